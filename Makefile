@@ -1,0 +1,48 @@
+# zkpay build, test, benchmark and demo entry points.
+SHELL := /bin/bash
+SWIFT ?= swift
+RELEASE_TEST_FLAGS := -c release -Xswiftc -enable-testing
+ZKPAY := .build/release/zkpay
+# Vector files `zkpay verify` checks in `make test`: every kind the code implements.
+VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json
+
+.PHONY: deps build test unit-test verify-vectors bench demo clean
+
+deps:
+	@missing=""; \
+	for p in libsodium-dev libgmp-dev pkg-config; do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get install -y $$missing || { $$SUDO apt-get update && $$SUDO apt-get install -y $$missing; }; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product zkpay
+
+# The test suite runs in release mode with testing enabled: field arithmetic is
+# 10-100x slower in debug builds.
+unit-test: deps
+	$(SWIFT) build $(RELEASE_TEST_FLAGS) --build-tests
+	$(SWIFT) test $(RELEASE_TEST_FLAGS) --skip-build
+
+verify-vectors: build
+	$(ZKPAY) verify $(VECTORS)
+	@if [ -d ../shared/vectors ]; then $(ZKPAY) verify $(patsubst Fixtures/vectors/%,../shared/vectors/%,$(VECTORS)); fi
+
+test: unit-test verify-vectors
+
+bench: build
+	$(ZKPAY) bench
+
+demo: build
+	@echo "zkpay $$(git describe --always 2>/dev/null || echo dev): what exists so far"
+	$(ZKPAY) help
+	@echo
+	@echo "Checking every known-answer vector file in Fixtures/vectors:"
+	$(ZKPAY) verify $(VECTORS)
+
+clean:
+	rm -rf .build

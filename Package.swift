@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+// zkpay: confidential payments on ristretto255. No Swift package dependencies;
+// libsodium and GMP come in as system libraries (see Sources/CSodium, Sources/CGMP).
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+// Arithmetic targets: exclusivity checks cost ~10-20% in the hot loops and the
+// code in them never holds overlapping accesses (reviewed per file).
+let fast: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
+let package = Package(
+    name: "zkpay",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "zkpay", targets: ["zkpay"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
+                       providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CGMP", path: "Sources/CGMP", providers: [.apt(["libgmp-dev"])]),
+
+        .target(name: "Sodium", dependencies: ["CSodium"], swiftSettings: strict),
+        .target(name: "Ristretto255", dependencies: ["Sodium"], swiftSettings: fast),
+        .target(name: "Keccak", swiftSettings: fast),
+        .target(name: "Merlin", dependencies: ["Keccak"], swiftSettings: fast),
+        .target(name: "Bech32m", swiftSettings: strict),
+        .target(name: "BatchVerify", dependencies: ["Ristretto255", "Keccak", "Sodium"], swiftSettings: fast),
+        .target(name: "Schnorr", dependencies: ["Ristretto255", "Merlin", "BatchVerify", "Sodium"], swiftSettings: fast),
+        .target(name: "Bulletproofs",
+                dependencies: ["Ristretto255", "Merlin", "Keccak", "BatchVerify", "Sodium"], swiftSettings: fast),
+        .target(name: "ZKPayCLI",
+                dependencies: ["Sodium", "Ristretto255", "Keccak", "Merlin", "Bech32m", "BatchVerify",
+                               "Schnorr", "Bulletproofs"],
+                swiftSettings: strict),
+        .executableTarget(name: "zkpay", dependencies: ["ZKPayCLI"], swiftSettings: strict),
+
+        .target(name: "TestSupport", dependencies: ["CGMP", "Sodium"], path: "Tests/TestSupport",
+                swiftSettings: strict),
+        .testTarget(name: "SodiumTests", dependencies: ["Sodium", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "Ristretto255Tests", dependencies: ["Ristretto255", "Sodium", "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "KeccakTests", dependencies: ["Keccak", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "MerlinTests", dependencies: ["Merlin", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "Bech32mTests", dependencies: ["Bech32m", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "BatchVerifyTests", dependencies: ["BatchVerify", "Ristretto255", "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "SchnorrTests", dependencies: ["Schnorr", "BatchVerify", "Ristretto255", "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "BulletproofsTests",
+                    dependencies: ["Bulletproofs", "BatchVerify", "Ristretto255", "Merlin", "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "ZKPayCLITests", dependencies: ["ZKPayCLI", "TestSupport"], swiftSettings: strict),
+    ]
+)

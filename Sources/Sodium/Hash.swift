@@ -1,0 +1,38 @@
+internal import CSodium
+
+/// Hash functions from libsodium: SHA-512 and BLAKE2b (keyed, personalised).
+public enum Hash {
+    /// SHA-512 of `data`.
+    public static func sha512(_ data: some Collection<UInt8>) -> [UInt8] {
+        Sodium.ensureInitialized()
+        let input = Array(data)
+        var out = [UInt8](repeating: 0, count: 64)
+        let status = out.withUnsafeMutableBytes { o in
+            input.withUnsafeBytes { i in
+                crypto_hash_sha512(o.bindMemory(to: UInt8.self).baseAddress!,
+                                   i.bindMemory(to: UInt8.self).baseAddress, UInt64(input.count))
+            }
+        }
+        precondition(status == 0, "crypto_hash_sha512 cannot fail")
+        return out
+    }
+
+    /// BLAKE2b with an output of `outputLength` bytes (16...64), optional key (up to 64 bytes).
+    public static func blake2b(_ data: some Collection<UInt8>, outputLength: Int = 32, key: [UInt8] = []) -> [UInt8] {
+        Sodium.ensureInitialized()
+        precondition((16...64).contains(outputLength) && key.count <= 64, "BLAKE2b parameters out of range")
+        let input = Array(data)
+        var out = [UInt8](repeating: 0, count: outputLength)
+        let status = out.withUnsafeMutableBytes { o in
+            input.withUnsafeBytes { i in
+                key.withUnsafeBytes { k in
+                    crypto_generichash(o.bindMemory(to: UInt8.self).baseAddress!, outputLength,
+                                       i.bindMemory(to: UInt8.self).baseAddress, UInt64(input.count),
+                                       key.isEmpty ? nil : k.bindMemory(to: UInt8.self).baseAddress, key.count)
+                }
+            }
+        }
+        precondition(status == 0, "crypto_generichash with valid parameters cannot fail")
+        return out
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Sodium
+
+/// One benchmark figure: a named operation and how to time it.
+struct BenchFigure {
+    let name: String
+    /// What one operation is (printed in the table).
+    let unit: String
+    /// Figure this one is compared against in the table (same run), if any.
+    let baseline: String?
+    /// Returns a closure that performs `iterations` operations; setup runs outside the timing.
+    let prepare: () -> (Int) -> Void
+    /// Operations per timed sample (the harness divides the sample time by this).
+    let opsPerCall: Int
+
+    init(_ name: String, unit: String = "op", baseline: String? = "libsodium_scalarmult", opsPerCall: Int = 1,
+         prepare: @escaping () -> (Int) -> Void) {
+        self.name = name
+        self.unit = unit
+        self.baseline = baseline
+        self.opsPerCall = opsPerCall
+        self.prepare = prepare
+    }
+}
+
+/// Timing summary of one figure in nanoseconds per operation.
+struct BenchResult {
+    let name: String
+    let median: Double
+    let min: Double
+    let max: Double
+    let baseline: String?
+}
+
+/// `zkpay bench [--json] [--filter NAME[,NAME...]]`.
+///
+/// Each figure is timed as a series of samples (each sample runs enough iterations to
+/// last about 20 ms, the first sample is a warm-up and is dropped); the table shows
+/// min/median/max nanoseconds per operation and the ratio of the median to the
+/// baseline figure measured in the same run.
+enum BenchCommand {
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        var json = false
+        var filter: Set<String>? = nil
+        var samples = 7
+        var i = 0
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--json": json = true
+            case "--filter":
+                guard i + 1 < arguments.count else { throw CLIError.usage("--filter needs a figure name") }
+                filter = Set(arguments[i + 1].split(separator: ",").map(String.init))
+                i += 1
+            case "--samples":
+                guard i + 1 < arguments.count, let n = Int(arguments[i + 1]), n >= 2 else {
+                    throw CLIError.usage("--samples needs an integer >= 2")
+                }
+                samples = n
+                i += 1
+            default: throw CLIError.usage("unknown option \(arguments[i])")
+            }
+            i += 1
+        }
+        let all = allFigures()
+        var chosen = all
+        if let filter {
+            let unknown = filter.subtracting(all.map(\.name))
+            if !unknown.isEmpty {
+                throw CLIError.usage("unknown figure(s) \(unknown.sorted().joined(separator: ", ")); known: \(all.map(\.name).joined(separator: ", "))")
+            }
+            // Baselines are always measured in the same run as the figures that cite them.
+            let needed = filter.union(all.filter { filter.contains($0.name) }.compactMap(\.baseline))
+            chosen = all.filter { needed.contains($0.name) }
+        }
+        var results: [BenchResult] = []
+        for figure in chosen {
+            if !json { console.printError("measuring \(figure.name)...") }
+            results.append(measure(figure, samples: samples))
+        }
+        if json {
+            var parts: [String] = []
+            for r in results { parts.append("\"\(r.name)\": \(String(format: "%.1f", r.median))") }
+            console.print("{\"figures\": {" + parts.joined(separator: ", ") + "}}")
+        } else {
+            console.print(table(results))
+        }
+        return ExitCode.success
+    }
+
+    static func measure(_ figure: BenchFigure, samples: Int) -> BenchResult {
+        let body = figure.prepare()
+        // Calibrate: grow the iteration count until one call takes >= 20 ms (or 1 iteration is slower).
+        var iterations = 1
+        while true {
+            let t = time { body(iterations) }
+            if t >= 20_000_000 || iterations >= 1 << 24 { break }
+            iterations = t < 1_000_000 ? iterations * 10 : Swift.max(iterations + 1, Int(Double(iterations) * 25_000_000 / t))
+        }
+        var perOp: [Double] = []
+        for _ in 0..<samples {
+            let t = time { body(iterations) }
+            perOp.append(t / Double(iterations * figure.opsPerCall))
+        }
+        perOp.removeFirst()  // warm-up
+        perOp.sort()
+        return BenchResult(name: figure.name, median: perOp[perOp.count / 2], min: perOp.first!, max: perOp.last!,
+                           baseline: figure.baseline)
+    }
+
+    static func time(_ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start)
+    }
+
+    static func format(_ ns: Double) -> String {
+        if ns >= 1_000_000 { return String(format: "%.2f ms", ns / 1_000_000) }
+        if ns >= 1_000 { return String(format: "%.2f µs", ns / 1_000) }
+        return String(format: "%.1f ns", ns)
+    }
+
+    static func table(_ results: [BenchResult]) -> String {
+        let byName = Dictionary(results.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var lines = ["figure                           median        min-max                    ratio to baseline"]
+        for r in results {
+            var ratio = ""
+            if let b = r.baseline, b != r.name, let base = byName[b] {
+                ratio = String(format: "%.3f x %@", r.median / base.median, b)
+            }
+            lines.append(r.name.padding(toLength: 32, withPad: " ", startingAt: 0) + " "
+                + format(r.median).padding(toLength: 13, withPad: " ", startingAt: 0) + " "
+                + (format(r.min) + " - " + format(r.max)).padding(toLength: 26, withPad: " ", startingAt: 0) + " " + ratio)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Every figure, baselines first. Modules add theirs in `BenchFigures+<Module>.swift`.
+    static func allFigures() -> [BenchFigure] {
+        baselineFigures() + moduleFigures()
+    }
+
+    /// libsodium operations measured in the same run as everything else.
+    static func baselineFigures() -> [BenchFigure] {
+        [
+            BenchFigure("libsodium_scalarmult", unit: "crypto_scalarmult_ristretto255", baseline: nil) {
+                let scalar = Array(SecureRandom.bytes(31)) + [0]
+                var point = (try? SodiumRistretto.fromHash(SecureRandom.bytes(64))) ?? []
+                return { n in
+                    for _ in 0..<n { point = (try? SodiumRistretto.scalarmult(scalar: scalar, point: point)) ?? point }
+                }
+            },
+            BenchFigure("libsodium_ed25519_verify", unit: "crypto_sign_verify_detached", baseline: nil) {
+                let key = Ed25519KeyPair()
+                let message = SecureRandom.bytes(64)
+                let signature = key.sign(message)
+                return { n in
+                    for _ in 0..<n { precondition(Ed25519.verify(signature: signature, message: message, publicKey: key.publicKey)) }
+                }
+            },
+        ]
+    }
+}

@@ -1,0 +1,8 @@
+/// The registry of module benchmark figures; each module's figures live in
+/// `BenchFigures+<Module>.swift` and are listed here.
+extension BenchCommand {
+    static func moduleFigures() -> [BenchFigure] {
+        let figures: [BenchFigure] = []
+        return figures  // module figures are added here as modules land
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// Exit codes of the `zkpay` binary (sysexits-style).
+public enum ExitCode {
+    public static let success: Int32 = 0
+    public static let failure: Int32 = 1
+    public static let usage: Int32 = 64
+}
+
+/// A user-facing CLI error. `usage` errors exit 64 with a hint; others exit 1.
+public enum CLIError: Error, CustomStringConvertible {
+    case usage(String)
+    case failure(String)
+
+    public var description: String {
+        switch self {
+        case let .usage(message), let .failure(message): message
+        }
+    }
+
+    var exitCode: Int32 {
+        switch self {
+        case .usage: ExitCode.usage
+        case .failure: ExitCode.failure
+        }
+    }
+}
+
+/// Where a command writes. Tests capture both streams.
+public final class Console: @unchecked Sendable {
+    // @unchecked Sendable: one command runs on one thread at a time; the buffers are
+    // only touched by that command.
+    public private(set) var out = ""
+    public private(set) var err = ""
+    private let capture: Bool
+
+    /// `capture: true` keeps output in memory (tests); otherwise it goes to stdout/stderr.
+    public init(capture: Bool = false) { self.capture = capture }
+
+    public func print(_ line: String) {
+        if capture { out += line + "\n" } else { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    }
+
+    public func printError(_ line: String) {
+        if capture { err += line + "\n" } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+}
+
+/// One `zkpay` subcommand.
+struct Command {
+    let name: String
+    let summary: String
+    let usage: String
+    let run: ([String], Console) throws -> Int32
+}
+
+/// The `zkpay` command line as a library, so tests can run it in-process.
+public enum ZKPayCLI {
+    static var commands: [Command] {
+        [
+            Command(name: "verify", summary: "check known-answer vector files",
+                    usage: "zkpay verify FILE...", run: VerifyCommand.run),
+            Command(name: "bench", summary: "run the benchmarks (libsodium baselines in the same run)",
+                    usage: "zkpay bench [--json] [--filter NAME[,NAME...]]", run: BenchCommand.run),
+        ]
+    }
+
+    static func helpText() -> String {
+        var lines = ["zkpay: confidential payments on ristretto255", "", "usage: zkpay COMMAND [OPTIONS]", "", "commands:"]
+        for c in commands { lines.append("  " + c.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.summary) }
+        lines.append("  help      show this help, or `zkpay help COMMAND`")
+        lines.append("")
+        lines.append("Run `zkpay COMMAND --help` for a command's options.")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Runs `zkpay` with `arguments` (without the program name) and returns the exit code.
+    public static func run(_ arguments: [String], console: Console = Console()) -> Int32 {
+        guard let first = arguments.first else {
+            console.print(helpText())
+            return ExitCode.success
+        }
+        if first == "help" || first == "--help" || first == "-h" {
+            if arguments.count > 1, let c = commands.first(where: { $0.name == arguments[1] }) {
+                console.print("usage: " + c.usage + "\n\n" + c.summary)
+            } else {
+                console.print(helpText())
+            }
+            return ExitCode.success
+        }
+        guard let command = commands.first(where: { $0.name == first }) else {
+            console.printError("error: unknown command '\(first)'; run `zkpay help` for the list")
+            return ExitCode.usage
+        }
+        let rest = Array(arguments.dropFirst())
+        if rest.contains("--help") || rest.contains("-h") {
+            console.print("usage: " + command.usage + "\n\n" + command.summary)
+            return ExitCode.success
+        }
+        do {
+            return try command.run(rest, console)
+        } catch let error as CLIError {
+            console.printError("error: \(error)")
+            if case .usage = error { console.printError("usage: \(command.usage)") }
+            return error.exitCode
+        } catch {
+            console.printError("error: \(error)")
+            return ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import ZKPayCLI
+
+exit(ZKPayCLI.run(Array(CommandLine.arguments.dropFirst())))
