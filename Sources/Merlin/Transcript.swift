@@ -36,7 +36,7 @@ public struct Transcript: Sendable {
         let length = message.count
         precondition(length >= 0 && UInt64(length) <= UInt64(UInt32.max), "a Merlin message is at most 2^32 - 1 bytes")
         strobe.metaAD(label, more: false)
-        strobe.metaAD(Transcript.le32(length), more: true)
+        Transcript.withLE32(length) { strobe.metaAD($0, more: true) }
         strobe.ad(message, more: false)
     }
 
@@ -71,7 +71,7 @@ public struct Transcript: Sendable {
     public mutating func challengeBytes(labelBytes label: some Collection<UInt8>, into buffer: UnsafeMutableRawBufferPointer) {
         precondition(UInt64(buffer.count) <= UInt64(UInt32.max), "a Merlin challenge is at most 2^32 - 1 bytes")
         strobe.metaAD(label, more: false)
-        strobe.metaAD(Transcript.le32(buffer.count), more: true)
+        Transcript.withLE32(buffer.count) { strobe.metaAD($0, more: true) }
         strobe.prf(into: buffer, more: false)
     }
 
@@ -81,10 +81,11 @@ public struct Transcript: Sendable {
         TranscriptRNGBuilder(strobe: strobe)
     }
 
-    static func le32(_ n: Int) -> [UInt8] {
-        let v = UInt32(truncatingIfNeeded: n)
-        return [UInt8(truncatingIfNeeded: v), UInt8(truncatingIfNeeded: v >> 8),
-                UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 24)]
+    /// Runs `body` on the 4-byte little-endian encoding of `n` (callers check n < 2^32),
+    /// without allocating: this framing runs on every append and challenge.
+    @inline(__always)
+    static func withLE32<R>(_ n: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: UInt32(truncatingIfNeeded: n).littleEndian, body)
     }
 
     static func le64(_ v: UInt64) -> [UInt8] {
@@ -120,7 +121,7 @@ public struct TranscriptRNGBuilder: ~Copyable, Sendable {
                                                _ witness: some Collection<UInt8>) {
         precondition(UInt64(witness.count) <= UInt64(UInt32.max), "a Merlin witness is at most 2^32 - 1 bytes")
         box.strobe.metaAD(label, more: false)
-        box.strobe.metaAD(Transcript.le32(witness.count), more: true)
+        Transcript.withLE32(witness.count) { box.strobe.metaAD($0, more: true) }
         box.strobe.key(witness, more: false)
     }
 
@@ -160,7 +161,7 @@ public struct TranscriptRNG: ~Copyable, Sendable {
     /// Fills `buffer` with output (merlin's `fill_bytes`: a length-framed PRF per call).
     public mutating func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         precondition(UInt64(buffer.count) <= UInt64(UInt32.max), "at most 2^32 - 1 bytes per request")
-        box.strobe.metaAD(Transcript.le32(buffer.count), more: false)
+        Transcript.withLE32(buffer.count) { box.strobe.metaAD($0, more: false) }
         box.strobe.prf(into: buffer, more: false)
     }
 
