@@ -75,7 +75,7 @@ struct FieldElementTests {
         let pMinus2 = p - BigInt(2)
         let p58 = (p - BigInt(5)) >> 3
         var inputs = Oracle.fieldEdgeLimbs
-        for _ in 0..<testIterations(2_000) { inputs.append(Oracle.randomReduced(&rng)) }
+        for _ in 0..<testIterations(10_000) { inputs.append(Oracle.randomReduced(&rng)) }
         for a in inputs {
             let x = Oracle.value(a) % p
             #expect(a.inverted().bytes == Oracle.fieldBytes(x.power(pMinus2, modulo: p)))
@@ -92,7 +92,7 @@ struct FieldElementTests {
         print("seed \(rng.seed)")
         let sqrtM1 = BigInt(2).power((p - BigInt(1)) >> 2, modulo: p)
         var pairs: [(FieldElement, FieldElement)] = [(.zero, .zero), (.zero, .one), (.one, .zero), (.one, .one)]
-        for _ in 0..<testIterations(2_000) {
+        for _ in 0..<testIterations(10_000) {
             let u = Oracle.randomReduced(&rng)
             // Half of the cases are squares by construction: v = u / w^2.
             let v: FieldElement = rng.next() & 1 == 0 ? Oracle.randomReduced(&rng) : {
