@@ -56,6 +56,8 @@ struct ServerTests {
 
     @Test("1,000 concurrent keep-alive connections are all served, twice each, and stay open")
     func thousandConnections() throws {
+        let fileLimit = raiseOpenFileLimit(to: 4096)
+        try #require(fileLimit >= 2200, "open-file limit is \(fileLimit); this test needs about 2,100 (raise `ulimit -Hn`)")
         let server = try Server(handler: echoHandler)
         defer { server.shutdown() }
         var connections: [RawConnection] = []
