@@ -225,9 +225,16 @@ package struct FieldElement: Sendable {
     @inline(__always)
     func assertBounds(_ bits: UInt64) {
         #if ZKPAY_VERIFY
-        let bound: UInt64 = bits >= 55 ? 36_028_797_018_963_952 : 1 << bits
-        precondition(l0 <= bound && l1 <= bound && l2 <= bound && l3 <= bound && l4 <= bound,
-                     "field element limb exceeds its documented bound 2^\(bits)")
+        if bits >= 55 {
+            // Subtrahend of `-`: limb-wise at most 16p's limbs, so a + 16p - b cannot wrap.
+            precondition(l0 <= 36_028_797_018_963_664 && l1 <= 36_028_797_018_963_952 && l2 <= 36_028_797_018_963_952
+                         && l3 <= 36_028_797_018_963_952 && l4 <= 36_028_797_018_963_952,
+                         "field element subtrahend exceeds 16p limb-wise")
+        } else {
+            let bound: UInt64 = 1 << bits
+            precondition(l0 < bound && l1 < bound && l2 < bound && l3 < bound && l4 < bound,
+                         "field element limb exceeds its documented bound 2^\(bits)")
+        }
         #endif
     }
 }
