@@ -38,18 +38,7 @@ package struct FieldElement: Sendable {
     /// - Precondition: exactly 32 bytes.
     package init(bytesMaskingBit255 bytes: some Collection<UInt8>) {
         precondition(bytes.count == 32, "a field element encoding is 32 bytes")
-        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        var i = 0
-        for b in bytes {
-            let v = UInt64(b) << UInt64(8 * (i & 7))
-            switch i >> 3 {
-            case 0: w.0 |= v
-            case 1: w.1 |= v
-            case 2: w.2 |= v
-            default: w.3 |= v
-            }
-            i += 1
-        }
+        let w = loadWords4(bytes)
         let m = FieldElement.mask51
         self.init(w.0 & m,
                   (w.0 >> 51 | w.1 << 13) & m,
