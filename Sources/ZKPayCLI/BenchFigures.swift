@@ -5,6 +5,7 @@ extension BenchCommand {
         var figures: [BenchFigure] = []
         figures += merlinFigures()
         figures += ristretto255Figures()
+        figures += schnorrFigures()
         return figures  // module figures are added here as modules land
     }
 }
