@@ -31,9 +31,10 @@ let package = Package(
         .target(name: "Schnorr", dependencies: ["Ristretto255", "Merlin", "BatchVerify", "Sodium"], swiftSettings: fast),
         .target(name: "Bulletproofs",
                 dependencies: ["Ristretto255", "Merlin", "Keccak", "BatchVerify", "Sodium"], swiftSettings: fast),
+        .target(name: "Ledger", dependencies: ["Sodium"], swiftSettings: strict),
         .target(name: "ZKPayCLI",
                 dependencies: ["Sodium", "Ristretto255", "Keccak", "Merlin", "Bech32m", "BatchVerify",
-                               "Schnorr", "Bulletproofs"],
+                               "Schnorr", "Bulletproofs", "Ledger"],
                 swiftSettings: strict),
         .executableTarget(name: "zkpay", dependencies: ["ZKPayCLI"], swiftSettings: strict),
 
@@ -52,6 +53,7 @@ let package = Package(
         .testTarget(name: "BulletproofsTests",
                     dependencies: ["Bulletproofs", "BatchVerify", "Ristretto255", "Merlin", "TestSupport"],
                     swiftSettings: strict),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ZKPayCLITests", dependencies: ["ZKPayCLI", "TestSupport"], swiftSettings: strict),
     ]
 )
