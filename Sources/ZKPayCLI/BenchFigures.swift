@@ -3,6 +3,7 @@
 extension BenchCommand {
     static func moduleFigures() -> [BenchFigure] {
         var figures: [BenchFigure] = []
+        figures += merlinFigures()
         figures += ledgerFigures()
         return figures  // module figures are added here as modules land
     }
