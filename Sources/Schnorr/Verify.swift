@@ -6,7 +6,11 @@ public import Ristretto255
 public enum Schnorr {
     /// k = challenge_bytes("sign:c", 64) reduced mod l.
     static func challenge(_ t: inout Transcript) -> Scalar {
-        Scalar(reducingWide: t.challengeBytes(Labels.challenge, count: 64))
+        // On the stack: this runs once per signature in every batch.
+        withUnsafeTemporaryAllocation(byteCount: 64, alignment: 8) { wide in
+            t.challengeBytes(Labels.challenge, into: wide)
+            return Scalar(reducingWide: UnsafeRawBufferPointer(wide))
+        }
     }
 
     /// The challenge k of `signature` on `transcript` under `publicKey`: the verifier's
@@ -65,6 +69,8 @@ extension PublicKey {
         } else {
             st.add(signature.s, generator)
         }
+        st.scalars.reserveCapacity(st.scalars.count + 2)
+        st.points.reserveCapacity(st.points.count + 2)
         st.add(-k, point)
         st.add(-Scalar.one, signature.R)
         return st
