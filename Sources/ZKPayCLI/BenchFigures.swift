@@ -2,7 +2,8 @@
 /// `BenchFigures+<Module>.swift` and are listed here.
 extension BenchCommand {
     static func moduleFigures() -> [BenchFigure] {
-        let figures: [BenchFigure] = []
+        var figures: [BenchFigure] = []
+        figures += merlinFigures()
         return figures  // module figures are added here as modules land
     }
 }

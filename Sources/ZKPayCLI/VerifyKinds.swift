@@ -2,7 +2,9 @@
 /// checker in `VerifyCommand+<Kind>.swift`.
 extension VerifyCommand {
     static func kindCheckers() -> [String: ([String: Any]) throws -> [CaseResult]] {
-        let table: [String: ([String: Any]) throws -> [CaseResult]] = [:]
+        var table: [String: ([String: Any]) throws -> [CaseResult]] = [:]
+        table["bech32m"] = checkBech32m
+        table["merlin"] = checkMerlin
         return table  // kinds are added here as their modules land
     }
 }
