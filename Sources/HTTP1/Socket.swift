@@ -1,0 +1,225 @@
+import Glibc
+
+/// A failed socket system call, with the errno it set.
+public enum SocketError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `operation` (e.g. "bind") failed with `errno`.
+    case system(operation: String, errno: Int32)
+    /// A host string that is not a dotted IPv4 address.
+    case invalidAddress(String)
+    /// A read or write did not complete within the socket's timeout.
+    case timedOut(operation: String)
+    /// The peer closed the connection.
+    case closed
+
+    public var description: String {
+        switch self {
+        case let .system(operation, code):
+            "\(operation) failed: \(String(cString: strerror(code))) (errno \(code))"
+        case let .invalidAddress(host):
+            "'\(host)' is not an IPv4 address such as 127.0.0.1"
+        case let .timedOut(operation):
+            "\(operation) timed out"
+        case .closed:
+            "the peer closed the connection"
+        }
+    }
+}
+
+/// Thin wrappers over the socket system calls: EINTR is retried, errno becomes a
+/// `SocketError`. Everything here takes a plain file descriptor; ownership (who closes
+/// it) stays with the caller.
+public enum SocketCall {
+    /// Runs `call` until it does not fail with EINTR; returns its result or throws.
+    @inline(__always)
+    static func retrying<T: BinaryInteger>(_ operation: String, _ call: () -> T) throws(SocketError) -> T {
+        while true {
+            let r = call()
+            if r >= 0 { return r }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { throw .timedOut(operation: operation) }
+            throw .system(operation: operation, errno: code)
+        }
+    }
+
+    /// Result of a non-blocking read or write.
+    public enum Progress: Equatable, Sendable {
+        /// `n` bytes moved (for reads, 0 never appears here: see `endOfFile`).
+        case bytes(Int)
+        /// The socket would block (EAGAIN).
+        case wouldBlock
+        /// Read only: the peer sent FIN.
+        case endOfFile
+    }
+
+    /// An IPv4 socket address for `host:port`.
+    static func address(_ host: String, _ port: UInt16) throws(SocketError) -> sockaddr_in {
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else { throw .invalidAddress(host) }
+        return addr
+    }
+
+    /// A listening TCP socket bound to `host:port` (port 0: the kernel picks one; read it
+    /// back with `localPort`). Non-blocking and close-on-exec.
+    public static func listen(host: String, port: UInt16, backlog: Int32) throws(SocketError) -> Int32 {
+        var addr = try address(host, port)
+        let fd = try retrying("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) }
+        do {
+            var one: Int32 = 1
+            _ = try retrying("setsockopt(SO_REUSEADDR)") {
+                setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            }
+            _ = try retrying("bind") {
+                withUnsafePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+            }
+            _ = try retrying("listen") { Glibc.listen(fd, backlog) }
+            try setNonBlocking(fd)
+            try setCloseOnExec(fd)
+            return fd
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+    }
+
+    /// The local port a socket is bound to.
+    public static func localPort(_ fd: Int32) throws(SocketError) -> UInt16 {
+        var addr = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = try retrying("getsockname") {
+            withUnsafeMutablePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+            }
+        }
+        return UInt16(bigEndian: addr.sin_port)
+    }
+
+    /// Accepts one connection; nil when none is pending (EAGAIN). The new socket is
+    /// non-blocking, close-on-exec and has TCP_NODELAY (responses are written whole).
+    public static func accept(_ listener: Int32) throws(SocketError) -> Int32? {
+        let fd: Int32
+        do { fd = try retrying("accept") { Glibc.accept(listener, nil, nil) } } catch {
+            if case .timedOut = error { return nil }
+            throw error
+        }
+        do {
+            try setNonBlocking(fd)
+            try setCloseOnExec(fd)
+            try setNoDelay(fd)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// A blocking TCP connection to `host:port` with send/receive timeouts (seconds).
+    public static func connect(host: String, port: UInt16, timeout: Double) throws(SocketError) -> Int32 {
+        var addr = try address(host, port)
+        let fd = try retrying("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) }
+        do throws(SocketError) {
+            try setCloseOnExec(fd)
+            try setTimeouts(fd, seconds: timeout)
+            // connect is not retried on EINTR (it continues asynchronously); a timeout
+            // shows as EINPROGRESS/EAGAIN with SO_SNDTIMEO set.
+            let r = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            if r < 0 {
+                let code = errno
+                if code == EINPROGRESS || code == EAGAIN { throw SocketError.timedOut(operation: "connect") }
+                throw SocketError.system(operation: "connect", errno: code)
+            }
+            try setNoDelay(fd)
+            return fd
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+    }
+
+    /// Sets SO_RCVTIMEO and SO_SNDTIMEO (0 = no timeout).
+    public static func setTimeouts(_ fd: Int32, seconds: Double) throws(SocketError) {
+        let whole = max(0, seconds)
+        var tv = timeval(tv_sec: Int(whole), tv_usec: Int((whole - Double(Int(whole))) * 1_000_000))
+        let size = socklen_t(MemoryLayout<timeval>.size)
+        _ = try retrying("setsockopt(SO_RCVTIMEO)") { setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, size) }
+        _ = try retrying("setsockopt(SO_SNDTIMEO)") { setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, size) }
+    }
+
+    static func setNonBlocking(_ fd: Int32) throws(SocketError) {
+        let flags = try retrying("fcntl(F_GETFL)") { fcntl(fd, F_GETFL) }
+        _ = try retrying("fcntl(F_SETFL)") { fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+    }
+
+    static func setCloseOnExec(_ fd: Int32) throws(SocketError) {
+        _ = try retrying("fcntl(F_SETFD)") { fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    }
+
+    static func setNoDelay(_ fd: Int32) throws(SocketError) {
+        var one: Int32 = 1
+        _ = try retrying("setsockopt(TCP_NODELAY)") {
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
+    }
+
+    /// Reads into `buffer`. Non-blocking sockets report `wouldBlock`; blocking ones with a
+    /// receive timeout throw `timedOut` from `readBlocking`.
+    public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> Progress {
+        while true {
+            let n = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if n > 0 { return .bytes(n) }
+            if n == 0 { return .endOfFile }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { return .wouldBlock }
+            throw .system(operation: "recv", errno: code)
+        }
+    }
+
+    /// Writes from `buffer` without raising SIGPIPE (a vanished peer becomes an error).
+    public static func write(_ fd: Int32, from buffer: UnsafeRawBufferPointer) throws(SocketError) -> Progress {
+        guard buffer.count > 0 else { return .bytes(0) }
+        while true {
+            let n = send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL))
+            if n >= 0 { return .bytes(n) }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { return .wouldBlock }
+            throw .system(operation: "send", errno: code)
+        }
+    }
+
+    /// Writes all of `bytes` on a blocking socket; a send timeout throws `timedOut`.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(SocketError) {
+        var offset = 0
+        while offset < bytes.count {
+            let progress = try bytes.withUnsafeBytes { raw in
+                Result { () throws(SocketError) in try write(fd, from: UnsafeRawBufferPointer(rebasing: raw[offset...])) }
+            }.get()
+            switch progress {
+            case let .bytes(n): offset += n
+            case .wouldBlock: throw .timedOut(operation: "send")
+            case .endOfFile: throw .closed
+            }
+        }
+    }
+
+    /// Half-closes the sending side (the peer reads EOF after what was sent).
+    public static func shutdownWrite(_ fd: Int32) {
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+    }
+
+    /// Closes `fd`. EINTR is not retried: on Linux the descriptor is released anyway.
+    public static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+}

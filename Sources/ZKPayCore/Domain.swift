@@ -1,0 +1,53 @@
+// Every domain-separation string of the zkpay protocol, in one place (docs/PROTOCOL.md §2).
+//
+// Two mechanisms separate the uses of a hash or a signature:
+// - BLAKE2b keys: libsodium's keyed BLAKE2b (RFC 7693 keyed mode) with the ASCII string
+//   below as the key. A keyed BLAKE2b is a PRF per key, so outputs under different keys
+//   are independent even for equal inputs. (libsodium 1.0.18 exposes personalisation only
+//   for the 16-byte salt/personal API; a key of up to 64 bytes is the portable choice.)
+// - schnorrkel signing contexts: the bytes of `SigningContext::new(ctx)` (Merlin
+//   transcript "SigningContext", then the context as an empty-label message).
+// Merlin transcript labels are `StaticString`s, as the Merlin API requires.
+//
+// Every string ends in a version; a new protocol version adds new strings instead of
+// reusing these.
+
+/// The zkpay protocol's domain-separation constants.
+public enum Domain {
+    // MARK: BLAKE2b keys
+
+    /// Key of BLAKE2b-512(seed) reduced mod l: the spend secret x.
+    public static let spendKey = "zkpay/spend-key/v1"
+    /// Key of BLAKE2b-512(seed) reduced mod l: the view secret y.
+    public static let viewKey = "zkpay/view-key/v1"
+    /// Key of BLAKE2b-256(seed): the 32-byte nonce seed of the schnorrkel spend key.
+    public static let spendNonce = "zkpay/spend-nonce/v1"
+    /// Key of BLAKE2b-512(random ‖ V ‖ owner ‖ C) reduced mod l: a memo's ephemeral scalar e.
+    public static let memoEphemeral = "zkpay/memo-ephemeral/v1"
+    /// Key of BLAKE2b-512(shared ‖ R ‖ V ‖ owner ‖ C): memo AEAD key (first 32 bytes) and
+    /// nonce (next 24 bytes).
+    public static let memoKey = "zkpay/memo-key/v1"
+    /// Key of BLAKE2b-256(canonical transfer encoding): the transfer id.
+    public static let transferID = "zkpay/transfer-id/v1"
+    /// Key of BLAKE2b-256(canonical mint encoding): the mint id.
+    public static let mintID = "zkpay/mint-id/v1"
+    /// Key of BLAKE2b-256(parent id ‖ LE32(output index)): a note id.
+    public static let noteID = "zkpay/note-id/v1"
+
+    // MARK: schnorrkel signing contexts
+
+    /// Context of the sender's authorization signature (spend key, generator B).
+    public static let authorizationContext = "zkpay/transfer-authorization/v1"
+    /// Context of the balance signature (key E, generator B~).
+    public static let balanceContext = "zkpay/transfer-balance/v1"
+    /// Context of the issuer's mint signature (issuer key, generator B).
+    public static let mintContext = "zkpay/mint/v1"
+
+    // MARK: Merlin transcript labels
+
+    /// Application label of the Merlin transcript of a transfer's aggregated range proof.
+    public static let rangeProofTranscript: StaticString = "zkpay/range-proof/v1"
+
+    /// A BLAKE2b key as bytes.
+    static func key(_ string: String) -> [UInt8] { Array(string.utf8) }
+}

@@ -1,0 +1,100 @@
+import Sodium
+
+/// A 32-byte identifier, shown as lowercase hex.
+public protocol Identifier32: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The 32 bytes.
+    var bytes: [UInt8] { get }
+    /// Wraps bytes already known to be 32 long.
+    init(uncheckedBytes: [UInt8])
+}
+
+extension Identifier32 {
+    /// An identifier from exactly 32 bytes.
+    /// - Throws: `truncated` / `trailingBytes` for another length.
+    public init(bytes: some Collection<UInt8>, field: String = "id") throws(ProtocolError) {
+        var reader = ByteReader(bytes)
+        let b = try reader.raw(32, field)
+        try reader.finish()
+        self.init(uncheckedBytes: b)
+    }
+
+    /// Lowercase hex.
+    public var hex: String { ProtocolHex.encode(bytes) }
+    public var description: String { hex }
+    /// Byte-wise (lexicographic) order.
+    public static func < (a: Self, b: Self) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+}
+
+/// A transfer id: BLAKE2b-256 keyed "zkpay/transfer-id/v1" of the canonical encoding.
+public struct TransferID: Identifier32 {
+    public let bytes: [UInt8]
+    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+}
+
+/// A mint id: BLAKE2b-256 keyed "zkpay/mint-id/v1" of the canonical encoding.
+public struct MintID: Identifier32 {
+    public let bytes: [UInt8]
+    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+}
+
+/// A note id: BLAKE2b-256 keyed "zkpay/note-id/v1" of (parent id ‖ LE32(output index)),
+/// where the parent is the transfer or mint that created the note.
+public struct NoteID: Identifier32 {
+    public let bytes: [UInt8]
+    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+
+    /// The id of output `index` of the transfer `parent`.
+    public init(transfer parent: TransferID, outputIndex index: Int) {
+        self.init(parent: parent.bytes, outputIndex: index)
+    }
+
+    /// The id of output `index` of the mint `parent`.
+    public init(mint parent: MintID, outputIndex index: Int) {
+        self.init(parent: parent.bytes, outputIndex: index)
+    }
+
+    private init(parent: [UInt8], outputIndex index: Int) {
+        precondition((0..<Int(UInt32.max)).contains(index), "output index out of range")
+        var w = ByteWriter(capacity: 36)
+        w.raw(parent)
+        w.u32(UInt32(index))
+        bytes = Hash.blake2b(w.bytes, outputLength: 32, key: Domain.key(Domain.noteID))
+    }
+}
+
+/// Lowercase hex encoding and strict decoding (JSON forms).
+public enum ProtocolHex {
+    /// Lowercase hex of `bytes`.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Bytes of lowercase hex; nil for odd length, uppercase or non-hex characters
+    /// (the JSON form has one spelling per value).
+    public static func decode(_ string: String) -> [UInt8]? {
+        let chars = Array(string.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 97...102: c - 87
+            default: nil
+            }
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(chars.count / 2)
+        var i = 0
+        while i < chars.count {
+            guard let hi = nibble(chars[i]), let lo = nibble(chars[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+}
