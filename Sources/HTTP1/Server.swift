@@ -129,6 +129,8 @@ final class EventLoop {
 
     /// Connections over `maxConnections` that may wait to receive their 503.
     static let maxRejectedInFlight = 64
+    /// Input buffered ahead while a request is with the handler.
+    static let maxPipelinedBytes = 64 * 1024
     /// How long a closing connection keeps draining client bytes.
     static let lingerNanos: UInt64 = 2_000_000_000
 
@@ -193,7 +195,9 @@ final class EventLoop {
         if c.peerClosed { return false }
         switch c.phase {
         case .reading, .streaming, .lingering: return true
-        case .awaitingResponse: return c.parser.bufferedByteCount < limits.maxBufferedInputBytes
+        // Pipelined input waits in the kernel beyond this: memory per connection stays
+        // small however much a client sends ahead.
+        case .awaitingResponse: return c.parser.bufferedByteCount < Self.maxPipelinedBytes
         case .closing: return false
         }
     }
@@ -245,7 +249,7 @@ final class EventLoop {
                 switch c.phase {
                 case .reading, .awaitingResponse:
                     c.parser.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
-                    if case .awaitingResponse = c.phase, c.parser.bufferedByteCount >= limits.maxBufferedInputBytes {
+                    if case .awaitingResponse = c.phase, c.parser.bufferedByteCount >= Self.maxPipelinedBytes {
                         break readLoop
                     }
                 case .streaming, .closing, .lingering:
@@ -286,6 +290,11 @@ final class EventLoop {
             c.phase = .awaitingResponse(headOnly: headOnly, keepAlive: request.keepAlive)
             handler(request, Responder(connection: c.id, shared: shared))
             return
+        }
+        if c.parser.takeContinueRequest() {
+            enqueue(c, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+            flush(c)
+            guard connections[c.id] != nil else { return }
         }
         let now = monotonicNanos()
         if c.parser.hasPartialRequest {

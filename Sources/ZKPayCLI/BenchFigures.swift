@@ -6,6 +6,7 @@ extension BenchCommand {
         figures += bulletproofsFigures()
         figures += merlinFigures()
         figures += ristretto255Figures()
+        figures += schnorrFigures()
         return figures  // module figures are added here as modules land
     }
 }

@@ -7,6 +7,7 @@ extension VerifyCommand {
         table["dalek-bulletproofs"] = checkDalekBulletproofs
         table["merlin"] = checkMerlin
         table["ristretto255"] = checkRistretto255
+        table["sr25519"] = checkSr25519
         return table  // kinds are added here as their modules land
     }
 }

@@ -253,6 +253,21 @@ struct ServerTests {
         #expect(try client.request("GET", "/twice").text == "first")  // the connection is still in sync
     }
 
+    @Test("a client that sends Expect: 100-continue gets the interim response, then its answer")
+    func expectContinue() throws {
+        let server = try Server(handler: echoHandler)
+        defer { server.shutdown() }
+        let c = try RawConnection(port: server.port)
+        try c.send("PUT /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
+        #expect(try c.readResponse().status == 100)
+        try c.send("data")
+        #expect(try c.readResponse().body == "PUT /up 4\ndata")
+        let client = HTTPClient(port: server.port)
+        let r = try client.request("PUT", "/c", headers: Headers([Header("Expect", "100-continue")]), body: Array("abc".utf8))
+        #expect(r.status == 200 && r.text == "PUT /c 3\nabc")
+        try expectRejected("GET / HTTP/1.1\r\nHost: t\r\nExpect: something-else\r\n\r\n", status: 417, code: "expectation_failed")
+    }
+
     @Test("HEAD gets the headers and Content-Length but no body; HTTP/1.0 is answered and closed")
     func headAndHTTP10() throws {
         let server = try Server(handler: echoHandler)

@@ -77,6 +77,10 @@ final class RawConnection {
                     headers[l[..<colon].lowercased()] = l[l.index(after: colon)...].trimmingCharacters(in: .whitespaces)
                 }
                 let bodyStart = end + 4
+                if (100...199).contains(status) {  // interim: a head only
+                    buffer.removeFirst(bodyStart)
+                    return RawResponse(status: status, headers: headers, body: "")
+                }
                 if let lengthText = headers["content-length"], let length = Int(lengthText) {
                     while buffer.count < bodyStart + length { guard try fill() else { throw RawError.truncated } }
                     let body = String(decoding: buffer[bodyStart..<(bodyStart + length)], as: UTF8.self)
