@@ -7,6 +7,7 @@ extension BenchCommand {
         figures += merlinFigures()
         figures += ristretto255Figures()
         figures += schnorrFigures()
+        figures += msmFigures()
         return figures  // module figures are added here as modules land
     }
 }
