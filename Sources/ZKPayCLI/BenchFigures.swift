@@ -7,6 +7,7 @@ extension BenchCommand {
         figures += ristretto255Figures()
         figures += schnorrFigures()
         figures += msmFigures()
+        figures += ledgerFigures()
         return figures  // module figures are added here as modules land
     }
 }
