@@ -4,6 +4,7 @@ extension BenchCommand {
     static func moduleFigures() -> [BenchFigure] {
         var figures: [BenchFigure] = []
         figures += merlinFigures()
+        figures += zkpayCoreFigures()
         return figures  // module figures are added here as modules land
     }
 }

@@ -5,6 +5,7 @@ extension VerifyCommand {
         var table: [String: ([String: Any]) throws -> [CaseResult]] = [:]
         table["bech32m"] = checkBech32m
         table["merlin"] = checkMerlin
+        table["zkpay-transfer"] = checkTransfers
         return table  // kinds are added here as their modules land
     }
 }
