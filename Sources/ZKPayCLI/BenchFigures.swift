@@ -4,6 +4,8 @@ extension BenchCommand {
     static func moduleFigures() -> [BenchFigure] {
         var figures: [BenchFigure] = []
         figures += merlinFigures()
+        figures += ristretto255Figures()
+        figures += schnorrFigures()
         figures += zkpayCoreFigures()
         return figures  // module figures are added here as modules land
     }

@@ -5,6 +5,8 @@ extension VerifyCommand {
         var table: [String: ([String: Any]) throws -> [CaseResult]] = [:]
         table["bech32m"] = checkBech32m
         table["merlin"] = checkMerlin
+        table["ristretto255"] = checkRistretto255
+        table["sr25519"] = checkSr25519
         table["zkpay-transfer"] = checkTransfers
         return table  // kinds are added here as their modules land
     }

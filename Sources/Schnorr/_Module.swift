@@ -1,1 +1,0 @@
-// Module Schnorr: see Sources/Schnorr/*.swift and ../shared/DESIGN.md. (This file only gives the module its first source file; the helper that fills the module replaces it.)

@@ -1,0 +1,115 @@
+import BatchVerify
+import Ristretto255
+import TestSupport
+import Testing
+
+/// Random true statements that use every kind of term, and false variants of them.
+enum StatementFactory {
+    static func scalar(_ rng: inout SeededRNG) -> Scalar { Scalar(reducingWide: rng.bytes(64)) }
+
+    /// A true statement: dynamic points P_i = x_i·B + y_i·B~ + Σ c·G + Σ d·H, with the
+    /// opposite scalars put on the generator terms.
+    static func good(_ rng: inout SeededRNG, generatorTerms: Int) -> Statement {
+        let gens = Generators.standard
+        var st = Statement()
+        let dynamic = 1 + Int(rng.next() % 3)
+        for _ in 0..<dynamic {
+            let a = scalar(&rng)  // the dynamic term's own weight
+            let x = scalar(&rng), y = scalar(&rng)
+            let c = (0..<generatorTerms).map { _ in scalar(&rng) }
+            let d = (0..<generatorTerms).map { _ in scalar(&rng) }
+            let P = RistrettoPoint.vartimeMultiscalarMul([x, y] + c + d,
+                                                         [gens.B, gens.blinding] + gens.g.prefix(generatorTerms)
+                                                            + gens.h.prefix(generatorTerms))
+            st.add(a, P)
+            st.b -= a * x
+            st.bBlinding -= a * y
+            if st.g.count < generatorTerms { st.g += [Scalar](repeating: .zero, count: generatorTerms - st.g.count) }
+            if st.h.count < generatorTerms { st.h += [Scalar](repeating: .zero, count: generatorTerms - st.h.count) }
+            for k in 0..<generatorTerms {
+                st.g[k] -= a * c[k]
+                st.h[k] -= a * d[k]
+            }
+        }
+        return st
+    }
+
+    /// The statement with one of its scalars changed (so it is false).
+    static func broken(_ st: Statement, _ rng: inout SeededRNG) -> Statement {
+        var bad = st
+        switch rng.next() % 4 {
+        case 0: bad.b += .one
+        case 1: bad.bBlinding += .one
+        case 2 where !bad.g.isEmpty: bad.g[Int(rng.next() % UInt64(bad.g.count))] += .one
+        case 3 where !bad.h.isEmpty: bad.h[Int(rng.next() % UInt64(bad.h.count))] += .one
+        default: bad.scalars[0] += .one
+        }
+        return bad
+    }
+}
+
+@Suite("Batch verifier")
+struct BatchVerifierTests {
+    @Test("random true statements over B, B~, G_k, H_k and dynamic points hold alone and in batches")
+    func goodStatementsHold() {
+        var rng = SeededRNG(seed: 0x4256_0001)
+        print("seed \(rng.seed)")
+        var statements: [Statement] = []
+        for i in 0..<testIterations(12) {
+            let st = StatementFactory.good(&rng, generatorTerms: [0, 1, 64, 130][i % 4])
+            #expect(st.isSatisfiedVartime())
+            statements.append(st)
+        }
+        #expect(BatchVerifier.verifyVartime(statements))
+        #expect(BatchVerifier.invalidItemsVartime(statements.map { [$0] }) == [])
+    }
+
+    @Test("a statement with any one scalar changed fails alone and fails every batch it is in")
+    func brokenStatementsFail() {
+        var rng = SeededRNG(seed: 0x4256_0002)
+        print("seed \(rng.seed)")
+        for i in 0..<testIterations(12) {
+            let good = StatementFactory.good(&rng, generatorTerms: [0, 2, 64][i % 3])
+            let bad = StatementFactory.broken(good, &rng)
+            #expect(!bad.isSatisfiedVartime())
+            let other = StatementFactory.good(&rng, generatorTerms: 3)
+            #expect(!BatchVerifier.verifyVartime([other, bad]))
+            #expect(!BatchVerifier.verifyVartime([bad, other, other]))
+        }
+    }
+
+    @Test("the empty statement and the empty batch are true; items without statements are valid")
+    func emptyCases() {
+        #expect(Statement().isSatisfiedVartime())
+        #expect(BatchVerifier.verifyVartime([]))
+        #expect(BatchVerifier.invalidItemsVartime([]) == [])
+        #expect(BatchVerifier.invalidItemsVartime([[], [], []]) == [])
+    }
+
+    @Test("every pattern of bad items in a batch of 7 multi-statement items is found exactly")
+    func exhaustivePatterns() {
+        var rng = SeededRNG(seed: 0x4256_0003)
+        print("seed \(rng.seed)")
+        let n = 7
+        // Each item has 0 to 2 statements; a bad item has exactly one false statement,
+        // in a random position among its statements.
+        var goodItems: [[Statement]] = []
+        var badItems: [[Statement]] = []
+        for i in 0..<n {
+            let count = i == 0 ? 1 : 1 + Int(rng.next() % 2)
+            let items = (0..<count).map { _ in StatementFactory.good(&rng, generatorTerms: Int(rng.next() % 3)) }
+            goodItems.append(items)
+            var bad = items
+            let which = Int(rng.next() % UInt64(count))
+            bad[which] = StatementFactory.broken(bad[which], &rng)
+            badItems.append(bad)
+        }
+        goodItems.append([])  // an item without statements is valid
+        badItems.append([])
+        for pattern in 0..<(1 << n) {
+            let items = (0...n).map { i in pattern >> i & 1 == 1 ? badItems[i] : goodItems[i] }
+            let expected = (0..<n).filter { pattern >> $0 & 1 == 1 }
+            #expect(BatchVerifier.invalidItemsVartime(items) == expected, "pattern \(pattern)")
+        }
+    }
+}
