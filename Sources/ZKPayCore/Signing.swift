@@ -1,5 +1,5 @@
-import Merlin
-import Ristretto255
+package import Merlin
+package import Ristretto255
 import Schnorr
 import Sodium
 

@@ -1,4 +1,4 @@
-public import BatchVerify
+import BatchVerify
 public import Bulletproofs
 import Merlin
 public import Ristretto255

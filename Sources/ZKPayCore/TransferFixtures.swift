@@ -68,16 +68,39 @@ package enum TransferFixtures {
 
     /// Generates every case.
     package static func generate(seed: [UInt8]) throws(ProtocolError) -> [Case] {
-        var rng = FixtureRandomness(seed: seed)
-        var signer = FixtureSigner(rng: FixtureRandomness(seed: seed + Array("/signer".utf8)))
-        func wallet() -> WalletKeys {
-            // Cannot fail: 32 bytes, and a zero key has probability 2^-252.
-            (try? WalletKeys(seed: SecretBytes(copying: rng.bytes(32)))) ?? WalletKeys.generate().keys
+        let g = Generator(seed: seed)
+        try g.validCases()
+        try g.dishonestCases()
+        try g.encodingCases()
+        return g.cases
+    }
+
+    /// The generator's state: one class so that the helpers share the randomness.
+    private final class Generator {
+        var rng: FixtureRandomness
+        var signer: FixtureSigner<FixtureRandomness>
+        var cases: [Case] = []
+        let sender: WalletKeys
+        let other: WalletKeys
+        let recipients: [WalletKeys]
+        // The honest one-input, two-output transfer the tampered cases start from.
+        var base: [OwnedNote] = []
+        var honestBytes: [UInt8] = []
+
+        init(seed: [UInt8]) {
+            var r = FixtureRandomness(seed: seed)
+            func wallet() -> WalletKeys {
+                // Cannot fail: 32 bytes, and a zero key has probability 2^-252.
+                (try? WalletKeys(seed: SecretBytes(copying: r.bytes(32)))) ?? WalletKeys.generate().keys
+            }
+            sender = wallet()
+            other = wallet()
+            recipients = (0..<16).map { _ in wallet() }
+            rng = r
+            signer = FixtureSigner(rng: FixtureRandomness(seed: seed + Array("/signer".utf8)))
         }
-        let sender = wallet()
-        let other = wallet()
-        let recipients = (0..<16).map { _ in wallet() }
-        /// A note owned by `owner` with `amount`, as if minted earlier.
+
+        /// A note owned by `owner` (default: the sender) with `amount`, as if minted earlier.
         func note(_ amount: UInt64, owner: WalletKeys? = nil) -> OwnedNote {
             let blinding = Scalar(reducingWide: rng.bytes(64))
             let id = NoteID(mint: MintID(uncheckedBytes: rng.bytes(32)), outputIndex: 0)
@@ -85,264 +108,285 @@ package enum TransferFixtures {
                                   commitment: Pedersen.commit(amount: amount, blinding: blinding))
             return OwnedNote(input: input, amount: amount, blinding: SecretScalar(blinding))
         }
+
         func pay(_ amounts: [UInt64], texts: [String] = []) -> [Payment] {
             amounts.enumerated().map { j, a in
                 Payment(to: recipients[j % recipients.count].address, amount: a,
                         text: j < texts.count ? Array(texts[j].utf8) : [])
             }
         }
-        func build(_ inputs: [OwnedNote], _ payments: [Payment], fee: UInt64) throws(ProtocolError) -> Transfer {
+
+        func build(_ inputs: [OwnedNote], _ payments: [Payment], fee: UInt64) throws(ProtocolError) -> BuiltTransfer {
             try TransferBuilder.build(from: sender, spending: inputs, payments: payments, fee: fee,
-                                      changeText: Array("change".utf8), rng: &rng, signer: &signer).transfer
+                                      changeText: Array("change".utf8), rng: &rng, signer: &signer)
         }
+
         func draft(_ inputs: [OwnedNote], _ outputs: [(Address, UInt64)], fee: UInt64) throws(ProtocolError) -> TransferDraft {
             try TransferDraft(inputs: inputs, outputs: outputs.map { ($0.0, $0.1, []) }, fee: fee, rng: &rng)
         }
-        func decoded(_ bytes: [UInt8]) throws(ProtocolError) -> Transfer { try Transfer(bytes: bytes) }
 
-        var cases: [Case] = []
+        func assemble(_ d: TransferDraft, sender key: SpendKey? = nil, balanceGenerator: RistrettoPoint = Pedersen.blindingGenerator,
+                      balanceSignature: [UInt8]? = nil, authorizationContext: String = Domain.authorizationContext,
+                      claimedSender: RistrettoPoint? = nil) -> [UInt8] {
+            d.assemble(sender: key ?? sender.spend, signer: &signer, balanceGenerator: balanceGenerator,
+                       balanceSignature: balanceSignature, authorizationContext: authorizationContext,
+                       claimedSender: claimedSender)
+        }
+
+        /// A valid case from the builder: its inputs in the order the builder chose.
+        func valid(_ name: String, _ description: String, _ built: BuiltTransfer) {
+            valid(name, description, built.transfer, built.spent)
+        }
+
         func valid(_ name: String, _ description: String, _ t: Transfer, _ inputs: [OwnedNote]) {
             cases.append(Case(name: name, description: description, valid: true, inputs: inputs.map(\.input),
                               transfer: t.bytes, error: nil))
         }
+
         func invalid(_ name: String, _ description: String, _ bytes: [UInt8], _ inputs: [InputNote], _ error: String) {
             cases.append(Case(name: name, description: description, valid: false, inputs: inputs, transfer: bytes,
                               error: error))
         }
 
-        // MARK: valid
-        do {
-            let n = [note(1000)]
-            valid("valid-1in-1out-zero-fee", "spends one note entirely to one recipient, no fee, no change",
-                  try build(n, pay([1000]), fee: 0), n)
-        }
-        do {
-            let n = [note(1000)]
-            valid("valid-1in-2out-fee", "payment of 600, fee 10, change 390 to the sender", try build(n, pay([600]), fee: 10), n)
-        }
-        do {
-            let n = [note(500)]
-            valid("valid-1in-2out-zero-fee", "payment of 200, change 300, no fee", try build(n, pay([200]), fee: 0), n)
-        }
-        do {
-            let n = [note(300), note(400)]
-            valid("valid-2in-2out", "two inputs, payment of 650, fee 25, change 25", try build(n, pay([650]), fee: 25), n)
-        }
-        do {
-            let n = [note(100), note(200), note(300)]
-            valid("valid-3in-4out", "three payments and change", try build(n, pay([50, 60, 370]), fee: 5), n)
-        }
-        do {
-            let n = [note(10), note(20), note(30), note(40)]
-            valid("valid-4in-4out-padded", "two payments, change and one zero-value padding output",
-                  try build(n, pay([35, 45]), fee: 3), n)
-        }
-        do {
-            let n = [note(5000), note(6000)]
-            valid("valid-2in-8out", "seven payments and change",
-                  try build(n, pay([100, 200, 300, 400, 500, 600, 700]), fee: 11), n)
-        }
-        do {
-            let n = [note(40_000), note(30_000), note(20_000), note(10_000)]
-            valid("valid-4in-16out", "fifteen payments and change",
-                  try build(n, pay((1...15).map { UInt64($0) * 1000 }), fee: 100), n)
-        }
-        do {
-            let n = [note(77)]
-            valid("valid-zero-amount-output", "the whole input goes to the fee; one output of amount 0",
-                  try build(n, pay([0]), fee: 77), n)
-        }
-        do {
-            let n = [note(.max), note(.max - 1)]
-            let d = try draft(n, [(recipients[0].address, .max), (sender.address, 1)], fee: .max - 2)
-            valid("valid-maximum-amounts", "inputs 2^64-1 and 2^64-2; an output of 2^64-1, fee 2^64-3, change 1: "
-                      + "sums beyond 2^64 balance exactly because the scalar field is much larger",
-                  try decoded(d.assemble(sender: sender.spend, signer: &signer)), n)
-        }
-        do {
-            let n = [note(900)]
-            let text = String(repeating: "z", count: 64)
-            valid("valid-64-byte-memo-texts", "payment and change whose memos carry 64-byte texts",
-                  try build(n, pay([100], texts: [text]), fee: 1), n)
-        }
-        do {
-            let n = (0..<16).map { _ in note(10) }
-            valid("valid-16in-2out", "sixteen inputs, the maximum", try build(n, pay([150]), fee: 5), n)
-        }
-        do {
-            let n = [note(64)]
-            let t = try TransferBuilder.build(from: sender, spending: n, payments: [Payment(to: sender.address, amount: 64)],
-                                              fee: 0, rng: &rng, signer: &signer).transfer
-            valid("valid-self-payment", "the sender pays itself; the validator sees no difference", t, n)
-        }
-
-        // MARK: invalid: dishonest amounts and keys
-        let base = [note(1000)]
-        let baseInputs = base.map(\.input)
-        do {
-            let d = try draft(base, [(recipients[0].address, 600), (sender.address, 391)], fee: 10)
-            invalid("inflation-by-one-unit", "outputs 600 + 391 + fee 10 = 1001 > input 1000; E is computed honestly "
-                        + "and holds 1·B, so nobody knows its discrete log over B~",
-                    d.assemble(sender: sender.spend, signer: &signer), baseInputs, "invalid_balance_signature")
-            var lying = d
-            lying.excess = Pedersen.blindingGenerator.multiply(secret: d.excessSecret)
-            invalid("inflation-by-one-unit-claimed-excess", "as inflation-by-one-unit, but E is claimed to be k·B~",
-                    lying.assemble(sender: sender.spend, signer: &signer), baseInputs, "excess_mismatch")
-        }
-        do {
-            var d = try draft(base, [(recipients[0].address, 1001), (sender.address, 0)], fee: 10)
-            // Output 1 becomes a commitment to -11 (l - 11): 1001 - 11 + 10 = 1000 in the
-            // scalar field, so the excess and balance signature are right; only the range
-            // proof (made for 0) can catch it.
-            let minus11 = d.outputs[1].commitment - RistrettoPoint.multiplyBase(secret: Scalar(11))
-            d.outputs[1] = try Output(owner: d.outputs[1].owner, commitment: minus11, memo: d.outputs[1].memo)
-            d.excess = TransferDraft.computeExcess(inputs: d.inputs, outputs: d.outputs, fee: d.fee)
-            invalid("negative-amount-via-wrap", "an output commits to -11 mod l so that 1001 + (-11) + 10 balances; "
-                        + "excess and balance signature are right, the range proof is not",
-                    d.assemble(sender: sender.spend, signer: &signer), baseInputs, "invalid_range_proof")
-        }
-        do {
-            let foreign = [note(1000, owner: other)]
-            let d = try draft(foreign, [(recipients[0].address, 990)], fee: 10)
-            invalid("wrong-owner", "the input belongs to another wallet; the sender signs with its own key",
-                    d.assemble(sender: sender.spend, signer: &signer), foreign.map(\.input), "input_owner_mismatch")
-            invalid("wrong-owner-claimed-sender", "the input belongs to another wallet; the transfer names that wallet "
-                        + "as sender but is signed by the sender's key",
-                    d.assemble(sender: sender.spend, signer: &signer, claimedSender: other.spend.publicKey),
-                    foreign.map(\.input), "invalid_authorization")
-        }
-        let honest = try draft(base, [(recipients[0].address, 600), (sender.address, 390)], fee: 10)
-        let honestBytes = honest.assemble(sender: sender.spend, signer: &signer)
-        let honestTransfer = try decoded(honestBytes)
-        let layout = Layout(honestTransfer)
-        do {
-            var t = honestBytes
-            t[layout.output(0) + 64 + 40] ^= 0x01
-            invalid("tampered-memo", "one ciphertext byte of output 0's memo flipped after signing", t, baseInputs,
-                    "invalid_authorization")
-            var t2 = honestBytes
-            t2[layout.output(1) + 5] ^= 0x01
-            invalid("tampered-owner", "a byte of output 1's owner flipped after signing (still a valid point or not)",
-                    t2, baseInputs, (try? Transfer(bytes: t2)) == nil ? "non_canonical_point" : "invalid_authorization")
-            var t3 = honestBytes
-            t3[layout.authorization + 7] ^= 0x01
-            invalid("tampered-authorization", "a byte of the authorization's R flipped", t3, baseInputs,
-                    (try? Transfer(bytes: t3)) == nil ? "non_canonical_point" : "invalid_authorization")
-        }
-        do {
-            let other2 = try draft([note(1000)], [(recipients[1].address, 500), (sender.address, 490)], fee: 10)
-            var swapped = honest
-            swapped.proofBytes = other2.proofBytes
-            invalid("swapped-proof", "the range proof of another transfer with two outputs, re-signed by the sender",
-                    swapped.assemble(sender: sender.spend, signer: &signer), baseInputs, "invalid_range_proof")
-            var t = honestBytes
-            t.replaceSubrange(layout.proof..<(layout.proof + layout.proofLength), with: other2.proofBytes)
-            invalid("swapped-proof-not-resigned", "the range proof of another transfer spliced in after signing", t,
-                    baseInputs, "invalid_range_proof")
-            let otherBytes = other2.assemble(sender: sender.spend, signer: &signer)
-            let otherBalance = Array(otherBytes[layout.balanceSignature..<(layout.balanceSignature + 64)])
-            invalid("swapped-balance-signature", "the balance signature of another transfer, re-authorized",
-                    honest.assemble(sender: sender.spend, signer: &signer, balanceSignature: otherBalance), baseInputs,
-                    "invalid_balance_signature")
-        }
-        do {
-            let n = note(500)
-            let d = try draft([n, n], [(recipients[0].address, 990)], fee: 10)
-            invalid("duplicate-input", "the same note spent twice in one transfer (its amount counted twice)",
-                    d.assemble(sender: sender.spend, signer: &signer), [n.input, n.input], "duplicate_input")
-        }
-        do {
-            var d = honest
-            d.fee = 9
-            invalid("wrong-fee", "fee changed from 10 to 9 and re-signed; E still reflects fee 10",
-                    d.assemble(sender: sender.spend, signer: &signer), baseInputs, "excess_mismatch")
-            d.excess = TransferDraft.computeExcess(inputs: d.inputs, outputs: d.outputs, fee: 9)
-            invalid("wrong-fee-recomputed-excess", "fee 9 with E recomputed: E = k·B~ - 1·B, so the balance signature "
-                        + "with k fails", d.assemble(sender: sender.spend, signer: &signer), baseInputs,
-                    "invalid_balance_signature")
-            var t = honestBytes
-            t[layout.fee] = 11
-            invalid("wrong-fee-not-resigned", "fee byte changed after signing", t, baseInputs, "excess_mismatch")
-        }
-        do {
-            invalid("balance-signed-over-B", "the balance signature uses generator B instead of B~",
-                    honest.assemble(sender: sender.spend, signer: &signer, balanceGenerator: .basepoint), baseInputs,
-                    "invalid_balance_signature")
-            invalid("authorization-wrong-context", "the authorization is signed in the mint context",
-                    honest.assemble(sender: sender.spend, signer: &signer, authorizationContext: Domain.mintContext),
-                    baseInputs, "invalid_authorization")
-            invalid("authorization-other-key", "authorized by another wallet's key while naming the sender",
-                    honest.assemble(sender: other.spend, signer: &signer, claimedSender: sender.spend.publicKey),
-                    baseInputs, "invalid_authorization")
-            invalid("input-notes-mismatch", "the verifier is given another note than the one the transfer spends",
-                    honestBytes, [note(1000).input], "input_notes_mismatch")
-        }
-        do {
-            var d = honest
-            let r = Scalar(reducingWide: rng.bytes(64))
-            let c = Pedersen.commit(amount: 600, blinding: r)
-            d.outputs[0] = try Output(owner: d.outputs[0].owner, commitment: c, memo: d.outputs[0].memo)
-            d.excessSecret = d.excessSecret - d.openings[0].blinding + r
-            d.excess = TransferDraft.computeExcess(inputs: d.inputs, outputs: d.outputs, fee: d.fee)
-            invalid("replaced-commitment", "output 0's commitment replaced by another commitment to the same amount, "
-                        + "excess and signatures redone: only the range proof is bound to the old one",
-                    d.assemble(sender: sender.spend, signer: &signer), baseInputs, "invalid_range_proof")
-        }
-
-        // MARK: invalid: encodings
-        func patched(_ name: String, _ description: String, _ error: String, _ change: (inout [UInt8]) -> Void) {
-            var t = honestBytes
-            change(&t)
-            invalid(name, description, t, baseInputs, error)
-        }
-        patched("truncated", "the last byte is missing", "truncated") { $0.removeLast() }
-        patched("empty", "zero bytes", "truncated") { $0 = [] }
-        patched("trailing-byte", "one byte after the authorization", "trailing_bytes") { $0.append(0) }
-        patched("zero-inputs", "input count 0", "count_out_of_range") { $0[layout.inputCount] = 0 }
-        patched("seventeen-inputs", "input count 17", "count_out_of_range") { $0[layout.inputCount] = 17 }
-        patched("three-outputs", "output count 3 (not a power of two)", "count_out_of_range") { $0[layout.outputCount] = 3 }
-        patched("unknown-version", "version 2", "unknown_version") { $0[1] = 2 }
-        patched("mint-type-byte", "object type 2 (a mint)", "unexpected_object_type") { $0[0] = 2 }
-        patched("non-canonical-commitment", "output 0's commitment is 2^255 - 1", "non_canonical_point") {
-            $0.replaceSubrange((layout.output(0) + 32)..<(layout.output(0) + 64),
-                               with: [UInt8](repeating: 0xff, count: 31) + [0x7f])
-        }
-        patched("non-canonical-excess", "E has its sign bit set (a negative field element)", "non_canonical_point") {
-            $0[layout.excess] |= 0x01
-        }
-        patched("identity-sender", "the sender key is the identity", "identity_point") {
-            $0.replaceSubrange(layout.sender..<(layout.sender + 32), with: [UInt8](repeating: 0, count: 32))
-        }
-        patched("identity-output-owner", "output 1's owner is the identity", "identity_point") {
-            $0.replaceSubrange(layout.output(1)..<(layout.output(1) + 32), with: [UInt8](repeating: 0, count: 32))
-        }
-        patched("non-canonical-authorization-s", "the authorization's s replaced by s + l", "non_canonical_scalar") {
-            let s = Array($0[(layout.authorization + 32)..<(layout.authorization + 64)])
-            var sClear = s
-            sClear[31] &= 0x7f
-            var sum = [UInt8](repeating: 0, count: 32)
-            var carry = 0
-            let l: [UInt8] = [0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-                              0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10]
-            for i in 0..<32 {
-                let v = Int(sClear[i]) + Int(l[i]) + carry
-                sum[i] = UInt8(v & 0xff)
-                carry = v >> 8
+        func validCases() throws(ProtocolError) {
+            do {
+                let n = [note(1000)]
+                valid("valid-1in-1out-zero-fee", "spends one note entirely to one recipient, no fee, no change",
+                      try build(n, pay([1000]), fee: 0))
             }
-            sum[31] |= 0x80
-            $0.replaceSubrange((layout.authorization + 32)..<(layout.authorization + 64), with: sum)
-        }
-        patched("missing-schnorrkel-marker", "bit 7 of the balance signature's last byte cleared", "invalid_encoding") {
-            $0[layout.balanceSignature + 63] &= 0x7f
-        }
-        patched("wrong-proof-length", "the range proof length field says 672 (one output) for two outputs",
-                "count_out_of_range") {
-            $0[layout.proof - 2] = UInt8(672 & 0xff)
-            $0[layout.proof - 1] = UInt8(672 >> 8)
-        }
-        patched("non-canonical-proof-scalar", "the range proof's t_x is set to 2^256 - 1", "non_canonical_scalar") {
-            $0.replaceSubrange((layout.proof + 128)..<(layout.proof + 160), with: [UInt8](repeating: 0xff, count: 32))
-        }
-        return cases
+            do {
+                let n = [note(1000)]
+                valid("valid-1in-2out-fee", "payment of 600, fee 10, change 390 to the sender", try build(n, pay([600]), fee: 10))
+            }
+            do {
+                let n = [note(500)]
+                valid("valid-1in-2out-zero-fee", "payment of 200, change 300, no fee", try build(n, pay([200]), fee: 0))
+            }
+            do {
+                let n = [note(300), note(400)]
+                valid("valid-2in-2out", "two inputs, payment of 650, fee 25, change 25", try build(n, pay([650]), fee: 25))
+            }
+            do {
+                let n = [note(100), note(200), note(300)]
+                valid("valid-3in-4out", "three payments and change", try build(n, pay([50, 60, 480]), fee: 5))
+            }
+            do {
+                let n = [note(10), note(20), note(30), note(40)]
+                valid("valid-4in-4out-padded", "two payments, change and one zero-value padding output",
+                      try build(n, pay([35, 60]), fee: 3))
+            }
+            do {
+                let n = [note(5000), note(6000)]
+                valid("valid-2in-8out", "seven payments and change",
+                      try build(n, pay([1000, 1100, 1200, 1300, 1400, 1500, 1600]), fee: 11))
+            }
+            do {
+                let n = [note(50_000), note(40_000), note(30_000), note(10_000)]
+                valid("valid-4in-16out", "fifteen payments and change",
+                      try build(n, pay((1...15).map { UInt64($0) * 1000 }), fee: 100))
+            }
+            do {
+                let n = [note(77)]
+                valid("valid-zero-amount-output", "the whole input goes to the fee; one output of amount 0",
+                      try build(n, pay([0]), fee: 77))
+            }
+            do {
+                let n = [note(.max), note(.max - 1)]
+                let d = try draft(n, [(recipients[0].address, .max), (sender.address, 1)], fee: .max - 2)
+                valid("valid-maximum-amounts", "inputs 2^64-1 and 2^64-2; an output of 2^64-1, fee 2^64-3, change 1: "
+                          + "sums beyond 2^64 balance exactly because the scalar field is much larger",
+                      try Transfer(bytes: assemble(d)), n)
+            }
+            do {
+                let n = [note(900)]
+                let text = String(repeating: "z", count: 64)
+                valid("valid-64-byte-memo-texts", "payment and change whose memos carry 64-byte texts",
+                      try build(n, pay([100], texts: [text]), fee: 1))
+            }
+            do {
+                let n = (0..<16).map { _ in note(10) }
+                valid("valid-16in-2out", "sixteen inputs, the maximum", try build(n, pay([150]), fee: 5))
+            }
+            do {
+                let n = [note(64)]
+                let t = try TransferBuilder.build(from: sender, spending: n, payments: [Payment(to: sender.address, amount: 64)],
+                                                  fee: 0, rng: &rng, signer: &signer)
+                valid("valid-self-payment", "the sender pays itself; the validator sees no difference", t)
+            }
+
+    }
+
+        func dishonestCases() throws(ProtocolError) {
+            base = [note(1000)]
+            let baseInputs = base.map(\.input)
+            do {
+                let d = try draft(base, [(recipients[0].address, 600), (sender.address, 391)], fee: 10)
+                invalid("inflation-by-one-unit", "outputs 600 + 391 + fee 10 = 1001 > input 1000; E is computed honestly "
+                            + "and holds 1·B, so nobody knows its discrete log over B~",
+                        assemble(d), baseInputs, "invalid_balance_signature")
+                var lying = d
+                lying.excess = Pedersen.blindingGenerator.multiply(secret: d.excessSecret)
+                invalid("inflation-by-one-unit-claimed-excess", "as inflation-by-one-unit, but E is claimed to be k·B~",
+                        assemble(lying), baseInputs, "excess_mismatch")
+            }
+            do {
+                var d = try draft(base, [(recipients[0].address, 1001), (sender.address, 0)], fee: 10)
+                // Output 1 becomes a commitment to -11 (l - 11): 1001 - 11 + 10 = 1000 in the
+                // scalar field, so the excess and balance signature are right; only the range
+                // proof (made for 0) can catch it.
+                let minus11 = d.outputs[1].commitment - RistrettoPoint.multiplyBase(secret: Scalar(11))
+                d.outputs[1] = try Output(owner: d.outputs[1].owner, commitment: minus11, memo: d.outputs[1].memo)
+                d.excess = TransferDraft.computeExcess(inputs: d.inputs, outputs: d.outputs, fee: d.fee)
+                invalid("negative-amount-via-wrap", "an output commits to -11 mod l so that 1001 + (-11) + 10 balances; "
+                            + "excess and balance signature are right, the range proof is not",
+                        assemble(d), baseInputs, "invalid_range_proof")
+            }
+            do {
+                let foreign = [note(1000, owner: other)]
+                let d = try draft(foreign, [(recipients[0].address, 990)], fee: 10)
+                invalid("wrong-owner", "the input belongs to another wallet; the sender signs with its own key",
+                        assemble(d), foreign.map(\.input), "input_owner_mismatch")
+                invalid("wrong-owner-claimed-sender", "the input belongs to another wallet; the transfer names that wallet "
+                            + "as sender but is signed by the sender's key",
+                        assemble(d, claimedSender: other.spend.publicKey),
+                        foreign.map(\.input), "invalid_authorization")
+            }
+            let honest = try draft(base, [(recipients[0].address, 600), (sender.address, 390)], fee: 10)
+            honestBytes = assemble(honest)
+            let layout = Layout(try Transfer(bytes: honestBytes))
+            do {
+                var t = honestBytes
+                t[layout.output(0) + 64 + 40] ^= 0x01
+                invalid("tampered-memo", "one ciphertext byte of output 0's memo flipped after signing (both "
+                            + "signatures cover it; the balance signature is checked first)", t, baseInputs,
+                        "invalid_balance_signature")
+                var t2 = honestBytes
+                t2[layout.output(1) + 5] ^= 0x01
+                invalid("tampered-owner", "a byte of output 1's owner flipped after signing (still a valid point or not)",
+                        t2, baseInputs, (try? Transfer(bytes: t2)) == nil ? "non_canonical_point" : "invalid_authorization")
+                var t3 = honestBytes
+                t3[layout.authorization + 7] ^= 0x01
+                invalid("tampered-authorization", "a byte of the authorization's R flipped", t3, baseInputs,
+                        (try? Transfer(bytes: t3)) == nil ? "non_canonical_point" : "invalid_authorization")
+            }
+            do {
+                let other2 = try draft([note(1000)], [(recipients[1].address, 500), (sender.address, 490)], fee: 10)
+                var swapped = honest
+                swapped.proofBytes = other2.proofBytes
+                invalid("swapped-proof", "the range proof of another transfer with two outputs, re-signed by the sender",
+                        assemble(swapped), baseInputs, "invalid_range_proof")
+                var t = honestBytes
+                t.replaceSubrange(layout.proof..<(layout.proof + layout.proofLength), with: other2.proofBytes)
+                invalid("swapped-proof-not-resigned", "the range proof of another transfer spliced in after signing", t,
+                        baseInputs, "invalid_range_proof")
+                let otherBytes = assemble(other2)
+                let otherBalance = Array(otherBytes[layout.balanceSignature..<(layout.balanceSignature + 64)])
+                invalid("swapped-balance-signature", "the balance signature of another transfer, re-authorized",
+                        assemble(honest, balanceSignature: otherBalance), baseInputs,
+                        "invalid_balance_signature")
+            }
+            do {
+                let n = note(500)
+                let d = try draft([n, n], [(recipients[0].address, 990)], fee: 10)
+                invalid("duplicate-input", "the same note spent twice in one transfer (its amount counted twice)",
+                        assemble(d), [n.input, n.input], "duplicate_input")
+            }
+            do {
+                var d = honest
+                d.fee = 9
+                invalid("wrong-fee", "fee changed from 10 to 9 and re-signed; E still reflects fee 10",
+                        assemble(d), baseInputs, "excess_mismatch")
+                d.excess = TransferDraft.computeExcess(inputs: d.inputs, outputs: d.outputs, fee: 9)
+                invalid("wrong-fee-recomputed-excess", "fee 9 with E recomputed: E = k·B~ - 1·B, so the balance signature "
+                            + "with k fails", assemble(d), baseInputs,
+                        "invalid_balance_signature")
+                var t = honestBytes
+                t[layout.fee] = 11
+                invalid("wrong-fee-not-resigned", "fee byte changed after signing", t, baseInputs, "excess_mismatch")
+            }
+            do {
+                invalid("balance-signed-over-B", "the balance signature uses generator B instead of B~",
+                        assemble(honest, balanceGenerator: .basepoint), baseInputs,
+                        "invalid_balance_signature")
+                invalid("authorization-wrong-context", "the authorization is signed in the mint context",
+                        assemble(honest, authorizationContext: Domain.mintContext),
+                        baseInputs, "invalid_authorization")
+                invalid("authorization-other-key", "authorized by another wallet's key while naming the sender",
+                        assemble(honest, sender: other.spend, claimedSender: sender.spend.publicKey),
+                        baseInputs, "invalid_authorization")
+                invalid("input-notes-mismatch", "the verifier is given another note than the one the transfer spends",
+                        honestBytes, [note(1000).input], "input_notes_mismatch")
+            }
+            do {
+                var d = honest
+                let r = Scalar(reducingWide: rng.bytes(64))
+                let c = Pedersen.commit(amount: 600, blinding: r)
+                d.outputs[0] = try Output(owner: d.outputs[0].owner, commitment: c, memo: d.outputs[0].memo)
+                d.excessSecret = d.excessSecret - d.openings[0].blinding + r
+                d.excess = TransferDraft.computeExcess(inputs: d.inputs, outputs: d.outputs, fee: d.fee)
+                invalid("replaced-commitment", "output 0's commitment replaced by another commitment to the same amount, "
+                            + "excess and signatures redone: only the range proof is bound to the old one",
+                        assemble(d), baseInputs, "invalid_range_proof")
+            }
+
+    }
+
+        func encodingCases() throws(ProtocolError) {
+            let baseInputs = base.map(\.input)
+            let layout = Layout(try Transfer(bytes: honestBytes))
+            func patched(_ name: String, _ description: String, _ error: String, _ change: (inout [UInt8]) -> Void) {
+                var t = honestBytes
+                change(&t)
+                invalid(name, description, t, baseInputs, error)
+            }
+            patched("truncated", "the last byte is missing", "truncated") { $0.removeLast() }
+            patched("empty", "zero bytes", "truncated") { $0 = [] }
+            patched("trailing-byte", "one byte after the authorization", "trailing_bytes") { $0.append(0) }
+            patched("zero-inputs", "input count 0", "count_out_of_range") { $0[layout.inputCount] = 0 }
+            patched("seventeen-inputs", "input count 17", "count_out_of_range") { $0[layout.inputCount] = 17 }
+            patched("three-outputs", "output count 3 (not a power of two)", "count_out_of_range") { $0[layout.outputCount] = 3 }
+            patched("unknown-version", "version 2", "unknown_version") { $0[1] = 2 }
+            patched("mint-type-byte", "object type 2 (a mint)", "unexpected_object_type") { $0[0] = 2 }
+            patched("non-canonical-commitment", "output 0's commitment is 2^255 - 1", "non_canonical_point") {
+                $0.replaceSubrange((layout.output(0) + 32)..<(layout.output(0) + 64),
+                                   with: [UInt8](repeating: 0xff, count: 31) + [0x7f])
+            }
+            patched("non-canonical-excess", "E has its sign bit set (a negative field element)", "non_canonical_point") {
+                $0[layout.excess] |= 0x01
+            }
+            patched("identity-sender", "the sender key is the identity", "identity_point") {
+                $0.replaceSubrange(layout.sender..<(layout.sender + 32), with: [UInt8](repeating: 0, count: 32))
+            }
+            patched("identity-output-owner", "output 1's owner is the identity", "identity_point") {
+                $0.replaceSubrange(layout.output(1)..<(layout.output(1) + 32), with: [UInt8](repeating: 0, count: 32))
+            }
+            patched("non-canonical-authorization-s", "the authorization's s replaced by s + l", "non_canonical_scalar") {
+                let s = Array($0[(layout.authorization + 32)..<(layout.authorization + 64)])
+                var sClear = s
+                sClear[31] &= 0x7f
+                var sum = [UInt8](repeating: 0, count: 32)
+                var carry = 0
+                let l: [UInt8] = [0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+                                  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10]
+                for i in 0..<32 {
+                    let v = Int(sClear[i]) + Int(l[i]) + carry
+                    sum[i] = UInt8(v & 0xff)
+                    carry = v >> 8
+                }
+                sum[31] |= 0x80
+                $0.replaceSubrange((layout.authorization + 32)..<(layout.authorization + 64), with: sum)
+            }
+            patched("missing-schnorrkel-marker", "bit 7 of the balance signature's last byte cleared", "invalid_encoding") {
+                $0[layout.balanceSignature + 63] &= 0x7f
+            }
+            patched("wrong-proof-length", "the range proof length field says 672 (one output) for two outputs",
+                    "count_out_of_range") {
+                $0[layout.proof - 2] = UInt8(672 & 0xff)
+                $0[layout.proof - 1] = UInt8(672 >> 8)
+            }
+            patched("non-canonical-proof-scalar", "the range proof's t_x is set to 2^256 - 1", "non_canonical_scalar") {
+                $0.replaceSubrange((layout.proof + 128)..<(layout.proof + 160), with: [UInt8](repeating: 0xff, count: 32))
+            }
+    }
     }
 }

@@ -1,7 +1,7 @@
 public import BatchVerify
 import Bulletproofs
 import Merlin
-public import Ristretto255
+import Ristretto255
 import Schnorr
 
 /// The verification statements of one transfer, each "this multiscalar sum is the
