@@ -11,6 +11,9 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
     case responseTooLarge(limit: Int)
     /// An event stream was expected but the status or content type says otherwise.
     case notAnEventStream(status: Int)
+    /// The request itself cannot be sent: a method that is not a token, a path or header
+    /// with spaces or control characters (which could split the request).
+    case invalidRequest(String)
 
     public var description: String {
         switch self {
@@ -19,6 +22,7 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         case .connectionClosed: "the server closed the connection before the response was complete"
         case let .responseTooLarge(limit): "response larger than \(limit) bytes"
         case let .notAnEventStream(status): "expected a text/event-stream response, got status \(status)"
+        case let .invalidRequest(why): "invalid request: \(why)"
         }
     }
 }
@@ -150,7 +154,19 @@ public final class HTTPClient {
     }
 
     /// The request bytes (adds Host, Content-Length when there is a body).
-    func encode(method: String, path: String, headers: Headers, body: [UInt8]) -> [UInt8] {
+    /// - Throws: `invalidRequest` for anything that would break the request's framing.
+    func encode(method: String, path: String, headers: Headers, body: [UInt8]) throws(HTTPClientError) -> [UInt8] {
+        let tokenChars = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        guard !method.isEmpty, method.utf8.allSatisfy({ tokenChars.contains($0) }) else { throw .invalidRequest("method '\(method)'") }
+        guard path.hasPrefix("/") || path == "*", path.utf8.allSatisfy({ (33...126).contains($0) }) else {
+            throw .invalidRequest("path must start with '/' and hold only visible ASCII")
+        }
+        for h in headers {
+            guard !h.name.isEmpty, h.name.utf8.allSatisfy({ tokenChars.contains($0) }),
+                  !h.value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) else {
+                throw .invalidRequest("header '\(h.name)'")
+            }
+        }
         var head = "\(method) \(path) HTTP/1.1\r\n"
         if headers["Host"] == nil { head += "Host: \(host):\(port)\r\n" }
         for h in headers where h.name.lowercased() != "content-length" { head += "\(h.name): \(h.value)\r\n" }
@@ -162,7 +178,7 @@ public final class HTTPClient {
     /// Sends a request and reads its response.
     public func request(_ method: String, _ path: String, headers: Headers = Headers(),
                         body: [UInt8] = []) throws(HTTPClientError) -> ClientResponse {
-        let bytes = encode(method: method, path: path, headers: headers, body: body)
+        let bytes = try encode(method: method, path: path, headers: headers, body: body)
         let fresh = try connectIfNeeded()
         do {
             return try exchange(bytes, headOnly: method == "HEAD")
@@ -180,7 +196,7 @@ public final class HTTPClient {
         if h["Accept"] == nil { h.append("Accept", "text/event-stream") }
         _ = try connectIfNeeded()
         do throws(HTTPClientError) {
-            try send(encode(method: "GET", path: path, headers: h, body: []))
+            try send(try encode(method: "GET", path: path, headers: h, body: []))
             guard var r = reader else { throw HTTPClientError.connectionClosed }
             let (status, _, responseHeaders) = try readHead(&r)
             reader = r
@@ -220,6 +236,8 @@ public final class HTTPClient {
             let hasBody = !headOnly && status >= 200 && status != 204 && status != 304
             if !hasBody {
                 body = []
+            } else if headers["Transfer-Encoding"] != nil {
+                throw HTTPClientError.malformedResponse("chunked/transfer-coded responses are not supported")
             } else if let lengthText = headers["Content-Length"] {
                 guard let length = Int(lengthText), length >= 0 else { throw HTTPClientError.malformedResponse("Content-Length '\(lengthText)'") }
                 guard length <= maxResponseBytes else { throw HTTPClientError.responseTooLarge(limit: maxResponseBytes) }

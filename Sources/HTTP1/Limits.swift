@@ -43,8 +43,4 @@ public struct Limits: Sendable, Equatable {
 
     /// The defaults above.
     public static let standard = Limits()
-
-    /// Most bytes of not-yet-handled input a connection buffers (one whole maximal request
-    /// plus slack); past this, reading pauses until the pending request is answered.
-    var maxBufferedInputBytes: Int { maxRequestLineBytes + maxHeaderBytes + maxBodyBytes + 4096 }
 }

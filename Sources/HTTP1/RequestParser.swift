@@ -21,6 +21,8 @@ public enum RequestParseError: Error, Equatable, Sendable, CustomStringConvertib
     case conflictingFraming
     case missingHost
     case duplicateHost
+    /// An Expect header other than "100-continue".
+    case unsupportedExpectation(String)
     /// The connection ended in the middle of a request.
     case truncated
 
@@ -33,6 +35,7 @@ public enum RequestParseError: Error, Equatable, Sendable, CustomStringConvertib
         case .unsupportedVersion: .httpVersionNotSupported
         case .chunkedNotSupported: .lengthRequired
         case .unsupportedTransferCoding: .notImplemented
+        case .unsupportedExpectation: .expectationFailed
         default: .badRequest
         }
     }
@@ -60,6 +63,7 @@ public enum RequestParseError: Error, Equatable, Sendable, CustomStringConvertib
         case .conflictingFraming: "conflicting_framing"
         case .missingHost: "missing_host"
         case .duplicateHost: "duplicate_host"
+        case .unsupportedExpectation: "expectation_failed"
         case .truncated: "truncated_request"
         }
     }
@@ -86,6 +90,7 @@ public enum RequestParseError: Error, Equatable, Sendable, CustomStringConvertib
         case .conflictingFraming: "both Transfer-Encoding and Content-Length were sent"
         case .missingHost: "HTTP/1.1 requests must carry a Host header"
         case .duplicateHost: "Host appears more than once"
+        case let .unsupportedExpectation(e): "Expect '\(e)' is not supported; only 100-continue is"
         case .truncated: "connection closed before the request was complete"
         }
     }
@@ -120,6 +125,7 @@ public struct RequestParser: Sendable {
     private var version = HTTPVersion.http11
     private var headers = Headers()
     private var bodyLength = 0
+    private var continuePending = false
 
     public init(limits: Limits = .standard) { self.limits = limits }
 
@@ -194,9 +200,19 @@ public struct RequestParser: Sendable {
                 start += remaining
                 scan = start
                 state = .requestLine
+                continuePending = false
                 return Request(method: method, target: target, version: version, headers: headers, body: body)
             }
         }
+    }
+
+    /// True once per request that asked for "Expect: 100-continue" and whose body has not
+    /// arrived yet: the server should send "100 Continue" now (RFC 9110 §10.1.1), or the
+    /// client waits before sending the body.
+    public mutating func takeContinueRequest() -> Bool {
+        guard continuePending, case .body = state else { return false }
+        continuePending = false
+        return true
     }
 
     /// Call when the peer has closed its side: throws `truncated` if a request was cut off.
@@ -286,7 +302,7 @@ public struct RequestParser: Sendable {
     }
 
     /// The body length this request declares, after the framing and Host rules.
-    private func framing() throws(RequestParseError) -> Int {
+    private mutating func framing() throws(RequestParseError) -> Int {
         let hosts = headers.values("Host")
         if hosts.count > 1 { throw .duplicateHost }
         if version == .http11 && hosts.isEmpty { throw .missingHost }
@@ -298,6 +314,19 @@ public struct RequestParser: Sendable {
             if let unknown = tokens.first(where: { $0 != "chunked" }) { throw .unsupportedTransferCoding(unknown) }
             throw .chunkedNotSupported
         }
+        let length = try contentLength(lengths)
+        let expectations = headers.values("Expect")
+        if let expect = expectations.first {
+            guard expectations.count == 1, expect.lowercased() == "100-continue" else {
+                throw .unsupportedExpectation(expectations.joined(separator: ", "))
+            }
+        }
+        // HTTP/1.0 clients cannot take a 1xx response; without a body there is nothing to wait for.
+        continuePending = !expectations.isEmpty && version == .http11 && length > 0
+        return length
+    }
+
+    private func contentLength(_ lengths: [String]) throws(RequestParseError) -> Int {
         guard let text = lengths.first else { return 0 }
         if lengths.count > 1 { throw .duplicateContentLength }
         // 1*DIGIT only: no sign, no list ("5, 5"), no whitespace inside.

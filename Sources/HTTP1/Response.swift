@@ -23,9 +23,10 @@ public struct Response: Sendable, Equatable {
         .json(status, "{\"error\":{\"code\":\(jsonString(code)),\"message\":\(jsonString(message))}}")
     }
 
-    /// Head and body as bytes on the wire. `close` adds "Connection: close"; `headOnly`
-    /// (HEAD requests) omits the body but keeps its Content-Length.
-    func serialized(close: Bool, headOnly: Bool, date: String) -> [UInt8] {
+    /// Head and body as bytes on the wire. `close` adds "Connection: close";
+    /// `announceKeepAlive` adds "Connection: keep-alive" (HTTP/1.0 clients assume close
+    /// without it); `headOnly` (HEAD requests) omits the body but keeps its Content-Length.
+    func serialized(close: Bool, headOnly: Bool, date: String, announceKeepAlive: Bool = false) -> [UInt8] {
         var head = "HTTP/1.1 \(status.code) \(status.reason)\r\n"
         for h in headers {
             let lower = h.name.lowercased()
@@ -36,7 +37,7 @@ public struct Response: Sendable, Equatable {
         }
         head += "Date: \(date)\r\n"
         if status.allowsBody { head += "Content-Length: \(body.count)\r\n" }
-        if close { head += "Connection: close\r\n" }
+        if close { head += "Connection: close\r\n" } else if announceKeepAlive { head += "Connection: keep-alive\r\n" }
         head += "\r\n"
         var out = Array(head.utf8)
         if status.allowsBody && !headOnly { out += body }

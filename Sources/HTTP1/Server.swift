@@ -35,6 +35,7 @@ public final class Server: Sendable {
         }
         self.shared = shared
         let thread = Thread {
+            shared.loopThread.store(UInt(pthread_self()), ordering: .releasing)
             let loop = EventLoop(listener: listener, shared: shared, limits: limits, handler: handler)
             loop.run()
             shared.markFinished()
@@ -55,6 +56,9 @@ public final class Server: Sendable {
     /// `gracePeriod` seconds have their connections closed. Safe to call more than once.
     public func shutdown(gracePeriod: Double = 10) {
         shared.submit(.drain(gracePeriod: gracePeriod))
+        // Called from a handler (on the loop thread) waiting would deadlock: the drain
+        // then proceeds after the handler returns.
+        guard pthread_equal(pthread_self(), pthread_t(shared.loopThread.load(ordering: .acquiring))) == 0 else { return }
         shared.waitUntilFinished()
     }
 }
@@ -74,7 +78,7 @@ final class Connection {
         /// Waiting for (the rest of) a request.
         case reading
         /// A request is with the handler.
-        case awaitingResponse(headOnly: Bool, keepAlive: Bool)
+        case awaitingResponse(headOnly: Bool, keepAlive: Bool, http10: Bool)
         /// An event stream is open.
         case streaming(StreamState)
         /// The last bytes are being written; then the connection is closed.
@@ -129,6 +133,8 @@ final class EventLoop {
 
     /// Connections over `maxConnections` that may wait to receive their 503.
     static let maxRejectedInFlight = 64
+    /// Input buffered ahead while a request is with the handler.
+    static let maxPipelinedBytes = 64 * 1024
     /// How long a closing connection keeps draining client bytes.
     static let lingerNanos: UInt64 = 2_000_000_000
 
@@ -193,7 +199,9 @@ final class EventLoop {
         if c.peerClosed { return false }
         switch c.phase {
         case .reading, .streaming, .lingering: return true
-        case .awaitingResponse: return c.parser.bufferedByteCount < limits.maxBufferedInputBytes
+        // Pipelined input waits in the kernel beyond this: memory per connection stays
+        // small however much a client sends ahead.
+        case .awaitingResponse: return c.parser.bufferedByteCount < Self.maxPipelinedBytes
         case .closing: return false
         }
     }
@@ -204,6 +212,8 @@ final class EventLoop {
         for _ in 0..<256 {
             let fd: Int32?
             do { fd = try SocketCall.accept(listener) } catch {
+                // A connection reset before we took it: nothing to do, take the next.
+                if case let .system(_, code) = error, code == ECONNABORTED || code == EPROTO { continue }
                 // EMFILE/ENFILE/ENOBUFS: the pending connection stays queued; poll would
                 // report it again at once, so pause accepting briefly instead of spinning.
                 acceptPausedUntil = monotonicNanos() + 100_000_000
@@ -245,7 +255,7 @@ final class EventLoop {
                 switch c.phase {
                 case .reading, .awaitingResponse:
                     c.parser.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
-                    if case .awaitingResponse = c.phase, c.parser.bufferedByteCount >= limits.maxBufferedInputBytes {
+                    if case .awaitingResponse = c.phase, c.parser.bufferedByteCount >= Self.maxPipelinedBytes {
                         break readLoop
                     }
                 case .streaming, .closing, .lingering:
@@ -283,9 +293,15 @@ final class EventLoop {
         if let request {
             c.requestStarted = nil
             let headOnly = request.method == "HEAD"
-            c.phase = .awaitingResponse(headOnly: headOnly, keepAlive: request.keepAlive)
+            c.phase = .awaitingResponse(headOnly: headOnly, keepAlive: request.keepAlive,
+                                        http10: request.version == .http10)
             handler(request, Responder(connection: c.id, shared: shared))
             return
+        }
+        if c.parser.takeContinueRequest() {
+            enqueue(c, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+            flush(c)
+            guard connections[c.id] != nil else { return }
         }
         let now = monotonicNanos()
         if c.parser.hasPartialRequest {
@@ -375,10 +391,10 @@ final class EventLoop {
     func perform(_ command: LoopCommand) {
         switch command {
         case let .respond(id, response):
-            guard let c = connections[id], case let .awaitingResponse(headOnly, keepAlive) = c.phase else { return }
+            guard let c = connections[id], case let .awaitingResponse(headOnly, keepAlive, http10) = c.phase else { return }
             let close = !keepAlive || drainDeadline != nil || c.peerClosed && !c.parser.hasPartialRequest
                 && c.parser.bufferedByteCount == 0
-            enqueue(c, response.serialized(close: close, headOnly: headOnly, date: date()))
+            enqueue(c, response.serialized(close: close, headOnly: headOnly, date: date(), announceKeepAlive: http10))
             c.idleSince = monotonicNanos()
             c.phase = close ? .closing : .reading
             flush(c)

@@ -20,6 +20,9 @@ final class ServerShared: Sendable {
     let wakeWrite: Int32
     /// Open client connections (for callers and tests; the loop keeps its own count).
     let openConnections = Atomic<Int>(0)
+    /// The loop thread's pthread_t (0 until it starts), so `shutdown` can tell it is
+    /// being called from a handler.
+    let loopThread = Atomic<UInt>(0)
     private let finished = Mutex<Bool>(false)
     private let finishedSignal = NSCondition()
 

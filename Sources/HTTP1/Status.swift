@@ -13,6 +13,7 @@ public struct Status: Sendable, Hashable, CustomStringConvertible {
     /// 1xx, 204 and 304 responses never carry a body (RFC 9110 §6.4.1).
     public var allowsBody: Bool { !(100...199).contains(code) && code != 204 && code != 304 }
 
+    public static let `continue` = Status(100, "Continue")
     public static let ok = Status(200, "OK")
     public static let created = Status(201, "Created")
     public static let accepted = Status(202, "Accepted")
@@ -28,6 +29,7 @@ public struct Status: Sendable, Hashable, CustomStringConvertible {
     public static let contentTooLarge = Status(413, "Content Too Large")
     public static let uriTooLong = Status(414, "URI Too Long")
     public static let unsupportedMediaType = Status(415, "Unsupported Media Type")
+    public static let expectationFailed = Status(417, "Expectation Failed")
     public static let unprocessableContent = Status(422, "Unprocessable Content")
     public static let tooManyRequests = Status(429, "Too Many Requests")
     public static let requestHeaderFieldsTooLarge = Status(431, "Request Header Fields Too Large")

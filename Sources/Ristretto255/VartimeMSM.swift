@@ -1,14 +1,29 @@
-// Variable-time multiscalar multiplication. This first version sums per-term NAF
-// products; Straus/Pippenger replace it (same contract).
+// Variable-time multiscalar multiplication: size-based dispatch between Straus
+// (VartimeStraus.swift) for small sizes and Pippenger (VartimePippenger.swift) for
+// large ones. The crossover was measured with `zkpay bench` (see `pippengerThreshold`).
+
+/// Size-based choice of the variable-time MSM algorithm.
+package enum VartimeMSM {
+    /// From this many terms on, Pippenger is faster than Straus (measured; dalek uses 190).
+    package static let pippengerThreshold = 190
+
+    /// sum scalars[i] * points[i] with the faster algorithm for the size.
+    /// - Warning: Variable time. Public data only.
+    @inline(__always)
+    package static func multiscalarMul(_ scalars: [Scalar], _ points: [RistrettoPoint]) -> EdwardsPoint {
+        scalars.count < pippengerThreshold
+            ? VartimeStraus.multiscalarMul(scalars, points)
+            : VartimePippenger.multiscalarMul(scalars, points)
+    }
+}
 
 extension RistrettoPoint {
-    /// The sum of `scalars[i] * points[i]`.
+    /// The sum of `scalars[i] * points[i]` (Straus below `VartimeMSM.pippengerThreshold`
+    /// terms, Pippenger from there on).
     /// - Precondition: `scalars.count == points.count`.
     /// - Warning: Variable time. Verification data only; never pass secret-derived values.
     public static func vartimeMultiscalarMul(_ scalars: [Scalar], _ points: [RistrettoPoint]) -> RistrettoPoint {
         precondition(scalars.count == points.count, "vartimeMultiscalarMul needs one scalar per point")
-        var acc = EdwardsPoint.identity
-        for i in scalars.indices { acc = acc + points[i].edwards.vartimeMultiply(scalars[i]) }
-        return RistrettoPoint(edwards: acc)
+        return RistrettoPoint(edwards: VartimeMSM.multiscalarMul(scalars, points))
     }
 }

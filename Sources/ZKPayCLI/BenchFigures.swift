@@ -6,6 +6,8 @@ extension BenchCommand {
         figures += merlinFigures()
         figures += ristretto255Figures()
         figures += schnorrFigures()
+        figures += msmFigures()
+        figures += ledgerFigures()
         figures += zkpayCoreFigures()
         return figures  // module figures are added here as modules land
     }

@@ -162,6 +162,36 @@ struct ParserTests {
         #expect(parseError("GET / HTTP/1.1\r\nHost: h\r\nX: caf\u{e9}\r\n\r\n") == nil)
     }
 
+    @Test("Expect: 100-continue asks for an interim response once, only while the body is missing")
+    func expectContinue() throws {
+        var p = RequestParser()
+        p.append(Array("PUT / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\n".utf8))
+        #expect(try p.next() == nil)
+        let first = p.takeContinueRequest()
+        let second = p.takeContinueRequest()
+        #expect(first && !second)
+        p.append(Array("ok".utf8))
+        #expect(try p.next()?.body == Array("ok".utf8))
+        // Body already there, or no body, or HTTP/1.0: no interim response.
+        var q = RequestParser()
+        q.append(Array("PUT / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok".utf8))
+        #expect(try q.next() != nil)
+        let afterBody = q.takeContinueRequest()
+        #expect(!afterBody)
+        var r = RequestParser()
+        r.append(Array("GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n".utf8))
+        #expect(try r.next() != nil)
+        let noBody = r.takeContinueRequest()
+        #expect(!noBody)
+        var s = RequestParser()
+        s.append(Array("PUT / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n".utf8))
+        #expect(try s.next() == nil)
+        let http10 = s.takeContinueRequest()
+        #expect(!http10)
+        #expect(parseError("GET / HTTP/1.1\r\nHost: h\r\nExpect: teapot\r\n\r\n") == .unsupportedExpectation("teapot"))
+        #expect(RequestParseError.unsupportedExpectation("teapot").status.code == 417)
+    }
+
     @Test("a cut-off request is reported as truncated at EOF; a clean boundary is not")
     func truncation() throws {
         var p = RequestParser()
@@ -219,7 +249,8 @@ struct ParserTests {
                                         .invalidVersion, .unsupportedVersion("HTTP/2.0"), .invalidHeader("x"),
                                         .obsoleteLineFolding, .bareLineFeed, .bareCarriageReturn, .invalidContentLength("x"),
                                         .duplicateContentLength, .chunkedNotSupported, .unsupportedTransferCoding("gzip"),
-                                        .conflictingFraming, .missingHost, .duplicateHost, .truncated]
+                                        .conflictingFraming, .missingHost, .duplicateHost,
+                                        .unsupportedExpectation("x"), .truncated]
         #expect(Set(all.map(\.code)).count == all.count)
         #expect(all.allSatisfy { (400...505).contains($0.status.code) && !$0.description.isEmpty })
         #expect(RequestParseError.requestLineTooLong(limit: 1).status.code == 414)

@@ -56,6 +56,8 @@ struct ServerTests {
 
     @Test("1,000 concurrent keep-alive connections are all served, twice each, and stay open")
     func thousandConnections() throws {
+        let fileLimit = raiseOpenFileLimit(to: 4096)
+        try #require(fileLimit >= 2200, "open-file limit is \(fileLimit); this test needs about 2,100 (raise `ulimit -Hn`)")
         let server = try Server(handler: echoHandler)
         defer { server.shutdown() }
         var connections: [RawConnection] = []
@@ -253,6 +255,77 @@ struct ServerTests {
         #expect(try client.request("GET", "/twice").text == "first")  // the connection is still in sync
     }
 
+    @Test("a client that sends Expect: 100-continue gets the interim response, then its answer")
+    func expectContinue() throws {
+        let server = try Server(handler: echoHandler)
+        defer { server.shutdown() }
+        let c = try RawConnection(port: server.port)
+        try c.send("PUT /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
+        #expect(try c.readResponse().status == 100)
+        try c.send("data")
+        #expect(try c.readResponse().body == "PUT /up 4\ndata")
+        let client = HTTPClient(port: server.port)
+        let r = try client.request("PUT", "/c", headers: Headers([Header("Expect", "100-continue")]), body: Array("abc".utf8))
+        #expect(r.status == 200 && r.text == "PUT /c 3\nabc")
+        try expectRejected("GET / HTTP/1.1\r\nHost: t\r\nExpect: something-else\r\n\r\n", status: 417, code: "expectation_failed")
+    }
+
+    @Test("a request the handler holds longer than the idle and read timeouts is still answered")
+    func slowHandlerOutlivesTimeouts() throws {
+        let server = try Server(limits: Limits(idleTimeout: 0.1, readTimeout: 0.1)) { request, responder in
+            Thread.detachNewThread {
+                usleep(400_000)  // e.g. waiting for a batch fsync
+                responder.respond(Response(body: Array("durable".utf8)))
+            }
+        }
+        defer { server.shutdown() }
+        let client = HTTPClient(port: server.port)
+        #expect(try client.request("POST", "/transfer", body: [1, 2, 3]).text == "durable")
+        #expect(try client.request("POST", "/transfer", body: [4]).text == "durable")
+        #expect(client.connectionsOpened == 1)
+    }
+
+    @Test("a client that stops reading a large response is disconnected once writes stall past the read timeout")
+    func stalledReader() throws {
+        let big = [UInt8](repeating: 66, count: 32 << 20)
+        let server = try Server(limits: Limits(readTimeout: 0.3)) { _, responder in responder.respond(Response(body: big)) }
+        defer { server.shutdown() }
+        let c = try RawConnection(port: server.port)
+        try c.send("GET /big HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(eventually { server.connectionCount == 1 })
+        // Never read: the kernel buffers fill, writes stop progressing, the server gives up.
+        #expect(eventually(10) { server.connectionCount == 0 })
+        #expect(try HTTPClient(port: server.port, maxResponseBytes: 64 << 20).request("GET", "/").body.count == big.count)
+    }
+
+    @Test("shutdown called from inside a handler does not deadlock; the request is still answered")
+    func shutdownFromHandler() throws {
+        let box = Mutex<Server?>(nil)
+        let server = try Server { _, responder in
+            box.withLock { $0 }?.shutdown(gracePeriod: 5)
+            responder.respond(Response(body: Array("bye".utf8)))
+        }
+        box.withLock { $0 = server }
+        let r = try HTTPClient(port: server.port).request("GET", "/stop")
+        #expect(r.text == "bye" && r.headers["Connection"] == "close")
+        server.shutdown()  // returns: the loop has stopped
+        box.withLock { $0 = nil }
+        #expect((try? RawConnection(port: server.port)) == nil)
+    }
+
+    @Test("the client refuses requests that would break framing")
+    func clientValidation() throws {
+        let client = HTTPClient(port: 1)
+        #expect(throws: HTTPClientError.invalidRequest("method 'GE T'")) { try client.request("GE T", "/") }
+        #expect(throws: HTTPClientError.invalidRequest("path must start with '/' and hold only visible ASCII")) {
+            try client.request("GET", "/a b")
+        }
+        #expect(throws: HTTPClientError.invalidRequest("header 'X'")) {
+            try client.request("GET", "/", headers: Headers([Header("X", "a\r\nInjected: 1")]))
+        }
+        #expect(client.connectionsOpened == 0)
+    }
+
     @Test("HEAD gets the headers and Content-Length but no body; HTTP/1.0 is answered and closed")
     func headAndHTTP10() throws {
         let server = try Server(handler: echoHandler)
@@ -262,6 +335,12 @@ struct ServerTests {
         try raw.send("HEAD /h HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         let text = try raw.readAll()
         #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n") && text.contains("Content-Length: 9\r\n") && text.hasSuffix("\r\n\r\n"))
+        let k = try RawConnection(port: server.port)
+        try k.send("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        let ka = try k.readResponse()
+        #expect(ka.body == "GET /a 0" && ka.headers["connection"] == "keep-alive")
+        try k.send("GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        #expect(try k.readResponse().body == "GET /b 0")
         let d = try RawConnection(port: server.port)
         try d.send("GET /old HTTP/1.0\r\n\r\n")
         let r = try d.readResponse()

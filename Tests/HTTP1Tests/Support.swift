@@ -77,6 +77,10 @@ final class RawConnection {
                     headers[l[..<colon].lowercased()] = l[l.index(after: colon)...].trimmingCharacters(in: .whitespaces)
                 }
                 let bodyStart = end + 4
+                if (100...199).contains(status) {  // interim: a head only
+                    buffer.removeFirst(bodyStart)
+                    return RawResponse(status: status, headers: headers, body: "")
+                }
                 if let lengthText = headers["content-length"], let length = Int(lengthText) {
                     while buffer.count < bodyStart + length { guard try fill() else { throw RawError.truncated } }
                     let body = String(decoding: buffer[bodyStart..<(bodyStart + length)], as: UTF8.self)
@@ -136,4 +140,18 @@ final class Handoff<T: Sendable>: Sendable {
         }
         return result
     }
+}
+
+/// Raises this process's soft limit on open files to at least `wanted` (up to the hard
+/// limit) and returns the soft limit now in force. The 1,000-connection test needs about
+/// 2,000 descriptors (both ends live in this process); many systems default to 1,024.
+func raiseOpenFileLimit(to wanted: Int) -> Int {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+    if limit.rlim_cur < rlim_t(wanted) {
+        limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+    return Int(limit.rlim_cur)
 }

@@ -1,0 +1,223 @@
+import Ristretto255
+import TestSupport
+import Testing
+
+/// Multiscalar multiplication (Straus, Pippenger, the size dispatch, the precomputed
+/// tables and the constant-time Straus) against the naive sum of single products.
+@Suite("multiscalar multiplication")
+struct MSMTests {
+    static func randomScalar(_ rng: inout SeededRNG) -> Scalar { Scalar(reducingWide: rng.bytes(64)) }
+
+    static func randomPoint(_ rng: inout SeededRNG) -> RistrettoPoint { RistrettoPoint.fromUniformBytes(rng.bytes(64)) }
+
+    static func randomTerms(_ n: Int, _ rng: inout SeededRNG) -> ([Scalar], [RistrettoPoint]) {
+        ((0..<n).map { _ in randomScalar(&rng) }, (0..<n).map { _ in randomPoint(&rng) })
+    }
+
+    /// sum s_i P_i term by term (the oracle: single-point NAF multiplication and addition).
+    static func naive(_ scalars: [Scalar], _ points: [RistrettoPoint]) -> RistrettoPoint {
+        var acc = RistrettoPoint.identity
+        for i in scalars.indices { acc += points[i].vartimeMultiply(scalars[i]) }
+        return acc
+    }
+
+    /// l - 1 (the largest canonical scalar).
+    static let minusOne = Scalar.zero - Scalar.one
+    /// 2^252 - 1 (all 252 low bits set: long carry chains in every recoding).
+    static let allOnes252: Scalar = {
+        var bytes = [UInt8](repeating: 0xff, count: 32)
+        bytes[31] = 0x0f
+        return Scalar(reducing: bytes)
+    }()
+
+    /// Scalars that stress the recodings: 0, 1, -1, 2^252 - 1, 2^k +- 1, small values.
+    static func edgeScalars() -> [Scalar] {
+        var out: [Scalar] = [.zero, .one, minusOne, allOnes252, Scalar(2), Scalar(UInt64.max), -Scalar(2)]
+        var p = Scalar.one
+        for k in 0..<253 {
+            if k % 7 == 0 || k > 245 { out.append(p); out.append(p - .one); out.append(p + .one) }
+            p = p + p
+        }
+        return out
+    }
+
+    @Test("Straus, Pippenger and the dispatching MSM equal the naive sum for every size 0...300")
+    func everySizeUpTo300() {
+        var rng = SeededRNG(seed: 0x4d53_4d01)
+        print("MSMTests.everySizeUpTo300 seed \(rng.seed)")
+        let (scalars, points) = Self.randomTerms(300, &rng)
+        var expected = RistrettoPoint.identity
+        for n in 0...300 {
+            if n > 0 { expected += points[n - 1].vartimeMultiply(scalars[n - 1]) }
+            let s = Array(scalars[0..<n]), p = Array(points[0..<n])
+            #expect(RistrettoPoint.vartimeMultiscalarMul(s, p) == expected, "dispatch, n = \(n)")
+            // The path the dispatch did not take at this size.
+            if n < VartimeMSM.pippengerThreshold {
+                #expect(RistrettoPoint(edwards: VartimePippenger.multiscalarMul(s, p)) == expected, "Pippenger, n = \(n)")
+            } else {
+                #expect(RistrettoPoint(edwards: VartimeStraus.multiscalarMul(s, p)) == expected, "Straus, n = \(n)")
+            }
+        }
+    }
+
+    @Test("the MSM equals the naive sum for a few random sizes up to 5,000 and for 4,096")
+    func largeSizes() {
+        var rng = SeededRNG(seed: 0x4d53_4d02)
+        print("MSMTests.largeSizes seed \(rng.seed)")
+        var sizes = [4096]
+        for _ in 0..<testIterations(3) { sizes.append(301 + Int(rng.next() % 4700)) }
+        for n in sizes {
+            let (s, p) = Self.randomTerms(n, &rng)
+            #expect(RistrettoPoint.vartimeMultiscalarMul(s, p) == Self.naive(s, p), "n = \(n)")
+        }
+    }
+
+    @Test("Pippenger equals the naive sum for every window width 2...15")
+    func everyWindowWidth() {
+        var rng = SeededRNG(seed: 0x4d53_4d03)
+        print("MSMTests.everyWindowWidth seed \(rng.seed)")
+        var (s, p) = Self.randomTerms(40, &rng)
+        s += Self.edgeScalars()
+        p += (0..<(s.count - p.count)).map { _ in Self.randomPoint(&rng) }
+        let expected = Self.naive(s, p)
+        for c in 2...15 {
+            #expect(RistrettoPoint(edwards: VartimePippenger.multiscalarMul(s, p, windowBits: c)) == expected, "c = \(c)")
+        }
+    }
+
+    @Test("identity points, zero scalars, repeated points and scalars l-1 give the naive sum in every algorithm")
+    func edgeCases() {
+        var rng = SeededRNG(seed: 0x4d53_4d04)
+        print("MSMTests.edgeCases seed \(rng.seed)")
+        let q = Self.randomPoint(&rng)
+        let edge = Self.edgeScalars()
+        var cases: [(String, [Scalar], [RistrettoPoint])] = [
+            ("all zero scalars", [Scalar](repeating: .zero, count: 250), (0..<250).map { _ in Self.randomPoint(&rng) }),
+            ("all identity points", (0..<250).map { _ in Self.randomScalar(&rng) }, [RistrettoPoint](repeating: .identity, count: 250)),
+            ("one repeated point", (0..<250).map { _ in Self.randomScalar(&rng) }, [RistrettoPoint](repeating: q, count: 250)),
+            ("l-1 everywhere", [Scalar](repeating: Self.minusOne, count: 250), (0..<250).map { _ in Self.randomPoint(&rng) }),
+            ("edge scalars", edge, (0..<edge.count).map { _ in Self.randomPoint(&rng) }),
+            ("P and -P with equal scalars", [Self.minusOne, Self.minusOne], [q, -q]),
+            ("single term l-1", [Self.minusOne], [RistrettoPoint.basepoint]),
+        ]
+        // A mix: random terms with zeros, identities and repeats interleaved.
+        var mixS: [Scalar] = [], mixP: [RistrettoPoint] = []
+        for i in 0..<260 {
+            switch i % 5 {
+            case 0: mixS.append(.zero); mixP.append(Self.randomPoint(&rng))
+            case 1: mixS.append(Self.randomScalar(&rng)); mixP.append(.identity)
+            case 2: mixS.append(Self.randomScalar(&rng)); mixP.append(q)
+            case 3: mixS.append(Self.minusOne); mixP.append(q)
+            default: mixS.append(Self.randomScalar(&rng)); mixP.append(Self.randomPoint(&rng))
+            }
+        }
+        cases.append(("mixed", mixS, mixP))
+        for (name, s, p) in cases {
+            let expected = Self.naive(s, p)
+            #expect(RistrettoPoint.vartimeMultiscalarMul(s, p) == expected, "dispatch: \(name)")
+            #expect(RistrettoPoint(edwards: VartimeStraus.multiscalarMul(s, p)) == expected, "Straus: \(name)")
+            #expect(RistrettoPoint(edwards: VartimePippenger.multiscalarMul(s, p)) == expected, "Pippenger: \(name)")
+            #expect(RistrettoPoint.constantTimeMultiscalarMul(s, p) == expected, "constant time: \(name)")
+        }
+        // (l-1) P + P = identity.
+        #expect(RistrettoPoint.vartimeMultiscalarMul([Self.minusOne, .one], [q, q]).isIdentity)
+        #expect(RistrettoPoint.constantTimeMultiscalarMul([Self.minusOne, .one], [q, q]).isIdentity)
+    }
+
+    @Test("the recodings reconstruct the scalar and match the single-scalar recodings")
+    func recodings() {
+        var rng = SeededRNG(seed: 0x4d53_4d05)
+        print("MSMTests.recodings seed \(rng.seed)")
+        let scalars = Self.edgeScalars() + (0..<testIterations(100)).map { _ in Self.randomScalar(&rng) }
+        for s in scalars {
+            // NAF: same digits as the single-scalar routine, for every width.
+            for w in 2...8 {
+                var naf = [Int8](repeating: 99, count: 256)
+                let top = naf.withUnsafeMutableBufferPointer { s.vartimeWriteNonAdjacentForm(width: w, into: $0.baseAddress!, stride: 1) }
+                #expect(naf == s.vartimeNonAdjacentForm(width: w), "NAF width \(w)")
+                #expect(top == (naf.lastIndex { $0 != 0 } ?? -1))
+            }
+            // Radix 16: the constant-time writer gives the same digits as radix16Digits.
+            var r16 = [Int8](repeating: 99, count: 64)
+            r16.withUnsafeMutableBufferPointer { s.writeRadix16Digits(into: $0.baseAddress!, stride: 1) }
+            #expect(r16 == s.radix16Digits)
+            // Signed radix 2^c: digits in range and sum d_k 2^(ck) == s.
+            for c in 2...15 {
+                let count = Scalar.signedRadixDigitCount(windowBits: c)
+                var d = [Int16](repeating: 0, count: count)
+                d.withUnsafeMutableBufferPointer { s.vartimeWriteSignedRadix(windowBits: c, into: $0.baseAddress!, stride: 1) }
+                let half = 1 << (c - 1)
+                #expect(d.allSatisfy { -half <= Int($0) && Int($0) <= half }, "radix 2^\(c) digit range")
+                var radix = Scalar.one
+                for _ in 0..<c { radix = radix + radix }
+                var acc = Scalar.zero
+                for k in stride(from: count - 1, through: 0, by: -1) {
+                    let v = Int(d[k])
+                    acc = acc * radix + (v >= 0 ? Scalar(UInt64(v)) : -Scalar(UInt64(-v)))
+                }
+                #expect(acc == s, "radix 2^\(c) reconstruction")
+            }
+        }
+    }
+
+    @Test("the precomputed MSM equals the plain MSM with and without dynamic terms and with fewer static scalars than points")
+    func precomputed() {
+        var rng = SeededRNG(seed: 0x4d53_4d06)
+        print("MSMTests.precomputed seed \(rng.seed)")
+        let fixed = (0..<300).map { _ in Self.randomPoint(&rng) }
+        let msm = VartimePrecomputedMSM(points: fixed)
+        let shapes: [(Int, Int)] = [(0, 0), (1, 0), (0, 1), (300, 0), (300, 3), (17, 5), (150, 40), (5, 250), (299, 200), (64, 0)]
+        for (ns, nd) in shapes {
+            let ss = (0..<ns).map { _ in Self.randomScalar(&rng) }
+            let (ds, dp) = Self.randomTerms(nd, &rng)
+            let got = msm.vartimeMultiscalarMul(staticScalars: ss, dynamicScalars: ds, dynamicPoints: dp)
+            let expected = RistrettoPoint.vartimeMultiscalarMul(ss + ds, Array(fixed[0..<ns]) + dp)
+            #expect(got == expected, "static \(ns), dynamic \(nd)")
+            #expect(got == Self.naive(ss + ds, Array(fixed[0..<ns]) + dp), "static \(ns), dynamic \(nd) (naive)")
+        }
+        // Edge scalars on the static points (the width-8 tables' largest entries).
+        let edge = Self.edgeScalars()
+        let ss = Array(edge.prefix(300))
+        #expect(msm.vartimeMultiscalarMul(staticScalars: ss, dynamicScalars: [], dynamicPoints: [])
+            == Self.naive(ss, Array(fixed[0..<ss.count])))
+        // Repeated and identity points among the fixed ones.
+        let q = Self.randomPoint(&rng)
+        let odd = VartimePrecomputedMSM(points: [q, .identity, q, -q, .basepoint])
+        let s5 = (0..<5).map { _ in Self.randomScalar(&rng) }
+        #expect(odd.vartimeMultiscalarMul(staticScalars: s5, dynamicScalars: [Self.minusOne], dynamicPoints: [q])
+            == Self.naive(s5 + [Self.minusOne], [q, .identity, q, -q, .basepoint, q]))
+    }
+
+    @Test("the constant-time MSM equals the vartime MSM and the naive sum")
+    func constantTime() {
+        var rng = SeededRNG(seed: 0x4d53_4d07)
+        print("MSMTests.constantTime seed \(rng.seed)")
+        for n in [0, 1, 2, 3, 7, 16, 33, 64, 129] {
+            let (s, p) = Self.randomTerms(n, &rng)
+            let ct = RistrettoPoint.constantTimeMultiscalarMul(s, p)
+            #expect(ct == RistrettoPoint.vartimeMultiscalarMul(s, p), "n = \(n)")
+            if n <= 16 { #expect(ct == Self.naive(s, p), "n = \(n) (naive)") }
+        }
+        let edge = Self.edgeScalars()
+        let p = (0..<edge.count).map { _ in Self.randomPoint(&rng) }
+        #expect(RistrettoPoint.constantTimeMultiscalarMul(edge, p) == RistrettoPoint.vartimeMultiscalarMul(edge, p))
+    }
+
+    @Test("a changed scalar or point changes the MSM (the sum is not computed from a subset)")
+    func sensitivity() {
+        var rng = SeededRNG(seed: 0x4d53_4d08)
+        print("MSMTests.sensitivity seed \(rng.seed)")
+        for n in [5, 250] {
+            var (s, p) = Self.randomTerms(n, &rng)
+            let base = RistrettoPoint.vartimeMultiscalarMul(s, p)
+            let i = Int(rng.next() % UInt64(n))
+            s[i] = s[i] + .one
+            #expect(RistrettoPoint.vartimeMultiscalarMul(s, p) == base + p[i], "n = \(n)")
+            #expect(RistrettoPoint.constantTimeMultiscalarMul(s, p) == base + p[i], "n = \(n) (constant time)")
+            let oldP = p[i]
+            p[i] = oldP + .basepoint
+            #expect(RistrettoPoint.vartimeMultiscalarMul(s, p) == base + oldP + RistrettoPoint.basepoint.vartimeMultiply(s[i]),
+                    "n = \(n)")
+        }
+    }
+}
