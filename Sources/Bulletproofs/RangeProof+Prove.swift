@@ -137,7 +137,16 @@ extension RangeProof {
         basis.reserveCapacity(2 * N + 1)
         for k in indices { basis.append(gens.g[k]) }
         for k in indices { basis.append(gens.h[k]) }
-        let A = RistrettoPoint.constantTimeMultiscalarMul([alpha] + aL + aR, basis)
+        // With a_R = a_L - 1: <a_L, G> + <a_R, H> = <a_L, G + H> - sum H, so A needs a
+        // constant-time MSM of N + 1 terms instead of 2N + 1 (the point sums are public).
+        var sumH = RistrettoPoint.identity
+        var bitBasis: [RistrettoPoint] = [gens.blinding]
+        bitBasis.reserveCapacity(N + 1)
+        for k in indices {
+            sumH += gens.h[k]
+            bitBasis.append(gens.g[k] + gens.h[k])
+        }
+        let A = RistrettoPoint.constantTimeMultiscalarMul([alpha] + aL, bitBasis) - sumH
         let S = RistrettoPoint.constantTimeMultiscalarMul([rho] + sL + sR, basis)
         let AS = RistrettoPoint.batchEncode([A, S])
         transcript.appendPoint("A", AS[0])

@@ -3,6 +3,7 @@
 extension BenchCommand {
     static func moduleFigures() -> [BenchFigure] {
         var figures: [BenchFigure] = []
+        figures += bulletproofsFigures()
         figures += merlinFigures()
         figures += ristretto255Figures()
         figures += schnorrFigures()
