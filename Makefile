@@ -4,7 +4,7 @@ SWIFT ?= swift
 RELEASE_TEST_FLAGS := -c release -Xswiftc -enable-testing
 ZKPAY := .build/release/zkpay
 # Vector files `zkpay verify` checks in `make test`: every kind the code implements.
-VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixtures/vectors/merlin.json Fixtures/vectors/sr25519.json
+VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixtures/vectors/merlin.json Fixtures/vectors/sr25519.json Fixtures/vectors/dalek-bulletproofs.json
 
 .PHONY: deps build test unit-test verify-vectors bench demo clean
 

@@ -38,18 +38,7 @@ package struct FieldElement: Sendable {
     /// - Precondition: exactly 32 bytes.
     package init(bytesMaskingBit255 bytes: some Collection<UInt8>) {
         precondition(bytes.count == 32, "a field element encoding is 32 bytes")
-        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        var i = 0
-        for b in bytes {
-            let v = UInt64(b) << UInt64(8 * (i & 7))
-            switch i >> 3 {
-            case 0: w.0 |= v
-            case 1: w.1 |= v
-            case 2: w.2 |= v
-            default: w.3 |= v
-            }
-            i += 1
-        }
+        let w = loadWords4(bytes)
         let m = FieldElement.mask51
         self.init(w.0 & m,
                   (w.0 >> 51 | w.1 << 13) & m,
@@ -225,9 +214,16 @@ package struct FieldElement: Sendable {
     @inline(__always)
     func assertBounds(_ bits: UInt64) {
         #if ZKPAY_VERIFY
-        let bound: UInt64 = bits >= 55 ? 36_028_797_018_963_952 : 1 << bits
-        precondition(l0 <= bound && l1 <= bound && l2 <= bound && l3 <= bound && l4 <= bound,
-                     "field element limb exceeds its documented bound 2^\(bits)")
+        if bits >= 55 {
+            // Subtrahend of `-`: limb-wise at most 16p's limbs, so a + 16p - b cannot wrap.
+            precondition(l0 <= 36_028_797_018_963_664 && l1 <= 36_028_797_018_963_952 && l2 <= 36_028_797_018_963_952
+                         && l3 <= 36_028_797_018_963_952 && l4 <= 36_028_797_018_963_952,
+                         "field element subtrahend exceeds 16p limb-wise")
+        } else {
+            let bound: UInt64 = 1 << bits
+            precondition(l0 < bound && l1 < bound && l2 < bound && l3 < bound && l4 < bound,
+                         "field element limb exceeds its documented bound 2^\(bits)")
+        }
         #endif
     }
 }

@@ -49,10 +49,7 @@ public struct Scalar: Sendable, Hashable {
     /// - Precondition: exactly 64 bytes.
     public init(reducingWide bytes: some Collection<UInt8>) {
         precondition(bytes.count == 64, "reducingWide takes exactly 64 bytes")
-        var w = [UInt64](repeating: 0, count: 8)
-        var i = 0
-        for b in bytes { w[i >> 3] |= UInt64(b) << UInt64(8 * (i & 7)); i += 1 }
-        value = Scalar52.reducing(wide: (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]))
+        value = Scalar52.reducing(wide: loadWords8(bytes))
     }
 
     /// Reduces 32 little-endian bytes (any 256-bit value) mod l.
@@ -69,21 +66,7 @@ public struct Scalar: Sendable, Hashable {
         return (d2, (o1 ? 1 : 0) | (o2 ? 1 : 0))
     }
 
-    static func words(_ bytes: some Collection<UInt8>) -> (UInt64, UInt64, UInt64, UInt64) {
-        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        var i = 0
-        for b in bytes {
-            let v = UInt64(b) << UInt64(8 * (i & 7))
-            switch i >> 3 {
-            case 0: w.0 |= v
-            case 1: w.1 |= v
-            case 2: w.2 |= v
-            default: w.3 |= v
-            }
-            i += 1
-        }
-        return w
-    }
+    static func words(_ bytes: some Collection<UInt8>) -> (UInt64, UInt64, UInt64, UInt64) { loadWords4(bytes) }
 
     /// The canonical value as four little-endian 64-bit words.
     package var words: (UInt64, UInt64, UInt64, UInt64) { value.words }

@@ -32,7 +32,7 @@ extension SecretKey {
     func sign(_ transcript: Transcript, publicKey: PublicKey, generator: RistrettoPoint,
               randomness: [UInt8]) -> Signature {
         var t = transcript
-        t.appendMessage(Labels.protoName, Array("Schnorr-sig".utf8))
+        Labels.schnorrSig.withUTF8Buffer { t.appendMessage(Labels.protoName, $0) }
         t.appendMessage(Labels.publicKey, publicKey.bytes)
 
         var builder = t.buildRNG()

@@ -13,7 +13,7 @@ public enum Schnorr {
     /// replay of the signer's transcript (proto-name, sign:pk, sign:R, sign:c).
     static func challenge(_ transcript: Transcript, publicKey: PublicKey, signature: Signature) -> Scalar {
         var t = transcript
-        t.appendMessage(Labels.protoName, Array("Schnorr-sig".utf8))
+        Labels.schnorrSig.withUTF8Buffer { t.appendMessage(Labels.protoName, $0) }
         t.appendMessage(Labels.publicKey, publicKey.bytes)
         t.appendMessage(Labels.commitment, signature.rBytes)
         return challenge(&t)

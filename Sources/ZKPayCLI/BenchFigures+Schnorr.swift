@@ -38,7 +38,7 @@ extension BenchCommand {
             },
             batchFigure("schnorr_batch_verify_64", count: 64, fromBytes: false),
             batchFigure("schnorr_batch_verify_1024", count: 1024, fromBytes: false),
-            batchFigure("schnorr_batch_verify_1024_from_bytes", count: 1024, fromBytes: true),
+            batchFigure("schnorr_batch_1024_from_bytes", count: 1024, fromBytes: true),
         ]
     }
 

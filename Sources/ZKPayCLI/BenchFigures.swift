@@ -3,10 +3,12 @@
 extension BenchCommand {
     static func moduleFigures() -> [BenchFigure] {
         var figures: [BenchFigure] = []
+        figures += bulletproofsFigures()
         figures += merlinFigures()
         figures += ristretto255Figures()
         figures += schnorrFigures()
         figures += msmFigures()
+        figures += ledgerFigures()
         return figures  // module figures are added here as modules land
     }
 }
