@@ -11,12 +11,18 @@ public final class POSIXStorage: Storage {
     public let location: String
     private let directoryDescriptor: Int32
 
-    /// Opens `directory`, creating it (mode 0700) if `create` and it does not exist; its parent must exist.
+    /// Opens `directory`, creating it (mode 0700, then syncing its parent) if `create` and it does
+    /// not exist; its parent must exist.
     /// - Throws: `LedgerError.io` or `.missingFile` if the directory cannot be opened.
     public init(directory: String, create: Bool = true) throws(LedgerError) {
         location = directory
-        if create, mkdir(directory, 0o700) != 0, errno != EEXIST {
-            throw Self.error("create directory", directory, errno)
+        if create {
+            if mkdir(directory, 0o700) == 0 {
+                // The new directory's own entry is durable only once its parent is synced.
+                try Self.syncParent(of: directory)
+            } else if errno != EEXIST {
+                throw Self.error("create directory", directory, errno)
+            }
         }
         var fd: Int32
         repeat { fd = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } while fd < 0 && errno == EINTR
@@ -25,6 +31,18 @@ public final class POSIXStorage: Storage {
     }
 
     deinit { _ = Glibc.close(directoryDescriptor) }
+
+    private static func syncParent(of directory: String) throws(LedgerError) {
+        var parent = String(directory.reversed().drop(while: { $0 == "/" }).drop(while: { $0 != "/" }).reversed())
+        if parent.isEmpty { parent = directory.hasPrefix("/") ? "/" : "." }
+        var fd: Int32
+        repeat { fd = Glibc.open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        guard fd >= 0 else { throw error("open directory", parent, errno) }
+        defer { _ = Glibc.close(fd) }
+        var status: Int32
+        repeat { status = fsync(fd) } while status != 0 && errno == EINTR
+        guard status == 0 else { throw error("fsync directory", parent, errno) }
+    }
 
     private func path(_ name: String) -> String { location + "/" + name }
 

@@ -65,15 +65,7 @@ package enum VartimePippenger {
                                 bk[-d &- 1] = (bk[-d &- 1] - pts[i]).extended
                             }
                         }
-                        // sum_k (k+1) bk[k] = sum over k of the running suffix sums.
-                        var running = bk[bucketCount - 1]
-                        var windowSum = running
-                        var k = bucketCount - 2
-                        while k >= 0 {
-                            running = running + bk[k]
-                            windowSum = windowSum + running
-                            k -= 1
-                        }
+                        let windowSum = aggregate(bk)
                         acc = w == windows - 1 ? windowSum : acc.multipliedByPow2(c) + windowSum
                         w -= 1
                     }
@@ -81,6 +73,21 @@ package enum VartimePippenger {
                 }
             }
         }
+    }
+
+    /// sum_k (k + 1) * buckets[k], as the sum of the running suffix sums
+    /// (2 additions per bucket).
+    @inline(__always)
+    static func aggregate(_ bk: UnsafeMutableBufferPointer<EdwardsPoint>) -> EdwardsPoint {
+        var running = bk[bk.count - 1]
+        var sum = running
+        var k = bk.count - 2
+        while k >= 0 {
+            running = running + bk[k]
+            sum = sum + running
+            k -= 1
+        }
+        return sum
     }
 
     /// Affine Niels forms of `points` with one shared field inversion (Montgomery's

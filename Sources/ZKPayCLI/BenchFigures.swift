@@ -3,11 +3,13 @@
 extension BenchCommand {
     static func moduleFigures() -> [BenchFigure] {
         var figures: [BenchFigure] = []
+        figures += bulletproofsFigures()
         figures += merlinFigures()
         figures += ristretto255Figures()
         figures += schnorrFigures()
         figures += msmFigures()
         figures += ledgerFigures()
+        figures += zkpayCoreFigures()
         return figures  // module figures are added here as modules land
     }
 }

@@ -133,6 +133,7 @@ struct CrashRecoveryTests {
                 s.storage.restart(keepingUnsyncedBytes: keep)
                 let r = try recover(s.storage, options: s.options)
                 #expect(r.payloads == s.acknowledged, "batch \(index) keep \(keep)")
+                #expect(r.report.truncatedBytes == 0, "batch \(index): bytes of the failed batch were left in the log")
             }
         }
     }
@@ -175,11 +176,39 @@ struct CrashRecoveryTests {
             #expect(try readAll(s.log) == s.acknowledged)
             // Still full: the same batch fails the same clean way.
             #expect(throws: LedgerError.self) { try s.log.append(batch: batch) }
+            // Free space; a shorter batch first, so that leftovers of the failed one would show.
             s.storage.capacity = nil
+            try s.log.append(batch: [[7]])
             try s.log.append(batch: batch)
-            s.acknowledged += batch
+            s.acknowledged += [[7]] + batch
             s.storage.restart(keepingUnsyncedBytes: Int.max)
-            #expect(try recover(s.storage, options: s.options).payloads == s.acknowledged, "free \(free)")
+            let r = try recover(s.storage, options: s.options)
+            #expect(r.payloads == s.acknowledged, "free \(free)")
+            #expect(r.report.truncatedBytes == 0, "free \(free): bytes of the failed batch were left in the log")
+        }
+    }
+
+    @Test("a crash during recovery's own repair (cutting a torn tail) is repaired by the next recovery")
+    func crashDuringRecovery() throws {
+        let batch = try Scenario(rotate: false).tail[1]
+        let batchBytes = batch.reduce(0) { $0 + frameBytes($1) }
+        for keep in 1..<batchBytes where wholeFrames(batch, in: keep) < batch.count {
+            let s = try Scenario(rotate: false)
+            s.storage.crashAtNextSync = true
+            #expect(throws: LedgerError.crashed) { try s.log.append(batch: batch) }
+            s.storage.restart(keepingUnsyncedBytes: keep)
+            let whole = wholeFrames(batch, in: keep)
+            let wholeBytes = batch.prefix(whole).reduce(0) { $0 + frameBytes($1) }
+            if keep > wholeBytes {
+                // The torn tail is there: recovery cuts it, and crashes at the sync of the cut.
+                s.storage.crashAtNextSync = true
+                #expect(throws: LedgerError.crashed) { try recover(s.storage, options: s.options) }
+                // The cut itself may or may not have reached the disk.
+                s.storage.restart(keepingUnsyncedBytes: keep % 2 == 0 ? 0 : Int.max)
+            }
+            let r = try recover(s.storage, options: s.options)
+            #expect(r.payloads == s.acknowledged + batch.prefix(whole), "keep \(keep)")
+            #expect(try recover(s.storage, options: s.options).report.truncatedBytes == 0)
         }
     }
 

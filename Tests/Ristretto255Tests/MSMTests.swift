@@ -175,6 +175,12 @@ struct MSMTests {
             #expect(got == expected, "static \(ns), dynamic \(nd)")
             #expect(got == Self.naive(ss + ds, Array(fixed[0..<ns]) + dp), "static \(ns), dynamic \(nd) (naive)")
         }
+        // Every fixed-base window width, on edge and random scalars.
+        let mixed = Array((Self.edgeScalars() + (0..<40).map { _ in Self.randomScalar(&rng) }).prefix(300))
+        let mixedExpected = Self.naive(mixed, Array(fixed[0..<mixed.count]))
+        for c in [4, 8, 12] {
+            #expect(RistrettoPoint(edwards: msm.staticMultiscalarMul(mixed, windowBits: c)) == mixedExpected, "c = \(c)")
+        }
         // Edge scalars on the static points (the width-8 tables' largest entries).
         let edge = Self.edgeScalars()
         let ss = Array(edge.prefix(300))

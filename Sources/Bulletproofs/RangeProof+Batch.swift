@@ -1,0 +1,73 @@
+public import BatchVerify
+public import Merlin
+public import Ristretto255
+
+/// One range proof to check in a batch: the proof, the commitments it covers, its bit
+/// size and the transcript in the state the prover started from.
+public struct RangeProofClaim: Sendable {
+    public var proof: RangeProof
+    public var commitments: [RistrettoPoint]
+    public var bitSize: Int
+    public var transcript: Transcript
+
+    /// - Parameters:
+    ///   - proof: the decoded proof.
+    ///   - commitments: V_0...V_(m-1) in proving order (m may differ between claims).
+    ///   - bitSize: n in {8, 16, 32, 64}.
+    ///   - transcript: the application's transcript before the proof (consumed by verification).
+    public init(proof: RangeProof, commitments: [RistrettoPoint], bitSize: Int, transcript: Transcript) {
+        self.proof = proof
+        self.commitments = commitments
+        self.bitSize = bitSize
+        self.transcript = transcript
+    }
+
+    /// This claim's verification statement (see `RangeProof.statement`).
+    public func statement() throws(BulletproofsError) -> Statement {
+        var t = transcript
+        return try proof.statement(commitments: commitments, bitSize: bitSize, transcript: &t)
+    }
+}
+
+extension RangeProof {
+    /// Verifies many range proofs together: each proof's statement is weighted by an
+    /// independent random 128-bit scalar and the sum is checked with one multiscalar
+    /// multiplication (scalars of the shared generators added up); if it fails,
+    /// bisection finds exactly the bad proofs (reference section 6.3).
+    /// - Returns: the sorted indices of the claims that do not verify (empty: all valid).
+    ///   A claim with a malformed parameter or an identity point is reported without
+    ///   entering the batch; a bad claim never causes a good one to be reported.
+    /// - Warning: Variable time; public data only.
+    public static func invalidClaimsVartime(_ claims: [RangeProofClaim]) -> [Int] {
+        var bad: [Int] = []
+        var statements: [[Statement]] = []
+        var positions: [Int] = []
+        statements.reserveCapacity(claims.count)
+        positions.reserveCapacity(claims.count)
+        for (i, claim) in claims.enumerated() {
+            do {
+                statements.append([try claim.statement()])
+                positions.append(i)
+            } catch {
+                bad.append(i)
+            }
+        }
+        if !statements.isEmpty {
+            bad += BatchVerifier.invalidItemsVartime(statements).map { positions[$0] }
+        }
+        return bad.sorted()
+    }
+
+    /// True iff every claim verifies (one multiscalar multiplication when all statements
+    /// can be formed).
+    /// - Warning: Variable time; public data only.
+    public static func verifyBatchVartime(_ claims: [RangeProofClaim]) -> Bool {
+        var statements: [Statement] = []
+        statements.reserveCapacity(claims.count)
+        for claim in claims {
+            guard let s = try? claim.statement() else { return false }
+            statements.append(s)
+        }
+        return BatchVerifier.verifyVartime(statements)
+    }
+}

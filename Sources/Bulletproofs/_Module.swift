@@ -1,1 +1,0 @@
-// Module Bulletproofs: see Sources/Bulletproofs/*.swift and ../shared/DESIGN.md. (This file only gives the module its first source file; the helper that fills the module replaces it.)
