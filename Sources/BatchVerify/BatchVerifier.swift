@@ -73,20 +73,6 @@ public enum BatchVerifier {
         }
     }
 
-    /// The fixed generators as one precomputed table, interleaved so that a batch that
-    /// uses the first n G/H generators needs only a short prefix of static scalars:
-    /// [B, B~, G_0, H_0, G_1, H_1, ...].
-    static let generatorTable: VartimePrecomputedMSM = {
-        let gens = Generators.standard
-        var points = [gens.B, gens.blinding]
-        points.reserveCapacity(2 + 2 * gens.g.count)
-        for k in gens.g.indices {
-            points.append(gens.g[k])
-            points.append(gens.h[k])
-        }
-        return VartimePrecomputedMSM(points: points)
-    }()
-
     /// Σ weights[j] · statements[j], with the generator scalars added up.
     /// - Precondition: one weight per statement; each statement well formed.
     static func combinedSumVartime(_ statements: [Statement], weights: [Scalar]) -> RistrettoPoint {
@@ -125,7 +111,9 @@ public enum BatchVerifier {
             return pedersenTable.vartimeMultiscalarMul(staticScalars: staticScalars, dynamicScalars: dynamicScalars,
                                                        dynamicPoints: dynamicPoints)
         }
-        return generatorTable.vartimeMultiscalarMul(staticScalars: staticScalars, dynamicScalars: dynamicScalars,
+        // `Generators.vartimeTable` is interleaved [B, B~, G_0, H_0, G_1, H_1, ...], the
+        // layout of `staticScalars`; sharing it with the prover keeps one 16 MB table.
+        return Generators.vartimeTable.vartimeMultiscalarMul(staticScalars: staticScalars, dynamicScalars: dynamicScalars,
                                                     dynamicPoints: dynamicPoints)
     }
 
