@@ -4,9 +4,9 @@ SWIFT ?= swift
 RELEASE_TEST_FLAGS := -c release -Xswiftc -enable-testing
 ZKPAY := .build/release/zkpay
 # Vector files `zkpay verify` checks in `make test`: every kind the code implements.
-VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixtures/vectors/merlin.json Fixtures/vectors/sr25519.json Fixtures/vectors/dalek-bulletproofs.json
+VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixtures/vectors/merlin.json Fixtures/vectors/sr25519.json Fixtures/vectors/dalek-bulletproofs.json Fixtures/transfers.json
 
-.PHONY: deps build test unit-test verify-vectors bench demo clean
+.PHONY: deps build test unit-test verify-vectors bench demo clean vectors
 
 deps:
 	@missing=""; \
@@ -33,6 +33,11 @@ verify-vectors: build
 	@if [ -d ../shared/vectors ]; then $(ZKPAY) verify $(patsubst Fixtures/vectors/%,../shared/vectors/%,$(VECTORS)); fi
 
 test: unit-test verify-vectors
+
+# Regenerates the project's own fixture files deterministically from their fixed seeds
+# (the output must not change unless the protocol or the generator does).
+vectors: build
+	$(ZKPAY) generate-fixtures transfers --output Fixtures/transfers.json
 
 bench: build
 	$(ZKPAY) bench

@@ -40,6 +40,10 @@ public enum Bech32 {
     /// The BIP-173/350 limit on the whole string.
     public static let standardMaximumLength = 90
 
+    /// The BIP-173 limit on the human-readable part, kept even when the overall limit
+    /// is lifted.
+    public static let maximumHumanReadablePartLength = 83
+
     /// The data alphabet; a 5-bit value is its index here.
     static let alphabet: [UInt8] = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l".utf8)
 
@@ -71,12 +75,14 @@ public enum Bech32 {
     /// Encodes `data` (5-bit values) under `humanReadablePart` with the `variant` checksum.
     ///
     /// The HRP is lowercased; the output is all lowercase.
-    /// - Throws: `emptyHumanReadablePart`, `characterOutOfRange` (HRP outside 33...126),
+    /// - Throws: `emptyHumanReadablePart`, `humanReadablePartTooLong` (over 83),
+    ///   `characterOutOfRange` (HRP outside 33...126),
     ///   `dataValueOutOfRange`, or `tooLong` when the result exceeds `maximumLength`.
     public static func encode(humanReadablePart: String, data: [UInt8], variant: Bech32Variant = .bech32m,
                               maximumLength: Int = standardMaximumLength) throws(Bech32Error) -> String {
         let hrp = Array(humanReadablePart.utf8).map { (65...90).contains($0) ? $0 + 32 : $0 }
         guard !hrp.isEmpty else { throw .emptyHumanReadablePart }
+        guard hrp.count <= maximumHumanReadablePartLength else { throw .humanReadablePartTooLong(length: hrp.count) }
         if let bad = hrp.firstIndex(where: { !(33...126).contains($0) }) { throw .characterOutOfRange(position: bad) }
         if let bad = data.firstIndex(where: { $0 >= 32 }) { throw .dataValueOutOfRange(index: bad, value: data[bad]) }
         let length = hrp.count + 1 + data.count + 6
@@ -122,6 +128,7 @@ public enum Bech32 {
         let lower = bytes.map { (65...90).contains($0) ? $0 + 32 : $0 }
         guard let separator = lower.lastIndex(of: UInt8(ascii: "1")) else { throw .missingSeparator }
         guard separator > 0 else { throw .emptyHumanReadablePart }
+        guard separator <= maximumHumanReadablePartLength else { throw .humanReadablePartTooLong(length: separator) }
         let dataLength = lower.count - separator - 1
         guard dataLength >= 6 else { throw .checksumTooShort(dataLength: dataLength) }
         var values = [UInt8]()

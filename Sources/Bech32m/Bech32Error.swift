@@ -13,6 +13,9 @@ public enum Bech32Error: Error, Equatable, Sendable, CustomStringConvertible {
     case missingSeparator
     /// The human-readable part (before the last `1`) is empty.
     case emptyHumanReadablePart
+    /// The human-readable part is longer than BIP-173's 83 characters (possible only
+    /// when the overall length limit is lifted).
+    case humanReadablePartTooLong(length: Int)
     /// Fewer than 6 characters follow the separator, so there is no full checksum.
     case checksumTooShort(dataLength: Int)
     /// A character after the separator is not in the bech32 alphabet
@@ -50,6 +53,8 @@ public enum Bech32Error: Error, Equatable, Sendable, CustomStringConvertible {
             "no separator '1' between the human-readable part and the data"
         case .emptyHumanReadablePart:
             "the human-readable part before the last '1' is empty"
+        case let .humanReadablePartTooLong(length):
+            "the human-readable part is \(length) characters; at most 83 are allowed"
         case let .checksumTooShort(dataLength):
             "only \(dataLength) characters after the separator; the checksum alone needs 6"
         case let .invalidDataCharacter(position, inChecksum):

@@ -400,8 +400,15 @@ final class EventLoop {
             flush(c)
             if connections[id] != nil { advance(c) }
         case let .streamOpen(id, headers, state):
-            guard let c = connections[id], case .awaitingResponse = c.phase, drainDeadline == nil else {
+            guard let c = connections[id], case .awaitingResponse = c.phase else {
                 state.closed.store(true, ordering: .releasing)
+                return
+            }
+            guard drainDeadline == nil else {
+                // A stream would be ended at once: tell the client to come back later.
+                state.closed.store(true, ordering: .releasing)
+                sendError(c, .error(.serviceUnavailable, code: "shutting_down",
+                                    message: "the server is shutting down; reconnect to another instance or retry"))
                 return
             }
             var head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"

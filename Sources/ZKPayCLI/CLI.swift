@@ -65,6 +65,14 @@ public enum ZKPayCLI {
         ]
     }
 
+    /// Commands that `zkpay help` does not list (build tooling).
+    static var hiddenCommands: [Command] {
+        [
+            Command(name: "generate-fixtures", summary: "regenerate deterministic fixture files (make vectors)",
+                    usage: "zkpay generate-fixtures transfers [--output FILE]", run: GenerateFixturesCommand.run),
+        ]
+    }
+
     static func helpText() -> String {
         var lines = ["zkpay: confidential payments on ristretto255", "", "usage: zkpay COMMAND [OPTIONS]", "", "commands:"]
         for c in commands { lines.append("  " + c.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.summary) }
@@ -81,14 +89,14 @@ public enum ZKPayCLI {
             return ExitCode.success
         }
         if first == "help" || first == "--help" || first == "-h" {
-            if arguments.count > 1, let c = commands.first(where: { $0.name == arguments[1] }) {
+            if arguments.count > 1, let c = (commands + hiddenCommands).first(where: { $0.name == arguments[1] }) {
                 console.print("usage: " + c.usage + "\n\n" + c.summary)
             } else {
                 console.print(helpText())
             }
             return ExitCode.success
         }
-        guard let command = commands.first(where: { $0.name == first }) else {
+        guard let command = (commands + hiddenCommands).first(where: { $0.name == first }) else {
             console.printError("error: unknown command '\(first)'; run `zkpay help` for the list")
             return ExitCode.usage
         }

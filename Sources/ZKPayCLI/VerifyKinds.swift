@@ -8,6 +8,7 @@ extension VerifyCommand {
         table["merlin"] = checkMerlin
         table["ristretto255"] = checkRistretto255
         table["sr25519"] = checkSr25519
+        table["zkpay-transfer"] = checkTransfers
         return table  // kinds are added here as their modules land
     }
 }

@@ -10,32 +10,46 @@ public indirect enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([JSONMember])
 
-    /// Compact JSON text with members in their given order.
-    public func render() -> String {
+    /// JSON text with members in their given order: compact, or with `pretty` one member
+    /// or element per line, indented by two spaces (arrays of scalars stay on one line).
+    public func render(pretty: Bool = false) -> String {
         var out = ""
-        write(to: &out)
+        write(to: &out, indent: pretty ? 0 : nil)
         return out
     }
 
-    private func write(to out: inout String) {
+    private var isScalar: Bool {
+        switch self {
+        case .string, .int, .bool: true
+        case .array, .object: false
+        }
+    }
+
+    private func write(to out: inout String, indent: Int?) {
+        func newline(_ level: Int) { out += "\n" + String(repeating: "  ", count: level) }
         switch self {
         case let .string(s): out += Self.quote(s)
         case let .int(i): out += String(i)
         case let .bool(b): out += b ? "true" : "false"
         case let .array(items):
             out += "["
+            let multiline = indent != nil && !items.isEmpty && !items.allSatisfy(\.isScalar)
             for (i, v) in items.enumerated() {
-                if i > 0 { out += "," }
-                v.write(to: &out)
+                if i > 0 { out += indent != nil && !multiline ? ", " : "," }
+                if multiline, let level = indent { newline(level + 1) }
+                v.write(to: &out, indent: indent.map { $0 + 1 })
             }
+            if multiline, let level = indent { newline(level) }
             out += "]"
         case let .object(members):
             out += "{"
             for (i, m) in members.enumerated() {
                 if i > 0 { out += "," }
-                out += Self.quote(m.key) + ":"
-                m.value.write(to: &out)
+                if let level = indent { newline(level + 1) }
+                out += Self.quote(m.key) + (indent != nil ? ": " : ":")
+                m.value.write(to: &out, indent: indent.map { $0 + 1 })
             }
+            if let level = indent, !members.isEmpty { newline(level) }
             out += "}"
         }
     }

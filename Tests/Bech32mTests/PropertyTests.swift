@@ -106,6 +106,36 @@ struct PropertyTests {
         #expect(try Bech32.encode(humanReadablePart: "A", data: []) == "a1lqfn3a")
     }
 
+    @Test("the human-readable part is limited to 83 characters even with the length limit lifted")
+    func hrpLength() throws {
+        let hrp83 = String(repeating: "h", count: 83)
+        let s = try Bech32.encode(humanReadablePart: hrp83, data: [1, 2, 3], maximumLength: 200)
+        #expect(try Bech32.decode(s, maximumLength: 200).humanReadablePart == hrp83)
+        #expect(throws: Bech32Error.humanReadablePartTooLong(length: 84)) {
+            try Bech32.encode(humanReadablePart: hrp83 + "h", data: [], maximumLength: 200)
+        }
+        // A valid checksum over an 84-character HRP is still refused on decode.
+        #expect(checksum(hrp: "a", data: []) == "lqfn3a")  // the helper reproduces BIP-350's "a1lqfn3a"
+        let data: [UInt8] = [0]
+        let forged = hrp83 + "h" + "1" + "q" + checksum(hrp: hrp83 + "h", data: data)
+        #expect(throws: Bech32Error.humanReadablePartTooLong(length: 84)) { try Bech32.decode(forged, maximumLength: 200) }
+    }
+
+    /// Independent bech32m checksum (BIP-350 reference algorithm) for building test strings.
+    func checksum(hrp: String, data: [UInt8]) -> String {
+        let gen: [UInt32] = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
+        var chk: UInt32 = 1
+        let values = hrp.utf8.map { $0 >> 5 } + [0] + hrp.utf8.map { $0 & 31 } + data + [0, 0, 0, 0, 0, 0]
+        for v in values {
+            let b = chk >> 25
+            chk = (chk & 0x1ffffff) << 5 ^ UInt32(v)
+            for i in 0..<5 where (b >> i) & 1 == 1 { chk ^= gen[i] }
+        }
+        let mod = chk ^ 0x2bc830a3
+        let alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
+        return String((0..<6).map { alphabet[Int((mod >> (5 * (5 - UInt32($0)))) & 31)] })
+    }
+
     @Test("decode names the rule broken: mixed case, non-ASCII, missing separator, short checksum")
     func decodeErrors() {
         #expect(throws: Bech32Error.mixedCase) { try Bech32.decode("A1lqfn3a") }
@@ -140,7 +170,8 @@ struct PropertyTests {
     @Test("every error has a message a user can act on")
     func messages() {
         let errors: [Bech32Error] = [.tooLong(length: 91, maximum: 90), .characterOutOfRange(position: 0), .mixedCase,
-                                     .missingSeparator, .emptyHumanReadablePart, .checksumTooShort(dataLength: 3),
+                                     .missingSeparator, .emptyHumanReadablePart, .humanReadablePartTooLong(length: 84),
+                                     .checksumTooShort(dataLength: 3),
                                      .invalidDataCharacter(position: 4, inChecksum: true), .invalidChecksum,
                                      .wrongVariant(expected: .bech32m, found: .bech32),
                                      .dataValueOutOfRange(index: 0, value: 33), .excessPadding(bits: 5), .nonZeroPadding,

@@ -23,7 +23,7 @@ func expectedErrorMatches(_ reason: String, _ error: Bech32Error) -> Bool {
     case .excessPadding: reason == "zero padding of more than 4 bits"
     case .nonZeroPadding: reason == "Non-zero padding in 8-to-5 conversion"
     case .emptyData: reason == "Empty data section"
-    case .dataValueOutOfRange: false
+    case .dataValueOutOfRange, .humanReadablePartTooLong: false
     }
 }
 

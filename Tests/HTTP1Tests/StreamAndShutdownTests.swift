@@ -131,6 +131,22 @@ struct StreamAndShutdownTests {
         #expect(try reader.next() == nil)
     }
 
+    @Test("a stream requested while the server drains is refused with 503 shutting_down")
+    func streamDuringDrain() throws {
+        let pending = Handoff<Responder>()
+        let server = try Server { _, responder in pending.put(responder) }
+        let c = try RawConnection(port: server.port)
+        try c.send("GET /events HTTP/1.1\r\nHost: t\r\n\r\n")
+        let responder = try #require(pending.take())
+        let stopper = Thread { server.shutdown(gracePeriod: 30) }
+        stopper.start()
+        #expect(eventually { (try? RawConnection(port: server.port)) == nil })  // draining now
+        let stream = responder.startEventStream()
+        #expect(eventually { stream?.isOpen == false })
+        let r = try c.readResponse()
+        #expect(r.status == 503 && r.errorCode == "shutting_down")
+    }
+
     @Test("a grace period that runs out closes connections whose requests were never answered")
     func graceExpires() throws {
         let pending = Handoff<Responder>()

@@ -1,0 +1,57 @@
+import BatchVerify
+import Ristretto255
+import Sodium
+import ZKPayCore
+
+/// Benchmark figures of the transfer protocol (ZKPayCore).
+extension BenchCommand {
+    /// A wallet, a recipient and a spendable note of 1,000,000 (an honest opening).
+    private static func transferSetup() -> (WalletKeys, Address, OwnedNote) {
+        let sender = WalletKeys.generate().keys
+        let recipient = WalletKeys.generate().keys.address
+        let blinding = SecretScalar(Scalar.random())
+        let input = InputNote(id: NoteID(transfer: TransferID(uncheckedBytes: SecureRandom.bytes(32)), outputIndex: 0),
+                              owner: sender.spend.publicKey,
+                              commitment: blinding.withScalar { Pedersen.commit(amount: 1_000_000, blinding: $0) })
+        return (sender, recipient, OwnedNote(input: input, amount: 1_000_000, blinding: blinding))
+    }
+
+    static func zkpayCoreFigures() -> [BenchFigure] {
+        [
+            BenchFigure("transfer_build_2out", unit: "1 input -> payment + change, proof and signatures") {
+                let (sender, recipient, note) = transferSetup()
+                return { n in
+                    for _ in 0..<n {
+                        let built = try? TransferBuilder.build(from: sender, spending: [note],
+                                                               payments: [Payment(to: recipient, amount: 1234)], fee: 10)
+                        precondition(built != nil, "building a benchmark transfer failed")
+                    }
+                }
+            },
+            BenchFigure("transfer_verify_2out_batch256", unit: "transfer (range + balance + authorization) in a batch of 256",
+                        opsPerCall: 256) {
+                let (sender, recipient, note) = transferSetup()
+                var items: [(Transfer, [InputNote])] = []
+                for _ in 0..<256 {
+                    guard let built = try? TransferBuilder.build(from: sender, spending: [note],
+                                                                 payments: [Payment(to: recipient, amount: 1234)], fee: 10)
+                    else { preconditionFailure("building a benchmark transfer failed") }
+                    items.append((built.transfer, [note.input]))
+                }
+                return { n in
+                    for _ in 0..<n {
+                        var statements: [Statement] = []
+                        statements.reserveCapacity(256 * 4)
+                        for (t, inputs) in items {
+                            guard let s = try? TransferVerifier.statements(for: t, inputs: inputs) else {
+                                preconditionFailure("benchmark transfer fails a structural rule")
+                            }
+                            statements += s.all
+                        }
+                        precondition(BatchVerifier.verifyVartime(statements), "benchmark batch must verify")
+                    }
+                }
+            },
+        ]
+    }
+}

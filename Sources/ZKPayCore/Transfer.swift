@@ -1,0 +1,231 @@
+import BatchVerify
+public import Bulletproofs
+import Merlin
+public import Ristretto255
+public import Schnorr
+import Sodium
+
+/// A confidential transfer, version 1 (docs/PROTOCOL.md §7.4).
+///
+/// Canonical encoding (all integers little-endian):
+///
+///     type u8 = 1 ‖ version u8 = 1
+///     input count u8 (1...16) ‖ input note ids (32 each)
+///     output count u8 (1, 2, 4, 8 or 16) ‖ outputs (owner 32 ‖ commitment 32 ‖ memo 153)
+///     fee u64
+///     range proof length u16 (= 32·(9 + 2·log2(64·m))) ‖ range proof (dalek wire format)
+///     excess E (32)                                 ← balance message ends here
+///     balance signature (64, schnorrkel, key E, generator B~)
+///     sender P (32)                                 ← authorization message ends here
+///     authorization signature (64, schnorrkel, key P, generator B)
+///
+/// The balance signature signs every byte before it; the authorization signs every byte
+/// before it (so it covers the balance signature too). The transfer id is BLAKE2b-256
+/// keyed "zkpay/transfer-id/v1" of the whole encoding.
+///
+/// Holding a `Transfer` means the bytes decoded strictly; it does not mean the transfer
+/// is valid: `TransferVerifier` checks that.
+public struct Transfer: Sendable, Equatable {
+    /// The object type byte of a transfer.
+    public static let objectType: UInt8 = 1
+    /// The version this implementation encodes and accepts.
+    public static let version: UInt8 = 1
+    /// Inputs per transfer.
+    public static let inputCounts = 1...16
+    /// Allowed output counts (the aggregation sizes of the range proof).
+    public static let outputCounts = [1, 2, 4, 8, 16]
+    /// Bits of every output amount's range proof.
+    public static let rangeBits = 64
+
+    /// Ids of the notes spent, in the order the verifier receives them.
+    public let inputs: [NoteID]
+    /// The new notes.
+    public let outputs: [Output]
+    /// The public fee.
+    public let fee: UInt64
+    /// One aggregated 64-bit range proof over the output commitments.
+    public let rangeProof: RangeProof
+    /// E = Σ output commitments − Σ input commitments + fee·B (= k·B~ when balanced).
+    public let excess: RistrettoPoint
+    /// Schnorr signature proving knowledge of k with E = k·B~.
+    public let balanceSignature: Signature
+    /// The sender's spend key P, which must own every input.
+    public let sender: RistrettoPoint
+    /// Schnorr signature by P over the encoding up to and including `sender`.
+    public let authorization: Signature
+
+    /// The canonical encoding.
+    public let bytes: [UInt8]
+    /// Bytes covered by the balance signature (a prefix of `bytes`).
+    let balanceMessageLength: Int
+    /// Bytes covered by the authorization (a prefix of `bytes`).
+    let authorizationMessageLength: Int
+
+    /// The transfer id.
+    public var id: TransferID {
+        TransferID(uncheckedBytes: Hash.blake2b(bytes, outputLength: 32, key: Domain.key(Domain.transferID)))
+    }
+
+    /// The ids of the notes this transfer creates, in output order.
+    public var outputIDs: [NoteID] {
+        let parent = id
+        return outputs.indices.map { NoteID(transfer: parent, outputIndex: $0) }
+    }
+
+    /// The notes this transfer creates.
+    public var createdNotes: [Note] {
+        zip(outputIDs, outputs).map { Note(id: $0, output: $1) }
+    }
+
+    /// The message of the balance signature.
+    public var balanceMessage: ArraySlice<UInt8> { bytes[0..<balanceMessageLength] }
+    /// The message of the authorization signature.
+    public var authorizationMessage: ArraySlice<UInt8> { bytes[0..<authorizationMessageLength] }
+
+    /// Decodes the canonical encoding.
+    /// - Throws: the first `ProtocolError` found, naming the field (`inputs[2]`,
+    ///   `outputs[1].commitment`, `range_proof.t_x`, `authorization.s`, …).
+    public init(bytes data: some Collection<UInt8>) throws(ProtocolError) {
+        let all = Array(data)
+        var r = ByteReader(all)
+        let type = try r.u8("type")
+        guard type == Self.objectType else { throw .unexpectedObjectType(expected: "transfer", found: Int(type)) }
+        let version = try r.u8("version")
+        guard version == Self.version else { throw .unknownVersion(object: "transfer", version: Int(version)) }
+        let inputCount = try r.count("inputs count", allowed: Self.inputCounts)
+        var inputs = [NoteID]()
+        inputs.reserveCapacity(inputCount)
+        for i in 0..<inputCount { inputs.append(NoteID(uncheckedBytes: try r.raw(32, "inputs[\(i)]"))) }
+        let outputCount = try r.count("outputs count", oneOf: Self.outputCounts)
+        var outputs = [Output]()
+        outputs.reserveCapacity(outputCount)
+        for j in 0..<outputCount { outputs.append(try Output(reading: &r, field: "outputs[\(j)]")) }
+        let fee = try r.u64("fee")
+        let proofLength = RangeProof.encodedLength(bitSize: Self.rangeBits, aggregation: outputCount)
+        let proofBytes = try r.lengthPrefixed("range_proof", allowed: proofLength...proofLength)
+        let proof = try Self.decodeRangeProof(proofBytes)
+        let excess = try r.point("excess")
+        let balanceMessageLength = r.offset
+        let balanceSignature = try Self.decodeSignature(try r.raw(64, "balance_signature"), field: "balance_signature")
+        let sender = try r.nonIdentityPoint("sender")
+        let authorizationMessageLength = r.offset
+        let authorization = try Self.decodeSignature(try r.raw(64, "authorization"), field: "authorization")
+        try r.finish()
+        self.inputs = inputs
+        self.outputs = outputs
+        self.fee = fee
+        rangeProof = proof
+        self.excess = excess
+        self.balanceSignature = balanceSignature
+        self.sender = sender
+        self.authorization = authorization
+        bytes = all
+        self.balanceMessageLength = balanceMessageLength
+        self.authorizationMessageLength = authorizationMessageLength
+    }
+
+    /// Maps the range-proof decoder's errors onto protocol errors naming the field.
+    static func decodeRangeProof(_ bytes: [UInt8]) throws(ProtocolError) -> RangeProof {
+        do { return try RangeProof(bytes: bytes) } catch {
+            switch error {
+            case let .nonCanonicalScalar(field): throw .nonCanonicalScalar(field: "range_proof.\(field)")
+            case let .invalidPoint(field): throw .nonCanonicalPoint(field: "range_proof.\(field)")
+            default: throw .invalidEncoding(field: "range_proof", reason: error.description)
+            }
+        }
+    }
+
+    /// Maps the schnorrkel signature parser's errors onto protocol errors naming the field.
+    static func decodeSignature(_ bytes: [UInt8], field: String) throws(ProtocolError) -> Signature {
+        do { return try Signature(bytes: bytes) } catch {
+            switch error {
+            case .notMarkedSchnorrkel:
+                throw .invalidEncoding(field: field, reason: "bit 7 of byte 63 (the schnorrkel marker) is clear")
+            case .nonCanonicalScalar: throw .nonCanonicalScalar(field: "\(field).s")
+            case .invalidPoint: throw .nonCanonicalPoint(field: "\(field).R")
+            default: throw .invalidEncoding(field: field, reason: error.description)
+            }
+        }
+    }
+
+    public static func == (a: Transfer, b: Transfer) -> Bool { a.bytes == b.bytes }
+}
+
+/// The signing contexts of the protocol (docs/PROTOCOL.md §2).
+enum Contexts {
+    static let authorization = SigningContext(bytes: Array(Domain.authorizationContext.utf8))
+    static let balance = SigningContext(bytes: Array(Domain.balanceContext.utf8))
+    static let mint = SigningContext(bytes: Array(Domain.mintContext.utf8))
+
+    /// The transcript a transfer's range proof starts from.
+    static func rangeProofTranscript() -> Transcript { Transcript(label: Domain.rangeProofTranscript) }
+}
+
+// MARK: JSON
+
+extension Transfer {
+    /// The JSON form, mirroring the binary layout field by field:
+    /// `{"version", "inputs": [hex], "outputs": [{owner, commitment, memo}], "fee": "decimal",
+    /// "range_proof": hex, "excess": hex, "balance_signature": hex, "sender": hex,
+    /// "authorization": hex}`.
+    public var json: JSONValue {
+        .object([
+            JSONMember("version", .int(Int(Self.version))),
+            JSONMember("inputs", .array(inputs.map { .hex($0.bytes) })),
+            JSONMember("outputs", .array(outputs.map(\.json))),
+            JSONMember("fee", .u64(fee)),
+            JSONMember("range_proof", .hex(rangeProof.bytes)),
+            JSONMember("excess", .hex(excess.encoding)),
+            JSONMember("balance_signature", .hex(balanceSignature.bytes)),
+            JSONMember("sender", .hex(sender.encoding)),
+            JSONMember("authorization", .hex(authorization.bytes)),
+        ])
+    }
+
+    /// Decodes the JSON form: it is turned into the binary encoding field by field and
+    /// then decoded by the binary decoder, so both forms accept exactly the same transfers.
+    /// - Throws: `invalidJSON` for JSON-level faults, else the binary decoder's errors.
+    public init(json: JSONValue) throws(ProtocolError) {
+        var o = try JSONObjectReader(json, path: "$")
+        let version = try o.int("version")
+        guard version == Int(Self.version) else { throw .unknownVersion(object: "transfer", version: version) }
+        let inputs = try o.array("inputs")
+        let outputs = try o.array("outputs")
+        guard Self.inputCounts.contains(inputs.count) else {
+            throw .countOutOfRange(field: "inputs count", count: inputs.count, allowed: "1...16")
+        }
+        guard Self.outputCounts.contains(outputs.count) else {
+            throw .countOutOfRange(field: "outputs count", count: outputs.count, allowed: "1, 2, 4, 8, 16")
+        }
+        var w = ByteWriter()
+        w.u8(Self.objectType)
+        w.u8(Self.version)
+        w.u8(UInt8(inputs.count))
+        for (i, v) in inputs.enumerated() {
+            guard case let .string(s) = v, let b = ProtocolHex.decode(s), b.count == 32 else {
+                throw .invalidJSON(field: "inputs[\(i)]", reason: "expected 32 bytes of lowercase hex")
+            }
+            w.raw(b)
+        }
+        w.u8(UInt8(outputs.count))
+        for (j, v) in outputs.enumerated() {
+            var out = try JSONObjectReader(v, path: "outputs[\(j)]")
+            w.raw(try out.hex("owner", length: 32))
+            w.raw(try out.hex("commitment", length: 32))
+            w.raw(try out.hex("memo", length: Memo.encodedLength))
+            try out.finish()
+        }
+        w.u64(try o.u64("fee"))
+        let proof = try o.hex("range_proof")
+        guard proof.count <= Int(UInt16.max) else {
+            throw .invalidJSON(field: "range_proof", reason: "longer than any range proof")
+        }
+        w.lengthPrefixed(proof)
+        w.raw(try o.hex("excess", length: 32))
+        w.raw(try o.hex("balance_signature", length: 64))
+        w.raw(try o.hex("sender", length: 32))
+        w.raw(try o.hex("authorization", length: 64))
+        try o.finish()
+        try self.init(bytes: w.bytes)
+    }
+}

@@ -1,0 +1,128 @@
+public import BatchVerify
+import Bulletproofs
+import Merlin
+import Ristretto255
+import Schnorr
+
+/// The verification statements of one transfer, each "this multiscalar sum is the
+/// identity" (docs/PROTOCOL.md §8.2).
+public struct TransferStatements: Sendable {
+    /// E − (Σ outputs − Σ inputs) − fee·B = 0.
+    public let excess: Statement
+    /// The aggregated range proof over the output commitments.
+    public let range: Statement
+    /// s·B~ − c·E − R = 0 (balance signature).
+    public let balance: Statement
+    /// s·B − c·P − R = 0 (authorization).
+    public let authorization: Statement
+
+    /// All four, in the order excess, range, balance, authorization: one item of
+    /// `BatchVerifier.invalidItemsVartime`.
+    public var all: [Statement] { [excess, range, balance, authorization] }
+
+    /// The error of the first statement that does not hold, or nil if all hold (one
+    /// multiscalar multiplication per statement checked).
+    /// - Warning: Variable time; public data only.
+    public func firstFailureVartime() -> ProtocolError? {
+        if !excess.isSatisfiedVartime() { return .excessMismatch }
+        if !range.isSatisfiedVartime() { return .invalidRangeProof }
+        if !balance.isSatisfiedVartime() { return .invalidBalanceSignature }
+        if !authorization.isSatisfiedVartime() { return .invalidAuthorization }
+        return nil
+    }
+}
+
+/// Stateless transfer verification: structural rules, then statements for the batch
+/// verifier (docs/PROTOCOL.md §8). Whether the inputs exist and are unspent, whether the
+/// fee meets the ledger's minimum and whether output ids are new are ledger rules.
+public enum TransferVerifier {
+    /// Checks the structural rules and returns the statements whose truth makes the
+    /// transfer valid.
+    ///
+    /// Structural rules: the supplied input notes are exactly the transfer's inputs in
+    /// order; no note is spent twice; every input is owned by the sender. (Counts, point
+    /// and scalar canonicity, the range-proof length and a non-identity sender and owners
+    /// were checked when the transfer was decoded.) Amount overflow cannot happen: every
+    /// output is proven below 2^64, there are at most 16 outputs and 16 inputs (each below
+    /// 2^64 by the same rule when it was created), so both sides of the balance are below
+    /// 2^69 < l and the balance in the scalar field is the balance in the integers.
+    ///
+    /// - Parameters:
+    ///   - transfer: the decoded transfer.
+    ///   - inputs: the notes it spends, in the order of `transfer.inputs`.
+    /// - Throws: `inputNotesMismatch`, `duplicateInput`, `inputOwnerMismatch`, or
+    ///   `invalidRangeProof` when the proof cannot even be turned into a statement.
+    public static func statements(for transfer: Transfer, inputs: [InputNote]) throws(ProtocolError)
+        -> TransferStatements
+    {
+        guard inputs.count == transfer.inputs.count else {
+            throw .inputNotesMismatch(index: min(inputs.count, transfer.inputs.count))
+        }
+        var seen = Set<NoteID>()
+        for (i, id) in transfer.inputs.enumerated() {
+            guard seen.insert(id).inserted else { throw .duplicateInput(index: i) }
+            guard inputs[i].id == id else { throw .inputNotesMismatch(index: i) }
+        }
+        for (i, note) in inputs.enumerated() where note.owner != transfer.sender {
+            throw .inputOwnerMismatch(index: i)
+        }
+
+        // Excess: E − Σ outputs + Σ inputs − fee·B = 0. The sums are point additions
+        // (cheap); the check joins the batch as two dynamic terms and a B scalar.
+        var net = RistrettoPoint.identity
+        for o in transfer.outputs { net += o.commitment }
+        for n in inputs { net -= n.commitment }
+        var excess = Statement()
+        excess.add(.one, transfer.excess)
+        excess.add(-Scalar.one, net)
+        excess.b = -Scalar(transfer.fee)
+
+        var transcript = Contexts.rangeProofTranscript()
+        let range: Statement
+        do {
+            range = try transfer.rangeProof.statement(commitments: transfer.outputs.map(\.commitment),
+                                                      bitSize: Transfer.rangeBits, transcript: &transcript)
+        } catch { throw .invalidRangeProof }
+
+        let balance = PublicKey(point: transfer.excess).statement(
+            for: transfer.balanceSignature, Contexts.balance.bytes(transfer.balanceMessage),
+            generator: Generators.standard.blinding)
+        let authorization = PublicKey(point: transfer.sender).statement(
+            for: transfer.authorization, Contexts.authorization.bytes(transfer.authorizationMessage))
+        return TransferStatements(excess: excess, range: range, balance: balance, authorization: authorization)
+    }
+
+    /// Verifies one transfer completely.
+    /// - Throws: the structural errors of `statements(for:inputs:)`, then `excessMismatch`,
+    ///   `invalidRangeProof`, `invalidBalanceSignature` or `invalidAuthorization`.
+    /// - Warning: Variable time; public data only.
+    public static func verifyVartime(_ transfer: Transfer, inputs: [InputNote]) throws(ProtocolError) {
+        let s = try statements(for: transfer, inputs: inputs)
+        // One MSM for the common (valid) case; per-statement checks only to name a failure.
+        guard BatchVerifier.verifyVartime(s.all) else {
+            throw s.firstFailureVartime() ?? .invalidAuthorization
+        }
+    }
+
+    /// Verifies many transfers with one batch and returns the indices of the invalid
+    /// ones, each with its error (structural errors without entering the batch; a bad
+    /// transfer never causes a good one to be reported).
+    /// - Warning: Variable time; public data only.
+    public static func invalidTransfersVartime(_ items: [(transfer: Transfer, inputs: [InputNote])])
+        -> [(index: Int, error: ProtocolError)]
+    {
+        var failures: [(index: Int, error: ProtocolError)] = []
+        var batch: [TransferStatements] = []
+        var positions: [Int] = []
+        for (i, item) in items.enumerated() {
+            do {
+                batch.append(try statements(for: item.transfer, inputs: item.inputs))
+                positions.append(i)
+            } catch { failures.append((i, error)) }
+        }
+        for k in BatchVerifier.invalidItemsVartime(batch.map(\.all)) {
+            failures.append((positions[k], batch[k].firstFailureVartime() ?? .invalidAuthorization))
+        }
+        return failures.sorted { $0.index < $1.index }
+    }
+}
