@@ -127,8 +127,9 @@ struct InnerProductProof: Sendable, Equatable {
     /// point per round), the folded generators are kept as coefficient vectors over the
     /// original generators: after the rounds so far, the current generator i is
     /// sum over originals t with t mod len == i of gCoef[t] * G_t. Each L_r, R_r is then
-    /// one multiscalar multiplication over N/2 + N/2 original generators and Q. The
-    /// points produced are identical to the crate's.
+    /// one multiscalar multiplication over N/2 + N/2 original generators and Q (on the
+    /// precomputed `Generators.vartimeTable` for N <= 256). The points produced are identical
+    /// to the crate's.
     ///
     /// Constant time: the vectors a and b are l(x) and r(x) of the range proof. They are
     /// blinded by the uniformly random s_L, s_R (times x != 0), and the original
@@ -138,7 +139,7 @@ struct InnerProductProof: Sendable, Equatable {
     /// variable-time multiscalar multiplications below leak nothing about the values or
     /// blindings (the crate's prover makes the same choice).
     static func prove(a aIn: [Scalar], b bIn: [Scalar], hFactors: [Scalar], Q: RistrettoPoint,
-                      generatorIndices: [Int], generators: Generators, transcript: inout Transcript)
+                      generatorIndices: [Int], transcript: inout Transcript)
         throws(BulletproofsError) -> InnerProductProof
     {
         let N = aIn.count
@@ -148,50 +149,79 @@ struct InnerProductProof: Sendable, Equatable {
         var b = bIn
         var gCoef = [Scalar](repeating: .one, count: N)
         var hCoef = hFactors
-        let G = generatorIndices.map { generators.g[$0] }
-        let H = generatorIndices.map { generators.h[$0] }
         var Ls: [ProofPoint] = []
         var Rs: [ProofPoint] = []
         var len = N
+        // Up to N = 256 (measured) L and R are cheapest on the precomputed table
+        // [B, B~, G_0, H_0, ...] (G_k at 2 + 2k, H_k at 3 + 2k; unused positions stay
+        // zero); above that, where the table no longer fits in cache, Pippenger over the
+        // N + 1 terms is faster.
+        let useTable = N <= 256
+        let prefix = useTable ? Generators.vartimeTablePosition(g: generatorIndices.max() ?? 0) + 2 : 0
+        var lStatic = [Scalar](repeating: .zero, count: prefix)
+        var rStatic = [Scalar](repeating: .zero, count: prefix)
         var lScalars: [Scalar] = []
-        var lPoints: [RistrettoPoint] = []
         var rScalars: [Scalar] = []
+        var lPoints: [RistrettoPoint] = []
         var rPoints: [RistrettoPoint] = []
-        lScalars.reserveCapacity(N + 1)
-        lPoints.reserveCapacity(N + 1)
-        rScalars.reserveCapacity(N + 1)
-        rPoints.reserveCapacity(N + 1)
+        let gens = Generators.standard
         while len > 1 {
             let half = len / 2
             let cL = VectorMath.innerProduct(a[0..<half], b[half..<len])
             let cR = VectorMath.innerProduct(a[half..<len], b[0..<half])
             // L = <a_lo, G_hi> + <b_hi, H_lo> + cL*Q; R = <a_hi, G_lo> + <b_lo, H_hi> + cR*Q,
             // written over the original generators t (current index i = t mod len).
-            lScalars.removeAll(keepingCapacity: true)
-            lPoints.removeAll(keepingCapacity: true)
-            rScalars.removeAll(keepingCapacity: true)
-            rPoints.removeAll(keepingCapacity: true)
-            for t in 0..<N {
-                let i = t % len
-                if i < half {
-                    rScalars.append(a[i + half] * gCoef[t])
-                    rPoints.append(G[t])
-                    lScalars.append(b[i + half] * hCoef[t])
-                    lPoints.append(H[t])
-                } else {
-                    lScalars.append(a[i - half] * gCoef[t])
-                    lPoints.append(G[t])
-                    rScalars.append(b[i - half] * hCoef[t])
-                    rPoints.append(H[t])
+            let L: RistrettoPoint
+            let R: RistrettoPoint
+            if useTable {
+                for t in 0..<N {
+                    let i = t % len
+                    let pos = Generators.vartimeTablePosition(g: generatorIndices[t])
+                    if i < half {
+                        rStatic[pos] = a[i + half] * gCoef[t]
+                        lStatic[pos] = .zero
+                        lStatic[pos + 1] = b[i + half] * hCoef[t]
+                        rStatic[pos + 1] = .zero
+                    } else {
+                        lStatic[pos] = a[i - half] * gCoef[t]
+                        rStatic[pos] = .zero
+                        rStatic[pos + 1] = b[i - half] * hCoef[t]
+                        lStatic[pos + 1] = .zero
+                    }
                 }
+                // Variable time on public-grade data only: see the doc comment above.
+                L = Generators.vartimeTable.vartimeMultiscalarMul(staticScalars: lStatic, dynamicScalars: [cL],
+                                                                  dynamicPoints: [Q])
+                R = Generators.vartimeTable.vartimeMultiscalarMul(staticScalars: rStatic, dynamicScalars: [cR],
+                                                                  dynamicPoints: [Q])
+            } else {
+                lScalars.removeAll(keepingCapacity: true)
+                rScalars.removeAll(keepingCapacity: true)
+                lPoints.removeAll(keepingCapacity: true)
+                rPoints.removeAll(keepingCapacity: true)
+                for t in 0..<N {
+                    let i = t % len
+                    let k = generatorIndices[t]
+                    if i < half {
+                        rScalars.append(a[i + half] * gCoef[t])
+                        rPoints.append(gens.g[k])
+                        lScalars.append(b[i + half] * hCoef[t])
+                        lPoints.append(gens.h[k])
+                    } else {
+                        lScalars.append(a[i - half] * gCoef[t])
+                        lPoints.append(gens.g[k])
+                        rScalars.append(b[i - half] * hCoef[t])
+                        rPoints.append(gens.h[k])
+                    }
+                }
+                lScalars.append(cL)
+                lPoints.append(Q)
+                rScalars.append(cR)
+                rPoints.append(Q)
+                // Variable time on public-grade data only: see the doc comment above.
+                L = RistrettoPoint.vartimeMultiscalarMul(lScalars, lPoints)
+                R = RistrettoPoint.vartimeMultiscalarMul(rScalars, rPoints)
             }
-            lScalars.append(cL)
-            lPoints.append(Q)
-            rScalars.append(cR)
-            rPoints.append(Q)
-            // Variable time on public-grade data only: see the doc comment above.
-            let L = vartimeSum(lScalars, lPoints)
-            let R = vartimeSum(rScalars, rPoints)
             let enc = RistrettoPoint.batchEncode([L, R])
             transcript.appendPoint("L", enc[0])
             transcript.appendPoint("R", enc[1])
@@ -216,11 +246,5 @@ struct InnerProductProof: Sendable, Equatable {
             len = half
         }
         return InnerProductProof(L: Ls, R: Rs, a: a[0], b: b[0])
-    }
-
-    /// The variable-time sum used by the inner-product prover (public-grade data only,
-    /// see `prove`).
-    private static func vartimeSum(_ scalars: [Scalar], _ points: [RistrettoPoint]) -> RistrettoPoint {
-        RistrettoPoint.vartimeMultiscalarMul(scalars, points)
     }
 }

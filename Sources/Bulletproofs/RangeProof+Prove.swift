@@ -216,7 +216,7 @@ extension RangeProof {
         let yInv = y.inverted()
         let hFactors = VectorMath.powers(of: yInv, count: N)
         let ipp = try InnerProductProof.prove(a: lx, b: rx, hFactors: hFactors, Q: Q, generatorIndices: indices,
-                                              generators: gens, transcript: &transcript)
+                                              transcript: &transcript)
         let proof = RangeProof(A: ProofPoint(A, encoding: AS[0]), S: ProofPoint(S, encoding: AS[1]),
                                T1: ProofPoint(T1, encoding: TT[0]), T2: ProofPoint(T2, encoding: TT[1]),
                                tX: tX, tXBlinding: tXBlinding, eBlinding: eBlinding, ipp: ipp)
