@@ -72,6 +72,8 @@ struct InnerProductProof: Sendable, Equatable {
         var uInverseSquared: [Scalar]
         /// s_g for g = 0..<N: product over r of u_r or u_r^-1 by bit (k - r) of g.
         var s: [Scalar]
+        /// The inverse of the caller's `extraInverse`.
+        var extraInverse: Scalar
     }
 
     /// Replays the inner-product transcript (validating every L and R) and derives the
@@ -81,8 +83,10 @@ struct InnerProductProof: Sendable, Equatable {
     /// two <= g: one batch inversion and N multiplications.
     /// - Throws: `.sizeMismatch` when N != 2^k, `.identityPoint` for an identity L/R,
     ///   `.verificationFailed` for a zero challenge (which makes the proof unverifiable).
-    func verificationScalars(length N: Int, bitSize n: Int, aggregation m: Int, transcript: inout Transcript)
-        throws(BulletproofsError) -> VerificationScalars
+    /// - Parameter extraInverse: a nonzero scalar whose inverse the caller needs too (y);
+    ///   it shares the batch inversion of the challenges.
+    func verificationScalars(length N: Int, bitSize n: Int, aggregation m: Int, extraInverse: Scalar,
+                             transcript: inout Transcript) throws(BulletproofsError) -> VerificationScalars
     {
         let k = L.count
         guard k < 32, N == 1 << k else { throw .sizeMismatch(bitSize: n, commitments: m, rounds: k) }
@@ -97,8 +101,10 @@ struct InnerProductProof: Sendable, Equatable {
             guard !ur.isZero else { throw .verificationFailed }
             u.append(ur)
         }
-        var uInv = u
+        guard !extraInverse.isZero else { throw .verificationFailed }
+        var uInv = u + [extraInverse]
         Scalar.batchInvert(&uInv)
+        let extraInverted = uInv.removeLast()
         var allInv = Scalar.one
         for x in uInv { allInv *= x }
         let uSq = u.map { $0.squared() }
@@ -113,7 +119,7 @@ struct InnerProductProof: Sendable, Equatable {
                 s.append(s[g - (1 << t)] * uSq[k - 1 - t])
             }
         }
-        return VerificationScalars(uSquared: uSq, uInverseSquared: uInvSq, s: s)
+        return VerificationScalars(uSquared: uSq, uInverseSquared: uInvSq, s: s, extraInverse: extraInverted)
     }
 
     // MARK: Prover

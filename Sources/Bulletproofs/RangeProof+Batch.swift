@@ -5,9 +5,13 @@ public import Ristretto255
 /// One range proof to check in a batch: the proof, the commitments it covers, its bit
 /// size and the transcript in the state the prover started from.
 public struct RangeProofClaim: Sendable {
+    /// The decoded proof.
     public var proof: RangeProof
+    /// The value commitments V_0...V_(m-1), in proving order.
     public var commitments: [RistrettoPoint]
+    /// The bit size n the values are claimed to fit in.
     public var bitSize: Int
+    /// The transcript in the state the prover started from.
     public var transcript: Transcript
 
     /// - Parameters:

@@ -21,7 +21,9 @@ struct ScalarSource<G: RandomNumberGenerator> {
 
 /// libsodium's CSPRNG as a `RandomNumberGenerator` (the prover's default randomness).
 public struct SodiumRandomNumberGenerator: RandomNumberGenerator, Sendable {
+    /// A generator reading from libsodium's `randombytes_buf`.
     public init() {}
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         var word: UInt64 = 0
         withUnsafeMutableBytes(of: &word) { SecureRandom.fill($0) }

@@ -74,7 +74,9 @@ extension RangeProof {
         transcript.appendScalar("t_x_blinding", tXBlinding)
         transcript.appendScalar("e_blinding", eBlinding)
         let w = transcript.challengeScalar("w")
-        let vs = try ipp.verificationScalars(length: N, bitSize: n, aggregation: m, transcript: &transcript)
+        // y^-1 shares the batch inversion of the inner-product challenges.
+        let vs = try ipp.verificationScalars(length: N, bitSize: n, aggregation: m, extraInverse: y,
+                                             transcript: &transcript)
 
         // Verifier randomness, not from the transcript (crate: `Scalar::random`).
         let c = Scalar.random()
@@ -82,7 +84,7 @@ extension RangeProof {
         let b = ipp.b
         let zz = z * z
         let minusZ = -z
-        let yInv = y.inverted()
+        let yInv = vs.extraInverse
 
         var st = Statement()
         st.g = [Scalar](repeating: .zero, count: m * Generators.capacityBits)
@@ -90,15 +92,14 @@ extension RangeProof {
         var yInvPower = Scalar.one  // y^-g
         var zPower = zz  // z^(2+j)
         for j in 0..<m {
-            var twoPower = Scalar.one  // 2^i
-            let zzz = zPower
+            var zTwoPower = zPower  // z^(2+j) * 2^i, by doubling
             for i in 0..<n {
                 let g = j * n + i
                 let k = Generators.index(party: j, bit: i)
                 st.g[k] = minusZ - a * vs.s[g]
-                st.h[k] = z + yInvPower * (zzz * twoPower - b * vs.s[N - 1 - g])
+                st.h[k] = z + yInvPower * (zTwoPower - b * vs.s[N - 1 - g])
                 yInvPower *= yInv
-                twoPower += twoPower
+                zTwoPower += zTwoPower
             }
             zPower *= z
         }

@@ -155,3 +155,53 @@ struct PedersenTests {
         }
     }
 }
+
+@Suite("Published memo vector")
+struct MemoVectorTests {
+    @Test("the memo vector of docs/PROTOCOL.md §10 seals and opens as published")
+    func memoVector() throws {
+        let keys = try WalletKeys(seed: SecretBytes(copying: Array(0..<32)))
+        let contents = try MemoContents(amount: 1234, blinding: SecretScalar(Scalar(7)), text: Array("hello zkpay".utf8))
+        let c = contents.commitment
+        var rng = FixtureRandomness(seed: Array("zkpay/memo-vector/v1".utf8))
+        let memo = EncryptedMemo.seal(contents, to: keys.view.publicKey, owner: keys.spend.publicKey, commitment: c, using: &rng)
+        print("memo vector: owner", ProtocolHex.encode(keys.spend.publicKey.encoding))
+        print("memo vector: commitment", ProtocolHex.encode(c.encoding))
+        print("memo vector: memo", ProtocolHex.encode(memo.bytes))
+        #expect(ProtocolHex.encode(c.encoding) == KnownAnswers.memoVectorCommitment)
+        #expect(ProtocolHex.encode(memo.bytes) == KnownAnswers.memoVectorEncoding)
+        let published = try EncryptedMemo(bytes: ProtocolHex.decode(KnownAnswers.memoVectorEncoding) ?? [])
+        let opened = try published.open(with: keys.view, owner: keys.spend.publicKey, commitment: c)
+        #expect(opened.amount == 1234 && opened.text == Array("hello zkpay".utf8))
+        #expect(opened.blinding.withScalar { $0 == Scalar(7) })
+    }
+
+    @Test("the memo vector decrypts along an independent path: libsodium's scalar multiplication and the spec's key schedule")
+    func memoVectorWithLibsodium() throws {
+        let seed = Array(UInt8(0)..<32)
+        let y = try SodiumRistretto.scalarReduce(Hash.blake2b(seed, outputLength: 64, key: Array("zkpay/view-key/v1".utf8)))
+        let v = try y.withUnsafeBytes { try SodiumRistretto.scalarmultBase(scalar: $0) }
+        let x = try SodiumRistretto.scalarReduce(Hash.blake2b(seed, outputLength: 64, key: Array("zkpay/spend-key/v1".utf8)))
+        let p = try x.withUnsafeBytes { try SodiumRistretto.scalarmultBase(scalar: $0) }
+        let memo = ProtocolHex.decode(KnownAnswers.memoVectorEncoding) ?? []
+        let c = ProtocolHex.decode(KnownAnswers.memoVectorCommitment) ?? []
+        #expect(memo.count == 153)
+        let r = Array(memo[0..<32])
+        let shared = try SodiumRistretto.scalarmult(scalar: y, point: r)
+        let okm = Hash.blake2b(shared + r + v + p + c, outputLength: 64, key: Array("zkpay/memo-key/v1".utf8))
+        let plain = try XChaCha20Poly1305.open(Array(memo[32...]), key: SecretBytes(copying: okm[0..<32]),
+                                               nonce: Array(okm[32..<56]))
+        let bytes = plain.withUnsafeBytes { Array($0) }
+        var expected = [UInt8](repeating: 0, count: 105)
+        expected[0] = 0xd2; expected[1] = 0x04  // 1234
+        expected[8] = 7  // blinding
+        expected[40] = 11
+        expected.replaceSubrange(41..<52, with: Array("hello zkpay".utf8))
+        #expect(bytes == expected)
+        // C = 1234·B + 7·B~, with libsodium.
+        let amount: [UInt8] = [0xd2, 0x04] + [UInt8](repeating: 0, count: 30)
+        let vb = try amount.withUnsafeBytes { try SodiumRistretto.scalarmultBase(scalar: $0) }
+        let rb = try SodiumRistretto.scalarmult(scalar: [7] + [UInt8](repeating: 0, count: 31), point: Pedersen.blindingGeneratorEncoding)
+        #expect(try SodiumRistretto.add(vb, rb) == c)
+    }
+}
