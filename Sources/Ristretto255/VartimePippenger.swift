@@ -48,31 +48,59 @@ package enum VartimePippenger {
         }
         let affine = points.withUnsafeBufferPointer { batchAffineNiels($0) }
         var buckets = [EdwardsPoint](repeating: .identity, count: bucketCount)
+        // A bucket's first point is stored (1M), not added to the identity (7M).
+        var filled = [Bool](repeating: false, count: bucketCount)
 
         return digits.withUnsafeBufferPointer { dig in
             affine.withUnsafeBufferPointer { pts in
                 buckets.withUnsafeMutableBufferPointer { bk in
+                  filled.withUnsafeMutableBufferPointer { fl in
+                    let invD = Self.invD
                     var acc = EdwardsPoint.identity
                     var w = windows - 1
                     while w >= 0 {
                         let row = dig.baseAddress! + w * n
-                        for k in 0..<bucketCount { bk[k] = .identity }
+                        for k in 0..<bucketCount { fl[k] = false }
                         for i in 0..<n {
                             let d = Int(row[i])
                             if d > 0 {
-                                bk[d &- 1] = (bk[d &- 1] + pts[i]).extended
+                                let k = d &- 1
+                                if fl[k] {
+                                    bk[k] = (bk[k] + pts[i]).extended
+                                } else {
+                                    bk[k] = extended(pts[i], invD); fl[k] = true
+                                }
                             } else if d < 0 {
-                                bk[-d &- 1] = (bk[-d &- 1] - pts[i]).extended
+                                let k = -d &- 1
+                                if fl[k] {
+                                    bk[k] = (bk[k] - pts[i]).extended
+                                } else {
+                                    bk[k] = extended(-pts[i], invD); fl[k] = true
+                                }
                             }
                         }
+                        for k in 0..<bucketCount where !fl[k] { bk[k] = .identity }
                         let windowSum = aggregate(bk)
                         acc = w == windows - 1 ? windowSum : acc.multipliedByPow2(c) + windowSum
                         w -= 1
                     }
                     return acc
+                  }
                 }
             }
         }
+    }
+
+    /// 1/d, for `extended(_:invD:)`.
+    static let invD = Constants.d.inverted()
+
+    /// The extended form of an affine Niels point (y+x, y-x, 2dxy): with Z = 2,
+    /// X = 2x = (y+x) - (y-x), Y = 2y = (y+x) + (y-x), T = 2xy = 2dxy / d (one
+    /// multiplication, instead of the 7 of an addition to the identity).
+    @inline(__always)
+    static func extended(_ q: AffineNielsPoint, _ invD: FieldElement) -> EdwardsPoint {
+        EdwardsPoint(X: q.yPlusX - q.yMinusX, Y: (q.yPlusX + q.yMinusX).reduced(), Z: FieldElement(2, 0, 0, 0, 0),
+                     T: q.xy2d * invD)
     }
 
     /// sum_k (k + 1) * buckets[k], as the sum of the running suffix sums

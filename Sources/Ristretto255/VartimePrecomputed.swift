@@ -97,24 +97,40 @@ public final class VartimePrecomputedMSM: Sendable {
         let step = c / 4
         let bucketCount = 1 << (c - 1)
         var buckets = [EdwardsPoint](repeating: .identity, count: bucketCount)
+        // A bucket's first point is stored (1M), not added to the identity (7M); the
+        // buckets start as the identity, so unfilled ones need no fixing up.
+        var filled = [Bool](repeating: false, count: bucketCount)
         var digits = [Int16](repeating: 0, count: windows)
         return scalars.withUnsafeBufferPointer { s in
             shifts.withUnsafeBufferPointer { tab in
                 digits.withUnsafeMutableBufferPointer { dig in
                     buckets.withUnsafeMutableBufferPointer { bk in
+                      filled.withUnsafeMutableBufferPointer { fl in
+                        let invD = VartimePippenger.invD
                         for i in 0..<n {
                             s[i].vartimeWriteSignedRadix(windowBits: c, into: dig.baseAddress!, stride: 1)
                             let entries = tab.baseAddress! + i * Self.shiftCount
                             for w in 0..<windows {
                                 let d = Int(dig[w])
                                 if d > 0 {
-                                    bk[d &- 1] = (bk[d &- 1] + entries[w &* step]).extended
+                                    let k = d &- 1
+                                    if fl[k] {
+                                        bk[k] = (bk[k] + entries[w &* step]).extended
+                                    } else {
+                                        bk[k] = VartimePippenger.extended(entries[w &* step], invD); fl[k] = true
+                                    }
                                 } else if d < 0 {
-                                    bk[-d &- 1] = (bk[-d &- 1] - entries[w &* step]).extended
+                                    let k = -d &- 1
+                                    if fl[k] {
+                                        bk[k] = (bk[k] - entries[w &* step]).extended
+                                    } else {
+                                        bk[k] = VartimePippenger.extended(-entries[w &* step], invD); fl[k] = true
+                                    }
                                 }
                             }
                         }
                         return VartimePippenger.aggregate(bk)
+                      }
                     }
                 }
             }
