@@ -46,11 +46,16 @@ public struct Transfer: Sendable, Equatable {
     /// One aggregated 64-bit range proof over the output commitments.
     public let rangeProof: RangeProof
     /// E = Σ output commitments − Σ input commitments + fee·B (= k·B~ when balanced).
-    public let excess: RistrettoPoint
+    public var excess: RistrettoPoint { excessKey.point }
+    /// E with its encoding as the balance signature's public key (kept from decoding so
+    /// that verification does not re-encode it).
+    public let excessKey: PublicKey
     /// Schnorr signature proving knowledge of k with E = k·B~.
     public let balanceSignature: Signature
     /// The sender's spend key P, which must own every input.
-    public let sender: RistrettoPoint
+    public var sender: RistrettoPoint { senderKey.point }
+    /// P with its encoding, as the authorization's public key.
+    public let senderKey: PublicKey
     /// Schnorr signature by P over the encoding up to and including `sender`.
     public let authorization: Signature
 
@@ -104,10 +109,11 @@ public struct Transfer: Sendable, Equatable {
         let proofLength = RangeProof.encodedLength(bitSize: Self.rangeBits, aggregation: outputCount)
         let proofBytes = try r.lengthPrefixed("range_proof", allowed: proofLength...proofLength)
         let proof = try Self.decodeRangeProof(proofBytes)
-        let excess = try r.point("excess")
+        let excess = try Self.decodeKey(try r.raw(32, "excess"), field: "excess")
         let balanceMessageLength = r.offset
         let balanceSignature = try Self.decodeSignature(try r.raw(64, "balance_signature"), field: "balance_signature")
-        let sender = try r.nonIdentityPoint("sender")
+        let sender = try Self.decodeKey(try r.raw(32, "sender"), field: "sender")
+        guard !sender.point.isIdentity else { throw .identityPoint(field: "sender") }
         let authorizationMessageLength = r.offset
         let authorization = try Self.decodeSignature(try r.raw(64, "authorization"), field: "authorization")
         try r.finish()
@@ -115,9 +121,9 @@ public struct Transfer: Sendable, Equatable {
         self.outputs = outputs
         self.fee = fee
         rangeProof = proof
-        self.excess = excess
+        excessKey = excess
         self.balanceSignature = balanceSignature
-        self.sender = sender
+        senderKey = sender
         self.authorization = authorization
         bytes = all
         self.balanceMessageLength = balanceMessageLength
@@ -133,6 +139,11 @@ public struct Transfer: Sendable, Equatable {
             default: throw .invalidEncoding(field: "range_proof", reason: error.description)
             }
         }
+    }
+
+    /// Decodes a point that serves as a schnorrkel public key.
+    static func decodeKey(_ bytes: [UInt8], field: String) throws(ProtocolError) -> PublicKey {
+        do { return try PublicKey(bytes: bytes) } catch { throw .nonCanonicalPoint(field: field) }
     }
 
     /// Maps the schnorrkel signature parser's errors onto protocol errors naming the field.
@@ -175,9 +186,9 @@ extension Transfer {
             JSONMember("outputs", .array(outputs.map(\.json))),
             JSONMember("fee", .u64(fee)),
             JSONMember("range_proof", .hex(rangeProof.bytes)),
-            JSONMember("excess", .hex(excess.encoding)),
+            JSONMember("excess", .hex(excessKey.bytes)),
             JSONMember("balance_signature", .hex(balanceSignature.bytes)),
-            JSONMember("sender", .hex(sender.encoding)),
+            JSONMember("sender", .hex(senderKey.bytes)),
             JSONMember("authorization", .hex(authorization.bytes)),
         ])
     }

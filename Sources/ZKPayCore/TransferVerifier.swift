@@ -84,10 +84,10 @@ public enum TransferVerifier {
                                                       bitSize: Transfer.rangeBits, transcript: &transcript)
         } catch { throw .invalidRangeProof }
 
-        let balance = PublicKey(point: transfer.excess).statement(
+        let balance = transfer.excessKey.statement(
             for: transfer.balanceSignature, Contexts.balance.bytes(transfer.balanceMessage),
             generator: Generators.standard.blinding)
-        let authorization = PublicKey(point: transfer.sender).statement(
+        let authorization = transfer.senderKey.statement(
             for: transfer.authorization, Contexts.authorization.bytes(transfer.authorizationMessage))
         return TransferStatements(excess: excess, range: range, balance: balance, authorization: authorization)
     }
