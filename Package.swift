@@ -64,6 +64,7 @@ let package = Package(
                     dependencies: ["ZKPayCore", "Ristretto255", "Keccak", "Bech32m", "Sodium", "Merlin", "BatchVerify", "Schnorr",
                                    "Bulletproofs", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "ZKPayCLITests", dependencies: ["ZKPayCLI", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ZKPayCLITests", dependencies: ["ZKPayCLI", "Ledger", "ZKPayCore", "Sodium", "TestSupport"],
+                    swiftSettings: strict),
     ]
 )
