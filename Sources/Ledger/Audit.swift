@@ -28,22 +28,33 @@ extension LedgerState {
     public func auditVartime() -> AuditResult {
         var scalars: [Scalar] = []
         var points: [RistrettoPoint] = []
-        scalars.reserveCapacity(unspent.count + excesses.count + 2)
-        points.reserveCapacity(unspent.count + excesses.count + 2)
+        scalars.reserveCapacity(unspent.count + excesses.count / 32 + 2)
+        points.reserveCapacity(unspent.count + excesses.count / 32 + 2)
+        var decodable = true
         for o in unspent.values {
+            guard o.count >= 64, let c = try? RistrettoPoint(encoding: o[32..<64]) else {
+                decodable = false
+                continue
+            }
             scalars.append(.one)
-            points.append(o.commitment)
+            points.append(c)
         }
-        for e in excesses {
-            scalars.append(-Scalar.one)
-            points.append(e)
+        var i = 0
+        while i + 32 <= excesses.count {
+            if let e = try? RistrettoPoint(encoding: excesses[i..<(i + 32)]) {
+                scalars.append(-Scalar.one)
+                points.append(e)
+            } else {
+                decodable = false
+            }
+            i += 32
         }
         scalars.append(-Scalar(supply))
         points.append(Pedersen.valueGenerator)
         scalars.append(-mintBlindingSum)
         points.append(Pedersen.blindingGenerator)
         let sum = RistrettoPoint.vartimeMultiscalarMul(scalars, points)
-        return AuditResult(ok: sum.isIdentity, notes: unspent.count, supply: supply, minted: minted, fees: feePool,
-                           transfers: excesses.count)
+        return AuditResult(ok: decodable && sum.isIdentity, notes: unspent.count, supply: supply, minted: minted, fees: feePool,
+                           transfers: excesses.count / 32)
     }
 }

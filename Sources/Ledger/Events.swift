@@ -41,11 +41,11 @@ extension Ledger {
             let (object, receipt) = try Self.decodeRecord(record)
             switch object {
             case let .transfer(t):
-                if t.senderKey.bytes == target {
+                if t.sender == target {
                     out.append(LedgerEvent(sequence: record.sequence, kind: .sent, objectID: receipt.id,
                                            notes: t.inputs, time: receipt.time))
                 }
-                let mine = zip(t.outputIDs, t.outputs).filter { $0.1.owner.encoding == target }.map(\.0)
+                let mine = zip(t.outputIDs, t.outputs).filter { $0.1.prefix(32).elementsEqual(target) }.map(\.0)
                 if !mine.isEmpty {
                     out.append(LedgerEvent(sequence: record.sequence, kind: .received, objectID: receipt.id,
                                            notes: mine, time: receipt.time))

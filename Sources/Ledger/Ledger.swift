@@ -127,7 +127,7 @@ public final class Ledger {
     }
 
     /// Splits a log record into the settled object and its receipt.
-    static func decodeRecord(_ record: LogRecord) throws(LedgerError) -> (SettledObject, Receipt) {
+    static func decodeRecord(_ record: LogRecord) throws(LedgerError) -> (LoggedObject, Receipt) {
         let p = record.payload
         guard p.count > Receipt.encodedLength else {
             throw .replayRejected(sequence: record.sequence, reason: "record shorter than a receipt")
@@ -139,7 +139,7 @@ public final class Ledger {
             }
             let body = p[Receipt.encodedLength...]
             switch receipt.kind {
-            case .transfer: return (.transfer(try Transfer(bytes: body)), receipt)
+            case .transfer: return (.transfer(try TransferFacts.parse(body)), receipt)
             case .mint: return (.mint(try Mint(bytes: body)), receipt)
             }
         } catch let e as LedgerError {

@@ -3,13 +3,16 @@ import Sodium
 public import ZKPayCore
 
 /// The settlement state: unspent notes, supply, fee pool and chain hash, and the rules
-/// that move it forward (docs/DESIGN.md, "State").
+/// that move it forward (docs/DESIGN.md, "State"; docs/notes/ledger-state.md).
 ///
 /// Chain hash: `h_0` is given at creation (the genesis checksum for a durable ledger);
 /// after the n-th settled object (transfer or mint) `h_n = BLAKE2b-256(key =
 /// "zkpay/ledger-chain/v1", h_{n-1} ‖ id_n)` where `id_n` is the transfer or mint id
 /// (the two id kinds are themselves domain separated, so they never collide). Two
 /// ledgers that settled the same objects in the same order have the same chain hash.
+///
+/// Notes and excesses are held as their canonical encodings: applying and replaying
+/// compare and copy bytes and never decode a point (only verification and the audit do).
 public struct LedgerState: Sendable {
     /// The domain key of the chain hash.
     public static let chainDomain = "zkpay/ledger-chain/v1"
@@ -18,8 +21,8 @@ public struct LedgerState: Sendable {
     public let issuer: RistrettoPoint
     /// The minimum fee of a transfer.
     public let minimumFee: UInt64
-    /// Unspent notes by id (owner, commitment, memo).
-    public internal(set) var unspent: [NoteID: Output] = [:]
+    /// Unspent notes by id: the output encoding (owner 32 ‖ commitment 32 ‖ memo 153).
+    public internal(set) var unspent: [NoteID: [UInt8]] = [:]
     /// Spent notes and the transfer that spent each (names the spender in double-spend errors).
     public internal(set) var spentBy: [NoteID: TransferID] = [:]
     /// Σ minted amounts.
@@ -28,8 +31,8 @@ public struct LedgerState: Sendable {
     public internal(set) var feePool: UInt64 = 0
     /// Σ blindings of minted outputs (public, since mint blindings are public).
     public internal(set) var mintBlindingSum = Scalar.zero
-    /// The excess E of every settled transfer, in order.
-    public internal(set) var excesses: [RistrettoPoint] = []
+    /// The excess encodings E of every settled transfer, concatenated (32 bytes each), in order.
+    public internal(set) var excesses: [UInt8] = []
     /// The chain hash after the last settled object.
     public internal(set) var chainHash: [UInt8]
     /// Sequence number of the last settled object (0: none yet).
@@ -37,8 +40,9 @@ public struct LedgerState: Sendable {
     /// Receipts of settled objects by id bytes (idempotent resubmission).
     private var receipts: [[UInt8]: Receipt] = [:]
 
-    /// Value in notes: minted − fees.
-    public var supply: UInt64 { minted - feePool }
+    /// Value in notes: minted − fees (0 if a damaged state had more fees than mints; the
+    /// audit then fails).
+    public var supply: UInt64 { minted >= feePool ? minted - feePool : 0 }
 
     /// An empty state.
     public init(issuer: RistrettoPoint, minimumFee: UInt64, initialChainHash: [UInt8]) {
@@ -50,6 +54,12 @@ public struct LedgerState: Sendable {
     /// The receipt of a settled transfer or mint, by its id bytes.
     public func receipt(for id: [UInt8]) -> Receipt? { receipts[id] }
 
+    /// An unspent note, decoded.
+    public func note(_ id: NoteID) -> Note? {
+        guard let bytes = unspent[id] else { return nil }
+        return try? Note(bytes: [Note.objectType, Note.version] + id.bytes + bytes)
+    }
+
     /// The chain hash after settling `id` on top of `previous`.
     public static func nextChainHash(_ previous: [UInt8], _ id: [UInt8]) -> [UInt8] {
         Hash.blake2b(previous + id, outputLength: 32, key: Array(chainDomain.utf8))
@@ -57,18 +67,22 @@ public struct LedgerState: Sendable {
 
     // MARK: Transfers
 
-    /// Checks the ledger rules for `v` without changing anything.
-    func check(_ v: VerifiedTransfer) -> LedgerRejection? {
-        let t = v.transfer
-        guard t.fee >= minimumFee else { return .feeTooLow(fee: t.fee, minimum: minimumFee) }
-        for (k, n) in t.inputs.enumerated() {
+    /// Checks the ledger rules without changing anything. `verifiedInputs`: the note
+    /// encodings the proofs were verified against (nil on replay, where the log is trusted
+    /// to hold only verified transfers and only ownership is re-checked).
+    func check(_ f: TransferFacts, verifiedInputs: [[UInt8]]?) -> LedgerRejection? {
+        guard f.fee >= minimumFee else { return .feeTooLow(fee: f.fee, minimum: minimumFee) }
+        for (k, n) in f.inputs.enumerated() {
             if let spender = spentBy[n] { return .doubleSpend(index: k, note: n, spentBy: spender) }
             guard let u = unspent[n] else { return .unknownInput(index: k, note: n) }
-            guard k < v.inputs.count, u.owner == v.inputs[k].owner, u.commitment == v.inputs[k].commitment,
-                  v.inputs[k].owner == t.sender
-            else { return .inputMismatch(index: k) }
+            guard u.count >= 64, u[0..<32].elementsEqual(f.sender) else { return .inputMismatch(index: k) }
+            if let verifiedInputs {
+                guard k < verifiedInputs.count, verifiedInputs[k].count >= 64,
+                      u[0..<64].elementsEqual(verifiedInputs[k][0..<64])
+                else { return .inputMismatch(index: k) }
+            }
         }
-        for (j, n) in t.outputIDs.enumerated() where unspent[n] != nil || spentBy[n] != nil {
+        for (j, n) in f.outputIDs.enumerated() where unspent[n] != nil || spentBy[n] != nil {
             return .duplicateOutput(index: j, note: n)
         }
         return nil
@@ -76,24 +90,21 @@ public struct LedgerState: Sendable {
 
     /// Moves the state forward by a transfer already checked by `check`.
     @discardableResult
-    mutating func settle(_ v: VerifiedTransfer) -> Undo {
-        let t = v.transfer
-        var removed: [(NoteID, Output)] = []
-        removed.reserveCapacity(t.inputs.count)
-        let undo = Undo(id: v.id.bytes, previousChainHash: chainHash, removed: removed, created: [], fee: t.fee,
-                        minted: 0, blindings: .zero, isTransfer: true)
-        var u = undo
-        for n in t.inputs {
-            if let o = unspent.removeValue(forKey: n) { u.removed.append((n, o)) }
-            spentBy[n] = v.id
+    mutating func settle(_ f: TransferFacts) -> Undo {
+        var removed: [(NoteID, [UInt8])] = []
+        removed.reserveCapacity(f.inputs.count)
+        for n in f.inputs {
+            if let o = unspent.removeValue(forKey: n) { removed.append((n, o)) }
+            spentBy[n] = f.id
         }
-        u.created = t.outputIDs
-        for (n, o) in zip(u.created, t.outputs) { unspent[n] = o }
-        feePool += t.fee
-        excesses.append(t.excess)
+        for (n, o) in zip(f.outputIDs, f.outputs) { unspent[n] = o }
+        let undo = Undo(id: f.id.bytes, previousChainHash: chainHash, removed: removed, created: f.outputIDs,
+                        fee: f.fee, minted: 0, blindings: .zero, isTransfer: true)
+        feePool += f.fee
+        excesses.append(contentsOf: f.excess)
         sequence += 1
-        chainHash = Self.nextChainHash(chainHash, v.id.bytes)
-        return u
+        chainHash = Self.nextChainHash(chainHash, f.id.bytes)
+        return undo
     }
 
     /// Applies one verified transfer: settled (a new receipt), already finalized (its
@@ -102,13 +113,15 @@ public struct LedgerState: Sendable {
         applyRecording(v, time: time, key: key).outcome
     }
 
-    mutating func applyRecording(_ v: VerifiedTransfer, time: UInt64, key: ReceiptKey) -> (outcome: Outcome, undo: Undo?) {
-        if let r = receipts[v.id.bytes] { return (.finalized(r), nil) }
-        if let rejection = check(v) { return (.rejected(rejection), nil) }
-        let u = settle(v)
-        let r = Receipt(sequence: sequence, kind: .transfer, id: v.id.bytes, time: time, chainHash: chainHash,
-                        key: key)
-        receipts[v.id.bytes] = r
+    mutating func applyRecording(_ v: VerifiedTransfer, time: UInt64, key: ReceiptKey)
+        -> (outcome: Outcome, undo: Undo?)
+    {
+        let f = v.facts
+        if let r = receipts[f.id.bytes] { return (.finalized(r), nil) }
+        if let rejection = check(f, verifiedInputs: v.inputRecords) { return (.rejected(rejection), nil) }
+        let u = settle(f)
+        let r = Receipt(sequence: sequence, kind: .transfer, id: f.id.bytes, time: time, chainHash: chainHash, key: key)
+        receipts[f.id.bytes] = r
         return (.settled(r), u)
     }
 
@@ -127,26 +140,30 @@ public struct LedgerState: Sendable {
 
     // MARK: Mints
 
-    func check(_ v: VerifiedMint) -> LedgerRejection? {
-        guard !minted.addingReportingOverflow(v.mint.total).overflow else { return .supplyOverflow }
-        for (j, note) in v.mint.createdNotes.enumerated() where unspent[note.id] != nil || spentBy[note.id] != nil {
-            return .duplicateOutput(index: j, note: note.id)
+    /// The notes of a mint as the state stores them.
+    static func mintNotes(_ m: Mint) -> [(NoteID, [UInt8])] {
+        m.createdNotes.map { ($0.id, outputBytes($0.output)) }
+    }
+
+    func check(_ m: Mint, notes: [(NoteID, [UInt8])]) -> LedgerRejection? {
+        guard !minted.addingReportingOverflow(m.total).overflow else { return .supplyOverflow }
+        for (j, note) in notes.enumerated() where unspent[note.0] != nil || spentBy[note.0] != nil {
+            return .duplicateOutput(index: j, note: note.0)
         }
         return nil
     }
 
     @discardableResult
-    mutating func settle(_ v: VerifiedMint) -> Undo {
-        let notes = v.mint.createdNotes
+    mutating func settle(_ m: Mint, id: MintID, notes: [(NoteID, [UInt8])]) -> Undo {
         var blindings = Scalar.zero
-        for o in v.mint.outputs { blindings += o.blinding }
-        let u = Undo(id: v.id.bytes, previousChainHash: chainHash, removed: [], created: notes.map(\.id), fee: 0,
-                     minted: v.mint.total, blindings: blindings, isTransfer: false)
-        for note in notes { unspent[note.id] = note.output }
-        minted += v.mint.total
+        for o in m.outputs { blindings += o.blinding }
+        let u = Undo(id: id.bytes, previousChainHash: chainHash, removed: [], created: notes.map(\.0), fee: 0,
+                     minted: m.total, blindings: blindings, isTransfer: false)
+        for (n, o) in notes { unspent[n] = o }
+        minted += m.total
         mintBlindingSum += blindings
         sequence += 1
-        chainHash = Self.nextChainHash(chainHash, v.id.bytes)
+        chainHash = Self.nextChainHash(chainHash, id.bytes)
         return u
     }
 
@@ -154,8 +171,8 @@ public struct LedgerState: Sendable {
     struct Undo {
         let id: [UInt8]
         let previousChainHash: [UInt8]
-        var removed: [(NoteID, Output)]
-        var created: [NoteID]
+        let removed: [(NoteID, [UInt8])]
+        let created: [NoteID]
         let fee: UInt64
         let minted: UInt64
         let blindings: Scalar
@@ -171,7 +188,7 @@ public struct LedgerState: Sendable {
         }
         if u.isTransfer {
             feePool -= u.fee
-            excesses.removeLast()
+            excesses.removeLast(32)
         } else {
             minted -= u.minted
             mintBlindingSum -= u.blindings
@@ -188,8 +205,9 @@ public struct LedgerState: Sendable {
 
     mutating func applyRecording(_ v: VerifiedMint, time: UInt64, key: ReceiptKey) -> (outcome: Outcome, undo: Undo?) {
         if let r = receipts[v.id.bytes] { return (.finalized(r), nil) }
-        if let rejection = check(v) { return (.rejected(rejection), nil) }
-        let u = settle(v)
+        let notes = Self.mintNotes(v.mint)
+        if let rejection = check(v.mint, notes: notes) { return (.rejected(rejection), nil) }
+        let u = settle(v.mint, id: v.id, notes: notes)
         let r = Receipt(sequence: sequence, kind: .mint, id: v.id.bytes, time: time, chainHash: chainHash, key: key)
         receipts[v.id.bytes] = r
         return (.settled(r), u)
@@ -206,23 +224,21 @@ public struct LedgerState: Sendable {
     /// Re-applies a logged, acknowledged object with its logged receipt, without
     /// verifying proofs again (they were verified before the record was acknowledged).
     /// - Throws: `replayRejected` if the rules or the chain disagree with the log.
-    mutating func replay(_ object: SettledObject, receipt: Receipt) throws(LedgerError) {
+    mutating func replay(_ object: LoggedObject, receipt: Receipt) throws(LedgerError) {
         let id: [UInt8]
         switch object {
-        case let .transfer(t):
-            let inputs = t.inputs.map { n in
-                unspent[n].map { InputNote(id: n, owner: $0.owner, commitment: $0.commitment) }
-                    ?? InputNote(id: n, owner: t.sender, commitment: .identity)
+        case let .transfer(f):
+            if let e = check(f, verifiedInputs: nil) {
+                throw .replayRejected(sequence: receipt.sequence, reason: e.description)
             }
-            let v = VerifiedTransfer(transfer: t, inputs: inputs)
-            if let e = check(v) { throw .replayRejected(sequence: receipt.sequence, reason: e.description) }
-            settle(v)
-            id = v.id.bytes
+            settle(f)
+            id = f.id.bytes
         case let .mint(m):
-            let v = VerifiedMint(mint: m)
-            if let e = check(v) { throw .replayRejected(sequence: receipt.sequence, reason: e.description) }
-            settle(v)
-            id = v.id.bytes
+            let notes = Self.mintNotes(m)
+            if let e = check(m, notes: notes) { throw .replayRejected(sequence: receipt.sequence, reason: e.description) }
+            let mid = m.id
+            settle(m, id: mid, notes: notes)
+            id = mid.bytes
         }
         guard receipt.sequence == sequence, receipt.chainHash == chainHash, receipt.id == id else {
             throw .replayRejected(sequence: receipt.sequence, reason: "the receipt does not match the replayed chain")
@@ -231,9 +247,9 @@ public struct LedgerState: Sendable {
     }
 }
 
-/// A transfer or mint as settled.
-public enum SettledObject: Sendable {
-    case transfer(Transfer)
+/// A logged transfer (its facts) or mint.
+enum LoggedObject: Sendable {
+    case transfer(TransferFacts)
     case mint(Mint)
 }
 

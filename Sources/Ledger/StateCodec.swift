@@ -24,15 +24,15 @@ extension LedgerState {
         w.u64(UInt64(unspent.count))
         for (id, o) in unspent.sorted(by: { $0.key < $1.key }) {
             w.raw(id.bytes)
-            o.encode(to: &w)
+            w.raw(o)
         }
         w.u64(UInt64(spentBy.count))
         for (n, t) in spentBy.sorted(by: { $0.key < $1.key }) {
             w.raw(n.bytes)
             w.raw(t.bytes)
         }
-        w.u64(UInt64(excesses.count))
-        for e in excesses { w.point(e) }
+        w.u64(UInt64(excesses.count / 32))
+        w.raw(excesses)
         let rs = allReceipts.sorted { $0.sequence < $1.sequence }
         w.u64(UInt64(rs.count))
         for r in rs { w.raw(r.bytes) }
@@ -59,15 +59,14 @@ extension LedgerState {
             }
             for _ in 0..<(try count(32 + Output.encodedLength, "unspent count")) {
                 let id = NoteID(uncheckedBytes: try r.raw(32, "note id"))
-                unspent[id] = try Output(reading: &r, field: "note")
+                unspent[id] = try r.raw(Output.encodedLength, "note")
             }
             for _ in 0..<(try count(64, "spent count")) {
                 let n = NoteID(uncheckedBytes: try r.raw(32, "note id"))
                 spentBy[n] = TransferID(uncheckedBytes: try r.raw(32, "transfer id"))
             }
             let ne = try count(32, "excess count")
-            excesses.reserveCapacity(ne)
-            for _ in 0..<ne { excesses.append(try r.point("excess")) }
+            excesses = try r.raw(32 * ne, "excesses")
             for _ in 0..<(try count(Receipt.encodedLength, "receipt count")) {
                 restoreReceipt(try Receipt(bytes: try r.raw(Receipt.encodedLength, "receipt")))
             }

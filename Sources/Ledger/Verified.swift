@@ -9,16 +9,18 @@ public import ZKPayCore
 public struct VerifiedTransfer: Sendable {
     /// The transfer.
     public let transfer: Transfer
-    /// The notes it was verified against, in input order. Applying it checks that the
-    /// ledger still holds exactly these notes unspent.
-    public let inputs: [InputNote]
+    /// The note encodings (owner ‖ commitment ‖ memo) it was verified against, in input
+    /// order. Applying it checks that the ledger still holds exactly these notes unspent.
+    let inputRecords: [[UInt8]]
+    /// What the state needs of it, as bytes.
+    let facts: TransferFacts
     /// Its id (computed once).
-    public let id: TransferID
+    public var id: TransferID { facts.id }
 
-    init(transfer: Transfer, inputs: [InputNote]) {
+    init(transfer: Transfer, inputRecords: [[UInt8]]) {
         self.transfer = transfer
-        self.inputs = inputs
-        id = transfer.id
+        self.inputRecords = inputRecords
+        facts = TransferFacts(transfer)
     }
 }
 
@@ -100,35 +102,40 @@ extension LedgerState {
     public func verifyVartime(_ transfers: [Transfer]) -> [Verification] {
         var out = [Verification?](repeating: nil, count: transfers.count)
         var pending: [(transfer: Transfer, inputs: [InputNote])] = []
+        var records: [[[UInt8]]] = []
         var positions: [Int] = []
-        var created: [NoteID: InputNote] = [:]
+        var created: [NoteID: [UInt8]] = [:]
         for (i, t) in transfers.enumerated() {
-            let id = t.id
-            if let r = receipt(for: id.bytes) {
+            if let r = receipt(for: t.id.bytes) {
                 out[i] = .finalized(r)
                 continue
             }
             var inputs: [InputNote] = []
+            var used: [[UInt8]] = []
             var missing: LedgerRejection?
             for (k, n) in t.inputs.enumerated() {
-                if let u = unspent[n] {
-                    inputs.append(InputNote(id: n, owner: u.owner, commitment: u.commitment))
-                } else if let c = created[n] {
-                    inputs.append(c)
-                } else if let spender = spentBy[n] {
-                    missing = .doubleSpend(index: k, note: n, spentBy: spender)
-                    break
-                } else {
-                    missing = .unknownInput(index: k, note: n)
+                guard let bytes = unspent[n] ?? created[n] else {
+                    missing = spentBy[n].map { .doubleSpend(index: k, note: n, spentBy: $0) }
+                        ?? .unknownInput(index: k, note: n)
                     break
                 }
+                guard bytes.count >= 64, let owner = try? RistrettoPoint(encoding: bytes[0..<32]),
+                      let commitment = try? RistrettoPoint(encoding: bytes[32..<64])
+                else {
+                    missing = .inputMismatch(index: k)
+                    break
+                }
+                inputs.append(InputNote(id: n, owner: owner, commitment: commitment))
+                used.append(bytes)
             }
             if let missing {
                 out[i] = .rejected(missing)
                 continue
             }
-            for note in t.createdNotes { created[note.id] = note.inputNote }
+            let f = TransferFacts(t)
+            for (n, o) in zip(f.outputIDs, f.outputs) { created[n] = o }
             pending.append((t, inputs))
+            records.append(used)
             positions.append(i)
         }
         var failed: [Int: ProtocolError] = [:]
@@ -137,7 +144,7 @@ extension LedgerState {
             if let e = failed[k] {
                 out[positions[k]] = .rejected(.invalid(e))
             } else {
-                out[positions[k]] = .verified(VerifiedTransfer(transfer: item.transfer, inputs: item.inputs))
+                out[positions[k]] = .verified(VerifiedTransfer(transfer: item.transfer, inputRecords: records[k]))
             }
         }
         return out.map { $0 ?? .rejected(.invalid(.invalidAuthorization)) }
