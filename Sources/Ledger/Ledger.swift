@@ -20,7 +20,7 @@ public final class Ledger {
     /// The ledger's parameters.
     public let genesis: Genesis
     /// The settled state (always the state after the last durable record).
-    public private(set) var state: LedgerState
+    public internal(set) var state: LedgerState
     /// The storage directory.
     public let storage: any Storage
     /// What recovery found when the ledger was opened.
@@ -193,6 +193,29 @@ public final class Ledger {
         let (o, u) = state.applyRecording(v, time: time, key: key)
         if let u, case let .settled(r) = o { try commit([r.bytes + mint.bytes], [u]) }
         return o
+    }
+
+    /// Verifies and settles mints in order, durably, with one fsync.
+    /// - Throws: as `submit(_:time:)`.
+    public func submit(mints: [Mint], time: UInt64) throws(LedgerError) -> [Outcome] {
+        var outcomes: [Outcome] = []
+        var undos: [LedgerState.Undo] = []
+        var payloads: [[UInt8]] = []
+        for mint in mints {
+            let v: VerifiedMint
+            do { v = try state.verifyVartime(mint) } catch {
+                outcomes.append(.rejected(error))
+                continue
+            }
+            let (o, u) = state.applyRecording(v, time: time, key: key)
+            if let u, case let .settled(r) = o {
+                undos.append(u)
+                payloads.append(r.bytes + mint.bytes)
+            }
+            outcomes.append(o)
+        }
+        try commit(payloads, undos)
+        return outcomes
     }
 
     func commit(_ payloads: [[UInt8]], _ undos: [LedgerState.Undo]) throws(LedgerError) {

@@ -9,6 +9,7 @@ extension BenchCommand {
         figures += schnorrFigures()
         figures += msmFigures()
         figures += ledgerFigures()
+        figures += ledgerStateFigures()
         figures += zkpayCoreFigures()
         return figures  // module figures are added here as modules land
     }

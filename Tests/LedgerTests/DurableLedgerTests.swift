@@ -27,6 +27,11 @@ struct DurableFixture {
                               receiptKeySeed: SecretBytes(copying: keySeed))
     }
 
+    /// The receipt key of `keySeed`.
+    static let key: ReceiptKey = {
+        do { return try ReceiptKey(seed: SecretBytes(copying: keySeed)) } catch { preconditionFailure("\(error)") }
+    }()
+
     static func verification(_ t: Transfer) -> Verification {
         verified[t.bytes] ?? .rejected(.invalid(.invalidAuthorization))
     }

@@ -1,0 +1,54 @@
+package import ZKPayCore
+
+extension Ledger {
+    /// Benchmark support (package-only, never for real use): appends `count` transfers that
+    /// are copies of the real transfer `template` rewritten into a chain, each spending both
+    /// outputs of the one before, with every output owned by the template's sender and a
+    /// zero fee. They satisfy the ledger rules, are signed and logged like real settlements,
+    /// and replay like them, but their proofs no longer verify: they exist so that recovery
+    /// over a log of a million transfers can be timed without building a million proofs
+    /// (recovery does not re-verify proofs). `template` must be a 2-output transfer whose
+    /// inputs are unspent notes of this ledger, and the minimum fee must be 0.
+    /// - Throws: storage errors; `replayRejected` if a rewritten transfer breaks a rule.
+    package func appendSyntheticChainForBenchmark(template: Transfer, count: Int, time: UInt64,
+                                                  batch: Int = 4096) throws(LedgerError)
+    {
+        var bytes = template.bytes
+        let n = template.inputs.count
+        let m = template.outputs.count
+        let start = 3 + 32 * n + 1
+        let sender = template.senderKey.bytes
+        for j in 0..<m { bytes.replaceSubrange((start + j * Output.encodedLength)..<(start + j * Output.encodedLength + 32), with: sender) }
+        let feeAt = start + m * Output.encodedLength
+        bytes.replaceSubrange(feeAt..<(feeAt + 8), with: [UInt8](repeating: 0, count: 8))
+        var previousOutputs: [NoteID]? = nil
+        var payloads: [[UInt8]] = []
+        payloads.reserveCapacity(batch)
+        for i in 0..<count {
+            if let previousOutputs {
+                // The inputs become the previous transfer's outputs (n must equal m, or the
+                // first min(n, m) are replaced and the rest stay the template's: keep n == m).
+                for (k, id) in previousOutputs.prefix(n).enumerated() {
+                    bytes.replaceSubrange((3 + 32 * k)..<(3 + 32 * k + 32), with: id.bytes)
+                }
+            }
+            let f: TransferFacts
+            do { f = try TransferFacts.parse(bytes) } catch {
+                throw .replayRejected(sequence: UInt64(i), reason: "synthetic transfer: \(error)")
+            }
+            if let e = state.check(f, verifiedInputs: nil) {
+                throw .replayRejected(sequence: UInt64(i), reason: "synthetic transfer: \(e)")
+            }
+            state.settle(f)
+            let r = Receipt(sequence: state.sequence, kind: .transfer, id: f.id.bytes, time: time,
+                            chainHash: state.chainHash, key: key)
+            state.restoreReceipt(r)
+            payloads.append(r.bytes + bytes)
+            previousOutputs = f.outputIDs
+            if payloads.count == batch || i == count - 1 {
+                _ = try log.append(batch: payloads)
+                payloads.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+}
