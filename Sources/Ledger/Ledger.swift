@@ -1,0 +1,226 @@
+import Ristretto255
+public import Sodium
+public import ZKPayCore
+
+/// The durable settlement ledger: genesis, receipt key, write-ahead log and snapshots in
+/// one storage directory, and the `LedgerState` they rebuild.
+///
+/// Every settled transfer or mint is one log record:
+///
+///     receipt (147 bytes, `Receipt.bytes`) ‖ canonical transfer or mint bytes
+///
+/// so the record sequence equals the receipt sequence. A batch is acknowledged (its
+/// outcomes returned) only after its records are durable (one fsync). Opening replays
+/// the records after the latest snapshot without verifying proofs again (they were
+/// verified before they were logged) and checks that every replayed receipt matches the
+/// rebuilt chain hash.
+///
+/// One writer: the type is not `Sendable`; an owning actor serialises calls.
+public final class Ledger {
+    /// The ledger's parameters.
+    public let genesis: Genesis
+    /// The settled state (always the state after the last durable record).
+    public private(set) var state: LedgerState
+    /// The storage directory.
+    public let storage: any Storage
+    /// What recovery found when the ledger was opened.
+    public let recovery: RecoveryReport
+    /// A snapshot is written after a batch once this many records follow the last one.
+    public var snapshotInterval: UInt64 = 100_000
+    /// The error of the last snapshot attempt, if it failed (the batch itself stayed acknowledged).
+    public private(set) var lastSnapshotError: LedgerError?
+    let log: WriteAheadLog
+    let key: ReceiptKey
+
+    /// Writes a new ledger's genesis file and receipt key (mode 0600) into `storage`.
+    /// - Throws: `alreadyInitialized` if a genesis file exists; `storage` for I/O failures.
+    @discardableResult
+    public static func initialize(storage: any Storage, issuer: Address, minimumFee: UInt64,
+                                  receiptKeySeed: SecretBytes = SecretBytes(randomCount: 32))
+        throws(GenesisError) -> Genesis
+    {
+        do {
+            let names = try storage.list()
+            guard !names.contains(Genesis.fileName) else { throw GenesisError.alreadyInitialized }
+            let key: ReceiptKey
+            do { key = try ReceiptKey(seed: receiptKeySeed) } catch { throw GenesisError.badReceiptKey("\(error)") }
+            let genesis = Genesis(issuer: issuer, minimumFee: minimumFee, receiptPublicKey: key.publicKey)
+            var seed = receiptKeySeed.withUnsafeBytes { Array($0) }
+            defer { secureZero(&seed) }
+            // Key first: a genesis file without its key would be an unusable ledger.
+            try writeDurably(storage, Genesis.keyFileName, seed)
+            try writeDurably(storage, Genesis.fileName, genesis.bytes)
+            try storage.syncDirectory()
+            return genesis
+        } catch let e as GenesisError {
+            throw e
+        } catch let e as LedgerError {
+            throw .storage(e)
+        } catch {
+            throw .storage(.logUnusable(reason: "\(error)"))
+        }
+    }
+
+    static func writeDurably(_ storage: any Storage, _ name: String, _ bytes: [UInt8]) throws(LedgerError) {
+        let f = try storage.open(name, create: true)
+        defer { storage.close(f) }
+        try storage.truncate(f, to: 0)
+        try storage.write(f, at: 0, bytes)
+        try storage.sync(f)
+    }
+
+    static func readAll(_ storage: any Storage, _ name: String) throws(LedgerError) -> [UInt8]? {
+        guard try storage.list().contains(name) else { return nil }
+        let f = try storage.open(name, create: false)
+        defer { storage.close(f) }
+        let size = try storage.size(of: f)
+        guard size <= 1 << 20 else { return Array(repeating: 0, count: 1 << 20 + 1) }
+        return try storage.read(f, at: 0, count: Int(size))
+    }
+
+    /// Reads and checks the genesis file of `storage` without opening the log.
+    /// - Throws: `missing`, `notGenesis`, `unsupportedVersion`, `damaged`, `storage`.
+    public static func readGenesis(storage: any Storage) throws(GenesisError) -> Genesis {
+        let bytes: [UInt8]?
+        do { bytes = try readAll(storage, Genesis.fileName) } catch { throw .storage(error) }
+        guard let bytes else { throw .missing }
+        return try Genesis(bytes: bytes)
+    }
+
+    /// Opens the ledger in `storage`: checks genesis and key, loads the snapshot, replays
+    /// the log (cutting a torn tail, refusing corruption).
+    /// - Throws: `GenesisError` (with `.storage` wrapping log and recovery errors).
+    public init(storage: any Storage, options: LogOptions = LogOptions()) throws(GenesisError) {
+        let genesis = try Self.readGenesis(storage: storage)
+        let seed: [UInt8]?
+        do { seed = try Self.readAll(storage, Genesis.keyFileName) } catch { throw .storage(error) }
+        guard var seed else { throw .badReceiptKey("the key file is missing") }
+        defer { secureZero(&seed) }
+        guard seed.count == 32 else { throw .badReceiptKey("it is \(seed.count) bytes, expected 32") }
+        let key: ReceiptKey
+        do { key = try ReceiptKey(seed: SecretBytes(copying: seed)) } catch { throw .badReceiptKey("\(error)") }
+        guard key.publicKey == genesis.receiptPublicKey else {
+            throw .badReceiptKey("it does not match the receipt public key in \(Genesis.fileName)")
+        }
+        let issuer = genesis.issuer.spendKey
+        var state = LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, initialChainHash: genesis.checksum)
+        do {
+            let (log, report) = try WriteAheadLog.open(
+                storage: storage, options: options,
+                restore: { (s: Snapshot) throws(LedgerError) in
+                    state = try LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, snapshot: s.payload)
+                    guard state.sequence == s.sequence else {
+                        throw .corruptSnapshot(path: LogFormat.snapshotName, reason: "state sequence differs")
+                    }
+                },
+                replay: { (record: LogRecord) throws(LedgerError) in
+                    let (object, receipt) = try Self.decodeRecord(record)
+                    try state.replay(object, receipt: receipt)
+                })
+            self.log = log
+            self.recovery = report
+        } catch { throw .storage(error) }
+        self.genesis = genesis
+        self.state = state
+        self.storage = storage
+        self.key = key
+    }
+
+    /// Splits a log record into the settled object and its receipt.
+    static func decodeRecord(_ record: LogRecord) throws(LedgerError) -> (SettledObject, Receipt) {
+        let p = record.payload
+        guard p.count > Receipt.encodedLength else {
+            throw .replayRejected(sequence: record.sequence, reason: "record shorter than a receipt")
+        }
+        do {
+            let receipt = try Receipt(bytes: p[0..<Receipt.encodedLength])
+            guard receipt.sequence == record.sequence else {
+                throw LedgerError.replayRejected(sequence: record.sequence, reason: "receipt sequence differs")
+            }
+            let body = p[Receipt.encodedLength...]
+            switch receipt.kind {
+            case .transfer: return (.transfer(try Transfer(bytes: body)), receipt)
+            case .mint: return (.mint(try Mint(bytes: body)), receipt)
+            }
+        } catch let e as LedgerError {
+            throw e
+        } catch {
+            throw .replayRejected(sequence: record.sequence, reason: "\(error)")
+        }
+    }
+
+    /// The receipt public key.
+    public var receiptPublicKey: [UInt8] { key.publicKey }
+
+    /// Verifies `transfers` against the current state and settles the verified ones, in
+    /// order, durably.
+    /// - Returns: one outcome per transfer, after the batch is durable.
+    /// - Throws: a storage error if the batch could not be made durable: then nothing of
+    ///   the batch is settled, the state is as before, and reads keep working.
+    ///   (`logUnusable`: the outcome of the batch is unknown until the ledger is reopened.)
+    public func submit(_ transfers: [Transfer], time: UInt64) throws(LedgerError) -> [Outcome] {
+        try submit(verified: state.verifyVartime(transfers), time: time)
+    }
+
+    /// Settles already verified transfers (see `LedgerState.verifyVartime`) durably.
+    public func submit(verified batch: [Verification], time: UInt64) throws(LedgerError) -> [Outcome] {
+        var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(batch.count)
+        var undos: [LedgerState.Undo] = []
+        var payloads: [[UInt8]] = []
+        for item in batch {
+            switch item {
+            case let .verified(v):
+                let (o, u) = state.applyRecording(v, time: time, key: key)
+                if let u, case let .settled(r) = o {
+                    undos.append(u)
+                    payloads.append(r.bytes + v.transfer.bytes)
+                }
+                outcomes.append(o)
+            case let .finalized(r): outcomes.append(.finalized(r))
+            case let .rejected(e): outcomes.append(.rejected(e))
+            }
+        }
+        try commit(payloads, undos)
+        return outcomes
+    }
+
+    /// Verifies and settles a mint durably.
+    /// - Throws: as `submit(_:time:)`.
+    public func submit(mint: Mint, time: UInt64) throws(LedgerError) -> Outcome {
+        let v: VerifiedMint
+        do { v = try state.verifyVartime(mint) } catch { return .rejected(error) }
+        let (o, u) = state.applyRecording(v, time: time, key: key)
+        if let u, case let .settled(r) = o { try commit([r.bytes + mint.bytes], [u]) }
+        return o
+    }
+
+    func commit(_ payloads: [[UInt8]], _ undos: [LedgerState.Undo]) throws(LedgerError) {
+        guard !payloads.isEmpty else { return }
+        do {
+            _ = try log.append(batch: payloads)
+        } catch {
+            for u in undos.reversed() { state.undo(u) }
+            throw error
+        }
+        if state.sequence - log.snapshotSequence >= snapshotInterval {
+            do {
+                try snapshot()
+                lastSnapshotError = nil
+            } catch { lastSnapshotError = error }
+        }
+    }
+
+    /// Writes a snapshot of the current state. Log files are kept (not compacted): they are
+    /// the source of the per-address event streams, readable from any sequence; the
+    /// snapshot bounds recovery time.
+    public func snapshot() throws(LedgerError) {
+        try log.writeSnapshot(state.snapshotBytes, through: state.sequence)
+    }
+
+    /// The supply audit over the current state.
+    public func auditVartime() -> AuditResult { state.auditVartime() }
+
+    /// The receipt of a settled transfer or mint.
+    public func receipt(for id: [UInt8]) -> Receipt? { state.receipt(for: id) }
+}

@@ -1,0 +1,153 @@
+import BatchVerify
+import Ristretto255
+public import ZKPayCore
+
+/// A transfer that passed `TransferVerifier` and the batch verifier against the exact
+/// input notes recorded here. Only `LedgerState.verifyVartime` and log replay (whose
+/// records were verified before they were acknowledged) create one: the initializer is
+/// internal, so code outside this module cannot apply an unverified transfer.
+public struct VerifiedTransfer: Sendable {
+    /// The transfer.
+    public let transfer: Transfer
+    /// The notes it was verified against, in input order. Applying it checks that the
+    /// ledger still holds exactly these notes unspent.
+    public let inputs: [InputNote]
+    /// Its id (computed once).
+    public let id: TransferID
+
+    init(transfer: Transfer, inputs: [InputNote]) {
+        self.transfer = transfer
+        self.inputs = inputs
+        id = transfer.id
+    }
+}
+
+/// A mint whose issuer signature was verified against the ledger's issuer key. Created
+/// only inside this module, like `VerifiedTransfer`.
+public struct VerifiedMint: Sendable {
+    /// The mint.
+    public let mint: Mint
+    /// Its id (computed once).
+    public let id: MintID
+
+    init(mint: Mint) {
+        self.mint = mint
+        id = mint.id
+    }
+}
+
+/// Why the ledger did not settle a transfer or mint. Each case has a stable `code`.
+public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Input `index` names a note the ledger never created.
+    case unknownInput(index: Int, note: NoteID)
+    /// Input `index` was spent by transfer `spentBy` (in this batch or an earlier one).
+    case doubleSpend(index: Int, note: NoteID, spentBy: TransferID)
+    /// The fee is below the ledger's minimum.
+    case feeTooLow(fee: UInt64, minimum: UInt64)
+    /// Output `index` would create a note id the ledger already holds or held.
+    case duplicateOutput(index: Int, note: NoteID)
+    /// The transfer or mint failed verification.
+    case invalid(ProtocolError)
+    /// The transfer was verified against notes that differ from the ledger's.
+    case inputMismatch(index: Int)
+    /// Supply would exceed 2^64 − 1.
+    case supplyOverflow
+
+    /// Machine-readable code.
+    public var code: String {
+        switch self {
+        case .unknownInput: "unknown_input"
+        case .doubleSpend: "double_spend"
+        case .feeTooLow: "fee_too_low"
+        case .duplicateOutput: "duplicate_output"
+        case let .invalid(e): e.code
+        case .inputMismatch: "input_mismatch"
+        case .supplyOverflow: "supply_overflow"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .unknownInput(i, n): "input \(i) (note \(n)) does not exist on this ledger"
+        case let .doubleSpend(i, n, t): "input \(i) (note \(n)) was already spent by transfer \(t)"
+        case let .feeTooLow(f, m): "fee \(f) is below the ledger minimum \(m)"
+        case let .duplicateOutput(i, n): "output \(i) would create note \(n), which already exists"
+        case let .invalid(e): "verification failed: \(e)"
+        case let .inputMismatch(i): "input \(i) was verified against a different note than the ledger holds"
+        case .supplyOverflow: "the mint would take the supply past 2^64 - 1"
+        }
+    }
+}
+
+/// The verdict on one submitted transfer before it is applied.
+public enum Verification: Sendable {
+    /// Verified; apply it.
+    case verified(VerifiedTransfer)
+    /// Already finalized: here is its original receipt.
+    case finalized(Receipt)
+    /// Rejected without entering the state.
+    case rejected(LedgerRejection)
+}
+
+extension LedgerState {
+    /// Verifies a batch of transfers against this state: looks up each transfer's input
+    /// notes (among unspent notes and the outputs of earlier transfers of the same batch),
+    /// then runs `TransferVerifier` over all of them as one batch.
+    ///
+    /// A note spent earlier (in this batch or before) is still looked up so that the
+    /// transfer verifies; `apply` then rejects it as a double spend naming the spender.
+    /// - Warning: Variable time; public data only.
+    public func verifyVartime(_ transfers: [Transfer]) -> [Verification] {
+        var out = [Verification?](repeating: nil, count: transfers.count)
+        var pending: [(transfer: Transfer, inputs: [InputNote])] = []
+        var positions: [Int] = []
+        var created: [NoteID: InputNote] = [:]
+        for (i, t) in transfers.enumerated() {
+            let id = t.id
+            if let r = receipt(for: id.bytes) {
+                out[i] = .finalized(r)
+                continue
+            }
+            var inputs: [InputNote] = []
+            var missing: LedgerRejection?
+            for (k, n) in t.inputs.enumerated() {
+                if let u = unspent[n] {
+                    inputs.append(InputNote(id: n, owner: u.owner, commitment: u.commitment))
+                } else if let c = created[n] {
+                    inputs.append(c)
+                } else if let spender = spentBy[n] {
+                    missing = .doubleSpend(index: k, note: n, spentBy: spender)
+                    break
+                } else {
+                    missing = .unknownInput(index: k, note: n)
+                    break
+                }
+            }
+            if let missing {
+                out[i] = .rejected(missing)
+                continue
+            }
+            for note in t.createdNotes { created[note.id] = note.inputNote }
+            pending.append((t, inputs))
+            positions.append(i)
+        }
+        var failed: [Int: ProtocolError] = [:]
+        for f in TransferVerifier.invalidTransfersVartime(pending) { failed[f.index] = f.error }
+        for (k, item) in pending.enumerated() {
+            if let e = failed[k] {
+                out[positions[k]] = .rejected(.invalid(e))
+            } else {
+                out[positions[k]] = .verified(VerifiedTransfer(transfer: item.transfer, inputs: item.inputs))
+            }
+        }
+        return out.map { $0 ?? .rejected(.invalid(.invalidAuthorization)) }
+    }
+
+    /// Verifies a mint's issuer signature against this ledger's issuer key.
+    /// - Throws: `.invalid(.unexpectedIssuer)` or `.invalid(.invalidMintSignature)`.
+    /// - Warning: Variable time; public data only.
+    public func verifyVartime(_ mint: Mint) throws(LedgerRejection) -> VerifiedMint {
+        do { try mint.verifyVartime(issuer: issuer) } catch { throw .invalid(error) }
+        return VerifiedMint(mint: mint)
+    }
+}

@@ -1,0 +1,192 @@
+@testable import Ledger
+import Ristretto255
+import Sodium
+import Testing
+import TestSupport
+import ZKPayCore
+
+/// A durable ledger on simulated storage with the pool's issuer and a fixed receipt key.
+struct DurableFixture {
+    static let keySeed = [UInt8](repeating: 9, count: 32)
+    let pool = Pool.shared
+    /// Verified once against a state holding the mint; `submit(verified:)` re-checks the rules.
+    static let verified: [[UInt8]: Verification] = {
+        let pool = Pool.shared
+        var s = pool.emptyState(minimumFee: 1)
+        _ = s.mintOrFail(pool.mint)
+        var out: [[UInt8]: Verification] = [:]
+        for t in [pool.t1, pool.t2, pool.t5] { out[t.bytes] = s.verifyVartime([t])[0] }
+        _ = s.submit([pool.t1])
+        out[pool.t3.bytes] = s.verifyVartime([pool.t3])[0]
+        out[pool.t4.bytes] = pool.emptyState(minimumFee: 1).verifyVartime([pool.t4])[0]
+        return out
+    }()
+
+    static func initialize(_ storage: SimulatedStorage, minimumFee: UInt64 = 2) throws {
+        try Ledger.initialize(storage: storage, issuer: Pool.shared.issuer.address, minimumFee: minimumFee,
+                              receiptKeySeed: SecretBytes(copying: keySeed))
+    }
+
+    static func verification(_ t: Transfer) -> Verification {
+        verified[t.bytes] ?? .rejected(.invalid(.invalidAuthorization))
+    }
+}
+
+@Suite("Durable ledger")
+struct DurableLedgerTests {
+    let pool = Pool.shared
+
+    @Test("init writes genesis and key; open rebuilds the same state, chain hash and receipts")
+    func reopen() throws {
+        let storage = SimulatedStorage()
+        let genesis = try { () throws -> Genesis in
+            try Ledger.initialize(storage: storage, issuer: pool.issuer.address, minimumFee: 2,
+                                  receiptKeySeed: SecretBytes(copying: DurableFixture.keySeed))
+        }()
+        let ledger = try Ledger(storage: storage)
+        #expect(ledger.genesis == genesis && ledger.state.chainHash == genesis.checksum)
+        #expect(try ledger.submit(mint: pool.mint, time: 10).receipt?.sequence == 1)
+        let out = try ledger.submit([pool.t1, pool.t2, pool.t5], time: 11)
+        #expect(out[0].isSettled && out[2].isSettled)
+        #expect(out[1].rejection?.code == "double_spend")
+        let again = try Ledger(storage: storage)
+        #expect(again.state.chainHash == ledger.state.chainHash)
+        #expect(again.state.sequence == 3 && again.recovery.replayedRecords == 3)
+        #expect(again.state.snapshotBytes == ledger.state.snapshotBytes)
+        #expect(again.receipt(for: pool.t5.id.bytes) == out[2].receipt)
+        #expect(again.auditVartime().ok && again.auditVartime().notes == 5)
+        // Resubmission after a restart is idempotent.
+        guard case let .finalized(r) = try again.submit([pool.t1], time: 99)[0] else {
+            Issue.record("resubmission after restart was not answered with the original receipt")
+            return
+        }
+        #expect(r == out[0].receipt)
+        // Snapshot, then more, then reopen: same again.
+        try again.snapshot()
+        _ = try again.submit([pool.t3], time: 12)
+        let third = try Ledger(storage: storage)
+        #expect(third.recovery.snapshotSequence == 3 && third.recovery.replayedRecords == 1)
+        #expect(third.state.chainHash == again.state.chainHash && third.state.snapshotBytes == again.state.snapshotBytes)
+        #expect(third.auditVartime().ok)
+    }
+
+    @Test("a crash at every byte of the last batch recovers exactly an acknowledged prefix and the audit holds")
+    func crashAtEveryByte() throws {
+        let last = [pool.t5, pool.t3].map(DurableFixture.verification)
+        func prepare() throws -> (SimulatedStorage, Ledger) {
+            let storage = SimulatedStorage()
+            try DurableFixture.initialize(storage)
+            let ledger = try Ledger(storage: storage)
+            _ = try ledger.submit(mint: pool.mint, time: 1)
+            _ = try ledger.submit(verified: [DurableFixture.verification(pool.t1)], time: 2)
+            return (storage, ledger)
+        }
+        // Reference run: chain hash after each sequence.
+        let (refStorage, ref) = try prepare()
+        var chain: [UInt64: [UInt8]] = [ref.state.sequence: ref.state.chainHash]
+        let start = refStorage.bytesWritten
+        let outcomes = try ref.submit(verified: last, time: 3)
+        #expect(outcomes.allSatisfy { $0.isSettled })
+        chain[ref.state.sequence] = ref.state.chainHash
+        // The intermediate state (t5 only) for a recovery that kept the first whole record.
+        do {
+            let (_, mid) = try prepare()
+            _ = try mid.submit(verified: [last[0]], time: 3)
+            chain[mid.state.sequence] = mid.state.chainHash
+        }
+        let tailBytes = refStorage.bytesWritten - start
+        #expect(tailBytes > 2 * Receipt.encodedLength)
+        var recoveredCounts = Set<UInt64>()
+        for offset in 0...tailBytes {
+            for keep in [false, true] {
+                let (storage, ledger) = try prepare()
+                storage.crashAfterBytes = storage.bytesWritten + offset
+                var acknowledged = ledger.state.sequence
+                do {
+                    _ = try ledger.submit(verified: last, time: 3)
+                    acknowledged = ledger.state.sequence
+                } catch {
+                    #expect(error == .crashed)
+                    #expect(ledger.state.sequence == 2, "a failed batch leaves the state as before")
+                }
+                storage.restart(keepingUnsyncedBytes: keep ? storage.unsyncedBytes : 0)
+                let reopened = try Ledger(storage: storage)
+                let seq = reopened.state.sequence
+                #expect(seq >= acknowledged && seq <= 4, "offset \(offset)")
+                #expect(reopened.state.chainHash == chain[seq], "offset \(offset): chain differs")
+                #expect(reopened.auditVartime().ok, "offset \(offset): audit fails")
+                recoveredCounts.insert(seq)
+            }
+        }
+        #expect(recoveredCounts == [2, 3, 4])
+    }
+
+    @Test("a full disk or a failing fsync fails the batch cleanly; reads keep working; the next batch succeeds")
+    func diskFull() throws {
+        let storage = SimulatedStorage()
+        try DurableFixture.initialize(storage)
+        let ledger = try Ledger(storage: storage)
+        _ = try ledger.submit(mint: pool.mint, time: 1)
+        let before = ledger.state.snapshotBytes
+        storage.capacity = storage.usedBytes + 100
+        #expect(throws: LedgerError.self) { try ledger.submit(verified: [DurableFixture.verification(pool.t1)], time: 2) }
+        #expect(ledger.state.snapshotBytes == before)
+        #expect(ledger.auditVartime().ok && ledger.receipt(for: pool.mint.id.bytes) != nil)
+        #expect(try ledger.events(for: pool.alice.spend.publicKey).count == 1)
+        storage.capacity = nil
+        storage.failingSyncs = 1
+        #expect(throws: LedgerError.self) { try ledger.submit(verified: [DurableFixture.verification(pool.t1)], time: 2) }
+        #expect(ledger.state.snapshotBytes == before)
+        let out = try ledger.submit(verified: [DurableFixture.verification(pool.t1)], time: 2)
+        #expect(out[0].receipt?.sequence == 2)
+        let reopened = try Ledger(storage: storage)
+        #expect(reopened.state.chainHash == ledger.state.chainHash && reopened.auditVartime().ok)
+    }
+
+    @Test("a missing, damaged or foreign-version genesis and a wrong receipt key are clear errors")
+    func genesisErrors() throws {
+        let empty = SimulatedStorage()
+        #expect(throws: GenesisError.missing) { try Ledger(storage: empty) }
+        let storage = SimulatedStorage()
+        try DurableFixture.initialize(storage)
+        #expect(throws: GenesisError.alreadyInitialized) { try DurableFixture.initialize(storage) }
+        let good = try #require(storage.contents(of: Genesis.fileName))
+        for i in good.indices {
+            var b = good
+            b[i] ^= 0x10
+            storage.setContents(of: Genesis.fileName, to: b)
+            #expect(throws: GenesisError.self) { try Ledger(storage: storage) }
+        }
+        var v2 = good
+        v2[8] = 2
+        storage.setContents(of: Genesis.fileName, to: v2)
+        #expect(throws: GenesisError.unsupportedVersion(found: 2)) { try Ledger(storage: storage) }
+        storage.setContents(of: Genesis.fileName, to: Array(good.dropLast()))
+        #expect(throws: GenesisError.self) { try Ledger(storage: storage) }
+        storage.setContents(of: Genesis.fileName, to: good)
+        storage.setContents(of: Genesis.keyFileName, to: [UInt8](repeating: 1, count: 32))
+        #expect(throws: GenesisError.self) { try Ledger(storage: storage) }
+        storage.setContents(of: Genesis.keyFileName, to: DurableFixture.keySeed)
+        _ = try Ledger(storage: storage)
+    }
+
+    @Test("events per address are ordered, derived from the log and readable from any sequence")
+    func events() throws {
+        let storage = SimulatedStorage()
+        try DurableFixture.initialize(storage)
+        let ledger = try Ledger(storage: storage)
+        _ = try ledger.submit(mint: pool.mint, time: 1)
+        _ = try ledger.submit([pool.t1], time: 2)
+        _ = try ledger.submit([pool.t3], time: 3)
+        let alice = try ledger.events(for: pool.alice.spend.publicKey)
+        #expect(alice.map(\.kind) == [.minted, .sent, .received, .received])
+        #expect(alice.map(\.sequence) == [1, 2, 2, 3])
+        #expect(alice[1].notes == pool.t1.inputs && alice[1].objectID == pool.t1.id.bytes)
+        let bob = try ledger.events(for: pool.bob.spend.publicKey)
+        #expect(bob.map(\.kind) == [.received, .sent, .received])
+        #expect(try ledger.events(for: pool.bob.spend.publicKey, from: 3).map(\.sequence) == [3, 3])
+        let reopened = try Ledger(storage: storage)
+        #expect(try reopened.events(for: pool.alice.spend.publicKey) == alice)
+        #expect(try reopened.events(for: pool.issuer.spend.publicKey).isEmpty)
+    }
+}

@@ -1,0 +1,121 @@
+@testable import Ledger
+import Ristretto255
+import Sodium
+import Testing
+import TestSupport
+import ZKPayCore
+
+/// Wallets, mints and transfers built once per test process (a transfer costs ~30 ms to
+/// build), deterministically from a fixed seed.
+struct Pool: Sendable {
+    static let seed: UInt64 = 0x1ed9_e55e_ed00_0006
+    static let shared = Pool()
+
+    let issuer: WalletKeys
+    let alice: WalletKeys
+    let bob: WalletKeys
+    /// Issuer mint to alice: 100, 200, 300, 400.
+    let mint: Mint
+    /// Same outputs, different serial.
+    let mint2: Mint
+    /// A mint signed by bob (not the issuer).
+    let rogueMint: Mint
+    /// alice spends 100 → bob 50, change 45, fee 5.
+    let t1: Transfer
+    /// alice spends the same 100 → bob 60, change 35, fee 5 (double spend of t1).
+    let t2: Transfer
+    /// bob spends t1's 50 → alice 40, change 5, fee 5.
+    let t3: Transfer
+    /// alice spends 200 → bob 199, fee 1 (below a minimum fee of 2).
+    let t4: Transfer
+    /// alice spends 300 + 400 → bob 650, change 40, fee 10 (2-in/2-out).
+    let t5: Transfer
+
+    static func wallet(_ tag: UInt8) -> WalletKeys {
+        let seed = SecretBytes(copying: (0..<32).map { UInt8($0) &+ tag &* 41 })
+        do { return try WalletKeys(seed: seed) } catch { preconditionFailure("fixed seeds derive keys: \(error)") }
+    }
+
+    static func owned(_ note: Note, by wallet: WalletKeys) -> OwnedNote {
+        do { return OwnedNote(note: note, contents: try wallet.open(note.output)) } catch {
+            preconditionFailure("pool note opens: \(error)")
+        }
+    }
+
+    init() {
+        print("ledger test pool seed \(Self.seed)")
+        var rng = SeededRNG(seed: Self.seed)
+        var signer = FixtureSigner(rng: SeededRNG(seed: Self.seed ^ 1))
+        let issuer = Self.wallet(1), alice = Self.wallet(2), bob = Self.wallet(3)
+        self.issuer = issuer
+        self.alice = alice
+        self.bob = bob
+        do {
+            let pay = [100, 200, 300, 400].map { Payment(to: alice.address, amount: UInt64($0)) }
+            let mint = try Mint.create(serial: 1, payments: pay, issuer: issuer.spend, rng: &rng, signer: &signer)
+            self.mint = mint
+            mint2 = try Mint.create(serial: 2, payments: pay, issuer: issuer.spend, rng: &rng, signer: &signer)
+            rogueMint = try Mint.create(serial: 3, payments: pay, issuer: bob.spend, rng: &rng, signer: &signer)
+            let notes = mint.createdNotes.map { Self.owned($0, by: alice) }
+            let t1 = try TransferBuilder.build(from: alice, spending: [notes[0]],
+                                               payments: [Payment(to: bob.address, amount: 50)],
+                                               fee: 5, rng: &rng, signer: &signer).transfer
+            self.t1 = t1
+            t2 = try TransferBuilder.build(from: alice, spending: [notes[0]], payments: [Payment(to: bob.address, amount: 60)],
+                                           fee: 5, rng: &rng, signer: &signer).transfer
+            let bobs = t1.createdNotes.filter { $0.owner == bob.spend.publicKey }.map { Self.owned($0, by: bob) }
+            t3 = try TransferBuilder.build(from: bob, spending: bobs, payments: [Payment(to: alice.address, amount: 40)],
+                                           fee: 5, rng: &rng, signer: &signer).transfer
+            t4 = try TransferBuilder.build(from: alice, spending: [notes[1]],
+                                           payments: [Payment(to: bob.address, amount: 199)], fee: 1,
+                                           rng: &rng, signer: &signer).transfer
+            t5 = try TransferBuilder.build(from: alice, spending: [notes[2], notes[3]],
+                                           payments: [Payment(to: bob.address, amount: 650)], fee: 10,
+                                           rng: &rng, signer: &signer).transfer
+        } catch { preconditionFailure("pool builds: \(error)") }
+    }
+
+    /// A fixed receipt key.
+    static let receiptKey: ReceiptKey = {
+        do { return try ReceiptKey(seed: SecretBytes(copying: [UInt8](repeating: 7, count: 32))) } catch {
+            preconditionFailure("a 32-byte seed makes a key")
+        }
+    }()
+
+    /// An empty state for the pool's issuer.
+    func emptyState(minimumFee: UInt64 = 2) -> LedgerState {
+        LedgerState(issuer: issuer.spend.publicKey, minimumFee: minimumFee,
+                    initialChainHash: [UInt8](repeating: 0, count: 32))
+    }
+}
+
+extension LedgerState {
+    /// Verifies and applies a mint; records a test failure if it is rejected.
+    mutating func mintOrFail(_ m: Mint, time: UInt64 = 1) -> Receipt? {
+        do {
+            let v = try verifyVartime(m)
+            let outcome = apply(v, time: time, key: Pool.receiptKey)
+            if case let .rejected(e) = outcome { Issue.record("mint rejected: \(e)") }
+            return outcome.receipt
+        } catch {
+            Issue.record("mint failed verification: \(error)")
+            return nil
+        }
+    }
+
+    /// Verifies and applies a batch.
+    mutating func submit(_ transfers: [Transfer], time: UInt64 = 2) -> [Outcome] {
+        apply(batch: verifyVartime(transfers), time: time, key: Pool.receiptKey)
+    }
+}
+
+extension Outcome {
+    var rejection: LedgerRejection? {
+        if case let .rejected(e) = self { return e }
+        return nil
+    }
+    var isSettled: Bool {
+        if case .settled = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Ledger
+import Sodium
+import TestSupport
+import Testing
+import ZKPayCLI
+import ZKPayCore
+
+@Suite("zkpay validator init, audit, receipt verify")
+struct LedgerCommandsTests {
+    static func wallet(_ tag: UInt8) throws -> WalletKeys {
+        try WalletKeys(seed: SecretBytes(copying: (0..<32).map { UInt8($0) &+ tag &* 29 }))
+    }
+
+    func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("zkpay-ledger-\(UUID().uuidString)").path
+    }
+
+    @discardableResult
+    func run(_ args: [String], _ expected: Int32) -> Console {
+        let console = Console(capture: true)
+        let code = ZKPayCLI.run(args, console: console)
+        #expect(code == expected, "zkpay \(args.joined(separator: " ")): out \(console.out) err \(console.err)")
+        return console
+    }
+
+    @Test("init creates genesis and a 0600 receipt key; audit of the empty ledger holds; a second init fails")
+    func initAndAudit() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let issuer = try Self.wallet(1).address.encoded
+        run(["validator", "init", "--data", dir, "--issuer", issuer, "--min-fee", "3"], 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/" + Genesis.keyFileName)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let out = run(["audit", "--data", dir, "--json"], 0).out
+        #expect(out.hasPrefix("{\"ok\": true, \"notes\": 0, \"supply\": 0,"))
+        run(["validator", "init", "--data", dir, "--issuer", issuer], 1)
+        run(["validator", "init", "--data", dir, "--issuer", "zkp1notanaddress"], 64)
+        run(["audit", "--data", dir + "-missing"], 1)
+    }
+
+    @Test("audit counts minted notes; receipts verify with --data and --ledger-key; tampered ones fail")
+    func receiptsAndAudit() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let issuer = try Self.wallet(1)
+        let alice = try Self.wallet(2)
+        run(["validator", "init", "--data", dir, "--issuer", issuer.address.encoded], 0)
+        let mint = try Mint.create(serial: 1, payments: [Payment(to: alice.address, amount: 700),
+                                                         Payment(to: alice.address, amount: 300)],
+                                   issuer: issuer.spend)
+        let receipt: Receipt
+        let key: [UInt8]
+        do {
+            let ledger = try Ledger(storage: POSIXStorage(directory: dir, create: false))
+            receipt = try #require(try ledger.submit(mint: mint, time: 1_000).receipt)
+            key = ledger.receiptPublicKey
+        }
+        let out = run(["audit", "--data", dir, "--json"], 0).out
+        #expect(out.hasPrefix("{\"ok\": true, \"notes\": 2, \"supply\": 1000,"))
+
+        let file = dir + "/r.bin"
+        FileManager.default.createFile(atPath: file, contents: Data(receipt.bytes))
+        #expect(run(["receipt", "verify", file, "--data", dir], 0).out.contains("ok: receipt 1 for mint"))
+        let hexFile = dir + "/r.hex"
+        FileManager.default.createFile(atPath: hexFile, contents: Data((ProtocolHex.encode(receipt.bytes) + "\n").utf8))
+        run(["receipt", "verify", hexFile, "--ledger-key", ProtocolHex.encode(key)], 0)
+        run(["receipt", "verify", file, "--ledger-key", String(repeating: "ab", count: 32)], 1)
+        var tampered = receipt.bytes
+        tampered[20] ^= 1
+        FileManager.default.createFile(atPath: file, contents: Data(tampered))
+        run(["receipt", "verify", file, "--data", dir], 1)
+        run(["receipt", "verify", file], 64)
+    }
+
+    @Test("a damaged genesis makes audit fail with a clear error")
+    func damagedGenesis() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        run(["validator", "init", "--data", dir, "--issuer", try Self.wallet(1).address.encoded], 0)
+        let path = dir + "/" + Genesis.fileName
+        var bytes = try #require(FileManager.default.contents(atPath: path))
+        bytes[20] ^= 1
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(run(["audit", "--data", dir], 1).err.contains("damaged"))
+    }
+}
