@@ -1,4 +1,4 @@
-public import Ristretto255
+import Ristretto255
 
 /// Batch verification of statements (see `Statement`).
 ///

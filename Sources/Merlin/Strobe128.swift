@@ -1,4 +1,4 @@
-public import Keccak
+import Keccak
 
 /// The subset of STROBE v1.0.2 (security level 128) that Merlin uses: meta-AD, AD,
 /// PRF and KEY, with the exact framing of the merlin crate's `strobe.rs`.

@@ -1,4 +1,4 @@
-public import Keccak
+import Keccak
 
 /// A Merlin transcript (protocol "Merlin v1.0"), byte-for-byte compatible with the
 /// `merlin` crate (dalek-cryptography/merlin 2.0/3.0).

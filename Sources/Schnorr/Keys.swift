@@ -1,5 +1,5 @@
 public import Ristretto255
-public import Sodium
+import Sodium
 
 /// A 32-byte schnorrkel mini secret key (the seed Substrate stores), in wiped memory.
 public final class MiniSecretKey: Sendable {

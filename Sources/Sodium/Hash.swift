@@ -3,9 +3,12 @@ internal import CSodium
 /// Hash functions from libsodium: SHA-512 and BLAKE2b (keyed, personalised).
 public enum Hash {
     /// SHA-512 of `data`.
+    /// The internal copy of the input is wiped afterwards: callers hash secrets with it
+    /// (schnorrkel key expansion hashes the mini secret key).
     public static func sha512(_ data: some Collection<UInt8>) -> [UInt8] {
         Sodium.ensureInitialized()
-        let input = Array(data)
+        var input = Array(data)
+        defer { secureZero(&input) }
         var out = [UInt8](repeating: 0, count: 64)
         let status = out.withUnsafeMutableBytes { o in
             input.withUnsafeBytes { i in
