@@ -52,6 +52,8 @@ demo: build
 	@echo
 	@echo "Checking every known-answer vector file in Fixtures/vectors:"
 	$(ZKPAY) verify $(VECTORS)
+	@echo
+	$(ZKPAY) demo --dir "$$(mktemp -d /tmp/zkpay-demo.XXXXXX)"
 
 clean:
 	rm -rf .build
