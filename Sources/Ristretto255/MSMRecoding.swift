@@ -13,17 +13,8 @@ extension Scalar {
     /// - Warning: Variable time. Public scalars only.
     @inline(__always)
     package func vartimeWriteNonAdjacentForm(width w: Int, into out: UnsafeMutablePointer<Int8>, stride: Int) -> Int {
-        let x = words
-        let limbs = (x.0, x.1, x.2, x.3)
-        @inline(__always) func limb(_ i: Int) -> UInt64 {
-            switch i {
-            case 0: return limbs.0
-            case 1: return limbs.1
-            case 2: return limbs.2
-            case 3: return limbs.3
-            default: return 0
-            }
-        }
+        let limbs = words
+        @inline(__always) func limb(_ i: Int) -> UInt64 { Scalar.word(limbs, i) }
         for i in 0..<256 { out[i * stride] = 0 }
         let width = UInt64(1) << UInt64(w)
         let windowMask = width - 1
@@ -65,17 +56,8 @@ extension Scalar {
     /// - Warning: Variable time. Public scalars only.
     @inline(__always)
     package func vartimeWriteSignedRadix(windowBits c: Int, into out: UnsafeMutablePointer<Int16>, stride: Int) {
-        let x = words
-        let limbs = (x.0, x.1, x.2, x.3)
-        @inline(__always) func limb(_ i: Int) -> UInt64 {
-            switch i {
-            case 0: return limbs.0
-            case 1: return limbs.1
-            case 2: return limbs.2
-            case 3: return limbs.3
-            default: return 0
-            }
-        }
+        let limbs = words
+        @inline(__always) func limb(_ i: Int) -> UInt64 { Scalar.word(limbs, i) }
         let count = Scalar.signedRadixDigitCount(windowBits: c)
         let radix = Int64(1) << Int64(c)
         let half = radix >> 1
@@ -120,6 +102,21 @@ extension Scalar {
                 d &-= carry << 4
             }
             out[i * stride] = d
+        }
+    }
+}
+
+extension Scalar {
+    /// Word `i` of a scalar's four little-endian words, and 0 past the top (the
+    /// recodings read one word beyond the window they are in).
+    @inline(__always)
+    static func word(_ w: (UInt64, UInt64, UInt64, UInt64), _ i: Int) -> UInt64 {
+        switch i {
+        case 0: w.0
+        case 1: w.1
+        case 2: w.2
+        case 3: w.3
+        default: 0
         }
     }
 }

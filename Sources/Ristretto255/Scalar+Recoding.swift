@@ -1,6 +1,7 @@
 // Digit recodings of scalars for scalar multiplication.
 // - `radix16Digits`: 64 signed digits in [-8, 8], constant time (for secret scalars).
-// - `vartimeNonAdjacentForm(width:)`: width-w NAF for public scalars; its running time
+// - `vartimeNonAdjacentForm(width:)`: width-w NAF for public scalars (written by
+//   `vartimeWriteNonAdjacentForm` in MSMRecoding.swift); its running time
 //   depends on the scalar's bits.
 
 extension Scalar {
@@ -33,31 +34,9 @@ extension Scalar {
     /// - Warning: Variable time. Public scalars only.
     package func vartimeNonAdjacentForm(width w: Int) -> [Int8] {
         precondition(w >= 2 && w <= 8, "NAF width must be in 2...8")
-        let x = words
-        let limbs: [UInt64] = [x.0, x.1, x.2, x.3, 0]
         var naf = [Int8](repeating: 0, count: 256)
-        let width = UInt64(1) << UInt64(w)
-        let windowMask = width - 1
-        var pos = 0
-        var carry: UInt64 = 0
-        while pos < 256 {
-            let idx = pos / 64, bit = pos % 64
-            let bitBuf: UInt64 = bit < 64 - w
-                ? limbs[idx] >> UInt64(bit)
-                : (limbs[idx] >> UInt64(bit)) | (limbs[idx + 1] << UInt64(64 - bit))
-            let window = carry + (bitBuf & windowMask)
-            if window & 1 == 0 {
-                pos += 1
-                continue
-            }
-            if window < width / 2 {
-                carry = 0
-                naf[pos] = Int8(window)
-            } else {
-                carry = 1
-                naf[pos] = Int8(truncatingIfNeeded: Int(window) - Int(width))
-            }
-            pos += w
+        naf.withUnsafeMutableBufferPointer { buffer in
+            _ = vartimeWriteNonAdjacentForm(width: w, into: buffer.baseAddress!, stride: 1)
         }
         return naf
     }
