@@ -1,4 +1,5 @@
 import Foundation
+import ZKPayCore
 
 /// The outcome of one vector case.
 struct CaseResult {
@@ -100,7 +101,8 @@ extension Dictionary where Key == String, Value == Any {
     }
 }
 
-/// Hex for the CLI (lowercase out, either case in).
+/// Hex for the CLI: lowercase out (the protocol's encoder), either case in (vector files
+/// written by other tools), unlike the protocol's strict lowercase-only decoder.
 enum HexCoding {
     static func decode(_ s: String) -> [UInt8]? {
         let chars = Array(s.utf8)
@@ -124,10 +126,5 @@ enum HexCoding {
         return out
     }
 
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func encode(_ bytes: some Sequence<UInt8>) -> String { ProtocolHex.encode(bytes) }
 }
