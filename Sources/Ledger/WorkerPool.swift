@@ -65,6 +65,18 @@ public final class WorkerPool: Sendable {
         }
     }
 
+    /// Queues `job` for a worker and returns at once; false (job not queued) once stopped.
+    @discardableResult
+    public func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
+        let accepted = shared.queue.withLock { q in
+            guard !q.stopping else { return false }
+            q.jobs.append(job)
+            return true
+        }
+        if accepted { shared.available.signal() }
+        return accepted
+    }
+
     /// Runs every job on the workers and returns when all have finished. With one job (or
     /// a stopped pool) it runs on the calling thread.
     public func run(_ jobs: [@Sendable () -> Void]) {
