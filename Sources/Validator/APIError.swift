@@ -1,5 +1,6 @@
 public import HTTP1
 import Ledger
+import ZKPayAPI
 import ZKPayCore
 
 /// A request the validator refuses: the HTTP status, the stable `code`, a message saying
@@ -30,18 +31,15 @@ public struct APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(status.code) \(code): \(message)" }
 
-    /// The `error` object's members in order: code, message, then the extras.
-    var errorMembers: [JSONMember] {
-        [JSONMember("code", .string(code)), JSONMember("message", .string(message))]
-            + extra.map { JSONMember($0.0, .string($0.1)) }
+    /// The shared error body (`{"error": {"code", "message", ...extras}}`).
+    var body: APIErrorBody {
+        APIErrorBody(status: status.code, code: code, message: message,
+                     extras: extra.map { JSONMember($0.0, .string($0.1)) })
     }
-
-    /// `{"error": {...}}`.
-    var body: JSONValue { .object([JSONMember("error", .object(errorMembers))]) }
 
     /// The HTTP response (with `Retry-After: 1` for 503).
     var response: Response {
-        var r = Response.json(status, body.render())
+        var r = Response.json(status, body.json.render())
         if status.code == 503 { r.headers.append("Retry-After", "1") }
         return r
     }

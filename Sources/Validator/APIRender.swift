@@ -1,62 +1,35 @@
 import Ledger
+import ZKPayAPI
 import ZKPayCore
 
-/// The JSON bodies of docs/notes/http-api.md.
+/// The response bodies, rendered with the shared encoders of `ZKPayAPI` so that the
+/// validator and its clients cannot drift (docs/notes/http-api.md).
 enum APIRender {
-    static func hex(_ bytes: some Sequence<UInt8>) -> JSONValue { .string(ProtocolHex.encode(bytes)) }
-    static func int(_ v: UInt64) -> JSONValue { .int(Int(clamping: v)) }
-
-    /// The receipt JSON (`zkpay receipt verify` reads it).
-    static func receipt(_ r: Receipt) -> JSONValue {
-        .object([
-            JSONMember("version", .int(Int(Receipt.version))),
-            JSONMember("kind", .string(r.kind == .transfer ? "transfer" : "mint")),
-            JSONMember("sequence", int(r.sequence)),
-            JSONMember("id", hex(r.id)),
-            JSONMember("time", int(r.time)),
-            JSONMember("chain_hash", hex(r.chainHash)),
-            JSONMember("signature", hex(r.signature)),
-            JSONMember("bytes", hex(r.bytes)),
-        ])
-    }
-
     /// The 200 body of a settled transfer or mint.
-    static func finalized(_ r: Receipt, fresh: Bool) -> JSONValue {
-        .object([
-            JSONMember("status", .string(fresh ? "finalized" : "already_finalized")),
-            JSONMember(r.kind == .transfer ? "transfer_id" : "mint_id", hex(r.id)),
-            JSONMember("sequence", int(r.sequence)),
-            JSONMember("receipt", receipt(r)),
-        ])
-    }
+    static func finalized(_ r: Receipt, fresh: Bool) -> JSONValue { FinalizedBody(isNew: fresh, receipt: r).json }
 
     /// One item of a batch response.
-    static func batchItem(_ result: ItemResult) -> JSONValue {
+    static func batchItem(_ result: ItemResult) -> BatchItem {
         switch result {
-        case let .settled(r, fresh): finalized(r, fresh: fresh)
-        case let .failed(f):
-            .object([JSONMember("status", .string("rejected")), JSONMember("http_status", .int(f.status.code)),
-                     JSONMember("error", .object(f.errorMembers))])
+        case let .settled(r, fresh): .finalized(FinalizedBody(isNew: fresh, receipt: r))
+        case let .failed(f): .rejected(f.body)
         }
     }
 
     /// The `data` of an event.
     static func event(_ e: LedgerEvent) -> JSONValue {
-        var members = [
-            JSONMember("sequence", int(e.sequence)),
-            JSONMember("kind", .string(e.kind.rawValue)),
-            JSONMember("id", hex(e.objectID)),
-            JSONMember("time", int(e.time)),
-            JSONMember("sender", hex(e.sender)),
-            JSONMember("fee", .string(String(e.fee))),
-        ]
-        switch e.kind {
-        case .sent:
-            members.append(JSONMember("notes", .array(e.notes.map { .object([JSONMember("id", hex($0.bytes))]) })))
-            members.append(JSONMember("outputs", .array(e.outputs.map(\.json))))
-        case .received, .minted:
-            members.append(JSONMember("notes", .array(e.outputs.map(\.json))))
+        let kind: EventBody.Kind = switch e.kind {
+        case .sent: .sent
+        case .received: .received
+        case .minted: .minted
         }
-        return .object(members)
+        return switch e.kind {
+        case .sent:
+            EventBody(sequence: e.sequence, kind: kind, id: e.objectID, time: e.time, sender: e.sender, fee: e.fee,
+                      spent: e.notes, outputs: e.outputs).json
+        case .received, .minted:
+            EventBody(sequence: e.sequence, kind: kind, id: e.objectID, time: e.time, sender: e.sender, fee: e.fee,
+                      notes: e.outputs).json
+        }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTP1
 import Ledger
 import Synchronization
+import ZKPayAPI
 import ZKPayCore
 
 /// The routes of docs/notes/http-api.md (docs/openapi.yaml lists the same set; a test
@@ -22,8 +23,6 @@ public enum Routes {
 
     /// Largest body of a single transfer or mint.
     public static let maxObjectBytes = 1 << 20
-    /// Most transfers in one batch request.
-    public static let maxBatchCount = 1024
 }
 
 /// How a POST body is encoded.
@@ -34,7 +33,7 @@ enum BodyFormat: Sendable {
 
 /// Collects the results of a batch request's items and answers once all are in.
 final class BatchCollector: Sendable {
-    private let slots: Mutex<(items: [JSONValue?], remaining: Int)>
+    private let slots: Mutex<(items: [BatchItem?], remaining: Int)>
     private let responder: Responder
 
     init(count: Int, responder: Responder) {
@@ -43,15 +42,13 @@ final class BatchCollector: Sendable {
     }
 
     func fill(_ index: Int, _ result: ItemResult) {
-        let done: [JSONValue]? = slots.withLock { s in
+        let done: [BatchItem]? = slots.withLock { s in
             guard s.items[index] == nil else { return nil }
             s.items[index] = APIRender.batchItem(result)
             s.remaining -= 1
-            return s.remaining == 0 ? s.items.map { $0 ?? .object([]) } : nil
+            return s.remaining == 0 ? s.items.compactMap { $0 } : nil
         }
-        if let done {
-            responder.respond(.json(.ok, JSONValue.object([JSONMember("results", .array(done))]).render()))
-        }
+        if let done { responder.respond(.json(.ok, BatchBody.results(done).render())) }
     }
 }
 
@@ -192,38 +189,37 @@ final class Router: Sendable {
         }
     }
 
-    /// Splits a batch body into its transfers' encodings (binary) or JSON values.
+    /// Splits a batch body into its transfers (each decoded on its own, so that one bad
+    /// transfer is one bad item); broken framing fails the whole request.
     static func splitBatch(_ body: [UInt8], _ format: BodyFormat) -> Result<[Result<Transfer, ProtocolError>], APIFailure> {
-        func tooMany(_ n: Int) -> APIFailure {
-            APIFailure(.badRequest, "batch_too_large",
-                       "the batch holds \(n) transfers; send between 1 and \(Routes.maxBatchCount) per request")
+        func framing(_ e: ProtocolError) -> APIFailure {
+            if case let .countOutOfRange(_, count, _) = e {
+                if count == 0 {
+                    return .badRequest("the batch holds no transfer; send between 1 and \(BatchBody.maxTransfers)")
+                }
+                return APIFailure(.badRequest, "batch_too_large",
+                                  "the batch holds \(count) transfers; send between 1 and \(BatchBody.maxTransfers) per request")
+            }
+            return .badRequest("the batch framing is broken (\(e)); send {\"transfers\": [...]} or "
+                + "count u32be and (length u32be, transfer bytes) per transfer")
         }
-        let empty = APIFailure.badRequest("the batch holds no transfer; send between 1 and \(Routes.maxBatchCount)")
         switch format {
         case .binary:
-            var r = ByteCursor(body)
-            guard let count = r.u32be() else { return .failure(.badRequest("the batch is shorter than its 4-byte count")) }
-            guard count > 0 else { return .failure(empty) }
-            guard count <= Routes.maxBatchCount else { return .failure(tooMany(Int(count))) }
-            var items: [Result<Transfer, ProtocolError>] = []
-            for i in 0..<Int(count) {
-                guard let length = r.u32be(), let bytes = r.take(Int(length)) else {
-                    return .failure(.badRequest("the batch framing ends inside item \(i) of \(count); "
-                        + "each item is a 4-byte big-endian length and that many bytes"))
-                }
-                items.append(Result { () throws(ProtocolError) in try Transfer(bytes: bytes) })
-            }
-            guard r.atEnd else { return .failure(.badRequest("\(r.remaining) bytes follow the last batch item")) }
-            return .success(items)
+            do throws(ProtocolError) {
+                return .success(try BatchBody.splitBinary(body).map { bytes in
+                    Result { () throws(ProtocolError) in try Transfer(bytes: bytes) }
+                })
+            } catch { return .failure(framing(error)) }
         case .json:
             let value: JSONValue
-            do throws(ProtocolError) { value = try JSONValue.parse(body) } catch { return .failure(.protocolError(error, object: "batch")) }
-            guard case let .object(members) = value, members.count == 1, members[0].key == "transfers",
-                  case let .array(list) = members[0].value
-            else { return .failure(.badRequest("the batch must be {\"transfers\": [transfer, ...]}")) }
-            guard !list.isEmpty else { return .failure(empty) }
-            guard list.count <= Routes.maxBatchCount else { return .failure(tooMany(list.count)) }
-            return .success(list.map { v in Result { () throws(ProtocolError) in try Transfer(json: v) } })
+            do throws(ProtocolError) { value = try JSONValue.parse(body) } catch {
+                return .failure(.protocolError(error, object: "batch"))
+            }
+            do throws(ProtocolError) {
+                return .success(try BatchBody.splitJSON(value).map { v in
+                    Result { () throws(ProtocolError) in try Transfer(json: v) }
+                })
+            } catch { return .failure(framing(error)) }
         }
     }
 
@@ -303,13 +299,9 @@ final class Router: Sendable {
         case let .failure(f): return answer(responder, f.response)
         }
         onSequencer(responder) { ledger in
-            let notes = ledger.state.unspentNotes(owner: owner.spendKey)
-            let body = JSONValue.object([
-                JSONMember("owner", .string(owner.encoded)),
-                JSONMember("sequence", APIRender.int(ledger.state.sequence)),
-                JSONMember("notes", .array(notes.map(\.json))),
-            ])
-            responder.respond(.json(.ok, body.render()))
+            let body = NotesBody(owner: owner.encoded, sequence: ledger.state.sequence,
+                                 notes: ledger.state.unspentNotes(owner: owner.spendKey))
+            responder.respond(.json(.ok, body.json.render()))
         }
     }
 
@@ -327,13 +319,7 @@ final class Router: Sendable {
             guard let found, found.receipt.kind == .transfer, let t = try? Transfer(bytes: found.bytes) else {
                 return answer(responder, APIFailure.notFound("the ledger has not finalized transfer \(idText)").response)
             }
-            let body = JSONValue.object([
-                JSONMember("transfer_id", APIRender.hex(id)),
-                JSONMember("sequence", APIRender.int(found.receipt.sequence)),
-                JSONMember("transfer", t.json),
-                JSONMember("receipt", APIRender.receipt(found.receipt)),
-            ])
-            responder.respond(.json(.ok, body.render()))
+            responder.respond(.json(.ok, TransferLookupBody(transfer: t, receipt: found.receipt).json.render()))
         }
     }
 
@@ -371,36 +357,17 @@ final class Router: Sendable {
     func status(_ responder: Responder) {
         let s = sequencer.summary
         let g = sequencer.genesis
-        let body = JSONValue.object([
-            JSONMember("version", .string("zkpay/1")),
-            JSONMember("sequence", APIRender.int(s.sequence)),
-            JSONMember("chain_hash", APIRender.hex(s.chainHash)),
-            JSONMember("receipt_public_key", APIRender.hex(sequencer.receiptPublicKey)),
-            JSONMember("issuer", .string(g.issuer.encoded)),
-            JSONMember("minimum_fee", .string(String(g.minimumFee))),
-            JSONMember("unspent_notes", .int(s.unspentNotes)),
-            JSONMember("queue_depth", .int(sequencer.depth)),
-            JSONMember("workers", .int(workers.count)),
-            JSONMember("connections", .int(connections)),
-            JSONMember("uptime_s", .int(Int(seconds(ContinuousClock.now - started)))),
-        ])
-        responder.respond(.json(.ok, body.render()))
+        let body = StatusBody(sequence: s.sequence, chainHash: s.chainHash, receiptPublicKey: sequencer.receiptPublicKey,
+                              issuer: g.issuer.encoded, minimumFee: g.minimumFee, unspentNotes: s.unspentNotes,
+                              queueDepth: sequencer.depth, workers: workers.count, connections: connections,
+                              uptimeSeconds: Int(seconds(ContinuousClock.now - started)))
+        responder.respond(.json(.ok, body.json.render()))
     }
 
     func audit(_ responder: Responder) {
         onSequencer(responder) { ledger in
-            let a = ledger.auditVartime()
-            let body = JSONValue.object([
-                JSONMember("ok", .bool(a.ok)),
-                JSONMember("notes", .int(a.notes)),
-                JSONMember("supply", APIRender.int(a.supply)),
-                JSONMember("minted", APIRender.int(a.minted)),
-                JSONMember("fees", APIRender.int(a.fees)),
-                JSONMember("transfers", .int(a.transfers)),
-                JSONMember("sequence", APIRender.int(ledger.state.sequence)),
-                JSONMember("chain_hash", APIRender.hex(ledger.state.chainHash)),
-            ])
-            responder.respond(.json(.ok, body.render()))
+            let body = AuditBody(ledger.auditVartime(), sequence: ledger.state.sequence, chainHash: ledger.state.chainHash)
+            responder.respond(.json(.ok, body.json.render()))
         }
     }
 
@@ -416,26 +383,4 @@ final class Router: Sendable {
 /// Sends `response` (a helper that reads as a statement in early returns).
 func answer(_ responder: Responder, _ response: Response) {
     responder.respond(response)
-}
-
-/// A bounds-checked reader for the batch framing (big-endian lengths).
-struct ByteCursor {
-    let bytes: [UInt8]
-    var offset = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var remaining: Int { bytes.count - offset }
-    var atEnd: Bool { offset == bytes.count }
-
-    mutating func u32be() -> UInt32? {
-        guard let b = take(4) else { return nil }
-        return b.reduce(0) { $0 << 8 | UInt32($1) }
-    }
-
-    mutating func take(_ n: Int) -> [UInt8]? {
-        guard n >= 0, n <= remaining else { return nil }
-        defer { offset += n }
-        return Array(bytes[offset..<(offset + n)])
-    }
 }
