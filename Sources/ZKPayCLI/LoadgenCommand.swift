@@ -12,7 +12,8 @@ import ZKPayCore
 enum LoadgenCommand {
     static let usage = """
         zkpay loadgen --validator URL --transfers N --concurrency C [--wallets W] [--batch K] \
-        [--issuer-seed HEX] [--json]
+        [--rate TPS] [--issuer-seed HEX] [--json]
+          zkpay loadgen address --issuer-seed HEX   (print the issuer address of a seed, for `validator init`)
         """
     static let summary = "load-test a validator: fund wallets, pre-build transfers, submit, report tps and latency"
 
@@ -22,13 +23,15 @@ enum LoadgenCommand {
         var concurrency = 8
         var wallets = 16
         var batch = 1
+        /// Target submissions per second over all connections (nil: as fast as replies come).
+        var rate: Double? = nil
         var issuerSeed: [UInt8]? = nil
         var json = false
     }
 
     static func parse(_ arguments: [String]) throws -> Options {
         let args = try LedgerArguments(arguments, valued: ["--validator", "--transfers", "--concurrency", "--wallets",
-                                                           "--batch", "--issuer-seed"], flags: ["--json"])
+                                                           "--batch", "--issuer-seed", "--rate"], flags: ["--json"])
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
         var o = Options()
         func count(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
@@ -43,6 +46,10 @@ enum LoadgenCommand {
         o.concurrency = try count("--concurrency", 1...4_096) ?? o.concurrency
         o.wallets = try count("--wallets", 1...100_000) ?? o.wallets
         o.batch = try count("--batch", 1...BatchBody.maxTransfers) ?? o.batch
+        if let r = args.options["--rate"] {
+            guard let v = Double(r), v > 0, v.isFinite else { throw CLIError.usage("--rate needs a positive number of transfers per second") }
+            o.rate = v
+        }
         let seedText = args.options["--issuer-seed"] ?? ProcessInfo.processInfo.environment["ZKPAY_ISSUER_SEED"]
         if let seedText {
             guard let s = ProtocolHex.decode(seedText.lowercased()), s.count == 32 else {
@@ -55,6 +62,14 @@ enum LoadgenCommand {
     }
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        if arguments.first == "address" {
+            let o = try parse(Array(arguments.dropFirst()))
+            guard let seed = o.issuerSeed else { throw CLIError.usage("give the seed with --issuer-seed HEX") }
+            do { console.print(try WalletKeys(seed: SecretBytes(copying: seed)).address.encoded) } catch {
+                throw CLIError.usage("--issuer-seed: \(error)")
+            }
+            return ExitCode.success
+        }
         let o = try parse(arguments)
         guard let seed = o.issuerSeed else {
             throw CLIError.usage("loadgen mints its own funds: give the issuer's seed with --issuer-seed HEX or ZKPAY_ISSUER_SEED")
@@ -133,10 +148,19 @@ enum LoadgenCommand {
         let results = Mutex<[Sample]>([])
         let submitStart = ContinuousClock.now
         let chunks = (encoded.count + o.batch - 1) / o.batch
-        runWorkers(count: min(o.concurrency, chunks), items: chunks) { client, range in
+        let workers = min(o.concurrency, chunks)
+        // With --rate, each worker paces its requests at its share of the rate.
+        let interval: Duration? = o.rate.map { .nanoseconds(Int64(1e9 * Double(workers * o.batch) / $0)) }
+        runWorkers(count: workers, items: chunks) { client, range in
             var local: [Sample] = []
             local.reserveCapacity(range.count * o.batch)
+            var due = ContinuousClock.now
             for c in range {
+                if let interval {
+                    let now = ContinuousClock.now
+                    if due > now { Thread.sleep(forTimeInterval: seconds(now.duration(to: due))) }
+                    due = due.advanced(by: interval)
+                }
                 let lo = c * o.batch, hi = min(lo + o.batch, encoded.count)
                 let t0 = ContinuousClock.now
                 if o.batch == 1 {
@@ -208,12 +232,12 @@ enum LoadgenCommand {
             console.print("{\"transfers\": \(o.transfers), \"finalized\": \(receipts.count), \"errors\": \(errorCount), "
                 + "\"errors_by_kind\": {\(errs)}, \"tps\": \(format(tps)), \"p50_ms\": \(format(pct(0.5))), "
                 + "\"p90_ms\": \(format(pct(0.9))), \"p99_ms\": \(format(pct(0.99))), \"max_ms\": \(format(latencies.last ?? 0)), "
-                + "\"concurrency\": \(o.concurrency), \"batch\": \(o.batch), \"wallets\": \(o.wallets), "
+                + "\"concurrency\": \(workers), \"rate\": \(o.rate.map { format($0) } ?? "null"), \"batch\": \(o.batch), \"wallets\": \(o.wallets), "
                 + "\"submit_seconds\": \(format(submitSeconds)), \"build_seconds\": \(format(buildSeconds)), "
                 + "\"receipts_checked\": \(receipts.count), \"receipt_mismatches\": \(badReceipts), "
                 + "\"audit_ok\": \(audit.ok), \"ledger_sequence\": \(audit.sequence), \"start_sequence\": \(startSequence)}")
         } else {
-            console.print("submitted \(o.transfers) transfers over \(o.concurrency) connections "
+            console.print("submitted \(o.transfers) transfers over \(workers) connections "
                 + (o.batch > 1 ? "in batches of \(o.batch)" : "one per request") + " in \(format(submitSeconds)) s")
             console.print("finalized:  \(receipts.count)   (\(format(tps)) transfers per second)")
             console.print("latency:    p50 \(format(pct(0.5))) ms, p90 \(format(pct(0.9))) ms, "
