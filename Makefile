@@ -43,8 +43,10 @@ verify-vectors: build
 test: unit-test
 	$(VERIFY_VECTORS)
 
+# Micro-benchmarks plus load runs against a fresh local validator; rewrites the
+# "Latest make bench run" section of BENCHMARKS.md (scripts/bench.sh).
 bench: build
-	$(ZKPAY) bench
+	ZKPAY=$(ZKPAY) bash scripts/bench.sh
 
 demo: build
 	@echo "zkpay $$(git describe --always 2>/dev/null || echo dev): what exists so far"

@@ -68,6 +68,7 @@ public enum ZKPayCLI {
                     usage: AuditCommand.usage, run: AuditCommand.run),
             Command(name: "receipt", summary: "verify a settlement receipt offline",
                     usage: ReceiptCommand.usage, run: ReceiptCommand.run),
+            Command(name: "loadgen", summary: LoadgenCommand.summary, usage: LoadgenCommand.usage, run: LoadgenCommand.run),
             Command(name: "demo", summary: "the end-to-end story in-process: keys, mint, confidential transfer, receipt, audit",
                     usage: DemoCommand.usage, run: DemoCommand.run),
         ]
