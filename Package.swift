@@ -69,7 +69,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "WalletTests", dependencies: ["Wallet", "ZKPayCore", "Sodium", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "ZKPayCLITests", dependencies: ["ZKPayCLI", "Ledger", "ZKPayCore", "Sodium", "TestSupport"],
+        .testTarget(name: "ZKPayCLITests", dependencies: ["ZKPayCLI", "Ledger", "ZKPayCore", "Sodium", "HTTP1", "TestSupport"],
                     swiftSettings: strict),
     ]
 )

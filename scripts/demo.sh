@@ -38,13 +38,13 @@ echo "Everything lives in $WORK (wallet home, ledger, logs); nothing else is tou
 say "1. Three people get wallets."
 echo "Each wallet is one 32-byte seed, kept in a keystore file encrypted with a passphrase"
 echo "(Argon2id + XChaCha20-Poly1305). Its address holds two public keys: one to spend, one to read memos."
-for who in alice bob issuer; do run wallet create "$who" | sed -n '1,2p'; done
+for who in alice bob issuer; do run wallet create "$who" | sed -n '1,3p'; done
 ISSUER=$("$ZKPAY" address --wallet issuer)
 ALICE=$("$ZKPAY" address --wallet alice)
 
 say "2. A ledger is created and its validator started."
 echo "The ledger's genesis names the issuer, the only key allowed to create money."
-run validator init --data "$DATA" --issuer "$ISSUER" --min-fee 1000 | sed -n '1,3p'
+run validator init --data "$DATA" --issuer "$ISSUER" --min-fee 1000 | sed -n '1,2p;4p'
 "$ZKPAY" validator run --data "$DATA" --listen 127.0.0.1:0 >"$VALIDATOR_LOG" 2>&1 &
 VALIDATOR_PID=$!
 URL=""

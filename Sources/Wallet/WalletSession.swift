@@ -101,6 +101,8 @@ public struct Settlement: Sendable {
     public let change: UInt64
     /// The fee paid.
     public let fee: UInt64
+    /// How a lost reply was resolved, when it was (for a note to the user).
+    public var recovery: String? = nil
 }
 
 /// How an earlier in-flight transfer turned out.
@@ -239,10 +241,12 @@ public final class WalletSession {
             if let opened = open(note) { owned.append(opened) } else { unreadable.append(note.id) }
         }
         let (reserved, fresh) = try store.update { s -> (Set<String>, [OpenedNote]) in
+            // Known: in the cache, or already in history (received through `watch`, or
+            // outputs of this wallet's own transfers: change and padding).
             let known = Set(s.notes.compactMap { ProtocolHex.decode($0).flatMap { try? Note(bytes: $0) }?.id.hex })
-            let ownOutputs = Set(s.history.filter { $0.kind == "sent" || $0.kind == "issued" }.flatMap(\.notes))
+                .union(s.history.flatMap(\.notes))
             var fresh: [OpenedNote] = []
-            for o in owned where !known.contains(o.note.id.hex) && !ownOutputs.contains(o.note.id.hex) && o.contents.amount > 0 {
+            for o in owned where !known.contains(o.note.id.hex) && o.contents.amount > 0 {
                 fresh.append(o)
                 s.record(HistoryEntry(kind: "received", id: "", sequence: nil, timeMs: now(), amount: o.contents.amount,
                                       fee: nil, counterparty: "", memo: o.memoText, notes: [o.note.id.hex]))
@@ -304,10 +308,16 @@ public final class WalletSession {
         }
         let started = DispatchTime.now().uptimeNanoseconds
         let body: FinalizedBody
+        var recovery: String?
         do {
             body = try client.submit(transfer)
         } catch {
             switch error {
+            case let .rejected(refusal) where Self.outcomeUnknown(refusal):
+                guard let recovered = try recoverLostReply(transfer) else {
+                    throw WalletOperationError.unconfirmed(transferID: id)
+                }
+                (body, recovery) = recovered
             case .unreachable, .rejected:
                 try release(id)
                 throw map(error, what: "transfer")
@@ -318,7 +328,7 @@ public final class WalletSession {
                 guard let recovered = try recoverLostReply(transfer) else {
                     throw WalletOperationError.unconfirmed(transferID: id)
                 }
-                body = recovered
+                (body, recovery) = recovered
             }
         }
         let latency = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
@@ -339,37 +349,41 @@ public final class WalletSession {
                 + ProtocolHex.encode(receiptKey))
         }
         return Settlement(id: id, receipt: receipt, isNew: body.isNew, latencyMs: latency, change: built.change,
-                          fee: transfer.fee)
+                          fee: transfer.fee, recovery: recovery)
+    }
+
+    /// Whether a refusal leaves the outcome open: a 5xx other than the ones the API
+    /// defines as "nothing settled" (queue_full, shutting_down, storage_full) may come
+    /// from a failure after the ledger applied the transfer, or from a proxy.
+    static func outcomeUnknown(_ refusal: APIErrorBody) -> Bool {
+        refusal.status >= 500 && !["queue_full", "shutting_down", "storage_full"].contains(refusal.code)
     }
 
     func release(_ transferID: String) throws {
         try store.update { s in s.reservations.removeAll { $0.transferID == transferID } }
     }
 
-    /// After a lost reply: the transfer by id, else one resubmission over a new connection.
-    func recoverLostReply(_ transfer: Transfer) throws -> FinalizedBody? {
-        client.close()
+    /// After a lost reply: the transfer by id, else a resubmission of the same bytes over
+    /// a new connection (the ledger settles a transfer at most once). Returns nil when the
+    /// outcome stays unknown (the caller keeps the notes reserved).
+    func recoverLostReply(_ transfer: Transfer) throws -> (FinalizedBody, String)? {
         for attempt in 0..<3 {
+            client.close()
             if attempt > 0 { Thread.sleep(forTimeInterval: 0.5 * Double(attempt)) }
-            do {
-                if let found = try client.transfer(id: transfer.id) {
-                    return FinalizedBody(isNew: true, receipt: found.receipt)
+            let found: TransferLookupBody?
+            do { found = try client.transfer(id: transfer.id) } catch { continue }
+            if let found {
+                return (FinalizedBody(isNew: true, receipt: found.receipt), "the reply was lost; the ledger has the transfer (looked up by id)")
+            }
+            do { return (try client.submit(transfer), "the request was lost; the ledger did not have it, so it was submitted again") } catch {
+                guard case let .rejected(refusal) = error, !Self.outcomeUnknown(refusal) else { continue }
+                if refusal.code == "double_spend", let mine = try? client.transfer(id: transfer.id) {
+                    // Our own first submission settled in the meantime.
+                    return (FinalizedBody(isNew: false, receipt: mine.receipt), "the reply was lost; the ledger has the transfer (looked up by id)")
                 }
-                return try client.submit(transfer)
-            } catch {
-                if case let .rejected(body) = error, body.status < 500, body.status != 409 || body.code != "double_spend" {
-                    try release(transfer.id.hex)
-                    throw map(error, what: "transfer")
-                }
-                if case let .rejected(body) = error, body.code == "double_spend" {
-                    // Our own earlier submission may have won: look once more, else free the notes.
-                    if let found = try? client.transfer(id: transfer.id) {
-                        return FinalizedBody(isNew: false, receipt: found.receipt)
-                    }
-                    try release(transfer.id.hex)
-                    throw map(error, what: "transfer")
-                }
-                client.close()
+                // A definite refusal of these exact bytes: the ledger does not hold the transfer.
+                try release(transfer.id.hex)
+                throw map(error, what: "transfer")
             }
         }
         return nil

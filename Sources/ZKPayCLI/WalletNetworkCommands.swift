@@ -114,7 +114,7 @@ enum SendCommand {
         let sync = try ctx.sync(session)
         console.progress("building the transfer (range proof, balance and authorization signatures)…")
         let built = try wrap { try session.build(to: recipient, amount: amount, fee: chosenFee, memo: memo, sync: sync) }
-        let who = home.name(for: recipient).map { "\($0) (\(shortAddress(recipient.encoded)))" } ?? recipient.encoded
+        let who = home.name(for: recipient) ?? recipient.encoded
         if dryRun, let out {
             do { try Data((built.transfer.json.render() + "\n").utf8).write(to: URL(fileURLWithPath: out)) } catch {
                 throw CLIError.failure("cannot write \(out): \(error.localizedDescription)")
@@ -134,6 +134,7 @@ enum SendCommand {
         console.progress("submitting to \(session.validator)…")
         let memoText = String(decoding: memo, as: UTF8.self)
         let settled = try wrap { try session.submit(built, recipient: recipient, amount: amount, memo: memoText) }
+        if let recovery = settled.recovery { console.printError("note: \(recovery)") }
         if ctx.json {
             var o = JSONObjectText()
             o.string("transfer_id", settled.id)
@@ -180,7 +181,7 @@ enum MintCommand {
             o.number("latency_ms", settled.latencyMs)
             console.print(o.text)
         } else {
-            let who = home.name(for: recipient).map { "\($0) (\(shortAddress(recipient.encoded)))" } ?? recipient.encoded
+            let who = home.name(for: recipient) ?? recipient.encoded
             console.print(console.paint("minted", .green) + " \(Amount.format(amount)) to \(who)"
                 + (memo.isEmpty ? "" : " (memo: \(String(decoding: memo, as: UTF8.self)))"))
             console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms")
@@ -270,7 +271,7 @@ enum HistoryCommand {
         let home = try ctx.home()
         let name = try ctx.walletName(in: home)
         let state = try wrap { try home.state(name).load() }
-        let entries = state.history.sorted { ($0.sequence ?? .max, $0.timeMs) < ($1.sequence ?? .max, $1.timeMs) }
+        let entries = state.history.sorted { ($0.timeMs, $0.sequence ?? 0) < ($1.timeMs, $1.sequence ?? 0) }
         if ctx.json {
             let items = entries.map { h in
                 var o = JSONObjectText()

@@ -1,4 +1,6 @@
 import Foundation
+import HTTP1
+import Synchronization
 import Testing
 
 /// Runs the real `zkpay` binary (built next to the test bundle in .build/release) as a
@@ -151,6 +153,53 @@ func closedPort() -> UInt16 {
 func jsonObject(_ text: String) throws -> [String: Any] {
     let line = text.split(separator: "\n").last.map(String.init) ?? ""
     return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(text)")
+}
+
+/// A loopback proxy in front of the validator that loses `POST /v1/transfers` replies on
+/// purpose (the HTTP server answers a dropped request with 500 no_response).
+final class LossyProxy: Sendable {
+    enum Mode: Sendable {
+        /// Forward the request (the ledger settles it), then lose the reply.
+        case loseReply
+        /// Lose the request: the ledger never sees it.
+        case loseRequest
+        /// Lose every submission and every lookup by id.
+        case loseEverything
+    }
+
+    final class Budget: Sendable {
+        let remaining: Mutex<Int>
+        init(_ n: Int) { remaining = Mutex(n) }
+        func take() -> Bool { remaining.withLock { n in if n > 0 { n -= 1; return true }; return false } }
+    }
+
+    let server: Server
+    var url: String { "http://127.0.0.1:\(server.port)" }
+
+    init(target: String, mode: Mode, losses: Int) throws {
+        let port = UInt16(target.split(separator: ":").last ?? "") ?? 0
+        let budget = Budget(losses)
+        server = try Server(port: 0) { request, responder in
+            Thread {
+                let submission = request.method == "POST" && request.path == "/v1/transfers"
+                let lookup = request.method == "GET" && request.path.hasPrefix("/v1/transfers/")
+                if mode == .loseEverything, submission || lookup { return }
+                let lose = submission && mode != .loseEverything && budget.take()
+                if lose, mode == .loseRequest { return }
+                let client = HTTPClient(port: port, timeout: 30)
+                defer { client.close() }
+                var headers = Headers()
+                if let type = request.headers["Content-Type"] { headers.append("Content-Type", type) }
+                guard let r = try? client.request(request.method, request.target, headers: headers, body: request.body),
+                      !lose else { return }
+                var out = Headers()
+                if let type = r.headers["Content-Type"] { out.append("Content-Type", type) }
+                _ = responder.respond(Response(status: Status(r.status, r.reason), headers: out, body: r.body))
+            }.start()
+        }
+    }
+
+    deinit { server.shutdown(gracePeriod: 1) }
 }
 
 @Suite("zkpay wallet commands against a real validator")
@@ -331,6 +380,64 @@ struct WalletCLITests {
         #expect(r.code == 1)
         #expect(r.err.contains("ZKPAY_PASSPHRASE"))
         try zkpay.expect(["wallet", "create", "alice"], 1)
+    }
+
+    @Test("a lost reply is resolved by asking for the transfer by id; a lost request is resubmitted; an unknown outcome stays reserved until the ledger says")
+    func lostReplies() throws {
+        let (zkpay, home, validator, _) = try Self.world("lost")
+        defer {
+            validator.stop()
+            try? FileManager.default.removeItem(atPath: home)
+            try? FileManager.default.removeItem(atPath: validator.data)
+        }
+        try zkpay.expect(["mint", "--wallet", "issuer", "--to", "alice", "--amount", "10"], 0)
+        func reserved() throws -> Int? {
+            try jsonObject(try zkpay.expect(["history", "--wallet", "alice", "--json"], 0).out)["reserved"] as? Int
+        }
+        func bobUnits() throws -> Int? {
+            try jsonObject(try zkpay.expect(["balance", "--wallet", "bob", "--json"], 0).out)["units"] as? Int
+        }
+
+        // The ledger settles the transfer but the reply is lost: found by id.
+        let loseReply = try LossyProxy(target: validator.url, mode: .loseReply, losses: 1)
+        let found = try zkpay.expect(["send", "--wallet", "alice", "--to", "bob", "--amount", "3", "--validator", loseReply.url], 0)
+        #expect(found.err.contains("the ledger has the transfer (looked up by id)"), "\(found.err)")
+        #expect(try reserved() == 0)
+        #expect(try bobUnits() == 3_000_000)
+
+        // The request is lost before the ledger: not found by id, so the same bytes go again.
+        let loseRequest = try LossyProxy(target: validator.url, mode: .loseRequest, losses: 1)
+        let again = try zkpay.expect(["send", "--wallet", "alice", "--to", "bob", "--amount", "2", "--validator", loseRequest.url], 0)
+        #expect(again.err.contains("submitted again"), "\(again.err)")
+        #expect(try reserved() == 0)
+        #expect(try bobUnits() == 5_000_000)
+
+        // Nothing gets through: the send fails naming the transfer, and its notes stay reserved.
+        let loseAll = try LossyProxy(target: validator.url, mode: .loseEverything, losses: 0)
+        let unconfirmed = try zkpay.expect(["send", "--wallet", "alice", "--to", "bob", "--amount", "1", "--validator", loseAll.url], 1)
+        #expect(unconfirmed.err.contains("did not confirm transfer"), "\(unconfirmed.err)")
+        #expect(try reserved() == 1)
+        let during = try zkpay.expect(["balance", "--wallet", "alice", "--json"], 0)
+        #expect(during.err.contains("still unconfirmed"), "\(during.err)")
+        let balance = try jsonObject(during.out)
+        #expect(balance["reserved_units"] as? Int == 4_998_000)
+        #expect(balance["spendable_units"] as? Int == 0)
+        // A second send cannot take the reserved note.
+        let blocked = try zkpay.expect(["send", "--wallet", "alice", "--to", "bob", "--amount", "1"], 1)
+        #expect(blocked.err.contains("spendable balance is 0.00") && blocked.err.contains("reserved"), "\(blocked.err)")
+
+        // Once the reservation is older than any submission can be in flight and the ledger
+        // does not know the transfer, the next command frees the notes.
+        let statePath = home + "/state/alice/state.json"
+        var state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statePath))) as? [String: Any])
+        var reservations = try #require(state["reservations"] as? [[String: Any]])
+        reservations[0]["createdMs"] = 0
+        state["reservations"] = reservations
+        try JSONSerialization.data(withJSONObject: state).write(to: URL(fileURLWithPath: statePath))
+        let after = try zkpay.expect(["balance", "--wallet", "alice", "--json"], 0)
+        #expect(after.err.contains("never reached the ledger"), "\(after.err)")
+        #expect(try jsonObject(after.out)["spendable_units"] as? Int == 4_998_000)
+        #expect(try reserved() == 0)
     }
 
     @Test("every usage error exits 64 with the error and a one-line usage hint")
