@@ -203,13 +203,17 @@ public final class WalletSession {
             guard let id = ProtocolHex.decode(r.transferID), id.count == 32 else { continue }
             let found: TransferLookupBody?
             do { found = try client.transfer(id: TransferID(uncheckedBytes: id)) } catch { throw map(error) }
-            if let found, found.receipt.verify(publicKey: receiptKey) {
+            if let found {
+                guard found.receipt.verify(publicKey: receiptKey), found.receipt.id == id else {
+                    throw WalletOperationError.badReceipt("the receipt of transfer \(r.transferID) does not verify under "
+                        + "the pinned key; its notes stay reserved")
+                }
                 try store.update { s in
                     s.reservations.removeAll { $0.transferID == r.transferID }
                     s.record(sentEntry(r, transfer: found.transfer, receipt: found.receipt))
                 }
                 outcomes.append(.finalized(transferID: r.transferID, sequence: found.receipt.sequence))
-            } else if found == nil, now() >= r.createdMs + Reservation.settleSeconds * 1000 {
+            } else if now() >= r.createdMs + Reservation.settleSeconds * 1000 {
                 try store.update { s in s.reservations.removeAll { $0.transferID == r.transferID } }
                 outcomes.append(.released(transferID: r.transferID))
             } else {

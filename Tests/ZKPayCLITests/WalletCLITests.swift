@@ -18,6 +18,12 @@ struct ZKPay {
         return ".build/release/zkpay"
     }()
 
+    /// Whether this build has `zkpay validator run` (until the validator service lands).
+    static let hasValidatorService: Bool = {
+        guard let r = try? ZKPay(home: "/nonexistent").run(["help", "validator"]) else { return false }
+        return r.out.contains("validator run")
+    }()
+
     struct Result {
         let code: Int32
         let out: String
@@ -218,7 +224,7 @@ struct WalletCLITests {
         return (zkpay, home, validator, addresses)
     }
 
-    @Test("the demo's story: mint to alice, alice pays bob with a memo while bob watches, balances, receipt, audit")
+    @Test("the demo's story: mint to alice, alice pays bob with a memo while bob watches, balances, receipt, audit", .enabled(if: ZKPay.hasValidatorService, "this build has no `zkpay validator run` yet"))
     func story() throws {
         let (zkpay, home, validator, addresses) = try Self.world("story")
         defer {
@@ -299,6 +305,23 @@ struct WalletCLITests {
         let history = try jsonObject(try zkpay.expect(["history", "--wallet", "bob", "--json"], 0).out)
         #expect(history["reserved"] as? Int == 0)
 
+        // Contacts name addresses for send.
+        try zkpay.expect(["contacts", "add", "landlord", try #require(addresses["bob"])], 0)
+        let contacts = try jsonObject(try zkpay.expect(["contacts", "list", "--json"], 0).out)
+        #expect((contacts["contacts"] as? [[String: Any]])?.first?["name"] as? String == "landlord")
+        try zkpay.expect(["send", "--wallet", "alice", "--to", "landlord", "--amount", "0.5"], 0)
+        #expect(try jsonObject(try zkpay.expect(["balance", "--wallet", "bob", "--json"], 0).out)["units"] as? Int == 250_500_000)
+
+        // The validator's receipt key was pinned on first use: a different one is refused.
+        let pins = home + "/validators.json"
+        let pinned = try String(contentsOfFile: pins, encoding: .utf8)
+        let key = try #require(try JSONSerialization.jsonObject(with: Data(pinned.utf8)) as? [String: String])[validator.url]
+        try pinned.replacingOccurrences(of: try #require(key), with: String(repeating: "ab", count: 32))
+            .write(toFile: pins, atomically: true, encoding: .utf8)
+        let impostor = try zkpay.expect(["balance", "--wallet", "alice"], 1)
+        #expect(impostor.err.contains("pinned") && impostor.err.contains(pins), "\(impostor.err)")
+        try pinned.write(toFile: pins, atomically: true, encoding: .utf8)
+
         // Export and re-import the seed into another home: the same address.
         let seed = try jsonObject(try zkpay.expect(["wallet", "export-seed", "--wallet", "alice", "--json"], 0).out)
         let otherHome = temporaryPath("import-home")
@@ -311,7 +334,7 @@ struct WalletCLITests {
         }
     }
 
-    @Test("insufficient funds names the spendable balance; nothing stays reserved")
+    @Test("insufficient funds names the spendable balance; nothing stays reserved", .enabled(if: ZKPay.hasValidatorService, "this build has no `zkpay validator run` yet"))
     func insufficientFunds() throws {
         let (zkpay, home, validator, _) = try Self.world("funds")
         defer {
@@ -382,7 +405,7 @@ struct WalletCLITests {
         try zkpay.expect(["wallet", "create", "alice"], 1)
     }
 
-    @Test("a lost reply is resolved by asking for the transfer by id; a lost request is resubmitted; an unknown outcome stays reserved until the ledger says")
+    @Test("a lost reply is resolved by asking for the transfer by id; a lost request is resubmitted; an unknown outcome stays reserved until the ledger says", .enabled(if: ZKPay.hasValidatorService, "this build has no `zkpay validator run` yet"))
     func lostReplies() throws {
         let (zkpay, home, validator, _) = try Self.world("lost")
         defer {
