@@ -2,6 +2,7 @@ import Foundation
 import HTTP1
 import Synchronization
 import Testing
+import ZKPayCore
 
 /// Runs the real `zkpay` binary (built next to the test bundle in .build/release) as a
 /// child process with its own environment.
@@ -336,7 +337,7 @@ struct WalletCLITests {
 
     @Test("insufficient funds names the spendable balance; nothing stays reserved", .enabled(if: ZKPay.hasValidatorService, "this build has no `zkpay validator run` yet"))
     func insufficientFunds() throws {
-        let (zkpay, home, validator, _) = try Self.world("funds")
+        let (zkpay, home, validator, addresses) = try Self.world("funds")
         defer {
             validator.stop()
             try? FileManager.default.removeItem(atPath: home)
@@ -352,6 +353,18 @@ struct WalletCLITests {
         #expect(history["reserved"] as? Int == 0)
         // A fee below the ledger's minimum is refused before anything is built.
         try zkpay.expect(["send", "--wallet", "alice", "--to", "bob", "--amount", "1", "--fee", "0.0001"], 64)
+        // A note owned by alice's spend key whose memo is sealed to another view key is
+        // skipped and reported, never counted or spent.
+        let aliceAddress = try Address(parsing: try #require(addresses["alice"]))
+        let bobAddress = try Address(parsing: try #require(addresses["bob"]))
+        let crossed = try Address(spend: aliceAddress.spendKey, view: bobAddress.viewKey)
+        try zkpay.expect(["mint", "--wallet", "issuer", "--to", crossed.encoded, "--amount", "7"], 0)
+        let skipped = try zkpay.expect(["balance", "--wallet", "alice", "--json"], 0)
+        #expect(skipped.err.contains("skipped 1 note(s) owned by this wallet whose memo does not open"), "\(skipped.err)")
+        let counted = try jsonObject(skipped.out)
+        #expect(counted["units"] as? Int == 10_000_000)
+        #expect(counted["unreadable_notes"] as? Int == 1)
+
         // Two sends in a row spend the change of the first.
         try zkpay.expect(["send", "--wallet", "alice", "--to", "bob", "--amount", "4"], 0)
         try zkpay.expect(["send", "--wallet", "alice", "--to", "bob", "--amount", "5"], 0)
