@@ -43,8 +43,10 @@ verify-vectors: build
 test: unit-test
 	$(VERIFY_VECTORS)
 
+# Micro-benchmarks plus load runs against a fresh local validator; rewrites the
+# "Latest make bench run" section of BENCHMARKS.md (scripts/bench.sh).
 bench: build
-	$(ZKPAY) bench
+	ZKPAY=$(ZKPAY) bash scripts/bench.sh
 
 # The whole story against a real validator on loopback (scripts/demo.sh): wallets, a
 # ledger, a mint, a confidential payment with a memo while the payee watches, balances,

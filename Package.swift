@@ -69,6 +69,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "WalletTests", dependencies: ["Wallet", "ZKPayCore", "Sodium", "TestSupport"],
                     swiftSettings: strict),
+        .testTarget(name: "ZKPayAPITests", dependencies: ["ZKPayAPI", "Ledger", "ZKPayCore", "HTTP1", "Sodium", "TestSupport"],
+                    swiftSettings: strict),
         .testTarget(name: "ZKPayCLITests", dependencies: ["ZKPayCLI", "Ledger", "ZKPayCore", "Sodium", "HTTP1", "TestSupport"],
                     swiftSettings: strict),
     ]

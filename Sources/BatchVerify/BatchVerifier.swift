@@ -92,16 +92,17 @@ public enum BatchVerifier {
         var dynamicPoints: [RistrettoPoint] = []
         dynamicScalars.reserveCapacity(dynamicCount)
         dynamicPoints.reserveCapacity(dynamicCount)
-        for (st, z) in zip(statements, weights) {
-            let unit = z == .one
-            staticScalars[0] += unit ? st.b : z * st.b
-            staticScalars[1] += unit ? st.bBlinding : z * st.bBlinding
-            for (k, s) in st.g.enumerated() { staticScalars[2 + 2 * k] += unit ? s : z * s }
-            for (k, s) in st.h.enumerated() { staticScalars[3 + 2 * k] += unit ? s : z * s }
+        for (st, weight) in zip(statements, weights) {
+            let unit = weight == .one
+            let z = ScalarMultiplier(weight)  // every scalar of the statement times one weight
+            staticScalars[0] += unit ? st.b : z.times(st.b)
+            staticScalars[1] += unit ? st.bBlinding : z.times(st.bBlinding)
+            for (k, s) in st.g.enumerated() { staticScalars[2 + 2 * k] += unit ? s : z.times(s) }
+            for (k, s) in st.h.enumerated() { staticScalars[3 + 2 * k] += unit ? s : z.times(s) }
             if unit {
                 dynamicScalars += st.scalars
             } else {
-                for s in st.scalars { dynamicScalars.append(z * s) }
+                for s in st.scalars { dynamicScalars.append(z.times(s)) }
             }
             dynamicPoints += st.points
         }

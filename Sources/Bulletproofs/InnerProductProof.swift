@@ -109,6 +109,7 @@ struct InnerProductProof: Sendable, Equatable {
         for x in uInv { allInv *= x }
         let uSq = u.map { $0.squared() }
         let uInvSq = uInv.map { $0.squared() }
+        let uSqTimes = uSq.map(ScalarMultiplier.init)  // N products by k factors
         var s: [Scalar] = []
         s.reserveCapacity(N)
         s.append(allInv)
@@ -116,7 +117,7 @@ struct InnerProductProof: Sendable, Equatable {
             for g in 1..<N {
                 let t = Int.bitWidth - 1 - g.leadingZeroBitCount  // highest set bit of g
                 // bit t of g pairs with challenge u_(k - t) (1-based), i.e. index k - 1 - t.
-                s.append(s[g - (1 << t)] * uSq[k - 1 - t])
+                s.append(uSqTimes[k - 1 - t].times(s[g - (1 << t)]))
             }
         }
         return VerificationScalars(uSquared: uSq, uInverseSquared: uInvSq, s: s, extraInverse: extraInverted)

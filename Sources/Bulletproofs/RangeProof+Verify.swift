@@ -89,16 +89,19 @@ extension RangeProof {
         var st = Statement()
         st.g = [Scalar](repeating: .zero, count: m * Generators.capacityBits)
         st.h = [Scalar](repeating: .zero, count: m * Generators.capacityBits)
-        var yInvPower = Scalar.one  // y^-g
+        // The 2N products below dominate the statement: the factors a, b and the powers
+        // y^-g are kept as Montgomery multipliers (one Montgomery multiplication each).
+        let aTimes = ScalarMultiplier(a), bTimes = ScalarMultiplier(b), yInvTimes = ScalarMultiplier(yInv)
+        var yInvPower = ScalarMultiplier.one  // y^-g
         var zPower = zz  // z^(2+j)
         for j in 0..<m {
             var zTwoPower = zPower  // z^(2+j) * 2^i, by doubling
             for i in 0..<n {
                 let g = j * n + i
                 let k = Generators.index(party: j, bit: i)
-                st.g[k] = minusZ - a * vs.s[g]
-                st.h[k] = z + yInvPower * (zTwoPower - b * vs.s[N - 1 - g])
-                yInvPower *= yInv
+                st.g[k] = minusZ - aTimes.times(vs.s[g])
+                st.h[k] = z + yInvPower.times(zTwoPower - bTimes.times(vs.s[N - 1 - g]))
+                yInvPower = yInvPower.times(yInvTimes)
                 zTwoPower += zTwoPower
             }
             zPower *= z

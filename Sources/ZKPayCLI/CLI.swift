@@ -87,6 +87,7 @@ public enum ZKPayCLI {
                     usage: ContactsCommand.usage, run: ContactsCommand.run),
             Command(name: "mint", summary: "create new money (the ledger's issuer wallet only)",
                     usage: MintCommand.usage, run: MintCommand.run),
+            Command(name: "loadgen", summary: LoadgenCommand.summary, usage: LoadgenCommand.usage, run: LoadgenCommand.run),
             Command(name: "demo", summary: "the end-to-end story in-process: keys, mint, confidential transfer, receipt, audit",
                     usage: DemoCommand.usage, run: DemoCommand.run),
         ]

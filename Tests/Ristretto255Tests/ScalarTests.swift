@@ -75,6 +75,10 @@ struct ScalarTests {
             #expect((a - b).bytes == Oracle.scalarBytes(x - y + l))
             #expect((-a).bytes == Oracle.scalarBytes(l - x))
             #expect((a * b).bytes == Oracle.scalarBytes(x * y))
+            let am = ScalarMultiplier(a)
+            #expect(am.times(b).bytes == Oracle.scalarBytes(x * y))
+            #expect(am.times(ScalarMultiplier(b)).scalar.bytes == Oracle.scalarBytes(x * y))
+            #expect(am.scalar == a)
             #expect(a.squared().bytes == Oracle.scalarBytes(x * x))
             #expect(a.inverted().bytes == Oracle.scalarBytes(x.power(lMinus2, modulo: l)))
             var c = a

@@ -1,0 +1,468 @@
+public import Ledger
+public import ZKPayCore
+
+// The JSON bodies of the validator HTTP API (docs/notes/http-api.md, PROTOCOL.md §11).
+// The validator renders them with these encoders and the clients read them with these
+// decoders, so the two sides cannot drift. Response decoders ignore members they do not
+// know (a newer validator may add some); the receipt decoder is strict.
+
+extension JSONValue {
+    /// Lowercase hex.
+    static func apiHex(_ bytes: some Sequence<UInt8>) -> JSONValue { .string(ProtocolHex.encode(bytes)) }
+    /// A count, sequence or time as a JSON number. Values above Int.max (never reached by a
+    /// sequence or a time) are written as a decimal string, which `apiNumber` reads back.
+    static func apiNumber(_ v: UInt64) -> JSONValue {
+        if let i = Int(exactly: v) { return .int(i) }
+        return .string(String(v))
+    }
+}
+
+extension JSONObjectReader {
+    /// A non-negative JSON number, or a decimal string (see `JSONValue.apiNumber`).
+    mutating func apiNumber(_ key: String) throws(ProtocolError) -> UInt64 {
+        switch try value(key) {
+        case let .int(i) where i >= 0: return UInt64(i)
+        case let .string(s): if let v = UInt64(s) { return v }
+        default: break
+        }
+        throw .invalidJSON(field: path == "$" ? key : "\(path).\(key)", reason: "expected a non-negative integer")
+    }
+
+    /// An optional member (absent -> nil).
+    mutating func optional(_ key: String) -> JSONValue? { try? value(key) }
+}
+
+// MARK: receipts
+
+extension Receipt {
+    /// The receipt JSON object: `{"version": 1, "kind": "transfer"|"mint", "sequence", "id",
+    /// "time", "chain_hash", "signature", "bytes"}` where `bytes` is the hex of the 147-byte
+    /// canonical receipt. This is what `zkpay receipt verify FILE` reads.
+    public var json: JSONValue {
+        .object([
+            JSONMember("version", .int(Int(Self.version))),
+            JSONMember("kind", .string(kind == .transfer ? "transfer" : "mint")),
+            JSONMember("sequence", .apiNumber(sequence)),
+            JSONMember("id", .apiHex(id)),
+            JSONMember("time", .apiNumber(time)),
+            JSONMember("chain_hash", .apiHex(chainHash)),
+            JSONMember("signature", .apiHex(signature)),
+            JSONMember("bytes", .apiHex(bytes)),
+        ])
+    }
+
+    /// Reads the receipt JSON object strictly: `bytes` is decoded and every other member
+    /// must equal the decoded field (a receipt whose fields disagree is refused).
+    /// Does not check the signature (see `verify(publicKey:)`).
+    public init(json: JSONValue, path: String = "receipt") throws(ProtocolError) {
+        var o = try JSONObjectReader(json, path: path)
+        let raw = try o.hex("bytes", length: Receipt.encodedLength)
+        let decoded: Receipt
+        do { decoded = try Receipt(bytes: raw) } catch {
+            throw .invalidJSON(field: "\(path).bytes", reason: "\(error)")
+        }
+        func check(_ ok: Bool, _ field: String) throws(ProtocolError) {
+            if !ok { throw .invalidJSON(field: "\(path).\(field)", reason: "does not match the receipt bytes") }
+        }
+        try check(try o.int("version") == Int(Receipt.version), "version")
+        try check(try o.string("kind") == (decoded.kind == .transfer ? "transfer" : "mint"), "kind")
+        try check(try o.apiNumber("sequence") == decoded.sequence, "sequence")
+        try check(try o.hex("id", length: 32) == decoded.id, "id")
+        try check(try o.apiNumber("time") == decoded.time, "time")
+        try check(try o.hex("chain_hash", length: 32) == decoded.chainHash, "chain_hash")
+        try check(try o.hex("signature", length: 64) == decoded.signature, "signature")
+        try o.finish()
+        self = decoded
+    }
+}
+
+// MARK: finalized transfer or mint
+
+/// The 200 body of `POST /v1/transfers` and `POST /v1/mints` (and a finalized batch item):
+/// `{"status": "finalized"|"already_finalized", "transfer_id"|"mint_id": hex, "sequence", "receipt"}`.
+public struct FinalizedBody: Sendable, Equatable {
+    /// False when the object had been finalized before this request (idempotent resubmission).
+    public var isNew: Bool
+    /// The receipt (its `kind` says transfer or mint, its `id` the object id).
+    public var receipt: Receipt
+
+    public init(isNew: Bool, receipt: Receipt) {
+        self.isNew = isNew
+        self.receipt = receipt
+    }
+
+    /// The transfer or mint id.
+    public var id: [UInt8] { receipt.id }
+    /// The receipt sequence.
+    public var sequence: UInt64 { receipt.sequence }
+
+    public var json: JSONValue {
+        .object([
+            JSONMember("status", .string(isNew ? "finalized" : "already_finalized")),
+            JSONMember(receipt.kind == .transfer ? "transfer_id" : "mint_id", .apiHex(receipt.id)),
+            JSONMember("sequence", .apiNumber(receipt.sequence)),
+            JSONMember("receipt", receipt.json),
+        ])
+    }
+
+    public init(json: JSONValue) throws(ProtocolError) {
+        var o = try JSONObjectReader(json, path: "$")
+        let status = try o.string("status")
+        guard status == "finalized" || status == "already_finalized" else {
+            throw .invalidJSON(field: "status", reason: "expected finalized or already_finalized, got \(status)")
+        }
+        let receipt = try Receipt(json: try o.value("receipt"))
+        let idKey = receipt.kind == .transfer ? "transfer_id" : "mint_id"
+        guard try o.hex(idKey, length: 32) == receipt.id else {
+            throw .invalidJSON(field: idKey, reason: "does not match the receipt")
+        }
+        guard try o.apiNumber("sequence") == receipt.sequence else {
+            throw .invalidJSON(field: "sequence", reason: "does not match the receipt")
+        }
+        self.init(isNew: status == "finalized", receipt: receipt)
+    }
+}
+
+// MARK: batches
+
+/// One result of `POST /v1/transfers/batch`.
+public enum BatchItem: Sendable, Equatable {
+    case finalized(FinalizedBody)
+    /// `{"status": "rejected", "http_status": N, "error": {...}}`; the error's `status` is N.
+    case rejected(APIErrorBody)
+
+    public var json: JSONValue {
+        switch self {
+        case let .finalized(f): f.json
+        case let .rejected(e):
+            .object([JSONMember("status", .string("rejected")), JSONMember("http_status", .int(e.status)),
+                     JSONMember("error", e.errorObject)])
+        }
+    }
+
+    public init(json: JSONValue) throws(ProtocolError) {
+        var o = try JSONObjectReader(json, path: "$")
+        if try o.string("status") == "rejected" {
+            let status = try o.int("http_status")
+            self = .rejected(try APIErrorBody(errorObject: try o.value("error"), status: status))
+        } else {
+            self = .finalized(try FinalizedBody(json: json))
+        }
+    }
+}
+
+/// The request and response bodies of `POST /v1/transfers/batch`.
+public enum BatchBody {
+    /// Most transfers one batch request may carry.
+    public static let maxTransfers = 1024
+
+    /// Binary request: `count u32be ‖ (length u32be ‖ transfer bytes) × count`.
+    public static func binary(_ transfers: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(4 + transfers.reduce(0) { $0 + 4 + $1.count })
+        func u32(_ v: Int) { for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: v >> s)) } }
+        u32(transfers.count)
+        for t in transfers {
+            u32(t.count)
+            out += t
+        }
+        return out
+    }
+
+    /// Splits a binary batch request into the transfers' encodings (not yet decoded).
+    /// - Throws: `countOutOfRange` for 0 or more than `maxTransfers`; `truncated` or
+    ///   `trailingBytes` for broken framing.
+    public static func splitBinary(_ body: [UInt8]) throws(ProtocolError) -> [ArraySlice<UInt8>] {
+        var at = 0
+        func u32(_ field: String) throws(ProtocolError) -> Int {
+            guard body.count - at >= 4 else { throw .truncated(field: field, needed: 4, remaining: body.count - at) }
+            defer { at += 4 }
+            return Int(body[at]) << 24 | Int(body[at + 1]) << 16 | Int(body[at + 2]) << 8 | Int(body[at + 3])
+        }
+        let count = try u32("count")
+        guard (1...maxTransfers).contains(count) else {
+            throw .countOutOfRange(field: "count", count: count, allowed: "1...\(maxTransfers)")
+        }
+        var out: [ArraySlice<UInt8>] = []
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            let n = try u32("transfers[\(i)].length")
+            guard body.count - at >= n else {
+                throw .truncated(field: "transfers[\(i)]", needed: n, remaining: body.count - at)
+            }
+            out.append(body[at..<(at + n)])
+            at += n
+        }
+        guard at == body.count else { throw .trailingBytes(count: body.count - at) }
+        return out
+    }
+
+    /// JSON request: `{"transfers": [transfer JSON, ...]}`.
+    public static func json(_ transfers: [Transfer]) -> JSONValue {
+        .object([JSONMember("transfers", .array(transfers.map(\.json)))])
+    }
+
+    /// The transfer JSON values of a JSON batch request (each decoded by the caller, so
+    /// that one bad transfer is one bad item).
+    public static func splitJSON(_ value: JSONValue) throws(ProtocolError) -> [JSONValue] {
+        var o = try JSONObjectReader(value, path: "$")
+        let items = try o.array("transfers")
+        try o.finish()
+        guard (1...maxTransfers).contains(items.count) else {
+            throw .countOutOfRange(field: "transfers", count: items.count, allowed: "1...\(maxTransfers)")
+        }
+        return items
+    }
+
+    /// Response: `{"results": [item, ...]}`.
+    public static func results(_ items: [BatchItem]) -> JSONValue {
+        .object([JSONMember("results", .array(items.map(\.json)))])
+    }
+
+    public static func results(json: JSONValue) throws(ProtocolError) -> [BatchItem] {
+        var o = try JSONObjectReader(json, path: "$")
+        var out: [BatchItem] = []
+        for item in try o.array("results") { out.append(try BatchItem(json: item)) }
+        return out
+    }
+}
+
+// MARK: reads
+
+/// `GET /v1/notes?owner=ADDRESS`: `{"owner": "zkp1…", "sequence": N, "notes": [Note JSON]}`.
+public struct NotesBody: Sendable, Equatable {
+    public var owner: String
+    public var sequence: UInt64
+    public var notes: [Note]
+
+    public init(owner: String, sequence: UInt64, notes: [Note]) {
+        self.owner = owner
+        self.sequence = sequence
+        self.notes = notes
+    }
+
+    public var json: JSONValue {
+        .object([JSONMember("owner", .string(owner)), JSONMember("sequence", .apiNumber(sequence)),
+                 JSONMember("notes", .array(notes.map(\.json)))])
+    }
+
+    public init(json: JSONValue) throws(ProtocolError) {
+        var o = try JSONObjectReader(json, path: "$")
+        owner = try o.string("owner")
+        sequence = try o.apiNumber("sequence")
+        var list: [Note] = []
+        for n in try o.array("notes") { list.append(try Note(json: n)) }
+        notes = list
+    }
+}
+
+/// `GET /v1/transfers/{id}`: `{"transfer_id", "sequence", "transfer": transfer JSON, "receipt"}`.
+public struct TransferLookupBody: Sendable, Equatable {
+    public var transfer: Transfer
+    public var receipt: Receipt
+
+    public init(transfer: Transfer, receipt: Receipt) {
+        self.transfer = transfer
+        self.receipt = receipt
+    }
+
+    public var json: JSONValue {
+        .object([JSONMember("transfer_id", .apiHex(receipt.id)), JSONMember("sequence", .apiNumber(receipt.sequence)),
+                 JSONMember("transfer", transfer.json), JSONMember("receipt", receipt.json)])
+    }
+
+    public init(json: JSONValue) throws(ProtocolError) {
+        var o = try JSONObjectReader(json, path: "$")
+        let transfer = try Transfer(json: try o.value("transfer"))
+        let receipt = try Receipt(json: try o.value("receipt"))
+        guard transfer.id.bytes == receipt.id, try o.hex("transfer_id", length: 32) == receipt.id else {
+            throw .invalidJSON(field: "transfer_id", reason: "the transfer, its id and its receipt disagree")
+        }
+        self.init(transfer: transfer, receipt: receipt)
+    }
+}
+
+/// One event of `GET /v1/events` (the `data` of a Server-Sent Event).
+public struct EventBody: Sendable, Equatable {
+    /// `sent`, `received` or `minted` (also the SSE event name).
+    public enum Kind: String, Sendable {
+        case sent, received, minted
+    }
+
+    public var sequence: UInt64
+    public var kind: Kind
+    /// The transfer or mint id.
+    public var id: [UInt8]
+    /// Settlement time, ms since 1970.
+    public var time: UInt64
+    /// The sender's spend key P (empty for mints).
+    public var sender: [UInt8]
+    /// The transfer's public fee (0 for mints).
+    public var fee: UInt64
+    /// `received`/`minted`: the address's new notes.
+    public var notes: [Note]
+    /// `sent`: the spent input note ids.
+    public var spent: [NoteID]
+    /// `sent`: every output note of the transfer (the sender finds its change among them).
+    public var outputs: [Note]
+
+    public init(sequence: UInt64, kind: Kind, id: [UInt8], time: UInt64, sender: [UInt8], fee: UInt64,
+                notes: [Note] = [], spent: [NoteID] = [], outputs: [Note] = []) {
+        self.sequence = sequence
+        self.kind = kind
+        self.id = id
+        self.time = time
+        self.sender = sender
+        self.fee = fee
+        self.notes = notes
+        self.spent = spent
+        self.outputs = outputs
+    }
+
+    public var json: JSONValue {
+        let noteList: [JSONValue] = kind == .sent
+            ? spent.map { .object([JSONMember("id", .apiHex($0.bytes))]) }
+            : notes.map(\.json)
+        return .object([
+            JSONMember("sequence", .apiNumber(sequence)), JSONMember("kind", .string(kind.rawValue)),
+            JSONMember("id", .apiHex(id)), JSONMember("time", .apiNumber(time)),
+            JSONMember("sender", .apiHex(sender)), JSONMember("fee", .string(String(fee))),
+            JSONMember("notes", .array(noteList)), JSONMember("outputs", .array(outputs.map(\.json))),
+        ])
+    }
+
+    public init(json: JSONValue) throws(ProtocolError) {
+        var o = try JSONObjectReader(json, path: "$")
+        sequence = try o.apiNumber("sequence")
+        let k = try o.string("kind")
+        guard let kind = Kind(rawValue: k) else { throw .invalidJSON(field: "kind", reason: "unknown event kind \(k)") }
+        self.kind = kind
+        id = try o.hex("id", length: 32)
+        time = try o.apiNumber("time")
+        sender = try o.hex("sender")
+        fee = try o.u64("fee")
+        notes = []
+        spent = []
+        for item in try o.array("notes") {
+            if kind == .sent {
+                var n = try JSONObjectReader(item, path: "notes[]")
+                spent.append(try NoteID(bytes: try n.hex("id", length: 32), field: "notes[].id"))
+            } else {
+                notes.append(try Note(json: item))
+            }
+        }
+        outputs = []
+        if let list = o.optional("outputs"), case let .array(items) = list {
+            for item in items { outputs.append(try Note(json: item)) }
+        }
+    }
+}
+
+/// `GET /v1/status`.
+public struct StatusBody: Sendable, Equatable {
+    public static let protocolVersion = "zkpay/1"
+    public var version: String
+    public var sequence: UInt64
+    public var chainHash: [UInt8]
+    public var receiptPublicKey: [UInt8]
+    public var issuer: String
+    public var minimumFee: UInt64
+    public var unspentNotes: Int
+    public var queueDepth: Int
+    public var workers: Int
+    public var connections: Int
+    public var uptimeSeconds: Int
+
+    public init(version: String = StatusBody.protocolVersion, sequence: UInt64, chainHash: [UInt8],
+                receiptPublicKey: [UInt8], issuer: String, minimumFee: UInt64, unspentNotes: Int,
+                queueDepth: Int, workers: Int, connections: Int, uptimeSeconds: Int) {
+        self.version = version
+        self.sequence = sequence
+        self.chainHash = chainHash
+        self.receiptPublicKey = receiptPublicKey
+        self.issuer = issuer
+        self.minimumFee = minimumFee
+        self.unspentNotes = unspentNotes
+        self.queueDepth = queueDepth
+        self.workers = workers
+        self.connections = connections
+        self.uptimeSeconds = uptimeSeconds
+    }
+
+    public var json: JSONValue {
+        .object([
+            JSONMember("version", .string(version)), JSONMember("sequence", .apiNumber(sequence)),
+            JSONMember("chain_hash", .apiHex(chainHash)), JSONMember("receipt_public_key", .apiHex(receiptPublicKey)),
+            JSONMember("issuer", .string(issuer)), JSONMember("minimum_fee", .string(String(minimumFee))),
+            JSONMember("unspent_notes", .int(unspentNotes)), JSONMember("queue_depth", .int(queueDepth)),
+            JSONMember("workers", .int(workers)), JSONMember("connections", .int(connections)),
+            JSONMember("uptime_s", .int(uptimeSeconds)),
+        ])
+    }
+
+    public init(json: JSONValue) throws(ProtocolError) {
+        var o = try JSONObjectReader(json, path: "$")
+        version = try o.string("version")
+        sequence = try o.apiNumber("sequence")
+        chainHash = try o.hex("chain_hash", length: 32)
+        receiptPublicKey = try o.hex("receipt_public_key", length: 32)
+        issuer = try o.string("issuer")
+        minimumFee = try o.u64("minimum_fee")
+        unspentNotes = try o.int("unspent_notes")
+        queueDepth = try o.int("queue_depth")
+        workers = try o.int("workers")
+        connections = try o.int("connections")
+        uptimeSeconds = try o.int("uptime_s")
+    }
+}
+
+/// `GET /v1/audit` (the same members as `zkpay audit --json`).
+public struct AuditBody: Sendable, Equatable {
+    public var ok: Bool
+    public var notes: Int
+    public var supply: UInt64
+    public var minted: UInt64
+    public var fees: UInt64
+    public var transfers: Int
+    public var sequence: UInt64
+    public var chainHash: [UInt8]
+
+    public init(ok: Bool, notes: Int, supply: UInt64, minted: UInt64, fees: UInt64, transfers: Int,
+                sequence: UInt64, chainHash: [UInt8]) {
+        self.ok = ok
+        self.notes = notes
+        self.supply = supply
+        self.minted = minted
+        self.fees = fees
+        self.transfers = transfers
+        self.sequence = sequence
+        self.chainHash = chainHash
+    }
+
+    /// From a ledger's audit result, sequence and chain hash.
+    public init(_ a: AuditResult, sequence: UInt64, chainHash: [UInt8]) {
+        self.init(ok: a.ok, notes: a.notes, supply: a.supply, minted: a.minted, fees: a.fees,
+                  transfers: a.transfers, sequence: sequence, chainHash: chainHash)
+    }
+
+    public var json: JSONValue {
+        .object([
+            JSONMember("ok", .bool(ok)), JSONMember("notes", .int(notes)), JSONMember("supply", .apiNumber(supply)),
+            JSONMember("minted", .apiNumber(minted)), JSONMember("fees", .apiNumber(fees)),
+            JSONMember("transfers", .int(transfers)), JSONMember("sequence", .apiNumber(sequence)),
+            JSONMember("chain_hash", .apiHex(chainHash)),
+        ])
+    }
+
+    public init(json: JSONValue) throws(ProtocolError) {
+        var o = try JSONObjectReader(json, path: "$")
+        ok = try o.bool("ok")
+        notes = try o.int("notes")
+        supply = try o.apiNumber("supply")
+        minted = try o.apiNumber("minted")
+        fees = try o.apiNumber("fees")
+        transfers = try o.int("transfers")
+        sequence = try o.apiNumber("sequence")
+        chainHash = try o.hex("chain_hash", length: 32)
+    }
+}

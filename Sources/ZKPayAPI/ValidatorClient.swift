@@ -1,0 +1,237 @@
+public import HTTP1
+import Ledger
+public import ZKPayCore
+
+/// Why a call to the validator failed.
+public enum ValidatorClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The URL is not `http://HOST:PORT` (optionally with a trailing slash).
+    case invalidURL(String)
+    /// Nothing answered at the URL (refused, unreachable, timed out connecting).
+    case unreachable(url: String, reason: String)
+    /// The connection failed after it was made.
+    case transport(url: String, HTTPClientError)
+    /// The validator refused the request (its error body).
+    case rejected(APIErrorBody)
+    /// The validator answered something this client cannot read.
+    case malformedResponse(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidURL(u):
+            "'\(u)' is not a validator URL; expected http://HOST:PORT (for example http://127.0.0.1:7878)"
+        case let .unreachable(url, reason):
+            "cannot reach the validator at \(url) (\(reason)); is `zkpay validator run` running there?"
+        case let .transport(url, e): "the connection to the validator at \(url) failed: \(e)"
+        case let .rejected(e): "the validator refused the request: \(e.message) (\(e.code))"
+        case let .malformedResponse(why): "the validator's answer could not be read: \(why)"
+        }
+    }
+
+    /// The validator's error code, when it refused the request.
+    public var code: String? {
+        if case let .rejected(e) = self { return e.code }
+        return nil
+    }
+}
+
+/// A validator address `http://HOST:PORT`.
+public struct ValidatorURL: Sendable, Equatable, CustomStringConvertible {
+    /// The default, `http://127.0.0.1:7878`.
+    public static let defaultURL = "http://127.0.0.1:7878"
+    public let host: String
+    public let port: UInt16
+
+    /// Parses `http://HOST:PORT[/]` (HOST a name, IPv4 address or `[IPv6]`; PORT defaults
+    /// to 80 when absent).
+    public init(parsing text: String) throws(ValidatorClientError) {
+        guard text.hasPrefix("http://") else { throw .invalidURL(text) }
+        var rest = Substring(text.dropFirst(7))
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        guard !rest.isEmpty, !rest.contains("/"), !rest.contains("@"), !rest.contains("?") else { throw .invalidURL(text) }
+        var hostPart = rest
+        var portValue: UInt16 = 80
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { throw .invalidURL(text) }
+            hostPart = rest[rest.index(after: rest.startIndex)..<close]
+            let after = rest[rest.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":"), let p = UInt16(after.dropFirst()), p > 0 else { throw .invalidURL(text) }
+                portValue = p
+            }
+        } else if let colon = rest.lastIndex(of: ":") {
+            hostPart = rest[..<colon]
+            guard let p = UInt16(rest[rest.index(after: colon)...]), p > 0 else { throw .invalidURL(text) }
+            portValue = p
+        }
+        guard !hostPart.isEmpty,
+              hostPart.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-:".unicodeScalars.contains($0)) })
+        else { throw .invalidURL(text) }
+        host = String(hostPart)
+        port = portValue
+    }
+
+    public var description: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
+}
+
+/// A client of one validator over one keep-alive connection (docs/notes/http-api.md).
+/// One thread at a time; open one client per concurrent caller.
+public final class ValidatorClient {
+    public let url: ValidatorURL
+    private let http: HTTPClient
+
+    public init(url: ValidatorURL, timeout: Double = 30) {
+        self.url = url
+        http = HTTPClient(host: url.host, port: url.port, timeout: timeout)
+    }
+
+    public convenience init(_ text: String, timeout: Double = 30) throws(ValidatorClientError) {
+        self.init(url: try ValidatorURL(parsing: text), timeout: timeout)
+    }
+
+    /// Closes the connection (the next call opens a new one).
+    public func close() { http.close() }
+
+    /// One request; the raw response whatever its status.
+    public func send(_ method: String, _ path: String, body: [UInt8] = [],
+                     contentType: String? = nil) throws(ValidatorClientError) -> ClientResponse {
+        var headers = Headers()
+        if let contentType { headers.append("Content-Type", contentType) }
+        do {
+            return try http.request(method, path, headers: headers, body: body)
+        } catch {
+            throw mapTransport(error)
+        }
+    }
+
+    private func mapTransport(_ error: HTTPClientError) -> ValidatorClientError {
+        if case let .socket(s) = error, http.connectionsOpened == 0 || Self.isConnectFailure(s) {
+            return .unreachable(url: url.description, reason: "\(s)")
+        }
+        return .transport(url: url.description, error)
+    }
+
+    private static func isConnectFailure(_ e: SocketError) -> Bool {
+        switch e {
+        case let .system(operation, _): operation.hasPrefix("connect") || operation == "getaddrinfo" || operation == "socket"
+        case .invalidAddress: true
+        case let .timedOut(operation): operation.hasPrefix("connect")
+        case .closed: false
+        }
+    }
+
+    /// The JSON body of a 200 answer; any other status becomes `.rejected` with the error body.
+    private func expectJSON(_ r: ClientResponse) throws(ValidatorClientError) -> JSONValue {
+        guard r.status == 200 else { throw .rejected(Self.errorBody(r)) }
+        do { return try JSONValue.parse(r.body) } catch { throw .malformedResponse("\(error)") }
+    }
+
+    /// The error body of a non-200 response (a placeholder naming the status when the body
+    /// is not an error object, e.g. from a proxy).
+    public static func errorBody(_ r: ClientResponse) -> APIErrorBody {
+        if let e = try? APIErrorBody(body: r.body, status: r.status) { return e }
+        return APIErrorBody(status: r.status, code: "http_\(r.status)",
+                            message: "HTTP \(r.status) \(r.reason): \(String(r.text.prefix(200)))")
+    }
+
+    private func decode<T>(_ r: ClientResponse, _ make: (JSONValue) throws(ProtocolError) -> T) throws(ValidatorClientError) -> T {
+        let json = try expectJSON(r)
+        do { return try make(json) } catch { throw .malformedResponse("\(error)") }
+    }
+
+    /// `POST /v1/transfers` (binary by default; `json: true` sends the JSON form).
+    public func submit(_ transfer: Transfer, json: Bool = false) throws(ValidatorClientError) -> FinalizedBody {
+        let r = json
+            ? try send("POST", "/v1/transfers", body: Array(transfer.json.render().utf8), contentType: "application/json")
+            : try send("POST", "/v1/transfers", body: transfer.bytes, contentType: "application/octet-stream")
+        return try decode(r) { (j) throws(ProtocolError) in try FinalizedBody(json: j) }
+    }
+
+    /// `POST /v1/transfers/batch` (binary framing by default).
+    public func submitBatch(_ transfers: [Transfer], json: Bool = false) throws(ValidatorClientError) -> [BatchItem] {
+        try submitBatch(encoded: transfers.map(\.bytes), jsonBody: json ? BatchBody.json(transfers) : nil)
+    }
+
+    /// `POST /v1/transfers/batch` with transfers already encoded (load generation).
+    public func submitBatch(encoded: [[UInt8]], jsonBody: JSONValue? = nil) throws(ValidatorClientError) -> [BatchItem] {
+        let r = if let jsonBody {
+            try send("POST", "/v1/transfers/batch", body: Array(jsonBody.render().utf8), contentType: "application/json")
+        } else {
+            try send("POST", "/v1/transfers/batch", body: BatchBody.binary(encoded), contentType: "application/octet-stream")
+        }
+        let items = try decode(r) { (j) throws(ProtocolError) in try BatchBody.results(json: j) }
+        guard items.count == encoded.count else {
+            throw .malformedResponse("\(items.count) results for \(encoded.count) transfers")
+        }
+        return items
+    }
+
+    /// `POST /v1/mints`.
+    public func submit(mint: Mint) throws(ValidatorClientError) -> FinalizedBody {
+        let r = try send("POST", "/v1/mints", body: mint.bytes, contentType: "application/octet-stream")
+        return try decode(r) { (j) throws(ProtocolError) in try FinalizedBody(json: j) }
+    }
+
+    /// `GET /v1/notes?owner=ADDRESS`.
+    public func notes(owner: Address) throws(ValidatorClientError) -> NotesBody {
+        try decode(try send("GET", "/v1/notes?owner=\(owner.encoded)")) { (j) throws(ProtocolError) in try NotesBody(json: j) }
+    }
+
+    /// `GET /v1/transfers/{id}`; nil when the validator never finalized it (404).
+    public func transfer(id: TransferID) throws(ValidatorClientError) -> TransferLookupBody? {
+        let r = try send("GET", "/v1/transfers/\(id.hex)")
+        if r.status == 404 { return nil }
+        return try decode(r) { (j) throws(ProtocolError) in try TransferLookupBody(json: j) }
+    }
+
+    /// `GET /v1/status`.
+    public func status() throws(ValidatorClientError) -> StatusBody {
+        try decode(try send("GET", "/v1/status")) { (j) throws(ProtocolError) in try StatusBody(json: j) }
+    }
+
+    /// `GET /v1/audit`.
+    public func audit() throws(ValidatorClientError) -> AuditBody {
+        try decode(try send("GET", "/v1/audit")) { (j) throws(ProtocolError) in try AuditBody(json: j) }
+    }
+
+    /// `GET /v1/events?address=ADDRESS&after=SEQ`: the address's events with sequence > `after`.
+    /// The stream takes its own connection (this client opens a new one for later calls).
+    public func events(address: Address, after: UInt64 = 0) throws(ValidatorClientError) -> ValidatorEventStream {
+        do {
+            let reader = try http.openEventStream("/v1/events?address=\(address.encoded)&after=\(after)")
+            return ValidatorEventStream(reader: reader, after: after)
+        } catch {
+            if case let .notAnEventStream(status) = error {
+                throw .rejected(APIErrorBody(status: status, code: "http_\(status)",
+                                             message: "the validator did not open an event stream"))
+            }
+            throw mapTransport(error)
+        }
+    }
+}
+
+/// A live event stream of one address (heartbeats skipped).
+public final class ValidatorEventStream {
+    private let reader: EventStreamReader
+    /// The sequence of the last event returned (the resume point after a reconnect).
+    public private(set) var lastSequence: UInt64
+
+    init(reader: EventStreamReader, after: UInt64) {
+        self.reader = reader
+        lastSequence = after
+    }
+
+    /// The next event; nil when the validator ended the stream.
+    /// - Throws: `.transport` when the connection fails (including the read timeout
+    ///   passing without even a heartbeat), `.malformedResponse` for an unreadable event.
+    public func next() throws(ValidatorClientError) -> EventBody? {
+        let e: ServerSentEvent?
+        do { e = try reader.nextEvent() } catch { throw .transport(url: "event stream", error) }
+        guard let e else { return nil }
+        let body: EventBody
+        do { body = try EventBody(json: try JSONValue.parse(Array(e.data.utf8))) } catch {
+            throw .malformedResponse("event \(e.id ?? "?"): \(error)")
+        }
+        lastSequence = body.sequence
+        return body
+    }
+}

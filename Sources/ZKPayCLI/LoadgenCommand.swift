@@ -1,0 +1,351 @@
+import Dispatch
+import Foundation
+import Ledger
+import Sodium
+import Synchronization
+import ZKPayAPI
+import ZKPayCore
+
+/// `zkpay loadgen`: funds throwaway wallets, pre-builds valid 2-output transfers in
+/// parallel, submits them over C keep-alive connections, and reports throughput,
+/// latency and errors; then checks the audit and every receipt against the ledger.
+enum LoadgenCommand {
+    static let usage = """
+        zkpay loadgen --validator URL --transfers N --concurrency C [--wallets W] [--batch K] \
+        [--rate TPS] [--issuer-seed HEX] [--json]
+          zkpay loadgen address --issuer-seed HEX   (print the issuer address of a seed, for `validator init`)
+        """
+    static let summary = "load-test a validator: fund wallets, pre-build transfers, submit, report tps and latency"
+
+    struct Options {
+        var validator = ProcessInfo.processInfo.environment["ZKPAY_VALIDATOR"] ?? ValidatorURL.defaultURL
+        var transfers = 1_000
+        var concurrency = 8
+        var wallets = 16
+        var batch = 1
+        /// Target submissions per second over all connections (nil: as fast as replies come).
+        var rate: Double? = nil
+        var issuerSeed: [UInt8]? = nil
+        var json = false
+    }
+
+    static func parse(_ arguments: [String]) throws -> Options {
+        let args = try LedgerArguments(arguments, valued: ["--validator", "--transfers", "--concurrency", "--wallets",
+                                                           "--batch", "--issuer-seed", "--rate"], flags: ["--json"])
+        guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
+        var o = Options()
+        func count(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = args.options[name] else { return nil }
+            guard let v = Int(text), range.contains(v) else {
+                throw CLIError.usage("\(name) needs a whole number in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return v
+        }
+        if let v = args.options["--validator"] { o.validator = v }
+        o.transfers = try count("--transfers", 1...10_000_000) ?? o.transfers
+        o.concurrency = try count("--concurrency", 1...4_096) ?? o.concurrency
+        o.wallets = try count("--wallets", 1...100_000) ?? o.wallets
+        o.batch = try count("--batch", 1...BatchBody.maxTransfers) ?? o.batch
+        if let r = args.options["--rate"] {
+            guard let v = Double(r), v > 0, v.isFinite else { throw CLIError.usage("--rate needs a positive number of transfers per second") }
+            o.rate = v
+        }
+        let seedText = args.options["--issuer-seed"] ?? ProcessInfo.processInfo.environment["ZKPAY_ISSUER_SEED"]
+        if let seedText {
+            guard let s = ProtocolHex.decode(seedText.lowercased()), s.count == 32 else {
+                throw CLIError.usage("--issuer-seed needs 64 hex digits (the issuer wallet's 32-byte seed)")
+            }
+            o.issuerSeed = s
+        }
+        o.json = args.flags.contains("--json")
+        return o
+    }
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        if arguments.first == "address" {
+            let o = try parse(Array(arguments.dropFirst()))
+            guard let seed = o.issuerSeed else { throw CLIError.usage("give the seed with --issuer-seed HEX") }
+            do { console.print(try WalletKeys(seed: SecretBytes(copying: seed)).address.encoded) } catch {
+                throw CLIError.usage("--issuer-seed: \(error)")
+            }
+            return ExitCode.success
+        }
+        let o = try parse(arguments)
+        guard let seed = o.issuerSeed else {
+            throw CLIError.usage("loadgen mints its own funds: give the issuer's seed with --issuer-seed HEX or ZKPAY_ISSUER_SEED")
+        }
+        let url: ValidatorURL
+        do { url = try ValidatorURL(parsing: o.validator) } catch { throw CLIError.usage("\(error)") }
+        let issuer: WalletKeys
+        do { issuer = try WalletKeys(seed: SecretBytes(copying: seed)) } catch { throw CLIError.usage("--issuer-seed: \(error)") }
+        let progress = Progress(console: console, quiet: o.json)
+
+        // 1. The validator, its issuer and its fee.
+        let status: StatusBody
+        do { status = try ValidatorClient(url: url, timeout: 10).status() } catch { throw CLIError.failure("\(error)") }
+        guard status.issuer == issuer.address.encoded else {
+            throw CLIError.failure("the validator's issuer is \(status.issuer), not the address of --issuer-seed "
+                + "(\(issuer.address.encoded)); loadgen needs the issuer's key to mint")
+        }
+        let fee = max(status.minimumFee, 1)
+        let startSequence = status.sequence
+
+        // 2. Fund W wallets: one note per transfer, minted 16 outputs at a time.
+        let wallets = (0..<o.wallets).map { _ in WalletKeys.generate().keys }
+        let perNote: UInt64 = 1_000 + fee
+        var payments: [[Payment]] = []
+        var current: [Payment] = []
+        for i in 0..<o.transfers {
+            current.append(Payment(to: wallets[i % o.wallets].address, amount: perNote))
+            if current.count == 16 { payments.append(current); current = [] }
+        }
+        if !current.isEmpty { payments.append(current) }
+        let serialBase = UInt64(Date().timeIntervalSince1970 * 1_000) << 16
+        let mintStart = Date()
+        let mints: [Mint]
+        do {
+            mints = try parallelMap(Array(payments.enumerated())) { (item) throws -> Mint in
+                try Mint.create(serial: serialBase + UInt64(item.offset), payments: item.element, issuer: issuer.spend)
+            }
+        } catch { throw CLIError.failure("cannot create the funding mints: \(error)") }
+        let mintErrors = Mutex<[String]>([])
+        runWorkers(count: min(o.concurrency, mints.count), items: mints.count) { client, range in
+            for k in range {
+                do { _ = try client.submit(mint: mints[k]) } catch {
+                    mintErrors.withLock { $0.append("\(error)") }
+                }
+            }
+        } connect: { ValidatorClient(url: url, timeout: 60) }
+        if let first = mintErrors.withLock({ $0.first }) {
+            throw CLIError.failure("funding failed (\(mintErrors.withLock { $0.count }) mints refused): \(first)")
+        }
+        progress.line("funded \(o.wallets) wallets with \(o.transfers) notes in \(mints.count) mints "
+            + "(\(format(Date().timeIntervalSince(mintStart))) s)")
+
+        // 3. Pre-build N transfers in parallel: note i of wallet w pays 1,000 to wallet w+1.
+        let notes = mints.flatMap(\.createdNotes)
+        let buildStart = Date()
+        let built = Mutex(0)
+        let transfers: [Transfer]
+        do {
+            transfers = try parallelMap(Array(notes.enumerated())) { (item) throws -> Transfer in
+                let owner = wallets[item.offset % o.wallets]
+                let to = wallets[(item.offset + 1) % o.wallets]
+                let owned = OwnedNote(note: item.element, contents: try owner.open(item.element.output))
+                let t = try TransferBuilder.build(from: owner, spending: [owned],
+                                                  payments: [Payment(to: to.address, amount: 1_000)], fee: fee).transfer
+                let n = built.withLock { $0 += 1; return $0 }
+                progress.tick("building transfers", n, o.transfers)
+                return t
+            }
+        } catch { throw CLIError.failure("cannot build the transfers: \(error)") }
+        let buildSeconds = Date().timeIntervalSince(buildStart)
+        progress.line("built \(transfers.count) 2-output transfers in \(format(buildSeconds)) s "
+            + "(\(format(Double(transfers.count) / buildSeconds)) per second)")
+
+        // 4. Submit over C keep-alive connections.
+        let encoded = transfers.map(\.bytes)
+        let results = Mutex<[Sample]>([])
+        let submitStart = ContinuousClock.now
+        let chunks = (encoded.count + o.batch - 1) / o.batch
+        let workers = min(o.concurrency, chunks)
+        // With --rate, each worker paces its requests at its share of the rate.
+        let interval: Duration? = o.rate.map { .nanoseconds(Int64(1e9 * Double(workers * o.batch) / $0)) }
+        runWorkers(count: workers, items: chunks) { client, range in
+            var local: [Sample] = []
+            local.reserveCapacity(range.count * o.batch)
+            var due = ContinuousClock.now
+            for c in range {
+                if let interval {
+                    let now = ContinuousClock.now
+                    if due > now { Thread.sleep(forTimeInterval: seconds(now.duration(to: due))) }
+                    due = due.advanced(by: interval)
+                }
+                let lo = c * o.batch, hi = min(lo + o.batch, encoded.count)
+                let t0 = ContinuousClock.now
+                if o.batch == 1 {
+                    let outcome: Outcome
+                    do throws(ValidatorClientError) {
+                        let r = try client.send("POST", "/v1/transfers", body: encoded[lo], contentType: "application/octet-stream")
+                        if r.status == 200, let f = try? FinalizedBody(json: try JSONValue.parse(r.body)) {
+                            outcome = .finalized(f.receipt)
+                        } else {
+                            outcome = .error(r.status == 200 ? "malformed_response" : ValidatorClient.errorBody(r).code)
+                        }
+                    } catch { outcome = .error(kind(error)) }
+                    local.append(Sample(index: lo, latency: t0.duration(to: .now), outcome: outcome))
+                } else {
+                    var outcomes: [Outcome]
+                    do throws(ValidatorClientError) {
+                        outcomes = try client.submitBatch(encoded: Array(encoded[lo..<hi])).map {
+                            switch $0 {
+                            case let .finalized(f): .finalized(f.receipt)
+                            case let .rejected(e): .error(e.code)
+                            }
+                        }
+                    } catch { outcomes = Array(repeating: .error(kind(error)), count: hi - lo) }
+                    let latency = t0.duration(to: .now)
+                    for (k, out) in outcomes.enumerated() { local.append(Sample(index: lo + k, latency: latency, outcome: out)) }
+                }
+            }
+            results.withLock { $0 += local }
+        } connect: { ValidatorClient(url: url, timeout: 120) }
+        let submitSeconds = seconds(submitStart.duration(to: .now))
+        let samples = results.withLock { $0 }
+
+        // 5. Report.
+        var errors: [String: Int] = [:]
+        var receipts: [(Int, Receipt)] = []
+        var latencies: [Double] = []
+        for s in samples {
+            latencies.append(seconds(s.latency) * 1_000)
+            switch s.outcome {
+            case let .finalized(r): receipts.append((s.index, r))
+            case let .error(code): errors[code, default: 0] += 1
+            }
+        }
+        latencies.sort()
+        func pct(_ p: Double) -> Double {
+            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)]
+        }
+        let tps = Double(receipts.count) / submitSeconds
+        let settled = receipts
+
+        // 6. Check: every receipt is the ledger's, and the audit holds.
+        let mismatches = Mutex(0)
+        runWorkers(count: min(o.concurrency, max(settled.count, 1)), items: settled.count) { client, range in
+            var bad = 0
+            for k in range {
+                let (i, r) = settled[k]
+                let found = try? client.transfer(id: transfers[i].id)
+                if found?.receipt != r || !r.verify(publicKey: status.receiptPublicKey) { bad += 1 }
+            }
+            mismatches.withLock { $0 += bad }
+        } connect: { ValidatorClient(url: url, timeout: 60) }
+        let audit: AuditBody
+        do { audit = try ValidatorClient(url: url, timeout: 120).audit() } catch { throw CLIError.failure("audit: \(error)") }
+        let badReceipts = mismatches.withLock { $0 }
+        let errorCount = errors.values.reduce(0, +)
+
+        if o.json {
+            let errs = errors.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
+            console.print("{\"transfers\": \(o.transfers), \"finalized\": \(receipts.count), \"errors\": \(errorCount), "
+                + "\"errors_by_kind\": {\(errs)}, \"tps\": \(format(tps)), \"p50_ms\": \(format(pct(0.5))), "
+                + "\"p90_ms\": \(format(pct(0.9))), \"p99_ms\": \(format(pct(0.99))), \"max_ms\": \(format(latencies.last ?? 0)), "
+                + "\"concurrency\": \(workers), \"rate\": \(o.rate.map { format($0) } ?? "null"), \"batch\": \(o.batch), \"wallets\": \(o.wallets), "
+                + "\"submit_seconds\": \(format(submitSeconds)), \"build_seconds\": \(format(buildSeconds)), "
+                + "\"receipts_checked\": \(receipts.count), \"receipt_mismatches\": \(badReceipts), "
+                + "\"audit_ok\": \(audit.ok), \"ledger_sequence\": \(audit.sequence), \"start_sequence\": \(startSequence)}")
+        } else {
+            console.print("submitted \(o.transfers) transfers over \(workers) connections "
+                + (o.batch > 1 ? "in batches of \(o.batch)" : "one per request") + " in \(format(submitSeconds)) s")
+            console.print("finalized:  \(receipts.count)   (\(format(tps)) transfers per second)")
+            console.print("latency:    p50 \(format(pct(0.5))) ms, p90 \(format(pct(0.9))) ms, "
+                + "p99 \(format(pct(0.99))) ms, max \(format(latencies.last ?? 0)) ms (submit to receipt)")
+            console.print("errors:     \(errorCount)" + (errors.isEmpty ? "" : "  "
+                + errors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
+            console.print("receipts:   \(receipts.count - badReceipts) of \(receipts.count) match the ledger and verify")
+            console.print("audit:      \(audit.ok ? "ok" : "FAILED") (ledger sequence \(audit.sequence), supply \(audit.supply))")
+        }
+        return errorCount == 0 && badReceipts == 0 && audit.ok ? ExitCode.success : ExitCode.failure
+    }
+
+    enum Outcome: Sendable {
+        case finalized(Receipt)
+        case error(String)
+    }
+
+    struct Sample: Sendable {
+        let index: Int
+        let latency: Duration
+        let outcome: Outcome
+    }
+
+    static func kind(_ error: ValidatorClientError) -> String {
+        switch error {
+        case let .rejected(e): e.code
+        case .unreachable: "unreachable"
+        case .transport: "transport"
+        case .malformedResponse: "malformed_response"
+        case .invalidURL: "invalid_url"
+        }
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    static func format(_ v: Double) -> String { String(format: "%.2f", v) }
+
+    /// Runs `count` threads, each with its own client, over contiguous slices of
+    /// `0..<items`, and waits for all of them.
+    static func runWorkers(count: Int, items: Int, _ body: @escaping @Sendable (ValidatorClient, Range<Int>) -> Void,
+                           connect: @escaping @Sendable () -> ValidatorClient) {
+        let n = max(1, min(count, max(items, 1)))
+        let group = DispatchGroup()
+        for w in 0..<n {
+            let lo = items * w / n, hi = items * (w + 1) / n
+            group.enter()
+            let thread = Thread {
+                let client = connect()
+                body(client, lo..<hi)
+                client.close()
+                group.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        group.wait()
+    }
+
+    /// `transform` over `items` on every core, results in order.
+    static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @escaping @Sendable (T) throws -> R) throws -> [R] {
+        let out = Mutex<[R?]>(Array(repeating: nil, count: items.count))
+        let failure = Mutex<(any Error)?>(nil)
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var i = w
+            while i < items.count {
+                if failure.withLock({ $0 != nil }) { return }
+                do {
+                    let r = try transform(items[i])
+                    out.withLock { $0[i] = r }
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                    return
+                }
+                i += workers
+            }
+        }
+        if let e = failure.withLock({ $0 }) { throw e }
+        let results = out.withLock { $0.compactMap { $0 } }
+        guard results.count == items.count else { throw CLIError.failure("a parallel step lost results") }
+        return results
+    }
+}
+
+/// Progress lines for long steps (at most one a second; nothing in --json mode).
+final class Progress: Sendable {
+    let console: Console
+    let quiet: Bool
+    let last = Mutex<Date>(Date())
+
+    init(console: Console, quiet: Bool) {
+        self.console = console
+        self.quiet = quiet
+    }
+
+    func line(_ text: String) {
+        if !quiet { console.printError(text) }
+    }
+
+    func tick(_ what: String, _ done: Int, _ total: Int) {
+        guard !quiet else { return }
+        let due = last.withLock { (t: inout Date) -> Bool in
+            guard Date().timeIntervalSince(t) >= 1 || done == total else { return false }
+            t = Date()
+            return true
+        }
+        if due { console.printError("\(what): \(done)/\(total)") }
+    }
+}
