@@ -202,10 +202,12 @@ enum ReceiptCommand {
         do { url = try ValidatorURL(parsing: text) } catch {
             throw CLIError.usage("--validator: '\(text)' is not a validator URL; expected http://HOST:PORT")
         }
-        let home: WalletHome
-        do { home = try WalletHome(path: WalletHome.defaultPath(environment: environment)) } catch {
-            throw CLIError.failure("\(error)")
+        let homePath = WalletHome.defaultPath(environment: environment)
+        guard FileManager.default.fileExists(atPath: homePath) else {
+            throw CLIError.usage("no wallet home at \(homePath), so no pinned receipt key; give --ledger-key HEX or --data DIR")
         }
+        let home: WalletHome
+        do { home = try WalletHome(path: homePath) } catch { throw CLIError.failure("\(error)") }
         if let key = try wrap({ try home.pinnedKey(for: url.description) }) {
             return (key, "pinned for \(url.description) in \(home.path)")
         }
