@@ -1,7 +1,8 @@
 public import Ristretto255
 public import ZKPayCore
 
-/// One event of an address's stream, derived from the log.
+/// One event of an address's stream, derived from a log record (replay) or from a batch
+/// just settled (live): both go through `LedgerEvent.events(of:)`, so they cannot differ.
 public struct LedgerEvent: Sendable, Equatable {
     /// What happened.
     public enum Kind: String, Sendable {
@@ -17,12 +18,62 @@ public struct LedgerEvent: Sendable, Equatable {
     public let sequence: UInt64
     /// Sent, received or minted.
     public let kind: Kind
+    /// The owner spend key encoding (P, 32 bytes) whose stream this event belongs to.
+    public let owner: [UInt8]
     /// The transfer or mint id.
     public let objectID: [UInt8]
     /// The notes involved: spent inputs for `sent`, the address's new notes otherwise.
     public let notes: [NoteID]
     /// Settlement time (milliseconds since 1970).
     public let time: UInt64
+    /// The sender's P encoding (empty for mints).
+    public let sender: [UInt8]
+    /// The transfer's fee (0 for mints).
+    public let fee: UInt64
+    /// `received`/`minted`: the address's new notes in full (so a wallet can open the memos
+    /// at once); `sent`: every output of the transfer (so the sender finds its change).
+    public let outputs: [Note]
+
+    /// Every event of one settled record (receipt ‖ canonical transfer or mint bytes), for
+    /// every address it concerns, in stream order (a transfer paying its own sender gives
+    /// `sent` then `received`).
+    /// - Throws: `replayRejected` if the payload is not a ledger record.
+    public static func events(of record: LogRecord) throws(LedgerError) -> [LedgerEvent] {
+        let (object, receipt) = try Ledger.decodeRecord(record)
+        var out: [LedgerEvent] = []
+        switch object {
+        case let .transfer(t):
+            var notes: [Note] = []
+            for (n, o) in zip(t.outputIDs, t.outputs) {
+                guard let note = try? Note(bytes: [Note.objectType, Note.version] + n.bytes + o) else {
+                    throw .replayRejected(sequence: record.sequence, reason: "output note \(n) does not decode")
+                }
+                notes.append(note)
+            }
+            out.append(LedgerEvent(sequence: record.sequence, kind: .sent, owner: t.sender, objectID: receipt.id,
+                                   notes: t.inputs, time: receipt.time, sender: t.sender, fee: t.fee, outputs: notes))
+            var owners: [[UInt8]] = []
+            for o in t.outputs where !owners.contains(where: { $0.elementsEqual(o.prefix(32)) }) {
+                owners.append(Array(o.prefix(32)))
+            }
+            for owner in owners {
+                let mine = notes.filter { $0.owner.encoding == owner }
+                out.append(LedgerEvent(sequence: record.sequence, kind: .received, owner: owner, objectID: receipt.id,
+                                       notes: mine.map(\.id), time: receipt.time, sender: t.sender, fee: t.fee,
+                                       outputs: mine))
+            }
+        case let .mint(m):
+            let notes = m.createdNotes
+            var owners: [[UInt8]] = []
+            for n in notes where !owners.contains(n.owner.encoding) { owners.append(n.owner.encoding) }
+            for owner in owners {
+                let mine = notes.filter { $0.owner.encoding == owner }
+                out.append(LedgerEvent(sequence: record.sequence, kind: .minted, owner: owner, objectID: receipt.id,
+                                       notes: mine.map(\.id), time: receipt.time, sender: [], fee: 0, outputs: mine))
+            }
+        }
+        return out
+    }
 }
 
 extension Ledger {
@@ -38,26 +89,40 @@ extension Ledger {
         let target = spendKey.encoding
         try log.forEachRecord(from: max(from, 1)) { (record: LogRecord) throws(LedgerError) in
             guard out.count < limit else { return }
-            let (object, receipt) = try Self.decodeRecord(record)
-            switch object {
-            case let .transfer(t):
-                if t.sender == target {
-                    out.append(LedgerEvent(sequence: record.sequence, kind: .sent, objectID: receipt.id,
-                                           notes: t.inputs, time: receipt.time))
-                }
-                let mine = zip(t.outputIDs, t.outputs).filter { $0.1.prefix(32).elementsEqual(target) }.map(\.0)
-                if !mine.isEmpty {
-                    out.append(LedgerEvent(sequence: record.sequence, kind: .received, objectID: receipt.id,
-                                           notes: mine, time: receipt.time))
-                }
-            case let .mint(m):
-                let mine = m.createdNotes.filter { $0.owner.encoding == target }.map(\.id)
-                if !mine.isEmpty {
-                    out.append(LedgerEvent(sequence: record.sequence, kind: .minted, objectID: receipt.id,
-                                           notes: mine, time: receipt.time))
-                }
-            }
+            // Cheap owner test first: the 32-byte key occurs in the payload or the record is skipped.
+            guard Self.mentions(record.payload, target) else { return }
+            out.append(contentsOf: try LedgerEvent.events(of: record).filter { $0.owner == target })
         }
         return Array(out.prefix(limit))
     }
+
+    /// True if `key` occurs anywhere in `payload` (a superset test: every record with an
+    /// event for the key contains it as the sender or an output owner).
+    static func mentions(_ payload: [UInt8], _ key: [UInt8]) -> Bool {
+        guard key.count == 32, payload.count >= 32, let first = key.first else { return false }
+        var i = 0
+        let end = payload.count - 32
+        while i <= end {
+            if payload[i] == first, payload[i..<(i + 32)].elementsEqual(key) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// The settled transfer or mint with id `id`: its receipt and canonical bytes, read from
+    /// the log record at the receipt's sequence.
+    /// - Returns: nil if the ledger never settled it.
+    /// - Throws: a storage error reading the log.
+    public func settledObject(id: [UInt8]) throws(LedgerError) -> (receipt: Receipt, bytes: [UInt8])? {
+        guard let receipt = state.receipt(for: id) else { return nil }
+        guard let record = try log.record(at: receipt.sequence), record.payload.count > Receipt.encodedLength,
+              record.payload[0..<Receipt.encodedLength].elementsEqual(receipt.bytes)
+        else {
+            throw .replayRejected(sequence: receipt.sequence, reason: "the log record does not hold the receipt the state has")
+        }
+        return (receipt, Array(record.payload[Receipt.encodedLength...]))
+    }
+
+    /// The log record with `sequence` (nil past the end).
+    public func record(at sequence: UInt64) throws(LedgerError) -> LogRecord? { try log.record(at: sequence) }
 }

@@ -27,6 +27,8 @@ public final class Ledger {
     public let recovery: RecoveryReport
     /// A snapshot is written after a batch once this many records follow the last one.
     public var snapshotInterval: UInt64 = 100_000
+    /// How long the last batch's log append (one write and one fsync) took.
+    public private(set) var lastAppendDuration: Duration = .zero
     /// The error of the last snapshot attempt, if it failed (the batch itself stayed acknowledged).
     public private(set) var lastSnapshotError: LedgerError?
     let log: WriteAheadLog
@@ -220,6 +222,8 @@ public final class Ledger {
 
     func commit(_ payloads: [[UInt8]], _ undos: [LedgerState.Undo]) throws(LedgerError) {
         guard !payloads.isEmpty else { return }
+        let started = ContinuousClock.now
+        defer { lastAppendDuration = ContinuousClock.now - started }
         do {
             _ = try log.append(batch: payloads)
         } catch {

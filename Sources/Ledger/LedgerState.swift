@@ -39,6 +39,11 @@ public struct LedgerState: Sendable {
     public internal(set) var sequence: UInt64 = 0
     /// Receipts of settled objects by id bytes (idempotent resubmission).
     private var receipts: [[UInt8]: Receipt] = [:]
+    /// Where each unspent note was created (orders an owner's notes).
+    public internal(set) var positions: [NoteID: NotePosition] = [:]
+    /// The owner index: unspent note ids by owner spend key encoding (P, 32 bytes). Kept in
+    /// step with `unspent` by every insert and removal (settle, undo, replay, snapshot load).
+    private(set) var byOwner: [[UInt8]: Set<NoteID>] = [:]
 
     /// Value in notes: minted − fees (0 if a damaged state had more fees than mints; the
     /// audit then fails).
@@ -58,6 +63,41 @@ public struct LedgerState: Sendable {
     public func note(_ id: NoteID) -> Note? {
         guard let bytes = unspent[id] else { return nil }
         return try? Note(bytes: [Note.objectType, Note.version] + id.bytes + bytes)
+    }
+
+    /// Every unspent note owned by the spend key `owner`, ordered by (creating sequence,
+    /// output index); notes restored from a version-1 snapshot (no positions) come first,
+    /// in note-id order.
+    public func unspentNotes(owner: RistrettoPoint) -> [Note] {
+        guard let ids = byOwner[owner.encoding] else { return [] }
+        let sorted = ids.sorted { a, b in
+            let pa = positions[a] ?? NotePosition(sequence: 0, index: 0)
+            let pb = positions[b] ?? NotePosition(sequence: 0, index: 0)
+            return pa != pb ? pa < pb : a < b
+        }
+        return sorted.compactMap(note)
+    }
+
+    /// Number of unspent notes of `owner` (the owner index without decoding).
+    public func unspentCount(owner: RistrettoPoint) -> Int { byOwner[owner.encoding]?.count ?? 0 }
+
+    /// Adds an unspent note and indexes it by owner.
+    mutating func insertUnspent(_ id: NoteID, _ output: [UInt8], at position: NotePosition?) {
+        unspent[id] = output
+        if let position { positions[id] = position }
+        byOwner[Array(output.prefix(32)), default: []].insert(id)
+    }
+
+    /// Removes an unspent note from the notes and the owner index.
+    mutating func removeUnspent(_ id: NoteID) -> (output: [UInt8], position: NotePosition?)? {
+        guard let output = unspent.removeValue(forKey: id) else { return nil }
+        let position = positions.removeValue(forKey: id)
+        let owner = Array(output.prefix(32))
+        if var set = byOwner[owner] {
+            set.remove(id)
+            byOwner[owner] = set.isEmpty ? nil : set
+        }
+        return (output, position)
     }
 
     /// The chain hash after settling `id` on top of `previous`.
@@ -91,13 +131,15 @@ public struct LedgerState: Sendable {
     /// Moves the state forward by a transfer already checked by `check`.
     @discardableResult
     mutating func settle(_ f: TransferFacts) -> Undo {
-        var removed: [(NoteID, [UInt8])] = []
+        var removed: [(NoteID, [UInt8], NotePosition?)] = []
         removed.reserveCapacity(f.inputs.count)
         for n in f.inputs {
-            if let o = unspent.removeValue(forKey: n) { removed.append((n, o)) }
+            if let o = removeUnspent(n) { removed.append((n, o.output, o.position)) }
             spentBy[n] = f.id
         }
-        for (n, o) in zip(f.outputIDs, f.outputs) { unspent[n] = o }
+        for (j, (n, o)) in zip(f.outputIDs, f.outputs).enumerated() {
+            insertUnspent(n, o, at: NotePosition(sequence: sequence + 1, index: UInt16(j)))
+        }
         let undo = Undo(id: f.id.bytes, previousChainHash: chainHash, removed: removed, created: f.outputIDs,
                         fee: f.fee, minted: 0, blindings: .zero, isTransfer: true)
         feePool += f.fee
@@ -159,7 +201,9 @@ public struct LedgerState: Sendable {
         for o in m.outputs { blindings += o.blinding }
         let u = Undo(id: id.bytes, previousChainHash: chainHash, removed: [], created: notes.map(\.0), fee: 0,
                      minted: m.total, blindings: blindings, isTransfer: false)
-        for (n, o) in notes { unspent[n] = o }
+        for (j, (n, o)) in notes.enumerated() {
+            insertUnspent(n, o, at: NotePosition(sequence: sequence + 1, index: UInt16(j)))
+        }
         minted += m.total
         mintBlindingSum += blindings
         sequence += 1
@@ -171,7 +215,7 @@ public struct LedgerState: Sendable {
     struct Undo {
         let id: [UInt8]
         let previousChainHash: [UInt8]
-        let removed: [(NoteID, [UInt8])]
+        let removed: [(NoteID, [UInt8], NotePosition?)]
         let created: [NoteID]
         let fee: UInt64
         let minted: UInt64
@@ -181,10 +225,10 @@ public struct LedgerState: Sendable {
 
     /// Reverses the most recent settlement `u`.
     mutating func undo(_ u: Undo) {
-        for n in u.created { unspent[n] = nil }
-        for (n, o) in u.removed {
+        for n in u.created { _ = removeUnspent(n) }
+        for (n, o, p) in u.removed {
             spentBy[n] = nil
-            unspent[n] = o
+            insertUnspent(n, o, at: p)
         }
         if u.isTransfer {
             feePool -= u.fee
@@ -244,6 +288,25 @@ public struct LedgerState: Sendable {
             throw .replayRejected(sequence: receipt.sequence, reason: "the receipt does not match the replayed chain")
         }
         receipts[id] = receipt
+    }
+}
+
+/// Where a note was created: the sequence of the transfer or mint that created it and its
+/// output index there. Orders an owner's notes as `GET /v1/notes` lists them.
+public struct NotePosition: Sendable, Hashable, Comparable {
+    /// The creating object's sequence.
+    public let sequence: UInt64
+    /// The output index in that object.
+    public let index: UInt16
+
+    /// A position.
+    public init(sequence: UInt64, index: UInt16) {
+        self.sequence = sequence
+        self.index = index
+    }
+
+    public static func < (a: NotePosition, b: NotePosition) -> Bool {
+        (a.sequence, a.index) < (b.sequence, b.index)
     }
 }
 

@@ -3,14 +3,17 @@ import ZKPayCore
 
 /// The snapshot payload of a `LedgerState` (integers little-endian):
 ///
-///     version u8 = 1 ‖ sequence u64 ‖ chain hash (32) ‖ minted u64 ‖ fee pool u64
-///     ‖ Σ mint blindings (32) ‖ unspent count u64 ‖ (note id 32 ‖ output 217)*
+///     version u8 = 2 ‖ sequence u64 ‖ chain hash (32) ‖ minted u64 ‖ fee pool u64
+///     ‖ Σ mint blindings (32) ‖ unspent count u64
+///     ‖ (note id 32 ‖ output 217 ‖ created sequence u64 ‖ output index u16)*
 ///     ‖ spent count u64 ‖ (note id 32 ‖ transfer id 32)* ‖ excess count u64 ‖ (E 32)*
 ///     ‖ receipt count u64 ‖ (receipt 147)*
 ///
-/// Entries are sorted by id so that equal states give equal bytes.
+/// Entries are sorted by id so that equal states give equal bytes. Version 1 (still read)
+/// lacks the creation positions of unspent notes; the owner index then orders such notes
+/// by id, before every note created later.
 extension LedgerState {
-    static let snapshotVersion: UInt8 = 1
+    static let snapshotVersion: UInt8 = 2
 
     /// The snapshot payload.
     var snapshotBytes: [UInt8] {
@@ -25,6 +28,9 @@ extension LedgerState {
         for (id, o) in unspent.sorted(by: { $0.key < $1.key }) {
             w.raw(id.bytes)
             w.raw(o)
+            let p = positions[id] ?? NotePosition(sequence: 0, index: 0)
+            w.u64(p.sequence)
+            w.u16(p.index)
         }
         w.u64(UInt64(spentBy.count))
         for (n, t) in spentBy.sorted(by: { $0.key < $1.key }) {
@@ -46,7 +52,8 @@ extension LedgerState {
         var r = ByteReader(bytes)
         func bad(_ reason: String) -> LedgerError { .corruptSnapshot(path: "snapshot", reason: reason) }
         do {
-            guard try r.u8("version") == Self.snapshotVersion else { throw bad("unknown state version") }
+            let version = try r.u8("version")
+            guard version == 1 || version == Self.snapshotVersion else { throw bad("unknown state version") }
             sequence = try r.u64("sequence")
             chainHash = try r.raw(32, "chain hash")
             minted = try r.u64("minted")
@@ -57,9 +64,16 @@ extension LedgerState {
                 guard n <= UInt64(r.remaining / size) else { throw bad("\(field) exceeds the payload") }
                 return Int(n)
             }
-            for _ in 0..<(try count(32 + Output.encodedLength, "unspent count")) {
+            let entry = 32 + Output.encodedLength + (version == 1 ? 0 : 10)
+            for _ in 0..<(try count(entry, "unspent count")) {
                 let id = NoteID(uncheckedBytes: try r.raw(32, "note id"))
-                unspent[id] = try r.raw(Output.encodedLength, "note")
+                let output = try r.raw(Output.encodedLength, "note")
+                var position: NotePosition?
+                if version != 1 {
+                    position = NotePosition(sequence: try r.u64("created sequence"), index: try r.u16("output index"))
+                }
+                guard unspent[id] == nil else { throw bad("note \(id) is listed twice") }
+                insertUnspent(id, output, at: position)
             }
             for _ in 0..<(try count(64, "spent count")) {
                 let n = NoteID(uncheckedBytes: try r.raw(32, "note id"))

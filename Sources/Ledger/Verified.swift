@@ -1,4 +1,5 @@
 import BatchVerify
+import Synchronization
 import Ristretto255
 public import ZKPayCore
 
@@ -100,6 +101,15 @@ extension LedgerState {
     /// transfer verifies; `apply` then rejects it as a double spend naming the spender.
     /// - Warning: Variable time; public data only.
     public func verifyVartime(_ transfers: [Transfer]) -> [Verification] {
+        verifyVartime(transfers, workers: nil)
+    }
+
+    /// As `verifyVartime(_:)`, with the proof checking split across `workers`: the batch is
+    /// cut into one contiguous slice per worker, each slice is one multiscalar
+    /// multiplication (with bisection inside a slice that fails), and the slices run at the
+    /// same time. Input lookups stay on the calling thread (they read this state).
+    /// - Warning: Variable time; public data only.
+    public func verifyVartime(_ transfers: [Transfer], workers: WorkerPool?) -> [Verification] {
         var out = [Verification?](repeating: nil, count: transfers.count)
         var pending: [(transfer: Transfer, inputs: [InputNote])] = []
         var records: [[[UInt8]]] = []
@@ -139,7 +149,21 @@ extension LedgerState {
             positions.append(i)
         }
         var failed: [Int: ProtocolError] = [:]
-        for f in TransferVerifier.invalidTransfersVartime(pending) { failed[f.index] = f.error }
+        if let workers, workers.count > 1, pending.count > 1 {
+            let found = Mutex<[(index: Int, error: ProtocolError)]>([])
+            let items = pending
+            let jobs: [@Sendable () -> Void] = workers.slices(items.count).map { range in
+                {
+                    let slice = Array(items[range])
+                    let bad = TransferVerifier.invalidTransfersVartime(slice)
+                    found.withLock { $0 += bad.map { (index: $0.index + range.lowerBound, error: $0.error) } }
+                }
+            }
+            workers.run(jobs)
+            for f in found.withLock({ $0 }) { failed[f.index] = f.error }
+        } else {
+            for f in TransferVerifier.invalidTransfersVartime(pending) { failed[f.index] = f.error }
+        }
         for (k, item) in pending.enumerated() {
             if let e = failed[k] {
                 out[positions[k]] = .rejected(.invalid(e))

@@ -57,6 +57,9 @@ public final class WriteAheadLog {
     public internal(set) var snapshotSequence: UInt64
     /// Set when a failed batch could not be cut away: further writes would not be clean.
     private var failure: LedgerError?
+    /// Byte offsets of the records of each log file that `record(at:)` has indexed, by file
+    /// name (built on first lookup in a file; appends extend the current file's list).
+    var recordOffsets: [String: [UInt64]] = [:]
 
     init(storage: any Storage, options: LogOptions, segments: [Segment], current: StorageFile,
          durableEnd: UInt64, lastSequence: UInt64, snapshotSequence: UInt64) {
@@ -115,6 +118,15 @@ public final class WriteAheadLog {
                         + "of records \(first)...\(first + UInt64(payloads.count) - 1) is unknown until recovery")
             }
             throw error
+        }
+        if let name = segments.last?.name, var offsets = recordOffsets[name] {
+            recordOffsets[name] = nil  // keep the array uniquely referenced while appending
+            var at = durableEnd
+            for payload in payloads {
+                offsets.append(at)
+                at += UInt64(LogFormat.frameOverhead + payload.count)
+            }
+            recordOffsets[name] = offsets
         }
         durableEnd += UInt64(frames.count)
         lastSequence += UInt64(payloads.count)

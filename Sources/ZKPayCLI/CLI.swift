@@ -65,7 +65,7 @@ public enum ZKPayCLI {
                     usage: "zkpay verify FILE...", run: VerifyCommand.run),
             Command(name: "bench", summary: "run the benchmarks (libsodium baselines in the same run)",
                     usage: "zkpay bench [--json] [--filter NAME[,NAME...]]", run: BenchCommand.run),
-            Command(name: "validator", summary: "create a ledger data directory (genesis, receipt key, log)",
+            Command(name: "validator", summary: "create a ledger data directory (init) or serve it over HTTP (run)",
                     usage: ValidatorCommand.usage, run: ValidatorCommand.run),
             Command(name: "audit", summary: "check the supply equation (a data directory or a running validator)",
                     usage: AuditCommand.usage, run: AuditCommand.run),

@@ -43,13 +43,16 @@ func openDataStorage(_ path: String) throws -> POSIXStorage {
     }
 }
 
-/// `zkpay validator init --data DIR --issuer ADDRESS [--min-fee UNITS]`.
+/// `zkpay validator init --data DIR --issuer ADDRESS [--min-fee UNITS]` and
+/// `zkpay validator run ...` (ValidatorRunCommand.swift).
 enum ValidatorCommand {
-    static let usage = "zkpay validator init --data DIR --issuer ADDRESS [--min-fee UNITS]"
+    static let usage = "zkpay validator init --data DIR --issuer ADDRESS [--min-fee UNITS]\n       "
+        + ValidatorRunCommand.usage
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        if arguments.first == "run" { return try ValidatorRunCommand.run(Array(arguments.dropFirst()), console) }
         guard arguments.first == "init" else {
-            throw CLIError.usage("expected a subcommand: init")
+            throw CLIError.usage("expected a subcommand: init or run")
         }
         let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--data", "--issuer", "--min-fee"])
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }

@@ -1,0 +1,91 @@
+public import HTTP1
+import Ledger
+import ZKPayAPI
+import ZKPayCore
+
+/// A request the validator refuses: the HTTP status, the stable `code`, a message saying
+/// what to do, and optional extra members of the `error` object (a double spend names the
+/// note and the transfer that spent it). docs/notes/http-api.md has the status table.
+public struct APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The HTTP status.
+    public let status: Status
+    /// The machine-readable code.
+    public let code: String
+    /// What failed and what to do.
+    public let message: String
+    /// Extra members of the `error` object, as (name, hex or decimal string).
+    public let extra: [(String, String)]
+
+    /// A failure with its parts.
+    public init(_ status: Status, _ code: String, _ message: String, extra: [(String, String)] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra
+    }
+
+    public static func == (a: APIFailure, b: APIFailure) -> Bool {
+        a.status == b.status && a.code == b.code && a.message == b.message
+            && a.extra.map(\.0) == b.extra.map(\.0) && a.extra.map(\.1) == b.extra.map(\.1)
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    /// The shared error body (`{"error": {"code", "message", ...extras}}`).
+    var body: APIErrorBody {
+        APIErrorBody(status: status.code, code: code, message: message,
+                     extras: extra.map { JSONMember($0.0, .string($0.1)) })
+    }
+
+    /// The HTTP response (with `Retry-After: 1` for 503).
+    var response: Response {
+        var r = Response.json(status, body.json.render())
+        if status.code == 503 { r.headers.append("Retry-After", "1") }
+        return r
+    }
+
+    // MARK: Mappings from domain errors
+
+    /// A decoding or verification failure of the protocol (400 for encodings, 422 otherwise).
+    static func protocolError(_ e: ProtocolError, object: String = "transfer") -> APIFailure {
+        if case .invalidAddress = e { return APIFailure(.badRequest, e.code, "\(e)") }
+        if e.isEncodingError { return APIFailure(.badRequest, e.code, "the \(object) is malformed: \(e)") }
+        return APIFailure(.unprocessableContent, e.code, "the \(object) does not verify: \(e)")
+    }
+
+    /// A ledger rule.
+    static func rejection(_ r: LedgerRejection, object: String = "transfer") -> APIFailure {
+        switch r {
+        case let .invalid(e): return protocolError(e, object: object)
+        case let .doubleSpend(_, note, spentBy):
+            return APIFailure(.conflict, r.code, "\(r); the note is gone, build a new \(object) from unspent notes",
+                              extra: [("note", note.hex), ("spent_by", spentBy.hex)])
+        case let .duplicateOutput(_, note):
+            return APIFailure(.conflict, r.code, "\(r); use fresh outputs", extra: [("note", note.hex)])
+        case .unknownInput, .feeTooLow, .inputMismatch, .supplyOverflow:
+            return APIFailure(.unprocessableContent, r.code, "\(r)")
+        }
+    }
+
+    /// A storage failure while committing a batch: nothing of it settled.
+    static func storage(_ e: LedgerError) -> APIFailure {
+        if e.isDiskFull {
+            return APIFailure(Status(507, "Insufficient Storage"), "storage_full",
+                              "the validator's disk is full; nothing was settled. Retry later: \(e)")
+        }
+        if case .logUnusable = e {
+            return APIFailure(.internalServerError, "storage_error",
+                              "the validator's log failed and could not be cleaned up; the outcome is unknown until "
+                                  + "it restarts. Resubmit the same transfer later (resubmission is idempotent): \(e)")
+        }
+        return APIFailure(.internalServerError, "storage_error",
+                          "the validator could not make the batch durable; nothing was settled. Retry: \(e)")
+    }
+
+    static let queueFull = APIFailure(.serviceUnavailable, "queue_full",
+                                      "the validator's queue is full; retry after the Retry-After delay")
+    static let shuttingDown = APIFailure(.serviceUnavailable, "shutting_down",
+                                         "the validator is shutting down; retry against a running instance")
+    static func badRequest(_ message: String) -> APIFailure { APIFailure(.badRequest, "bad_request", message) }
+    static func notFound(_ message: String) -> APIFailure { APIFailure(.notFound, "not_found", message) }
+}

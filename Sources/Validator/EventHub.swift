@@ -1,0 +1,97 @@
+import Foundation
+import HTTP1
+import Ledger
+import Synchronization
+import ZKPayCore
+
+/// Fans settled events out to the open event streams, per address (owner spend key).
+///
+/// Gap-free resume: a stream is registered by the sequencer thread in the same step that
+/// replays its history from the log (`Ledger.events(for:from:)`), with `after` = the ledger
+/// sequence at that moment. Every later batch is published by the same thread after that
+/// step, so the stream gets each event once: replayed (≤ after) or live (> after; live
+/// events at or below `after` are dropped as a second guard).
+final class EventHub: Sendable {
+    struct Subscriber: Sendable {
+        let stream: EventStream
+        let after: UInt64
+    }
+
+    private let subscribers = Mutex<[[UInt8]: [Subscriber]]>([:])
+    private let stopSignal = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+    /// Seconds between heartbeat comments.
+    let heartbeatInterval: Double
+
+    init(heartbeatInterval: Double) {
+        self.heartbeatInterval = heartbeatInterval
+        let thread = Thread { [weak self] in
+            while true {
+                guard let hub = self else { return }
+                let signalled = hub.stopSignal.wait(timeout: .now() + .nanoseconds(Int(hub.heartbeatInterval * 1e9)))
+                if signalled == .success || hub.stopping.load(ordering: .acquiring) { return }
+                hub.heartbeat()
+            }
+        }
+        thread.name = "zkpay.events.heartbeat"
+        thread.start()
+    }
+
+    /// Open streams.
+    var count: Int { subscribers.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+
+    /// Registers a stream for `owner` that has seen every event up to `after`.
+    func subscribe(owner: [UInt8], stream: EventStream, after: UInt64) {
+        subscribers.withLock { $0[owner, default: []].append(Subscriber(stream: stream, after: after)) }
+    }
+
+    /// Publishes the events of newly settled records (called by the sequencer, in order).
+    func publish(records: [LogRecord]) {
+        guard !records.isEmpty, subscribers.withLock({ !$0.isEmpty }) else { return }
+        for record in records {
+            guard let events = try? LedgerEvent.events(of: record) else { continue }
+            for e in events {
+                let targets = subscribers.withLock { $0[e.owner] ?? [] }
+                guard !targets.isEmpty else { continue }
+                let frame = Self.frame(e)
+                var closed = false
+                for s in targets where e.sequence > s.after {
+                    if (try? s.stream.send(frame)) != true { closed = true }
+                }
+                if closed { prune() }
+            }
+        }
+    }
+
+    /// Sends the heartbeat comment on every stream and forgets closed ones.
+    func heartbeat() {
+        let all = subscribers.withLock { $0.values.flatMap { $0 } }
+        for s in all { s.stream.comment("heartbeat") }
+        prune()
+    }
+
+    private func prune() {
+        subscribers.withLock { map in
+            for (k, list) in map {
+                let open = list.filter(\.stream.isOpen)
+                map[k] = open.isEmpty ? nil : open
+            }
+        }
+    }
+
+    /// Ends every stream and the heartbeat thread.
+    func stop() {
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        stopSignal.signal()
+        let all = subscribers.withLock { map in
+            defer { map.removeAll() }
+            return map.values.flatMap { $0 }
+        }
+        for s in all { s.stream.close() }
+    }
+
+    /// The SSE frame of an event: id = sequence, event = kind, data = the JSON of http-api.md.
+    static func frame(_ e: LedgerEvent) -> ServerSentEvent {
+        ServerSentEvent(id: String(e.sequence), event: e.kind.rawValue, data: APIRender.event(e).render())
+    }
+}

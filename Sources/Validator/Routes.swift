@@ -1,0 +1,386 @@
+import Foundation
+import HTTP1
+import Ledger
+import Synchronization
+import ZKPayAPI
+import ZKPayCore
+
+/// The routes of docs/notes/http-api.md (docs/openapi.yaml lists the same set; a test
+/// checks both ways).
+public enum Routes {
+    /// Every served (method, path template) pair; `{id}` is a path parameter.
+    public static let all: [(method: String, path: String)] = [
+        ("POST", "/v1/transfers"),
+        ("POST", "/v1/transfers/batch"),
+        ("POST", "/v1/mints"),
+        ("GET", "/v1/notes"),
+        ("GET", "/v1/transfers/{id}"),
+        ("GET", "/v1/events"),
+        ("GET", "/v1/status"),
+        ("GET", "/v1/audit"),
+        ("GET", "/metrics"),
+    ]
+
+    /// Largest body of a single transfer or mint.
+    public static let maxObjectBytes = 1 << 20
+}
+
+/// How a POST body is encoded.
+enum BodyFormat: Sendable {
+    case json
+    case binary
+}
+
+/// Collects the results of a batch request's items and answers once all are in.
+final class BatchCollector: Sendable {
+    private let slots: Mutex<(items: [BatchItem?], remaining: Int)>
+    private let responder: Responder
+
+    init(count: Int, responder: Responder) {
+        slots = Mutex((Array(repeating: nil, count: count), count))
+        self.responder = responder
+    }
+
+    func fill(_ index: Int, _ result: ItemResult) {
+        let done: [BatchItem]? = slots.withLock { s in
+            guard s.items[index] == nil else { return nil }
+            s.items[index] = APIRender.batchItem(result)
+            s.remaining -= 1
+            return s.remaining == 0 ? s.items.compactMap { $0 } : nil
+        }
+        if let done { responder.respond(.json(.ok, BatchBody.results(done).render())) }
+    }
+}
+
+/// Dispatches requests: cheap checks on the loop thread, decoding on the worker pool,
+/// settlement through the sequencer, ledger reads on the sequencer thread.
+final class Router: Sendable {
+    let sequencer: Sequencer
+    let hub: EventHub
+    let metrics: Metrics
+    let workers: WorkerPool
+    let started = ContinuousClock.now
+    let server = Mutex<Server?>(nil)
+
+    init(sequencer: Sequencer, hub: EventHub, metrics: Metrics, workers: WorkerPool) {
+        self.sequencer = sequencer
+        self.hub = hub
+        self.metrics = metrics
+        self.workers = workers
+    }
+
+    var connections: Int { server.withLock { $0?.connectionCount ?? 0 } }
+
+    func handle(_ request: Request, _ responder: Responder) {
+        let path = String(request.path)
+        let method = request.method == "HEAD" ? "GET" : request.method
+        let template: String
+        if path.hasPrefix("/v1/transfers/"), path != "/v1/transfers/batch" {
+            template = "/v1/transfers/{id}"
+        } else {
+            template = path
+        }
+        let methods = Routes.all.filter { $0.path == template }.map(\.method)
+        guard !methods.isEmpty else {
+            responder.respond(APIFailure.notFound("no route \(path); see docs/openapi.yaml for the API").response)
+            return
+        }
+        guard methods.contains(method) else {
+            var r = APIFailure(.methodNotAllowed, "method_not_allowed",
+                               "\(request.method) is not allowed on \(template); use \(methods.joined(separator: ", "))").response
+            r.headers.append("Allow", methods.joined(separator: ", "))
+            responder.respond(r)
+            return
+        }
+        let query = Self.query(request.query)
+        switch template {
+        case "/v1/transfers": submit(request, responder, mint: false)
+        case "/v1/mints": submit(request, responder, mint: true)
+        case "/v1/transfers/batch": submitBatch(request, responder)
+        case "/v1/notes": notes(query, responder)
+        case "/v1/transfers/{id}": lookup(String(path.dropFirst("/v1/transfers/".count)), responder)
+        case "/v1/events": events(request, query, responder)
+        case "/v1/status": status(responder)
+        case "/v1/audit": audit(responder)
+        case "/metrics": metricsText(responder)
+        default: responder.respond(APIFailure.notFound("no route \(path)").response)
+        }
+    }
+
+    // MARK: Submissions
+
+    static func format(_ request: Request) -> Result<BodyFormat, APIFailure> {
+        guard let type = request.headers["Content-Type"] else { return .success(.json) }
+        let media = type.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        switch media {
+        case "application/json": return .success(.json)
+        case "application/octet-stream": return .success(.binary)
+        default:
+            return .failure(APIFailure(.unsupportedMediaType, "unsupported_media_type",
+                                       "content type '\(type)' is not accepted; send application/json or "
+                                           + "application/octet-stream (canonical binary)"))
+        }
+    }
+
+    /// The reply of a single-object request.
+    func reply(_ responder: Responder) -> Reply {
+        { result in
+            switch result {
+            case let .settled(r, fresh): responder.respond(.json(.ok, APIRender.finalized(r, fresh: fresh).render()))
+            case let .failed(f): responder.respond(f.response)
+            }
+        }
+    }
+
+    func refuse(_ f: APIFailure, _ responder: Responder) {
+        metrics.rejected(f.code)
+        responder.respond(f.response)
+    }
+
+    static func decodeTransfer(_ bytes: [UInt8], _ format: BodyFormat) throws(ProtocolError) -> Transfer {
+        switch format {
+        case .binary: try Transfer(bytes: bytes)
+        case .json: try Transfer(json: try JSONValue.parse(bytes))
+        }
+    }
+
+    static func decodeMint(_ bytes: [UInt8], _ format: BodyFormat) throws(ProtocolError) -> Mint {
+        switch format {
+        case .binary: try Mint(bytes: bytes)
+        case .json: try Mint(json: try JSONValue.parse(bytes))
+        }
+    }
+
+    func submit(_ request: Request, _ responder: Responder, mint: Bool) {
+        let format: BodyFormat
+        switch Self.format(request) {
+        case let .success(f): format = f
+        case let .failure(f): return refuse(f, responder)
+        }
+        let object = mint ? "mint" : "transfer"
+        guard request.body.count <= Routes.maxObjectBytes else {
+            return refuse(APIFailure(.contentTooLarge, "body_too_large",
+                                     "a \(object) body is limited to \(Routes.maxObjectBytes) bytes"), responder)
+        }
+        guard !request.body.isEmpty else {
+            return refuse(APIFailure(.badRequest, "truncated", "the body is empty; send one \(object)"), responder)
+        }
+        if let f = sequencer.admit(1) { return refuse(f, responder) }
+        let body = request.body
+        let reply = reply(responder)
+        let accepted = workers.submit { [sequencer, metrics] in
+            do throws(ProtocolError) {
+                if mint {
+                    sequencer.enqueue(.mint(try Self.decodeMint(body, format), reply))
+                } else {
+                    sequencer.enqueue(.transfer(try Self.decodeTransfer(body, format), reply))
+                }
+            } catch {
+                sequencer.release(1)
+                let f = APIFailure.protocolError(error, object: object)
+                metrics.rejected(f.code)
+                reply(.failed(f))
+            }
+        }
+        if !accepted {
+            sequencer.release(1)
+            refuse(.shuttingDown, responder)
+        }
+    }
+
+    /// Splits a batch body into its transfers (each decoded on its own, so that one bad
+    /// transfer is one bad item); broken framing fails the whole request.
+    static func splitBatch(_ body: [UInt8], _ format: BodyFormat) -> Result<[Result<Transfer, ProtocolError>], APIFailure> {
+        func framing(_ e: ProtocolError) -> APIFailure {
+            if case let .countOutOfRange(_, count, _) = e {
+                if count == 0 {
+                    return .badRequest("the batch holds no transfer; send between 1 and \(BatchBody.maxTransfers)")
+                }
+                return APIFailure(.badRequest, "batch_too_large",
+                                  "the batch holds \(count) transfers; send between 1 and \(BatchBody.maxTransfers) per request")
+            }
+            return .badRequest("the batch framing is broken (\(e)); send {\"transfers\": [...]} or "
+                + "count u32be and (length u32be, transfer bytes) per transfer")
+        }
+        switch format {
+        case .binary:
+            do throws(ProtocolError) {
+                return .success(try BatchBody.splitBinary(body).map { bytes in
+                    Result { () throws(ProtocolError) in try Transfer(bytes: bytes) }
+                })
+            } catch { return .failure(framing(error)) }
+        case .json:
+            let value: JSONValue
+            do throws(ProtocolError) { value = try JSONValue.parse(body) } catch {
+                return .failure(.protocolError(error, object: "batch"))
+            }
+            do throws(ProtocolError) {
+                return .success(try BatchBody.splitJSON(value).map { v in
+                    Result { () throws(ProtocolError) in try Transfer(json: v) }
+                })
+            } catch { return .failure(framing(error)) }
+        }
+    }
+
+    func submitBatch(_ request: Request, _ responder: Responder) {
+        let format: BodyFormat
+        switch Self.format(request) {
+        case let .success(f): format = f
+        case let .failure(f): return refuse(f, responder)
+        }
+        if let f = sequencer.admit(1) { return refuse(f, responder) }
+        let body = request.body
+        let accepted = workers.submit { [sequencer, metrics] in
+            let items: [Result<Transfer, ProtocolError>]
+            switch Self.splitBatch(body, format) {
+            case let .success(list): items = list
+            case let .failure(f):
+                sequencer.release(1)
+                metrics.rejected(f.code)
+                return answer(responder, f.response)
+            }
+            if items.count > 1, let f = sequencer.admit(items.count - 1) {
+                sequencer.release(1)
+                metrics.rejected(f.code)
+                return answer(responder, f.response)
+            }
+            let collector = BatchCollector(count: items.count, responder: responder)
+            for (i, item) in items.enumerated() {
+                switch item {
+                case let .success(t):
+                    sequencer.enqueue(.transfer(t, { collector.fill(i, $0) }))
+                case let .failure(e):
+                    sequencer.release(1)
+                    let f = APIFailure.protocolError(e)
+                    metrics.rejected(f.code)
+                    collector.fill(i, .failed(f))
+                }
+            }
+        }
+        if !accepted {
+            sequencer.release(1)
+            refuse(.shuttingDown, responder)
+        }
+    }
+
+    // MARK: Reads
+
+    static func query(_ q: Substring?) -> [String: String] {
+        var out: [String: String] = [:]
+        guard let q else { return out }
+        for pair in q.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0]).removingPercentEncoding ?? String(parts[0])
+            let value = parts.count > 1 ? (String(parts[1]).removingPercentEncoding ?? String(parts[1])) : ""
+            if out[key] == nil { out[key] = value }
+        }
+        return out
+    }
+
+    static func address(_ text: String?, _ name: String) -> Result<Address, APIFailure> {
+        guard let text, !text.isEmpty else {
+            return .failure(APIFailure(.badRequest, "invalid_address", "give the address as ?\(name)=zkp1..."))
+        }
+        do { return .success(try Address(parsing: text)) } catch {
+            return .failure(APIFailure(.badRequest, "invalid_address", "\(name) is not a zkpay address: \(error)"))
+        }
+    }
+
+    /// Runs `body` on the sequencer thread, or answers 503 if it has stopped.
+    func onSequencer(_ responder: Responder, _ body: @escaping @Sendable (Ledger) -> Void) {
+        if !sequencer.read(body) { responder.respond(APIFailure.shuttingDown.response) }
+    }
+
+    func notes(_ query: [String: String], _ responder: Responder) {
+        let owner: Address
+        switch Self.address(query["owner"], "owner") {
+        case let .success(a): owner = a
+        case let .failure(f): return answer(responder, f.response)
+        }
+        onSequencer(responder) { ledger in
+            let body = NotesBody(owner: owner.encoded, sequence: ledger.state.sequence,
+                                 notes: ledger.state.unspentNotes(owner: owner.spendKey))
+            responder.respond(.json(.ok, body.json.render()))
+        }
+    }
+
+    func lookup(_ idText: String, _ responder: Responder) {
+        guard idText.count == 64, idText.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+              let id = ProtocolHex.decode(idText)
+        else {
+            return answer(responder, APIFailure.badRequest("a transfer id is 64 lowercase hex digits").response)
+        }
+        onSequencer(responder) { ledger in
+            let found: (receipt: Receipt, bytes: [UInt8])?
+            do throws(LedgerError) { found = try ledger.settledObject(id: id) } catch {
+                return answer(responder, APIFailure.storage(error).response)
+            }
+            guard let found, found.receipt.kind == .transfer, let t = try? Transfer(bytes: found.bytes) else {
+                return answer(responder, APIFailure.notFound("the ledger has not finalized transfer \(idText)").response)
+            }
+            responder.respond(.json(.ok, TransferLookupBody(transfer: t, receipt: found.receipt).json.render()))
+        }
+    }
+
+    func events(_ request: Request, _ query: [String: String], _ responder: Responder) {
+        let address: Address
+        switch Self.address(query["address"], "address") {
+        case let .success(a): address = a
+        case let .failure(f): return answer(responder, f.response)
+        }
+        var after: UInt64 = 0
+        if let last = request.headers["Last-Event-ID"] {
+            guard let v = UInt64(last.trimmingCharacters(in: .whitespaces)) else {
+                return answer(responder, APIFailure.badRequest("Last-Event-ID must be a sequence number").response)
+            }
+            after = v
+        } else if let a = query["after"] {
+            guard let v = UInt64(a) else {
+                return answer(responder, APIFailure.badRequest("after must be a sequence number").response)
+            }
+            after = v
+        }
+        let hub = self.hub
+        let resumeAfter = after
+        onSequencer(responder) { ledger in
+            let history: [LedgerEvent]
+            do throws(LedgerError) { history = try ledger.events(for: address.spendKey, from: resumeAfter + 1) } catch {
+                return answer(responder, APIFailure.storage(error).response)
+            }
+            guard let stream = responder.startEventStream() else { return }
+            for e in history { _ = try? stream.send(EventHub.frame(e)) }
+            hub.subscribe(owner: address.spendKey.encoding, stream: stream, after: max(resumeAfter, ledger.state.sequence))
+        }
+    }
+
+    func status(_ responder: Responder) {
+        let s = sequencer.summary
+        let g = sequencer.genesis
+        let body = StatusBody(sequence: s.sequence, chainHash: s.chainHash, receiptPublicKey: sequencer.receiptPublicKey,
+                              issuer: g.issuer.encoded, minimumFee: g.minimumFee, unspentNotes: s.unspentNotes,
+                              queueDepth: sequencer.depth, workers: workers.count, connections: connections,
+                              uptimeSeconds: Int(seconds(ContinuousClock.now - started)))
+        responder.respond(.json(.ok, body.json.render()))
+    }
+
+    func audit(_ responder: Responder) {
+        onSequencer(responder) { ledger in
+            let body = AuditBody(ledger.auditVartime(), sequence: ledger.state.sequence, chainHash: ledger.state.chainHash)
+            responder.respond(.json(.ok, body.json.render()))
+        }
+    }
+
+    func metricsText(_ responder: Responder) {
+        let s = sequencer.summary
+        let text = metrics.render(queueDepth: sequencer.depth, connections: connections, sequence: s.sequence,
+                                  unspentNotes: s.unspentNotes)
+        responder.respond(Response(status: .ok, headers: Headers([Header("Content-Type", "text/plain; version=0.0.4")]),
+                                   body: Array(text.utf8)))
+    }
+}
+
+/// Sends `response` (a helper that reads as a statement in early returns).
+func answer(_ responder: Responder, _ response: Response) {
+    responder.respond(response)
+}

@@ -1,0 +1,382 @@
+import Foundation
+import Ledger
+import Synchronization
+import ZKPayCore
+
+/// What one submitted transfer or mint came to.
+enum ItemResult: Sendable {
+    /// Settled (now: `fresh`, or before: the original receipt).
+    case settled(Receipt, fresh: Bool)
+    /// Refused; nothing of it was settled.
+    case failed(APIFailure)
+}
+
+/// Answers one item (a closure that renders and sends the HTTP response, or fills a slot of
+/// a batch response).
+typealias Reply = @Sendable (ItemResult) -> Void
+
+/// A decoded item waiting in the batch queue.
+enum Work: Sendable {
+    case transfer(Transfer, Reply)
+    case mint(Mint, Reply)
+
+    var isTransfer: Bool {
+        if case .transfer = self { return true }
+        return false
+    }
+}
+
+/// What readers may see without asking the sequencer: published after every batch.
+struct LedgerSummary: Sendable {
+    var sequence: UInt64
+    var chainHash: [UInt8]
+    var unspentNotes: Int
+}
+
+/// Batching parameters.
+struct BatchPolicy: Sendable {
+    /// Most transfers in one batch.
+    var maxTransfers: Int
+    /// How long a batch may wait to fill under load (never when the server is idle).
+    var maxWaitNanos: UInt64
+    /// Most items admitted and not yet taken (the bounded queue).
+    var capacity: Int
+}
+
+/// The single writer: one dedicated thread owns the `Ledger` (it opens it, so the
+/// non-Sendable ledger never crosses threads). It takes batches from a bounded queue,
+/// verifies them across the worker pool, applies and appends them with one fsync (group
+/// commit), answers every item, and publishes events. Reads that need the ledger run on
+/// the same thread between batches, so they never race a batch.
+///
+/// Adaptive batching: a batch takes what is queued. It waits up to `maxWaitNanos` (from
+/// the oldest item's arrival) for more only under load: when items arrived while the
+/// previous batch was being processed, or more admitted items are still being decoded.
+/// A lone transfer on an idle server is taken at once.
+final class Sequencer: Sendable {
+    struct Queue: Sendable {
+        var items: [(work: Work, arrived: UInt64)] = []
+        var head = 0
+        var reads: [@Sendable (Ledger) -> Void] = []
+        /// Admitted and not yet taken (queued or still being decoded by a worker).
+        var admitted = 0
+        /// Items enqueued since the sequencer last took a batch.
+        var arrivals = 0
+        var stopping = false
+        var stopped = false
+
+        var queued: Int { items.count - head }
+    }
+
+    let policy: BatchPolicy
+    let workers: WorkerPool
+    let hub: EventHub
+    let metrics: Metrics
+    /// Ledger parameters, fixed at open.
+    let genesis: Genesis
+    let receiptPublicKey: [UInt8]
+    let recovery: RecoveryReport
+    private let queue = Mutex(Queue())
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let published: Mutex<LedgerSummary>
+
+    /// Opens the ledger on a new sequencer thread and starts serving the queue.
+    /// - Throws: whatever opening the storage or the ledger threw.
+    init(openStorage: @escaping @Sendable () throws -> any Storage, logOptions: LogOptions, policy: BatchPolicy,
+         workers: WorkerPool, hub: EventHub, metrics: Metrics) throws {
+        self.policy = policy
+        self.workers = workers
+        self.hub = hub
+        self.metrics = metrics
+        struct Opened: Sendable {
+            let genesis: Genesis
+            let key: [UInt8]
+            let recovery: RecoveryReport
+            let summary: LedgerSummary
+        }
+        let opened = Mutex<Result<Opened, any Error>?>(nil)
+        let ready = DispatchSemaphore(value: 0)
+        let started = Mutex<Sequencer?>(nil)
+        let go = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let ledger: Ledger
+            do {
+                ledger = try Ledger(storage: try openStorage(), options: logOptions)
+            } catch {
+                opened.withLock { $0 = .failure(error) }
+                ready.signal()
+                return
+            }
+            opened.withLock {
+                $0 = .success(Opened(genesis: ledger.genesis, key: ledger.receiptPublicKey, recovery: ledger.recovery,
+                                     summary: Self.summary(ledger)))
+            }
+            ready.signal()
+            go.wait()
+            guard let me = started.withLock({ $0 }) else { return }  // init failed after opening
+            started.withLock { $0 = nil }
+            me.run(ledger)
+        }
+        thread.name = "zkpay.sequencer"
+        thread.start()
+        ready.wait()
+        switch opened.withLock({ $0 }) {
+        case let .success(o)?:
+            genesis = o.genesis
+            receiptPublicKey = o.key
+            recovery = o.recovery
+            published = Mutex(o.summary)
+        case let .failure(e)?:
+            throw e
+        case nil:
+            preconditionFailure("the sequencer thread reports before signalling")
+        }
+        started.withLock { $0 = self }
+        go.signal()
+    }
+
+    static func summary(_ ledger: Ledger) -> LedgerSummary {
+        LedgerSummary(sequence: ledger.state.sequence, chainHash: ledger.state.chainHash,
+                      unspentNotes: ledger.state.unspent.count)
+    }
+
+    /// The ledger figures as of the last batch.
+    var summary: LedgerSummary { published.withLock { $0 } }
+
+    /// Items admitted and not yet taken into a batch.
+    var depth: Int { queue.withLock { $0.admitted } }
+
+    // MARK: Admission
+
+    /// Reserves room for `count` items; false if the queue is full or stopping.
+    func admit(_ count: Int) -> APIFailure? {
+        queue.withLock { q in
+            if q.stopping { return APIFailure.shuttingDown }
+            guard q.admitted + count <= policy.capacity else { return APIFailure.queueFull }
+            q.admitted += count
+            return nil
+        }
+    }
+
+    /// Gives back room reserved by `admit` for items that will not be enqueued (bad input).
+    func release(_ count: Int) { queue.withLock { $0.admitted -= count } }
+
+    /// Queues an admitted item.
+    func enqueue(_ work: Work) {
+        queue.withLock { q in
+            q.items.append((work, monotonicNanos()))
+            q.arrivals += 1
+        }
+        wake.signal()
+    }
+
+    /// Runs `body` on the sequencer thread between batches. False if the sequencer stopped.
+    @discardableResult
+    func read(_ body: @escaping @Sendable (Ledger) -> Void) -> Bool {
+        let accepted = queue.withLock { q in
+            guard !q.stopped else { return false }
+            q.reads.append(body)
+            return true
+        }
+        if accepted { wake.signal() }
+        return accepted
+    }
+
+    /// Stops admitting, finishes every admitted item (answering it), then stops the thread
+    /// and returns.
+    func stop() {
+        let first = queue.withLock { q in
+            defer { q.stopping = true }
+            return !q.stopping
+        }
+        wake.signal()
+        if first { finished.wait() }
+    }
+
+    // MARK: The sequencer thread
+
+    private enum Step {
+        case reads([@Sendable (Ledger) -> Void])
+        case batch([Work])
+        case wait(UInt64?)
+        case exit
+    }
+
+    private func run(_ ledger: Ledger) {
+        var loaded = false
+        while true {
+            let step: Step = queue.withLock { q in
+                if !q.reads.isEmpty {
+                    defer { q.reads.removeAll() }
+                    return .reads(q.reads)
+                }
+                if q.queued == 0 {
+                    if q.stopping && q.admitted == 0 {
+                        q.stopped = true
+                        return .exit
+                    }
+                    return .wait(nil)
+                }
+                let underLoad = loaded || q.admitted > q.queued
+                if !q.stopping, underLoad, q.queued < policy.maxTransfers, policy.maxWaitNanos > 0 {
+                    let deadline = q.items[q.head].arrived + policy.maxWaitNanos
+                    if monotonicNanos() < deadline { return .wait(deadline) }
+                }
+                // A run of one kind from the head: transfers up to the batch size, mints alike.
+                let kind = q.items[q.head].work.isTransfer
+                var end = q.head
+                while end < q.items.count, end - q.head < policy.maxTransfers, q.items[end].work.isTransfer == kind {
+                    end += 1
+                }
+                let batch = q.items[q.head..<end].map(\.work)
+                q.head = end
+                if q.head == q.items.count {
+                    q.items.removeAll(keepingCapacity: true)
+                    q.head = 0
+                }
+                q.admitted -= batch.count
+                q.arrivals = 0
+                return .batch(batch)
+            }
+            switch step {
+            case let .reads(jobs):
+                for job in jobs { job(ledger) }
+            case let .wait(deadline):
+                if let deadline {
+                    let now = monotonicNanos()
+                    _ = wake.wait(timeout: .now() + .nanoseconds(Int(min(deadline &- now, 1_000_000_000))))
+                    // Wait expired or more arrived: decide again (the deadline check passes the batch on).
+                    if monotonicNanos() >= deadline { loaded = false }
+                } else {
+                    wake.wait()
+                }
+            case let .batch(items):
+                process(items, ledger)
+                loaded = queue.withLock { $0.arrivals > 0 || $0.admitted > $0.queued }
+            case .exit:
+                // Answer reads that raced the stop (they see the final state).
+                let late = queue.withLock { q in
+                    defer { q.reads.removeAll() }
+                    return q.reads
+                }
+                for job in late { job(ledger) }
+                finished.signal()
+                return
+            }
+        }
+    }
+
+    private func process(_ items: [Work], _ ledger: Ledger) {
+        var transfers: [(Transfer, Reply)] = []
+        var mints: [(Mint, Reply)] = []
+        for w in items {
+            switch w {
+            case let .transfer(t, r): transfers.append((t, r))
+            case let .mint(m, r): mints.append((m, r))
+            }
+        }
+        if !transfers.isEmpty { settle(transfers, ledger) }
+        if !mints.isEmpty { settle(mints: mints, ledger) }
+    }
+
+    private func settle(_ items: [(Transfer, Reply)], _ ledger: Ledger) {
+        let verifyStart = ContinuousClock.now
+        let verdicts = ledger.state.verifyVartime(items.map(\.0), workers: workers)
+        let verifySeconds = seconds(ContinuousClock.now - verifyStart)
+        let outcomes: [Outcome]
+        do {
+            outcomes = try ledger.submit(verified: verdicts, time: Self.wallClockMilliseconds())
+        } catch {
+            let failure = APIFailure.storage(error)
+            metrics.update { m in
+                m.batchSize.observe(Double(items.count))
+                m.verifySeconds.observe(verifySeconds)
+                m.rejected[failure.code, default: 0] += UInt64(items.count)
+            }
+            for (_, reply) in items { reply(.failed(failure)) }
+            return
+        }
+        // Readers of the summary (status, metrics) see the batch before any client hears of it.
+        published.withLock { $0 = Self.summary(ledger) }
+        let appendSeconds = seconds(ledger.lastAppendDuration)
+        var settled: [LogRecord] = []
+        metrics.update { m in
+            m.batchSize.observe(Double(items.count))
+            m.verifySeconds.observe(verifySeconds)
+            m.fsyncSeconds.observe(appendSeconds)
+            for o in outcomes {
+                switch o {
+                case .settled: m.finalized += 1
+                case .finalized: break
+                case let .rejected(e): m.rejected[e.code, default: 0] += 1
+                }
+            }
+        }
+        for ((transfer, reply), outcome) in zip(items, outcomes) {
+            switch outcome {
+            case let .settled(r):
+                reply(.settled(r, fresh: true))
+                settled.append(LogRecord(sequence: r.sequence, payload: r.bytes + transfer.bytes))
+            case let .finalized(r): reply(.settled(r, fresh: false))
+            case let .rejected(e): reply(.failed(.rejection(e)))
+            }
+        }
+        hub.publish(records: settled)
+    }
+
+    private func settle(mints items: [(Mint, Reply)], _ ledger: Ledger) {
+        let outcomes: [Outcome]
+        do {
+            outcomes = try ledger.submit(mints: items.map(\.0), time: Self.wallClockMilliseconds())
+        } catch {
+            let failure = APIFailure.storage(error)
+            metrics.update { $0.rejected[failure.code, default: 0] += UInt64(items.count) }
+            for (_, reply) in items { reply(.failed(failure)) }
+            return
+        }
+        published.withLock { $0 = Self.summary(ledger) }
+        let appendSeconds = seconds(ledger.lastAppendDuration)
+        var settled: [LogRecord] = []
+        metrics.update { m in
+            m.fsyncSeconds.observe(appendSeconds)
+            for o in outcomes {
+                switch o {
+                case .settled: m.mintsFinalized += 1
+                case .finalized: break
+                case let .rejected(e): m.rejected[e.code, default: 0] += 1
+                }
+            }
+        }
+        for ((mint, reply), outcome) in zip(items, outcomes) {
+            switch outcome {
+            case let .settled(r):
+                reply(.settled(r, fresh: true))
+                settled.append(LogRecord(sequence: r.sequence, payload: r.bytes + mint.bytes))
+            case let .finalized(r): reply(.settled(r, fresh: false))
+            case let .rejected(e): reply(.failed(.rejection(e, object: "mint")))
+            }
+        }
+        hub.publish(records: settled)
+    }
+
+    /// Milliseconds since 1970 (receipt time).
+    static func wallClockMilliseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
+    }
+}
+
+/// Monotonic nanoseconds.
+func monotonicNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
+/// A duration in seconds.
+func seconds(_ d: Duration) -> Double {
+    let c = d.components
+    return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+}

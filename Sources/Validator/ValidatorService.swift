@@ -1,0 +1,139 @@
+import Foundation
+import Synchronization
+public import HTTP1
+public import Ledger
+
+/// The validator: the ledger behind the HTTP API of docs/notes/http-api.md.
+///
+/// Threads: the HTTP server's event loop (parses, routes, answers), a worker pool
+/// (decoding and proof verification), one sequencer (owns the ledger: batches, group
+/// commit, reads) and the event hub's heartbeat. Pipeline design: docs/notes/validator.md.
+public final class ValidatorService: Sendable {
+    /// Service parameters.
+    public struct Configuration: Sendable {
+        /// Listen address.
+        public var host: String
+        /// Listen port (0: the kernel picks one; see `port`).
+        public var port: UInt16
+        /// Verification and decoding threads.
+        public var workers: Int
+        /// Most transfers in one batch.
+        public var batchMax: Int
+        /// Longest a batch waits to fill under load, in milliseconds (never when idle).
+        public var batchWaitMilliseconds: Double
+        /// Most transfers and mints admitted and not yet batched; beyond: 503 queue_full.
+        public var queueCapacity: Int
+        /// Seconds between heartbeat comments on event streams.
+        public var heartbeatInterval: Double
+        /// HTTP limits (the body limit must hold a full batch request).
+        public var limits: Limits
+        /// Log file options.
+        public var logOptions: LogOptions
+
+        /// Defaults: 127.0.0.1:7878, one worker per active core, batches of up to 256
+        /// transfers waiting at most 2 ms, 8192 queued, heartbeat every 15 s.
+        public init(host: String = "127.0.0.1", port: UInt16 = 7878,
+                    workers: Int? = nil, batchMax: Int = 256,
+                    batchWaitMilliseconds: Double = 2, queueCapacity: Int = 8192, heartbeatInterval: Double = 15,
+                    limits: Limits = Limits(maxBodyBytes: 8 << 20), logOptions: LogOptions = LogOptions()) {
+            self.host = host
+            self.port = port
+            self.workers = workers ?? ProcessInfo.processInfo.activeProcessorCount
+            self.batchMax = batchMax
+            self.batchWaitMilliseconds = batchWaitMilliseconds
+            self.queueCapacity = queueCapacity
+            self.heartbeatInterval = heartbeatInterval
+            self.limits = limits
+            self.logOptions = logOptions
+        }
+    }
+
+    /// The bound port.
+    public let port: UInt16
+    /// The configuration it runs with.
+    public let configuration: Configuration
+    let server: Server
+    let sequencer: Sequencer
+    let hub: EventHub
+    let workers: WorkerPool
+    let metrics: Metrics
+    let router: Router
+
+    /// Opens the ledger (recovering it) and starts serving.
+    /// - Parameter openStorage: called once, on the sequencer thread, which then owns the storage.
+    /// - Throws: errors opening the ledger (`GenesisError`, ...) or binding the socket (`SocketError`).
+    public init(openStorage: @escaping @Sendable () throws -> any Storage, configuration: Configuration) throws {
+        self.configuration = configuration
+        let workers = WorkerPool(count: configuration.workers, name: "zkpay.verify")
+        let metrics = Metrics()
+        let hub = EventHub(heartbeatInterval: configuration.heartbeatInterval)
+        let policy = BatchPolicy(maxTransfers: max(1, configuration.batchMax),
+                                 maxWaitNanos: UInt64(max(0, configuration.batchWaitMilliseconds) * 1e6),
+                                 capacity: max(1, configuration.queueCapacity))
+        let sequencer: Sequencer
+        do {
+            sequencer = try Sequencer(openStorage: openStorage, logOptions: configuration.logOptions, policy: policy,
+                                      workers: workers, hub: hub, metrics: metrics)
+        } catch {
+            workers.stop()
+            hub.stop()
+            throw error
+        }
+        let router = Router(sequencer: sequencer, hub: hub, metrics: metrics, workers: workers)
+        let server: Server
+        do {
+            server = try Server(host: configuration.host, port: configuration.port, limits: configuration.limits) {
+                request, responder in router.handle(request, responder)
+            }
+        } catch {
+            sequencer.stop()
+            workers.stop()
+            hub.stop()
+            throw error
+        }
+        router.server.withLock { $0 = server }
+        self.server = server
+        self.port = server.port
+        self.sequencer = sequencer
+        self.hub = hub
+        self.workers = workers
+        self.metrics = metrics
+        self.router = router
+    }
+
+    /// The ledger sequence as of the last batch.
+    public var sequence: UInt64 { sequencer.summary.sequence }
+    /// Worker threads.
+    public var workerCount: Int { workers.count }
+    /// What recovery found when the ledger was opened.
+    public var recovery: RecoveryReport { sequencer.recovery }
+    /// The receipt public key.
+    public var receiptPublicKey: [UInt8] { sequencer.receiptPublicKey }
+
+    /// Graceful shutdown: stop accepting, let requests already received be settled and
+    /// answered (their batches fsynced), end event streams, stop the threads. Reports each
+    /// step through `progress`. Safe to call more than once.
+    public func shutdown(gracePeriod: Double = 10, progress: (String) -> Void = { _ in }) {
+        progress("shutdown: no new connections; answering requests in flight (up to \(Int(gracePeriod)) s)")
+        server.shutdown(gracePeriod: gracePeriod)
+        progress("shutdown: HTTP server stopped; event streams ended")
+        sequencer.stop()
+        progress("shutdown: last batch committed; ledger at sequence \(sequencer.summary.sequence)")
+        hub.stop()
+        workers.stop()
+        progress("shutdown: done")
+    }
+
+    /// Runs `body` with the ledger on the sequencer thread and returns its result (tests and
+    /// tools: inspection between batches).
+    func withLedger<T: Sendable>(_ body: @escaping @Sendable (Ledger) -> T) -> T? {
+        let result = Mutex<T?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        guard sequencer.read({ ledger in
+            result.withLock { $0 = body(ledger) }
+            done.signal()
+        }) else { return nil }
+        done.wait()
+        return result.withLock { $0 }
+    }
+}

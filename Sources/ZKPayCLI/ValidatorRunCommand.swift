@@ -1,0 +1,73 @@
+import Foundation
+import Glibc
+import HTTP1
+import Ledger
+import Validator
+
+/// `zkpay validator run --data DIR [--listen HOST:PORT] [--workers N] [--batch-max N] [--batch-wait-ms T]`:
+/// serves the ledger in DIR over HTTP until SIGINT or SIGTERM, then shuts down gracefully
+/// (requests in flight are settled and answered, the log is synced) and exits 0.
+enum ValidatorRunCommand {
+    static let usage = "zkpay validator run --data DIR [--listen HOST:PORT] [--workers N] [--batch-max N] "
+        + "[--batch-wait-ms T]"
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let args = try LedgerArguments(arguments, valued: ["--data", "--listen", "--workers", "--batch-max",
+                                                           "--batch-wait-ms"])
+        guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
+        guard let data = args.options["--data"] else { throw CLIError.usage("--data DIR is required") }
+        var configuration = ValidatorService.Configuration()
+        if let listen = args.options["--listen"] {
+            guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]),
+                  colon != listen.startIndex
+            else { throw CLIError.usage("--listen needs HOST:PORT, e.g. 127.0.0.1:7878") }
+            configuration.host = String(listen[..<colon])
+            configuration.port = port
+        }
+        func positive(_ name: String) throws -> Int? {
+            guard let text = args.options[name] else { return nil }
+            guard let v = Int(text), v >= 1, v <= 1 << 20 else { throw CLIError.usage("\(name) needs a positive whole number") }
+            return v
+        }
+        if let w = try positive("--workers") { configuration.workers = min(w, 1024) }
+        if let b = try positive("--batch-max") { configuration.batchMax = min(b, 65536) }
+        if let text = args.options["--batch-wait-ms"] {
+            guard let t = Double(text), t >= 0, t <= 10_000 else {
+                throw CLIError.usage("--batch-wait-ms needs milliseconds between 0 and 10000")
+            }
+            configuration.batchWaitMilliseconds = t
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIError.failure("data directory \(data) does not exist; create it with `zkpay validator init`")
+        }
+
+        // Block the shutdown signals before any thread starts: every thread inherits the mask,
+        // so the signals stay pending until this thread takes them with sigwait.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        defer { pthread_sigmask(SIG_UNBLOCK, &signals, nil) }
+
+        let service: ValidatorService
+        do {
+            service = try ValidatorService(openStorage: { try POSIXStorage(directory: data, create: false) },
+                                           configuration: configuration)
+        } catch {
+            throw CLIError.failure("cannot start the validator on \(configuration.host):\(configuration.port): \(error)")
+        }
+        let recovery = service.recovery
+        if recovery.truncatedBytes > 0 {
+            console.print("recovery: cut a torn tail of \(recovery.truncatedBytes) bytes (an unacknowledged batch)")
+        }
+        console.print("validator listening on http://\(configuration.host):\(service.port) "
+            + "(ledger sequence \(service.sequence), \(service.workerCount) workers)")
+        var received: Int32 = 0
+        while sigwait(&signals, &received) != 0 {}
+        console.print("received \(received == SIGINT ? "SIGINT" : "SIGTERM"): shutting down")
+        service.shutdown(gracePeriod: 10) { console.print($0) }
+        return ExitCode.success
+    }
+}
