@@ -19,12 +19,6 @@ struct ZKPay {
         return ".build/release/zkpay"
     }()
 
-    /// Whether this build has `zkpay validator run` (until the validator service lands).
-    static let hasValidatorService: Bool = {
-        guard let r = try? ZKPay(home: "/nonexistent").run(["help", "validator"]) else { return false }
-        return r.out.contains("validator run")
-    }()
-
     struct Result {
         let code: Int32
         let out: String
@@ -225,7 +219,7 @@ struct WalletCLITests {
         return (zkpay, home, validator, addresses)
     }
 
-    @Test("the demo's story: mint to alice, alice pays bob with a memo while bob watches, balances, receipt, audit", .enabled(if: ZKPay.hasValidatorService, "this build has no `zkpay validator run` yet"))
+    @Test("the demo's story: mint to alice, alice pays bob with a memo while bob watches, balances, receipt, audit")
     func story() throws {
         let (zkpay, home, validator, addresses) = try Self.world("story")
         defer {
@@ -335,7 +329,7 @@ struct WalletCLITests {
         }
     }
 
-    @Test("insufficient funds names the spendable balance; nothing stays reserved", .enabled(if: ZKPay.hasValidatorService, "this build has no `zkpay validator run` yet"))
+    @Test("insufficient funds names the spendable balance; nothing stays reserved")
     func insufficientFunds() throws {
         let (zkpay, home, validator, addresses) = try Self.world("funds")
         defer {
@@ -418,7 +412,7 @@ struct WalletCLITests {
         try zkpay.expect(["wallet", "create", "alice"], 1)
     }
 
-    @Test("a lost reply is resolved by asking for the transfer by id; a lost request is resubmitted; an unknown outcome stays reserved until the ledger says", .enabled(if: ZKPay.hasValidatorService, "this build has no `zkpay validator run` yet"))
+    @Test("a lost reply is resolved by asking for the transfer by id; a lost request is resubmitted; an unknown outcome stays reserved until the ledger says")
     func lostReplies() throws {
         let (zkpay, home, validator, _) = try Self.world("lost")
         defer {
