@@ -491,39 +491,59 @@ public final class WalletSession {
     }
 
     /// Streams events after the stored cursor, calling `handle` for each one people
-    /// should see, until `handle` returns false, the deadline passes or the validator
-    /// ends the stream. Reconnects (resuming from the cursor: no gap, no duplicate) when
-    /// a connection drops or idles out.
-    public func watch(deadline: Date?, handle: (WalletEvent) throws -> Bool) throws {
+    /// should see, until `handle` returns false or the deadline passes. When the stream
+    /// ends or drops (a validator restart, an idle connection), it reopens from the cursor:
+    /// no gap, no duplicate; `notice` hears about it. Gives up with `validatorDown` when
+    /// the first connection fails, or after 10 failed reconnections in a row.
+    public func watch(deadline: Date?, notice: (String) -> Void = { _ in },
+                      handle: (WalletEvent) throws -> Bool) throws {
         var failures = 0
+        var connected = false
         while true {
             let remaining = deadline.map { $0.timeIntervalSinceNow }
             if let remaining, remaining <= 0 { return }
-            // Heartbeats come every 15 s; a read timeout above that means a dead connection.
-            let timeout = min(remaining ?? 40, 40)
-            let streamClient = ValidatorClient(url: url, timeout: max(timeout, 0.05))
+            if failures > 0 {
+                if failures > 10 { throw WalletOperationError.validatorDown(url: validator) }
+                Thread.sleep(forTimeInterval: min(0.25 * Double(failures), 2, remaining ?? 2))
+                if let deadline, deadline.timeIntervalSinceNow <= 0 { return }
+            }
+            // Heartbeats come every 15 s, so a read timeout of 40 s means a dead connection;
+            // with a deadline, the timeout also bounds how far past it a read can wait.
+            let timeout = max(min(deadline.map { $0.timeIntervalSinceNow } ?? 40, 40), 0.05)
+            let streamClient = ValidatorClient(url: url, timeout: timeout)
             defer { streamClient.close() }
             let cursor = try store.load().cursor
             let stream: ValidatorEventStream
             do { stream = try streamClient.events(address: keys.address, after: cursor) } catch {
-                if case .unreachable = error { throw WalletOperationError.validatorDown(url: validator) }
+                if !connected {
+                    if case .unreachable = error { throw WalletOperationError.validatorDown(url: validator) }
+                    throw map(error)
+                }
                 failures += 1
-                if failures > 5 { throw map(error) }
-                Thread.sleep(forTimeInterval: 0.2)
                 continue
             }
+            if connected, failures > 0 { notice("reconnected to \(validator); resuming after sequence \(cursor)") }
+            connected = true
+            failures = 0
             do {
+                var shortened = false
                 while let event = try stream.next() {
-                    failures = 0
                     if let shown = try process(event), try !handle(shown) { return }
                     if let deadline, deadline.timeIntervalSinceNow <= 0 { return }
-                    if let deadline, deadline.timeIntervalSinceNow < timeout / 2 { break }  // reconnect with a shorter timeout
+                    // Reopen with a read timeout that fits the time left.
+                    if let deadline, deadline.timeIntervalSinceNow < timeout / 2 {
+                        shortened = true
+                        break
+                    }
                 }
-                if deadline == nil { return }  // the validator ended the stream (shutdown)
-            } catch let error as ValidatorClientError {
+                if !shortened {
+                    notice("the validator ended the event stream; reconnecting")
+                    failures += 1
+                }
+            } catch _ as ValidatorClientError {
                 if let deadline, deadline.timeIntervalSinceNow <= 0 { return }
+                if deadline == nil { notice("the connection to \(validator) dropped; reconnecting") }
                 failures += 1
-                if failures > 5 { throw map(error) }
             }
         }
     }

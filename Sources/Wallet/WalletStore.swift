@@ -104,11 +104,16 @@ public struct WalletState: Codable, Sendable, Equatable {
     /// Appends `entry` unless history already holds it (same kind and id, or the same
     /// received notes). An event that completes an entry (sequence, sender) updates it.
     public mutating func record(_ entry: HistoryEntry) {
+        // A note scan cannot tell a mint from a transfer; the event can, so `received`
+        // and `minted` are one family and the event's kind wins.
+        let incoming = ["received", "minted"]
+        func family(_ kind: String) -> String { incoming.contains(kind) ? "in" : kind }
         if let i = history.firstIndex(where: { old in
-            old.kind == entry.kind && ((!entry.id.isEmpty && old.id == entry.id)
+            family(old.kind) == family(entry.kind) && ((!entry.id.isEmpty && old.id == entry.id)
                 || (!entry.notes.isEmpty && !Set(old.notes).isDisjoint(with: entry.notes)))
         }) {
             var merged = history[i]
+            if entry.sequence != nil { merged.kind = entry.kind }
             if merged.id.isEmpty { merged.id = entry.id }
             if merged.sequence == nil { merged.sequence = entry.sequence }
             if entry.sequence != nil { merged.timeMs = entry.timeMs }

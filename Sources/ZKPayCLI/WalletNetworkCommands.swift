@@ -216,7 +216,7 @@ enum WatchCommand {
         }
         var seen = 0
         try wrap {
-            try session.watch(deadline: deadline) { e in
+            try session.watch(deadline: deadline, notice: { console.printError("note: \($0)") }) { e in
                 seen += 1
                 if ctx.json {
                     var o = JSONObjectText()

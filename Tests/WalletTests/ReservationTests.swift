@@ -57,5 +57,14 @@ struct ReservationTests {
         s.record(HistoryEntry(kind: "sent", id: "t2", sequence: 4, timeMs: 6, amount: 1, fee: 1, counterparty: "bob",
                               memo: "", notes: []))
         #expect(s.history.count == 2)
+        // A scanned note later reported as minted is one entry of kind "minted".
+        s.record(HistoryEntry(kind: "received", id: "", sequence: nil, timeMs: 9, amount: 7, fee: nil,
+                              counterparty: "", memo: "", notes: ["n9"]))
+        s.record(HistoryEntry(kind: "minted", id: "m1", sequence: 5, timeMs: 8, amount: 7, fee: nil,
+                              counterparty: "the issuer", memo: "", notes: ["n9"]))
+        #expect(s.history.count == 3)
+        #expect(s.history[2].kind == "minted")
+        #expect(s.history[2].sequence == 5)
+        #expect(s.history[2].timeMs == 8)
     }
 }
