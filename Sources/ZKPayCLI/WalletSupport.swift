@@ -98,7 +98,9 @@ enum Passphrase {
             guard !fromEnvironment.isEmpty else {
                 throw CLIError.failure("ZKPAY_PASSPHRASE is empty; choose a non-empty passphrase")
             }
-            return SecretBytes(copying: Array(fromEnvironment.utf8))
+            var bytes = Array(fromEnvironment.utf8)
+            defer { secureZero(&bytes) }
+            return SecretBytes(copying: bytes)
         }
         let first = try readNoEcho(prompt)
         guard first.count > 0 else { throw CLIError.failure("the passphrase is empty; choose a non-empty passphrase") }

@@ -470,6 +470,32 @@ struct WalletCLITests {
         #expect(try reserved() == 0)
     }
 
+    @Test("sends running at once from one wallet never submit the same note twice")
+    func concurrentSends() throws {
+        let (zkpay, home, validator, _) = try Self.world("concurrent")
+        defer {
+            validator.stop()
+            try? FileManager.default.removeItem(atPath: home)
+            try? FileManager.default.removeItem(atPath: validator.data)
+        }
+        try zkpay.expect(["mint", "--wallet", "issuer", "--to", "alice", "--amount", "10"], 0)
+        let started = try (0..<4).map { _ in try zkpay.start(["send", "--wallet", "alice", "--to", "bob", "--amount", "1"]) }
+        let results = started.map(ZKPay.collect)
+        let succeeded = results.filter { $0.code == 0 }.count
+        print("concurrentSends: \(succeeded) of 4 sends succeeded; the others: \(results.filter { $0.code != 0 }.map { $0.err.prefix(80) })")
+        #expect(succeeded >= 1)
+        for r in results where r.code != 0 {
+            // Losers learn that the note is taken before anything reaches the validator.
+            #expect(r.code == 1)
+            #expect(!r.err.contains("double_spend"), "\(r.err)")
+            #expect(r.err.contains("concurrent send") || r.err.contains("reserved"), "\(r.err)")
+        }
+        let history = try jsonObject(try zkpay.expect(["history", "--wallet", "alice", "--json"], 0).out)
+        #expect(history["reserved"] as? Int == 0)
+        let bob = try jsonObject(try zkpay.expect(["balance", "--wallet", "bob", "--json"], 0).out)
+        #expect(bob["units"] as? Int == succeeded * 1_000_000)
+    }
+
     @Test("every usage error exits 64 with the error and a one-line usage hint")
     func usageErrors() throws {
         let home = temporaryPath("usage-home")
