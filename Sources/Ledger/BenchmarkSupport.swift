@@ -52,3 +52,21 @@ extension Ledger {
         }
     }
 }
+
+extension LedgerState {
+    /// Benchmark support (package-only, never for real use): inserts `count` unspent notes
+    /// through the same path as settlement (notes, positions, owner index), with ids and
+    /// outputs from `next` (random bytes in the benchmark) and `owners` distinct owners,
+    /// so that the resident memory per unspent note can be measured without building a
+    /// million proofs.
+    package mutating func insertSyntheticNotesForBenchmark(count: Int, owners: Int, next: () -> [UInt8]) {
+        let ownerKeys = (0..<max(owners, 1)).map { _ in Array(next().prefix(32)) }
+        for i in 0..<count {
+            let id = NoteID(uncheckedBytes: Array(next().prefix(32)))
+            var output = ownerKeys[i % ownerKeys.count]
+            while output.count < Output.encodedLength { output += next() }
+            output.removeLast(output.count - Output.encodedLength)
+            insertUnspent(id, output, at: NotePosition(sequence: UInt64(i / 16 + 1), index: UInt16(i % 16)))
+        }
+    }
+}

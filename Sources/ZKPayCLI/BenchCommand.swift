@@ -40,6 +40,7 @@ struct BenchResult {
 /// baseline figure measured in the same run.
 enum BenchCommand {
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        if arguments.first == "memory" { return try BenchMemory.run(Array(arguments.dropFirst()), console) }
         var json = false
         var filter: Set<String>? = nil
         var samples = 7

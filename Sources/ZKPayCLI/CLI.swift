@@ -37,6 +37,9 @@ public final class Console: @unchecked Sendable {
     /// `capture: true` keeps output in memory (tests); otherwise it goes to stdout/stderr.
     public init(capture: Bool = false) { self.capture = capture }
 
+    /// Whether output is kept in memory (then it is never a terminal: no colors, no progress).
+    public var isCapturing: Bool { capture }
+
     public func print(_ line: String) {
         if capture { out += line + "\n" } else { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
     }
@@ -61,13 +64,29 @@ public enum ZKPayCLI {
             Command(name: "verify", summary: "check known-answer vector files",
                     usage: "zkpay verify FILE...", run: VerifyCommand.run),
             Command(name: "bench", summary: "run the benchmarks (libsodium baselines in the same run)",
-                    usage: "zkpay bench [--json] [--filter NAME[,NAME...]]", run: BenchCommand.run),
+                    usage: "zkpay bench [--json] [--filter NAME[,NAME...]] [--samples N]  |  zkpay bench memory [--notes N] [--json]", run: BenchCommand.run),
             Command(name: "validator", summary: "create a ledger data directory (init) or serve it over HTTP (run)",
                     usage: ValidatorCommand.usage, run: ValidatorCommand.run),
-            Command(name: "audit", summary: "check a ledger's supply equation",
+            Command(name: "audit", summary: "check the supply equation (a data directory or a running validator)",
                     usage: AuditCommand.usage, run: AuditCommand.run),
             Command(name: "receipt", summary: "verify a settlement receipt offline",
                     usage: ReceiptCommand.usage, run: ReceiptCommand.run),
+            Command(name: "wallet", summary: "create, list, back up (export-seed) and restore (import) wallets",
+                    usage: WalletCommand.usage, run: WalletCommand.run),
+            Command(name: "address", summary: "print the wallet's address (no passphrase needed)",
+                    usage: AddressCommand.usage, run: AddressCommand.run),
+            Command(name: "balance", summary: "the wallet's balance: its notes on the ledger, opened with the view key",
+                    usage: BalanceCommand.usage, run: BalanceCommand.run),
+            Command(name: "send", summary: "pay an address or contact (confidential amount), print the receipt",
+                    usage: SendCommand.usage, run: SendCommand.run),
+            Command(name: "watch", summary: "live notifications of payments received and sent (resumes where it left off)",
+                    usage: WatchCommand.usage, run: WatchCommand.run),
+            Command(name: "history", summary: "the wallet's payments as it recorded them",
+                    usage: HistoryCommand.usage, run: HistoryCommand.run),
+            Command(name: "contacts", summary: "name addresses: contacts add NAME ADDRESS, contacts list",
+                    usage: ContactsCommand.usage, run: ContactsCommand.run),
+            Command(name: "mint", summary: "create new money (the ledger's issuer wallet only)",
+                    usage: MintCommand.usage, run: MintCommand.run),
             Command(name: "loadgen", summary: LoadgenCommand.summary, usage: LoadgenCommand.usage, run: LoadgenCommand.run),
             Command(name: "demo", summary: "the end-to-end story in-process: keys, mint, confidential transfer, receipt, audit",
                     usage: DemoCommand.usage, run: DemoCommand.run),

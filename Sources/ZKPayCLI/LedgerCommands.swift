@@ -1,6 +1,8 @@
 import Foundation
 import Ledger
 import Sodium
+import Wallet
+import ZKPayAPI
 import ZKPayCore
 
 /// Option parsing shared by the ledger commands: `--name VALUE` pairs and positionals.
@@ -84,30 +86,55 @@ enum ValidatorCommand {
     }
 }
 
-/// `zkpay audit --data DIR [--json]`.
+/// `zkpay audit --data DIR | --validator URL [--json]`: checks the supply equation on a
+/// data directory here, or asks a running validator to check its own.
 enum AuditCommand {
-    static let usage = "zkpay audit --data DIR [--json]"
+    static let usage = "zkpay audit --data DIR | --validator URL [--json]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
-        let args = try LedgerArguments(arguments, valued: ["--data"], flags: ["--json"])
+        let args = try LedgerArguments(arguments, valued: ["--data", "--validator"], flags: ["--json"])
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
-        guard let data = args.options["--data"] else { throw CLIError.usage("--data DIR is required") }
-        let ledger: Ledger
-        do { ledger = try Ledger(storage: try openDataStorage(data)) } catch let e as CLIError { throw e } catch {
-            throw CLIError.failure("\(error)")
+        let a: (ok: Bool, notes: Int, supply: UInt64, minted: UInt64, fees: UInt64, transfers: Int)
+        let sequence: UInt64
+        let chain: String
+        switch (args.options["--data"], args.options["--validator"]) {
+        case let (data?, nil):
+            let ledger: Ledger
+            do { ledger = try Ledger(storage: try openDataStorage(data)) } catch let e as CLIError { throw e } catch {
+                throw CLIError.failure("\(error)")
+            }
+            let r = ledger.auditVartime()
+            a = (r.ok, r.notes, r.supply, r.minted, r.fees, r.transfers)
+            sequence = ledger.state.sequence
+            chain = ProtocolHex.encode(ledger.state.chainHash)
+        case let (nil, url?):
+            let client: ValidatorClient
+            do { client = try ValidatorClient(url) } catch {
+                throw CLIError.usage("--validator: '\(url)' is not a validator URL; expected http://HOST:PORT")
+            }
+            let body: AuditBody
+            do { body = try client.audit() } catch {
+                if case .unreachable = error {
+                    throw CLIError.failure(WalletOperationError.validatorDown(url: client.url.description).description)
+                }
+                throw CLIError.failure("\(error)")
+            }
+            a = (body.ok, body.notes, body.supply, body.minted, body.fees, body.transfers)
+            sequence = body.sequence
+            chain = ProtocolHex.encode(body.chainHash)
+        default:
+            throw CLIError.usage("give exactly one of --data DIR and --validator URL")
         }
-        let a = ledger.auditVartime()
-        let chain = ProtocolHex.encode(ledger.state.chainHash)
         if args.flags.contains("--json") {
             console.print("{\"ok\": \(a.ok), \"notes\": \(a.notes), \"supply\": \(a.supply), \"minted\": \(a.minted), "
-                + "\"fees\": \(a.fees), \"transfers\": \(a.transfers), \"sequence\": \(ledger.state.sequence), "
+                + "\"fees\": \(a.fees), \"transfers\": \(a.transfers), \"sequence\": \(sequence), "
                 + "\"chain_hash\": \"\(chain)\"}")
         } else {
             console.print("audit:     \(a.ok ? "ok" : "FAILED (the supply equation does not hold)")")
             console.print("notes:     \(a.notes)")
             console.print("supply:    \(a.supply) (minted \(a.minted), fees \(a.fees))")
             console.print("transfers: \(a.transfers)")
-            console.print("sequence:  \(ledger.state.sequence)")
+            console.print("sequence:  \(sequence)")
             console.print("chain:     \(chain)")
         }
         if !a.ok { console.printError("error: the audit failed: Σ unspent commitments do not match the supply") }
@@ -115,49 +142,106 @@ enum AuditCommand {
     }
 }
 
-/// `zkpay receipt verify FILE --ledger-key HEX|--data DIR`.
+/// `zkpay receipt verify FILE [--ledger-key HEX|--data DIR|--validator URL]`: checks a
+/// receipt offline. FILE holds the receipt JSON object of the HTTP API (or an object with
+/// a `receipt` member, such as `zkpay send --json` output), the 147 canonical bytes, or
+/// their hex. Without a key option the key is the one the wallet home pinned for the
+/// validator (`--validator`, else $ZKPAY_VALIDATOR, else http://127.0.0.1:7878).
 enum ReceiptCommand {
-    static let usage = "zkpay receipt verify FILE --ledger-key HEX|--data DIR"
+    static let usage = "zkpay receipt verify FILE [--ledger-key HEX | --data DIR | --validator URL] [--json]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         guard arguments.first == "verify" else { throw CLIError.usage("expected a subcommand: verify") }
-        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--ledger-key", "--data"])
+        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--ledger-key", "--data", "--validator"],
+                                       flags: ["--json"])
         guard args.positionals.count == 1 else { throw CLIError.usage("expected one receipt FILE") }
         let key: [UInt8]
+        var keySource: String
         switch (args.options["--ledger-key"], args.options["--data"]) {
         case let (hex?, nil):
+            guard args.options["--validator"] == nil else { throw CLIError.usage("give at most one of --ledger-key, --data and --validator") }
             guard let k = ProtocolHex.decode(hex.lowercased()), k.count == 32 else {
                 throw CLIError.usage("--ledger-key needs 64 hex digits (the ledger's receipt public key)")
             }
             key = k
+            keySource = "--ledger-key"
         case let (nil, dir?):
+            guard args.options["--validator"] == nil else { throw CLIError.usage("give at most one of --ledger-key, --data and --validator") }
             do { key = try Ledger.readGenesis(storage: try openDataStorage(dir)).receiptPublicKey } catch let e as CLIError {
                 throw e
             } catch { throw CLIError.failure("\(error)") }
-        default: throw CLIError.usage("give exactly one of --ledger-key HEX and --data DIR")
+            keySource = "the genesis of \(dir)"
+        case (nil, nil):
+            (key, keySource) = try pinnedKey(args.options["--validator"])
+        default: throw CLIError.usage("give at most one of --ledger-key, --data and --validator")
         }
         let path = args.positionals[0]
         guard let contents = FileManager.default.contents(atPath: path) else {
             throw CLIError.failure("cannot read \(path)")
         }
-        // The binary encoding, or its hex spelling (whitespace ignored).
-        var bytes = [UInt8](contents)
-        if bytes.count != Receipt.encodedLength {
-            let text = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }.lowercased()
-            guard let decoded = ProtocolHex.decode(text) else {
-                throw CLIError.failure("\(path) is neither a \(Receipt.encodedLength)-byte receipt nor its hex")
-            }
-            bytes = decoded
-        }
-        let receipt: Receipt
-        do { receipt = try Receipt(bytes: bytes) } catch { throw CLIError.failure("\(path): \(error)") }
+        let receipt = try decode([UInt8](contents), path: path)
         guard receipt.verify(publicKey: key) else {
-            console.printError("error: the receipt signature does not verify under \(ProtocolHex.encode(key))")
+            console.printError("error: the receipt signature does not verify under \(ProtocolHex.encode(key)) (\(keySource))")
             return ExitCode.failure
         }
         let kind = receipt.kind == .transfer ? "transfer" : "mint"
-        console.print("ok: receipt \(receipt.sequence) for \(kind) \(ProtocolHex.encode(receipt.id)) "
-            + "at \(receipt.time) ms, chain hash \(ProtocolHex.encode(receipt.chainHash))")
+        if args.flags.contains("--json") {
+            console.print("{\"ok\": true, \"kind\": \"\(kind)\", \"sequence\": \(receipt.sequence), \"id\": \"\(ProtocolHex.encode(receipt.id))\", "
+                + "\"time\": \(receipt.time), \"chain_hash\": \"\(ProtocolHex.encode(receipt.chainHash))\", "
+                + "\"key\": \"\(ProtocolHex.encode(key))\"}")
+        } else {
+            console.print("ok: receipt \(receipt.sequence) for \(kind) \(ProtocolHex.encode(receipt.id)) "
+                + "at \(receipt.time) ms, chain hash \(ProtocolHex.encode(receipt.chainHash))")
+            console.print("signed by \(ProtocolHex.encode(key)) (\(keySource))")
+        }
         return ExitCode.success
+    }
+
+    /// The key the wallet home pinned for the validator URL (or the only one pinned).
+    static func pinnedKey(_ option: String?) throws -> ([UInt8], String) {
+        let environment = ProcessInfo.processInfo.environment
+        let text = option ?? environment["ZKPAY_VALIDATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? WalletContext.defaultValidator
+        let url: ValidatorURL
+        do { url = try ValidatorURL(parsing: text) } catch {
+            throw CLIError.usage("--validator: '\(text)' is not a validator URL; expected http://HOST:PORT")
+        }
+        let homePath = WalletHome.defaultPath(environment: environment)
+        guard FileManager.default.fileExists(atPath: homePath) else {
+            throw CLIError.usage("no wallet home at \(homePath), so no pinned receipt key; give --ledger-key HEX or --data DIR")
+        }
+        let home: WalletHome
+        do { home = try WalletHome(path: homePath) } catch { throw CLIError.failure("\(error)") }
+        if let key = try wrap({ try home.pinnedKey(for: url.description) }) {
+            return (key, "pinned for \(url.description) in \(home.path)")
+        }
+        let all = try wrap { try home.pinnedKeys() }
+        if option == nil, all.count == 1, let only = all.first, let key = ProtocolHex.decode(only.value), key.count == 32 {
+            return (key, "pinned for \(only.key) in \(home.path)")
+        }
+        throw CLIError.usage("no receipt key is pinned for \(url.description) in \(home.path); "
+            + "give --ledger-key HEX or --data DIR, or run a wallet command against the validator first")
+    }
+
+    /// The receipt JSON object (or an object with a `receipt` member), the canonical bytes, or their hex.
+    static func decode(_ bytes: [UInt8], path: String) throws -> Receipt {
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("{") {
+            do {
+                var value = try JSONValue.parse(Array(text.utf8))
+                if case let .object(members) = value, !members.contains(where: { $0.key == "bytes" }),
+                   let inner = members.first(where: { $0.key == "receipt" }) {
+                    value = inner.value
+                }
+                return try Receipt(json: value)
+            } catch { throw CLIError.failure("\(path) is not a receipt JSON object: \(error)") }
+        }
+        var raw = bytes
+        if raw.count != Receipt.encodedLength {
+            guard let decoded = ProtocolHex.decode(text.filter { !$0.isWhitespace }.lowercased()) else {
+                throw CLIError.failure("\(path) is neither a receipt JSON object, a \(Receipt.encodedLength)-byte receipt nor its hex")
+            }
+            raw = decoded
+        }
+        do { return try Receipt(bytes: raw) } catch { throw CLIError.failure("\(path): \(error)") }
     }
 }

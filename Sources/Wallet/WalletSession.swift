@@ -1,0 +1,550 @@
+public import Foundation
+public import Ledger
+public import ZKPayAPI
+public import ZKPayCore
+
+/// Failures of the wallet's conversations with the validator. Descriptions are the
+/// messages `zkpay` prints after `error: `.
+public enum WalletOperationError: Error, CustomStringConvertible {
+    /// Nothing answers at the validator URL; nothing was sent and nothing stays reserved.
+    case validatorDown(url: String)
+    /// The URL does not parse.
+    case invalidValidatorURL(String)
+    /// The spendable notes do not cover amount + fee.
+    case insufficientFunds(spendable: UInt64, needed: UInt64, reserved: UInt64)
+    /// The validator refused the transfer or mint; its notes are free again.
+    case rejected(what: String, code: String, message: String)
+    /// The reply was lost and the validator does not know the transfer yet: its notes
+    /// stay reserved until a later command finds out.
+    case unconfirmed(transferID: String)
+    /// A receipt that does not verify under the pinned key, or is for another object.
+    case badReceipt(String)
+    /// A mint from a wallet that is not the ledger's issuer.
+    case notIssuer(ledgerIssuer: String)
+    /// Another request-level failure (malformed answer, transport error, bad input).
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case let .validatorDown(url):
+            "cannot reach the validator at \(url) (is `zkpay validator run` running?)"
+        case let .invalidValidatorURL(text):
+            "'\(text)' is not a validator URL; expected http://HOST:PORT (for example http://127.0.0.1:7878)"
+        case let .insufficientFunds(spendable, needed, reserved):
+            "insufficient funds: the spendable balance is \(Amount.format(spendable)), this transfer needs "
+                + "\(Amount.format(needed)) (amount plus fee)"
+                + (reserved > 0 ? "; \(Amount.format(reserved)) more is reserved by transfers in flight" : "")
+        case let .rejected(what, code, message):
+            "the validator rejected the \(what): \(message) (\(code)); its notes are free again"
+        case let .unconfirmed(id):
+            "the validator did not confirm transfer \(id.prefix(16))…; its notes stay reserved until zkpay learns "
+                + "the outcome: run `zkpay balance` again in a minute"
+        case let .badReceipt(why):
+            "the validator's receipt is not valid: \(why)"
+        case let .notIssuer(issuer):
+            "this wallet is not the ledger's issuer (the issuer is \(issuer)); mint with the issuer's wallet"
+        case let .failed(why):
+            why
+        }
+    }
+}
+
+/// An owned note with its opening.
+public struct OpenedNote: Sendable {
+    /// The note.
+    public let note: Note
+    /// Amount, blinding and memo text.
+    public let contents: MemoContents
+    /// The memo text as shown to people.
+    public var memoText: String { String(decoding: contents.text, as: UTF8.self) }
+}
+
+/// What a sync learned.
+public struct SyncResult: Sendable {
+    /// The ledger sequence the note list is from.
+    public let sequence: UInt64
+    /// Every note of this wallet that opened (reserved ones included).
+    public let owned: [OpenedNote]
+    /// Notes owned by this wallet's spend key whose memo does not open with its view key
+    /// (or does not open the commitment): never spent, reported.
+    public let unreadable: [NoteID]
+    /// Ids of notes reserved by transfers in flight.
+    public let reserved: Set<NoteID>
+    /// Payments found for the first time (also recorded in history).
+    public let newlyReceived: [OpenedNote]
+
+    /// Notes that can be spent now: opened, not reserved, not zero.
+    public var spendable: [OpenedNote] { owned.filter { !reserved.contains($0.note.id) && $0.contents.amount > 0 } }
+    /// Σ amounts of every owned note.
+    public var total: UInt64 { Self.sum(owned.map(\.contents.amount)) }
+    /// Σ amounts of the spendable notes.
+    public var spendableTotal: UInt64 { Self.sum(spendable.map(\.contents.amount)) }
+    /// Σ amounts of the reserved notes.
+    public var reservedTotal: UInt64 { Self.sum(owned.filter { reserved.contains($0.note.id) }.map(\.contents.amount)) }
+
+    static func sum(_ values: [UInt64]) -> UInt64 {
+        values.reduce(0) { s, v in s.addingReportingOverflow(v).overflow ? .max : s + v }
+    }
+}
+
+/// A settled transfer or mint.
+public struct Settlement: Sendable {
+    /// The transfer or mint id (hex).
+    public let id: String
+    /// The verified receipt.
+    public let receipt: Receipt
+    /// False when the validator had settled it before (idempotent resubmission).
+    public let isNew: Bool
+    /// Submission to verified receipt, in milliseconds.
+    public let latencyMs: UInt64
+    /// Units returned as change (transfers).
+    public let change: UInt64
+    /// The fee paid.
+    public let fee: UInt64
+    /// How a lost reply was resolved, when it was (for a note to the user).
+    public var recovery: String? = nil
+}
+
+/// How an earlier in-flight transfer turned out.
+public enum ReservationOutcome: Sendable {
+    /// The ledger finalized it (now in history).
+    case finalized(transferID: String, sequence: UInt64)
+    /// The ledger never got it; its notes are free again.
+    case released(transferID: String)
+    /// Still unknown and recent: stays reserved.
+    case pending(transferID: String)
+}
+
+/// One event of the wallet's stream, decoded for people.
+public struct WalletEvent: Sendable {
+    /// The event sequence (the watch cursor after it).
+    public let sequence: UInt64
+    /// `received`, `minted` or `sent`.
+    public let kind: String
+    /// The transfer or mint id (hex).
+    public let id: String
+    /// Units received or sent (nil when a sent amount is unknown to this wallet).
+    public let amount: UInt64?
+    /// The fee (sent).
+    public let fee: UInt64
+    /// Who paid or was paid: a contact or wallet name, an address, or a key prefix.
+    public let counterparty: String
+    /// The memo text.
+    public let memo: String
+    /// Settlement time, ms since 1970.
+    public let time: UInt64
+    /// Notes of the event this wallet could not open (reported, never spent).
+    public let unreadable: Int
+}
+
+/// A wallet unlocked and talking to one validator: sync, send, mint and watch, with
+/// notes reserved while a transfer is in flight (docs/notes/wallet.md).
+public final class WalletSession {
+    /// The wallet home.
+    public let home: WalletHome
+    /// The wallet's name.
+    public let name: String
+    /// Its keys.
+    public let keys: WalletKeys
+    /// Its state store.
+    public let store: WalletStore
+    /// The validator URL, normalized (the key receipts are pinned under).
+    public let validator: String
+    let url: ValidatorURL
+    let client: ValidatorClient
+    /// The pinned receipt key, after `connect`.
+    public private(set) var receiptKey: [UInt8] = []
+    /// The validator's status, after `connect`.
+    public private(set) var status: StatusBody?
+
+    /// A session; nothing is sent until a method is called.
+    public init(home: WalletHome, name: String, keys: WalletKeys, validator text: String,
+                timeout: Double = 30) throws(WalletOperationError) {
+        do { url = try ValidatorURL(parsing: text) } catch { throw .invalidValidatorURL(text) }
+        validator = url.description
+        client = ValidatorClient(url: url, timeout: timeout)
+        self.home = home
+        self.name = name
+        self.keys = keys
+        do { store = try home.state(name) } catch { throw .failed("\(error)") }
+    }
+
+    /// Maps a client error to the wallet's.
+    func map(_ error: ValidatorClientError, what: String = "request") -> WalletOperationError {
+        switch error {
+        case .unreachable: .validatorDown(url: validator)
+        case let .invalidURL(u): .invalidValidatorURL(u)
+        case let .rejected(body): .rejected(what: what, code: body.code, message: body.message)
+        case .transport, .malformedResponse: .failed("\(error)")
+        }
+    }
+
+    /// `GET /v1/status`, pinning the receipt key on first use (trust on first use) and
+    /// refusing a validator whose key differs from the pin.
+    @discardableResult
+    public func connect() throws -> StatusBody {
+        let s: StatusBody
+        do { s = try client.status() } catch { throw map(error) }
+        try home.pin(key: s.receiptPublicKey, for: validator)
+        receiptKey = s.receiptPublicKey
+        status = s
+        return s
+    }
+
+    func now() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
+
+    // MARK: sync
+
+    /// Settles earlier in-flight transfers by asking the validator for each by id.
+    public func resolveReservations() throws -> [ReservationOutcome] {
+        let pending = try store.load().reservations
+        var outcomes: [ReservationOutcome] = []
+        for r in pending {
+            guard let id = ProtocolHex.decode(r.transferID), id.count == 32 else { continue }
+            let found: TransferLookupBody?
+            do { found = try client.transfer(id: TransferID(uncheckedBytes: id)) } catch { throw map(error) }
+            if let found {
+                guard found.receipt.verify(publicKey: receiptKey), found.receipt.id == id else {
+                    throw WalletOperationError.badReceipt("the receipt of transfer \(r.transferID) does not verify under "
+                        + "the pinned key; its notes stay reserved")
+                }
+                try store.update { s in
+                    s.reservations.removeAll { $0.transferID == r.transferID }
+                    s.record(sentEntry(r, transfer: found.transfer, receipt: found.receipt))
+                }
+                outcomes.append(.finalized(transferID: r.transferID, sequence: found.receipt.sequence))
+            } else if now() >= r.createdMs + Reservation.settleSeconds * 1000 {
+                try store.update { s in s.reservations.removeAll { $0.transferID == r.transferID } }
+                outcomes.append(.released(transferID: r.transferID))
+            } else {
+                outcomes.append(.pending(transferID: r.transferID))
+            }
+        }
+        return outcomes
+    }
+
+    func sentEntry(_ r: Reservation, transfer: Transfer, receipt: Receipt) -> HistoryEntry {
+        HistoryEntry(kind: "sent", id: r.transferID, sequence: receipt.sequence, timeMs: receipt.time, amount: r.amount,
+                     fee: r.fee, counterparty: r.recipient, memo: r.memo, notes: transfer.outputIDs.map(\.hex))
+    }
+
+    /// Opens `note` with this wallet's keys; nil if it is not this wallet's or does not open.
+    func open(_ note: Note) -> OpenedNote? {
+        guard let contents = try? keys.open(note.output) else { return nil }
+        return OpenedNote(note: note, contents: contents)
+    }
+
+    /// Fetches this wallet's unspent notes (`GET /v1/notes`), opens their memos with the
+    /// view key, updates the note cache and records newly received payments.
+    public func sync() throws -> SyncResult {
+        let body: NotesBody
+        do { body = try client.notes(owner: keys.address) } catch { throw map(error) }
+        var owned: [OpenedNote] = []
+        var unreadable: [NoteID] = []
+        for note in body.notes where note.owner == keys.spend.publicKey {
+            if let opened = open(note) { owned.append(opened) } else { unreadable.append(note.id) }
+        }
+        let (reserved, fresh) = try store.update { s -> (Set<String>, [OpenedNote]) in
+            // Known: in the cache, or already in history (received through `watch`, or
+            // outputs of this wallet's own transfers: change and padding).
+            let known = Set(s.notes.compactMap { ProtocolHex.decode($0).flatMap { try? Note(bytes: $0) }?.id.hex })
+                .union(s.history.flatMap(\.notes))
+            var fresh: [OpenedNote] = []
+            for o in owned where !known.contains(o.note.id.hex) && o.contents.amount > 0 {
+                fresh.append(o)
+                s.record(HistoryEntry(kind: "received", id: "", sequence: nil, timeMs: now(), amount: o.contents.amount,
+                                      fee: nil, counterparty: "", memo: o.memoText, notes: [o.note.id.hex]))
+            }
+            s.notes = owned.map { ProtocolHex.encode($0.note.bytes) }
+            s.unreadable = unreadable.map(\.hex)
+            s.syncedSequence = body.sequence
+            return (s.reservedNoteIDs, fresh)
+        }
+        let reservedIDs = Set(owned.map(\.note.id).filter { reserved.contains($0.hex) })
+        return SyncResult(sequence: body.sequence, owned: owned, unreadable: unreadable, reserved: reservedIDs,
+                          newlyReceived: fresh)
+    }
+
+    // MARK: send
+
+    /// Builds a signed transfer paying `amount` to `recipient` from the spendable notes.
+    /// - Throws: `insufficientFunds` naming the spendable balance; `failed` for a
+    ///   request the builder refuses (too many notes, memo too long).
+    public func build(to recipient: Address, amount: UInt64, fee: UInt64, memo: [UInt8],
+                      sync: SyncResult) throws -> BuiltTransfer {
+        let (needed, overflow) = amount.addingReportingOverflow(fee)
+        guard !overflow else { throw WalletOperationError.failed("the amount plus the fee exceeds the largest amount") }
+        guard sync.spendableTotal >= needed else {
+            throw WalletOperationError.insufficientFunds(spendable: sync.spendableTotal, needed: needed,
+                                                         reserved: sync.reservedTotal)
+        }
+        let available = sync.spendable.map { OwnedNote(note: $0.note, contents: $0.contents) }
+        do {
+            return try TransferBuilder.build(from: keys, spending: available,
+                                             payments: [Payment(to: recipient, amount: amount, text: memo)],
+                                             fee: fee, changeText: Array("change".utf8))
+        } catch {
+            if case let .insufficientFunds(available, needed) = error {
+                throw WalletOperationError.insufficientFunds(spendable: available, needed: needed, reserved: sync.reservedTotal)
+            }
+            throw WalletOperationError.failed("cannot build the transfer: \(error)")
+        }
+    }
+
+    /// Reserves the notes of `built`, submits it and books the result.
+    ///
+    /// The reservation is on disk before the request leaves. A definite answer (receipt
+    /// or refusal, or no connection at all) settles it at once; a lost reply is resolved
+    /// by looking the transfer up by id and, if the validator does not have it, resubmitting
+    /// the same bytes once (the ledger settles a transfer at most once). If that too stays
+    /// unanswered, the notes stay reserved (`unconfirmed`) until a later command knows.
+    public func submit(_ built: BuiltTransfer, recipient: Address, amount: UInt64, memo: String) throws -> Settlement {
+        let transfer = built.transfer
+        let id = transfer.id.hex
+        let reservation = Reservation(transferID: id, noteIDs: built.spent.map(\.input.id.hex), createdMs: now(),
+                                      amount: amount, fee: transfer.fee, recipient: recipient.encoded, memo: memo)
+        try store.update { s in
+            let taken = s.reservedNoteIDs.intersection(reservation.noteIDs)
+            guard taken.isEmpty else {
+                throw WalletOperationError.failed("a concurrent send reserved the same notes; run the command again")
+            }
+            s.reservations.append(reservation)
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let body: FinalizedBody
+        var recovery: String?
+        do {
+            body = try client.submit(transfer)
+        } catch {
+            switch error {
+            case let .rejected(refusal) where Self.outcomeUnknown(refusal):
+                guard let recovered = try recoverLostReply(transfer) else {
+                    throw WalletOperationError.unconfirmed(transferID: id)
+                }
+                (body, recovery) = recovered
+            case .unreachable, .rejected:
+                try release(id)
+                throw map(error, what: "transfer")
+            case .invalidURL:
+                try release(id)
+                throw map(error)
+            case .transport, .malformedResponse:
+                guard let recovered = try recoverLostReply(transfer) else {
+                    throw WalletOperationError.unconfirmed(transferID: id)
+                }
+                (body, recovery) = recovered
+            }
+        }
+        let latency = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+        let receipt = body.receipt
+        try store.update { s in
+            s.reservations.removeAll { $0.transferID == id }
+            s.record(sentEntry(reservation, transfer: transfer, receipt: receipt))
+            let spent = Set(reservation.noteIDs)
+            s.notes.removeAll { hex in
+                ProtocolHex.decode(hex).flatMap { try? Note(bytes: $0) }.map { spent.contains($0.id.hex) } ?? false
+            }
+        }
+        guard receipt.kind == .transfer, receipt.id == transfer.id.bytes else {
+            throw WalletOperationError.badReceipt("it is for another object than transfer \(id)")
+        }
+        guard receipt.verify(publicKey: receiptKey) else {
+            throw WalletOperationError.badReceipt("its signature does not verify under the pinned key "
+                + ProtocolHex.encode(receiptKey))
+        }
+        return Settlement(id: id, receipt: receipt, isNew: body.isNew, latencyMs: latency, change: built.change,
+                          fee: transfer.fee, recovery: recovery)
+    }
+
+    /// Whether a refusal leaves the outcome open: a 5xx other than the ones the API
+    /// defines as "nothing settled" (queue_full, shutting_down, storage_full) may come
+    /// from a failure after the ledger applied the transfer, or from a proxy.
+    static func outcomeUnknown(_ refusal: APIErrorBody) -> Bool {
+        refusal.status >= 500 && !["queue_full", "shutting_down", "storage_full"].contains(refusal.code)
+    }
+
+    func release(_ transferID: String) throws {
+        try store.update { s in s.reservations.removeAll { $0.transferID == transferID } }
+    }
+
+    /// After a lost reply: the transfer by id, else a resubmission of the same bytes over
+    /// a new connection (the ledger settles a transfer at most once). Returns nil when the
+    /// outcome stays unknown (the caller keeps the notes reserved).
+    func recoverLostReply(_ transfer: Transfer) throws -> (FinalizedBody, String)? {
+        for attempt in 0..<3 {
+            client.close()
+            if attempt > 0 { Thread.sleep(forTimeInterval: 0.5 * Double(attempt)) }
+            let found: TransferLookupBody?
+            do { found = try client.transfer(id: transfer.id) } catch { continue }
+            if let found {
+                return (FinalizedBody(isNew: true, receipt: found.receipt), "the reply was lost; the ledger has the transfer (looked up by id)")
+            }
+            do { return (try client.submit(transfer), "the request was lost; the ledger did not have it, so it was submitted again") } catch {
+                guard case let .rejected(refusal) = error, !Self.outcomeUnknown(refusal) else { continue }
+                if refusal.code == "double_spend", let mine = try? client.transfer(id: transfer.id) {
+                    // Our own first submission settled in the meantime.
+                    return (FinalizedBody(isNew: false, receipt: mine.receipt), "the reply was lost; the ledger has the transfer (looked up by id)")
+                }
+                // A definite refusal of these exact bytes: the ledger does not hold the transfer.
+                try release(transfer.id.hex)
+                throw map(error, what: "transfer")
+            }
+        }
+        return nil
+    }
+
+    // MARK: mint
+
+    /// Mints `amount` to `recipient`; this wallet must be the ledger's issuer.
+    public func mint(to recipient: Address, amount: UInt64, memo: [UInt8]) throws -> Settlement {
+        let s = try status ?? connect()
+        guard let issuer = try? Address(parsing: s.issuer), issuer == keys.address else {
+            throw WalletOperationError.notIssuer(ledgerIssuer: s.issuer)
+        }
+        let serial = try store.update { st -> UInt64 in
+            st.lastMintSerial = max(st.lastMintSerial + 1, now())
+            return st.lastMintSerial
+        }
+        let mint: Mint
+        do {
+            mint = try Mint.create(serial: serial, payments: [Payment(to: recipient, amount: amount, text: memo)],
+                                   issuer: keys.spend)
+        } catch { throw WalletOperationError.failed("cannot create the mint: \(error)") }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let body: FinalizedBody
+        do { body = try client.submit(mint: mint) } catch { throw map(error, what: "mint") }
+        let latency = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+        guard body.receipt.kind == .mint, body.receipt.id == mint.id.bytes, body.receipt.verify(publicKey: receiptKey) else {
+            throw WalletOperationError.badReceipt("it does not match mint \(mint.id.hex) under the pinned key")
+        }
+        try store.update { st in
+            st.record(HistoryEntry(kind: "issued", id: mint.id.hex, sequence: body.sequence, timeMs: body.receipt.time,
+                                   amount: amount, fee: nil, counterparty: recipient.encoded,
+                                   memo: String(decoding: memo, as: UTF8.self), notes: mint.createdNotes.map(\.id.hex)))
+        }
+        return Settlement(id: mint.id.hex, receipt: body.receipt, isNew: body.isNew, latencyMs: latency, change: 0, fee: 0)
+    }
+
+    // MARK: watch
+
+    /// Who a spend key is, for people: a contact or local wallet name, else a key prefix.
+    public func describe(spendKey: [UInt8]) -> String {
+        if spendKey.isEmpty { return "the issuer" }
+        if spendKey == keys.spend.publicKey.encoding { return "yourself" }
+        if let n = home.name(forSpendKey: spendKey) { return n }
+        return "key " + ProtocolHex.encode(spendKey.prefix(8)) + "…"
+    }
+
+    /// Turns one event into a `WalletEvent`, records it in history and advances the
+    /// watch cursor (one state write). Returns nil for events that say nothing new to
+    /// people (the change of this wallet's own transfer).
+    public func process(_ event: EventBody) throws -> WalletEvent? {
+        let id = ProtocolHex.encode(event.id)
+        let state = try store.load()
+        var result: WalletEvent?
+        var entry: HistoryEntry?
+        switch event.kind {
+        case .received, .minted:
+            let opened = event.notes.compactMap(open)
+            let unreadable = event.notes.count - opened.count
+            let amount = SyncResult.sum(opened.map(\.contents.amount))
+            let memo = opened.map(\.memoText).first { !$0.isEmpty } ?? ""
+            let ownTransfer = state.history.contains { $0.kind == "sent" && $0.id == id }
+            if ownTransfer || (event.sender == keys.spend.publicKey.encoding && amount == 0) {
+                result = nil
+            } else {
+                let who = event.kind == .minted ? "the issuer" : describe(spendKey: event.sender)
+                result = WalletEvent(sequence: event.sequence, kind: event.kind.rawValue, id: id, amount: amount, fee: event.fee,
+                                     counterparty: who, memo: memo, time: event.time, unreadable: unreadable)
+                entry = HistoryEntry(kind: event.kind.rawValue, id: id, sequence: event.sequence, timeMs: event.time,
+                                     amount: amount, fee: nil, counterparty: who, memo: memo,
+                                     notes: opened.map(\.note.id.hex))
+            }
+        case .sent:
+            let known = state.history.first { $0.kind == "sent" && $0.id == id }
+            var amount = known?.amount
+            var who = known.flatMap { k in (try? Address(parsing: k.counterparty)).flatMap { home.name(for: $0) } ?? k.counterparty }
+            var memo = known?.memo ?? ""
+            if amount == nil {
+                // Sent from elsewhere (same seed): inputs known from the note cache minus change and fee.
+                let cached = state.notes.compactMap { ProtocolHex.decode($0).flatMap { try? Note(bytes: $0) } }
+                let inputs = cached.filter { event.spent.contains($0.id) }.compactMap(open)
+                let change = SyncResult.sum(event.outputs.compactMap(open).map(\.contents.amount))
+                if inputs.count == event.spent.count {
+                    let total = SyncResult.sum(inputs.map(\.contents.amount))
+                    if total >= change + event.fee { amount = total - change - event.fee }
+                }
+                who = who ?? "another wallet"
+                memo = ""
+            }
+            result = WalletEvent(sequence: event.sequence, kind: "sent", id: id, amount: amount, fee: event.fee,
+                                 counterparty: who ?? "", memo: memo, time: event.time, unreadable: 0)
+            entry = HistoryEntry(kind: "sent", id: id, sequence: event.sequence, timeMs: event.time, amount: amount ?? 0,
+                                 fee: event.fee, counterparty: known?.counterparty ?? "", memo: memo,
+                                 notes: event.outputs.map(\.id.hex))
+        }
+        try store.update { s in
+            if let entry { s.record(entry) }
+            s.cursor = max(s.cursor, event.sequence)
+        }
+        return result
+    }
+
+    /// Streams events after the stored cursor, calling `handle` for each one people
+    /// should see, until `handle` returns false or the deadline passes. When the stream
+    /// ends or drops (a validator restart, an idle connection), it reopens from the cursor:
+    /// no gap, no duplicate; `notice` hears about it. Gives up with `validatorDown` when
+    /// the first connection fails, or after 10 failed reconnections in a row.
+    public func watch(deadline: Date?, notice: (String) -> Void = { _ in },
+                      handle: (WalletEvent) throws -> Bool) throws {
+        var failures = 0
+        var connected = false
+        while true {
+            let remaining = deadline.map { $0.timeIntervalSinceNow }
+            if let remaining, remaining <= 0 { return }
+            if failures > 0 {
+                if failures > 10 { throw WalletOperationError.validatorDown(url: validator) }
+                Thread.sleep(forTimeInterval: min(0.25 * Double(failures), 2, remaining ?? 2))
+                if let deadline, deadline.timeIntervalSinceNow <= 0 { return }
+            }
+            // Heartbeats come every 15 s, so a read timeout of 40 s means a dead connection;
+            // with a deadline, the timeout also bounds how far past it a read can wait.
+            let timeout = max(min(deadline.map { $0.timeIntervalSinceNow } ?? 40, 40), 0.05)
+            let streamClient = ValidatorClient(url: url, timeout: timeout)
+            defer { streamClient.close() }
+            let cursor = try store.load().cursor
+            let stream: ValidatorEventStream
+            do { stream = try streamClient.events(address: keys.address, after: cursor) } catch {
+                if !connected {
+                    if case .unreachable = error { throw WalletOperationError.validatorDown(url: validator) }
+                    throw map(error)
+                }
+                failures += 1
+                continue
+            }
+            if connected, failures > 0 { notice("reconnected to \(validator); resuming after sequence \(cursor)") }
+            connected = true
+            failures = 0
+            do {
+                var shortened = false
+                while let event = try stream.next() {
+                    if let shown = try process(event), try !handle(shown) { return }
+                    if let deadline, deadline.timeIntervalSinceNow <= 0 { return }
+                    // Reopen with a read timeout that fits the time left.
+                    if let deadline, deadline.timeIntervalSinceNow < timeout / 2 {
+                        shortened = true
+                        break
+                    }
+                }
+                if !shortened {
+                    notice("the validator ended the event stream; reconnecting")
+                    failures += 1
+                }
+            } catch _ as ValidatorClientError {
+                if let deadline, deadline.timeIntervalSinceNow <= 0 { return }
+                if deadline == nil { notice("the connection to \(validator) dropped; reconnecting") }
+                failures += 1
+            }
+        }
+    }
+}

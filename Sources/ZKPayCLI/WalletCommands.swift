@@ -1,0 +1,217 @@
+import Foundation
+import Sodium
+import Wallet
+import ZKPayCore
+
+/// `zkpay wallet create|list|export-seed|import`.
+enum WalletCommand {
+    static let usage = "zkpay wallet create NAME | list | export-seed [--wallet NAME] | import NAME [--seed-file FILE] [--json]"
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        guard let sub = arguments.first else {
+            throw CLIError.usage("expected a subcommand: create, list, export-seed or import")
+        }
+        let rest = Array(arguments.dropFirst())
+        switch sub {
+        case "create": return try create(rest, console)
+        case "list": return try list(rest, console)
+        case "export-seed": return try exportSeed(rest, console)
+        case "import": return try importSeed(rest, console)
+        default: throw CLIError.usage("unknown subcommand '\(sub)'; expected create, list, export-seed or import")
+        }
+    }
+
+    static func newWalletName(_ ctx: WalletContext) throws -> String {
+        let name = ctx.arguments.positionals[0]
+        do { try WalletHome.validateName(name) } catch { throw CLIError.usage("\(error)") }
+        return name
+    }
+
+    static func kdfParameters(_ ctx: WalletContext) throws -> Argon2idParameters {
+        do { return try KDFLevel.fromEnvironment(ctx.environment).parameters } catch { throw CLIError.usage("\(error)") }
+    }
+
+    static func create(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, console: console, positionals: 1...1, positionalHint: "name the wallet: zkpay wallet create NAME")
+        let name = try newWalletName(ctx)
+        let home = try ctx.home()
+        guard !FileManager.default.fileExists(atPath: home.keystorePath(name)) else {
+            throw CLIError.failure(WalletError.walletExists(name).description)
+        }
+        let parameters = try kdfParameters(ctx)
+        let passphrase = try Passphrase.obtain(prompt: "new passphrase for wallet '\(name)': ", confirm: true,
+                                               environment: ctx.environment)
+        let (seed, _) = WalletKeys.generate()
+        console.progress("encrypting the new wallet's seed (Argon2id)…")
+        let address = try wrap { try home.createWallet(name: name, seed: seed, passphrase: passphrase, parameters: parameters) }
+        report(ctx, name: name, address: address, home: home, verb: "created")
+        if !ctx.json {
+            console.print("back up its seed with `zkpay wallet export-seed --wallet \(name)`: the seed is the wallet")
+        }
+        return ExitCode.success
+    }
+
+    static func report(_ ctx: WalletContext, name: String, address: Address, home: WalletHome, verb: String) {
+        if ctx.json {
+            var o = JSONObjectText()
+            o.string("name", name)
+            o.string("address", address.encoded)
+            o.string("keystore", home.keystorePath(name))
+            ctx.console.print(o.text)
+        } else {
+            ctx.console.print("\(verb) wallet \(ctx.console.paint(name, .bold)) in \(home.keystorePath(name))")
+            ctx.console.print("address: \(address.encoded)")
+        }
+    }
+
+    static func list(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, console: console)
+        let home = try ctx.home()
+        let names = try wrap { try home.walletNames() }
+        var rows: [(String, String)] = []
+        for name in names {
+            let address = (try? home.keystoreHeader(name).address.encoded) ?? "(unreadable keystore)"
+            rows.append((name, address))
+        }
+        if ctx.json {
+            let items = rows.map { r in
+                var o = JSONObjectText()
+                o.string("name", r.0)
+                o.string("address", r.1)
+                return o.text
+            }
+            console.print("{\"home\": \(jsonString(home.path)), \"wallets\": [" + items.joined(separator: ", ") + "]}")
+        } else if rows.isEmpty {
+            console.print("no wallets in \(home.path); create one with `zkpay wallet create NAME`")
+        } else {
+            let width = rows.map(\.0.count).max() ?? 0
+            for r in rows { console.print(r.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + r.1) }
+        }
+        return ExitCode.success
+    }
+
+    static func exportSeed(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, console: console)
+        let home = try ctx.home()
+        let name = try ctx.walletName(in: home)
+        let (seed, keys) = try ctx.unlock(home, name)
+        if ctx.json {
+            var o = JSONObjectText()
+            o.string("name", name)
+            o.string("address", keys.address.encoded)
+            o.string("seed_hex", SeedText.hex(seed))
+            o.string("seed_bech32m", SeedText.bech32m(seed))
+            console.print(o.text)
+        } else {
+            console.printError("warning: anyone who sees this seed can spend wallet '\(name)'; store it offline")
+            console.print("seed (hex):     \(SeedText.hex(seed))")
+            console.print("seed (bech32m): \(SeedText.bech32m(seed))")
+            console.print("restore with:   zkpay wallet import NAME  (then type or pipe either form)")
+        }
+        return ExitCode.success
+    }
+
+    static func importSeed(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, valued: ["--seed-file"], console: console, positionals: 1...1,
+                                    positionalHint: "name the wallet: zkpay wallet import NAME")
+        let name = try newWalletName(ctx)
+        let home = try ctx.home()
+        guard !FileManager.default.fileExists(atPath: home.keystorePath(name)) else {
+            throw CLIError.failure(WalletError.walletExists(name).description)
+        }
+        let parameters = try kdfParameters(ctx)
+        let seedText: String
+        if let file = ctx.arguments.options["--seed-file"] {
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.failure("cannot read \(file)") }
+            seedText = String(decoding: data, as: UTF8.self)
+        } else if isatty(STDIN_FILENO) == 1 {
+            let typed = try Passphrase.readNoEcho("seed (64 hex digits or zkpseed1…): ")
+            seedText = typed.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        } else {
+            seedText = readLine(strippingNewline: true) ?? ""
+        }
+        let seed: SecretBytes
+        do { seed = try SeedText.parse(seedText) } catch { throw CLIError.usage("\(error)") }
+        let passphrase = try Passphrase.obtain(prompt: "new passphrase for wallet '\(name)': ", confirm: true,
+                                               environment: ctx.environment)
+        console.progress("encrypting the seed (Argon2id)…")
+        let address = try wrap { try home.createWallet(name: name, seed: seed, passphrase: passphrase, parameters: parameters) }
+        report(ctx, name: name, address: address, home: home, verb: "imported")
+        return ExitCode.success
+    }
+}
+
+/// `zkpay address [--wallet NAME] [--json]`: no passphrase needed (the keystore header
+/// holds the public address).
+enum AddressCommand {
+    static let usage = "zkpay address [--wallet NAME] [--json]"
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, console: console)
+        let home = try ctx.home()
+        let name = try ctx.walletName(in: home)
+        let address = try wrap { try home.keystoreHeader(name).address }
+        if ctx.json {
+            var o = JSONObjectText()
+            o.string("name", name)
+            o.string("address", address.encoded)
+            console.print(o.text)
+        } else {
+            console.print(address.encoded)
+        }
+        return ExitCode.success
+    }
+}
+
+/// `zkpay contacts add NAME ADDRESS | list`.
+enum ContactsCommand {
+    static let usage = "zkpay contacts add NAME ADDRESS | list [--json]"
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        guard let sub = arguments.first else { throw CLIError.usage("expected a subcommand: add or list") }
+        switch sub {
+        case "add":
+            let ctx = try WalletContext(Array(arguments.dropFirst()), console: console, positionals: 2...2,
+                                        positionalHint: "give a NAME and an ADDRESS")
+            let name = ctx.arguments.positionals[0]
+            let text = ctx.arguments.positionals[1]
+            let address: Address
+            do { address = try Address(parsing: text) } catch {
+                throw CLIError.usage("'\(abbreviated(text))' is not a valid zkpay address: \(error)")
+            }
+            let home = try ctx.home()
+            do { try home.addContact(name: name, address: address) } catch {
+                if case .invalidContact = error { throw CLIError.usage("\(error)") }
+                throw CLIError.failure("\(error)")
+            }
+            if ctx.json {
+                var o = JSONObjectText()
+                o.string("name", name)
+                o.string("address", address.encoded)
+                console.print(o.text)
+            } else {
+                console.print("added contact \(name): \(address.encoded)")
+            }
+        case "list":
+            let ctx = try WalletContext(Array(arguments.dropFirst()), console: console)
+            let contacts = try wrap { try ctx.home().contacts() }.sorted { $0.key < $1.key }
+            if ctx.json {
+                let items = contacts.map { c in
+                    var o = JSONObjectText()
+                    o.string("name", c.key)
+                    o.string("address", c.value.encoded)
+                    return o.text
+                }
+                console.print("{\"contacts\": [" + items.joined(separator: ", ") + "]}")
+            } else if contacts.isEmpty {
+                console.print("no contacts; add one with `zkpay contacts add NAME ADDRESS`")
+            } else {
+                let width = contacts.map(\.key.count).max() ?? 0
+                for c in contacts { console.print(c.key.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.value.encoded) }
+            }
+        default:
+            throw CLIError.usage("unknown subcommand '\(sub)'; expected add or list")
+        }
+        return ExitCode.success
+    }
+}

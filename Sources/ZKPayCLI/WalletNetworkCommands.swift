@@ -1,0 +1,317 @@
+import Foundation
+import Ledger
+import Sodium
+import Wallet
+import ZKPayAPI
+import ZKPayCore
+
+extension WalletContext {
+    /// Unlocks the selected wallet and opens a session with the validator, checking
+    /// (and on first use pinning) its receipt key.
+    func session() throws -> WalletSession {
+        // Parse the URL first: a typo is a usage error, found before any passphrase prompt.
+        do { _ = try ValidatorURL(parsing: validatorURL) } catch {
+            throw CLIError.usage("--validator: '\(validatorURL)' is not a validator URL; expected http://HOST:PORT")
+        }
+        let home = try home()
+        let name = try walletName(in: home)
+        let (_, keys) = try unlock(home, name)
+        let session = try wrap { try WalletSession(home: home, name: name, keys: keys, validator: validatorURL) }
+        let fresh = try wrap { () -> Bool in
+            let before = try home.pinnedKey(for: session.validator)
+            try session.connect()
+            return before == nil
+        }
+        if fresh, !json {
+            console.printError("note: pinned the receipt key \(ProtocolHex.encode(session.receiptKey).prefix(16))… of "
+                + "\(session.validator) (trust on first use)")
+        }
+        for outcome in try wrap({ try session.resolveReservations() }) {
+            switch outcome {
+            case let .finalized(id, sequence):
+                console.printError("note: earlier transfer \(id.prefix(16))… was finalized at sequence \(sequence)")
+            case let .released(id):
+                console.printError("note: earlier transfer \(id.prefix(16))… never reached the ledger; its notes are free again")
+            case let .pending(id):
+                console.printError("note: transfer \(id.prefix(16))… is still unconfirmed; its notes stay reserved")
+            }
+        }
+        return session
+    }
+
+    /// Syncs the notes and reports memos that did not open.
+    func sync(_ session: WalletSession) throws -> SyncResult {
+        console.progress("fetching notes from \(session.validator)…")
+        let result = try wrap { try session.sync() }
+        if !result.unreadable.isEmpty {
+            console.printError("warning: skipped \(result.unreadable.count) note(s) owned by this wallet whose memo does "
+                + "not open with its view key: " + result.unreadable.map { String($0.hex.prefix(16)) + "…" }.joined(separator: ", "))
+        }
+        return result
+    }
+}
+
+/// `zkpay balance`.
+enum BalanceCommand {
+    static let usage = "zkpay balance [--wallet NAME] [--validator URL] [--json]"
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, console: console)
+        let session = try ctx.session()
+        let sync = try ctx.sync(session)
+        if ctx.json {
+            var o = JSONObjectText()
+            o.number("units", sync.total)
+            o.string("amount", Amount.formatExact(sync.total))
+            o.number("notes", UInt64(sync.owned.count))
+            o.number("spendable_units", sync.spendableTotal)
+            o.number("reserved_units", sync.reservedTotal)
+            o.number("unreadable_notes", UInt64(sync.unreadable.count))
+            o.number("sequence", sync.sequence)
+            console.print(o.text)
+        } else {
+            let notes = sync.owned.count == 1 ? "1 note" : "\(sync.owned.count) notes"
+            console.print("\(session.name): \(console.paint(Amount.format(sync.total), .bold)) (\(notes), ledger sequence \(sync.sequence))")
+            if sync.reservedTotal > 0 {
+                console.print("  of which \(Amount.format(sync.reservedTotal)) is reserved by transfers in flight")
+            }
+            for n in sync.newlyReceived {
+                console.print("  new: received \(Amount.format(n.contents.amount))" + (n.memoText.isEmpty ? "" : " (memo: \(n.memoText))"))
+            }
+        }
+        return ExitCode.success
+    }
+}
+
+/// `zkpay send`.
+enum SendCommand {
+    static let usage = "zkpay send --to ADDRESS|CONTACT --amount DECIMAL [--fee DECIMAL] [--memo TEXT] "
+        + "[--dry-run --out FILE] [--wallet NAME] [--validator URL] [--json]"
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, valued: ["--to", "--amount", "--fee", "--memo", "--out"], flags: ["--dry-run"],
+                                    console: console)
+        let toText = try ctx.required("--to", "ADDRESS|CONTACT")
+        guard let amount = try ctx.amount("--amount") else { throw CLIError.usage("--amount DECIMAL is required") }
+        guard amount > 0 else { throw CLIError.usage("--amount must be more than 0") }
+        let fee = try ctx.amount("--fee")
+        let memo = Array((ctx.arguments.options["--memo"] ?? "").utf8)
+        guard memo.count <= Memo.maximumTextLength else {
+            throw CLIError.usage("--memo is \(memo.count) bytes; a memo holds at most \(Memo.maximumTextLength)")
+        }
+        let dryRun = ctx.arguments.flags.contains("--dry-run")
+        let out = ctx.arguments.options["--out"]
+        if dryRun != (out != nil) { throw CLIError.usage("--dry-run and --out FILE go together") }
+        let home = try ctx.home()
+        let recipient = try ctx.recipient(toText, home: home)
+
+        let session = try ctx.session()
+        let minimumFee = session.status?.minimumFee ?? 0
+        let chosenFee = fee ?? minimumFee
+        if chosenFee < minimumFee {
+            throw CLIError.usage("--fee \(Amount.format(chosenFee)) is below the ledger's minimum fee \(Amount.format(minimumFee))")
+        }
+        let sync = try ctx.sync(session)
+        console.progress("building the transfer (range proof, balance and authorization signatures)…")
+        let built = try wrap { try session.build(to: recipient, amount: amount, fee: chosenFee, memo: memo, sync: sync) }
+        let who = home.name(for: recipient) ?? recipient.encoded
+        if dryRun, let out {
+            do { try Data((built.transfer.json.render() + "\n").utf8).write(to: URL(fileURLWithPath: out)) } catch {
+                throw CLIError.failure("cannot write \(out): \(error.localizedDescription)")
+            }
+            if ctx.json {
+                var o = JSONObjectText()
+                o.string("transfer_id", built.transfer.id.hex)
+                o.string("file", out)
+                o.number("fee", chosenFee)
+                console.print(o.text)
+            } else {
+                console.print("wrote the signed transfer \(built.transfer.id.hex.prefix(16))… (\(Amount.format(amount)) to \(who), "
+                    + "fee \(Amount.format(chosenFee))) to \(out); not submitted, no notes reserved")
+            }
+            return ExitCode.success
+        }
+        console.progress("submitting to \(session.validator)…")
+        let memoText = String(decoding: memo, as: UTF8.self)
+        let settled = try wrap { try session.submit(built, recipient: recipient, amount: amount, memo: memoText) }
+        if let recovery = settled.recovery { console.printError("note: \(recovery)") }
+        if ctx.json {
+            var o = JSONObjectText()
+            o.string("transfer_id", settled.id)
+            o.number("sequence", settled.receipt.sequence)
+            o.raw("receipt", settled.receipt.json.render())
+            o.number("latency_ms", settled.latencyMs)
+            console.print(o.text)
+        } else {
+            console.print(console.paint("sent", .green) + " \(Amount.format(amount)) to \(who)"
+                + (memo.isEmpty ? "" : " (memo: \(memoText))") + ", fee \(Amount.format(settled.fee))"
+                + (settled.change > 0 ? ", change \(Amount.format(settled.change))" : ""))
+            console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms"
+                + (settled.isNew ? "" : " (it had been finalized before)"))
+            console.print("transfer \(settled.id)")
+            console.print("receipt \(settled.receipt.json.render())")
+        }
+        return ExitCode.success
+    }
+}
+
+/// `zkpay mint` (issuer wallet).
+enum MintCommand {
+    static let usage = "zkpay mint --to ADDRESS|CONTACT --amount DECIMAL [--memo TEXT] [--wallet NAME] [--validator URL] [--json]"
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, valued: ["--to", "--amount", "--memo"], console: console)
+        let toText = try ctx.required("--to", "ADDRESS|CONTACT")
+        guard let amount = try ctx.amount("--amount") else { throw CLIError.usage("--amount DECIMAL is required") }
+        guard amount > 0 else { throw CLIError.usage("--amount must be more than 0") }
+        let memo = Array((ctx.arguments.options["--memo"] ?? "").utf8)
+        guard memo.count <= Memo.maximumTextLength else {
+            throw CLIError.usage("--memo is \(memo.count) bytes; a memo holds at most \(Memo.maximumTextLength)")
+        }
+        let home = try ctx.home()
+        let recipient = try ctx.recipient(toText, home: home)
+        let session = try ctx.session()
+        console.progress("signing and submitting the mint…")
+        let settled = try wrap { try session.mint(to: recipient, amount: amount, memo: memo) }
+        if ctx.json {
+            var o = JSONObjectText()
+            o.string("mint_id", settled.id)
+            o.number("sequence", settled.receipt.sequence)
+            o.raw("receipt", settled.receipt.json.render())
+            o.number("latency_ms", settled.latencyMs)
+            console.print(o.text)
+        } else {
+            let who = home.name(for: recipient) ?? recipient.encoded
+            console.print(console.paint("minted", .green) + " \(Amount.format(amount)) to \(who)"
+                + (memo.isEmpty ? "" : " (memo: \(String(decoding: memo, as: UTF8.self)))"))
+            console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms")
+            console.print("mint \(settled.id)")
+            console.print("receipt \(settled.receipt.json.render())")
+        }
+        return ExitCode.success
+    }
+}
+
+/// `zkpay watch`.
+enum WatchCommand {
+    static let usage = "zkpay watch [--count N] [--timeout SECONDS] [--wallet NAME] [--validator URL] [--json]"
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, valued: ["--count", "--timeout"], console: console)
+        var count: Int?
+        if let c = ctx.arguments.options["--count"] {
+            guard let n = Int(c), n > 0 else { throw CLIError.usage("--count needs a whole number above 0") }
+            count = n
+        }
+        var deadline: Date?
+        if let t = ctx.arguments.options["--timeout"] {
+            guard let s = Double(t), s > 0, s.isFinite else { throw CLIError.usage("--timeout needs a number of seconds above 0") }
+            deadline = Date(timeIntervalSinceNow: s)
+        }
+        let session = try ctx.session()
+        if !ctx.json {
+            let cursor = (try? session.store.load().cursor) ?? 0
+            console.print("watching \(session.name) (\(shortAddress(session.keys.address.encoded))) on \(session.validator)"
+                + (cursor > 0 ? ", resuming after sequence \(cursor)" : ""))
+        }
+        var seen = 0
+        try wrap {
+            try session.watch(deadline: deadline, notice: { console.printError("note: \($0)") }) { e in
+                seen += 1
+                if ctx.json {
+                    var o = JSONObjectText()
+                    o.number("sequence", e.sequence)
+                    o.string("kind", e.kind)
+                    o.string("id", e.id)
+                    if let a = e.amount {
+                        o.number("units", a)
+                        o.string("amount", Amount.formatExact(a))
+                    }
+                    o.number("fee", e.fee)
+                    o.string("counterparty", e.counterparty)
+                    o.string("memo", e.memo)
+                    o.number("time", e.time)
+                    console.print(o.text)
+                } else {
+                    console.print(line(e, console))
+                }
+                if e.unreadable > 0 {
+                    console.printError("warning: \(e.unreadable) note(s) of event \(e.sequence) do not open with this wallet's view key; skipped")
+                }
+                return count.map { seen < $0 } ?? true
+            }
+        }
+        return ExitCode.success
+    }
+
+    static func line(_ e: WalletEvent, _ console: Console) -> String {
+        let memo = e.memo.isEmpty ? "" : " (memo: \(e.memo))"
+        switch e.kind {
+        case "sent":
+            let amount = e.amount.map(Amount.format) ?? "an amount this wallet cannot see"
+            return console.paint("sent", .yellow) + " \(amount) to \(e.counterparty)\(memo), fee \(Amount.format(e.fee))"
+                + console.paint("  [sequence \(e.sequence)]", .dim)
+        case "minted":
+            return console.paint("received", .green) + " \(Amount.format(e.amount ?? 0)) newly minted by the issuer\(memo)"
+                + console.paint("  [sequence \(e.sequence)]", .dim)
+        default:
+            return console.paint("received", .green) + " \(Amount.format(e.amount ?? 0)) from \(e.counterparty)\(memo)"
+                + console.paint("  [sequence \(e.sequence)]", .dim)
+        }
+    }
+}
+
+/// `zkpay history`: this wallet's payments as it recorded them (sends, and what
+/// `balance`, `send` and `watch` found).
+enum HistoryCommand {
+    static let usage = "zkpay history [--wallet NAME] [--json]"
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, console: console)
+        let home = try ctx.home()
+        let name = try ctx.walletName(in: home)
+        let state = try wrap { try home.state(name).load() }
+        let entries = state.history.sorted { ($0.timeMs, $0.sequence ?? 0) < ($1.timeMs, $1.sequence ?? 0) }
+        if ctx.json {
+            let items = entries.map { h in
+                var o = JSONObjectText()
+                o.string("kind", h.kind)
+                o.string("id", h.id)
+                if let s = h.sequence { o.number("sequence", s) }
+                o.number("time", h.timeMs)
+                o.number("units", h.amount)
+                o.string("amount", Amount.formatExact(h.amount))
+                if let f = h.fee { o.number("fee", f) }
+                o.string("counterparty", h.counterparty)
+                o.string("memo", h.memo)
+                return o.text
+            }
+            console.print("{\"wallet\": \(jsonString(name)), \"history\": [" + items.joined(separator: ", ") + "], "
+                + "\"reserved\": \(state.reservations.count)}")
+            return ExitCode.success
+        }
+        if entries.isEmpty { console.print("no payments recorded for \(name) yet") }
+        let formatter = ISO8601DateFormatter()
+        for h in entries {
+            let when = formatter.string(from: Date(timeIntervalSince1970: Double(h.timeMs) / 1000))
+            let who = (try? Address(parsing: h.counterparty)).flatMap { home.name(for: $0) } ?? (h.counterparty.isEmpty ? "" : shortAddress(h.counterparty))
+            let memo = h.memo.isEmpty ? "" : " (memo: \(h.memo))"
+            let text = switch h.kind {
+            case "sent": "sent     \(Amount.format(h.amount)) to \(who)\(memo), fee \(Amount.format(h.fee ?? 0))"
+            case "issued": "minted   \(Amount.format(h.amount)) to \(who)\(memo)"
+            case "minted": "received \(Amount.format(h.amount)) newly minted\(memo)"
+            default: "received \(Amount.format(h.amount))" + (who.isEmpty ? "" : " from \(who)") + memo
+            }
+            console.print("\(when)  " + (h.sequence.map { "#\($0)".padding(toLength: 6, withPad: " ", startingAt: 0) } ?? "      ") + text)
+        }
+        for r in state.reservations {
+            console.print("in flight: \(Amount.format(r.amount)) to \(shortAddress(r.recipient)) (transfer \(r.transferID.prefix(16))…)")
+        }
+        return ExitCode.success
+    }
+}
+
+/// `zkp1abcdefgh…uvwxyz` for tables; the full address elsewhere.
+func shortAddress(_ address: String) -> String {
+    address.count > 24 ? String(address.prefix(12)) + "…" + String(address.suffix(6)) : address
+}

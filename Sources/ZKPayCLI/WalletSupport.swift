@@ -1,0 +1,187 @@
+import Foundation
+import Sodium
+import Wallet
+import ZKPayCore
+
+/// The options every wallet command shares, parsed with the command's own.
+///
+/// `--wallet NAME` picks the wallet (default: `default`, else the only one);
+/// `--validator URL` the validator (default `$ZKPAY_VALIDATOR`, else
+/// http://127.0.0.1:7878); `--json` switches the report to one JSON object.
+struct WalletContext {
+    static let defaultValidator = "http://127.0.0.1:7878"
+
+    let arguments: LedgerArguments
+    let environment: [String: String]
+    let console: Console
+
+    var json: Bool { arguments.flags.contains("--json") }
+    var requestedWallet: String? { arguments.options["--wallet"] }
+    var validatorURL: String {
+        arguments.options["--validator"] ?? environment["ZKPAY_VALIDATOR"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? Self.defaultValidator
+    }
+
+    /// Parses `arguments` with the shared options added to the command's own.
+    init(_ arguments: [String], valued: Set<String> = [], flags: Set<String> = [], console: Console,
+         positionals: ClosedRange<Int> = 0...0, positionalHint: String = "") throws {
+        let parsed = try LedgerArguments(arguments, valued: valued.union(["--wallet", "--validator"]),
+                                         flags: flags.union(["--json"]))
+        guard positionals.contains(parsed.positionals.count) else {
+            if parsed.positionals.count > positionals.upperBound {
+                throw CLIError.usage("unexpected argument '\(parsed.positionals[positionals.upperBound])'")
+            }
+            throw CLIError.usage(positionalHint.isEmpty ? "missing argument" : positionalHint)
+        }
+        self.arguments = parsed
+        environment = ProcessInfo.processInfo.environment
+        self.console = console
+    }
+
+    /// The wallet home ($ZKPAY_HOME or ~/.zkpay), created on first use.
+    func home() throws -> WalletHome {
+        do { return try WalletHome(path: WalletHome.defaultPath(environment: environment)) } catch {
+            throw CLIError.failure("\(error)")
+        }
+    }
+
+    /// The selected wallet's name.
+    func walletName(in home: WalletHome) throws -> String {
+        do { return try home.selectWallet(requestedWallet) } catch {
+            if case .invalidWalletName = error { throw CLIError.usage("--wallet: \(error)") }
+            throw CLIError.failure("\(error)")
+        }
+    }
+
+    /// Decrypts the selected wallet (passphrase from $ZKPAY_PASSPHRASE or the terminal).
+    func unlock(_ home: WalletHome, _ name: String) throws -> (seed: SecretBytes, keys: WalletKeys) {
+        let passphrase = try Passphrase.obtain(prompt: "passphrase for wallet '\(name)': ", confirm: false,
+                                               environment: environment)
+        console.progress("unlocking wallet '\(name)' (Argon2id)…")
+        do { return try home.unlock(name, passphrase: passphrase) } catch { throw CLIError.failure("\(error)") }
+    }
+
+    /// The value of a required option.
+    func required(_ option: String, _ what: String) throws -> String {
+        guard let value = arguments.options[option] else { throw CLIError.usage("\(option) \(what) is required") }
+        return value
+    }
+
+    /// Parses an amount option (usage error with the reason when malformed).
+    func amount(_ option: String) throws -> UInt64? {
+        guard let text = arguments.options[option] else { return nil }
+        do { return try Amount.parse(text) } catch { throw CLIError.usage("\(option): \(error)") }
+    }
+
+    /// A recipient: an address, a contact or a local wallet's name.
+    func recipient(_ text: String, home: WalletHome, option: String = "--to") throws -> Address {
+        if let named = try wrap({ try home.resolveRecipient(text) }) { return named }
+        do { return try Address(parsing: text) } catch {
+            if text.lowercased().hasPrefix("zkp1") {
+                throw CLIError.usage("\(option): '\(abbreviated(text))' is not a valid zkpay address: \(error)")
+            }
+            throw CLIError.usage("\(option): '\(text)' is neither a zkpay address (zkp1…) nor a contact or wallet name; "
+                + "add it with `zkpay contacts add NAME ADDRESS`")
+        }
+    }
+}
+
+/// Runs `body`, turning wallet errors into CLI failures.
+func wrap<R>(_ body: () throws -> R) throws -> R {
+    do { return try body() } catch let e as CLIError { throw e } catch { throw CLIError.failure("\(error)") }
+}
+
+/// The passphrase: `$ZKPAY_PASSPHRASE`, else typed on the terminal with echo off.
+enum Passphrase {
+    static func obtain(prompt: String, confirm: Bool, environment: [String: String]) throws -> SecretBytes {
+        if let fromEnvironment = environment["ZKPAY_PASSPHRASE"] {
+            guard !fromEnvironment.isEmpty else {
+                throw CLIError.failure("ZKPAY_PASSPHRASE is empty; choose a non-empty passphrase")
+            }
+            var bytes = Array(fromEnvironment.utf8)
+            defer { secureZero(&bytes) }
+            return SecretBytes(copying: bytes)
+        }
+        let first = try readNoEcho(prompt)
+        guard first.count > 0 else { throw CLIError.failure("the passphrase is empty; choose a non-empty passphrase") }
+        if confirm {
+            let second = try readNoEcho("repeat the passphrase: ")
+            guard first.constantTimeEquals(second) else { throw CLIError.failure("the two passphrases differ; nothing was created") }
+        }
+        return first
+    }
+
+    /// Reads a line from the controlling terminal with echo off (termios), restoring the
+    /// terminal afterwards. The bytes go straight into wiped memory.
+    static func readNoEcho(_ prompt: String) throws -> SecretBytes {
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw CLIError.failure(WalletError.noPassphrase.description) }
+        defer { close(fd) }
+        var saved = termios()
+        guard tcgetattr(fd, &saved) == 0 else { throw CLIError.failure(WalletError.noPassphrase.description) }
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        _ = prompt.withCString { write(fd, $0, strlen($0)) }
+        guard tcsetattr(fd, TCSAFLUSH, &quiet) == 0 else { throw CLIError.failure("cannot turn off terminal echo") }
+        defer {
+            _ = tcsetattr(fd, TCSAFLUSH, &saved)
+            _ = "\n".withCString { write(fd, $0, 1) }
+        }
+        let capacity = 1024
+        var length = 0
+        let buffer = SecretBytes(count: capacity) { out in
+            var byte: UInt8 = 0
+            while length < capacity {
+                let n = read(fd, &byte, 1)
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
+                out[length] = byte
+                length += 1
+            }
+            byte = 0
+        }
+        return buffer.withUnsafeBytes { SecretBytes(copying: $0.prefix(length)) }
+    }
+}
+
+extension Console {
+    /// Whether stdout is a terminal (colors only then).
+    var colorful: Bool { !isCapturing && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
+
+    /// `text` in an ANSI color when stdout is a terminal.
+    func paint(_ text: String, _ color: ANSIColor) -> String {
+        colorful ? "\u{1B}[\(color.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    /// A progress line on stderr for steps that take a second or more: shown on a
+    /// terminal (or with ZKPAY_PROGRESS=1), never mixed into stdout.
+    func progress(_ line: String) {
+        guard !isCapturing else { return }
+        let env = ProcessInfo.processInfo.environment
+        if isatty(STDERR_FILENO) == 1 || env["ZKPAY_PROGRESS"] == "1" { printError(line) }
+    }
+}
+
+/// The few colors the wallet uses.
+enum ANSIColor: String {
+    case green = "32", yellow = "33", red = "31", bold = "1", dim = "2", cyan = "36"
+}
+
+/// A JSON string literal.
+func jsonString(_ s: String) -> String { JSONValue.string(s).render() }
+
+/// A JSON object written member by member, in order (u64 values stay exact).
+struct JSONObjectText {
+    private var members: [String] = []
+
+    mutating func string(_ key: String, _ value: String) { members.append("\(jsonString(key)): \(jsonString(value))") }
+    mutating func number(_ key: String, _ value: UInt64) { members.append("\(jsonString(key)): \(value)") }
+    mutating func bool(_ key: String, _ value: Bool) { members.append("\(jsonString(key)): \(value)") }
+    /// `value` must already be JSON.
+    mutating func raw(_ key: String, _ value: String) { members.append("\(jsonString(key)): \(value)") }
+
+    var text: String { "{" + members.joined(separator: ", ") + "}" }
+}
+
+/// The first 20 characters of a long input, for error messages.
+func abbreviated(_ text: String) -> String { text.count > 20 ? String(text.prefix(20)) + "…" : text }
