@@ -96,6 +96,25 @@ extension Ledger {
         return Array(out.prefix(limit))
     }
 
+    /// The events of the owner `spendKey` in the records with sequences in `range` (clamped
+    /// to the durable log), in order. Each record is read directly by sequence, so a reader can
+    /// take a long history in slices without rescanning it.
+    /// - Throws: a storage error reading the log.
+    public func events(for spendKey: RistrettoPoint, records range: ClosedRange<UInt64>) throws(LedgerError)
+        -> [LedgerEvent]
+    {
+        let target = spendKey.encoding
+        let lower = max(range.lowerBound, 1), upper = min(range.upperBound, log.lastSequence)
+        guard lower <= upper else { return [] }
+        var out: [LedgerEvent] = []
+        for sequence in lower...upper {
+            guard let record = try log.record(at: sequence) else { break }
+            guard Self.mentions(record.payload, target) else { continue }
+            out.append(contentsOf: try LedgerEvent.events(of: record).filter { $0.owner == target })
+        }
+        return out
+    }
+
     /// True if `key` occurs anywhere in `payload` (a superset test: every record with an
     /// event for the key contains it as the sender or an output owner).
     static func mentions(_ payload: [UInt8], _ key: [UInt8]) -> Bool {

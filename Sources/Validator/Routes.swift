@@ -1,6 +1,7 @@
 import Foundation
 import HTTP1
 import Ledger
+import Ristretto255
 import Synchronization
 import ZKPayAPI
 import ZKPayCore
@@ -61,12 +62,15 @@ final class Router: Sendable {
     let workers: WorkerPool
     let started = ContinuousClock.now
     let server = Mutex<Server?>(nil)
+    /// Most log records one replay step of an event stream reads.
+    let replaySliceRecords: UInt64
 
-    init(sequencer: Sequencer, hub: EventHub, metrics: Metrics, workers: WorkerPool) {
+    init(sequencer: Sequencer, hub: EventHub, metrics: Metrics, workers: WorkerPool, replaySliceRecords: UInt64) {
         self.sequencer = sequencer
         self.hub = hub
         self.metrics = metrics
         self.workers = workers
+        self.replaySliceRecords = max(1, replaySliceRecords)
     }
 
     var connections: Int { server.withLock { $0?.connectionCount ?? 0 } }
@@ -341,16 +345,34 @@ final class Router: Sendable {
             }
             after = v
         }
-        let hub = self.hub
-        let resumeAfter = after
-        onSequencer(responder) { ledger in
+        replay(owner: address.spendKey, from: after + 1, resumeAfter: after, stream: nil, responder)
+    }
+
+    /// One slice of an event stream's history (at most `replaySliceRecords` records) on the
+    /// sequencer thread; the next slice is queued behind waiting batches. When a slice reaches
+    /// the ledger's end, the stream is registered with the hub in that same step, so every
+    /// later event is live and none is missed or sent twice.
+    func replay(owner: RistrettoPoint, from: UInt64, resumeAfter: UInt64, stream: EventStream?, _ responder: Responder) {
+        let accepted = sequencer.read { [self] ledger in
+            let end = ledger.state.sequence
+            let last = min(end, from &+ replaySliceRecords &- 1)
             let history: [LedgerEvent]
-            do throws(LedgerError) { history = try ledger.events(for: address.spendKey, from: resumeAfter + 1) } catch {
-                return answer(responder, APIFailure.storage(error).response)
+            do throws(LedgerError) {
+                history = from <= last ? try ledger.events(for: owner, records: from...last) : []
+            } catch {
+                if let stream { stream.close() } else { answer(responder, APIFailure.storage(error).response) }
+                return
             }
-            guard let stream = responder.startEventStream() else { return }
-            for e in history { _ = try? stream.send(EventHub.frame(e)) }
-            hub.subscribe(owner: address.spendKey.encoding, stream: stream, after: max(resumeAfter, ledger.state.sequence))
+            guard let open = stream ?? responder.startEventStream() else { return }
+            for e in history { _ = try? open.send(EventHub.frame(e)) }
+            if last >= end {
+                hub.subscribe(owner: owner.encoding, stream: open, after: max(resumeAfter, end))
+            } else if open.isOpen {
+                replay(owner: owner, from: last + 1, resumeAfter: resumeAfter, stream: open, responder)
+            }
+        }
+        if !accepted {
+            if let stream { stream.close() } else { answer(responder, APIFailure.shuttingDown.response) }
         }
     }
 

@@ -205,9 +205,12 @@ final class Sequencer: Sendable {
 
     private func run(_ ledger: Ledger) {
         var loaded = false
+        // After a round of reads, queued items go first: a long read split into slices that
+        // re-queue themselves (event replay) cannot starve settlement.
+        var batchFirst = false
         while true {
             let step: Step = queue.withLock { q in
-                if !q.reads.isEmpty {
+                if !q.reads.isEmpty && !(batchFirst && q.queued > 0) {
                     defer { q.reads.removeAll() }
                     return .reads(q.reads)
                 }
@@ -242,6 +245,7 @@ final class Sequencer: Sendable {
             switch step {
             case let .reads(jobs):
                 for job in jobs { job(ledger) }
+                batchFirst = true
             case let .wait(deadline):
                 if let deadline {
                     let now = monotonicNanos()
@@ -252,6 +256,7 @@ final class Sequencer: Sendable {
                     wake.wait()
                 }
             case let .batch(items):
+                batchFirst = false
                 process(items, ledger)
                 loaded = queue.withLock { $0.arrivals > 0 || $0.admitted > $0.queued }
             case .exit:

@@ -29,6 +29,9 @@ public final class ValidatorService: Sendable {
         public var limits: Limits
         /// Log file options.
         public var logOptions: LogOptions
+        /// Most log records one replay step of an event stream reads before queued batches
+        /// get their turn.
+        public var replaySliceRecords: Int = 1024
 
         /// Defaults: 127.0.0.1:7878, one worker per active core, batches of up to 256
         /// transfers waiting at most 2 ms, 8192 queued, heartbeat every 15 s.
@@ -79,7 +82,8 @@ public final class ValidatorService: Sendable {
             hub.stop()
             throw error
         }
-        let router = Router(sequencer: sequencer, hub: hub, metrics: metrics, workers: workers)
+        let router = Router(sequencer: sequencer, hub: hub, metrics: metrics, workers: workers,
+                            replaySliceRecords: UInt64(max(1, configuration.replaySliceRecords)))
         let server: Server
         do {
             server = try Server(host: configuration.host, port: configuration.port, limits: configuration.limits) {

@@ -175,6 +175,11 @@ struct ServiceSupportTests {
             let key = wallet.spend.publicKey
             let replayed = try ledger.events(for: key)
             #expect(replayed == live.filter { $0.owner == key.encoding })
+            // Read in slices of records (clamped to the log), the same events.
+            #expect(try ledger.events(for: key, records: 0...100) == replayed)
+            let sliced = try (1...5).flatMap { (s: UInt64) throws(LedgerError) in try ledger.events(for: key, records: s...s) }
+            #expect(sliced == replayed)
+            #expect(try ledger.events(for: key, records: 5...9).isEmpty)
             for e in replayed {
                 #expect(e.owner == key.encoding)
                 if e.kind != .sent { #expect(e.outputs.allSatisfy { $0.owner == key } && e.outputs.map(\.id) == e.notes) }

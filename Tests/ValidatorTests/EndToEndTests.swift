@@ -121,6 +121,26 @@ struct EndToEndTests {
         #expect(try readEvents(fromQuery, count: 1).map(\.event) == ["received"])
     }
 
+    @Test("a history replayed one record per step while transfers keep settling reaches live events with no gap or duplicate")
+    func slicedReplay() throws {
+        let node = try Node { $0.replaySliceRecords = 1 }
+        let c = node.client()
+        #expect(try c.submit(pool.mint).status == 200)
+        let first = Array(pool.stream.prefix(6)), second = Array(pool.stream[6..<12])
+        for t in first { #expect(try c.submit(t).status == 200) }
+        let port = node.port
+        let done = DispatchSemaphore(value: 0)
+        let stream = try node.client().openEventStream("/v1/events?address=\(pool.bob.address.encoded)")
+        Thread {
+            let client = HTTPClient(port: port)
+            for t in second { _ = try? client.submit(t, binary: true) }
+            done.signal()
+        }.start()
+        let ids = try readEvents(stream, count: 12).map(\.id)
+        #expect(ids == (2...13).map { String($0) })
+        #expect(done.wait(timeout: .now() + 30) == .success)
+    }
+
     @Test("an event stream carries a heartbeat comment at the configured interval")
     func heartbeat() throws {
         let node = try Node()
