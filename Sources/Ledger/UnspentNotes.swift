@@ -45,16 +45,23 @@ struct Key32: Hashable, Comparable, Sendable {
 /// Memory (the validator holds every unspent note; issue 9 targets <= 400 bytes per note
 /// at a million notes): one fixed-size record per note in contiguous parallel arrays
 /// indexed by a slot number, instead of three hash maps whose ids and outputs were each a
-/// separate heap allocation. `slots` maps an id (inline `Key32`) to its slot; freed slots
-/// are reused. The owner index is a doubly linked list per owner threaded through the
-/// slots (`previous`/`next`), so inserting and removing a note is O(1) whatever the number
-/// of notes the owner has, and an owner costs one map entry (its key, first slot, count).
+/// separate heap allocation. `table` finds an id's slot: open addressing with linear probing
+/// over 4-byte entries, the id itself being compared in `ids` (a `Dictionary` keyed by the id
+/// would hold a second copy of every id: 32 more bytes per note, times the spare buckets).
+/// Buckets come from the id's `hashValue`, which is seeded per process, so ids chosen to
+/// collide cannot be precomputed. Freed slots are reused. The owner index is a doubly
+/// linked list per owner threaded through the slots (`previous`/`next`), so inserting and
+/// removing a note is O(1) whatever the number of notes the owner has, and an owner costs
+/// one map entry (its key, first slot, count).
 public struct UnspentNotes: Sendable {
     /// Marks the end of an owner's list.
     private static let none = UInt32.max
 
-    /// The slot of each unspent note id.
-    private var slots: [Key32: UInt32] = [:]
+    /// The id table: per bucket, 0 (empty) or slot + 1; a power of two of buckets (or
+    /// none yet), at most 3/4 in use.
+    private var table: [UInt32] = []
+    /// Number of unspent notes (entries in `table`).
+    private var live = 0
     /// The output encodings, `Output.encodedLength` bytes per slot.
     private var outputs: [UInt8] = []
     /// The note id of each slot.
@@ -77,10 +84,10 @@ public struct UnspentNotes: Sendable {
     init() {}
 
     /// Number of unspent notes.
-    public var count: Int { slots.count }
+    public var count: Int { live }
 
     /// True if there is no unspent note.
-    public var isEmpty: Bool { slots.isEmpty }
+    public var isEmpty: Bool { live == 0 }
 
     /// The output encoding of the unspent note `id` (nil if it is not unspent). Setting nil
     /// removes the note; setting an encoding replaces the note's output and keeps its
@@ -94,39 +101,110 @@ public struct UnspentNotes: Sendable {
     }
 
     /// The ids of the unspent notes, in no particular order.
-    public var keys: Keys { Keys(base: slots.keys) }
+    public var keys: Keys { Keys(table: table, ids: ids, count: live) }
 
     /// The ids of the unspent notes, in no particular order.
     public struct Keys: Sequence, Sendable {
-        fileprivate let base: Dictionary<Key32, UInt32>.Keys
+        fileprivate let table: [UInt32]
+        fileprivate let ids: [Key32]
+        fileprivate let count: Int
 
-        public var underestimatedCount: Int { base.count }
+        public var underestimatedCount: Int { count }
 
-        public func makeIterator() -> Iterator { Iterator(base: base.makeIterator()) }
+        public func makeIterator() -> Iterator { Iterator(table: table, ids: ids) }
 
         /// Iterates the ids.
         public struct Iterator: IteratorProtocol {
-            fileprivate var base: Dictionary<Key32, UInt32>.Keys.Iterator
-            public mutating func next() -> NoteID? { base.next().map { NoteID(uncheckedBytes: $0.bytes) } }
+            fileprivate let table: [UInt32]
+            fileprivate let ids: [Key32]
+            fileprivate var bucket = 0
+
+            public mutating func next() -> NoteID? {
+                while bucket < table.count {
+                    let entry = table[bucket]
+                    bucket += 1
+                    if entry != 0 { return NoteID(uncheckedBytes: ids[Int(entry - 1)].bytes) }
+                }
+                return nil
+            }
         }
     }
 
+    // MARK: The id table
+
+    /// The bucket where the search for `key` starts.
+    private func home(_ key: Key32) -> Int { key.hashValue & (table.count - 1) }
+
+    /// The bucket holding `key` and its slot, or the empty bucket where it would go (slot nil).
+    /// The table must have buckets.
+    private func find(_ key: Key32) -> (bucket: Int, slot: UInt32?) {
+        let mask = table.count - 1
+        var b = home(key)
+        while true {
+            let entry = table[b]
+            if entry == 0 { return (b, nil) }
+            if ids[Int(entry - 1)] == key { return (b, entry - 1) }
+            b = (b + 1) & mask
+        }
+    }
+
+    /// The slot of `key`, nil if it is not unspent.
+    private func slotOf(_ key: Key32) -> UInt32? {
+        table.isEmpty ? nil : find(key).slot
+    }
+
+    /// Doubles the table (at least 16 buckets) and places every entry again.
+    private mutating func grow() {
+        let old = table
+        table = [UInt32](repeating: 0, count: max(16, old.count * 2))
+        let mask = table.count - 1
+        for entry in old where entry != 0 {
+            var b = home(ids[Int(entry - 1)])
+            while table[b] != 0 { b = (b + 1) & mask }
+            table[b] = entry
+        }
+    }
+
+    /// Empties bucket `i` and moves later entries of its run back so that every entry stays
+    /// reachable from its home bucket without a hole (deletion without tombstones).
+    private mutating func vacate(_ bucket: Int) {
+        let mask = table.count - 1
+        var i = bucket
+        var j = bucket
+        table[i] = 0
+        while true {
+            j = (j + 1) & mask
+            let entry = table[j]
+            if entry == 0 { return }
+            let h = home(ids[Int(entry - 1)])
+            // The entry at j may stay if its home lies cyclically in (i, j].
+            let stays = i <= j ? (i < h && h <= j) : (i < h || h <= j)
+            if !stays {
+                table[i] = entry
+                table[j] = 0
+                i = j
+            }
+        }
+    }
+
+    // MARK: Notes
+
     /// The creation position of the unspent note `id` (nil if it is not unspent or has none).
     public func position(_ id: NoteID) -> NotePosition? {
-        guard let key = Key32(id.bytes), let slot = slots[key] else { return nil }
+        guard let key = Key32(id.bytes), let slot = slotOf(key) else { return nil }
         return position(slot: Int(slot))
     }
 
     /// True if `id` is an unspent note.
     func contains(_ id: NoteID) -> Bool {
         guard let key = Key32(id.bytes) else { return false }
-        return slots[key] != nil
+        return slotOf(key) != nil
     }
 
     /// The output encoding of `id`, sharing the storage (no copy). Indices start at the
     /// slice's `startIndex`, not 0.
     func output(_ id: NoteID) -> ArraySlice<UInt8>? {
-        guard let key = Key32(id.bytes), let slot = slots[key] else { return nil }
+        guard let key = Key32(id.bytes), let slot = slotOf(key) else { return nil }
         return output(slot: Int(slot))
     }
 
@@ -144,7 +222,9 @@ public struct UnspentNotes: Sendable {
         guard let key = Key32(id.bytes), output.count == Self.width, let owner = Key32(output.prefix(32)) else {
             preconditionFailure("a note id is 32 bytes and an output \(Self.width) bytes")
         }
-        precondition(slots[key] == nil, "the note is already unspent")
+        if (live + 1) * 4 > table.count * 3 { grow() }
+        let (bucket, existing) = find(key)
+        precondition(existing == nil, "the note is already unspent")
         let sequence = position?.sequence ?? 0
         let index = position?.index ?? 0
         let slot: UInt32
@@ -165,7 +245,8 @@ public struct UnspentNotes: Sendable {
             previous.append(Self.none)
             next.append(Self.none)
         }
-        slots[key] = slot
+        table[bucket] = slot + 1
+        live += 1
         let s = Int(slot)
         previous[s] = Self.none
         if let list = owners[owner] {
@@ -182,7 +263,11 @@ public struct UnspentNotes: Sendable {
     /// - Returns: its output and position, nil if it was not unspent.
     @discardableResult
     mutating func remove(_ id: NoteID) -> (output: [UInt8], position: NotePosition?)? {
-        guard let key = Key32(id.bytes), let slot = slots.removeValue(forKey: key) else { return nil }
+        guard let key = Key32(id.bytes), !table.isEmpty else { return nil }
+        let (bucket, found) = find(key)
+        guard let slot = found else { return nil }
+        vacate(bucket)
+        live -= 1
         let s = Int(slot)
         let bytes = Array(output(slot: s))
         let created = position(slot: s)
@@ -228,15 +313,16 @@ public struct UnspentNotes: Sendable {
     /// Calls `body` with every unspent note's id, output and position, in id order (the
     /// snapshot's order).
     func forEachSortedByID(_ body: (NoteID, ArraySlice<UInt8>, NotePosition?) throws -> Void) rethrows {
-        for (key, slot) in slots.sorted(by: { $0.key < $1.key }) {
-            let s = Int(slot)
-            try body(NoteID(uncheckedBytes: key.bytes), output(slot: s), position(slot: s))
+        var slots = table.filter { $0 != 0 }.map { Int($0 - 1) }
+        slots.sort { ids[$0] < ids[$1] }
+        for s in slots {
+            try body(NoteID(uncheckedBytes: ids[s].bytes), output(slot: s), position(slot: s))
         }
     }
 
     /// Calls `body` with every unspent note's output, in no particular order.
     func forEachOutput(_ body: (ArraySlice<UInt8>) throws -> Void) rethrows {
-        for slot in slots.values { try body(output(slot: Int(slot))) }
+        for entry in table where entry != 0 { try body(output(slot: Int(entry - 1))) }
     }
 }
 
