@@ -52,6 +52,13 @@ public final class Server: Sendable {
     /// Open client connections right now.
     public var connectionCount: Int { shared.openConnections.load(ordering: .relaxed) }
 
+    /// Closes the listening socket: no new connections (clients get "connection refused"),
+    /// while open connections and event streams go on being served. The first step of a
+    /// shutdown that must finish work (and deliver its events) before `shutdown` ends streams.
+    public func stopAccepting() {
+        shared.submit(.stopAccepting)
+    }
+
     /// Graceful drain; returns when the loop has stopped. Requests not answered within
     /// `gracePeriod` seconds have their connections closed. Safe to call more than once.
     public func shutdown(gracePeriod: Double = 10) {
@@ -434,6 +441,11 @@ final class EventLoop {
             guard let c = connections[id], case .streaming = c.phase else { return }
             c.phase = .closing
             if c.pendingOutput == 0 { finishClosing(c) }
+        case .stopAccepting:
+            if listener >= 0 {
+                SocketCall.close(listener)
+                listener = -1
+            }
         case let .drain(grace):
             let deadline = monotonicNanos() + nanos(grace)
             drainDeadline = min(drainDeadline ?? deadline, deadline)

@@ -9,6 +9,7 @@ enum LoopCommand: Sendable {
     case streamWrite(connection: UInt64, bytes: [UInt8])
     case streamClose(connection: UInt64)
     case drain(gracePeriod: Double)
+    case stopAccepting
 }
 
 /// What the event loop shares with other threads: a command queue guarded by a mutex

@@ -39,7 +39,7 @@ public struct APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The HTTP response (with `Retry-After: 1` for 503).
     var response: Response {
-        var r = Response.json(status, body.json.render())
+        var r = jsonResponse(status, body.json)
         if status.code == 503 { r.headers.append("Retry-After", "1") }
         return r
     }

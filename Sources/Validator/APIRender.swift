@@ -1,3 +1,4 @@
+import HTTP1
 import Ledger
 import ZKPayAPI
 import ZKPayCore
@@ -32,4 +33,10 @@ enum APIRender {
                       notes: e.outputs).json
         }
     }
+}
+
+/// A JSON response with the content type of docs/notes/http-api.md.
+func jsonResponse(_ status: Status, _ body: JSONValue) -> Response {
+    Response(status: status, headers: Headers([Header("Content-Type", "application/json; charset=utf-8")]),
+             body: Array(body.render().utf8))
 }

@@ -48,7 +48,7 @@ final class BatchCollector: Sendable {
             s.remaining -= 1
             return s.remaining == 0 ? s.items.compactMap { $0 } : nil
         }
-        if let done { responder.respond(.json(.ok, BatchBody.results(done).render())) }
+        if let done { responder.respond(jsonResponse(.ok, BatchBody.results(done))) }
     }
 }
 
@@ -127,7 +127,7 @@ final class Router: Sendable {
     func reply(_ responder: Responder) -> Reply {
         { result in
             switch result {
-            case let .settled(r, fresh): responder.respond(.json(.ok, APIRender.finalized(r, fresh: fresh).render()))
+            case let .settled(r, fresh): responder.respond(jsonResponse(.ok, APIRender.finalized(r, fresh: fresh)))
             case let .failed(f): responder.respond(f.response)
             }
         }
@@ -301,7 +301,7 @@ final class Router: Sendable {
         onSequencer(responder) { ledger in
             let body = NotesBody(owner: owner.encoded, sequence: ledger.state.sequence,
                                  notes: ledger.state.unspentNotes(owner: owner.spendKey))
-            responder.respond(.json(.ok, body.json.render()))
+            responder.respond(jsonResponse(.ok, body.json))
         }
     }
 
@@ -319,7 +319,7 @@ final class Router: Sendable {
             guard let found, found.receipt.kind == .transfer, let t = try? Transfer(bytes: found.bytes) else {
                 return answer(responder, APIFailure.notFound("the ledger has not finalized transfer \(idText)").response)
             }
-            responder.respond(.json(.ok, TransferLookupBody(transfer: t, receipt: found.receipt).json.render()))
+            responder.respond(jsonResponse(.ok, TransferLookupBody(transfer: t, receipt: found.receipt).json))
         }
     }
 
@@ -361,13 +361,13 @@ final class Router: Sendable {
                               issuer: g.issuer.encoded, minimumFee: g.minimumFee, unspentNotes: s.unspentNotes,
                               queueDepth: sequencer.depth, workers: workers.count, connections: connections,
                               uptimeSeconds: Int(seconds(ContinuousClock.now - started)))
-        responder.respond(.json(.ok, body.json.render()))
+        responder.respond(jsonResponse(.ok, body.json))
     }
 
     func audit(_ responder: Responder) {
         onSequencer(responder) { ledger in
             let body = AuditBody(ledger.auditVartime(), sequence: ledger.state.sequence, chainHash: ledger.state.chainHash)
-            responder.respond(.json(.ok, body.json.render()))
+            responder.respond(jsonResponse(.ok, body.json))
         }
     }
 

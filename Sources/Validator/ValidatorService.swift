@@ -110,16 +110,20 @@ public final class ValidatorService: Sendable {
     /// The receipt public key.
     public var receiptPublicKey: [UInt8] { sequencer.receiptPublicKey }
 
-    /// Graceful shutdown: stop accepting, let requests already received be settled and
-    /// answered (their batches fsynced), end event streams, stop the threads. Reports each
-    /// step through `progress`. Safe to call more than once.
+    /// Graceful shutdown, in order: stop accepting connections and work (later submissions
+    /// get 503 shutting_down), settle and answer every transfer already admitted (their
+    /// batches fsynced, their events published), end the event streams, drain the HTTP
+    /// server (answers still being written go out; idle connections close), stop the
+    /// threads. Reports each step through `progress`. Safe to call more than once.
     public func shutdown(gracePeriod: Double = 10, progress: (String) -> Void = { _ in }) {
-        progress("shutdown: no new connections; answering requests in flight (up to \(Int(gracePeriod)) s)")
-        server.shutdown(gracePeriod: gracePeriod)
-        progress("shutdown: HTTP server stopped; event streams ended")
+        progress("shutdown: no new connections or submissions")
+        server.stopAccepting()
         sequencer.stop()
-        progress("shutdown: last batch committed; ledger at sequence \(sequencer.summary.sequence)")
+        progress("shutdown: queued transfers settled and answered; ledger at sequence \(sequencer.summary.sequence)")
         hub.stop()
+        progress("shutdown: event streams ended")
+        server.shutdown(gracePeriod: gracePeriod)
+        progress("shutdown: HTTP server stopped")
         workers.stop()
         progress("shutdown: done")
     }

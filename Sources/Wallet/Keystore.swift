@@ -94,7 +94,7 @@ public enum Keystore {
         do {
             return try headerBytes + XChaCha20Poly1305.seal(plaintext, key: key, nonce: header.nonce,
                                                            associatedData: headerBytes)
-        } catch { throw .io(path: "keystore", operation: "encrypt", errno: 0) }
+        } catch { throw .keystoreMalformed(path: "the new keystore", reason: "encryption failed (\(error))") }
     }
 
     /// Parses the header without the passphrase (no authentication yet).

@@ -1,0 +1,228 @@
+@testable import Ledger
+import Ristretto255
+import Sodium
+import Testing
+import TestSupport
+import ZKPayCore
+
+/// What the validator service needs of the ledger: the owner index, record and object
+/// lookup, one event derivation for replay and live streams, parallel verification.
+@Suite("Ledger service support")
+struct ServiceSupportTests {
+    let pool = Pool.shared
+
+    /// The owner index must equal a scan of the unspent notes, owner by owner, in
+    /// (sequence created, output index) order.
+    func checkIndex(_ state: LedgerState, _ context: String) {
+        var byOwner: [[UInt8]: [NoteID]] = [:]
+        for (id, o) in state.unspent { byOwner[Array(o.prefix(32)), default: []].append(id) }
+        #expect(Set(byOwner.keys) == Set(state.byOwner.keys), "\(context)")
+        for (owner, ids) in byOwner {
+            let expected = ids.sorted { a, b in
+                let pa = state.positions[a] ?? NotePosition(sequence: 0, index: 0)
+                let pb = state.positions[b] ?? NotePosition(sequence: 0, index: 0)
+                return pa != pb ? pa < pb : a < b
+            }
+            guard let key = try? RistrettoPoint(encoding: owner) else {
+                Issue.record("undecodable owner")
+                continue
+            }
+            #expect(state.unspentNotes(owner: key).map(\.id) == expected, "\(context)")
+            #expect(state.unspentCount(owner: key) == ids.count, "\(context)")
+        }
+        #expect(Set(state.positions.keys) == Set(state.unspent.keys), "\(context)")
+    }
+
+    @Test("the owner index follows every apply, failed-batch undo, replay and snapshot load")
+    func ownerIndex() throws {
+        let storage = SimulatedStorage()
+        try DurableFixture.initialize(storage, minimumFee: 1)
+        let ledger = try Ledger(storage: storage)
+        checkIndex(ledger.state, "empty")
+        _ = try ledger.submit(mint: pool.mint, time: 1)
+        checkIndex(ledger.state, "after the mint")
+        // Mint notes come in output order.
+        #expect(ledger.state.unspentNotes(owner: pool.alice.spend.publicKey).map(\.id) == pool.mint.createdNotes.map(\.id))
+        _ = try ledger.submit([pool.t1], time: 2)
+        checkIndex(ledger.state, "after t1")
+        // A failed batch (disk full) is undone: the index is as before.
+        let before = ledger.state.unspentNotes(owner: pool.bob.spend.publicKey).map(\.id)
+        storage.capacity = storage.usedBytes + 10
+        #expect(throws: LedgerError.self) { _ = try ledger.submit([pool.t3, pool.t5], time: 3) }
+        storage.capacity = nil
+        checkIndex(ledger.state, "after the undo")
+        #expect(ledger.state.unspentNotes(owner: pool.bob.spend.publicKey).map(\.id) == before)
+        _ = try ledger.submit([pool.t3, pool.t5], time: 4)
+        checkIndex(ledger.state, "after t3, t5")
+        let bobNotes = ledger.state.unspentNotes(owner: pool.bob.spend.publicKey).map(\.id)
+        // Replay rebuilds the same index and positions.
+        let replayed = try Ledger(storage: storage)
+        checkIndex(replayed.state, "after replay")
+        #expect(replayed.state.positions == ledger.state.positions)
+        #expect(replayed.state.unspentNotes(owner: pool.bob.spend.publicKey).map(\.id) == bobNotes)
+        // A snapshot (version 2) keeps the positions.
+        try ledger.snapshot()
+        let restored = try Ledger(storage: storage)
+        #expect(restored.recovery.snapshotSequence == 4)
+        checkIndex(restored.state, "after the snapshot load")
+        #expect(restored.state.positions == ledger.state.positions)
+        #expect(restored.state.snapshotBytes == ledger.state.snapshotBytes)
+    }
+
+    /// The version-1 snapshot payload of a state (no note positions).
+    func versionOne(_ s: LedgerState) -> [UInt8] {
+        var w = ByteWriter()
+        w.u8(1)
+        w.u64(s.sequence)
+        w.raw(s.chainHash)
+        w.u64(s.minted)
+        w.u64(s.feePool)
+        w.scalar(s.mintBlindingSum)
+        w.u64(UInt64(s.unspent.count))
+        for (id, o) in s.unspent.sorted(by: { $0.key < $1.key }) {
+            w.raw(id.bytes)
+            w.raw(o)
+        }
+        w.u64(UInt64(s.spentBy.count))
+        for (n, t) in s.spentBy.sorted(by: { $0.key < $1.key }) {
+            w.raw(n.bytes)
+            w.raw(t.bytes)
+        }
+        w.u64(UInt64(s.excesses.count / 32))
+        w.raw(s.excesses)
+        let rs = s.allReceipts.sorted { $0.sequence < $1.sequence }
+        w.u64(UInt64(rs.count))
+        for r in rs { w.raw(r.bytes) }
+        return w.bytes
+    }
+
+    @Test("a version-1 snapshot still loads; its notes are indexed by owner in id order")
+    func versionOneSnapshot() throws {
+        var s = pool.emptyState(minimumFee: 1)
+        _ = s.mintOrFail(pool.mint)
+        _ = s.submit([pool.t1])
+        let loaded = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, snapshot: versionOne(s))
+        #expect(loaded.unspent == s.unspent)
+        #expect(loaded.positions.isEmpty)
+        let alice = loaded.unspentNotes(owner: pool.alice.spend.publicKey).map(\.id)
+        #expect(alice == alice.sorted())
+        #expect(Set(alice) == Set(s.unspentNotes(owner: pool.alice.spend.publicKey).map(\.id)))
+        // Every truncation of the version-1 payload is refused, never a trap.
+        let bytes = versionOne(s)
+        for cut in stride(from: 0, to: bytes.count, by: 97) {
+            #expect(throws: LedgerError.self) {
+                _ = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, snapshot: Array(bytes.prefix(cut)))
+            }
+        }
+    }
+
+    @Test("record(at:) returns every durable record across rotated files, before and after appends; nil past the end")
+    func recordLookup() throws {
+        var rng = SeededRNG(seed: 0x10_0c0f)
+        print("record lookup seed \(0x10_0c0f)")
+        let storage = SimulatedStorage()
+        let options = LogOptions(rotateAfterBytes: 120)
+        var (log, _) = try WriteAheadLog.open(storage: storage, options: options, replay: { _ in })
+        var all: [[UInt8]] = []
+        for round in 0..<6 {
+            let batch = randomBatch(&rng, count: 1 + round % 3)
+            try log.append(batch: batch)
+            all += batch
+            // Look up a few (indexes the files), then append more (extends the index).
+            for s in stride(from: 1, through: all.count, by: 2) {
+                #expect(try log.record(at: UInt64(s))?.payload == all[s - 1])
+            }
+        }
+        #expect(log.fileNames.count > 2)
+        for s in 1...all.count { #expect(try log.record(at: UInt64(s)) == LogRecord(sequence: UInt64(s), payload: all[s - 1])) }
+        #expect(try log.record(at: 0) == nil)
+        #expect(try log.record(at: UInt64(all.count + 1)) == nil)
+        // The same from a reopened log (no index yet).
+        (log, _) = try WriteAheadLog.open(storage: storage, options: options, replay: { _ in })
+        for s in (1...all.count).reversed() { #expect(try log.record(at: UInt64(s))?.payload == all[s - 1]) }
+    }
+
+    @Test("settledObject finds a settled transfer's bytes and receipt by id, and nothing for unknown ids")
+    func settledObject() throws {
+        let storage = SimulatedStorage()
+        try DurableFixture.initialize(storage, minimumFee: 1)
+        let ledger = try Ledger(storage: storage)
+        _ = try ledger.submit(mint: pool.mint, time: 1)
+        let out = try ledger.submit([pool.t1, pool.t5], time: 2)
+        let found = try #require(try ledger.settledObject(id: pool.t5.id.bytes))
+        #expect(found.bytes == pool.t5.bytes)
+        #expect(found.receipt == out[1].receipt)
+        #expect(try ledger.settledObject(id: pool.mint.id.bytes)?.bytes == pool.mint.bytes)
+        #expect(try ledger.settledObject(id: pool.t2.id.bytes) == nil)
+    }
+
+    @Test("live events of a settled record equal the events replayed from the log, for every address")
+    func liveEqualsReplay() throws {
+        let storage = SimulatedStorage()
+        try DurableFixture.initialize(storage, minimumFee: 1)
+        let ledger = try Ledger(storage: storage)
+        var live: [LedgerEvent] = []
+        let m = try ledger.submit(mint: pool.mint, time: 1)
+        if let r = m.receipt { live += try LedgerEvent.events(of: LogRecord(sequence: r.sequence, payload: r.bytes + pool.mint.bytes)) }
+        let transfers = [pool.t1, pool.t3, pool.t5]
+        for t in transfers {
+            let o = try ledger.submit([t], time: 2)
+            if case let .settled(r) = o[0] {
+                live += try LedgerEvent.events(of: LogRecord(sequence: r.sequence, payload: r.bytes + t.bytes))
+            }
+        }
+        for wallet in [pool.alice, pool.bob, pool.issuer] {
+            let key = wallet.spend.publicKey
+            let replayed = try ledger.events(for: key)
+            #expect(replayed == live.filter { $0.owner == key.encoding })
+            for e in replayed {
+                #expect(e.owner == key.encoding)
+                if e.kind != .sent { #expect(e.outputs.allSatisfy { $0.owner == key } && e.outputs.map(\.id) == e.notes) }
+            }
+        }
+        // t1: alice sent (inputs, every output), then received her change; bob received 50.
+        let t1Events = live.filter { $0.objectID == pool.t1.id.bytes }
+        #expect(t1Events.map(\.kind) == [.sent, .received, .received])
+        #expect(t1Events[0].outputs.map(\.id) == pool.t1.outputIDs)
+        #expect(t1Events[0].fee == pool.t1.fee && t1Events[0].sender == pool.alice.spend.publicKey.encoding)
+    }
+
+    /// A comparable summary of a verdict.
+    func summary(_ v: Verification) -> String {
+        switch v {
+        case let .verified(t): "verified \(t.id.hex)"
+        case let .finalized(r): "finalized \(r.sequence)"
+        case let .rejected(e): "rejected \(e.code)"
+        }
+    }
+
+    @Test("verification split across workers gives the sequential verdicts for every position of a bad transfer")
+    func parallelVerification() throws {
+        var s = pool.emptyState(minimumFee: 1)
+        _ = s.mintOrFail(pool.mint)
+        var tampered = pool.t5.bytes
+        tampered[3 + 64 + 1 + 64 + 120] ^= 1  // a memo ciphertext byte: the signatures fail
+        let bad = try Transfer(bytes: tampered)
+        let good = [pool.t1, pool.t5, pool.t4]
+        let workers = WorkerPool(count: 3)
+        defer { workers.stop() }
+        for position in 0...good.count {
+            var batch = good
+            batch.insert(bad, at: position)
+            let sequential = s.verifyVartime(batch).map(summary)
+            let parallel = s.verifyVartime(batch, workers: workers).map(summary)
+            #expect(parallel == sequential, "bad transfer at \(position)")
+            #expect(parallel.filter { $0.hasPrefix("rejected") }.count == 1, "bad transfer at \(position)")
+        }
+        // Slices: contiguous, covering, nearly equal.
+        for total in 0...9 {
+            for parts in 1...4 {
+                let slices = workers.slices(total, parts: parts)
+                #expect(slices.flatMap { Array($0) } == Array(0..<total))
+                if let longest = slices.map(\.count).max(), let shortest = slices.map(\.count).min() {
+                    #expect(longest - shortest <= 1)
+                }
+            }
+        }
+    }
+}
