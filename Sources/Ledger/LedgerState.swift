@@ -42,6 +42,10 @@ public struct LedgerState: Sendable {
     private var receipts: [[UInt8]: Receipt] = [:]
     /// Where each unspent note was created (orders an owner's notes); held by `unspent`.
     public var positions: NotePositions { NotePositions(notes: unspent) }
+    /// The owner index (kept by `unspent` in step with every insert and removal: settle,
+    /// undo, replay, snapshot load) as note counts by owner spend key encoding (P, 32
+    /// bytes); built on each call, for tests and diagnostics.
+    var byOwner: [[UInt8]: Int] { unspent.ownerCounts() }
 
     /// Value in notes: minted − fees (0 if a damaged state had more fees than mints; the
     /// audit then fails).

@@ -53,7 +53,7 @@ struct Key32: Hashable, Comparable, Sendable {
 /// linked list per owner threaded through the slots (`previous`/`next`), so inserting and
 /// removing a note is O(1) whatever the number of notes the owner has, and an owner costs
 /// one map entry (its key, first slot, count).
-public struct UnspentNotes: Sendable {
+public struct UnspentNotes: Sequence, Equatable, Sendable {
     /// Marks the end of an owner's list.
     private static let none = UInt32.max
 
@@ -66,10 +66,13 @@ public struct UnspentNotes: Sendable {
     private var outputs: [UInt8] = []
     /// The note id of each slot.
     private var ids: [Key32] = []
-    /// The creation position of each slot; (0, 0) means none (a version-1 snapshot has
-    /// none, and an absent position orders and is written as (0, 0) everywhere).
+    /// The creation position of each slot (a note restored from a version-1 snapshot has
+    /// none: `hasPosition` false, and it orders and is written as (0, 0)).
     private var sequences: [UInt64] = []
     private var indices: [UInt16] = []
+    private var hasPosition: [Bool] = []
+    /// Number of unspent notes with a position.
+    private(set) var positioned = 0
     /// The owner list links of each slot.
     private var previous: [UInt32] = []
     private var next: [UInt32] = []
@@ -101,33 +104,79 @@ public struct UnspentNotes: Sendable {
     }
 
     /// The ids of the unspent notes, in no particular order.
-    public var keys: Keys { Keys(table: table, ids: ids, count: live) }
+    public var keys: Keys { Keys(notes: self) }
 
     /// The ids of the unspent notes, in no particular order.
     public struct Keys: Sequence, Sendable {
-        fileprivate let table: [UInt32]
-        fileprivate let ids: [Key32]
-        fileprivate let count: Int
+        fileprivate let notes: UnspentNotes
 
-        public var underestimatedCount: Int { count }
+        public var underestimatedCount: Int { notes.count }
 
-        public func makeIterator() -> Iterator { Iterator(table: table, ids: ids) }
+        public func makeIterator() -> Iterator { Iterator(notes: notes) }
 
         /// Iterates the ids.
         public struct Iterator: IteratorProtocol {
-            fileprivate let table: [UInt32]
-            fileprivate let ids: [Key32]
+            fileprivate let notes: UnspentNotes
             fileprivate var bucket = 0
 
             public mutating func next() -> NoteID? {
-                while bucket < table.count {
-                    let entry = table[bucket]
-                    bucket += 1
-                    if entry != 0 { return NoteID(uncheckedBytes: ids[Int(entry - 1)].bytes) }
-                }
-                return nil
+                guard let s = notes.nextSlot(from: &bucket) else { return nil }
+                return NoteID(uncheckedBytes: notes.ids[s].bytes)
             }
         }
+    }
+
+    public var underestimatedCount: Int { live }
+
+    /// Every unspent note as (id, output encoding), in no particular order (the elements of
+    /// the dictionary this store replaces).
+    public func makeIterator() -> Iterator { Iterator(notes: self) }
+
+    /// Iterates the unspent notes.
+    public struct Iterator: IteratorProtocol {
+        fileprivate let notes: UnspentNotes
+        fileprivate var bucket = 0
+
+        public mutating func next() -> (key: NoteID, value: [UInt8])? {
+            guard let s = notes.nextSlot(from: &bucket) else { return nil }
+            return (NoteID(uncheckedBytes: notes.ids[s].bytes), Array(notes.output(slot: s)))
+        }
+    }
+
+    /// The slot in the first used bucket at or after `bucket`, which moves past it.
+    private func nextSlot(from bucket: inout Int) -> Int? {
+        while bucket < table.count {
+            let entry = table[bucket]
+            bucket += 1
+            if entry != 0 { return Int(entry - 1) }
+        }
+        return nil
+    }
+
+    /// Equal if the same ids are unspent with the same outputs (as the dictionary this store
+    /// replaces: positions and slot layout do not count).
+    public static func == (a: UnspentNotes, b: UnspentNotes) -> Bool {
+        guard a.count == b.count else { return false }
+        var bucket = 0
+        while let s = a.nextSlot(from: &bucket) {
+            guard let t = b.slotOf(a.ids[s]), a.output(slot: s).elementsEqual(b.output(slot: Int(t))) else { return false }
+        }
+        return true
+    }
+
+    /// Calls `body` with every unspent note's id and position, for the notes that have one.
+    func forEachPosition(_ body: (NoteID, NotePosition) throws -> Void) rethrows {
+        var bucket = 0
+        while let s = nextSlot(from: &bucket) {
+            if let p = position(slot: s) { try body(NoteID(uncheckedBytes: ids[s].bytes), p) }
+        }
+    }
+
+    /// The owner index as note counts by owner spend key encoding (for tests and diagnostics).
+    func ownerCounts() -> [[UInt8]: Int] {
+        var out: [[UInt8]: Int] = [:]
+        for (owner, list) in owners { out[owner.bytes] = Int(list.count) }
+        return out
     }
 
     // MARK: The id table
@@ -156,7 +205,7 @@ public struct UnspentNotes: Sendable {
     /// Doubles the table (at least 16 buckets) and places every entry again.
     private mutating func grow() {
         let old = table
-        table = [UInt32](repeating: 0, count: max(16, old.count * 2))
+        table = [UInt32](repeating: 0, count: Swift.max(16, old.count * 2))
         let mask = table.count - 1
         for entry in old where entry != 0 {
             var b = home(ids[Int(entry - 1)])
@@ -213,7 +262,7 @@ public struct UnspentNotes: Sendable {
     }
 
     private func position(slot: Int) -> NotePosition? {
-        sequences[slot] == 0 && indices[slot] == 0 ? nil : NotePosition(sequence: sequences[slot], index: indices[slot])
+        !hasPosition[slot] ? nil : NotePosition(sequence: sequences[slot], index: indices[slot])
     }
 
     /// Adds an unspent note (not already present) and indexes it by owner. Ids and outputs
@@ -235,18 +284,21 @@ public struct UnspentNotes: Sendable {
             ids[s] = key
             sequences[s] = sequence
             indices[s] = index
+            hasPosition[s] = position != nil
         } else {
             precondition(ids.count < Int(Self.none), "too many unspent notes for 32-bit slots")
             slot = UInt32(ids.count)
             outputs.append(contentsOf: output)
             ids.append(key)
             sequences.append(sequence)
+            hasPosition.append(position != nil)
             indices.append(index)
             previous.append(Self.none)
             next.append(Self.none)
         }
         table[bucket] = slot + 1
         live += 1
+        if position != nil { positioned += 1 }
         let s = Int(slot)
         previous[s] = Self.none
         if let list = owners[owner] {
@@ -268,6 +320,7 @@ public struct UnspentNotes: Sendable {
         guard let slot = found else { return nil }
         vacate(bucket)
         live -= 1
+        if hasPosition[Int(slot)] { positioned -= 1 }
         let s = Int(slot)
         let bytes = Array(output(slot: s))
         let created = position(slot: s)
@@ -328,9 +381,31 @@ public struct UnspentNotes: Sendable {
 
 /// The creation positions of the unspent notes, by note id (a read-only view of
 /// `UnspentNotes`; notes restored from a version-1 snapshot have none).
-public struct NotePositions: Sendable {
+public struct NotePositions: Equatable, Sendable {
     let notes: UnspentNotes
 
     /// The position of the unspent note `id`, nil if it is not unspent or has none.
     public subscript(id: NoteID) -> NotePosition? { notes.position(id) }
+
+    /// Number of unspent notes with a position.
+    public var count: Int { notes.positioned }
+
+    /// True if no unspent note has a position.
+    public var isEmpty: Bool { notes.positioned == 0 }
+
+    /// The ids of the unspent notes that have a position, in no particular order.
+    public var keys: [NoteID] {
+        var out: [NoteID] = []
+        out.reserveCapacity(count)
+        notes.forEachPosition { id, _ in out.append(id) }
+        return out
+    }
+
+    /// Equal if the same notes have the same positions (as the dictionary this view replaces).
+    public static func == (a: NotePositions, b: NotePositions) -> Bool {
+        guard a.count == b.count else { return false }
+        var equal = true
+        a.notes.forEachPosition { id, p in if equal, b[id] != p { equal = false } }
+        return equal
+    }
 }

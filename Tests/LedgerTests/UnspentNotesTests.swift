@@ -64,6 +64,8 @@ struct UnspentNotesTests {
             #expect(store.count == model.outputs.count, "step \(step)")
             if step % 50 == 0 || step < 100 {
                 #expect(Set(store.keys) == Set(model.outputs.keys), "step \(step)")
+                #expect(Dictionary(uniqueKeysWithValues: store.map { ($0.key, $0.value) }) == model.outputs, "step \(step)")
+                #expect(store.positioned == model.positions.count, "step \(step)")
                 for (id, output) in model.outputs {
                     #expect(store[id] == output, "step \(step)")
                     #expect(store.position(id) == model.positions[id], "step \(step)")
@@ -84,6 +86,18 @@ struct UnspentNotesTests {
                 }
                 #expect(sorted == model.outputs.keys.sorted(), "step \(step): snapshot order")
             }
+        }
+        // Equality is the dictionary's: same ids and outputs, whatever the positions and slots.
+        var rebuilt = UnspentNotes()
+        for (id, output) in model.outputs.sorted(by: { $0.key < $1.key }) { rebuilt.insert(id, output, at: nil) }
+        #expect(rebuilt == store)
+        if let id = model.outputs.keys.first {
+            var changed = rebuilt
+            changed[id] = nil
+            #expect(changed != store)
+            var other = rebuilt
+            other[id] = owners[0] + Self.bytes(Output.encodedLength - 32, &rng)
+            #expect(other != store)
         }
         let never = NoteID(uncheckedBytes: Self.bytes(32, &rng))
         #expect(store[never] == nil && !store.contains(never) && store.position(never) == nil)
