@@ -11,6 +11,7 @@ extension BenchCommand {
         figures += ledgerFigures()
         figures += ledgerStateFigures()
         figures += zkpayCoreFigures()
+        figures += validatorFigures()
         return figures  // module figures are added here as modules land
     }
 }
