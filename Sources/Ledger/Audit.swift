@@ -31,10 +31,11 @@ extension LedgerState {
         scalars.reserveCapacity(unspent.count + excesses.count / 32 + 2)
         points.reserveCapacity(unspent.count + excesses.count / 32 + 2)
         var decodable = true
-        for o in unspent.values {
-            guard o.count >= 64, let c = try? RistrettoPoint(encoding: o[32..<64]) else {
+        unspent.forEachOutput { o in
+            // A slice of the store: its indices do not start at 0.
+            guard o.count >= 64, let c = try? RistrettoPoint(encoding: o.dropFirst(32).prefix(32)) else {
                 decodable = false
-                continue
+                return
             }
             scalars.append(.one)
             points.append(c)

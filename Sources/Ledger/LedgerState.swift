@@ -21,8 +21,9 @@ public struct LedgerState: Sendable {
     public let issuer: RistrettoPoint
     /// The minimum fee of a transfer.
     public let minimumFee: UInt64
-    /// Unspent notes by id: the output encoding (owner 32 ‖ commitment 32 ‖ memo 153).
-    public internal(set) var unspent: [NoteID: [UInt8]] = [:]
+    /// Unspent notes by id: the output encoding (owner 32 ‖ commitment 32 ‖ memo 153), the
+    /// creation position and the owner index, in one compact store (`UnspentNotes`).
+    public internal(set) var unspent = UnspentNotes()
     /// Spent notes and the transfer that spent each (names the spender in double-spend errors).
     public internal(set) var spentBy: [NoteID: TransferID] = [:]
     /// Σ minted amounts.
@@ -39,11 +40,12 @@ public struct LedgerState: Sendable {
     public internal(set) var sequence: UInt64 = 0
     /// Receipts of settled objects by id bytes (idempotent resubmission).
     private var receipts: [[UInt8]: Receipt] = [:]
-    /// Where each unspent note was created (orders an owner's notes).
-    public internal(set) var positions: [NoteID: NotePosition] = [:]
-    /// The owner index: unspent note ids by owner spend key encoding (P, 32 bytes). Kept in
-    /// step with `unspent` by every insert and removal (settle, undo, replay, snapshot load).
-    private(set) var byOwner: [[UInt8]: Set<NoteID>] = [:]
+    /// Where each unspent note was created (orders an owner's notes); held by `unspent`.
+    public var positions: NotePositions { NotePositions(notes: unspent) }
+    /// The owner index (kept by `unspent` in step with every insert and removal: settle,
+    /// undo, replay, snapshot load) as note counts by owner spend key encoding (P, 32
+    /// bytes); built on each call, for tests and diagnostics.
+    var byOwner: [[UInt8]: Int] { unspent.ownerCounts() }
 
     /// Value in notes: minted − fees (0 if a damaged state had more fees than mints; the
     /// audit then fails).
@@ -61,7 +63,7 @@ public struct LedgerState: Sendable {
 
     /// An unspent note, decoded.
     public func note(_ id: NoteID) -> Note? {
-        guard let bytes = unspent[id] else { return nil }
+        guard let bytes = unspent.output(id) else { return nil }
         return try? Note(bytes: [Note.objectType, Note.version] + id.bytes + bytes)
     }
 
@@ -69,35 +71,22 @@ public struct LedgerState: Sendable {
     /// output index); notes restored from a version-1 snapshot (no positions) come first,
     /// in note-id order.
     public func unspentNotes(owner: RistrettoPoint) -> [Note] {
-        guard let ids = byOwner[owner.encoding] else { return [] }
-        let sorted = ids.sorted { a, b in
-            let pa = positions[a] ?? NotePosition(sequence: 0, index: 0)
-            let pb = positions[b] ?? NotePosition(sequence: 0, index: 0)
-            return pa != pb ? pa < pb : a < b
+        unspent.notes(owner: owner.encoding).compactMap { id, output in
+            try? Note(bytes: [Note.objectType, Note.version] + id.bytes + output)
         }
-        return sorted.compactMap(note)
     }
 
     /// Number of unspent notes of `owner` (the owner index without decoding).
-    public func unspentCount(owner: RistrettoPoint) -> Int { byOwner[owner.encoding]?.count ?? 0 }
+    public func unspentCount(owner: RistrettoPoint) -> Int { unspent.count(owner: owner.encoding) }
 
     /// Adds an unspent note and indexes it by owner.
     mutating func insertUnspent(_ id: NoteID, _ output: [UInt8], at position: NotePosition?) {
-        unspent[id] = output
-        if let position { positions[id] = position }
-        byOwner[Array(output.prefix(32)), default: []].insert(id)
+        unspent.insert(id, output, at: position)
     }
 
     /// Removes an unspent note from the notes and the owner index.
     mutating func removeUnspent(_ id: NoteID) -> (output: [UInt8], position: NotePosition?)? {
-        guard let output = unspent.removeValue(forKey: id) else { return nil }
-        let position = positions.removeValue(forKey: id)
-        let owner = Array(output.prefix(32))
-        if var set = byOwner[owner] {
-            set.remove(id)
-            byOwner[owner] = set.isEmpty ? nil : set
-        }
-        return (output, position)
+        unspent.remove(id)
     }
 
     /// The chain hash after settling `id` on top of `previous`.
@@ -114,15 +103,16 @@ public struct LedgerState: Sendable {
         guard f.fee >= minimumFee else { return .feeTooLow(fee: f.fee, minimum: minimumFee) }
         for (k, n) in f.inputs.enumerated() {
             if let spender = spentBy[n] { return .doubleSpend(index: k, note: n, spentBy: spender) }
-            guard let u = unspent[n] else { return .unknownInput(index: k, note: n) }
-            guard u.count >= 64, u[0..<32].elementsEqual(f.sender) else { return .inputMismatch(index: k) }
+            // A slice of the store: its indices do not start at 0.
+            guard let u = unspent.output(n) else { return .unknownInput(index: k, note: n) }
+            guard u.count >= 64, u.prefix(32).elementsEqual(f.sender) else { return .inputMismatch(index: k) }
             if let verifiedInputs {
                 guard k < verifiedInputs.count, verifiedInputs[k].count >= 64,
-                      u[0..<64].elementsEqual(verifiedInputs[k][0..<64])
+                      u.prefix(64).elementsEqual(verifiedInputs[k][0..<64])
                 else { return .inputMismatch(index: k) }
             }
         }
-        for (j, n) in f.outputIDs.enumerated() where unspent[n] != nil || spentBy[n] != nil {
+        for (j, n) in f.outputIDs.enumerated() where unspent.contains(n) || spentBy[n] != nil {
             return .duplicateOutput(index: j, note: n)
         }
         return nil
@@ -189,7 +179,7 @@ public struct LedgerState: Sendable {
 
     func check(_ m: Mint, notes: [(NoteID, [UInt8])]) -> LedgerRejection? {
         guard !minted.addingReportingOverflow(m.total).overflow else { return .supplyOverflow }
-        for (j, note) in notes.enumerated() where unspent[note.0] != nil || spentBy[note.0] != nil {
+        for (j, note) in notes.enumerated() where unspent.contains(note.0) || spentBy[note.0] != nil {
             return .duplicateOutput(index: j, note: note.0)
         }
         return nil

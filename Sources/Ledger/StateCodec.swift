@@ -25,10 +25,10 @@ extension LedgerState {
         w.u64(feePool)
         w.scalar(mintBlindingSum)
         w.u64(UInt64(unspent.count))
-        for (id, o) in unspent.sorted(by: { $0.key < $1.key }) {
+        unspent.forEachSortedByID { id, o, position in
             w.raw(id.bytes)
             w.raw(o)
-            let p = positions[id] ?? NotePosition(sequence: 0, index: 0)
+            let p = position ?? NotePosition(sequence: 0, index: 0)
             w.u64(p.sequence)
             w.u16(p.index)
         }
@@ -72,7 +72,7 @@ extension LedgerState {
                 if version != 1 {
                     position = NotePosition(sequence: try r.u64("created sequence"), index: try r.u16("output index"))
                 }
-                guard unspent[id] == nil else { throw bad("note \(id) is listed twice") }
+                guard !unspent.contains(id) else { throw bad("note \(id) is listed twice") }
                 insertUnspent(id, output, at: position)
             }
             for _ in 0..<(try count(64, "spent count")) {

@@ -110,10 +110,25 @@ extension LedgerState {
     /// same time. Input lookups stay on the calling thread (they read this state).
     /// - Warning: Variable time; public data only.
     public func verifyVartime(_ transfers: [Transfer], workers: WorkerPool?) -> [Verification] {
+        prepareVerification(transfers).verifyVartime(workers: workers)
+    }
+
+    /// The first half of `verifyVartime`: looks up every transfer's input notes in this
+    /// state (and among the outputs of earlier transfers of the batch, and of `pending`, a
+    /// batch prepared before this one that is not applied yet), without checking proofs.
+    ///
+    /// Lookups against a state that a later `apply` will have changed are sound: applying
+    /// re-checks that every input is still unspent and exactly the note that was verified,
+    /// so a note spent in between is a double spend and an output of a transfer that was
+    /// not settled is an unknown input.
+    public func prepareVerification(_ transfers: [Transfer], after pending: PreparedVerification? = nil)
+        -> PreparedVerification
+    {
         var out = [Verification?](repeating: nil, count: transfers.count)
-        var pending: [(transfer: Transfer, inputs: [InputNote])] = []
+        var pendingItems: [(transfer: Transfer, inputs: [InputNote])] = []
         var records: [[[UInt8]]] = []
         var positions: [Int] = []
+        let inherited = pending?.outputs ?? [:]  // only the batch in flight: the ones before it are applied
         var created: [NoteID: [UInt8]] = [:]
         for (i, t) in transfers.enumerated() {
             if let r = receipt(for: t.id.bytes) {
@@ -124,7 +139,7 @@ extension LedgerState {
             var used: [[UInt8]] = []
             var missing: LedgerRejection?
             for (k, n) in t.inputs.enumerated() {
-                guard let bytes = unspent[n] ?? created[n] else {
+                guard let bytes = unspent[n] ?? created[n] ?? inherited[n] else {
                     missing = spentBy[n].map { .doubleSpend(index: k, note: n, spentBy: $0) }
                         ?? .unknownInput(index: k, note: n)
                     break
@@ -144,14 +159,44 @@ extension LedgerState {
             }
             let f = TransferFacts(t)
             for (n, o) in zip(f.outputIDs, f.outputs) { created[n] = o }
-            pending.append((t, inputs))
+            pendingItems.append((t, inputs))
             records.append(used)
             positions.append(i)
         }
+        return PreparedVerification(decided: out, items: pendingItems, records: records, positions: positions,
+                                    outputs: created)
+    }
+    /// Verifies a mint's issuer signature against this ledger's issuer key.
+    /// - Throws: `.invalid(.unexpectedIssuer)` or `.invalid(.invalidMintSignature)`.
+    /// - Warning: Variable time; public data only.
+    public func verifyVartime(_ mint: Mint) throws(LedgerRejection) -> VerifiedMint {
+        do { try mint.verifyVartime(issuer: issuer) } catch { throw .invalid(error) }
+        return VerifiedMint(mint: mint)
+    }
+}
+
+/// A batch whose input notes were looked up (`LedgerState.prepareVerification`) and whose
+/// proofs are still to be checked. Sendable: the proof checking can run on any thread while
+/// the ledger's owner goes on (for example, applying the previous batch).
+public struct PreparedVerification: Sendable {
+    let decided: [Verification?]
+    let items: [(transfer: Transfer, inputs: [InputNote])]
+    let records: [[[UInt8]]]
+    let positions: [Int]
+    /// Outputs of this batch's transfers, for the lookups of the next batch.
+    let outputs: [NoteID: [UInt8]]
+
+    /// Transfers whose proofs are to be checked.
+    public var pendingCount: Int { items.count }
+
+    /// Checks the proofs (split across `workers` when there are several) and returns one
+    /// verdict per transfer, in order.
+    /// - Warning: Variable time; public data only.
+    public func verifyVartime(workers: WorkerPool?) -> [Verification] {
         var failed: [Int: ProtocolError] = [:]
-        if let workers, workers.count > 1, pending.count > 1 {
+        if let workers, workers.count > 1, items.count > 1 {
             let found = Mutex<[(index: Int, error: ProtocolError)]>([])
-            let items = pending
+            let items = self.items
             let jobs: [@Sendable () -> Void] = workers.slices(items.count).map { range in
                 {
                     let slice = Array(items[range])
@@ -162,9 +207,10 @@ extension LedgerState {
             workers.run(jobs)
             for f in found.withLock({ $0 }) { failed[f.index] = f.error }
         } else {
-            for f in TransferVerifier.invalidTransfersVartime(pending) { failed[f.index] = f.error }
+            for f in TransferVerifier.invalidTransfersVartime(items) { failed[f.index] = f.error }
         }
-        for (k, item) in pending.enumerated() {
+        var out = decided
+        for (k, item) in items.enumerated() {
             if let e = failed[k] {
                 out[positions[k]] = .rejected(.invalid(e))
             } else {
@@ -172,13 +218,5 @@ extension LedgerState {
             }
         }
         return out.map { $0 ?? .rejected(.invalid(.invalidAuthorization)) }
-    }
-
-    /// Verifies a mint's issuer signature against this ledger's issuer key.
-    /// - Throws: `.invalid(.unexpectedIssuer)` or `.invalid(.invalidMintSignature)`.
-    /// - Warning: Variable time; public data only.
-    public func verifyVartime(_ mint: Mint) throws(LedgerRejection) -> VerifiedMint {
-        do { try mint.verifyVartime(issuer: issuer) } catch { throw .invalid(error) }
-        return VerifiedMint(mint: mint)
     }
 }

@@ -203,11 +203,49 @@ final class Sequencer: Sendable {
         case exit
     }
 
+    /// A batch of transfers whose proofs are being checked on the workers while the
+    /// sequencer applies the batch before it (the pipeline: verification of batch n + 1
+    /// overlaps the apply, fsync and replies of batch n).
+    private final class Flight: Sendable {
+        let items: [(Transfer, Reply)]
+        let prepared: PreparedVerification
+        private let result = Mutex<(verdicts: [Verification], seconds: Double)?>(nil)
+        private let done = DispatchSemaphore(value: 0)
+
+        init(items: [(Transfer, Reply)], prepared: PreparedVerification, workers: WorkerPool) {
+            self.items = items
+            self.prepared = prepared
+            let thread = Thread { [self] in
+                let start = ContinuousClock.now
+                let verdicts = prepared.verifyVartime(workers: workers)
+                result.withLock { $0 = (verdicts, seconds(ContinuousClock.now - start)) }
+                done.signal()
+            }
+            thread.name = "zkpay.verify-batch"
+            thread.start()
+        }
+
+        /// Waits for the verdicts.
+        func wait() -> (verdicts: [Verification], seconds: Double) {
+            done.wait()
+            done.signal()  // later calls return at once
+            return result.withLock { $0 } ?? ([], 0)
+        }
+    }
+
     private func run(_ ledger: Ledger) {
         var loaded = false
         // After a round of reads, queued items go first: a long read split into slices that
         // re-queue themselves (event replay) cannot starve settlement.
         var batchFirst = false
+        var flight: Flight?
+        // Applies the batch in flight, if any.
+        func land() {
+            guard let f = flight else { return }
+            flight = nil
+            finish(f, ledger)
+            loaded = queue.withLock { $0.arrivals > 0 || $0.admitted > $0.queued }
+        }
         while true {
             let step: Step = queue.withLock { q in
                 if !q.reads.isEmpty && !(batchFirst && q.queued > 0) {
@@ -244,8 +282,11 @@ final class Sequencer: Sendable {
             }
             switch step {
             case let .reads(jobs):
+                land()  // readers see every batch taken so far
                 for job in jobs { job(ledger) }
                 batchFirst = true
+            case .wait where flight != nil:
+                land()  // nothing to overlap with: apply the batch in flight now
             case let .wait(deadline):
                 if let deadline {
                     let now = monotonicNanos()
@@ -257,8 +298,24 @@ final class Sequencer: Sendable {
                 }
             case let .batch(items):
                 batchFirst = false
-                process(items, ledger)
-                loaded = queue.withLock { $0.arrivals > 0 || $0.admitted > $0.queued }
+                let transfers = items.compactMap { w -> (Transfer, Reply)? in
+                    if case let .transfer(t, r) = w { return (t, r) }
+                    return nil
+                }
+                if transfers.count == items.count {
+                    // Look up this batch's inputs (after the batch in flight), start its
+                    // proof checks, and apply the batch in flight meanwhile.
+                    let prepared = ledger.state.prepareVerification(transfers.map(\.0), after: flight?.prepared)
+                    let next = Flight(items: transfers, prepared: prepared, workers: workers)
+                    land()
+                    flight = next
+                } else {
+                    land()
+                    process(items, ledger)
+                    loaded = queue.withLock { $0.arrivals > 0 || $0.admitted > $0.queued }
+                }
+            case .exit where flight != nil:
+                land()
             case .exit:
                 // Answer reads that raced the stop (they see the final state).
                 let late = queue.withLock { q in
@@ -286,9 +343,14 @@ final class Sequencer: Sendable {
     }
 
     private func settle(_ items: [(Transfer, Reply)], _ ledger: Ledger) {
-        let verifyStart = ContinuousClock.now
-        let verdicts = ledger.state.verifyVartime(items.map(\.0), workers: workers)
-        let verifySeconds = seconds(ContinuousClock.now - verifyStart)
+        finish(Flight(items: items, prepared: ledger.state.prepareVerification(items.map(\.0)), workers: workers), ledger)
+    }
+
+    /// Waits for a batch's verdicts, applies it with one fsync, answers every item and
+    /// publishes the events.
+    private func finish(_ flight: Flight, _ ledger: Ledger) {
+        let items = flight.items
+        let (verdicts, verifySeconds) = flight.wait()
         let outcomes: [Outcome]
         do {
             outcomes = try ledger.submit(verified: verdicts, time: Self.wallClockMilliseconds())

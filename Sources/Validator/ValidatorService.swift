@@ -1,3 +1,4 @@
+import BatchVerify
 import Foundation
 import Synchronization
 public import HTTP1
@@ -67,6 +68,9 @@ public final class ValidatorService: Sendable {
     /// - Throws: errors opening the ledger (`GenesisError`, ...) or binding the socket (`SocketError`).
     public init(openStorage: @escaping @Sendable () throws -> any Storage, configuration: Configuration) throws {
         self.configuration = configuration
+        // The precomputed generator table (B, B~, G_i, H_i) is built on first use; build it
+        // now so that the first transfer after start is not held back by it.
+        _ = Generators.vartimeTable
         let workers = WorkerPool(count: configuration.workers, name: "zkpay.verify")
         let metrics = Metrics()
         let hub = EventHub(heartbeatInterval: configuration.heartbeatInterval)

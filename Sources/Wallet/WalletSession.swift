@@ -19,6 +19,9 @@ public enum WalletOperationError: Error, CustomStringConvertible {
     case unconfirmed(transferID: String)
     /// A receipt that does not verify under the pinned key, or is for another object.
     case badReceipt(String)
+    /// Another send of this wallet reserved or spent a chosen note after this one
+    /// listed its notes; nothing was sent (sync and build again).
+    case notesTaken
     /// A mint from a wallet that is not the ledger's issuer.
     case notIssuer(ledgerIssuer: String)
     /// Another request-level failure (malformed answer, transport error, bad input).
@@ -41,6 +44,8 @@ public enum WalletOperationError: Error, CustomStringConvertible {
                 + "the outcome: run `zkpay balance` again in a minute"
         case let .badReceipt(why):
             "the validator's receipt is not valid: \(why)"
+        case .notesTaken:
+            "a concurrent send from this wallet took the same notes; nothing was sent, run the command again"
         case let .notIssuer(issuer):
             "this wallet is not the ledger's issuer (the issuer is \(issuer)); mint with the issuer's wallet"
         case let .failed(why):
@@ -225,7 +230,8 @@ public final class WalletSession {
 
     func sentEntry(_ r: Reservation, transfer: Transfer, receipt: Receipt) -> HistoryEntry {
         HistoryEntry(kind: "sent", id: r.transferID, sequence: receipt.sequence, timeMs: receipt.time, amount: r.amount,
-                     fee: r.fee, counterparty: r.recipient, memo: r.memo, notes: transfer.outputIDs.map(\.hex))
+                     fee: r.fee, counterparty: r.recipient, memo: r.memo, notes: transfer.outputIDs.map(\.hex),
+                     inputs: r.noteIDs)
     }
 
     /// Opens `note` with this wallet's keys; nil if it is not this wallet's or does not open.
@@ -303,10 +309,12 @@ public final class WalletSession {
         let id = transfer.id.hex
         let reservation = Reservation(transferID: id, noteIDs: built.spent.map(\.input.id.hex), createdMs: now(),
                                       amount: amount, fee: transfer.fee, recipient: recipient.encoded, memo: memo)
+        // Checked and reserved in one locked update. A concurrent send of this wallet either
+        // still holds its reservation or has recorded the notes as spent in the same update
+        // that dropped it, so a note chosen from an older note list is always caught here.
         try store.update { s in
-            let taken = s.reservedNoteIDs.intersection(reservation.noteIDs)
-            guard taken.isEmpty else {
-                throw WalletOperationError.failed("a concurrent send reserved the same notes; run the command again")
+            guard s.reservedNoteIDs.union(s.spentNoteIDs).isDisjoint(with: reservation.noteIDs) else {
+                throw WalletOperationError.notesTaken
             }
             s.reservations.append(reservation)
         }
@@ -481,7 +489,7 @@ public final class WalletSession {
                                  counterparty: who ?? "", memo: memo, time: event.time, unreadable: 0)
             entry = HistoryEntry(kind: "sent", id: id, sequence: event.sequence, timeMs: event.time, amount: amount ?? 0,
                                  fee: event.fee, counterparty: known?.counterparty ?? "", memo: memo,
-                                 notes: event.outputs.map(\.id.hex))
+                                 notes: event.outputs.map(\.id.hex), inputs: event.spent.map(\.hex))
         }
         try store.update { s in
             if let entry { s.record(entry) }

@@ -61,9 +61,13 @@ public struct HistoryEntry: Codable, Sendable, Equatable {
     /// The notes received (hex ids): keeps a payment from being listed twice when both
     /// a note scan and the event stream report it.
     public var notes: [String]
+    /// For `sent`: the notes it spent (hex ids). A send that selected one of them from an
+    /// older note list is stopped before it reaches the validator.
+    public var inputs: [String]?
 
     public init(kind: String, id: String, sequence: UInt64?, timeMs: UInt64, amount: UInt64, fee: UInt64?,
-                counterparty: String, memo: String, notes: [String]) {
+                counterparty: String, memo: String, notes: [String], inputs: [String]? = nil) {
+        self.inputs = inputs
         self.kind = kind
         self.id = id
         self.sequence = sequence
@@ -101,6 +105,9 @@ public struct WalletState: Codable, Sendable, Equatable {
     /// Ids of every reserved note.
     public var reservedNoteIDs: Set<String> { Set(reservations.flatMap(\.noteIDs)) }
 
+    /// Ids of every note this wallet's recorded sends spent.
+    public var spentNoteIDs: Set<String> { Set(history.flatMap { $0.inputs ?? [] }) }
+
     /// Appends `entry` unless history already holds it (same kind and id, or the same
     /// received notes). An event that completes an entry (sequence, sender) updates it.
     public mutating func record(_ entry: HistoryEntry) {
@@ -120,6 +127,7 @@ public struct WalletState: Codable, Sendable, Equatable {
             if merged.counterparty.isEmpty { merged.counterparty = entry.counterparty }
             if merged.memo.isEmpty { merged.memo = entry.memo }
             merged.notes = Array(Set(merged.notes).union(entry.notes)).sorted()
+            if let inputs = entry.inputs { merged.inputs = Array(Set(merged.inputs ?? []).union(inputs)).sorted() }
             history[i] = merged
         } else {
             history.append(entry)

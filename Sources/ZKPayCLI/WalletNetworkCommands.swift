@@ -111,9 +111,9 @@ enum SendCommand {
         if chosenFee < minimumFee {
             throw CLIError.usage("--fee \(Amount.format(chosenFee)) is below the ledger's minimum fee \(Amount.format(minimumFee))")
         }
-        let sync = try ctx.sync(session)
+        var sync = try ctx.sync(session)
         console.progress("building the transfer (range proof, balance and authorization signatures)…")
-        let built = try wrap { try session.build(to: recipient, amount: amount, fee: chosenFee, memo: memo, sync: sync) }
+        var built = try wrap { try session.build(to: recipient, amount: amount, fee: chosenFee, memo: memo, sync: sync) }
         let who = home.name(for: recipient) ?? recipient.encoded
         if dryRun, let out {
             do { try Data((built.transfer.json.render() + "\n").utf8).write(to: URL(fileURLWithPath: out)) } catch {
@@ -133,7 +133,20 @@ enum SendCommand {
         }
         console.progress("submitting to \(session.validator)…")
         let memoText = String(decoding: memo, as: UTF8.self)
-        let settled = try wrap { try session.submit(built, recipient: recipient, amount: amount, memo: memoText) }
+        var settled: Settlement?
+        // Another send of this wallet may take the chosen notes between the note list and
+        // the reservation; then nothing was sent, and the send starts over from a new list.
+        for attempt in 1...3 {
+            do {
+                settled = try session.submit(built, recipient: recipient, amount: amount, memo: memoText)
+                break
+            } catch WalletOperationError.notesTaken where attempt < 3 {
+                console.progress("a concurrent send took the chosen notes; choosing again…")
+                sync = try ctx.sync(session)
+                built = try wrap { try session.build(to: recipient, amount: amount, fee: chosenFee, memo: memo, sync: sync) }
+            } catch let e as CLIError { throw e } catch { throw CLIError.failure("\(error)") }
+        }
+        guard let settled else { throw CLIError.failure(WalletOperationError.notesTaken.description) }
         if let recovery = settled.recovery { console.printError("note: \(recovery)") }
         if ctx.json {
             var o = JSONObjectText()

@@ -66,5 +66,16 @@ struct ReservationTests {
         #expect(s.history[2].kind == "minted")
         #expect(s.history[2].sequence == 5)
         #expect(s.history[2].timeMs == 8)
+        // The notes a recorded send spent stay known after its reservation is gone.
+        s.reservations = [ReservationTests.reservation("t3", ["n5"])]
+        #expect(s.reservedNoteIDs.union(s.spentNoteIDs) == ["n5"])
+        s.reservations = []
+        s.record(HistoryEntry(kind: "sent", id: "t3", sequence: 6, timeMs: 10, amount: 1, fee: 1, counterparty: "bob",
+                              memo: "", notes: ["o1"], inputs: ["n5"]))
+        #expect(s.spentNoteIDs == ["n5"])
+        // The event of the same send adds nothing new.
+        s.record(HistoryEntry(kind: "sent", id: "t3", sequence: 6, timeMs: 10, amount: 1, fee: 1, counterparty: "",
+                              memo: "", notes: ["o1"], inputs: ["n5"]))
+        #expect(s.history.count == 4)
     }
 }

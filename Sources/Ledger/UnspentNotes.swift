@@ -1,0 +1,411 @@
+public import ZKPayCore
+
+/// 32 bytes held inline as four words (no heap allocation, unlike a `[UInt8]`): the hash
+/// key of a note id or an owner key inside the ledger state. The words are big-endian
+/// loads, so comparing words in order is the byte-wise order of `Identifier32`.
+struct Key32: Hashable, Comparable, Sendable {
+    let w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+
+    /// The key of exactly 32 bytes; nil for another length (such an id is never stored).
+    init?(_ bytes: some Collection<UInt8>) {
+        guard bytes.count == 32 else { return nil }
+        if let key = bytes.withContiguousStorageIfAvailable({ Key32(loading: UnsafeRawBufferPointer($0)) }) {
+            self = key
+        } else {
+            self = Array(bytes).withUnsafeBytes { Key32(loading: $0) }
+        }
+    }
+
+    /// Loads the words of 32 bytes at `buffer` (at least 32 long).
+    private init(loading buffer: UnsafeRawBufferPointer) {
+        w0 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        w1 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        w2 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        w3 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+    }
+
+    /// The 32 bytes.
+    var bytes: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: 32) { buffer, initialized in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            raw.storeBytes(of: w0.bigEndian, toByteOffset: 0, as: UInt64.self)
+            raw.storeBytes(of: w1.bigEndian, toByteOffset: 8, as: UInt64.self)
+            raw.storeBytes(of: w2.bigEndian, toByteOffset: 16, as: UInt64.self)
+            raw.storeBytes(of: w3.bigEndian, toByteOffset: 24, as: UInt64.self)
+            initialized = 32
+        }
+    }
+
+    static func < (a: Key32, b: Key32) -> Bool { (a.w0, a.w1, a.w2, a.w3) < (b.w0, b.w1, b.w2, b.w3) }
+}
+
+/// The unspent notes of a ledger state: each note's id, 217-byte output encoding
+/// (owner 32 ‖ commitment 32 ‖ memo 153) and creation position, with an index by owner.
+///
+/// Memory (the validator holds every unspent note; issue 9 targets <= 400 bytes per note
+/// at a million notes): one fixed-size record per note in contiguous parallel arrays
+/// indexed by a slot number, instead of three hash maps whose ids and outputs were each a
+/// separate heap allocation. `table` finds an id's slot: open addressing with linear probing
+/// over 4-byte entries, the id itself being compared in `ids` (a `Dictionary` keyed by the id
+/// would hold a second copy of every id: 32 more bytes per note, times the spare buckets).
+/// Buckets come from the id's `hashValue`, which is seeded per process, so ids chosen to
+/// collide cannot be precomputed. Freed slots are reused. The owner index is a doubly
+/// linked list per owner threaded through the slots (`previous`/`next`), so inserting and
+/// removing a note is O(1) whatever the number of notes the owner has, and an owner costs
+/// one map entry (its key, first slot, count).
+public struct UnspentNotes: Sequence, Equatable, Sendable {
+    /// Marks the end of an owner's list.
+    private static let none = UInt32.max
+
+    /// The id table: per bucket, 0 (empty) or slot + 1; a power of two of buckets (or
+    /// none yet), at most 3/4 in use.
+    private var table: [UInt32] = []
+    /// Number of unspent notes (entries in `table`).
+    private var live = 0
+    /// The output encodings, `Output.encodedLength` bytes per slot.
+    private var outputs: [UInt8] = []
+    /// The note id of each slot.
+    private var ids: [Key32] = []
+    /// The creation position of each slot (a note restored from a version-1 snapshot has
+    /// none: `hasPosition` false, and it orders and is written as (0, 0)).
+    private var sequences: [UInt64] = []
+    private var indices: [UInt16] = []
+    private var hasPosition: [Bool] = []
+    /// Number of unspent notes with a position.
+    private(set) var positioned = 0
+    /// The owner list links of each slot.
+    private var previous: [UInt32] = []
+    private var next: [UInt32] = []
+    /// Slots of removed notes, reused first.
+    private var free: [UInt32] = []
+    /// The owner index: first slot of the owner's list and the number of notes on it.
+    private var owners: [Key32: (first: UInt32, count: UInt32)] = [:]
+
+    /// The record size of an output.
+    private static let width = Output.encodedLength
+
+    init() {}
+
+    /// Number of unspent notes.
+    public var count: Int { live }
+
+    /// True if there is no unspent note.
+    public var isEmpty: Bool { live == 0 }
+
+    /// The output encoding of the unspent note `id` (nil if it is not unspent). Setting nil
+    /// removes the note; setting an encoding replaces the note's output and keeps its
+    /// position (tests use this to damage a state).
+    public internal(set) subscript(id: NoteID) -> [UInt8]? {
+        get { output(id).map(Array.init) }
+        set {
+            let old = remove(id)
+            if let newValue { insert(id, newValue, at: old?.position) }
+        }
+    }
+
+    /// The ids of the unspent notes, in no particular order.
+    public var keys: Keys { Keys(notes: self) }
+
+    /// The ids of the unspent notes, in no particular order.
+    public struct Keys: Sequence, Sendable {
+        fileprivate let notes: UnspentNotes
+
+        public var underestimatedCount: Int { notes.count }
+
+        public func makeIterator() -> Iterator { Iterator(notes: notes) }
+
+        /// Iterates the ids.
+        public struct Iterator: IteratorProtocol {
+            fileprivate let notes: UnspentNotes
+            fileprivate var bucket = 0
+
+            public mutating func next() -> NoteID? {
+                guard let s = notes.nextSlot(from: &bucket) else { return nil }
+                return NoteID(uncheckedBytes: notes.ids[s].bytes)
+            }
+        }
+    }
+
+    public var underestimatedCount: Int { live }
+
+    /// Every unspent note as (id, output encoding), in no particular order (the elements of
+    /// the dictionary this store replaces).
+    public func makeIterator() -> Iterator { Iterator(notes: self) }
+
+    /// Iterates the unspent notes.
+    public struct Iterator: IteratorProtocol {
+        fileprivate let notes: UnspentNotes
+        fileprivate var bucket = 0
+
+        public mutating func next() -> (key: NoteID, value: [UInt8])? {
+            guard let s = notes.nextSlot(from: &bucket) else { return nil }
+            return (NoteID(uncheckedBytes: notes.ids[s].bytes), Array(notes.output(slot: s)))
+        }
+    }
+
+    /// The slot in the first used bucket at or after `bucket`, which moves past it.
+    private func nextSlot(from bucket: inout Int) -> Int? {
+        while bucket < table.count {
+            let entry = table[bucket]
+            bucket += 1
+            if entry != 0 { return Int(entry - 1) }
+        }
+        return nil
+    }
+
+    /// Equal if the same ids are unspent with the same outputs (as the dictionary this store
+    /// replaces: positions and slot layout do not count).
+    public static func == (a: UnspentNotes, b: UnspentNotes) -> Bool {
+        guard a.count == b.count else { return false }
+        var bucket = 0
+        while let s = a.nextSlot(from: &bucket) {
+            guard let t = b.slotOf(a.ids[s]), a.output(slot: s).elementsEqual(b.output(slot: Int(t))) else { return false }
+        }
+        return true
+    }
+
+    /// Calls `body` with every unspent note's id and position, for the notes that have one.
+    func forEachPosition(_ body: (NoteID, NotePosition) throws -> Void) rethrows {
+        var bucket = 0
+        while let s = nextSlot(from: &bucket) {
+            if let p = position(slot: s) { try body(NoteID(uncheckedBytes: ids[s].bytes), p) }
+        }
+    }
+
+    /// The owner index as note counts by owner spend key encoding (for tests and diagnostics).
+    func ownerCounts() -> [[UInt8]: Int] {
+        var out: [[UInt8]: Int] = [:]
+        for (owner, list) in owners { out[owner.bytes] = Int(list.count) }
+        return out
+    }
+
+    // MARK: The id table
+
+    /// The bucket where the search for `key` starts.
+    private func home(_ key: Key32) -> Int { key.hashValue & (table.count - 1) }
+
+    /// The bucket holding `key` and its slot, or the empty bucket where it would go (slot nil).
+    /// The table must have buckets.
+    private func find(_ key: Key32) -> (bucket: Int, slot: UInt32?) {
+        let mask = table.count - 1
+        var b = home(key)
+        while true {
+            let entry = table[b]
+            if entry == 0 { return (b, nil) }
+            if ids[Int(entry - 1)] == key { return (b, entry - 1) }
+            b = (b + 1) & mask
+        }
+    }
+
+    /// The slot of `key`, nil if it is not unspent.
+    private func slotOf(_ key: Key32) -> UInt32? {
+        table.isEmpty ? nil : find(key).slot
+    }
+
+    /// Doubles the table (at least 16 buckets) and places every entry again.
+    private mutating func grow() {
+        let old = table
+        table = [UInt32](repeating: 0, count: Swift.max(16, old.count * 2))
+        let mask = table.count - 1
+        for entry in old where entry != 0 {
+            var b = home(ids[Int(entry - 1)])
+            while table[b] != 0 { b = (b + 1) & mask }
+            table[b] = entry
+        }
+    }
+
+    /// Empties bucket `i` and moves later entries of its run back so that every entry stays
+    /// reachable from its home bucket without a hole (deletion without tombstones).
+    private mutating func vacate(_ bucket: Int) {
+        let mask = table.count - 1
+        var i = bucket
+        var j = bucket
+        table[i] = 0
+        while true {
+            j = (j + 1) & mask
+            let entry = table[j]
+            if entry == 0 { return }
+            let h = home(ids[Int(entry - 1)])
+            // The entry at j may stay if its home lies cyclically in (i, j].
+            let stays = i <= j ? (i < h && h <= j) : (i < h || h <= j)
+            if !stays {
+                table[i] = entry
+                table[j] = 0
+                i = j
+            }
+        }
+    }
+
+    // MARK: Notes
+
+    /// The creation position of the unspent note `id` (nil if it is not unspent or has none).
+    public func position(_ id: NoteID) -> NotePosition? {
+        guard let key = Key32(id.bytes), let slot = slotOf(key) else { return nil }
+        return position(slot: Int(slot))
+    }
+
+    /// True if `id` is an unspent note.
+    func contains(_ id: NoteID) -> Bool {
+        guard let key = Key32(id.bytes) else { return false }
+        return slotOf(key) != nil
+    }
+
+    /// The output encoding of `id`, sharing the storage (no copy). Indices start at the
+    /// slice's `startIndex`, not 0.
+    func output(_ id: NoteID) -> ArraySlice<UInt8>? {
+        guard let key = Key32(id.bytes), let slot = slotOf(key) else { return nil }
+        return output(slot: Int(slot))
+    }
+
+    private func output(slot: Int) -> ArraySlice<UInt8> {
+        outputs[(slot * Self.width)..<((slot + 1) * Self.width)]
+    }
+
+    private func position(slot: Int) -> NotePosition? {
+        !hasPosition[slot] ? nil : NotePosition(sequence: sequences[slot], index: indices[slot])
+    }
+
+    /// Adds an unspent note (not already present) and indexes it by owner. Ids and outputs
+    /// come from parsed objects or snapshots, which fix their lengths (32 and 217 bytes).
+    mutating func insert(_ id: NoteID, _ output: some Collection<UInt8>, at position: NotePosition?) {
+        guard let key = Key32(id.bytes), output.count == Self.width, let owner = Key32(output.prefix(32)) else {
+            preconditionFailure("a note id is 32 bytes and an output \(Self.width) bytes")
+        }
+        if (live + 1) * 4 > table.count * 3 { grow() }
+        let (bucket, existing) = find(key)
+        precondition(existing == nil, "the note is already unspent")
+        let sequence = position?.sequence ?? 0
+        let index = position?.index ?? 0
+        let slot: UInt32
+        if let reused = free.popLast() {
+            slot = reused
+            let s = Int(reused)
+            outputs.replaceSubrange((s * Self.width)..<((s + 1) * Self.width), with: output)
+            ids[s] = key
+            sequences[s] = sequence
+            indices[s] = index
+            hasPosition[s] = position != nil
+        } else {
+            precondition(ids.count < Int(Self.none), "too many unspent notes for 32-bit slots")
+            slot = UInt32(ids.count)
+            outputs.append(contentsOf: output)
+            ids.append(key)
+            sequences.append(sequence)
+            hasPosition.append(position != nil)
+            indices.append(index)
+            previous.append(Self.none)
+            next.append(Self.none)
+        }
+        table[bucket] = slot + 1
+        live += 1
+        if position != nil { positioned += 1 }
+        let s = Int(slot)
+        previous[s] = Self.none
+        if let list = owners[owner] {
+            next[s] = list.first
+            previous[Int(list.first)] = slot
+            owners[owner] = (slot, list.count + 1)
+        } else {
+            next[s] = Self.none
+            owners[owner] = (slot, 1)
+        }
+    }
+
+    /// Removes an unspent note from the notes and the owner index.
+    /// - Returns: its output and position, nil if it was not unspent.
+    @discardableResult
+    mutating func remove(_ id: NoteID) -> (output: [UInt8], position: NotePosition?)? {
+        guard let key = Key32(id.bytes), !table.isEmpty else { return nil }
+        let (bucket, found) = find(key)
+        guard let slot = found else { return nil }
+        vacate(bucket)
+        live -= 1
+        if hasPosition[Int(slot)] { positioned -= 1 }
+        let s = Int(slot)
+        let bytes = Array(output(slot: s))
+        let created = position(slot: s)
+        // Every stored output is 217 bytes, so its owner key always exists.
+        if let owner = Key32(bytes.prefix(32)), let list = owners[owner] {
+            let (p, n) = (previous[s], next[s])
+            if p != Self.none { next[Int(p)] = n }
+            if n != Self.none { previous[Int(n)] = p }
+            if list.count <= 1 {
+                owners[owner] = nil
+            } else {
+                owners[owner] = (list.first == slot ? n : list.first, list.count - 1)
+            }
+        }
+        previous[s] = Self.none
+        next[s] = Self.none
+        free.append(slot)
+        return (bytes, created)
+    }
+
+    /// Number of unspent notes of the owner with spend key encoding `owner`.
+    func count(owner: [UInt8]) -> Int {
+        guard let key = Key32(owner), let list = owners[key] else { return 0 }
+        return Int(list.count)
+    }
+
+    /// The unspent notes of the owner with spend key encoding `owner`, ordered by (creating
+    /// sequence, output index), notes without a position first, ties by note id.
+    func notes(owner: [UInt8]) -> [(id: NoteID, output: [UInt8])] {
+        guard let key = Key32(owner), let list = owners[key] else { return [] }
+        var found: [(slot: Int, sequence: UInt64, index: UInt16, id: Key32)] = []
+        found.reserveCapacity(Int(list.count))
+        var slot = list.first
+        while slot != Self.none {
+            let s = Int(slot)
+            found.append((s, sequences[s], indices[s], ids[s]))
+            slot = next[s]
+        }
+        found.sort { a, b in (a.sequence, a.index, a.id) < (b.sequence, b.index, b.id) }
+        return found.map { (NoteID(uncheckedBytes: $0.id.bytes), Array(output(slot: $0.slot))) }
+    }
+
+    /// Calls `body` with every unspent note's id, output and position, in id order (the
+    /// snapshot's order).
+    func forEachSortedByID(_ body: (NoteID, ArraySlice<UInt8>, NotePosition?) throws -> Void) rethrows {
+        var slots = table.filter { $0 != 0 }.map { Int($0 - 1) }
+        slots.sort { ids[$0] < ids[$1] }
+        for s in slots {
+            try body(NoteID(uncheckedBytes: ids[s].bytes), output(slot: s), position(slot: s))
+        }
+    }
+
+    /// Calls `body` with every unspent note's output, in no particular order.
+    func forEachOutput(_ body: (ArraySlice<UInt8>) throws -> Void) rethrows {
+        for entry in table where entry != 0 { try body(output(slot: Int(entry - 1))) }
+    }
+}
+
+/// The creation positions of the unspent notes, by note id (a read-only view of
+/// `UnspentNotes`; notes restored from a version-1 snapshot have none).
+public struct NotePositions: Equatable, Sendable {
+    let notes: UnspentNotes
+
+    /// The position of the unspent note `id`, nil if it is not unspent or has none.
+    public subscript(id: NoteID) -> NotePosition? { notes.position(id) }
+
+    /// Number of unspent notes with a position.
+    public var count: Int { notes.positioned }
+
+    /// True if no unspent note has a position.
+    public var isEmpty: Bool { notes.positioned == 0 }
+
+    /// The ids of the unspent notes that have a position, in no particular order.
+    public var keys: [NoteID] {
+        var out: [NoteID] = []
+        out.reserveCapacity(count)
+        notes.forEachPosition { id, _ in out.append(id) }
+        return out
+    }
+
+    /// Equal if the same notes have the same positions (as the dictionary this view replaces).
+    public static func == (a: NotePositions, b: NotePositions) -> Bool {
+        guard a.count == b.count else { return false }
+        var equal = true
+        a.notes.forEachPosition { id, p in if equal, b[id] != p { equal = false } }
+        return equal
+    }
+}
