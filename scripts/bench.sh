@@ -5,8 +5,9 @@
 # BENCHMARKS.md (between the markers) with the machine, the commands and the figures.
 #
 # Knobs (environment): ZKPAY (binary), BENCH_TRANSFERS (transfers per load run, default
-# 4000), BENCH_SAMPLES (zkpay bench samples, default 7), BENCH_OUT (file to update,
-# default BENCHMARKS.md; "-" to skip writing).
+# 4000), BENCH_SAMPLES (zkpay bench samples, default 7), BENCH_FILTER (zkpay bench
+# --filter, default all figures), BENCH_OUT (file to update, default BENCHMARKS.md; "-" to
+# skip writing).
 set -euo pipefail
 
 Z=${ZKPAY:-.build/release/zkpay}
@@ -20,8 +21,10 @@ trap cleanup EXIT
 
 say() { printf '\n== %s\n' "$*" >&2; }
 
-say "micro-benchmarks: $Z bench --samples $SAMPLES"
-"$Z" bench --samples "$SAMPLES" | tee "$tmp/micro.txt"
+say "micro-benchmarks: $Z bench --samples $SAMPLES ${BENCH_FILTER:+--filter $BENCH_FILTER}"
+"$Z" bench --samples "$SAMPLES" ${BENCH_FILTER:+--filter "$BENCH_FILTER"} | tee "$tmp/micro.txt"
+say "memory: $Z bench memory --notes 1000000"
+"$Z" bench memory --notes 1000000 | tee "$tmp/memory.txt"
 
 seed=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 issuer=$("$Z" loadgen address --issuer-seed "$seed")
@@ -107,6 +110,7 @@ line() { # line LABEL NAME
     line "1 worker, batch endpoint (\`--concurrency 4 --batch 64 --wallets 64\`)" batch1
     echo
     echo "Validator resident memory after the two full-rate runs: $((rss / 1024)) MiB with ${notes_after:-?} unspent notes."
+    echo "Ledger state memory (\`zkpay bench memory --notes 1000000\`): $(cat "$tmp/memory.txt")"
     echo "Highest throughput in this run: $max transfers/s."
     echo "<!-- make bench: end -->"
 } > "$tmp/section.md"
