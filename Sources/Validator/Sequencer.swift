@@ -367,7 +367,6 @@ final class Sequencer: Sendable {
         // Readers of the summary (status, metrics) see the batch before any client hears of it.
         published.withLock { $0 = Self.summary(ledger) }
         let appendSeconds = seconds(ledger.lastAppendDuration)
-        var settled: [LogRecord] = []
         metrics.update { m in
             m.batchSize.observe(Double(items.count))
             m.verifySeconds.observe(verifySeconds)
@@ -380,16 +379,7 @@ final class Sequencer: Sendable {
                 }
             }
         }
-        for ((transfer, reply), outcome) in zip(items, outcomes) {
-            switch outcome {
-            case let .settled(r):
-                reply(.settled(r, fresh: true))
-                settled.append(LogRecord(sequence: r.sequence, payload: r.bytes + transfer.bytes))
-            case let .finalized(r): reply(.settled(r, fresh: false))
-            case let .rejected(e): reply(.failed(.rejection(e)))
-            }
-        }
-        hub.publish(records: settled)
+        answer(items.map { ($0.0.bytes, $0.1) }, outcomes, object: "transfer")
     }
 
     private func settle(mints items: [(Mint, Reply)], _ ledger: Ledger) {
@@ -404,7 +394,6 @@ final class Sequencer: Sendable {
         }
         published.withLock { $0 = Self.summary(ledger) }
         let appendSeconds = seconds(ledger.lastAppendDuration)
-        var settled: [LogRecord] = []
         metrics.update { m in
             m.fsyncSeconds.observe(appendSeconds)
             for o in outcomes {
@@ -415,13 +404,20 @@ final class Sequencer: Sendable {
                 }
             }
         }
-        for ((mint, reply), outcome) in zip(items, outcomes) {
+        answer(items.map { ($0.0.bytes, $0.1) }, outcomes, object: "mint")
+    }
+
+    /// Answers every item of a durable batch (`bytes`: the item's canonical encoding, which
+    /// follows its receipt in the log record) and publishes the events of the settled ones.
+    private func answer(_ items: [(bytes: [UInt8], reply: Reply)], _ outcomes: [Outcome], object: String) {
+        var settled: [LogRecord] = []
+        for ((bytes, reply), outcome) in zip(items, outcomes) {
             switch outcome {
             case let .settled(r):
                 reply(.settled(r, fresh: true))
-                settled.append(LogRecord(sequence: r.sequence, payload: r.bytes + mint.bytes))
+                settled.append(LogRecord(sequence: r.sequence, payload: r.bytes + bytes))
             case let .finalized(r): reply(.settled(r, fresh: false))
-            case let .rejected(e): reply(.failed(.rejection(e, object: "mint")))
+            case let .rejected(e): reply(.failed(.rejection(e, object: object)))
             }
         }
         hub.publish(records: settled)
