@@ -125,7 +125,7 @@ public final class ValidatorClient {
         do { return try JSONValue.parse(r.body) } catch { throw .malformedResponse("\(error)") }
     }
 
-    /// The error body of a non-200 response (a placeholder naming the status when the body
+    /// The error body of a non-200 response (a generic error naming the status when the body
     /// is not an error object, e.g. from a proxy).
     public static func errorBody(_ r: ClientResponse) -> APIErrorBody {
         if let e = try? APIErrorBody(body: r.body, status: r.status) { return e }
