@@ -298,20 +298,25 @@ final class Sequencer: Sendable {
                 }
             case let .batch(items):
                 batchFirst = false
-                let transfers = items.compactMap { w -> (Transfer, Reply)? in
-                    if case let .transfer(t, r) = w { return (t, r) }
-                    return nil
+                var transfers: [(Transfer, Reply)] = []
+                var mints: [(Mint, Reply)] = []
+                for w in items {
+                    switch w {
+                    case let .transfer(t, r): transfers.append((t, r))
+                    case let .mint(m, r): mints.append((m, r))
+                    }
                 }
-                if transfers.count == items.count {
+                if !transfers.isEmpty {
                     // Look up this batch's inputs (after the batch in flight), start its
                     // proof checks, and apply the batch in flight meanwhile.
                     let prepared = ledger.state.prepareVerification(transfers.map(\.0), after: flight?.prepared)
                     let next = Flight(items: transfers, prepared: prepared, workers: workers)
                     land()
                     flight = next
-                } else {
+                }
+                if !mints.isEmpty {
                     land()
-                    process(items, ledger)
+                    settle(mints: mints, ledger)
                     loaded = queue.withLock { $0.arrivals > 0 || $0.admitted > $0.queued }
                 }
             case .exit where flight != nil:
@@ -327,23 +332,6 @@ final class Sequencer: Sendable {
                 return
             }
         }
-    }
-
-    private func process(_ items: [Work], _ ledger: Ledger) {
-        var transfers: [(Transfer, Reply)] = []
-        var mints: [(Mint, Reply)] = []
-        for w in items {
-            switch w {
-            case let .transfer(t, r): transfers.append((t, r))
-            case let .mint(m, r): mints.append((m, r))
-            }
-        }
-        if !transfers.isEmpty { settle(transfers, ledger) }
-        if !mints.isEmpty { settle(mints: mints, ledger) }
-    }
-
-    private func settle(_ items: [(Transfer, Reply)], _ ledger: Ledger) {
-        finish(Flight(items: items, prepared: ledger.state.prepareVerification(items.map(\.0)), workers: workers), ledger)
     }
 
     /// Waits for a batch's verdicts, applies it with one fsync, answers every item and

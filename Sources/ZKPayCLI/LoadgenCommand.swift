@@ -166,12 +166,7 @@ enum LoadgenCommand {
                 if o.batch == 1 {
                     let outcome: Outcome
                     do throws(ValidatorClientError) {
-                        let r = try client.send("POST", "/v1/transfers", body: encoded[lo], contentType: "application/octet-stream")
-                        if r.status == 200, let f = try? FinalizedBody(json: try JSONValue.parse(r.body)) {
-                            outcome = .finalized(f.receipt)
-                        } else {
-                            outcome = .error(r.status == 200 ? "malformed_response" : ValidatorClient.errorBody(r).code)
-                        }
+                        outcome = .finalized(try client.submit(transfers[lo]).receipt)
                     } catch { outcome = .error(kind(error)) }
                     local.append(Sample(index: lo, latency: t0.duration(to: .now), outcome: outcome))
                 } else {
