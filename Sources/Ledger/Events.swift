@@ -34,7 +34,7 @@ public struct LedgerEvent: Sendable, Equatable {
     /// at once); `sent`: every output of the transfer (so the sender finds its change).
     public let outputs: [Note]
 
-    /// Every event of one settled record (receipt ‖ canonical transfer or mint bytes), for
+    /// Every event of one settled record (receipt of either version ‖ canonical transfer or mint bytes), for
     /// every address it concerns, in stream order (a transfer paying its own sender gives
     /// `sent` then `received`).
     /// - Throws: `replayRejected` if the payload is not a ledger record.
@@ -134,12 +134,13 @@ extension Ledger {
     /// - Throws: a storage error reading the log.
     public func settledObject(id: [UInt8]) throws(LedgerError) -> (receipt: Receipt, bytes: [UInt8])? {
         guard let receipt = state.receipt(for: id) else { return nil }
-        guard let record = try log.record(at: receipt.sequence), record.payload.count > Receipt.encodedLength,
-              record.payload[0..<Receipt.encodedLength].elementsEqual(receipt.bytes)
+        let n = receipt.bytes.count
+        guard let record = try log.record(at: receipt.sequence), record.payload.count > n,
+              record.payload[0..<n].elementsEqual(receipt.bytes)
         else {
             throw .replayRejected(sequence: receipt.sequence, reason: "the log record does not hold the receipt the state has")
         }
-        return (receipt, Array(record.payload[Receipt.encodedLength...]))
+        return (receipt, Array(record.payload[n...]))
     }
 
     /// The log record with `sequence` (nil past the end).

@@ -7,6 +7,8 @@ import ZKPayCore
 /// are not checked again.
 struct TransferFacts: Sendable {
     let id: TransferID
+    /// `id` as a hash key (computed once).
+    let idKey: Key32
     let inputs: [NoteID]
     /// Output encodings (owner 32 ‖ commitment 32 ‖ memo 153), in output order.
     let outputs: [[UInt8]]
@@ -19,6 +21,7 @@ struct TransferFacts: Sendable {
 
     init(id: TransferID, inputs: [NoteID], outputs: [[UInt8]], fee: UInt64, excess: [UInt8], sender: [UInt8]) {
         self.id = id
+        idKey = Key32(id: id)
         self.inputs = inputs
         self.outputs = outputs
         outputIDs = outputs.indices.map { NoteID(transfer: id, outputIndex: $0) }

@@ -16,6 +16,12 @@ struct Key32: Hashable, Comparable, Sendable {
         }
     }
 
+    /// The key of an id (always 32 bytes: ids are hashes or checked decodings).
+    init(id: some Identifier32) {
+        guard let key = Key32(id.bytes) else { preconditionFailure("an id is 32 bytes") }
+        self = key
+    }
+
     /// Loads the words of 32 bytes at `buffer` (at least 32 long).
     private init(loading buffer: UnsafeRawBufferPointer) {
         w0 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
@@ -318,14 +324,21 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
         guard let key = Key32(id.bytes), !table.isEmpty else { return nil }
         let (bucket, found) = find(key)
         guard let slot = found else { return nil }
-        vacate(bucket)
-        live -= 1
-        if hasPosition[Int(slot)] { positioned -= 1 }
         let s = Int(slot)
         let bytes = Array(output(slot: s))
         let created = position(slot: s)
+        unlink(slot: s, bucket: bucket)
+        return (bytes, created)
+    }
+
+    /// Takes slot `s` (found in `bucket`) out of the id table and its owner's list, and frees it.
+    private mutating func unlink(slot s: Int, bucket: Int) {
+        let slot = UInt32(s)
+        vacate(bucket)
+        live -= 1
+        if hasPosition[s] { positioned -= 1 }
         // Every stored output is 217 bytes, so its owner key always exists.
-        if let owner = Key32(bytes.prefix(32)), let list = owners[owner] {
+        if let owner = Key32(outputs[(s * Self.width)..<(s * Self.width + 32)]), let list = owners[owner] {
             let (p, n) = (previous[s], next[s])
             if p != Self.none { next[Int(p)] = n }
             if n != Self.none { previous[Int(n)] = p }
@@ -338,7 +351,15 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
         previous[s] = Self.none
         next[s] = Self.none
         free.append(slot)
-        return (bytes, created)
+    }
+
+    /// Removes an unspent note like `remove`, without copying out its output (replay: a
+    /// replayed settlement is never undone).
+    mutating func discard(_ id: NoteID) {
+        guard let key = Key32(id.bytes), !table.isEmpty else { return }
+        let (bucket, found) = find(key)
+        guard let slot = found else { return }
+        unlink(slot: Int(slot), bucket: bucket)
     }
 
     /// Number of unspent notes of the owner with spend key encoding `owner`.
