@@ -46,8 +46,10 @@ extension Ledger {
             if objects.count == batch || i == count - 1 {
                 // Signed and logged like a real batch (one signature, one append).
                 let outcomes = state.seal(pending, key: key)
-                let payloads = zip(outcomes, objects).compactMap { o, object in o.receipt.map { Self.record($0, object) } }
-                _ = try log.append(batch: payloads)
+                let payloads = zip(outcomes, objects).compactMap { o, object in
+                    o.receipt.map { LogPayload(head: $0.bytes, body: object) }
+                }
+                _ = try log.append(payloads: payloads)
                 pending = LedgerState.PendingBatch(capacity: batch)
                 objects.removeAll(keepingCapacity: true)
             }

@@ -43,6 +43,7 @@ public struct LedgerEvent: Sendable, Equatable {
         var out: [LedgerEvent] = []
         switch object {
         case let .transfer(t):
+            let sender = Array(t.sender)
             var notes: [Note] = []
             for (n, o) in zip(t.outputIDs, t.outputs) {
                 guard let note = try? Note(bytes: [Note.objectType, Note.version] + n.bytes + o) else {
@@ -50,8 +51,8 @@ public struct LedgerEvent: Sendable, Equatable {
                 }
                 notes.append(note)
             }
-            out.append(LedgerEvent(sequence: record.sequence, kind: .sent, owner: t.sender, objectID: receipt.id,
-                                   notes: t.inputs, time: receipt.time, sender: t.sender, fee: t.fee, outputs: notes))
+            out.append(LedgerEvent(sequence: record.sequence, kind: .sent, owner: sender, objectID: receipt.id,
+                                   notes: t.inputs, time: receipt.time, sender: sender, fee: t.fee, outputs: notes))
             var owners: [[UInt8]] = []
             for o in t.outputs where !owners.contains(where: { $0.elementsEqual(o.prefix(32)) }) {
                 owners.append(Array(o.prefix(32)))
@@ -59,7 +60,7 @@ public struct LedgerEvent: Sendable, Equatable {
             for owner in owners {
                 let mine = notes.filter { $0.owner.encoding == owner }
                 out.append(LedgerEvent(sequence: record.sequence, kind: .received, owner: owner, objectID: receipt.id,
-                                       notes: mine.map(\.id), time: receipt.time, sender: t.sender, fee: t.fee,
+                                       notes: mine.map(\.id), time: receipt.time, sender: sender, fee: t.fee,
                                        outputs: mine))
             }
         case let .mint(m):

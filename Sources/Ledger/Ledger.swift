@@ -206,10 +206,10 @@ public final class Ledger {
         var pending = LedgerState.PendingBatch(capacity: items.count)
         for item in items { stage(item, &pending) }
         let outcomes = state.seal(pending, key: key)
-        var payloads: [[UInt8]] = []
+        var payloads: [LogPayload] = []
         payloads.reserveCapacity(pending.settledCount)
         for (item, outcome) in zip(items, outcomes) {
-            if case let .settled(r) = outcome, let bytes = object(item) { payloads.append(Self.record(r, bytes)) }
+            if case let .settled(r) = outcome, let bytes = object(item) { payloads.append(LogPayload(head: r.bytes, body: bytes)) }
         }
         try commit(payloads, pending.undos)
         return outcomes
@@ -224,12 +224,12 @@ public final class Ledger {
         return payload
     }
 
-    func commit(_ payloads: [[UInt8]], _ undos: [LedgerState.Undo]) throws(LedgerError) {
+    func commit(_ payloads: [LogPayload], _ undos: [LedgerState.Undo]) throws(LedgerError) {
         guard !payloads.isEmpty else { return }
         let started = ContinuousClock.now
         defer { lastAppendDuration = ContinuousClock.now - started }
         do {
-            _ = try log.append(batch: payloads)
+            _ = try log.append(payloads: payloads)
         } catch {
             for u in undos.reversed() { state.undo(u) }
             throw error

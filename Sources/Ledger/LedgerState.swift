@@ -27,7 +27,7 @@ public struct LedgerState: Sendable {
     /// creation position and the owner index, in one compact store (`UnspentNotes`).
     public internal(set) var unspent = UnspentNotes()
     /// Spent notes and the transfer that spent each (names the spender in double-spend errors).
-    public internal(set) var spentBy: [NoteID: TransferID] = [:]
+    public internal(set) var spentBy = SpentNotes()
     /// Σ minted amounts.
     public internal(set) var minted: UInt64 = 0
     /// Σ fees of settled transfers (the fee pool).
@@ -99,65 +99,85 @@ public struct LedgerState: Sendable {
         unspent.insert(id, output, at: position)
     }
 
-    /// Removes an unspent note from the notes and the owner index.
-    mutating func removeUnspent(_ id: NoteID) -> (output: [UInt8], position: NotePosition?)? {
-        unspent.remove(id)
-    }
-
     /// The chain hash after settling `id` on top of `previous`.
     public static func nextChainHash(_ previous: [UInt8], _ id: [UInt8]) -> [UInt8] {
         keyedHash256(previous[...], id[...], key: chainKey)
     }
 
+    /// `nextChainHash(_:_:)` for an id held as a key.
+    static func nextChainHash(_ previous: [UInt8], key id: Key32) -> [UInt8] {
+        let d = previous.withUnsafeBytes { p in id.withBytes { keyedDigest(p, $0, key: chainKey) } }
+        return withUnsafeBytes(of: d) { Array($0) }
+    }
+
     // MARK: Transfers
 
     /// Checks the ledger rules without changing anything. `verifiedInputs`: the note
-    /// encodings the proofs were verified against (nil on replay, where the log is trusted
-    /// to hold only verified transfers and only ownership is re-checked).
-    func check(_ f: TransferFacts, verifiedInputs: [[UInt8]]?) -> LedgerRejection? {
+    /// encodings the proofs were verified against, 217 bytes each in input order (nil on
+    /// replay, where the log is trusted to hold only verified transfers and only ownership is
+    /// re-checked).
+    func check(_ f: TransferFacts, verifiedInputs: [UInt8]?) -> LedgerRejection? {
         guard f.fee >= minimumFee else { return .feeTooLow(fee: f.fee, minimum: minimumFee) }
-        for (k, n) in f.inputs.enumerated() {
-            if let spender = spentBy[n] { return .doubleSpend(index: k, note: n, spentBy: spender) }
+        let width = Output.encodedLength
+        for k in 0..<f.inputCount {
+            let key = f.inputKey(k)
+            if let spender = spentBy.spender(key: key) {
+                return .doubleSpend(index: k, note: NoteID(uncheckedBytes: key.bytes),
+                                    spentBy: TransferID(uncheckedBytes: spender.bytes))
+            }
             // A slice of the store: its indices do not start at 0.
-            guard let u = unspent.output(n) else { return .unknownInput(index: k, note: n) }
-            guard u.count >= 64, u.prefix(32).elementsEqual(f.sender) else { return .inputMismatch(index: k) }
+            guard let u = unspent.output(key: key) else {
+                return .unknownInput(index: k, note: NoteID(uncheckedBytes: key.bytes))
+            }
+            guard u.count >= 64, Key32(u.prefix(32)) == f.senderKey else { return .inputMismatch(index: k) }
+            // Exactly the note it was verified against (settle then keeps these bytes for undo).
             if let verifiedInputs {
-                guard k < verifiedInputs.count, verifiedInputs[k].count >= 64,
-                      u.prefix(64).elementsEqual(verifiedInputs[k][0..<64])
+                guard verifiedInputs.count >= (k + 1) * width, bytesEqual(u, verifiedInputs[(k * width)..<((k + 1) * width)])
                 else { return .inputMismatch(index: k) }
             }
         }
-        for (j, n) in f.outputIDs.enumerated() where unspent.contains(n) || spentBy[n] != nil {
-            return .duplicateOutput(index: j, note: n)
+        for j in 0..<f.outputCount {
+            let key = f.outputKey(j)
+            if unspent.contains(key: key) || spentBy.contains(key: key) {
+                return .duplicateOutput(index: j, note: NoteID(uncheckedBytes: key.bytes))
+            }
         }
         return nil
     }
 
     /// Moves the state forward by a transfer already checked by `check`; returns what undoes
     /// it if `undoable` (replay passes false: a replayed record is never undone).
+    /// `inputRecords`: the input notes' output bytes when `check` compared them with the
+    /// state's (the undo keeps slices of those instead of copying the state's).
     @discardableResult
-    mutating func settle(_ f: TransferFacts, undoable: Bool = true) -> Undo? {
-        var removed: [(NoteID, [UInt8], NotePosition?)] = []
-        if undoable { removed.reserveCapacity(f.inputs.count) }
-        for n in f.inputs {
-            if undoable {
-                if let o = removeUnspent(n) { removed.append((n, o.output, o.position)) }
-            } else {
-                unspent.discard(n)
+    mutating func settle(_ f: TransferFacts, inputRecords: [UInt8]? = nil, undoable: Bool = true) -> Undo? {
+        let width = Output.encodedLength
+        var removed: [(Key32, ArraySlice<UInt8>, NotePosition?)] = []
+        if undoable { removed.reserveCapacity(f.inputCount) }
+        for k in 0..<f.inputCount {
+            let key = f.inputKey(k)
+            if !undoable {
+                unspent.discard(key: key)
+            } else if let inputRecords, inputRecords.count >= (k + 1) * width {
+                if let position = unspent.discard(key: key) {
+                    removed.append((key, inputRecords[(k * width)..<((k + 1) * width)], position))
+                }
+            } else if let o = unspent.remove(key: key) {
+                removed.append((key, o.output[...], o.position))
             }
-            spentBy[n] = f.id
+            spentBy.insert(key: key, spentBy: f.idKey)
         }
-        for j in f.outputs.indices {
-            insertUnspent(f.outputIDs[j], f.outputs[j], at: NotePosition(sequence: sequence + 1, index: UInt16(j)))
+        for j in 0..<f.outputCount {
+            unspent.insert(key: f.outputKey(j), f.output(j), at: NotePosition(sequence: sequence + 1, index: UInt16(j)))
         }
         let undo = undoable
-            ? Undo(id: f.idKey, previousChainHash: chainHash, removed: removed, created: f.outputIDs, fee: f.fee,
+            ? Undo(id: f.idKey, previousChainHash: chainHash, removed: removed, created: f.outputKeys, fee: f.fee,
                    minted: 0, blindings: .zero, isTransfer: true)
             : nil
         feePool += f.fee
         excesses.append(contentsOf: f.excess)
         sequence += 1
-        chainHash = Self.nextChainHash(chainHash, f.id.bytes)
+        chainHash = Self.nextChainHash(chainHash, key: f.idKey)
         settledSequences[f.idKey] = sequence
         return undo
     }
@@ -222,7 +242,7 @@ public struct LedgerState: Sendable {
         var transfers = 0, inputs = 0
         for case let .verified(v) in items {
             transfers += 1
-            inputs += v.facts.inputs.count
+            inputs += v.facts.inputCount
         }
         spentBy.reserveCapacity(spentBy.count + inputs)
         settledSequences.reserveCapacity(settledSequences.count + transfers)
@@ -234,13 +254,13 @@ public struct LedgerState: Sendable {
     }
 
     /// As `stage(_:time:into:)` for facts (`verifiedInputs` nil: records known to be verified).
-    mutating func stage(_ f: TransferFacts, verifiedInputs: [[UInt8]]?, time: UInt64,
+    mutating func stage(_ f: TransferFacts, verifiedInputs: [UInt8]?, time: UInt64,
                         into batch: inout PendingBatch)
     {
         if let s = settledSequences[f.idKey] { return batch.items.append(.finalized(s)) }
         if let rejection = check(f, verifiedInputs: verifiedInputs) { return batch.decide(.rejected(rejection)) }
-        if let u = settle(f) { batch.undos.append(u) }
-        batch.entries.append(sequence: sequence, kind: .transfer, id: f.id.bytes, time: time, chainHash: chainHash)
+        if let u = settle(f, inputRecords: verifiedInputs) { batch.undos.append(u) }
+        batch.entries.append(sequence: sequence, kind: .transfer, id: f.idKey, time: time, chainHash: chainHash)
         batch.items.append(.settled(sequence))
     }
 
@@ -250,7 +270,7 @@ public struct LedgerState: Sendable {
         let notes = Self.mintNotes(v.mint)
         if let rejection = check(v.mint, notes: notes) { return batch.decide(.rejected(rejection)) }
         batch.undos.append(settle(v.mint, id: v.id, notes: notes))
-        batch.entries.append(sequence: sequence, kind: .mint, id: v.id.bytes, time: time, chainHash: chainHash)
+        batch.entries.append(sequence: sequence, kind: .mint, id: Key32(id: v.id), time: time, chainHash: chainHash)
         batch.items.append(.settled(sequence))
     }
 
@@ -281,7 +301,7 @@ public struct LedgerState: Sendable {
 
     func check(_ m: Mint, notes: [(NoteID, [UInt8])]) -> LedgerRejection? {
         guard !minted.addingReportingOverflow(m.total).overflow else { return .supplyOverflow }
-        for (j, note) in notes.enumerated() where unspent.contains(note.0) || spentBy[note.0] != nil {
+        for (j, note) in notes.enumerated() where unspent.contains(note.0) || spentBy.contains(note.0) {
             return .duplicateOutput(index: j, note: note.0)
         }
         return nil
@@ -292,7 +312,7 @@ public struct LedgerState: Sendable {
         var blindings = Scalar.zero
         for o in m.outputs { blindings += o.blinding }
         let idKey = Key32(id: id)
-        let u = Undo(id: idKey, previousChainHash: chainHash, removed: [], created: notes.map(\.0), fee: 0,
+        let u = Undo(id: idKey, previousChainHash: chainHash, removed: [], created: notes.map { Key32(id: $0.0) }[...], fee: 0,
                      minted: m.total, blindings: blindings, isTransfer: false)
         for (j, (n, o)) in notes.enumerated() {
             insertUnspent(n, o, at: NotePosition(sequence: sequence + 1, index: UInt16(j)))
@@ -309,8 +329,8 @@ public struct LedgerState: Sendable {
     struct Undo {
         let id: Key32
         let previousChainHash: [UInt8]
-        let removed: [(NoteID, [UInt8], NotePosition?)]
-        let created: [NoteID]
+        let removed: [(Key32, ArraySlice<UInt8>, NotePosition?)]
+        let created: ArraySlice<Key32>
         let fee: UInt64
         let minted: UInt64
         let blindings: Scalar
@@ -319,10 +339,10 @@ public struct LedgerState: Sendable {
 
     /// Reverses the most recent settlement `u`.
     mutating func undo(_ u: Undo) {
-        for n in u.created { _ = removeUnspent(n) }
+        for n in u.created { unspent.discard(key: n) }
         for (n, o, p) in u.removed {
-            spentBy[n] = nil
-            insertUnspent(n, o, at: p)
+            spentBy.remove(key: n)
+            unspent.insert(key: n, o, at: p)
         }
         if u.isTransfer {
             feePool -= u.fee
@@ -431,6 +451,28 @@ public enum Outcome: Sendable {
         switch self {
         case let .settled(r), let .finalized(r): r
         case .rejected: nil
+        }
+    }
+}
+
+/// Byte equality of two slices of the same length, eight bytes at a time (the generic
+/// `elementsEqual` compares element by element through iterators).
+func bytesEqual(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    return a.withUnsafeBytes { x in
+        b.withUnsafeBytes { y in
+            var i = 0
+            while i + 8 <= x.count {
+                if x.loadUnaligned(fromByteOffset: i, as: UInt64.self) != y.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                    return false
+                }
+                i += 8
+            }
+            while i < x.count {
+                if x[i] != y[i] { return false }
+                i += 1
+            }
+            return true
         }
     }
 }

@@ -58,13 +58,14 @@ enum LogFormat {
         return out
     }
 
-    /// Appends the frame of one record to `out`; the checksum is computed over the frame in
-    /// place (no copy of the payload for the hash).
-    static func appendFrame(sequence: UInt64, payload: [UInt8], to out: inout [UInt8]) {
+    /// Appends the frame of one record, whose payload is `head ‖ body`, to `out`; the
+    /// checksum is computed over the frame in place (no copy of the payload for the hash).
+    static func appendFrame(sequence: UInt64, payload head: [UInt8], _ body: [UInt8] = [], to out: inout [UInt8]) {
         let start = out.count
-        appendLE(UInt32(payload.count), to: &out)
+        appendLE(UInt32(head.count + body.count), to: &out)
         appendLE(sequence, to: &out)
-        out += payload
+        out += head
+        out += body
         let end = out.count
         out.append(contentsOf: repeatElement(0, count: checksumBytes))
         out.withUnsafeMutableBytes { frame in

@@ -238,15 +238,15 @@ public struct Receipt: Sendable, Equatable {
     // MARK: Encoding
 
     /// Appends an entry (type through chain hash) of `version` to `w`.
-    static func writeEntry(_ w: inout ByteWriter, version: UInt8, sequence: UInt64, kind: Kind, id: [UInt8],
+    static func writeEntry(_ w: inout ByteWriter, version: UInt8, sequence: UInt64, kind: Kind, id: Key32,
                            time: UInt64, chainHash: [UInt8])
     {
-        precondition(id.count == 32 && chainHash.count == 32, "ids and chain hashes are 32 bytes")
+        precondition(chainHash.count == 32, "chain hashes are 32 bytes")
         w.u8(objectType)
         w.u8(version)
         w.u64(sequence)
         w.u8(kind.rawValue)
-        w.raw(id)
+        id.withBytes { w.raw($0) }
         w.u64(time)
         w.raw(chainHash)
     }
@@ -257,7 +257,8 @@ public struct Receipt: Sendable, Equatable {
                                  key: ReceiptKey) -> Receipt
     {
         var w = ByteWriter(capacity: versionOneLength)
-        writeEntry(&w, version: 1, sequence: sequence, kind: kind, id: id, time: time, chainHash: chainHash)
+        guard let idKey = Key32(id) else { preconditionFailure("ids are 32 bytes") }
+        writeEntry(&w, version: 1, sequence: sequence, kind: kind, id: idKey, time: time, chainHash: chainHash)
         let signature = key.pair.sign(versionOneDomain + w.bytes)
         w.raw(signature)
         return Receipt(encoded: w.bytes, version: 1, sequence: sequence, kind: kind, time: time, batchFirst: sequence,
@@ -265,33 +266,42 @@ public struct Receipt: Sendable, Equatable {
     }
 
     /// The version-2 receipts of one signed batch: `entries` holds `count` consecutive
-    /// entries (83 bytes each, version 2, sequences `first`, `first` + 1, …).
+    /// entries (83 bytes each, version 2, sequences `first`, `first` + 1, …). Each receipt's
+    /// bytes are one allocation, its path nodes appended as the tree is computed.
     static func signBatch(entries: ArraySlice<UInt8>, first: UInt64, count: Int, key: ReceiptKey) -> [Receipt] {
         precondition((1...maxBatchSize).contains(count) && entries.count == count * entryLength,
                      "a batch holds 1...65535 entries of 83 bytes")
         let base = entries.startIndex
-        let leaves = (0..<count).map { i in
-            ReceiptTree.leafHash(entries[(base + i * entryLength)..<(base + (i + 1) * entryLength)])
+        var encodings: [[UInt8]] = (0..<count).map { i in
+            let pathCount = ReceiptTree.pathLength(index: i, size: count)
+            var w = ByteWriter(capacity: versionTwoFixedLength + 32 * pathCount)
+            w.raw(entries[(base + i * entryLength)..<(base + (i + 1) * entryLength)])
+            w.u64(first)
+            w.u16(UInt16(count))
+            w.u8(UInt8(pathCount))
+            return w.bytes
         }
-        let (root, paths) = ReceiptTree.build(leaves: leaves)
-        let signature = key.pair.sign(batchMessage(first: first, size: count, root: root))
+        let root = entries.withUnsafeBytes { all in
+            ReceiptTree.root(
+                count: count,
+                leaf: { i in
+                    keyedDigest(UnsafeRawBufferPointer(rebasing: all[(i * entryLength)..<((i + 1) * entryLength)]),
+                                UnsafeRawBufferPointer(start: nil, count: 0), key: ReceiptTree.leafKey)
+                },
+                sibling: { leaves, node in
+                    withUnsafeBytes(of: node) { n in for i in leaves { encodings[i].append(contentsOf: n) } }
+                })
+        }
+        let signature = withUnsafeBytes(of: root) { key.pair.sign(batchMessage(first: first, size: count, root: Array($0))) }
         var receipts: [Receipt] = []
         receipts.reserveCapacity(count)
         for i in 0..<count {
-            let entry = entries[(base + i * entryLength)..<(base + (i + 1) * entryLength)]
-            let path = paths[i]
-            var w = ByteWriter(capacity: versionTwoFixedLength + path.count)
-            w.raw(entry)
-            w.u64(first)
-            w.u16(UInt16(count))
-            w.u8(UInt8(path.count / 32))
-            w.raw(path)
-            w.raw(signature)
+            encodings[i] += signature
             // The entry's fields are the ones `ReceiptBatch.append` wrote.
-            let sequence = first + UInt64(i)
-            let kind = Kind(rawValue: entry[entry.startIndex + 10]) ?? .transfer
-            let time = LogFormat.readLE(UInt64.self, w.bytes, at: 43)
-            receipts.append(Receipt(encoded: w.bytes, version: 2, sequence: sequence, kind: kind, time: time,
+            let bytes = encodings[i]
+            let kind = Kind(rawValue: bytes[10]) ?? .transfer
+            let time = LogFormat.readLE(UInt64.self, bytes, at: 43)
+            receipts.append(Receipt(encoded: bytes, version: 2, sequence: first + UInt64(i), kind: kind, time: time,
                                     batchFirst: first, batchSize: count))
         }
         return receipts
@@ -311,7 +321,7 @@ struct ReceiptBatch {
     init(capacity: Int = 0) { entries = ByteWriter(capacity: capacity * Receipt.entryLength) }
 
     /// Adds the entry of the object settled at `sequence` (the one after the previous entry's).
-    mutating func append(sequence: UInt64, kind: Receipt.Kind, id: [UInt8], time: UInt64, chainHash: [UInt8]) {
+    mutating func append(sequence: UInt64, kind: Receipt.Kind, id: Key32, time: UInt64, chainHash: [UInt8]) {
         if count == 0 { first = sequence }
         precondition(sequence == first + UInt64(count), "a batch's entries have consecutive sequences")
         Receipt.writeEntry(&entries, version: 2, sequence: sequence, kind: kind, id: id, time: time,

@@ -1,5 +1,9 @@
 import Sodium
 
+/// A 32-byte hash held inline (no heap allocation): the nodes of a receipt tree and the
+/// ledger's chain hash while they are computed. Memory order is byte order.
+typealias Digest32 = (UInt64, UInt64, UInt64, UInt64)
+
 /// The Merkle tree of a receipt batch: the shape and inclusion proofs of RFC 9162 §2.1
 /// (Certificate Transparency v2), with keyed BLAKE2b-256 instead of SHA-256 and its
 /// 0x00/0x01 prefixes:
@@ -38,28 +42,34 @@ enum ReceiptTree {
         return length
     }
 
-    /// The root over `leaves` (at least one) and every leaf's inclusion path (RFC 9162
-    /// §2.1.3.1 PATH(m, D[n]), leaf-to-root, the nodes concatenated).
-    static func build(leaves: [[UInt8]]) -> (root: [UInt8], paths: [[UInt8]]) {
-        precondition(!leaves.isEmpty, "a tree has at least one leaf")
-        var paths = leaves.indices.map { i in
-            var p: [UInt8] = []
-            p.reserveCapacity(32 * pathLength(index: i, size: leaves.count))
-            return p
-        }
-        // MTH(D[lo:hi]); appending the sibling subtree's hash after the recursion puts the
-        // nodes of each path in leaf-to-root order.
-        func subtree(_ lo: Int, _ hi: Int) -> [UInt8] {
-            if hi - lo == 1 { return leaves[lo] }
+    /// MTH over `count` leaves (at least one), whose hashes `leaf(i)` gives, computed bottom
+    /// up. Every node that enters inclusion paths is handed to `sibling(leaves, node)`: it is
+    /// the next node, in leaf-to-root order, of the path of each leaf in `leaves` (RFC 9162
+    /// §2.1.3.1: PATH(m, D[n]) = PATH(m, D[0:k]) : MTH(D[k:n]) for m < k, and
+    /// PATH(m − k, D[k:n]) : MTH(D[0:k]) otherwise).
+    static func root(count: Int, leaf: (Int) -> Digest32, sibling: (Range<Int>, Digest32) -> Void) -> Digest32 {
+        precondition(count >= 1, "a tree has at least one leaf")
+        func subtree(_ lo: Int, _ hi: Int) -> Digest32 {
+            if hi - lo == 1 { return leaf(lo) }
             let mid = lo + split(hi - lo)
             let left = subtree(lo, mid)
             let right = subtree(mid, hi)
-            for i in lo..<mid { paths[i] += right }
-            for i in mid..<hi { paths[i] += left }
-            return nodeHash(left[...], right[...])
+            sibling(lo..<mid, right)
+            sibling(mid..<hi, left)
+            return withUnsafeBytes(of: left) { l in
+                withUnsafeBytes(of: right) { r in keyedDigest(l, r, key: nodeKey) }
+            }
         }
-        let root = subtree(0, leaves.count)
-        return (root, paths)
+        return subtree(0, count)
+    }
+
+    /// The root over `leaves` and every leaf's inclusion path (the nodes concatenated,
+    /// leaf-to-root), as arrays.
+    static func build(leaves: [[UInt8]]) -> (root: [UInt8], paths: [[UInt8]]) {
+        var paths = [[UInt8]](repeating: [], count: leaves.count)
+        let root = self.root(count: leaves.count, leaf: { i in leaves[i].withUnsafeBytes { digest(of: $0) } },
+                             sibling: { range, node in withUnsafeBytes(of: node) { n in for i in range { paths[i] += n } } })
+        return (withUnsafeBytes(of: root) { Array($0) }, paths)
     }
 
     /// The root that `path` (32-byte nodes, leaf-to-root) proves for `leaf` at `index` in a
@@ -90,19 +100,31 @@ enum ReceiptTree {
     }
 }
 
+/// The 32 bytes at `bytes` (exactly 32) as a digest.
+func digest(of bytes: UnsafeRawBufferPointer) -> Digest32 {
+    precondition(bytes.count == 32, "a digest is 32 bytes")
+    var d: Digest32 = (0, 0, 0, 0)
+    withUnsafeMutableBytes(of: &d) { $0.copyMemory(from: bytes) }
+    return d
+}
+
 /// BLAKE2b-256 keyed by `key` over `first ‖ second`, concatenated in a stack buffer: the
-/// ledger's hot hashes (chain hash, Merkle leaves and nodes) without building an array for
-/// the input or the key on every call.
-func keyedHash256(_ first: ArraySlice<UInt8>, _ second: ArraySlice<UInt8>, key: [UInt8]) -> [UInt8] {
+/// ledger's hot hashes (chain hash, Merkle leaves and nodes) without a heap allocation.
+func keyedDigest(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, key: [UInt8]) -> Digest32 {
     let n = first.count + second.count
-    return withUnsafeTemporaryAllocation(byteCount: max(n, 1), alignment: 8) { buffer in
-        first.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[0..<first.count]).copyMemory(from: $0) }
-        second.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[first.count..<n]).copyMemory(from: $0) }
-        return [UInt8](unsafeUninitializedCapacity: 32) { out, initialized in
-            key.withUnsafeBytes { k in
-                Hash.blake2b(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), key: k, into: UnsafeMutableRawBufferPointer(out))
-            }
-            initialized = 32
+    var d: Digest32 = (0, 0, 0, 0)
+    withUnsafeTemporaryAllocation(byteCount: max(n, 1), alignment: 8) { buffer in
+        if first.count > 0 { UnsafeMutableRawBufferPointer(rebasing: buffer[0..<first.count]).copyMemory(from: first) }
+        if second.count > 0 { UnsafeMutableRawBufferPointer(rebasing: buffer[first.count..<n]).copyMemory(from: second) }
+        withUnsafeMutableBytes(of: &d) { out in
+            key.withUnsafeBytes { k in Hash.blake2b(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), key: k, into: out) }
         }
     }
+    return d
+}
+
+/// `keyedDigest` over two slices, as an array.
+func keyedHash256(_ first: ArraySlice<UInt8>, _ second: ArraySlice<UInt8>, key: [UInt8]) -> [UInt8] {
+    let d = first.withUnsafeBytes { a in second.withUnsafeBytes { b in keyedDigest(a, b, key: key) } }
+    return withUnsafeBytes(of: d) { Array($0) }
 }

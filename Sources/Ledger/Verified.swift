@@ -15,12 +15,12 @@ public struct VerifiedTransfer: Sendable {
     /// The fields, shared by every copy.
     private final class Storage: Sendable {
         let transfer: Transfer
-        let inputRecords: [[UInt8]]
+        let inputRecords: [UInt8]
         let facts: TransferFacts
 
         init(transfer: Transfer, inputRecords: [[UInt8]]) {
             self.transfer = transfer
-            self.inputRecords = inputRecords
+            self.inputRecords = Array(inputRecords.joined())
             facts = TransferFacts(transfer)
         }
     }
@@ -29,9 +29,10 @@ public struct VerifiedTransfer: Sendable {
 
     /// The transfer.
     public var transfer: Transfer { storage.transfer }
-    /// The note encodings (owner ‖ commitment ‖ memo) it was verified against, in input
-    /// order. Applying it checks that the ledger still holds exactly these notes unspent.
-    var inputRecords: [[UInt8]] { storage.inputRecords }
+    /// The note encodings (owner ‖ commitment ‖ memo, 217 bytes each) it was verified
+    /// against, in input order, one after the other. Applying it checks that the ledger
+    /// still holds exactly these notes unspent.
+    var inputRecords: [UInt8] { storage.inputRecords }
     /// What the state needs of it, as bytes.
     var facts: TransferFacts { storage.facts }
     /// Its id (computed once).

@@ -32,7 +32,7 @@ enum ReferenceTree {
 func entries(_ n: Int, first: UInt64, rng: inout SeededRNG) -> ReceiptBatch {
     var batch = ReceiptBatch(capacity: n)
     for i in 0..<n {
-        batch.append(sequence: first + UInt64(i), kind: i % 3 == 0 ? .mint : .transfer, id: rng.bytes(32),
+        batch.append(sequence: first + UInt64(i), kind: i % 3 == 0 ? .mint : .transfer, id: Key32(id: NoteID(uncheckedBytes: rng.bytes(32))),
                      time: 1_764_000_000_000 + UInt64(i), chainHash: rng.bytes(32))
     }
     return batch

@@ -38,6 +38,9 @@ public struct ByteWriter: Sendable {
     /// Appends raw bytes from a slice with one copy (see `raw(_: [UInt8])`).
     public mutating func raw(_ data: ArraySlice<UInt8>) { bytes.append(contentsOf: data) }
 
+    /// Appends the bytes of a buffer with one copy (see `raw(_: [UInt8])`).
+    public mutating func raw(_ data: UnsafeRawBufferPointer) { bytes.append(contentsOf: data) }
+
     /// Appends a u16 length and then the bytes.
     /// - Precondition: at most 65535 bytes (callers encode only objects they built).
     public mutating func lengthPrefixed(_ data: [UInt8]) {
