@@ -78,7 +78,7 @@ let package = Package(
                     dependencies: ["Validator", "ZKPayAPI", "HTTP1", "Ledger", "ZKPayCore", "Ristretto255", "Sodium",
                                    "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "ZKPayCLITests", dependencies: ["ZKPayCLI", "Ledger", "ZKPayCore", "Sodium", "HTTP1", "TestSupport"],
+        .testTarget(name: "ZKPayCLITests", dependencies: ["ZKPayCLI", "Ledger", "ZKPayCore", "ZKPayAPI", "Sodium", "HTTP1", "TestSupport"],
                     swiftSettings: strict),
     ]
 )

@@ -114,7 +114,8 @@ enum DemoCommand {
         guard receipt.verify(publicKey: genesis.receiptPublicKey) else {
             throw CLIError.failure("the receipt does not verify under the ledger's receipt public key")
         }
-        console.print("7. receipt verified offline against the ledger's receipt public key: ok")
+        console.print("7. receipt verified offline against the ledger's receipt public key: ok (version \(receipt.version): "
+            + "leaf \(receipt.leafIndex) of a batch of \(receipt.batchSize), path of \(receipt.path.count) up to the signed root)")
         let audit = ledger.auditVartime()
         guard audit.ok else {
             throw CLIError.failure("the audit failed: Σ unspent commitments do not match the supply")

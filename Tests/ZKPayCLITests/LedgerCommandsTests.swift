@@ -4,6 +4,7 @@ import Sodium
 import TestSupport
 import Testing
 import ZKPayCLI
+import ZKPayAPI
 import ZKPayCore
 
 @Suite("zkpay validator init, audit, receipt verify")
@@ -71,6 +72,46 @@ struct LedgerCommandsTests {
         #expect(FileManager.default.createFile(atPath: file, contents: Data(tampered)))
         run(["receipt", "verify", file, "--data", dir], 1)
         run(["receipt", "verify", file], 64)
+    }
+
+    @Test("receipt verify reads version-2 receipts with paths (binary, hex, JSON) and version-1 receipts of earlier ledgers")
+    func receiptVersions() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let issuer = try Self.wallet(1)
+        let alice = try Self.wallet(2)
+        run(["validator", "init", "--data", dir, "--issuer", issuer.address.encoded], 0)
+        let mints = try (1...5).map { serial in
+            try Mint.create(serial: UInt64(serial), payments: [Payment(to: alice.address, amount: 10)], issuer: issuer.spend)
+        }
+        let ledger = try Ledger(storage: POSIXStorage(directory: dir, create: false))
+        let receipts = try ledger.submit(mints: mints, time: 5_000).compactMap(\.receipt)
+        try #require(receipts.count == 5)
+        let r = receipts[2]  // leaf 2 of 5: a path of 3 nodes
+        #expect(r.path.count == 3)
+        let key = ProtocolHex.encode(ledger.receiptPublicKey)
+        let bin = dir + "/r.bin", hex = dir + "/r.hex", json = dir + "/r.json"
+        #expect(FileManager.default.createFile(atPath: bin, contents: Data(r.bytes)))
+        #expect(FileManager.default.createFile(atPath: hex, contents: Data(ProtocolHex.encode(r.bytes).utf8)))
+        #expect(FileManager.default.createFile(atPath: json, contents: Data(r.json.render(pretty: true).utf8)))
+        for file in [bin, hex, json] {
+            let out = run(["receipt", "verify", file, "--ledger-key", key, "--json"], 0).out
+            #expect(out.contains("\"version\": 2") && out.contains("\"sequence\": 3") && out.contains("\"batch_first\": 1")
+                && out.contains("\"batch_size\": 5"), "\(file): \(out)")
+        }
+        #expect(run(["receipt", "verify", bin, "--data", dir], 0).out.contains("in the batch of sequences 1...5"))
+        // A changed path node (byte 100: inside the first node) fails the root and the signature.
+        var tampered = r.bytes
+        tampered[100] ^= 1
+        #expect(FileManager.default.createFile(atPath: bin, contents: Data(tampered)))
+        run(["receipt", "verify", bin, "--data", dir], 1)
+        // A version-1 receipt written by an earlier build (Fixtures/golden/ledger-v1, key seed 32 × 0x09).
+        let line = String(decoding: try Fixtures.data("golden/ledger-v1/receipts.txt"), as: UTF8.self).split(separator: "\n")[0]
+        #expect(FileManager.default.createFile(atPath: hex, contents: Data(line.utf8)))
+        let oldKey = try Ed25519KeyPair(seed: SecretBytes(copying: [UInt8](repeating: 9, count: 32))).publicKey
+        let out = run(["receipt", "verify", hex, "--ledger-key", ProtocolHex.encode(oldKey), "--json"], 0).out
+        #expect(out.contains("\"version\": 1") && out.contains("\"kind\": \"mint\"") && out.contains("\"batch_size\": 1"))
+        run(["receipt", "verify", hex, "--ledger-key", key], 1)
     }
 
     @Test("a damaged genesis makes audit fail with a clear error")
