@@ -3,7 +3,7 @@ import Ristretto255
 /// Batch verification of statements (see `Statement`).
 ///
 /// A batch multiplies statement j by an independent uniformly random 128-bit weight
-/// z_j and checks Σ z_j·(statement j) == identity with one multiscalar
+/// z_j (unless the statement is `isWeighted`: its builder already did) and checks Σ z_j·(statement j) == identity with one multiscalar
 /// multiplication, the scalars on the fixed generators added up first. If every
 /// statement holds, so does the sum. If some statement is false, the sum is the
 /// identity with probability at most 2^-128 over the weights (the group has prime
@@ -93,7 +93,7 @@ public enum BatchVerifier {
         dynamicScalars.reserveCapacity(dynamicCount)
         dynamicPoints.reserveCapacity(dynamicCount)
         for (st, weight) in zip(statements, weights) {
-            let unit = weight == .one
+            let unit = st.isWeighted || weight == .one
             let z = ScalarMultiplier(weight)  // every scalar of the statement times one weight
             staticScalars[0] += unit ? st.b : z.times(st.b)
             staticScalars[1] += unit ? st.bBlinding : z.times(st.bBlinding)
