@@ -52,9 +52,14 @@ extension RangeProof {
         guard s.isSatisfiedVartime() else { throw .verificationFailed }
     }
 
-    func statement(commitments: [RistrettoPoint], encodings: [[UInt8]], bitSize n: Int, transcript: inout Transcript)
-        throws(BulletproofsError) -> Statement
+    /// `statement(commitments:...)` for commitments whose canonical encodings the caller
+    /// already holds (e.g. from decoding them), which saves encoding each one again.
+    /// - Precondition: `encodings[j]` is the canonical encoding of `commitments[j]` (the
+    ///   transcript binds the encodings and the equation uses the points).
+    public func statement(commitments: [RistrettoPoint], encodings: [[UInt8]], bitSize n: Int,
+                          transcript: inout Transcript) throws(BulletproofsError) -> Statement
     {
+        precondition(encodings.count == commitments.count, "one encoding per commitment")
         let m = commitments.count
         guard RangeProofParameters.bitSizes.contains(n) else { throw .invalidBitSize(n) }
         guard m >= 1, m <= Generators.capacityParties else { throw .invalidAggregationSize(m) }

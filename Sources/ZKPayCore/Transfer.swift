@@ -82,6 +82,17 @@ public struct Transfer: Sendable, Equatable {
         zip(outputIDs, outputs).map { Note(id: $0, output: $1) }
     }
 
+    /// The canonical encodings of the output commitments, sliced from `bytes`: output j
+    /// starts at 4 + 32·inputs + 217·j (type, version, input count, inputs, output count)
+    /// and its commitment follows the 32-byte owner.
+    public var outputCommitmentEncodings: [[UInt8]] {
+        let first = 4 + 32 * inputs.count + 32
+        return outputs.indices.map { j in
+            let start = first + Output.encodedLength * j
+            return Array(bytes[start..<start + 32])
+        }
+    }
+
     /// The message of the balance signature.
     public var balanceMessage: ArraySlice<UInt8> { bytes[0..<balanceMessageLength] }
     /// The message of the authorization signature.

@@ -81,6 +81,7 @@ public enum TransferVerifier {
         let range: Statement
         do {
             range = try transfer.rangeProof.statement(commitments: transfer.outputs.map(\.commitment),
+                                                      encodings: transfer.outputCommitmentEncodings,
                                                       bitSize: Transfer.rangeBits, transcript: &transcript)
         } catch { throw .invalidRangeProof }
 

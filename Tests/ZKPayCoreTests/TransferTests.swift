@@ -67,6 +67,8 @@ struct TransferFixtureTests {
     func validCase(_ c: TransferCase) throws {
         let t = try Transfer(bytes: c.transfer)
         #expect(t.bytes == c.transfer)
+        // The verifier feeds these slices to the range-proof transcript.
+        #expect(t.outputCommitmentEncodings == t.outputs.map(\.commitment.encoding))
         try TransferVerifier.verifyVartime(t, inputs: c.inputs)
     }
 
