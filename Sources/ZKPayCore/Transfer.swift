@@ -66,10 +66,9 @@ public struct Transfer: Sendable, Equatable {
     /// Bytes covered by the authorization (a prefix of `bytes`).
     let authorizationMessageLength: Int
 
-    /// The transfer id.
-    public var id: TransferID {
-        TransferID(uncheckedBytes: Hash.blake2b(bytes, outputLength: 32, key: Domain.key(Domain.transferID)))
-    }
+    /// The transfer id (computed once, when the bytes are decoded: the validator asks for it
+    /// at several stages, and each computation hashes the whole encoding).
+    public let id: TransferID
 
     /// The ids of the notes this transfer creates, in output order.
     public var outputIDs: [NoteID] {
@@ -137,6 +136,7 @@ public struct Transfer: Sendable, Equatable {
         senderKey = sender
         self.authorization = authorization
         bytes = all
+        id = TransferID(uncheckedBytes: Hash.blake2b(all, outputLength: 32, key: Domain.key(Domain.transferID)))
         self.balanceMessageLength = balanceMessageLength
         self.authorizationMessageLength = authorizationMessageLength
     }
