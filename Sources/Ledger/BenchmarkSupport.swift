@@ -22,8 +22,9 @@ extension Ledger {
         let feeAt = start + m * Output.encodedLength
         bytes.replaceSubrange(feeAt..<(feeAt + 8), with: [UInt8](repeating: 0, count: 8))
         var previousOutputs: [NoteID]? = nil
-        var payloads: [[UInt8]] = []
-        payloads.reserveCapacity(batch)
+        var pending = LedgerState.PendingBatch(capacity: batch)
+        var objects: [[UInt8]] = []
+        objects.reserveCapacity(batch)
         for i in 0..<count {
             if let previousOutputs {
                 // The inputs become the previous transfer's outputs (n must equal m, or the
@@ -39,15 +40,18 @@ extension Ledger {
             if let e = state.check(f, verifiedInputs: nil) {
                 throw .replayRejected(sequence: UInt64(i), reason: "synthetic transfer: \(e)")
             }
-            state.settle(f)
-            let r = Receipt(sequence: state.sequence, kind: .transfer, id: f.id.bytes, time: time,
-                            chainHash: state.chainHash, key: key)
-            state.restoreReceipt(r)
-            payloads.append(r.bytes + bytes)
+            state.stage(f, verifiedInputs: nil, time: time, into: &pending)
+            objects.append(bytes)
             previousOutputs = f.outputIDs
-            if payloads.count == batch || i == count - 1 {
-                _ = try log.append(batch: payloads)
-                payloads.removeAll(keepingCapacity: true)
+            if objects.count == batch || i == count - 1 {
+                // Signed and logged like a real batch (one signature, one append).
+                let outcomes = state.seal(pending, key: key)
+                let payloads = zip(outcomes, objects).compactMap { o, object in
+                    o.receipt.map { LogPayload(head: $0.bytes, body: object) }
+                }
+                _ = try log.append(payloads: payloads)
+                pending = LedgerState.PendingBatch(capacity: batch)
+                objects.removeAll(keepingCapacity: true)
             }
         }
     }

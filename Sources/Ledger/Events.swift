@@ -34,7 +34,7 @@ public struct LedgerEvent: Sendable, Equatable {
     /// at once); `sent`: every output of the transfer (so the sender finds its change).
     public let outputs: [Note]
 
-    /// Every event of one settled record (receipt ‖ canonical transfer or mint bytes), for
+    /// Every event of one settled record (receipt of either version ‖ canonical transfer or mint bytes), for
     /// every address it concerns, in stream order (a transfer paying its own sender gives
     /// `sent` then `received`).
     /// - Throws: `replayRejected` if the payload is not a ledger record.
@@ -43,6 +43,7 @@ public struct LedgerEvent: Sendable, Equatable {
         var out: [LedgerEvent] = []
         switch object {
         case let .transfer(t):
+            let sender = Array(t.sender)
             var notes: [Note] = []
             for (n, o) in zip(t.outputIDs, t.outputs) {
                 guard let note = try? Note(bytes: [Note.objectType, Note.version] + n.bytes + o) else {
@@ -50,8 +51,8 @@ public struct LedgerEvent: Sendable, Equatable {
                 }
                 notes.append(note)
             }
-            out.append(LedgerEvent(sequence: record.sequence, kind: .sent, owner: t.sender, objectID: receipt.id,
-                                   notes: t.inputs, time: receipt.time, sender: t.sender, fee: t.fee, outputs: notes))
+            out.append(LedgerEvent(sequence: record.sequence, kind: .sent, owner: sender, objectID: receipt.id,
+                                   notes: t.inputs, time: receipt.time, sender: sender, fee: t.fee, outputs: notes))
             var owners: [[UInt8]] = []
             for o in t.outputs where !owners.contains(where: { $0.elementsEqual(o.prefix(32)) }) {
                 owners.append(Array(o.prefix(32)))
@@ -59,7 +60,7 @@ public struct LedgerEvent: Sendable, Equatable {
             for owner in owners {
                 let mine = notes.filter { $0.owner.encoding == owner }
                 out.append(LedgerEvent(sequence: record.sequence, kind: .received, owner: owner, objectID: receipt.id,
-                                       notes: mine.map(\.id), time: receipt.time, sender: t.sender, fee: t.fee,
+                                       notes: mine.map(\.id), time: receipt.time, sender: sender, fee: t.fee,
                                        outputs: mine))
             }
         case let .mint(m):
@@ -134,12 +135,13 @@ extension Ledger {
     /// - Throws: a storage error reading the log.
     public func settledObject(id: [UInt8]) throws(LedgerError) -> (receipt: Receipt, bytes: [UInt8])? {
         guard let receipt = state.receipt(for: id) else { return nil }
-        guard let record = try log.record(at: receipt.sequence), record.payload.count > Receipt.encodedLength,
-              record.payload[0..<Receipt.encodedLength].elementsEqual(receipt.bytes)
+        let n = receipt.bytes.count
+        guard let record = try log.record(at: receipt.sequence), record.payload.count > n,
+              record.payload[0..<n].elementsEqual(receipt.bytes)
         else {
             throw .replayRejected(sequence: receipt.sequence, reason: "the log record does not hold the receipt the state has")
         }
-        return (receipt, Array(record.payload[Receipt.encodedLength...]))
+        return (receipt, Array(record.payload[n...]))
     }
 
     /// The log record with `sequence` (nil past the end).

@@ -1,45 +1,69 @@
 import Sodium
 import ZKPayCore
 
-/// What the ledger rules and the state need of a transfer, as bytes: no point is decoded,
-/// so applying and replaying cost hashes and table updates only. Built from a decoded
-/// (verified) `Transfer`, or by `parse` from logged bytes during replay, where the proofs
-/// are not checked again.
+/// What the ledger rules and the state need of a transfer, read in place from its canonical
+/// encoding: no point is decoded, so applying and replaying cost hashes and table updates
+/// only. Built from a decoded (verified) `Transfer`, or by `parse` from logged bytes during
+/// replay, where the proofs are not checked again.
+///
+/// Layout: the encoding (shared with the `Transfer`, not copied) plus one small array of
+/// inline note-id keys. Applying a batch whose transfers are not in the CPU cache costs a
+/// cache miss per separate heap object it touches; the former layout (an array per id, per
+/// output, for the excess and the sender) cost about 2 µs per transfer in misses alone.
 struct TransferFacts: Sendable {
     let id: TransferID
-    let inputs: [NoteID]
-    /// Output encodings (owner 32 ‖ commitment 32 ‖ memo 153), in output order.
-    let outputs: [[UInt8]]
-    let outputIDs: [NoteID]
+    /// `id` as a hash key.
+    let idKey: Key32
+    /// The canonical transfer encoding the fields below are read from.
+    let encoding: [UInt8]
     let fee: UInt64
-    /// E's encoding.
-    let excess: [UInt8]
-    /// P's encoding.
-    let sender: [UInt8]
+    /// The inputs' note ids, then the outputs' (`NoteID(transfer: id, outputIndex: j)`), as keys.
+    private let noteKeys: [Key32]
+    /// The sender's P encoding as a key (input owners are compared with it).
+    let senderKey: Key32
+    /// Number of inputs and of outputs.
+    let inputCount: Int
+    let outputCount: Int
+    /// Offsets in `encoding`.
+    private let outputsStart: Int
+    private let excessStart: Int
+    private let senderStart: Int
 
-    init(id: TransferID, inputs: [NoteID], outputs: [[UInt8]], fee: UInt64, excess: [UInt8], sender: [UInt8]) {
-        self.id = id
-        self.inputs = inputs
-        self.outputs = outputs
-        outputIDs = outputs.indices.map { NoteID(transfer: id, outputIndex: $0) }
-        self.fee = fee
-        self.excess = excess
-        self.sender = sender
+    /// The facts of a decoded transfer.
+    init(_ t: Transfer) {
+        do { self = try Self.parse(t.bytes, id: t.id) } catch {
+            preconditionFailure("a decoded transfer's encoding parses: \(error)")
+        }
     }
 
-    /// The facts of a decoded transfer (its encodings are sliced from its bytes).
-    init(_ t: Transfer) {
-        let start = 3 + 32 * t.inputs.count + 1
-        let outputs = t.outputs.indices.map { j in
-            Array(t.bytes[(start + j * Output.encodedLength)..<(start + (j + 1) * Output.encodedLength)])
+    private init(id: TransferID, encoding: [UInt8], inputCount: Int, outputCount: Int, fee: UInt64, outputsStart: Int,
+                 excessStart: Int, senderStart: Int)
+    {
+        self.id = id
+        idKey = Key32(id: id)
+        self.encoding = encoding
+        self.inputCount = inputCount
+        self.outputCount = outputCount
+        self.fee = fee
+        self.outputsStart = outputsStart
+        self.excessStart = excessStart
+        self.senderStart = senderStart
+        var keys: [Key32] = []
+        keys.reserveCapacity(inputCount + outputCount)
+        for k in 0..<inputCount {
+            guard let key = Key32(encoding[(3 + 32 * k)..<(3 + 32 * k + 32)]) else { preconditionFailure("ids are 32 bytes") }
+            keys.append(key)
         }
-        self.init(id: t.id, inputs: t.inputs, outputs: outputs, fee: t.fee, excess: t.excessKey.bytes,
-                  sender: t.senderKey.bytes)
+        for j in 0..<outputCount { keys.append(Key32(id: NoteID(transfer: id, outputIndex: j))) }
+        noteKeys = keys
+        guard let sender = Key32(encoding[senderStart..<(senderStart + 32)]) else { preconditionFailure("keys are 32 bytes") }
+        senderKey = sender
     }
 
     /// Reads the fields the ledger needs from a canonical transfer encoding without
     /// decoding points, proofs or signatures (replay of records verified before logging).
-    static func parse(_ bytes: some Collection<UInt8>) throws(ProtocolError) -> TransferFacts {
+    /// `id`: the transfer id if known (else it is computed).
+    static func parse(_ bytes: some Collection<UInt8>, id known: TransferID? = nil) throws(ProtocolError) -> TransferFacts {
         let all = Array(bytes)
         var r = ByteReader(all)
         guard try r.u8("type") == Transfer.objectType else {
@@ -47,24 +71,48 @@ struct TransferFacts: Sendable {
         }
         guard try r.u8("version") == Transfer.version else { throw .unknownVersion(object: "transfer", version: 0) }
         let n = try r.count("inputs count", allowed: Transfer.inputCounts)
-        var inputs: [NoteID] = []
-        inputs.reserveCapacity(n)
-        for i in 0..<n { inputs.append(NoteID(uncheckedBytes: try r.raw(32, "inputs[\(i)]"))) }
+        for i in 0..<n { try r.skip(32, "inputs[\(i)]") }
         let m = try r.count("outputs count", oneOf: Transfer.outputCounts)
-        var outputs: [[UInt8]] = []
-        outputs.reserveCapacity(m)
-        for j in 0..<m { outputs.append(try r.raw(Output.encodedLength, "outputs[\(j)]")) }
+        let outputsStart = r.offset
+        for j in 0..<m { try r.skip(Output.encodedLength, "outputs[\(j)]") }
         let fee = try r.u64("fee")
         let proofLength = Int(try r.u16("range_proof length"))
-        _ = try r.raw(proofLength, "range_proof")
-        let excess = try r.raw(32, "excess")
-        _ = try r.raw(64, "balance_signature")
-        let sender = try r.raw(32, "sender")
-        _ = try r.raw(64, "authorization")
+        try r.skip(proofLength, "range_proof")
+        let excessStart = r.offset
+        try r.skip(32, "excess")
+        try r.skip(64, "balance_signature")
+        let senderStart = r.offset
+        try r.skip(32, "sender")
+        try r.skip(64, "authorization")
         try r.finish()
-        let id = TransferID(uncheckedBytes: Hash.blake2b(all, outputLength: 32, key: Array(Domain.transferID.utf8)))
-        return TransferFacts(id: id, inputs: inputs, outputs: outputs, fee: fee, excess: excess, sender: sender)
+        let id = known ?? TransferID(uncheckedBytes: Hash.blake2b(all, outputLength: 32, key: Array(Domain.transferID.utf8)))
+        return TransferFacts(id: id, encoding: all, inputCount: n, outputCount: m, fee: fee, outputsStart: outputsStart,
+                             excessStart: excessStart, senderStart: senderStart)
     }
+
+    /// The key of input `k`'s note id.
+    func inputKey(_ k: Int) -> Key32 { noteKeys[k] }
+    /// The key of output `j`'s note id.
+    func outputKey(_ j: Int) -> Key32 { noteKeys[inputCount + j] }
+    /// The keys of the outputs' note ids (sharing the storage).
+    var outputKeys: ArraySlice<Key32> { noteKeys[inputCount...] }
+
+    /// Output `j`'s encoding (owner 32 ‖ commitment 32 ‖ memo 153), a slice of the encoding.
+    func output(_ j: Int) -> ArraySlice<UInt8> {
+        encoding[(outputsStart + j * Output.encodedLength)..<(outputsStart + (j + 1) * Output.encodedLength)]
+    }
+
+    /// E's encoding.
+    var excess: ArraySlice<UInt8> { encoding[excessStart..<(excessStart + 32)] }
+    /// P's encoding.
+    var sender: ArraySlice<UInt8> { encoding[senderStart..<(senderStart + 32)] }
+
+    /// The input note ids (built on each call; the rules use the keys).
+    var inputs: [NoteID] { (0..<inputCount).map { NoteID(uncheckedBytes: Array(encoding[(3 + 32 * $0)..<(3 + 32 * $0 + 32)])) } }
+    /// The output note ids (built on each call).
+    var outputIDs: [NoteID] { (0..<outputCount).map { NoteID(uncheckedBytes: outputKey($0).bytes) } }
+    /// The output encodings as arrays (built on each call).
+    var outputs: [[UInt8]] { (0..<outputCount).map { Array(output($0)) } }
 }
 
 /// The encoding of an output as the state stores it.

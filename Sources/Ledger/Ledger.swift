@@ -7,9 +7,12 @@ public import ZKPayCore
 ///
 /// Every settled transfer or mint is one log record:
 ///
-///     receipt (147 bytes, `Receipt.bytes`) ‖ canonical transfer or mint bytes
+///     receipt (`Receipt.bytes`, self-delimiting) ‖ canonical transfer or mint bytes
 ///
-/// so the record sequence equals the receipt sequence. A batch is acknowledged (its
+/// so the record sequence equals the receipt sequence. The objects one `submit` call
+/// settles are one signed receipt batch (one Merkle root, one Ed25519 signature; version-2
+/// receipts) and one log append. Logs written before version 2 hold version-1 receipts (147
+/// bytes, one signature each); both are read. A batch is acknowledged (its
 /// outcomes returned) only after its records are durable (one fsync). Opening replays
 /// the records after the latest snapshot without verifying proofs again (they were
 /// verified before they were logged) and checks that every replayed receipt matches the
@@ -131,15 +134,15 @@ public final class Ledger {
     /// Splits a log record into the settled object and its receipt.
     static func decodeRecord(_ record: LogRecord) throws(LedgerError) -> (LoggedObject, Receipt) {
         let p = record.payload
-        guard p.count > Receipt.encodedLength else {
-            throw .replayRejected(sequence: record.sequence, reason: "record shorter than a receipt")
-        }
         do {
-            let receipt = try Receipt(bytes: p[0..<Receipt.encodedLength])
+            let (receipt, length) = try Receipt.decodePrefix(of: p)
             guard receipt.sequence == record.sequence else {
                 throw LedgerError.replayRejected(sequence: record.sequence, reason: "receipt sequence differs")
             }
-            let body = p[Receipt.encodedLength...]
+            guard length < p.count else {
+                throw LedgerError.replayRejected(sequence: record.sequence, reason: "the record holds no object after its receipt")
+            }
+            let body = p[length...]
             switch receipt.kind {
             case .transfer: return (.transfer(try TransferFacts.parse(body)), receipt)
             case .mint: return (.mint(try Mint(bytes: body)), receipt)
@@ -164,68 +167,69 @@ public final class Ledger {
         try submit(verified: state.verifyVartime(transfers), time: time)
     }
 
-    /// Settles already verified transfers (see `LedgerState.verifyVartime`) durably.
+    /// Settles already verified transfers (see `LedgerState.verifyVartime`) durably; the
+    /// settled ones get their receipts from one signed batch.
     public func submit(verified batch: [Verification], time: UInt64) throws(LedgerError) -> [Outcome] {
-        var outcomes: [Outcome] = []
-        outcomes.reserveCapacity(batch.count)
-        var undos: [LedgerState.Undo] = []
-        var payloads: [[UInt8]] = []
-        for item in batch {
+        state.reserveCapacity(settling: batch)
+        return try settle(batch) { item, pending in
             switch item {
-            case let .verified(v):
-                let (o, u) = state.applyRecording(v, time: time, key: key)
-                if let u, case let .settled(r) = o {
-                    undos.append(u)
-                    payloads.append(r.bytes + v.transfer.bytes)
-                }
-                outcomes.append(o)
-            case let .finalized(r): outcomes.append(.finalized(r))
-            case let .rejected(e): outcomes.append(.rejected(e))
+            case let .verified(v): state.stage(v, time: time, into: &pending)
+            case let .finalized(r): pending.decide(.finalized(r))
+            case let .rejected(e): pending.decide(.rejected(e))
             }
+        } object: { item in
+            if case let .verified(v) = item { v.transfer.bytes } else { nil }
         }
-        try commit(payloads, undos)
-        return outcomes
     }
 
-    /// Verifies and settles a mint durably.
+    /// Verifies and settles a mint durably (a one-leaf receipt batch).
     /// - Throws: as `submit(_:time:)`.
     public func submit(mint: Mint, time: UInt64) throws(LedgerError) -> Outcome {
-        let v: VerifiedMint
-        do { v = try state.verifyVartime(mint) } catch { return .rejected(error) }
-        let (o, u) = state.applyRecording(v, time: time, key: key)
-        if let u, case let .settled(r) = o { try commit([r.bytes + mint.bytes], [u]) }
-        return o
+        try submit(mints: [mint], time: time)[0]
     }
 
-    /// Verifies and settles mints in order, durably, with one fsync.
+    /// Verifies and settles mints in order, durably, with one fsync and one signed receipt batch.
     /// - Throws: as `submit(_:time:)`.
     public func submit(mints: [Mint], time: UInt64) throws(LedgerError) -> [Outcome] {
-        var outcomes: [Outcome] = []
-        var undos: [LedgerState.Undo] = []
-        var payloads: [[UInt8]] = []
-        for mint in mints {
+        try settle(mints) { mint, pending in
             let v: VerifiedMint
-            do { v = try state.verifyVartime(mint) } catch {
-                outcomes.append(.rejected(error))
-                continue
-            }
-            let (o, u) = state.applyRecording(v, time: time, key: key)
-            if let u, case let .settled(r) = o {
-                undos.append(u)
-                payloads.append(r.bytes + mint.bytes)
-            }
-            outcomes.append(o)
+            do throws(LedgerRejection) { v = try state.verifyVartime(mint) } catch { return pending.decide(.rejected(error)) }
+            state.stage(v, time: time, into: &pending)
+        } object: { $0.bytes }
+    }
+
+    /// Stages every item (`stage`), signs the settled ones' receipts as one batch, and appends
+    /// their records (receipt ‖ `object(item)`) with one fsync; undoes the batch if that fails.
+    private func settle<Item>(_ items: [Item], stage: (Item, inout LedgerState.PendingBatch) -> Void,
+                              object: (Item) -> [UInt8]?) throws(LedgerError) -> [Outcome]
+    {
+        var pending = LedgerState.PendingBatch(capacity: items.count)
+        for item in items { stage(item, &pending) }
+        let outcomes = state.seal(pending, key: key)
+        var payloads: [LogPayload] = []
+        payloads.reserveCapacity(pending.settledCount)
+        for (item, outcome) in zip(items, outcomes) {
+            if case let .settled(r) = outcome, let bytes = object(item) { payloads.append(LogPayload(head: r.bytes, body: bytes)) }
         }
-        try commit(payloads, undos)
+        try commit(payloads, pending.undos)
         return outcomes
     }
 
-    func commit(_ payloads: [[UInt8]], _ undos: [LedgerState.Undo]) throws(LedgerError) {
+    /// A log record's payload: the receipt, then the object's canonical bytes.
+    package static func record(_ receipt: Receipt, _ object: [UInt8]) -> [UInt8] {
+        var payload: [UInt8] = []
+        payload.reserveCapacity(receipt.bytes.count + object.count)
+        payload += receipt.bytes
+        payload += object
+        return payload
+    }
+
+    func commit(_ payloads: [LogPayload], _ undos: [LedgerState.Undo]) throws(LedgerError) {
         guard !payloads.isEmpty else { return }
         let started = ContinuousClock.now
         defer { lastAppendDuration = ContinuousClock.now - started }
         do {
-            _ = try log.append(batch: payloads)
+            _ = try log.append(payloads: payloads)
         } catch {
             for u in undos.reversed() { state.undo(u) }
             throw error

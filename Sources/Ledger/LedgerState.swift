@@ -16,6 +16,8 @@ public import ZKPayCore
 public struct LedgerState: Sendable {
     /// The domain key of the chain hash.
     public static let chainDomain = "zkpay/ledger-chain/v1"
+    /// `chainDomain` as key bytes (built once, not on every settlement).
+    static let chainKey = Array(chainDomain.utf8)
 
     /// The issuer whose mints this ledger accepts.
     public let issuer: RistrettoPoint
@@ -25,7 +27,7 @@ public struct LedgerState: Sendable {
     /// creation position and the owner index, in one compact store (`UnspentNotes`).
     public internal(set) var unspent = UnspentNotes()
     /// Spent notes and the transfer that spent each (names the spender in double-spend errors).
-    public internal(set) var spentBy: [NoteID: TransferID] = [:]
+    public internal(set) var spentBy = SpentNotes()
     /// Σ minted amounts.
     public internal(set) var minted: UInt64 = 0
     /// Σ fees of settled transfers (the fee pool).
@@ -38,8 +40,13 @@ public struct LedgerState: Sendable {
     public internal(set) var chainHash: [UInt8]
     /// Sequence number of the last settled object (0: none yet).
     public internal(set) var sequence: UInt64 = 0
-    /// Receipts of settled objects by id bytes (idempotent resubmission).
-    private var receipts: [[UInt8]: Receipt] = [:]
+    /// The sequence of every settled object by its id (idempotent resubmission): fixed-size
+    /// keys, hashed as four words.
+    private var settledSequences: [Key32: UInt64] = [:]
+    /// The receipts, by sequence: `receiptLog[s - 1]` is the receipt of sequence `s`. While a
+    /// call's batch is staged (`stage`), its objects are settled (`sequence` counts them) but
+    /// unsigned: their receipts are appended when the batch is sealed (`seal`).
+    private var receiptLog: [Receipt] = []
     /// Where each unspent note was created (orders an owner's notes); held by `unspent`.
     public var positions: NotePositions { NotePositions(notes: unspent) }
     /// The owner index (kept by `unspent` in step with every insert and removal: settle,
@@ -59,7 +66,15 @@ public struct LedgerState: Sendable {
     }
 
     /// The receipt of a settled transfer or mint, by its id bytes.
-    public func receipt(for id: [UInt8]) -> Receipt? { receipts[id] }
+    public func receipt(for id: [UInt8]) -> Receipt? {
+        guard let key = Key32(id), let s = settledSequences[key] else { return nil }
+        return receipt(at: s)
+    }
+
+    /// The receipt of sequence `s` (nil if not settled, or staged and not yet signed).
+    func receipt(at s: UInt64) -> Receipt? {
+        s >= 1 && s <= UInt64(receiptLog.count) ? receiptLog[Int(s - 1)] : nil
+    }
 
     /// An unspent note, decoded.
     public func note(_ id: NoteID) -> Note? {
@@ -84,88 +99,195 @@ public struct LedgerState: Sendable {
         unspent.insert(id, output, at: position)
     }
 
-    /// Removes an unspent note from the notes and the owner index.
-    mutating func removeUnspent(_ id: NoteID) -> (output: [UInt8], position: NotePosition?)? {
-        unspent.remove(id)
-    }
-
     /// The chain hash after settling `id` on top of `previous`.
     public static func nextChainHash(_ previous: [UInt8], _ id: [UInt8]) -> [UInt8] {
-        Hash.blake2b(previous + id, outputLength: 32, key: Array(chainDomain.utf8))
+        keyedHash256(previous[...], id[...], key: chainKey)
+    }
+
+    /// `nextChainHash(_:_:)` for an id held as a key.
+    static func nextChainHash(_ previous: [UInt8], key id: Key32) -> [UInt8] {
+        let d = previous.withUnsafeBytes { p in id.withBytes { keyedDigest(p, $0, key: chainKey) } }
+        return withUnsafeBytes(of: d) { Array($0) }
     }
 
     // MARK: Transfers
 
     /// Checks the ledger rules without changing anything. `verifiedInputs`: the note
-    /// encodings the proofs were verified against (nil on replay, where the log is trusted
-    /// to hold only verified transfers and only ownership is re-checked).
-    func check(_ f: TransferFacts, verifiedInputs: [[UInt8]]?) -> LedgerRejection? {
+    /// encodings the proofs were verified against, 217 bytes each in input order (nil on
+    /// replay, where the log is trusted to hold only verified transfers and only ownership is
+    /// re-checked).
+    func check(_ f: TransferFacts, verifiedInputs: [UInt8]?) -> LedgerRejection? {
         guard f.fee >= minimumFee else { return .feeTooLow(fee: f.fee, minimum: minimumFee) }
-        for (k, n) in f.inputs.enumerated() {
-            if let spender = spentBy[n] { return .doubleSpend(index: k, note: n, spentBy: spender) }
+        let width = Output.encodedLength
+        for k in 0..<f.inputCount {
+            let key = f.inputKey(k)
+            if let spender = spentBy.spender(key: key) {
+                return .doubleSpend(index: k, note: NoteID(uncheckedBytes: key.bytes),
+                                    spentBy: TransferID(uncheckedBytes: spender.bytes))
+            }
             // A slice of the store: its indices do not start at 0.
-            guard let u = unspent.output(n) else { return .unknownInput(index: k, note: n) }
-            guard u.count >= 64, u.prefix(32).elementsEqual(f.sender) else { return .inputMismatch(index: k) }
+            guard let u = unspent.output(key: key) else {
+                return .unknownInput(index: k, note: NoteID(uncheckedBytes: key.bytes))
+            }
+            guard u.count >= 64, Key32(u.prefix(32)) == f.senderKey else { return .inputMismatch(index: k) }
+            // Exactly the note it was verified against (settle then keeps these bytes for undo).
             if let verifiedInputs {
-                guard k < verifiedInputs.count, verifiedInputs[k].count >= 64,
-                      u.prefix(64).elementsEqual(verifiedInputs[k][0..<64])
+                guard verifiedInputs.count >= (k + 1) * width, bytesEqual(u, verifiedInputs[(k * width)..<((k + 1) * width)])
                 else { return .inputMismatch(index: k) }
             }
         }
-        for (j, n) in f.outputIDs.enumerated() where unspent.contains(n) || spentBy[n] != nil {
-            return .duplicateOutput(index: j, note: n)
+        for j in 0..<f.outputCount {
+            let key = f.outputKey(j)
+            if unspent.contains(key: key) || spentBy.contains(key: key) {
+                return .duplicateOutput(index: j, note: NoteID(uncheckedBytes: key.bytes))
+            }
         }
         return nil
     }
 
-    /// Moves the state forward by a transfer already checked by `check`.
+    /// Moves the state forward by a transfer already checked by `check`; returns what undoes
+    /// it if `undoable` (replay passes false: a replayed record is never undone).
+    /// `inputRecords`: the input notes' output bytes when `check` compared them with the
+    /// state's (the undo keeps slices of those instead of copying the state's).
     @discardableResult
-    mutating func settle(_ f: TransferFacts) -> Undo {
-        var removed: [(NoteID, [UInt8], NotePosition?)] = []
-        removed.reserveCapacity(f.inputs.count)
-        for n in f.inputs {
-            if let o = removeUnspent(n) { removed.append((n, o.output, o.position)) }
-            spentBy[n] = f.id
+    mutating func settle(_ f: TransferFacts, inputRecords: [UInt8]? = nil, undoable: Bool = true) -> Undo? {
+        let width = Output.encodedLength
+        var removed: [(Key32, ArraySlice<UInt8>, NotePosition?)] = []
+        if undoable { removed.reserveCapacity(f.inputCount) }
+        for k in 0..<f.inputCount {
+            let key = f.inputKey(k)
+            if !undoable {
+                unspent.discard(key: key)
+            } else if let inputRecords, inputRecords.count >= (k + 1) * width {
+                if let position = unspent.discard(key: key) {
+                    removed.append((key, inputRecords[(k * width)..<((k + 1) * width)], position))
+                }
+            } else if let o = unspent.remove(key: key) {
+                removed.append((key, o.output[...], o.position))
+            }
+            spentBy.insert(key: key, spentBy: f.idKey)
         }
-        for (j, (n, o)) in zip(f.outputIDs, f.outputs).enumerated() {
-            insertUnspent(n, o, at: NotePosition(sequence: sequence + 1, index: UInt16(j)))
+        for j in 0..<f.outputCount {
+            unspent.insert(key: f.outputKey(j), f.output(j), at: NotePosition(sequence: sequence + 1, index: UInt16(j)))
         }
-        let undo = Undo(id: f.id.bytes, previousChainHash: chainHash, removed: removed, created: f.outputIDs,
-                        fee: f.fee, minted: 0, blindings: .zero, isTransfer: true)
+        let undo = undoable
+            ? Undo(id: f.idKey, previousChainHash: chainHash, removed: removed, created: f.outputKeys, fee: f.fee,
+                   minted: 0, blindings: .zero, isTransfer: true)
+            : nil
         feePool += f.fee
         excesses.append(contentsOf: f.excess)
         sequence += 1
-        chainHash = Self.nextChainHash(chainHash, f.id.bytes)
+        chainHash = Self.nextChainHash(chainHash, key: f.idKey)
+        settledSequences[f.idKey] = sequence
         return undo
     }
 
-    /// Applies one verified transfer: settled (a new receipt), already finalized (its
-    /// original receipt, nothing changes) or rejected (nothing changes).
+    /// Applies one verified transfer: settled (a new receipt, a one-leaf batch), already
+    /// finalized (its original receipt, nothing changes) or rejected (nothing changes).
     public mutating func apply(_ v: VerifiedTransfer, time: UInt64, key: ReceiptKey) -> Outcome {
-        applyRecording(v, time: time, key: key).outcome
-    }
-
-    mutating func applyRecording(_ v: VerifiedTransfer, time: UInt64, key: ReceiptKey)
-        -> (outcome: Outcome, undo: Undo?)
-    {
-        let f = v.facts
-        if let r = receipts[f.id.bytes] { return (.finalized(r), nil) }
-        if let rejection = check(f, verifiedInputs: v.inputRecords) { return (.rejected(rejection), nil) }
-        let u = settle(f)
-        let r = Receipt(sequence: sequence, kind: .transfer, id: f.id.bytes, time: time, chainHash: chainHash, key: key)
-        receipts[f.id.bytes] = r
-        return (.settled(r), u)
+        var pending = PendingBatch(capacity: 1)
+        stage(v, time: time, into: &pending)
+        return seal(pending, key: key)[0]
     }
 
     /// Applies a batch in order; each item is decided on its own, and an item sees the
     /// effects of the items before it (so a note spent earlier in the batch is a double
-    /// spend naming that transfer).
+    /// spend naming that transfer). The settled items' receipts are one signed batch.
     public mutating func apply(batch: [Verification], time: UInt64, key: ReceiptKey) -> [Outcome] {
-        batch.map { item in
+        var pending = PendingBatch(capacity: batch.count)
+        reserveCapacity(settling: batch)
+        for item in batch {
             switch item {
-            case let .verified(v): apply(v, time: time, key: key)
-            case let .finalized(r): .finalized(r)
-            case let .rejected(e): .rejected(e)
+            case let .verified(v): stage(v, time: time, into: &pending)
+            case let .finalized(r): pending.decide(.finalized(r))
+            case let .rejected(e): pending.decide(.rejected(e))
+            }
+        }
+        return seal(pending, key: key)
+    }
+
+    // MARK: Batches
+
+    /// The settlements of one call before their receipts are signed: each item's outcome
+    /// (settled and finalized ones by sequence, resolved by `seal`), the receipt entries and
+    /// what undoes each settlement.
+    struct PendingBatch {
+        enum Item {
+            case settled(UInt64)
+            case finalized(UInt64)
+            case decided(Outcome)
+        }
+
+        var items: [Item] = []
+        var entries: ReceiptBatch
+        /// One per settled item, in order (a failed log append undoes them newest first).
+        var undos: [Undo] = []
+
+        init(capacity: Int) {
+            items.reserveCapacity(capacity)
+            undos.reserveCapacity(capacity)
+            entries = ReceiptBatch(capacity: capacity)
+        }
+
+        /// Records an item decided without the state (already verified as finalized or rejected).
+        mutating func decide(_ outcome: Outcome) { items.append(.decided(outcome)) }
+
+        /// Number of items settled by this batch.
+        var settledCount: Int { entries.count }
+    }
+
+    /// Grows the maps a batch of `items` adds to once, ahead of it, instead of step by step
+    /// inside it.
+    mutating func reserveCapacity(settling items: [Verification]) {
+        var transfers = 0, inputs = 0
+        for case let .verified(v) in items {
+            transfers += 1
+            inputs += v.facts.inputCount
+        }
+        spentBy.reserveCapacity(spentBy.count + inputs)
+        settledSequences.reserveCapacity(settledSequences.count + transfers)
+    }
+
+    /// Settles a verified transfer into `batch` (or records why not) without signing.
+    mutating func stage(_ v: VerifiedTransfer, time: UInt64, into batch: inout PendingBatch) {
+        stage(v.facts, verifiedInputs: v.inputRecords, time: time, into: &batch)
+    }
+
+    /// As `stage(_:time:into:)` for facts (`verifiedInputs` nil: records known to be verified).
+    mutating func stage(_ f: TransferFacts, verifiedInputs: [UInt8]?, time: UInt64,
+                        into batch: inout PendingBatch)
+    {
+        if let s = settledSequences[f.idKey] { return batch.items.append(.finalized(s)) }
+        if let rejection = check(f, verifiedInputs: verifiedInputs) { return batch.decide(.rejected(rejection)) }
+        if let u = settle(f, inputRecords: verifiedInputs) { batch.undos.append(u) }
+        batch.entries.append(sequence: sequence, kind: .transfer, id: f.idKey, time: time, chainHash: chainHash)
+        batch.items.append(.settled(sequence))
+    }
+
+    /// Settles a verified mint into `batch` (or records why not) without signing.
+    mutating func stage(_ v: VerifiedMint, time: UInt64, into batch: inout PendingBatch) {
+        if let s = settledSequences[Key32(id: v.id)] { return batch.items.append(.finalized(s)) }
+        let notes = Self.mintNotes(v.mint)
+        if let rejection = check(v.mint, notes: notes) { return batch.decide(.rejected(rejection)) }
+        batch.undos.append(settle(v.mint, id: v.id, notes: notes))
+        batch.entries.append(sequence: sequence, kind: .mint, id: Key32(id: v.id), time: time, chainHash: chainHash)
+        batch.items.append(.settled(sequence))
+    }
+
+    /// Signs the staged batch's receipts (one Merkle root and one signature) and returns each
+    /// item's outcome. The batch must be the last thing staged on this state.
+    mutating func seal(_ batch: PendingBatch, key: ReceiptKey) -> [Outcome] {
+        if batch.entries.count > 0 {
+            precondition(batch.entries.first == UInt64(receiptLog.count) + 1
+                             && sequence == UInt64(receiptLog.count + batch.entries.count),
+                         "a sealed batch is the state's latest settlements")
+            receiptLog += batch.entries.sign(key: key)
+        }
+        return batch.items.map { item in
+            switch item {
+            case let .settled(s): .settled(receiptLog[Int(s - 1)])
+            case let .finalized(s): .finalized(receiptLog[Int(s - 1)])
+            case let .decided(o): o
             }
         }
     }
@@ -179,7 +301,7 @@ public struct LedgerState: Sendable {
 
     func check(_ m: Mint, notes: [(NoteID, [UInt8])]) -> LedgerRejection? {
         guard !minted.addingReportingOverflow(m.total).overflow else { return .supplyOverflow }
-        for (j, note) in notes.enumerated() where unspent.contains(note.0) || spentBy[note.0] != nil {
+        for (j, note) in notes.enumerated() where unspent.contains(note.0) || spentBy.contains(note.0) {
             return .duplicateOutput(index: j, note: note.0)
         }
         return nil
@@ -189,7 +311,8 @@ public struct LedgerState: Sendable {
     mutating func settle(_ m: Mint, id: MintID, notes: [(NoteID, [UInt8])]) -> Undo {
         var blindings = Scalar.zero
         for o in m.outputs { blindings += o.blinding }
-        let u = Undo(id: id.bytes, previousChainHash: chainHash, removed: [], created: notes.map(\.0), fee: 0,
+        let idKey = Key32(id: id)
+        let u = Undo(id: idKey, previousChainHash: chainHash, removed: [], created: notes.map { Key32(id: $0.0) }[...], fee: 0,
                      minted: m.total, blindings: blindings, isTransfer: false)
         for (j, (n, o)) in notes.enumerated() {
             insertUnspent(n, o, at: NotePosition(sequence: sequence + 1, index: UInt16(j)))
@@ -198,15 +321,16 @@ public struct LedgerState: Sendable {
         mintBlindingSum += blindings
         sequence += 1
         chainHash = Self.nextChainHash(chainHash, id.bytes)
+        settledSequences[idKey] = sequence
         return u
     }
 
     /// What reverses one settlement (a batch whose log append failed is undone, newest first).
     struct Undo {
-        let id: [UInt8]
+        let id: Key32
         let previousChainHash: [UInt8]
-        let removed: [(NoteID, [UInt8], NotePosition?)]
-        let created: [NoteID]
+        let removed: [(Key32, ArraySlice<UInt8>, NotePosition?)]
+        let created: ArraySlice<Key32>
         let fee: UInt64
         let minted: UInt64
         let blindings: Scalar
@@ -215,10 +339,10 @@ public struct LedgerState: Sendable {
 
     /// Reverses the most recent settlement `u`.
     mutating func undo(_ u: Undo) {
-        for n in u.created { _ = removeUnspent(n) }
+        for n in u.created { unspent.discard(key: n) }
         for (n, o, p) in u.removed {
-            spentBy[n] = nil
-            insertUnspent(n, o, at: p)
+            spentBy.remove(key: n)
+            unspent.insert(key: n, o, at: p)
         }
         if u.isTransfer {
             feePool -= u.fee
@@ -227,31 +351,33 @@ public struct LedgerState: Sendable {
             minted -= u.minted
             mintBlindingSum -= u.blindings
         }
+        // A signed batch is undone whole (the log append failed), so its receipts go too.
+        if receiptLog.count == Int(sequence) { receiptLog.removeLast() }
+        settledSequences[u.id] = nil
         sequence -= 1
         chainHash = u.previousChainHash
-        receipts[u.id] = nil
     }
 
-    /// Applies a verified mint: supply += its total.
+    /// Applies a verified mint (supply += its total) as a one-leaf batch.
     public mutating func apply(_ v: VerifiedMint, time: UInt64, key: ReceiptKey) -> Outcome {
-        applyRecording(v, time: time, key: key).outcome
+        var pending = PendingBatch(capacity: 1)
+        stage(v, time: time, into: &pending)
+        return seal(pending, key: key)[0]
     }
 
-    mutating func applyRecording(_ v: VerifiedMint, time: UInt64, key: ReceiptKey) -> (outcome: Outcome, undo: Undo?) {
-        if let r = receipts[v.id.bytes] { return (.finalized(r), nil) }
-        let notes = Self.mintNotes(v.mint)
-        if let rejection = check(v.mint, notes: notes) { return (.rejected(rejection), nil) }
-        let u = settle(v.mint, id: v.id, notes: notes)
-        let r = Receipt(sequence: sequence, kind: .mint, id: v.id.bytes, time: time, chainHash: chainHash, key: key)
-        receipts[v.id.bytes] = r
-        return (.settled(r), u)
+    /// Every receipt in sequence order, for snapshots.
+    var allReceipts: [Receipt] { receiptLog }
+
+    /// Restores the receipt of the next sequence from a snapshot.
+    /// - Throws: `corruptSnapshot` if it is not the next one in order.
+    mutating func restoreReceipt(_ r: Receipt) throws(LedgerError) {
+        guard r.sequence == UInt64(receiptLog.count) + 1, let key = Key32(r.idSlice) else {
+            throw .corruptSnapshot(path: "snapshot", reason: "receipt \(r.sequence) is out of order "
+                                       + "(expected \(receiptLog.count + 1))")
+        }
+        receiptLog.append(r)
+        settledSequences[key] = r.sequence
     }
-
-    /// Every receipt, for snapshots.
-    var allReceipts: Dictionary<[UInt8], Receipt>.Values { receipts.values }
-
-    /// Restores a receipt from a snapshot.
-    mutating func restoreReceipt(_ r: Receipt) { receipts[r.id] = r }
 
     // MARK: Replay
 
@@ -259,25 +385,30 @@ public struct LedgerState: Sendable {
     /// verifying proofs again (they were verified before the record was acknowledged).
     /// - Throws: `replayRejected` if the rules or the chain disagree with the log.
     mutating func replay(_ object: LoggedObject, receipt: Receipt) throws(LedgerError) {
+        guard receiptLog.count == Int(sequence) else {
+            throw .replayRejected(sequence: receipt.sequence, reason: "the state has unsigned settlements")
+        }
         let id: [UInt8]
         switch object {
         case let .transfer(f):
             if let e = check(f, verifiedInputs: nil) {
                 throw .replayRejected(sequence: receipt.sequence, reason: e.description)
             }
-            settle(f)
+            settle(f, undoable: false)
             id = f.id.bytes
         case let .mint(m):
+            let mid = m.id
             let notes = Self.mintNotes(m)
             if let e = check(m, notes: notes) { throw .replayRejected(sequence: receipt.sequence, reason: e.description) }
-            let mid = m.id
             settle(m, id: mid, notes: notes)
             id = mid.bytes
         }
-        guard receipt.sequence == sequence, receipt.chainHash == chainHash, receipt.id == id else {
+        guard receipt.sequence == sequence, receipt.chainHashSlice.elementsEqual(chainHash),
+              receipt.idSlice.elementsEqual(id)
+        else {
             throw .replayRejected(sequence: receipt.sequence, reason: "the receipt does not match the replayed chain")
         }
-        receipts[id] = receipt
+        receiptLog.append(receipt)
     }
 }
 
@@ -320,6 +451,28 @@ public enum Outcome: Sendable {
         switch self {
         case let .settled(r), let .finalized(r): r
         case .rejected: nil
+        }
+    }
+}
+
+/// Byte equality of two slices of the same length, eight bytes at a time (the generic
+/// `elementsEqual` compares element by element through iterators).
+func bytesEqual(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    return a.withUnsafeBytes { x in
+        b.withUnsafeBytes { y in
+            var i = 0
+            while i + 8 <= x.count {
+                if x.loadUnaligned(fromByteOffset: i, as: UInt64.self) != y.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                    return false
+                }
+                i += 8
+            }
+            while i < x.count {
+                if x[i] != y[i] { return false }
+                i += 1
+            }
+            return true
         }
     }
 }

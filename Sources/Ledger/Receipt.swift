@@ -13,15 +13,30 @@ public struct ReceiptKey: Sendable {
     public var publicKey: [UInt8] { pair.publicKey }
 }
 
-/// A signed statement that the ledger settled a transfer or mint.
+/// A signed statement that the ledger settled a transfer or mint (docs/PROTOCOL.md,
+/// "Receipts"; docs/notes/ledger-state.md).
 ///
-/// Canonical encoding (integers little-endian), 147 bytes:
+/// Both versions start with the same 83-byte *entry* (integers little-endian):
 ///
-///     type u8 = 0x52 ('R') ‖ version u8 = 1 ‖ sequence u64 ‖ kind u8 (1 transfer, 2 mint)
+///     type u8 = 0x52 ('R') ‖ version u8 ‖ sequence u64 ‖ kind u8 (1 transfer, 2 mint)
 ///     ‖ id (32) ‖ time u64 (milliseconds since 1970) ‖ chain hash after (32)
-///     ‖ signature (64)
 ///
-/// The Ed25519 signature covers "zkpay/receipt/v1" ‖ every byte before the signature.
+/// Version 2 (what the ledger writes): one Ed25519 signature per settled batch, over the
+/// root of an RFC 9162 §2.1 Merkle tree whose leaves are the batch's entries in sequence
+/// order; the receipt carries its inclusion path:
+///
+///     entry ‖ batch first sequence u64 ‖ batch size u16 ‖ path count u8
+///     ‖ path (32 bytes each, leaf-to-root) ‖ signature (64)
+///
+///     leaf      = BLAKE2b-256(key "zkpay/receipt-leaf/v2", entry)
+///     node      = BLAKE2b-256(key "zkpay/receipt-node/v2", left ‖ right)
+///     signature = Ed25519("zkpay/receipt-batch/v2" ‖ first u64 ‖ size u16 ‖ root)
+///
+/// Version 1 (147 bytes, still decoded and verified: older logs, snapshots and saved
+/// receipts): `entry ‖ signature (64)`, the signature over "zkpay/receipt/v1" ‖ entry.
+///
+/// A receipt holds its canonical bytes; decoding checks every field, so holding one means
+/// it is well formed (whether it is the ledger's is `verify(publicKey:)`).
 public struct Receipt: Sendable, Equatable {
     /// What a receipt settles.
     public enum Kind: UInt8, Sendable {
@@ -31,87 +46,311 @@ public struct Receipt: Sendable, Equatable {
 
     /// Type byte.
     public static let objectType: UInt8 = 0x52
-    /// Version byte.
-    public static let version: UInt8 = 1
-    /// Encoded length.
-    public static let encodedLength = 2 + 8 + 1 + 32 + 8 + 32 + 64
-    /// The signature's domain prefix.
-    public static let domain = Array("zkpay/receipt/v1".utf8)
+    /// The version the ledger writes.
+    public static let currentVersion: UInt8 = 2
+    /// Length of the entry (type through chain hash), the part both versions share.
+    public static let entryLength = 83
+    /// Encoded length of a version-1 receipt (the shortest receipt of any version).
+    public static let versionOneLength = entryLength + 64
+    /// Length of a version-2 receipt without its path.
+    public static let versionTwoFixedLength = entryLength + 8 + 2 + 1 + 64
+    /// Most receipts one batch signature covers (the batch size is a u16).
+    public static let maxBatchSize = Int(UInt16.max)
+    /// The version-1 signature's domain prefix.
+    public static let versionOneDomain = Array("zkpay/receipt/v1".utf8)
+    /// The version-2 batch signature's domain prefix.
+    public static let batchDomain = Array("zkpay/receipt-batch/v2".utf8)
 
+    /// The canonical encoding.
+    public let bytes: [UInt8]
+    /// 1 or 2.
+    public let version: UInt8
     /// Position in the ledger (1 is the first settled object).
     public let sequence: UInt64
     /// Transfer or mint.
     public let kind: Kind
-    /// The transfer or mint id.
-    public let id: [UInt8]
     /// Settlement time, milliseconds since 1970-01-01 UTC.
     public let time: UInt64
-    /// The ledger's chain hash after this object.
-    public let chainHash: [UInt8]
-    /// Ed25519 signature by the receipt key.
-    public let signature: [UInt8]
+    /// Sequence of the first receipt of the signed batch (version 1: `sequence`).
+    public let batchFirst: UInt64
+    /// Number of receipts in the signed batch, 1...65535 (version 1: 1).
+    public let batchSize: Int
 
-    /// Creates and signs a receipt.
-    init(sequence: UInt64, kind: Kind, id: [UInt8], time: UInt64, chainHash: [UInt8], key: ReceiptKey) {
+    /// The transfer or mint id.
+    public var id: [UInt8] { Array(bytes[11..<43]) }
+    /// The ledger's chain hash after this object.
+    public var chainHash: [UInt8] { Array(bytes[51..<83]) }
+    /// The entry (type through chain hash): what the Merkle leaf hashes.
+    public var entry: ArraySlice<UInt8> { bytes[0..<Self.entryLength] }
+    /// The leaf's index in its batch's tree (`sequence − batchFirst`; version 1: 0).
+    public var leafIndex: Int { Int(sequence - batchFirst) }
+    /// The inclusion path, leaf-to-root, 32 bytes per node (empty for version 1).
+    public var path: [[UInt8]] {
+        guard version == 2 else { return [] }
+        let count = Int(bytes[93])
+        return (0..<count).map { Array(bytes[(94 + 32 * $0)..<(126 + 32 * $0)]) }
+    }
+    /// The Ed25519 signature (version 2: over the batch root; version 1: over the entry).
+    public var signature: [UInt8] { Array(bytes[(bytes.count - 64)...]) }
+
+    /// The id bytes without a copy, for comparisons inside the ledger.
+    var idSlice: ArraySlice<UInt8> { bytes[11..<43] }
+    /// The chain hash without a copy.
+    var chainHashSlice: ArraySlice<UInt8> { bytes[51..<83] }
+
+    /// A receipt whose bytes were just encoded by this module from these fields.
+    private init(encoded bytes: [UInt8], version: UInt8, sequence: UInt64, kind: Kind, time: UInt64,
+                 batchFirst: UInt64, batchSize: Int)
+    {
+        self.bytes = bytes
+        self.version = version
         self.sequence = sequence
         self.kind = kind
-        self.id = id
         self.time = time
-        self.chainHash = chainHash
-        signature = key.pair.sign(Self.domain + Self.body(sequence, kind, id, time, chainHash))
+        self.batchFirst = batchFirst
+        self.batchSize = batchSize
     }
 
-    static func body(_ sequence: UInt64, _ kind: Kind, _ id: [UInt8], _ time: UInt64, _ chain: [UInt8]) -> [UInt8] {
-        var w = ByteWriter(capacity: encodedLength)
+    // MARK: Decoding
+
+    /// Decodes exactly one canonical receipt of either version (does not check the
+    /// signature: see `verify(publicKey:)`).
+    /// - Throws: `ReceiptError.malformed` naming the first wrong field.
+    public init(bytes: some Collection<UInt8>) throws(ReceiptError) {
+        let all = Array(bytes)
+        let (receipt, length) = try Self.decodePrefix(of: all)
+        guard length == all.count else {
+            throw .malformed(field: "signature", reason: "\(all.count - length) unexpected bytes after the receipt")
+        }
+        self = receipt
+    }
+
+    /// The length the receipt at the start of `bytes` claims (version 1: 147; version 2: by
+    /// its path count), without decoding it; nil if too few bytes or an unknown version
+    /// (decoding then names what is wrong).
+    public static func encodedLength(atStartOf bytes: ArraySlice<UInt8>) -> Int? {
+        let s = bytes.startIndex
+        guard bytes.count >= 2 else { return nil }
+        switch bytes[s + 1] {
+        case 1: return versionOneLength
+        case 2: return bytes.count > 93 ? versionTwoFixedLength + 32 * Int(bytes[s + 93]) : nil
+        default: return nil
+        }
+    }
+
+    /// Decodes the receipt at the start of `bytes` (a log record: receipt ‖ object; a
+    /// snapshot's receipt list) and returns it with its length; a receipt delimits itself
+    /// through its version and path count.
+    /// - Throws: `ReceiptError.malformed` naming the first wrong field.
+    public static func decodePrefix(of bytes: [UInt8]) throws(ReceiptError) -> (receipt: Receipt, length: Int) {
+        var r = ByteReader(bytes)
+        do {
+            guard try r.u8("type") == objectType else {
+                throw ReceiptError.malformed(field: "type", reason: "not a receipt (type byte \(bytes[0]), expected 82)")
+            }
+            let version = try r.u8("version")
+            guard version == 1 || version == 2 else {
+                throw ReceiptError.malformed(field: "version",
+                                             reason: "unknown receipt version \(version) (this build reads 1 and 2)")
+            }
+            let sequence = try r.u64("sequence")
+            let kindByte = try r.u8("kind")
+            guard let kind = Kind(rawValue: kindByte) else {
+                throw ReceiptError.malformed(field: "kind", reason: "unknown kind \(kindByte) (1 transfer, 2 mint)")
+            }
+            try r.skip(32, "id")
+            let time = try r.u64("time")
+            try r.skip(32, "chain_hash")
+            var first = sequence
+            var size = 1
+            if version == 2 {
+                first = try r.u64("batch_first")
+                size = Int(try r.u16("batch_size"))
+                guard size >= 1 else {
+                    throw ReceiptError.malformed(field: "batch_size", reason: "0; a batch holds at least one receipt")
+                }
+                guard sequence >= first, sequence - first < UInt64(size) else {
+                    throw ReceiptError.malformed(
+                        field: "batch_first", reason: "sequence \(sequence) lies outside its batch (first \(first), size \(size))")
+                }
+                let count = Int(try r.u8("path_count"))
+                let expected = ReceiptTree.pathLength(index: Int(sequence - first), size: size)
+                guard count == expected else {
+                    throw ReceiptError.malformed(
+                        field: "path_count",
+                        reason: "\(count), but leaf \(sequence - first) of a batch of \(size) has a path of exactly \(expected)")
+                }
+                try r.skip(32 * count, "path")
+            }
+            try r.skip(64, "signature")
+            let n = r.offset
+            let own = n == bytes.count ? bytes : Array(bytes[0..<n])
+            return (Receipt(encoded: own, version: version, sequence: sequence, kind: kind, time: time,
+                            batchFirst: first, batchSize: size), n)
+        } catch let e as ReceiptError {
+            throw e
+        } catch let ProtocolError.truncated(field, needed, remaining) {
+            throw .malformed(field: field, reason: "needs \(needed) bytes but only \(remaining) remain; the receipt is truncated")
+        } catch {
+            throw .malformed(field: "receipt", reason: "\(error)")
+        }
+    }
+
+    // MARK: Verification
+
+    /// True if the ledger whose receipt public key is `publicKey` signed this receipt.
+    ///
+    /// Version 2: checks size ≥ 1 and first ≤ sequence < first + size, that the path has
+    /// exactly the length RFC 9162 gives leaf `sequence − first` of a tree of `size`
+    /// leaves, recomputes the root from the entry and the path (RFC 9162 §2.1.3.2), and
+    /// checks the batch signature over it. Version 1: the signature over the entry.
+    public func verify(publicKey: [UInt8]) -> Bool {
+        if version == 1 {
+            return Ed25519.verify(signature: signature, message: Self.versionOneDomain + entry, publicKey: publicKey)
+        }
+        guard batchSize >= 1, batchSize <= Self.maxBatchSize, sequence >= batchFirst,
+              sequence - batchFirst < UInt64(batchSize)
+        else { return false }
+        let index = leafIndex
+        let count = Int(bytes[93])
+        guard count == ReceiptTree.pathLength(index: index, size: batchSize),
+              bytes.count == Self.versionTwoFixedLength + 32 * count
+        else { return false }
+        let leaf = ReceiptTree.leafHash(entry)
+        guard let root = ReceiptTree.rootFromPath(leaf: leaf, index: index, size: batchSize,
+                                                  path: bytes[94..<(94 + 32 * count)])
+        else { return false }
+        return Ed25519.verify(signature: signature,
+                              message: Self.batchMessage(first: batchFirst, size: batchSize, root: root),
+                              publicKey: publicKey)
+    }
+
+    /// What the batch signature covers: "zkpay/receipt-batch/v2" ‖ first u64 ‖ size u16 ‖ root.
+    static func batchMessage(first: UInt64, size: Int, root: [UInt8]) -> [UInt8] {
+        var w = ByteWriter(capacity: batchDomain.count + 8 + 2 + 32)
+        w.raw(batchDomain)
+        w.u64(first)
+        w.u16(UInt16(size))
+        w.raw(root)
+        return w.bytes
+    }
+
+    // MARK: Encoding
+
+    /// Appends an entry (type through chain hash) of `version` to `w`.
+    static func writeEntry(_ w: inout ByteWriter, version: UInt8, sequence: UInt64, kind: Kind, id: Key32,
+                           time: UInt64, chainHash: [UInt8])
+    {
+        precondition(chainHash.count == 32, "chain hashes are 32 bytes")
         w.u8(objectType)
         w.u8(version)
         w.u64(sequence)
         w.u8(kind.rawValue)
-        w.raw(id)
+        id.withBytes { w.raw($0) }
         w.u64(time)
-        w.raw(chain)
-        return w.bytes
+        w.raw(chainHash)
     }
 
-    /// The canonical encoding.
-    public var bytes: [UInt8] { Self.body(sequence, kind, id, time, chainHash) + signature }
+    /// A version-1 receipt (entry ‖ its own signature). The ledger writes version 2; this is
+    /// kept so that tests can make the receipts older ledgers wrote.
+    static func signedVersionOne(sequence: UInt64, kind: Kind, id: [UInt8], time: UInt64, chainHash: [UInt8],
+                                 key: ReceiptKey) -> Receipt
+    {
+        var w = ByteWriter(capacity: versionOneLength)
+        guard let idKey = Key32(id) else { preconditionFailure("ids are 32 bytes") }
+        writeEntry(&w, version: 1, sequence: sequence, kind: kind, id: idKey, time: time, chainHash: chainHash)
+        let signature = key.pair.sign(versionOneDomain + w.bytes)
+        w.raw(signature)
+        return Receipt(encoded: w.bytes, version: 1, sequence: sequence, kind: kind, time: time, batchFirst: sequence,
+                       batchSize: 1)
+    }
 
-    /// Decodes the canonical encoding (does not check the signature: see `verify`).
-    /// - Throws: `ReceiptError.malformed` naming the field.
-    public init(bytes: some Collection<UInt8>) throws(ReceiptError) {
-        var r = ByteReader(bytes)
-        do {
-            guard try r.u8("type") == Self.objectType else { throw ReceiptError.malformed("not a receipt (type byte)") }
-            guard try r.u8("version") == Self.version else { throw ReceiptError.malformed("unknown receipt version") }
-            sequence = try r.u64("sequence")
-            guard let k = Kind(rawValue: try r.u8("kind")) else { throw ReceiptError.malformed("unknown kind") }
-            kind = k
-            id = try r.raw(32, "id")
-            time = try r.u64("time")
-            chainHash = try r.raw(32, "chain_hash")
-            signature = try r.raw(64, "signature")
-            try r.finish()
-        } catch let e as ReceiptError {
-            throw e
-        } catch {
-            throw .malformed("\(error)")
+    /// The version-2 receipts of one signed batch: `entries` holds `count` consecutive
+    /// entries (83 bytes each, version 2, sequences `first`, `first` + 1, …). Each receipt's
+    /// bytes are one allocation, its path nodes appended as the tree is computed.
+    static func signBatch(entries: ArraySlice<UInt8>, first: UInt64, count: Int, key: ReceiptKey) -> [Receipt] {
+        precondition((1...maxBatchSize).contains(count) && entries.count == count * entryLength,
+                     "a batch holds 1...65535 entries of 83 bytes")
+        let base = entries.startIndex
+        var encodings: [[UInt8]] = (0..<count).map { i in
+            let pathCount = ReceiptTree.pathLength(index: i, size: count)
+            var w = ByteWriter(capacity: versionTwoFixedLength + 32 * pathCount)
+            w.raw(entries[(base + i * entryLength)..<(base + (i + 1) * entryLength)])
+            w.u64(first)
+            w.u16(UInt16(count))
+            w.u8(UInt8(pathCount))
+            return w.bytes
         }
+        let root = entries.withUnsafeBytes { all in
+            ReceiptTree.root(
+                count: count,
+                leaf: { i in
+                    keyedDigest(UnsafeRawBufferPointer(rebasing: all[(i * entryLength)..<((i + 1) * entryLength)]),
+                                UnsafeRawBufferPointer(start: nil, count: 0), key: ReceiptTree.leafKey)
+                },
+                sibling: { leaves, node in
+                    withUnsafeBytes(of: node) { n in for i in leaves { encodings[i].append(contentsOf: n) } }
+                })
+        }
+        let signature = withUnsafeBytes(of: root) { key.pair.sign(batchMessage(first: first, size: count, root: Array($0))) }
+        var receipts: [Receipt] = []
+        receipts.reserveCapacity(count)
+        for i in 0..<count {
+            encodings[i] += signature
+            // The entry's fields are the ones `ReceiptBatch.append` wrote.
+            let bytes = encodings[i]
+            let kind = Kind(rawValue: bytes[10]) ?? .transfer
+            let time = LogFormat.readLE(UInt64.self, bytes, at: 43)
+            receipts.append(Receipt(encoded: bytes, version: 2, sequence: first + UInt64(i), kind: kind, time: time,
+                                    batchFirst: first, batchSize: count))
+        }
+        return receipts
+    }
+}
+
+/// The entries of the objects one call settles, before they are signed as one batch
+/// (`sign`: one Merkle tree and one Ed25519 signature per 65,535 entries).
+struct ReceiptBatch {
+    /// The entries, 83 bytes each, in sequence order.
+    private var entries = ByteWriter()
+    /// Sequence of the first entry.
+    private(set) var first: UInt64 = 0
+    /// Number of entries.
+    private(set) var count = 0
+
+    init(capacity: Int = 0) { entries = ByteWriter(capacity: capacity * Receipt.entryLength) }
+
+    /// Adds the entry of the object settled at `sequence` (the one after the previous entry's).
+    mutating func append(sequence: UInt64, kind: Receipt.Kind, id: Key32, time: UInt64, chainHash: [UInt8]) {
+        if count == 0 { first = sequence }
+        precondition(sequence == first + UInt64(count), "a batch's entries have consecutive sequences")
+        Receipt.writeEntry(&entries, version: 2, sequence: sequence, kind: kind, id: id, time: time,
+                           chainHash: chainHash)
+        count += 1
     }
 
-    /// True if the signature is the receipt key `publicKey`'s over this receipt.
-    public func verify(publicKey: [UInt8]) -> Bool {
-        Ed25519.verify(signature: signature, message: Self.domain + Self.body(sequence, kind, id, time, chainHash),
-                       publicKey: publicKey)
+    /// The signed receipts, in sequence order (one signature per 65,535 entries).
+    func sign(key: ReceiptKey) -> [Receipt] {
+        var out: [Receipt] = []
+        out.reserveCapacity(count)
+        var start = 0
+        while start < count {
+            let n = min(Receipt.maxBatchSize, count - start)
+            let slice = entries.bytes[(start * Receipt.entryLength)..<((start + n) * Receipt.entryLength)]
+            out += Receipt.signBatch(entries: slice, first: first + UInt64(start), count: n, key: key)
+            start += n
+        }
+        return out
     }
 }
 
 /// A receipt that cannot be decoded.
 public enum ReceiptError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The bytes are not a canonical receipt.
-    case malformed(String)
+    /// The bytes are not a canonical receipt; `field` is the first one that is wrong.
+    case malformed(field: String, reason: String)
     public var description: String {
         switch self {
-        case let .malformed(reason): "malformed receipt: \(reason)"
+        case let .malformed(field, reason): "malformed receipt: \(field): \(reason)"
         }
     }
 }

@@ -3,17 +3,20 @@ import ZKPayCore
 
 /// The snapshot payload of a `LedgerState` (integers little-endian):
 ///
-///     version u8 = 2 ‖ sequence u64 ‖ chain hash (32) ‖ minted u64 ‖ fee pool u64
+///     version u8 = 3 ‖ sequence u64 ‖ chain hash (32) ‖ minted u64 ‖ fee pool u64
 ///     ‖ Σ mint blindings (32) ‖ unspent count u64
 ///     ‖ (note id 32 ‖ output 217 ‖ created sequence u64 ‖ output index u16)*
 ///     ‖ spent count u64 ‖ (note id 32 ‖ transfer id 32)* ‖ excess count u64 ‖ (E 32)*
-///     ‖ receipt count u64 ‖ (receipt 147)*
+///     ‖ receipt count u64 ‖ (receipt)*
 ///
-/// Entries are sorted by id so that equal states give equal bytes. Version 1 (still read)
-/// lacks the creation positions of unspent notes; the owner index then orders such notes
-/// by id, before every note created later.
+/// Entries are sorted by id so that equal states give equal bytes; receipts are in sequence
+/// order (1, 2, …), each self-delimiting (`Receipt.decodePrefix`: 147 bytes for version 1,
+/// 158 + 32 × path count for version 2). Versions 1 and 2 (still read) hold only
+/// version-1 receipts, 147 bytes each (the same decoding reads them); version 1 also lacks
+/// the creation positions of unspent notes: the owner index then orders such notes by id,
+/// before every note created later.
 extension LedgerState {
-    static let snapshotVersion: UInt8 = 2
+    static let snapshotVersion: UInt8 = 3
 
     /// The snapshot payload.
     var snapshotBytes: [UInt8] {
@@ -39,7 +42,7 @@ extension LedgerState {
         }
         w.u64(UInt64(excesses.count / 32))
         w.raw(excesses)
-        let rs = allReceipts.sorted { $0.sequence < $1.sequence }
+        let rs = allReceipts
         w.u64(UInt64(rs.count))
         for r in rs { w.raw(r.bytes) }
         return w.bytes
@@ -53,7 +56,9 @@ extension LedgerState {
         func bad(_ reason: String) -> LedgerError { .corruptSnapshot(path: "snapshot", reason: reason) }
         do {
             let version = try r.u8("version")
-            guard version == 1 || version == Self.snapshotVersion else { throw bad("unknown state version") }
+            guard (1...Self.snapshotVersion).contains(version) else {
+                throw bad("unknown state version \(version) (this build reads 1...\(Self.snapshotVersion))")
+            }
             sequence = try r.u64("sequence")
             chainHash = try r.raw(32, "chain hash")
             minted = try r.u64("minted")
@@ -81,8 +86,21 @@ extension LedgerState {
             }
             let ne = try count(32, "excess count")
             excesses = try r.raw(32 * ne, "excesses")
-            for _ in 0..<(try count(Receipt.encodedLength, "receipt count")) {
-                restoreReceipt(try Receipt(bytes: try r.raw(Receipt.encodedLength, "receipt")))
+            let receiptsListed = try count(Receipt.versionOneLength, "receipt count")
+            for k in stride(from: 1, through: receiptsListed, by: 1) {
+                // Each receipt says its own length (version, path count); decoding checks it.
+                let length = min(Receipt.encodedLength(atStartOf: r.unread) ?? r.remaining, r.remaining)
+                guard version == Self.snapshotVersion || length == Receipt.versionOneLength else {
+                    throw bad("receipt \(k) is not a version-1 receipt, in a version-\(version) snapshot")
+                }
+                do { try restoreReceipt(try Receipt(bytes: try r.raw(length, "receipt \(k)"))) } catch let e as LedgerError {
+                    throw e
+                } catch {
+                    throw bad("receipt \(k): \(error)")
+                }
+            }
+            guard UInt64(receiptsListed) == sequence else {
+                throw bad("\(receiptsListed) receipts for \(sequence) settled objects")
             }
             try r.finish()
         } catch let e as LedgerError {

@@ -12,6 +12,23 @@ public struct LogRecord: Sendable, Equatable {
     }
 }
 
+/// A record's payload given as two parts that the log writes back to back (the ledger's
+/// receipt and object), so that framing copies them once instead of joining them first.
+public struct LogPayload: Sendable {
+    /// The first part.
+    public let head: [UInt8]
+    /// The second part (may be empty).
+    public let body: [UInt8]
+    /// The payload length.
+    public var count: Int { head.count + body.count }
+
+    /// The payload `head ‖ body`.
+    public init(head: [UInt8], body: [UInt8] = []) {
+        self.head = head
+        self.body = body
+    }
+}
+
 /// Limits of a write-ahead log.
 public struct LogOptions: Sendable, Equatable {
     /// A batch that starts when the current file is at least this long first moves to a new file,
@@ -92,6 +109,12 @@ public final class WriteAheadLog {
     ///   recovery on the next open (report them as "outcome unknown", not "rejected").
     @discardableResult
     public func append(batch payloads: [[UInt8]]) throws(LedgerError) -> Range<UInt64> {
+        try append(payloads: payloads.map { LogPayload(head: $0) })
+    }
+
+    /// As `append(batch:)`, with each payload in two parts (see `LogPayload`).
+    @discardableResult
+    public func append(payloads: [LogPayload]) throws(LedgerError) -> Range<UInt64> {
         if let failure { throw LedgerError.logUnusable(reason: failure.description) }
         let first = lastSequence + 1
         guard !payloads.isEmpty else { return first..<first }
@@ -106,7 +129,7 @@ public final class WriteAheadLog {
         var frames: [UInt8] = []
         frames.reserveCapacity(total)
         for (i, payload) in payloads.enumerated() {
-            LogFormat.appendFrame(sequence: first + UInt64(i), payload: payload, to: &frames)
+            LogFormat.appendFrame(sequence: first + UInt64(i), payload: payload.head, payload.body, to: &frames)
         }
         do throws(LedgerError) {
             try storage.write(current, at: durableEnd, frames)

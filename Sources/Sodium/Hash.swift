@@ -38,4 +38,19 @@ public enum Hash {
         precondition(status == 0, "crypto_generichash with valid parameters cannot fail")
         return out
     }
+
+    /// BLAKE2b of `input` keyed by `key` (empty: unkeyed), written to `output`, whose count
+    /// (16...64) is the output length: the allocation-free form for hot loops (log checksums,
+    /// chain and Merkle hashes), where the caller owns every buffer.
+    /// - Precondition: `output.count` in 16...64, `key.count` at most 64.
+    public static func blake2b(_ input: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer,
+                               into output: UnsafeMutableRawBufferPointer)
+    {
+        Sodium.ensureInitialized()
+        precondition((16...64).contains(output.count) && key.count <= 64, "BLAKE2b parameters out of range")
+        let status = crypto_generichash(output.bindMemory(to: UInt8.self).baseAddress!, output.count,
+                                        input.bindMemory(to: UInt8.self).baseAddress, UInt64(input.count),
+                                        key.isEmpty ? nil : key.bindMemory(to: UInt8.self).baseAddress, key.count)
+        precondition(status == 0, "crypto_generichash with valid parameters cannot fail")
+    }
 }

@@ -403,7 +403,7 @@ final class Sequencer: Sendable {
             switch outcome {
             case let .settled(r):
                 reply(.settled(r, fresh: true))
-                settled.append(LogRecord(sequence: r.sequence, payload: r.bytes + bytes))
+                settled.append(LogRecord(sequence: r.sequence, payload: Ledger.record(r, bytes)))
             case let .finalized(r): reply(.settled(r, fresh: false))
             case let .rejected(e): reply(.failed(.rejection(e, object: object)))
             }

@@ -35,28 +35,38 @@ extension JSONObjectReader {
 // MARK: receipts
 
 extension Receipt {
-    /// The receipt JSON object: `{"version": 1, "kind": "transfer"|"mint", "sequence", "id",
-    /// "time", "chain_hash", "signature", "bytes"}` where `bytes` is the hex of the 147-byte
-    /// canonical receipt. This is what `zkpay receipt verify FILE` reads.
+    /// The receipt JSON object: `{"version": 1|2, "kind": "transfer"|"mint", "sequence",
+    /// "id", "time", "chain_hash", "signature", "bytes"}` where `bytes` is the hex of the
+    /// canonical receipt; version 2 adds `"batch_first"`, `"batch_size"` and `"path"` (hex
+    /// nodes, leaf-to-root), and its `signature` is the batch signature over the root. This
+    /// is what `zkpay receipt verify FILE` reads.
     public var json: JSONValue {
-        .object([
-            JSONMember("version", .int(Int(Self.version))),
+        var members = [
+            JSONMember("version", .int(Int(version))),
             JSONMember("kind", .string(kind == .transfer ? "transfer" : "mint")),
             JSONMember("sequence", .apiNumber(sequence)),
             JSONMember("id", .apiHex(id)),
             JSONMember("time", .apiNumber(time)),
             JSONMember("chain_hash", .apiHex(chainHash)),
-            JSONMember("signature", .apiHex(signature)),
-            JSONMember("bytes", .apiHex(bytes)),
-        ])
+        ]
+        if version >= 2 {
+            members += [
+                JSONMember("batch_first", .apiNumber(batchFirst)),
+                JSONMember("batch_size", .int(batchSize)),
+                JSONMember("path", .array(path.map { .apiHex($0) })),
+            ]
+        }
+        members += [JSONMember("signature", .apiHex(signature)), JSONMember("bytes", .apiHex(bytes))]
+        return .object(members)
     }
 
     /// Reads the receipt JSON object strictly: `bytes` is decoded and every other member
-    /// must equal the decoded field (a receipt whose fields disagree is refused).
+    /// must equal the decoded field (a receipt whose fields disagree is refused); a
+    /// version-1 object has no batch members, a version-2 object has all three.
     /// Does not check the signature (see `verify(publicKey:)`).
     public init(json: JSONValue, path: String = "receipt") throws(ProtocolError) {
         var o = try JSONObjectReader(json, path: path)
-        let raw = try o.hex("bytes", length: Receipt.encodedLength)
+        let raw = try o.hex("bytes")
         let decoded: Receipt
         do { decoded = try Receipt(bytes: raw) } catch {
             throw .invalidJSON(field: "\(path).bytes", reason: "\(error)")
@@ -64,12 +74,25 @@ extension Receipt {
         func check(_ ok: Bool, _ field: String) throws(ProtocolError) {
             if !ok { throw .invalidJSON(field: "\(path).\(field)", reason: "does not match the receipt bytes") }
         }
-        try check(try o.int("version") == Int(Receipt.version), "version")
+        try check(try o.int("version") == Int(decoded.version), "version")
         try check(try o.string("kind") == (decoded.kind == .transfer ? "transfer" : "mint"), "kind")
         try check(try o.apiNumber("sequence") == decoded.sequence, "sequence")
         try check(try o.hex("id", length: 32) == decoded.id, "id")
         try check(try o.apiNumber("time") == decoded.time, "time")
         try check(try o.hex("chain_hash", length: 32) == decoded.chainHash, "chain_hash")
+        if decoded.version >= 2 {
+            try check(try o.apiNumber("batch_first") == decoded.batchFirst, "batch_first")
+            try check(try o.int("batch_size") == decoded.batchSize, "batch_size")
+            let nodes = try o.array("path")
+            var hexNodes: [[UInt8]] = []
+            for (i, node) in nodes.enumerated() {
+                guard case let .string(s) = node, let b = ProtocolHex.decode(s), b.count == 32 else {
+                    throw .invalidJSON(field: "\(path).path[\(i)]", reason: "expected 32 bytes of lowercase hex")
+                }
+                hexNodes.append(b)
+            }
+            try check(hexNodes == decoded.path, "path")
+        }
         try check(try o.hex("signature", length: 64) == decoded.signature, "signature")
         try o.finish()
         self = decoded

@@ -8,18 +8,48 @@ struct BenchFigure {
     let unit: String
     /// Figure this one is compared against in the table (same run), if any.
     let baseline: String?
-    /// Returns a closure that performs `iterations` operations; setup runs outside the timing.
-    let prepare: () -> (Int) -> Void
-    /// Operations per timed sample (the harness divides the sample time by this).
+    /// Runs the setup and returns a closure that performs `iterations` calls and returns the
+    /// nanoseconds they took on the given clock, not counting any per-call setup.
+    let prepare: () -> (Int, BenchCommand.Clock) -> Double
+    /// Operations per timed call (the harness divides the sample time by this).
     let opsPerCall: Int
 
+    /// A figure timed as a whole: `prepare` runs the setup and returns a closure that
+    /// performs `iterations` calls; only that closure is timed.
     init(_ name: String, unit: String = "op", baseline: String? = "libsodium_scalarmult", opsPerCall: Int = 1,
          prepare: @escaping () -> (Int) -> Void) {
+        self.init(name, unit: unit, baseline: baseline, opsPerCall: opsPerCall, timed: {
+            let body = prepare()
+            return { iterations, clock in BenchCommand.time(clock) { body(iterations) } }
+        })
+    }
+
+    /// A figure whose every call consumes state that must be made fresh outside the timing
+    /// (a ledger that has not settled the batch yet): `prepareEach` runs the shared setup and
+    /// returns a maker; each call, the maker builds one ready operation (untimed) and only
+    /// running that operation is timed. What the operation holds is released untimed too.
+    init(_ name: String, unit: String = "op", baseline: String? = "libsodium_scalarmult", opsPerCall: Int = 1,
+         prepareEach: @escaping () -> () -> () -> Void) {
+        self.init(name, unit: unit, baseline: baseline, opsPerCall: opsPerCall, timed: {
+            let make = prepareEach()
+            return { iterations, clock in
+                var total = 0.0
+                for _ in 0..<iterations {
+                    let operation = make()
+                    total += BenchCommand.time(clock, operation)
+                }
+                return total
+            }
+        })
+    }
+
+    private init(_ name: String, unit: String, baseline: String?, opsPerCall: Int,
+                 timed: @escaping () -> (Int, BenchCommand.Clock) -> Double) {
         self.name = name
         self.unit = unit
         self.baseline = baseline
         self.opsPerCall = opsPerCall
-        self.prepare = prepare
+        prepare = timed
     }
 }
 
@@ -109,16 +139,17 @@ enum BenchCommand {
 
     static func measure(_ figure: BenchFigure, samples: Int, clock: Clock = .wall) -> BenchResult {
         let body = figure.prepare()
-        // Calibrate: grow the iteration count until one call takes >= 20 ms (or 1 iteration is slower).
+        // Calibrate: grow the iteration count until one sample takes >= 20 ms of timed work
+        // (or 1 iteration is slower).
         var iterations = 1
         while true {
-            let t = time(clock) { body(iterations) }
+            let t = body(iterations, clock)
             if t >= 20_000_000 || iterations >= 1 << 24 { break }
             iterations = t < 1_000_000 ? iterations * 10 : Swift.max(iterations + 1, Int(Double(iterations) * 25_000_000 / t))
         }
         var perOp: [Double] = []
         for _ in 0..<samples {
-            let t = time(clock) { body(iterations) }
+            let t = body(iterations, clock)
             perOp.append(t / Double(iterations * figure.opsPerCall))
         }
         perOp.removeFirst()  // warm-up

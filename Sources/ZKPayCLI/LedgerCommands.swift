@@ -144,8 +144,8 @@ enum AuditCommand {
 
 /// `zkpay receipt verify FILE [--ledger-key HEX|--data DIR|--validator URL]`: checks a
 /// receipt offline. FILE holds the receipt JSON object of the HTTP API (or an object with
-/// a `receipt` member, such as `zkpay send --json` output), the 147 canonical bytes, or
-/// their hex. Without a key option the key is the one the wallet home pinned for the
+/// a `receipt` member, such as `zkpay send --json` output), the canonical bytes (version 2,
+/// or the 147 bytes of version 1), or their hex. Without a key option the key is the one the wallet home pinned for the
 /// validator (`--validator`, else $ZKPAY_VALIDATOR, else http://127.0.0.1:7878).
 enum ReceiptCommand {
     static let usage = "zkpay receipt verify FILE [--ledger-key HEX | --data DIR | --validator URL] [--json]"
@@ -185,13 +185,20 @@ enum ReceiptCommand {
             return ExitCode.failure
         }
         let kind = receipt.kind == .transfer ? "transfer" : "mint"
+        let batchLast = receipt.batchFirst + UInt64(receipt.batchSize) - 1
         if args.flags.contains("--json") {
-            console.print("{\"ok\": true, \"kind\": \"\(kind)\", \"sequence\": \(receipt.sequence), \"id\": \"\(ProtocolHex.encode(receipt.id))\", "
+            console.print("{\"ok\": true, \"version\": \(receipt.version), \"kind\": \"\(kind)\", \"sequence\": \(receipt.sequence), "
+                + "\"id\": \"\(ProtocolHex.encode(receipt.id))\", "
                 + "\"time\": \(receipt.time), \"chain_hash\": \"\(ProtocolHex.encode(receipt.chainHash))\", "
+                + "\"batch_first\": \(receipt.batchFirst), \"batch_size\": \(receipt.batchSize), "
                 + "\"key\": \"\(ProtocolHex.encode(key))\"}")
         } else {
             console.print("ok: receipt \(receipt.sequence) for \(kind) \(ProtocolHex.encode(receipt.id)) "
                 + "at \(receipt.time) ms, chain hash \(ProtocolHex.encode(receipt.chainHash))")
+            if receipt.version >= 2 {
+                console.print("in the batch of sequences \(receipt.batchFirst)...\(batchLast) (one signature over its "
+                    + "Merkle root; path of \(receipt.path.count))")
+            }
             console.print("signed by \(ProtocolHex.encode(key)) (\(keySource))")
         }
         return ExitCode.success
@@ -236,9 +243,10 @@ enum ReceiptCommand {
             } catch { throw CLIError.failure("\(path) is not a receipt JSON object: \(error)") }
         }
         var raw = bytes
-        if raw.count != Receipt.encodedLength {
+        // A binary receipt starts with its type byte 0x52 ('R'); hex text starts with "52".
+        if raw.first != Receipt.objectType {
             guard let decoded = ProtocolHex.decode(text.filter { !$0.isWhitespace }.lowercased()) else {
-                throw CLIError.failure("\(path) is neither a receipt JSON object, a \(Receipt.encodedLength)-byte receipt nor its hex")
+                throw CLIError.failure("\(path) is neither a receipt JSON object, a binary receipt nor its hex")
             }
             raw = decoded
         }

@@ -23,6 +23,11 @@ extension Identifier32 {
     public var description: String { hex }
     /// Byte-wise (lexicographic) order.
     public static func < (a: Self, b: Self) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+
+    /// Feeds the bytes to the hasher in one call: the synthesized conformance combined the
+    /// count and then each of the 32 bytes separately, which dominated dictionary lookups
+    /// keyed by ids (the ledger's spent-note map).
+    public func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
 }
 
 /// A transfer id: BLAKE2b-256 keyed "zkpay/transfer-id/v1" of the canonical encoding.

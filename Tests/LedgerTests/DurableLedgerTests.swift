@@ -100,7 +100,7 @@ struct DurableLedgerTests {
             chain[mid.state.sequence] = mid.state.chainHash
         }
         let tailBytes = refStorage.bytesWritten - start
-        #expect(tailBytes > 2 * Receipt.encodedLength)
+        #expect(tailBytes > 2 * Receipt.versionTwoFixedLength)
         var recoveredCounts = Set<UInt64>()
         for offset in 0...tailBytes {
             for keep in [false, true] {

@@ -60,7 +60,7 @@ struct ServiceSupportTests {
         checkIndex(replayed.state, "after replay")
         #expect(replayed.state.positions == ledger.state.positions)
         #expect(replayed.state.unspentNotes(owner: pool.bob.spend.publicKey).map(\.id) == bobNotes)
-        // A snapshot (version 2) keeps the positions.
+        // A snapshot (version 3) keeps the positions.
         try ledger.snapshot()
         let restored = try Ledger(storage: storage)
         #expect(restored.recovery.snapshotSequence == 4)
@@ -90,7 +90,11 @@ struct ServiceSupportTests {
         }
         w.u64(UInt64(s.excesses.count / 32))
         w.raw(s.excesses)
-        let rs = s.allReceipts.sorted { $0.sequence < $1.sequence }
+        // Snapshots of this version hold version-1 receipts (147 bytes, one signature each).
+        let rs = s.allReceipts.map {
+            Receipt.signedVersionOne(sequence: $0.sequence, kind: $0.kind, id: $0.id, time: $0.time,
+                                     chainHash: $0.chainHash, key: Pool.receiptKey)
+        }
         w.u64(UInt64(rs.count))
         for r in rs { w.raw(r.bytes) }
         return w.bytes
@@ -104,6 +108,8 @@ struct ServiceSupportTests {
         let loaded = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, snapshot: versionOne(s))
         #expect(loaded.unspent == s.unspent)
         #expect(loaded.positions.isEmpty)
+        #expect(loaded.allReceipts.count == 2 && loaded.receipt(for: pool.t1.id.bytes)?.sequence == 2)
+        #expect(loaded.allReceipts.allSatisfy { $0.version == 1 && $0.verify(publicKey: Pool.receiptKey.publicKey) })
         let alice = loaded.unspentNotes(owner: pool.alice.spend.publicKey).map(\.id)
         #expect(alice == alice.sorted())
         #expect(Set(alice) == Set(s.unspentNotes(owner: pool.alice.spend.publicKey).map(\.id)))

@@ -47,4 +47,22 @@ struct HashTests {
             #expect(Hash.blake2b(t) != b2)
         }
     }
+
+    @Test("the buffer form of BLAKE2b equals the array form, keyed and unkeyed, at every output length")
+    func blake2bIntoBuffer() {
+        var rng = SeededRNG(seed: 0x50d1_0002)
+        print("HashTests blake2bIntoBuffer seed \(rng.seed)")
+        for length in [0, 1, 64, 83, 200] {
+            let input = rng.bytes(length)
+            for key in [[UInt8](), Array("zkpay/receipt-leaf/v2".utf8), rng.bytes(64)] {
+                for outputLength in [16, 32, 64] {
+                    var out = [UInt8](repeating: 0, count: outputLength)
+                    input.withUnsafeBytes { i in
+                        key.withUnsafeBytes { k in out.withUnsafeMutableBytes { Hash.blake2b(i, key: k, into: $0) } }
+                    }
+                    #expect(out == Hash.blake2b(input, outputLength: outputLength, key: key))
+                }
+            }
+        }
+    }
 }

@@ -16,6 +16,8 @@ struct APIPool: Sendable {
     let transfer: Transfer
     let mintReceipt: Receipt
     let transferReceipt: Receipt
+    /// The receipts of three mints settled in one call: one signed batch, paths of 2 and 1 nodes.
+    let batchReceipts: [Receipt]
     let receiptKey: [UInt8]
 
     static func wallet(_ tag: UInt8) -> WalletKeys {
@@ -42,6 +44,11 @@ struct APIPool: Sendable {
             else { preconditionFailure("the pool settles") }
             mintReceipt = m
             transferReceipt = t
+            var more: [Mint] = []
+            for serial in UInt64(8)...10 {
+                more.append(try Mint.create(serial: serial, payments: [Payment(to: bob.address, amount: 5)], issuer: issuer.spend))
+            }
+            batchReceipts = try ledger.submit(mints: more, time: 1_764_000_001_000).compactMap(\.receipt)
             receiptKey = ledger.receiptPublicKey
         } catch { preconditionFailure("pool builds: \(error)") }
     }
@@ -59,19 +66,41 @@ struct BodiesTests {
 
     @Test("a receipt survives its JSON form and still verifies under the ledger key")
     func receiptRoundTrip() throws {
-        for r in [pool.mintReceipt, pool.transferReceipt] {
+        #expect(pool.batchReceipts.count == 3 && pool.batchReceipts.map(\.path.count) == [2, 2, 1])
+        for r in [pool.mintReceipt, pool.transferReceipt] + pool.batchReceipts {
             let back = try Receipt(json: try JSONValue.parse(Array(r.json.render(pretty: true).utf8)))
             #expect(back == r)
             #expect(back.verify(publicKey: pool.receiptKey))
         }
         #expect(pool.mintReceipt.json.render().contains("\"kind\":\"mint\""))
+        let text = pool.batchReceipts[0].json.render()
+        #expect(text.contains("\"version\":2") && text.contains("\"batch_first\":3") && text.contains("\"batch_size\":3"))
+        #expect(text.contains("\"path\":[\"\(ProtocolHex.encode(pool.batchReceipts[0].path[0]))\""))
+    }
+
+    @Test("a version-1 receipt (written by an earlier build) keeps its JSON form and verifies")
+    func versionOneReceipt() throws {
+        let line = String(decoding: try Fixtures.data("golden/ledger-v1/receipts.txt"), as: UTF8.self)
+            .split(separator: "\n")[1]
+        let r = try Receipt(bytes: try #require(ProtocolHex.decode(String(line))))
+        let text = r.json.render()
+        #expect(text.contains("\"version\":1") && !text.contains("batch_") && !text.contains("path"))
+        let back = try Receipt(json: try JSONValue.parse(Array(text.utf8)))
+        #expect(back == r && back.version == 1)
+        // The key of Fixtures/golden/ledger-v1 (seed 32 × 0x09).
+        let key = try Ed25519KeyPair(seed: SecretBytes(copying: [UInt8](repeating: 9, count: 32))).publicKey
+        #expect(back.verify(publicKey: key))
+        // Batch members on a version-1 receipt are unknown members.
+        guard case let .object(members) = r.json else { Issue.record("not an object"); return }
+        #expect(throws: ProtocolError.self) { try Receipt(json: .object(members + [JSONMember("batch_size", .int(1))])) }
     }
 
     @Test("a receipt JSON whose members disagree with its bytes, or has extra members, is refused")
     func receiptMismatch() throws {
-        guard case let .object(members) = pool.transferReceipt.json else { Issue.record("not an object"); return }
+        guard case let .object(members) = pool.batchReceipts[1].json else { Issue.record("not an object"); return }
         let replacements: [String: JSONValue] = [
-            "version": .int(2), "kind": .string("mint"), "sequence": .int(99), "id": .string(String(repeating: "0", count: 64)),
+            "batch_first": .int(4), "batch_size": .int(2), "path": .array([.string(String(repeating: "c", count: 64))]),
+            "version": .int(1), "kind": .string("transfer"), "sequence": .int(99), "id": .string(String(repeating: "0", count: 64)),
             "time": .int(5), "chain_hash": .string(String(repeating: "a", count: 64)),
             "signature": .string(String(repeating: "b", count: 128)),
         ]
@@ -80,9 +109,11 @@ struct BodiesTests {
             #expect(throws: ProtocolError.self, "member \(key)") { try Receipt(json: changed) }
         }
         #expect(throws: ProtocolError.self) { try Receipt(json: .object(members + [JSONMember("extra", .int(1))])) }
-        #expect(throws: ProtocolError.self) { try Receipt(json: .object(members.filter { $0.key != "bytes" })) }
+        for key in ["bytes", "path", "batch_first", "batch_size"] {
+            #expect(throws: ProtocolError.self, "without \(key)") { try Receipt(json: .object(members.filter { $0.key != key })) }
+        }
         // Any changed byte inside `bytes` that still decodes breaks the signature or the member checks.
-        let bytes = pool.transferReceipt.bytes
+        let bytes = pool.batchReceipts[1].bytes
         for i in 0..<bytes.count {
             var b = bytes
             b[i] ^= 1

@@ -28,6 +28,19 @@ public struct ByteReader: Sendable {
         return out
     }
 
+    /// Moves past the next `count` bytes without copying them (fields a caller reads later
+    /// from the encoding it holds).
+    /// - Throws: `truncated` naming `field`.
+    public mutating func skip(_ count: Int, _ field: @autoclosure () -> String) throws(ProtocolError) {
+        guard count >= 0, count <= remaining else {
+            throw .truncated(field: field(), needed: count, remaining: remaining)
+        }
+        offset += count
+    }
+
+    /// The bytes not yet read, sharing the reader's storage.
+    public var unread: ArraySlice<UInt8> { bytes[offset...] }
+
     /// Reads one byte.
     public mutating func u8(_ field: @autoclosure () -> String) throws(ProtocolError) -> UInt8 {
         guard remaining >= 1 else { throw .truncated(field: field(), needed: 1, remaining: remaining) }

@@ -15,22 +15,31 @@ public struct ByteWriter: Sendable {
 
     /// Appends a little-endian u16.
     public mutating func u16(_ value: UInt16) {
-        bytes.append(UInt8(truncatingIfNeeded: value))
-        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// Appends a little-endian u32.
     public mutating func u32(_ value: UInt32) {
-        for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt32(i)))) }
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// Appends a little-endian u64.
     public mutating func u64(_ value: UInt64) {
-        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// Appends raw bytes (a fixed-size field: the reader knows the length).
     public mutating func raw(_ data: some Sequence<UInt8>) { bytes.append(contentsOf: data) }
+
+    /// Appends raw bytes with one copy. (The generic form is not specialised across modules:
+    /// from another module it appends element by element.)
+    public mutating func raw(_ data: [UInt8]) { bytes.append(contentsOf: data) }
+
+    /// Appends raw bytes from a slice with one copy (see `raw(_: [UInt8])`).
+    public mutating func raw(_ data: ArraySlice<UInt8>) { bytes.append(contentsOf: data) }
+
+    /// Appends the bytes of a buffer with one copy (see `raw(_: [UInt8])`).
+    public mutating func raw(_ data: UnsafeRawBufferPointer) { bytes.append(contentsOf: data) }
 
     /// Appends a u16 length and then the bytes.
     /// - Precondition: at most 65535 bytes (callers encode only objects they built).
