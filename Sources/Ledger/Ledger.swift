@@ -144,7 +144,11 @@ public final class Ledger {
             }
             let body = p[length...]
             switch receipt.kind {
-            case .transfer: return (.transfer(try TransferFacts.parse(body)), receipt)
+            // The transfer id is the receipt's: both were written together at settlement
+            // (the id computed from the verified transfer) and the record's checksum binds
+            // them; replay trusts the log for this as it does for the proofs. Hashing the
+            // whole transfer again cost ~1.5 µs of the ~10 µs a replayed record takes.
+            case .transfer: return (.transfer(try TransferFacts.parse(body, id: TransferID(uncheckedBytes: receipt.id))), receipt)
             case .mint: return (.mint(try Mint(bytes: body)), receipt)
             }
         } catch let e as LedgerError {
@@ -211,7 +215,7 @@ public final class Ledger {
         for (item, outcome) in zip(items, outcomes) {
             if case let .settled(r) = outcome, let bytes = object(item) { payloads.append(LogPayload(head: r.bytes, body: bytes)) }
         }
-        try commit(payloads, pending.undos)
+        try commit(payloads, pending)
         return outcomes
     }
 
@@ -224,14 +228,14 @@ public final class Ledger {
         return payload
     }
 
-    func commit(_ payloads: [LogPayload], _ undos: [LedgerState.Undo]) throws(LedgerError) {
+    func commit(_ payloads: [LogPayload], _ pending: LedgerState.PendingBatch) throws(LedgerError) {
         guard !payloads.isEmpty else { return }
         let started = ContinuousClock.now
         defer { lastAppendDuration = ContinuousClock.now - started }
         do {
             _ = try log.append(payloads: payloads)
         } catch {
-            for u in undos.reversed() { state.undo(u) }
+            state.undo(pending)
             throw error
         }
         if state.sequence - log.snapshotSequence >= snapshotInterval {

@@ -145,15 +145,15 @@ public struct LedgerState: Sendable {
         return nil
     }
 
-    /// Moves the state forward by a transfer already checked by `check`; returns what undoes
-    /// it if `undoable` (replay passes false: a replayed record is never undone).
-    /// `inputRecords`: the input notes' output bytes when `check` compared them with the
-    /// state's (the undo keeps slices of those instead of copying the state's).
-    @discardableResult
-    mutating func settle(_ f: TransferFacts, inputRecords: [UInt8]? = nil, undoable: Bool = true) -> Undo? {
+    /// A note a settlement took out of the unspent set, as its undo puts it back.
+    typealias RemovedNote = (key: Key32, output: ArraySlice<UInt8>, position: NotePosition?)
+
+    /// Moves the state forward by a transfer already checked by `check`. If `undoable`, the
+    /// spent notes are appended to `removed` (replay passes false: a replayed record is never
+    /// undone). `inputRecords`: the input notes' output bytes when `check` compared them with
+    /// the state's (the undo keeps slices of those instead of copying the state's).
+    mutating func settle(_ f: TransferFacts, inputRecords: [UInt8]?, removed: inout [RemovedNote], undoable: Bool) {
         let width = Output.encodedLength
-        var removed: [(Key32, ArraySlice<UInt8>, NotePosition?)] = []
-        if undoable { removed.reserveCapacity(f.inputCount) }
         for k in 0..<f.inputCount {
             let key = f.inputKey(k)
             if !undoable {
@@ -170,16 +170,11 @@ public struct LedgerState: Sendable {
         for j in 0..<f.outputCount {
             unspent.insert(key: f.outputKey(j), f.output(j), at: NotePosition(sequence: sequence + 1, index: UInt16(j)))
         }
-        let undo = undoable
-            ? Undo(id: f.idKey, previousChainHash: chainHash, removed: removed, created: f.outputKeys, fee: f.fee,
-                   minted: 0, blindings: .zero, isTransfer: true)
-            : nil
         feePool += f.fee
         excesses.append(contentsOf: f.excess)
         sequence += 1
         chainHash = Self.nextChainHash(chainHash, key: f.idKey)
         settledSequences[f.idKey] = sequence
-        return undo
     }
 
     /// Applies one verified transfer: settled (a new receipt, a one-leaf batch), already
@@ -222,6 +217,10 @@ public struct LedgerState: Sendable {
         var entries: ReceiptBatch
         /// One per settled item, in order (a failed log append undoes them newest first).
         var undos: [Undo] = []
+        /// The notes the settled items spent (each undo names its range).
+        var removed: [RemovedNote] = []
+        /// The chain hash before the first settled item.
+        var chainHashBefore: [UInt8]?
 
         init(capacity: Int) {
             items.reserveCapacity(capacity)
@@ -259,7 +258,11 @@ public struct LedgerState: Sendable {
     {
         if let s = settledSequences[f.idKey] { return batch.items.append(.finalized(s)) }
         if let rejection = check(f, verifiedInputs: verifiedInputs) { return batch.decide(.rejected(rejection)) }
-        if let u = settle(f, inputRecords: verifiedInputs) { batch.undos.append(u) }
+        if batch.chainHashBefore == nil { batch.chainHashBefore = chainHash }
+        let first = batch.removed.count
+        settle(f, inputRecords: verifiedInputs, removed: &batch.removed, undoable: true)
+        batch.undos.append(Undo(id: f.idKey, removed: first..<batch.removed.count, created: f.outputKeys, fee: f.fee,
+                                minted: 0, blindings: .zero, isTransfer: true))
         batch.entries.append(sequence: sequence, kind: .transfer, id: f.idKey, time: time, chainHash: chainHash)
         batch.items.append(.settled(sequence))
     }
@@ -269,6 +272,7 @@ public struct LedgerState: Sendable {
         if let s = settledSequences[Key32(id: v.id)] { return batch.items.append(.finalized(s)) }
         let notes = Self.mintNotes(v.mint)
         if let rejection = check(v.mint, notes: notes) { return batch.decide(.rejected(rejection)) }
+        if batch.chainHashBefore == nil { batch.chainHashBefore = chainHash }
         batch.undos.append(settle(v.mint, id: v.id, notes: notes))
         batch.entries.append(sequence: sequence, kind: .mint, id: Key32(id: v.id), time: time, chainHash: chainHash)
         batch.items.append(.settled(sequence))
@@ -312,8 +316,8 @@ public struct LedgerState: Sendable {
         var blindings = Scalar.zero
         for o in m.outputs { blindings += o.blinding }
         let idKey = Key32(id: id)
-        let u = Undo(id: idKey, previousChainHash: chainHash, removed: [], created: notes.map { Key32(id: $0.0) }[...], fee: 0,
-                     minted: m.total, blindings: blindings, isTransfer: false)
+        let u = Undo(id: idKey, removed: 0..<0, created: notes.map { Key32(id: $0.0) }[...], fee: 0, minted: m.total,
+                     blindings: blindings, isTransfer: false)
         for (j, (n, o)) in notes.enumerated() {
             insertUnspent(n, o, at: NotePosition(sequence: sequence + 1, index: UInt16(j)))
         }
@@ -325,11 +329,11 @@ public struct LedgerState: Sendable {
         return u
     }
 
-    /// What reverses one settlement (a batch whose log append failed is undone, newest first).
+    /// What reverses one settlement of a staged batch (`undo(_:)`).
     struct Undo {
         let id: Key32
-        let previousChainHash: [UInt8]
-        let removed: [(Key32, ArraySlice<UInt8>, NotePosition?)]
+        /// Its spent notes, in the batch's `removed`.
+        let removed: Range<Int>
         let created: ArraySlice<Key32>
         let fee: UInt64
         let minted: UInt64
@@ -337,25 +341,27 @@ public struct LedgerState: Sendable {
         let isTransfer: Bool
     }
 
-    /// Reverses the most recent settlement `u`.
-    mutating func undo(_ u: Undo) {
-        for n in u.created { unspent.discard(key: n) }
-        for (n, o, p) in u.removed {
-            spentBy.remove(key: n)
-            unspent.insert(key: n, o, at: p)
+    /// Reverses every settlement of `batch`, newest first (its log append failed), with its
+    /// receipts if it was sealed. The batch must be the state's latest.
+    mutating func undo(_ batch: PendingBatch) {
+        for u in batch.undos.reversed() {
+            for n in u.created { unspent.discard(key: n) }
+            for (n, o, p) in batch.removed[u.removed] {
+                spentBy.remove(key: n)
+                unspent.insert(key: n, o, at: p)
+            }
+            if u.isTransfer {
+                feePool -= u.fee
+                excesses.removeLast(32)
+            } else {
+                minted -= u.minted
+                mintBlindingSum -= u.blindings
+            }
+            if receiptLog.count == Int(sequence) { receiptLog.removeLast() }
+            settledSequences[u.id] = nil
+            sequence -= 1
         }
-        if u.isTransfer {
-            feePool -= u.fee
-            excesses.removeLast(32)
-        } else {
-            minted -= u.minted
-            mintBlindingSum -= u.blindings
-        }
-        // A signed batch is undone whole (the log append failed), so its receipts go too.
-        if receiptLog.count == Int(sequence) { receiptLog.removeLast() }
-        settledSequences[u.id] = nil
-        sequence -= 1
-        chainHash = u.previousChainHash
+        if let before = batch.chainHashBefore { chainHash = before }
     }
 
     /// Applies a verified mint (supply += its total) as a one-leaf batch.
@@ -394,7 +400,8 @@ public struct LedgerState: Sendable {
             if let e = check(f, verifiedInputs: nil) {
                 throw .replayRejected(sequence: receipt.sequence, reason: e.description)
             }
-            settle(f, undoable: false)
+            var unused: [RemovedNote] = []
+            settle(f, inputRecords: nil, removed: &unused, undoable: false)
             id = f.id.bytes
         case let .mint(m):
             let mid = m.id
@@ -403,8 +410,8 @@ public struct LedgerState: Sendable {
             settle(m, id: mid, notes: notes)
             id = mid.bytes
         }
-        guard receipt.sequence == sequence, receipt.chainHashSlice.elementsEqual(chainHash),
-              receipt.idSlice.elementsEqual(id)
+        guard receipt.sequence == sequence, bytesEqual(receipt.chainHashSlice, chainHash[...]),
+              bytesEqual(receipt.idSlice, id[...])
         else {
             throw .replayRejected(sequence: receipt.sequence, reason: "the receipt does not match the replayed chain")
         }

@@ -66,12 +66,14 @@ enum LogFormat {
         appendLE(sequence, to: &out)
         out += head
         out += body
-        let end = out.count
-        out.append(contentsOf: repeatElement(0, count: checksumBytes))
-        out.withUnsafeMutableBytes { frame in
-            Hash.blake2b(UnsafeRawBufferPointer(rebasing: frame[start..<end]), key: UnsafeRawBufferPointer(start: nil, count: 0),
-                         into: UnsafeMutableRawBufferPointer(rebasing: frame[end...]))
+        var sum: (UInt64, UInt64) = (0, 0)  // checksumBytes (16) bytes
+        out.withUnsafeBytes { frame in
+            withUnsafeMutableBytes(of: &sum) {
+                Hash.blake2b(UnsafeRawBufferPointer(rebasing: frame[start...]), key: UnsafeRawBufferPointer(start: nil, count: 0),
+                             into: $0)
+            }
         }
+        withUnsafeBytes(of: sum) { out.append(contentsOf: $0) }
     }
 
     /// `wal-<first sequence, 20 digits>.log`: names sort in sequence order.

@@ -245,7 +245,7 @@ struct SegmentScanner {
         }
         at = try load(offset, frameBytes)
         let body = at + LogFormat.frameHeaderBytes + length
-        guard LogFormat.checksum(window[at..<body]).elementsEqual(window[body..<(body + LogFormat.checksumBytes)]) else {
+        guard bytesEqual(LogFormat.checksum(window[at..<body])[...], window[body..<(body + LogFormat.checksumBytes)]) else {
             return .damaged("checksum mismatch")
         }
         let sequence = LogFormat.readLE(UInt64.self, window, at: at + 4)

@@ -148,6 +148,29 @@ struct DurableLedgerTests {
         #expect(reopened.state.chainHash == ledger.state.chainHash && reopened.auditVartime().ok)
     }
 
+    @Test("a failed batch whose transfers spend each other's outputs is undone whole: notes, receipts and chain as before")
+    func failedChainedBatch() throws {
+        let storage = SimulatedStorage()
+        try DurableFixture.initialize(storage, minimumFee: 1)
+        let ledger = try Ledger(storage: storage)
+        _ = try ledger.submit(mint: pool.mint, time: 1)
+        let before = ledger.state.snapshotBytes
+        let batch = [pool.t1, pool.t3, pool.t5].map(DurableFixture.verification)
+        for fault in 0..<2 {
+            if fault == 0 { storage.failingSyncs = 1 } else { storage.capacity = storage.usedBytes + 700 }
+            #expect(throws: LedgerError.self) { try ledger.submit(verified: batch, time: 2) }
+            storage.capacity = nil
+            #expect(ledger.state.snapshotBytes == before, "fault \(fault)")
+            #expect(ledger.receipt(for: pool.t1.id.bytes) == nil && ledger.state.sequence == 1)
+        }
+        let out = try ledger.submit(verified: batch, time: 2)
+        let receipts = out.compactMap(\.receipt)
+        #expect(receipts.map(\.sequence) == [2, 3, 4] && receipts.allSatisfy { $0.batchFirst == 2 && $0.batchSize == 3 })
+        #expect(receipts.allSatisfy { $0.verify(publicKey: DurableFixture.key.publicKey) })
+        let reopened = try Ledger(storage: storage)
+        #expect(reopened.state.snapshotBytes == ledger.state.snapshotBytes)
+    }
+
     @Test("a missing, damaged or foreign-version genesis and a wrong receipt key are clear errors")
     func genesisErrors() throws {
         let empty = SimulatedStorage()
