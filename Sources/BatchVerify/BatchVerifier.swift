@@ -1,9 +1,10 @@
 import Ristretto255
+import Synchronization
 
 /// Batch verification of statements (see `Statement`).
 ///
 /// A batch multiplies statement j by an independent uniformly random 128-bit weight
-/// z_j and checks Σ z_j·(statement j) == identity with one multiscalar
+/// z_j (unless the statement is `isWeighted`: its builder already did) and checks Σ z_j·(statement j) == identity with one multiscalar
 /// multiplication, the scalars on the fixed generators added up first. If every
 /// statement holds, so does the sum. If some statement is false, the sum is the
 /// identity with probability at most 2^-128 over the weights (the group has prime
@@ -19,12 +20,14 @@ public enum BatchVerifier {
     /// True iff every statement holds (except with probability ≤ 2^-128 when one does
     /// not): random 128-bit weights, one MSM.
     /// - Warning: Variable time. Verification data only.
-    public static func verifyVartime(_ statements: [Statement]) -> Bool {
+    /// - Parameter parallelism: how the multiscalar multiplication may be split (the
+    ///   static generator terms and slices of the dynamic ones as separate jobs).
+    public static func verifyVartime(_ statements: [Statement], parallelism: Parallelism = .serial) -> Bool {
         if statements.isEmpty { return true }
         // A lone statement needs no weight: it is checked exactly.
         if statements.count == 1 { return statements[0].isSatisfiedVartime() }
-        let weights = statements.map { _ in Scalar.randomWeight128() }
-        return combinedSumVartime(statements, weights: weights).isIdentity
+        let weights = statements.map { $0.isWeighted ? Scalar.one : Scalar.randomWeight128() }
+        return combinedSumVartime(statements, weights: weights, parallelism: parallelism).isIdentity
     }
 
     /// The sorted indices of the items that have at least one false statement.
@@ -34,19 +37,21 @@ public enum BatchVerifier {
     /// checked with fresh weights, down to single items. An item with no statements
     /// is valid.
     /// - Warning: Variable time. Verification data only.
-    public static func invalidItemsVartime(_ items: [[Statement]]) -> [Int] {
+    /// `parallelism`: as in `verifyVartime`, for every check (the whole batch and the
+    /// bisection's halves).
+    public static func invalidItemsVartime(_ items: [[Statement]], parallelism: Parallelism = .serial) -> [Int] {
         var invalid: [Int] = []
         if items.isEmpty { return invalid }
-        if checkVartime(items, items.indices) { return invalid }
-        bisectVartime(items, items.indices, knownToFail: true, into: &invalid)
+        if checkVartime(items, items.indices, parallelism) { return invalid }
+        bisectVartime(items, items.indices, knownToFail: true, parallelism, into: &invalid)
         return invalid
     }
 
     // MARK: - Internals
 
     /// Whether every statement of the items in `range` holds (fresh weights).
-    static func checkVartime(_ items: [[Statement]], _ range: Range<Int>) -> Bool {
-        verifyVartime(Array(items[range].joined()))
+    static func checkVartime(_ items: [[Statement]], _ range: Range<Int>, _ parallelism: Parallelism = .serial) -> Bool {
+        verifyVartime(Array(items[range].joined()), parallelism: parallelism)
     }
 
     /// Finds the invalid items in `range`, appending them in increasing order.
@@ -56,26 +61,28 @@ public enum BatchVerifier {
     /// failed) and a single item is checked directly before it is reported. Halves are
     /// checked left first; when the left half of a failing range passes, the right half
     /// must hold the invalid item, so its own check is skipped and left to its halves.
-    static func bisectVartime(_ items: [[Statement]], _ range: Range<Int>, knownToFail: Bool, into invalid: inout [Int]) {
+    static func bisectVartime(_ items: [[Statement]], _ range: Range<Int>, knownToFail: Bool,
+                              _ parallelism: Parallelism = .serial, into invalid: inout [Int]) {
         if range.count == 1 {
-            if knownToFail || !checkVartime(items, range) { invalid.append(range.lowerBound) }
+            if knownToFail || !checkVartime(items, range, parallelism) { invalid.append(range.lowerBound) }
             return
         }
         let mid = range.lowerBound + range.count / 2
         let left = range.lowerBound..<mid
         let right = mid..<range.upperBound
-        let leftFails = !checkVartime(items, left)
-        if leftFails { bisectVartime(items, left, knownToFail: true, into: &invalid) }
+        let leftFails = !checkVartime(items, left, parallelism)
+        if leftFails { bisectVartime(items, left, knownToFail: true, parallelism, into: &invalid) }
         if knownToFail && !leftFails {
-            bisectVartime(items, right, knownToFail: false, into: &invalid)
-        } else if !checkVartime(items, right) {
-            bisectVartime(items, right, knownToFail: true, into: &invalid)
+            bisectVartime(items, right, knownToFail: false, parallelism, into: &invalid)
+        } else if !checkVartime(items, right, parallelism) {
+            bisectVartime(items, right, knownToFail: true, parallelism, into: &invalid)
         }
     }
 
     /// Σ weights[j] · statements[j], with the generator scalars added up.
     /// - Precondition: one weight per statement; each statement well formed.
-    static func combinedSumVartime(_ statements: [Statement], weights: [Scalar]) -> RistrettoPoint {
+    static func combinedSumVartime(_ statements: [Statement], weights: [Scalar],
+                                   parallelism: Parallelism = .serial) -> RistrettoPoint {
         precondition(weights.count == statements.count, "one weight per statement")
         var generatorTerms = 0
         var dynamicCount = 0
@@ -93,7 +100,7 @@ public enum BatchVerifier {
         dynamicScalars.reserveCapacity(dynamicCount)
         dynamicPoints.reserveCapacity(dynamicCount)
         for (st, weight) in zip(statements, weights) {
-            let unit = weight == .one
+            let unit = st.isWeighted || weight == .one
             let z = ScalarMultiplier(weight)  // every scalar of the statement times one weight
             staticScalars[0] += unit ? st.b : z.times(st.b)
             staticScalars[1] += unit ? st.bBlinding : z.times(st.bBlinding)
@@ -106,16 +113,51 @@ public enum BatchVerifier {
             }
             dynamicPoints += st.points
         }
-        if generatorTerms == 0 {
-            // Only B and B~: no need for the 2050-point G/H table (its precomputation is
-            // paid once, on the first batch that uses G or H), e.g. batches of signatures.
-            return pedersenTable.vartimeMultiscalarMul(staticScalars: staticScalars, dynamicScalars: dynamicScalars,
-                                                       dynamicPoints: dynamicPoints)
-        }
+        // Only B and B~: no need for the 2050-point G/H table (its precomputation is paid
+        // once, on the first batch that uses G or H), e.g. batches of signatures.
         // `Generators.vartimeTable` is interleaved [B, B~, G_0, H_0, G_1, H_1, ...], the
         // layout of `staticScalars`; sharing it with the prover keeps one 16 MB table.
-        return Generators.vartimeTable.vartimeMultiscalarMul(staticScalars: staticScalars, dynamicScalars: dynamicScalars,
-                                                    dynamicPoints: dynamicPoints)
+        let table = generatorTerms == 0 ? pedersenTable : Generators.vartimeTable
+        if parallelism.ways == 1 || dynamicCount < parallelThreshold {
+            return table.vartimeMultiscalarMul(staticScalars: staticScalars, dynamicScalars: dynamicScalars,
+                                               dynamicPoints: dynamicPoints)
+        }
+        return splitSumVartime(table, staticScalars, dynamicScalars, dynamicPoints, parallelism)
+    }
+
+    /// Below this many dynamic terms a check is one job: splitting a small Pippenger
+    /// costs more than it saves.
+    static let parallelThreshold = 512
+
+    /// The sum of `combinedSumVartime` as `parallelism.ways` jobs: job 0 takes the static
+    /// terms and a smaller share of the dynamic ones (a static term costs about one
+    /// dynamic term: ~32 bucket additions at window 8 against ~26 at Pippenger's window
+    /// 10), the others equal slices of the dynamic terms; the partial sums are added.
+    /// One static part per check, however many jobs: this is why a batch is checked as
+    /// one sum split across cores rather than as one sum per core.
+    static func splitSumVartime(_ table: VartimePrecomputedMSM, _ staticScalars: [Scalar], _ dynamicScalars: [Scalar],
+                                _ dynamicPoints: [RistrettoPoint], _ parallelism: Parallelism) -> RistrettoPoint {
+        let ways = parallelism.ways
+        let total = dynamicScalars.count
+        let share = (total + staticScalars.count) / ways
+        let first = max(0, min(total, share - staticScalars.count))
+        var bounds = [0, first]
+        let rest = Parallelism(ways: ways - 1, run: parallelism.run).ranges(total - first)
+        for r in rest { bounds.append(first + r.upperBound) }
+        if rest.isEmpty { bounds.append(total) }
+        let parts = Mutex([EdwardsPoint](repeating: .identity, count: bounds.count - 1))
+        let jobs: [@Sendable () -> Void] = (0..<(bounds.count - 1)).map { k in
+            let range = bounds[k]..<bounds[k + 1]
+            return {
+                var part = k == 0 ? table.staticMultiscalarMul(staticScalars) : .identity
+                if !range.isEmpty {
+                    part = part + VartimeMSM.multiscalarMul(Array(dynamicScalars[range]), Array(dynamicPoints[range]))
+                }
+                parts.withLock { $0[k] = part }
+            }
+        }
+        parallelism.run(jobs)
+        return RistrettoPoint(edwards: parts.withLock { $0.reduce(EdwardsPoint.identity, +) })
     }
 
     /// B and B~ alone, for statements that do not touch G/H.

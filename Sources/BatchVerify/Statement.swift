@@ -24,6 +24,14 @@ public struct Statement: Sendable {
     public var g: [Scalar]
     /// Scalars on H_k, k = party * 64 + bit (at most 1024).
     public var h: [Scalar]
+    /// True when the builder has already multiplied every scalar by its own batch weight:
+    /// an independent, uniformly random, nonzero 128-bit scalar drawn from the CSPRNG by
+    /// the verifier for this statement alone (e.g. `RangeProof.statement`). A batch adds
+    /// such a statement as it is instead of weighting it again, which saves a
+    /// multiplication per scalar; the soundness argument of `BatchVerifier` is unchanged,
+    /// since the weight is just as random and unknown to the prover. A weighted statement
+    /// holds exactly when the unweighted one does (the weight is nonzero).
+    public var isWeighted: Bool
 
     /// The empty statement (trivially true).
     public init() {
@@ -33,6 +41,7 @@ public struct Statement: Sendable {
         bBlinding = .zero
         g = []
         h = []
+        isWeighted = false
     }
 
     /// Appends the dynamic term `scalar · point`.

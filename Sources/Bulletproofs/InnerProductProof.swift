@@ -70,17 +70,20 @@ struct InnerProductProof: Sendable, Equatable {
         var uSquared: [Scalar]
         /// u_r^-2 for r = 1...k.
         var uInverseSquared: [Scalar]
-        /// s_g for g = 0..<N: product over r of u_r or u_r^-1 by bit (k - r) of g.
-        var s: [Scalar]
+        /// s_0 = prod u_r^-1 (the first entry of the crate's vector s).
+        var allInverse: Scalar
+        /// s_(N-1) = prod u_r = 1 / s_0.
+        var all: Scalar
         /// The inverse of the caller's `extraInverse`.
         var extraInverse: Scalar
     }
 
     /// Replays the inner-product transcript (validating every L and R) and derives the
-    /// challenges u_r and the vector s (reference section 6).
+    /// challenges u_r (reference section 6), with one batch inversion.
     ///
-    /// s_0 = prod u_r^-1; s_g = s_(g - 2^t) * u_(k-t)^2 where 2^t is the highest power of
-    /// two <= g: one batch inversion and N multiplications.
+    /// The crate's vector s is s_0 = prod u_r^-1, s_g = s_(g - 2^t) * u_(k-t)^2 where 2^t is
+    /// the highest power of two <= g; the range-proof statement builds the multiples of s
+    /// it needs directly from these challenges (see `RangeProof.statement`).
     /// - Throws: `.sizeMismatch` when N != 2^k, `.identityPoint` for an identity L/R,
     ///   `.verificationFailed` for a zero challenge (which makes the proof unverifiable).
     /// - Parameter extraInverse: a nonzero scalar whose inverse the caller needs too (y);
@@ -92,7 +95,7 @@ struct InnerProductProof: Sendable, Equatable {
         guard k < 32, N == 1 << k else { throw .sizeMismatch(bitSize: n, commitments: m, rounds: k) }
         transcript.innerProductDomainSeparator(length: N)
         var u: [Scalar] = []
-        u.reserveCapacity(k)
+        u.reserveCapacity(k + 1)
         for r in 0..<k {
             try transcript.validateAndAppendPoint("L", L[r].encoding, field: "L_\(r + 1)")
             try transcript.validateAndAppendPoint("R", R[r].encoding, field: "R_\(r + 1)")
@@ -103,24 +106,14 @@ struct InnerProductProof: Sendable, Equatable {
         }
         guard !extraInverse.isZero else { throw .verificationFailed }
         var uInv = u + [extraInverse]
-        Scalar.batchInvert(&uInv)
+        Scalar.batchInvertVartime(&uInv)  // public challenges
         let extraInverted = uInv.removeLast()
         var allInv = Scalar.one
         for x in uInv { allInv *= x }
-        let uSq = u.map { $0.squared() }
-        let uInvSq = uInv.map { $0.squared() }
-        let uSqTimes = uSq.map(ScalarMultiplier.init)  // N products by k factors
-        var s: [Scalar] = []
-        s.reserveCapacity(N)
-        s.append(allInv)
-        if N > 1 {
-            for g in 1..<N {
-                let t = Int.bitWidth - 1 - g.leadingZeroBitCount  // highest set bit of g
-                // bit t of g pairs with challenge u_(k - t) (1-based), i.e. index k - 1 - t.
-                s.append(uSqTimes[k - 1 - t].times(s[g - (1 << t)]))
-            }
-        }
-        return VerificationScalars(uSquared: uSq, uInverseSquared: uInvSq, s: s, extraInverse: extraInverted)
+        var all = Scalar.one
+        for x in u { all *= x }
+        return VerificationScalars(uSquared: u.map { $0.squared() }, uInverseSquared: uInv.map { $0.squared() },
+                                   allInverse: allInv, all: all, extraInverse: extraInverted)
     }
 
     // MARK: Prover

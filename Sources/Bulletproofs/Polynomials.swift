@@ -16,7 +16,23 @@ enum VectorMath {
     }
 
     /// 1 + x + ... + x^(count-1).
+    ///
+    /// For a power-of-two count (every n*m of a range proof) by doubling, 2 log2(count)
+    /// multiplications: S(2k) = S(k) + x^k * S(k) (the crate's `sum_of_powers`); otherwise
+    /// term by term.
     static func sumOfPowers(of x: Scalar, count: Int) -> Scalar {
+        if count <= 0 { return .zero }
+        if count & (count - 1) == 0 {
+            var sum = Scalar.one  // S(1)
+            var power = x  // x^k for the current k
+            var k = 1
+            while k < count {
+                sum += power * sum
+                power = power.squared()
+                k *= 2
+            }
+            return sum
+        }
         var sum = Scalar.zero
         var p = Scalar.one
         for _ in 0..<count {

@@ -12,6 +12,8 @@ extension RangeProof {
     ///     + sum_g (-z - a*s_g)*G_g + sum_g (z + y^-g*(z^(2+j)*2^i - b*s_(N-1-g)))*H_g
     ///     + sum_j c*z^(2+j)*V_j  ==  identity.
     ///
+    /// The whole statement is multiplied by a fresh random 128-bit weight (it is marked
+    /// `isWeighted`, so a batch adds it without weighting it again).
     /// The statement's G/H scalars sit at `Generators` index party*64 + bit. Replays the
     /// transcript exactly as the crate (`validateAndAppendPoint` for A, S, T_1, T_2, L, R).
     /// - Parameters:
@@ -50,9 +52,14 @@ extension RangeProof {
         guard s.isSatisfiedVartime() else { throw .verificationFailed }
     }
 
-    func statement(commitments: [RistrettoPoint], encodings: [[UInt8]], bitSize n: Int, transcript: inout Transcript)
-        throws(BulletproofsError) -> Statement
+    /// `statement(commitments:...)` for commitments whose canonical encodings the caller
+    /// already holds (e.g. from decoding them), which saves encoding each one again.
+    /// - Precondition: `encodings[j]` is the canonical encoding of `commitments[j]` (the
+    ///   transcript binds the encodings and the equation uses the points).
+    public func statement(commitments: [RistrettoPoint], encodings: [[UInt8]], bitSize n: Int,
+                          transcript: inout Transcript) throws(BulletproofsError) -> Statement
     {
+        precondition(encodings.count == commitments.count, "one encoding per commitment")
         let m = commitments.count
         guard RangeProofParameters.bitSizes.contains(n) else { throw .invalidBitSize(n) }
         guard m >= 1, m <= Generators.capacityParties else { throw .invalidAggregationSize(m) }
@@ -78,53 +85,94 @@ extension RangeProof {
         let vs = try ipp.verificationScalars(length: N, bitSize: n, aggregation: m, extraInverse: y,
                                              transcript: &transcript)
 
-        // Verifier randomness, not from the transcript (crate: `Scalar::random`).
+        // Verifier randomness, not from the transcript (crate: `Scalar::random`): c joins
+        // the two checks; rho is this statement's batch weight, folded into every scalar
+        // below so that a batch need not multiply the 2N generator scalars again
+        // (`Statement.isWeighted`).
         let c = Scalar.random()
+        let rho = Scalar.randomWeight128()
+        let rhoTimes = ScalarMultiplier(rho)
+        let rhoC = rhoTimes.times(c)
         let a = ipp.a
         let b = ipp.b
         let zz = z * z
-        let minusZ = -z
+        let rhoZ = rhoTimes.times(z)
+        let minusRhoZ = -rhoZ
         let yInv = vs.extraInverse
+        let k = ipp.L.count
+
+        // The generator scalars, weighted by rho (g = j*n + i, party j, bit i):
+        //   G: rho*(-z - a*s_g)                                   = -rho*z - sa_g
+        //   H: rho*(z + y^-g*(z^(2+j)*2^i - b*s_(N-1-g)))          = rho*z + tz_g - sb_g
+        // with sa_g = (rho*a)*s_g, sb_g = (rho*b)*y^-g*s_(N-1-g), tz_g = rho*z^(2+j)*y^-g*2^i.
+        // s_g = s_0 * prod_(bits t of g) u_(k-t)^2 with s_0 = prod u_r^-1, and s_(N-1-g) =
+        // s_(N-1) * prod_(bits t of g) u_(k-t)^-2, so both sa and sb are products over the set
+        // bits of g: sa_g = sa_(g - 2^t) * u_(k-t)^2 and sb_g = sb_(g - 2^t) * u_(k-t)^-2 *
+        // y^-(2^t) for the highest bit t of g, and tz steps by 2/y inside a party. One
+        // Montgomery multiplication per vector entry: 3N in all.
+        var yInvPow2 = [yInv]  // y^-(2^t), t = 0...k
+        yInvPow2.reserveCapacity(k + 1)
+        for _ in 0..<k { yInvPow2.append(yInvPow2[yInvPow2.count - 1].squared()) }
+        var saStep: [ScalarMultiplier] = []
+        var sbStep: [ScalarMultiplier] = []
+        saStep.reserveCapacity(k)
+        sbStep.reserveCapacity(k)
+        for t in 0..<k {
+            saStep.append(ScalarMultiplier(vs.uSquared[k - 1 - t]))
+            sbStep.append(ScalarMultiplier(vs.uInverseSquared[k - 1 - t] * yInvPow2[t]))
+        }
+        var sa = [Scalar](repeating: .zero, count: N)
+        var sb = [Scalar](repeating: .zero, count: N)
+        sa[0] = rhoTimes.times(a) * vs.allInverse
+        sb[0] = rhoTimes.times(b) * vs.all
+        if N > 1 {
+            for g in 1..<N {
+                let t = Int.bitWidth - 1 - g.leadingZeroBitCount  // highest set bit of g
+                sa[g] = saStep[t].times(sa[g - (1 << t)])
+                sb[g] = sbStep[t].times(sb[g - (1 << t)])
+            }
+        }
+        let twoOverY = ScalarMultiplier(yInv + yInv)
+        // Party j starts at rho*z^(2+j)*y^-(j*n); the next party's start is times z*y^-n.
+        let nextParty = ScalarMultiplier(z * yInvPow2[n.trailingZeroBitCount])
 
         var st = Statement()
+        st.isWeighted = true
         st.g = [Scalar](repeating: .zero, count: m * Generators.capacityBits)
         st.h = [Scalar](repeating: .zero, count: m * Generators.capacityBits)
-        // The 2N products below dominate the statement: the factors a, b and the powers
-        // y^-g are kept as Montgomery multipliers (one Montgomery multiplication each).
-        let aTimes = ScalarMultiplier(a), bTimes = ScalarMultiplier(b), yInvTimes = ScalarMultiplier(yInv)
-        var yInvPower = ScalarMultiplier.one  // y^-g
-        var zPower = zz  // z^(2+j)
+        var partyStart = rhoTimes.times(zz)
         for j in 0..<m {
-            var zTwoPower = zPower  // z^(2+j) * 2^i, by doubling
+            var tz = partyStart
             for i in 0..<n {
                 let g = j * n + i
-                let k = Generators.index(party: j, bit: i)
-                st.g[k] = minusZ - aTimes.times(vs.s[g])
-                st.h[k] = z + yInvPower.times(zTwoPower - bTimes.times(vs.s[N - 1 - g]))
-                yInvPower = yInvPower.times(yInvTimes)
-                zTwoPower += zTwoPower
+                let kIndex = Generators.index(party: j, bit: i)
+                st.g[kIndex] = minusRhoZ - sa[g]
+                st.h[kIndex] = rhoZ + tz - sb[g]
+                tz = twoOverY.times(tz)
             }
-            zPower *= z
+            partyStart = nextParty.times(partyStart)
         }
-        st.b = w * (tX - a * b) + c * (VectorMath.delta(bitSize: n, aggregation: m, y: y, z: z) - tX)
-        st.bBlinding = -eBlinding - c * tXBlinding
+        st.b = rhoTimes.times(w * (tX - a * b) + c * (VectorMath.delta(bitSize: n, aggregation: m, y: y, z: z) - tX))
+        st.bBlinding = rhoTimes.times(-eBlinding - c * tXBlinding)
 
-        let k = ipp.L.count
-        var scalars: [Scalar] = [.one, x, c * x, c * x * x]
+        let rhoX = rhoTimes.times(x)
+        let rhoCX = rhoC * x
+        var scalars: [Scalar] = [rho, rhoX, rhoCX, rhoCX * x]
         var points: [RistrettoPoint] = [A.point, S.point, T1.point, T2.point]
         scalars.reserveCapacity(4 + 2 * k + m)
         points.reserveCapacity(4 + 2 * k + m)
         for r in 0..<k {
-            scalars.append(vs.uSquared[r])
+            scalars.append(rhoTimes.times(vs.uSquared[r]))
             points.append(ipp.L[r].point)
         }
         for r in 0..<k {
-            scalars.append(vs.uInverseSquared[r])
+            scalars.append(rhoTimes.times(vs.uInverseSquared[r]))
             points.append(ipp.R[r].point)
         }
-        zPower = zz
+        let rhoCTimes = ScalarMultiplier(rhoC)
+        var zPower = zz
         for j in 0..<m {
-            scalars.append(c * zPower)
+            scalars.append(rhoCTimes.times(zPower))
             points.append(commitments[j])
             zPower *= z
         }

@@ -1,5 +1,4 @@
 import BatchVerify
-import Synchronization
 import Ristretto255
 public import ZKPayCore
 
@@ -207,25 +206,14 @@ public struct PreparedVerification: Sendable {
     /// Transfers whose proofs are to be checked.
     public var pendingCount: Int { items.count }
 
-    /// Checks the proofs (split across `workers` when there are several) and returns one
-    /// verdict per transfer, in order.
+    /// Checks the proofs and returns one verdict per transfer, in order. With several
+    /// `workers` the statements are built in slices on all of them and the batch is checked
+    /// as one multiscalar multiplication split across them (`TransferVerifier`).
     /// - Warning: Variable time; public data only.
     public func verifyVartime(workers: WorkerPool?) -> [Verification] {
         var failed: [Int: ProtocolError] = [:]
-        if let workers, workers.count > 1, items.count > 1 {
-            let found = Mutex<[(index: Int, error: ProtocolError)]>([])
-            let items = self.items
-            let jobs: [@Sendable () -> Void] = workers.slices(items.count).map { range in
-                {
-                    let slice = Array(items[range])
-                    let bad = TransferVerifier.invalidTransfersVartime(slice)
-                    found.withLock { $0 += bad.map { (index: $0.index + range.lowerBound, error: $0.error) } }
-                }
-            }
-            workers.run(jobs)
-            for f in found.withLock({ $0 }) { failed[f.index] = f.error }
-        } else {
-            for f in TransferVerifier.invalidTransfersVartime(items) { failed[f.index] = f.error }
+        for f in TransferVerifier.invalidTransfersVartime(items, parallelism: workers?.parallelism ?? .serial) {
+            failed[f.index] = f.error
         }
         var out = decided
         for (k, item) in items.enumerated() {

@@ -1,3 +1,4 @@
+public import BatchVerify
 import Foundation
 import Synchronization
 
@@ -103,17 +104,11 @@ public final class WorkerPool: Sendable {
         for _ in jobs { done.wait() }
     }
 
-    /// Splits `0..<total` into at most `count` contiguous slices of nearly equal size.
+    /// This pool as a `Parallelism` for batch checks: `count` ways, jobs run by `run`.
+    public var parallelism: Parallelism { Parallelism(ways: count) { [self] jobs in run(jobs) } }
+
+    /// Splits `0..<total` into at most `count` (or `parts`) contiguous slices of nearly equal size.
     public func slices(_ total: Int, parts: Int? = nil) -> [Range<Int>] {
-        let n = max(1, min(parts ?? count, total))
-        guard total > 0 else { return [] }
-        var out: [Range<Int>] = []
-        var start = 0
-        for k in 0..<n {
-            let end = start + (total - start) / (n - k)
-            out.append(start..<end)
-            start = end
-        }
-        return out
+        Parallelism.ranges(total, parts: parts ?? count)
     }
 }

@@ -129,7 +129,13 @@ public struct Scalar: Sendable, Hashable {
     /// Replaces every element with its inverse (Montgomery's trick: one inversion and
     /// 3(n-1) multiplications). Constant time in the values.
     /// - Precondition: every element is nonzero.
-    public static func batchInvert(_ scalars: inout [Scalar]) {
+    public static func batchInvert(_ scalars: inout [Scalar]) { batchInvert(&scalars, vartime: false) }
+
+    /// `batchInvert` whose one inversion is `invertedVartime`.
+    /// - Warning: Variable time: public scalars only (verification challenges).
+    public static func batchInvertVartime(_ scalars: inout [Scalar]) { batchInvert(&scalars, vartime: true) }
+
+    static func batchInvert(_ scalars: inout [Scalar], vartime: Bool) {
         let n = scalars.count
         guard n > 0 else { return }
         // Work in Montgomery form: prefix products acc_i = x_0 ... x_{i-1} (times R).
@@ -142,7 +148,9 @@ public struct Scalar: Sendable, Hashable {
             acc = Scalar52.montgomeryMul(acc, scalars[i].value.montgomeryForm)
         }
         precondition(allNonzero == 1, "batchInvert needs nonzero scalars")
-        var inv = montgomeryInvert(acc)  // 1/(x_0 ... x_{n-1}) in Montgomery form
+        // 1/(x_0 ... x_{n-1}) in Montgomery form.
+        var inv = vartime ? Scalar(value: acc.fromMontgomery).invertedVartime().value.montgomeryForm
+                          : montgomeryInvert(acc)
         for i in stride(from: n - 1, through: 0, by: -1) {
             let xm = scalars[i].value.montgomeryForm
             scalars[i] = Scalar(value: Scalar52.montgomeryMul(inv, prefix[i]).fromMontgomery)
@@ -174,8 +182,9 @@ public struct Scalar: Sendable, Hashable {
     /// A uniformly random nonzero scalar below 2^128 (batch-verification weights).
     public static func randomWeight128() -> Scalar {
         while true {
-            let lo = SecureRandom.uint64(), hi = SecureRandom.uint64()
-            if lo | hi != 0 { return Scalar(value: Scalar52(words: (lo, hi, 0, 0))) }
+            var words: (UInt64, UInt64) = (0, 0)  // one CSPRNG call for both words
+            withUnsafeMutableBytes(of: &words) { SecureRandom.fill($0) }
+            if words.0 | words.1 != 0 { return Scalar(value: Scalar52(words: (words.0, words.1, 0, 0))) }
         }
     }
 }

@@ -9,8 +9,8 @@ struct BenchFigure {
     /// Figure this one is compared against in the table (same run), if any.
     let baseline: String?
     /// Runs the setup and returns a closure that performs `iterations` calls and returns the
-    /// nanoseconds they took, not counting any per-call setup.
-    let prepare: () -> (Int) -> Double
+    /// nanoseconds they took on the given clock, not counting any per-call setup.
+    let prepare: () -> (Int, BenchCommand.Clock) -> Double
     /// Operations per timed call (the harness divides the sample time by this).
     let opsPerCall: Int
 
@@ -20,7 +20,7 @@ struct BenchFigure {
          prepare: @escaping () -> (Int) -> Void) {
         self.init(name, unit: unit, baseline: baseline, opsPerCall: opsPerCall, timed: {
             let body = prepare()
-            return { iterations in BenchCommand.time { body(iterations) } }
+            return { iterations, clock in BenchCommand.time(clock) { body(iterations) } }
         })
     }
 
@@ -32,18 +32,19 @@ struct BenchFigure {
          prepareEach: @escaping () -> () -> () -> Void) {
         self.init(name, unit: unit, baseline: baseline, opsPerCall: opsPerCall, timed: {
             let make = prepareEach()
-            return { iterations in
+            return { iterations, clock in
                 var total = 0.0
                 for _ in 0..<iterations {
                     let operation = make()
-                    total += BenchCommand.time(operation)
+                    total += BenchCommand.time(clock, operation)
                 }
                 return total
             }
         })
     }
 
-    private init(_ name: String, unit: String, baseline: String?, opsPerCall: Int, timed: @escaping () -> (Int) -> Double) {
+    private init(_ name: String, unit: String, baseline: String?, opsPerCall: Int,
+                 timed: @escaping () -> (Int, BenchCommand.Clock) -> Double) {
         self.name = name
         self.unit = unit
         self.baseline = baseline
@@ -61,18 +62,31 @@ struct BenchResult {
     let baseline: String?
 }
 
-/// `zkpay bench [--json] [--filter NAME[,NAME...]]`.
+/// `zkpay bench [--json] [--filter NAME[,NAME...]] [--samples N] [--clock wall|thread]`.
 ///
 /// Each figure is timed as a series of samples (each sample runs enough iterations to
 /// last about 20 ms, the first sample is a warm-up and is dropped); the table shows
 /// min/median/max nanoseconds per operation and the ratio of the median to the
 /// baseline figure measured in the same run.
+///
+/// `--clock thread` times with the calling thread's CPU clock instead of the wall clock:
+/// for A/B comparisons of single-threaded figures on a machine that other work shares
+/// (time slices given to other processes are not counted). Figures that wait for I/O or
+/// for other threads (fsync, worker pools, loopback HTTP) read low under it; the
+/// published figures use the wall clock.
 enum BenchCommand {
+    /// What `time` measures.
+    enum Clock: String {
+        case wall
+        case thread
+    }
+
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         if arguments.first == "memory" { return try BenchMemory.run(Array(arguments.dropFirst()), console) }
         var json = false
         var filter: Set<String>? = nil
         var samples = 7
+        var clock = Clock.wall
         var i = 0
         while i < arguments.count {
             switch arguments[i] {
@@ -86,6 +100,12 @@ enum BenchCommand {
                     throw CLIError.usage("--samples needs an integer >= 2")
                 }
                 samples = n
+                i += 1
+            case "--clock":
+                guard i + 1 < arguments.count, let c = Clock(rawValue: arguments[i + 1]) else {
+                    throw CLIError.usage("--clock needs wall or thread")
+                }
+                clock = c
                 i += 1
             default: throw CLIError.usage("unknown option \(arguments[i])")
             }
@@ -105,7 +125,7 @@ enum BenchCommand {
         var results: [BenchResult] = []
         for figure in chosen {
             if !json { console.printError("measuring \(figure.name)...") }
-            results.append(measure(figure, samples: samples))
+            results.append(measure(figure, samples: samples, clock: clock))
         }
         if json {
             var parts: [String] = []
@@ -117,19 +137,19 @@ enum BenchCommand {
         return ExitCode.success
     }
 
-    static func measure(_ figure: BenchFigure, samples: Int) -> BenchResult {
+    static func measure(_ figure: BenchFigure, samples: Int, clock: Clock = .wall) -> BenchResult {
         let body = figure.prepare()
         // Calibrate: grow the iteration count until one sample takes >= 20 ms of timed work
         // (or 1 iteration is slower).
         var iterations = 1
         while true {
-            let t = body(iterations)
+            let t = body(iterations, clock)
             if t >= 20_000_000 || iterations >= 1 << 24 { break }
             iterations = t < 1_000_000 ? iterations * 10 : Swift.max(iterations + 1, Int(Double(iterations) * 25_000_000 / t))
         }
         var perOp: [Double] = []
         for _ in 0..<samples {
-            let t = body(iterations)
+            let t = body(iterations, clock)
             perOp.append(t / Double(iterations * figure.opsPerCall))
         }
         perOp.removeFirst()  // warm-up
@@ -138,10 +158,24 @@ enum BenchCommand {
                            baseline: figure.baseline)
     }
 
-    static func time(_ body: () -> Void) -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start)
+    static func time(_ clock: Clock = .wall, _ body: () -> Void) -> Double {
+        switch clock {
+        case .wall:
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start)
+        case .thread:
+            let start = threadCPUNanoseconds()
+            body()
+            return Double(threadCPUNanoseconds() - start)
+        }
+    }
+
+    /// The calling thread's CPU time in nanoseconds.
+    static func threadCPUNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
     static func format(_ ns: Double) -> String {

@@ -102,6 +102,13 @@ extension BenchCommand {
                     if a.isZero { print(a) }
                 }
             },
+            BenchFigure("scalar_invert_vartime", unit: "scalar inversion mod l (binary extended Euclid, public data)") {
+                var a = Scalar.random()
+                return { n in
+                    for _ in 0..<n { a = a.invertedVartime() + .one }
+                    if a.isZero { print(a) }
+                }
+            },
         ]
     }
 }

@@ -28,7 +28,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     private func write(to out: inout String, indent: Int?) {
         func newline(_ level: Int) { out += "\n" + String(repeating: "  ", count: level) }
         switch self {
-        case let .string(s): out += Self.quote(s)
+        case let .string(s): Self.appendQuoted(s, to: &out)
         case let .int(i): out += String(i)
         case let .bool(b): out += b ? "true" : "false"
         case let .array(items):
@@ -46,7 +46,8 @@ public indirect enum JSONValue: Sendable, Equatable {
             for (i, m) in members.enumerated() {
                 if i > 0 { out += "," }
                 if let level = indent { newline(level + 1) }
-                out += Self.quote(m.key) + (indent != nil ? ": " : ":")
+                Self.appendQuoted(m.key, to: &out)
+                out += indent != nil ? ": " : ":"
                 m.value.write(to: &out, indent: indent.map { $0 + 1 })
             }
             if let level = indent, !members.isEmpty { newline(level) }
@@ -54,20 +55,26 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    private static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
+    /// Appends `s` as a JSON string literal. Most strings the API writes (hex, base-10,
+    /// codes) need no escape: those are appended whole after one scan of their bytes.
+    private static func appendQuoted(_ s: String, to out: inout String) {
+        out += "\""
+        if !s.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+            out += s
+        } else {
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+                default: out.unicodeScalars.append(u)
+                }
             }
         }
-        return out + "\""
+        out += "\""
     }
 
     /// Parses JSON text strictly (RFC 8259 without floats or null; duplicate keys rejected).

@@ -66,10 +66,9 @@ public struct Transfer: Sendable, Equatable {
     /// Bytes covered by the authorization (a prefix of `bytes`).
     let authorizationMessageLength: Int
 
-    /// The transfer id.
-    public var id: TransferID {
-        TransferID(uncheckedBytes: Hash.blake2b(bytes, outputLength: 32, key: Domain.key(Domain.transferID)))
-    }
+    /// The transfer id (computed once, when the bytes are decoded: the validator asks for it
+    /// at several stages, and each computation hashes the whole encoding).
+    public let id: TransferID
 
     /// The ids of the notes this transfer creates, in output order.
     public var outputIDs: [NoteID] {
@@ -80,6 +79,17 @@ public struct Transfer: Sendable, Equatable {
     /// The notes this transfer creates.
     public var createdNotes: [Note] {
         zip(outputIDs, outputs).map { Note(id: $0, output: $1) }
+    }
+
+    /// The canonical encodings of the output commitments, sliced from `bytes`: output j
+    /// starts at 4 + 32·inputs + 217·j (type, version, input count, inputs, output count)
+    /// and its commitment follows the 32-byte owner.
+    public var outputCommitmentEncodings: [[UInt8]] {
+        let first = 4 + 32 * inputs.count + 32
+        return outputs.indices.map { j in
+            let start = first + Output.encodedLength * j
+            return Array(bytes[start..<start + 32])
+        }
     }
 
     /// The message of the balance signature.
@@ -126,6 +136,7 @@ public struct Transfer: Sendable, Equatable {
         senderKey = sender
         self.authorization = authorization
         bytes = all
+        id = TransferID(uncheckedBytes: Hash.blake2b(all, outputLength: 32, key: Domain.key(Domain.transferID)))
         self.balanceMessageLength = balanceMessageLength
         self.authorizationMessageLength = authorizationMessageLength
     }

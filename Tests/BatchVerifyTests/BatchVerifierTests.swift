@@ -1,4 +1,5 @@
-import BatchVerify
+@testable import BatchVerify
+import Dispatch
 import Ristretto255
 import TestSupport
 import Testing
@@ -75,6 +76,45 @@ struct BatchVerifierTests {
             let other = StatementFactory.good(&rng, generatorTerms: 3)
             #expect(!BatchVerifier.verifyVartime([other, bad]))
             #expect(!BatchVerifier.verifyVartime([bad, other, other]))
+        }
+    }
+
+    /// Runs the jobs on several threads at once.
+    static let threads = Parallelism(ways: 3) { jobs in DispatchQueue.concurrentPerform(iterations: jobs.count) { jobs[$0]() } }
+
+    @Test("a check split into jobs sums to exactly the serial sum, for any number of ways")
+    func splitSums() {
+        var rng = SeededRNG(seed: 0x4256_0005)
+        print("seed \(rng.seed)")
+        // Enough dynamic terms to take the split path; some statements false, so the sum is
+        // a point other than the identity and any lost or doubled term would show.
+        var statements: [Statement] = []
+        while statements.reduce(0, { $0 + $1.points.count }) < BatchVerifier.parallelThreshold + 100 {
+            let st = StatementFactory.good(&rng, generatorTerms: Int(rng.next() % 3))
+            statements.append(rng.next() % 5 == 0 ? StatementFactory.broken(st, &rng) : st)
+        }
+        let weights = statements.map { _ in Scalar.randomWeight128() }
+        let serial = BatchVerifier.combinedSumVartime(statements, weights: weights)
+        #expect(!serial.isIdentity)
+        for ways in [2, 3, 5, 16] {
+            let p = Parallelism(ways: ways) { jobs in DispatchQueue.concurrentPerform(iterations: jobs.count) { jobs[$0]() } }
+            #expect(BatchVerifier.combinedSumVartime(statements, weights: weights, parallelism: p) == serial, "\(ways) ways")
+        }
+    }
+
+    @Test("checks split across threads accept good batches and bisect to exactly the bad items")
+    func parallelBisection() {
+        var rng = SeededRNG(seed: 0x4256_0006)
+        print("seed \(rng.seed)")
+        let good = (0..<300).map { _ in StatementFactory.good(&rng, generatorTerms: Int(rng.next() % 2)) }
+        #expect(BatchVerifier.verifyVartime(good, parallelism: Self.threads))
+        #expect(BatchVerifier.invalidItemsVartime(good.map { [$0] }, parallelism: Self.threads) == [])
+        for _ in 0..<testIterations(3) {
+            var items = good.map { [$0] }
+            let bad = Set((0..<(1 + Int(rng.next() % 3))).map { _ in Int(rng.next() % UInt64(items.count)) })
+            for i in bad { items[i] = [StatementFactory.broken(items[i][0], &rng)] }
+            #expect(!BatchVerifier.verifyVartime(items.flatMap { $0 }, parallelism: Self.threads))
+            #expect(BatchVerifier.invalidItemsVartime(items, parallelism: Self.threads) == bad.sorted())
         }
     }
 

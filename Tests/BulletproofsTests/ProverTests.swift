@@ -92,6 +92,19 @@ struct ProverTests {
         #expect(!TestProofs.verifies(honest.proof.bytes, [-honest.commitments[0]], bitSize: n))
     }
 
+    @Test("sumOfPowers (doubling for powers of two) equals the term-by-term sum for counts 0...130")
+    func sumOfPowers() {
+        for x in [Scalar.zero, .one, -Scalar.one, Scalar(2), Scalar.random(), Scalar.random()] {
+            var expected = Scalar.zero
+            var power = Scalar.one
+            for count in 0...130 {
+                #expect(VectorMath.sumOfPowers(of: x, count: count) == expected, "count \(count)")
+                expected += power
+                power *= x
+            }
+        }
+    }
+
     @Test("bad parameters are refused before any work")
     func badParameters() throws {
         var rng = SeededRNG(seed: 0xbad)

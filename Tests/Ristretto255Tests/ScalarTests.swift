@@ -81,6 +81,7 @@ struct ScalarTests {
             #expect(am.scalar == a)
             #expect(a.squared().bytes == Oracle.scalarBytes(x * x))
             #expect(a.inverted().bytes == Oracle.scalarBytes(x.power(lMinus2, modulo: l)))
+            #expect(a.invertedVartime().bytes == Oracle.scalarBytes(x.power(lMinus2, modulo: l)))
             var c = a
             c += b; c *= b; c -= a
             #expect(c.bytes == Oracle.scalarBytes((x + y) * y - x + l))
@@ -97,19 +98,30 @@ struct ScalarTests {
             var xs = (0..<n).map { _ in Scalar(reducingWide: rng.bytes(64)) }
             if n > 2 { xs[1] = .one; xs[2] = -Scalar.one }
             let original = xs
+            var ys = xs
             Scalar.batchInvert(&xs)
+            Scalar.batchInvertVartime(&ys)
             for (x, inv) in zip(original, xs) {
                 #expect(inv.bytes == Oracle.scalarBytes(Oracle.value(x).inverse(modulo: l) ?? BigInt(0)))
             }
+            #expect(ys == xs)
         }
         var empty: [Scalar] = []
         Scalar.batchInvert(&empty)
+        Scalar.batchInvertVartime(&empty)
         #expect(empty.isEmpty)
     }
 
     @Test("zero inverts to zero; small constructors and constants are right")
     func constants() {
         #expect(Scalar.zero.inverted().isZero)
+        #expect(Scalar.zero.invertedVartime().isZero)
+        #expect(Scalar52.L.words.0 &* Word256.minusLInverse64 == UInt64.max)  // l0 * (-l^-1) = -1 mod 2^64
+        // The binary algorithm's extremes: 1, l - 1, and powers of two (long halving runs).
+        for v in [BigInt(1), l - BigInt(1), BigInt(2), BigInt(1) << 252, (BigInt(1) << 252) - BigInt(1)] {
+            let a = Scalar(reducing: v.littleEndianBytes(count: 32))
+            #expect(a.invertedVartime().bytes == Oracle.scalarBytes(v.inverse(modulo: l) ?? BigInt(0)))
+        }
         #expect(Scalar.one.bytes == [1] + [UInt8](repeating: 0, count: 31))
         #expect(Scalar(UInt64.max).bytes == BigInt(UInt64.max).littleEndianBytes(count: 32))
         #expect(Scalar.zero.isZero && !Scalar.one.isZero)

@@ -120,6 +120,9 @@ struct JSONTests {
         let parsed = try JSONValue.parse(Array(v.render().utf8))
         // Parsed objects keep document order.
         #expect(parsed == v)
+        // Exact escapes, and strings that need none are written as they are.
+        #expect(JSONValue.string("x\"y\\z\n\r\t\u{1}é").render() == #""x\"y\\z\n\r\t\u0001é""#)
+        #expect(JSONValue.object([JSONMember("k", .string("00ff"))]).render() == #"{"k":"00ff"}"#)
     }
 
     @Test("the parser rejects duplicate keys, floats, null, trailing text and deep nesting")

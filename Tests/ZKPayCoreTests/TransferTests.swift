@@ -67,6 +67,8 @@ struct TransferFixtureTests {
     func validCase(_ c: TransferCase) throws {
         let t = try Transfer(bytes: c.transfer)
         #expect(t.bytes == c.transfer)
+        // The verifier feeds these slices to the range-proof transcript.
+        #expect(t.outputCommitmentEncodings == t.outputs.map(\.commitment.encoding))
         try TransferVerifier.verifyVartime(t, inputs: c.inputs)
     }
 
@@ -168,6 +170,11 @@ struct TransferVerificationTests {
             let expected = items.enumerated().compactMap { i, item in item.expected.map { (i, $0) } }
             #expect(reported.map(\.index) == expected.map(\.0), "round \(round)")
             #expect(reported.map(\.error.code) == expected.map(\.1), "round \(round)")
+            // The same batch with statements built in slices and one check split across threads.
+            let threads = Parallelism(ways: 2) { jobs in DispatchQueue.concurrentPerform(iterations: jobs.count) { jobs[$0]() } }
+            let split = TransferVerifier.invalidTransfersVartime(items.map { ($0.transfer, $0.inputs) }, parallelism: threads)
+            #expect(split.map(\.index) == expected.map(\.0), "round \(round), split")
+            #expect(split.map(\.error.code) == expected.map(\.1), "round \(round), split")
             let all = items.flatMap { (try? TransferVerifier.statements(for: $0.transfer, inputs: $0.inputs).all) ?? [] }
             #expect(BatchVerifier.verifyVartime(all) == expected.isEmpty)
         }
