@@ -50,4 +50,8 @@ public enum Domain {
 
     /// A BLAKE2b key as bytes.
     static func key(_ string: String) -> [UInt8] { Array(string.utf8) }
+
+    /// `noteID` as key bytes, built once (note ids are derived for every output of every
+    /// transfer the validator verifies, applies or replays).
+    static let noteIDKey = key(noteID)
 }

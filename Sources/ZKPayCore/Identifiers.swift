@@ -60,10 +60,18 @@ public struct NoteID: Identifier32 {
 
     private init(parent: [UInt8], outputIndex index: Int) {
         precondition((0..<Int(UInt32.max)).contains(index), "output index out of range")
-        var w = ByteWriter(capacity: 36)
-        w.raw(parent)
-        w.u32(UInt32(index))
-        bytes = Hash.blake2b(w.bytes, outputLength: 32, key: Domain.key(Domain.noteID))
+        // parent ‖ LE32(index), hashed from a stack buffer (no array for the input or the key).
+        let n = parent.count
+        bytes = [UInt8](unsafeUninitializedCapacity: 32) { out, initialized in
+            withUnsafeTemporaryAllocation(byteCount: n + 4, alignment: 8) { input in
+                parent.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: input[0..<n]).copyMemory(from: $0) }
+                input.storeBytes(of: UInt32(index).littleEndian, toByteOffset: n, as: UInt32.self)
+                Domain.noteIDKey.withUnsafeBytes { key in
+                    Hash.blake2b(UnsafeRawBufferPointer(input), key: key, into: UnsafeMutableRawBufferPointer(out))
+                }
+            }
+            initialized = 32
+        }
     }
 }
 
