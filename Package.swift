@@ -10,6 +10,14 @@ let strict: [SwiftSetting] = [
 // Arithmetic targets: exclusivity checks cost ~10-20% in the hot loops and the
 // code in them never holds overlapping accesses (reviewed per file).
 let fast: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+// The vector kernels (Ristretto255SIMD) are compiled for AVX-512 on x86-64; module
+// Ristretto255 checks the CPU at run time (SIMDSupport) before calling them, so the
+// binary still runs, on the scalar code, on an x86-64 machine without AVX-512.
+#if arch(x86_64)
+let vector: [SwiftSetting] = fast + [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+#else
+let vector: [SwiftSetting] = fast
+#endif
 
 let package = Package(
     name: "zkpay",
@@ -23,7 +31,8 @@ let package = Package(
         .systemLibrary(name: "CGMP", path: "Sources/CGMP", providers: [.apt(["libgmp-dev"])]),
 
         .target(name: "Sodium", dependencies: ["CSodium"], swiftSettings: strict),
-        .target(name: "Ristretto255", dependencies: ["Sodium"], swiftSettings: fast),
+        .target(name: "Ristretto255SIMD", swiftSettings: vector),
+        .target(name: "Ristretto255", dependencies: ["Sodium", "Ristretto255SIMD"], swiftSettings: fast),
         .target(name: "Keccak", swiftSettings: fast),
         .target(name: "Merlin", dependencies: ["Keccak"], swiftSettings: fast),
         .target(name: "Bech32m", swiftSettings: strict),

@@ -43,9 +43,24 @@ extension FieldElement {
     /// square root of u/v if u/v is square, else of sqrt(-1)*u/v. (0, v) gives (true, 0);
     /// (u != 0, 0) gives (false, 0). Constant time.
     package static func sqrtRatioM1(_ u: FieldElement, _ v: FieldElement) -> (wasSquare: CTBool, r: FieldElement) {
+        let (v3, uv7) = sqrtRatioM1Prelude(u, v)
+        return sqrtRatioM1Finish(u, v, v3: v3, powered: uv7.powP58())
+    }
+
+    /// The part of `sqrtRatioM1` before its exponentiation: (v^3, u v^7).
+    @inline(__always)
+    package static func sqrtRatioM1Prelude(_ u: FieldElement, _ v: FieldElement) -> (v3: FieldElement, uv7: FieldElement) {
         let v3 = v.squared() * v
         let v7 = v3.squared() * v
-        var r = (u * v3) * (u * v7).powP58()
+        return (v3, u * v7)
+    }
+
+    /// The part of `sqrtRatioM1` after its exponentiation, given `powered` = (u v^7)^((p-5)/8)
+    /// (computed alone or eight at a time by the vector kernel).
+    @inline(__always)
+    package static func sqrtRatioM1Finish(_ u: FieldElement, _ v: FieldElement, v3: FieldElement,
+                                          powered: FieldElement) -> (wasSquare: CTBool, r: FieldElement) {
+        var r = (u * v3) * powered
         let check = v * r.squared()
         let uNeg = -u
         let correctSign = check.ctEquals(u)

@@ -11,8 +11,14 @@ package enum VartimeMSM {
     /// - Warning: Variable time. Public data only.
     @inline(__always)
     package static func multiscalarMul(_ scalars: [Scalar], _ points: [RistrettoPoint]) -> EdwardsPoint {
-        scalars.count < pippengerThreshold
-            ? VartimeStraus.multiscalarMul(scalars, points)
+        if scalars.count < pippengerThreshold {
+            if scalars.count >= VartimePippenger.simdThreshold && SIMDSupport.available {
+                return VartimePippenger.multiscalarMulSIMD(scalars, points)
+            }
+            return VartimeStraus.multiscalarMul(scalars, points)
+        }
+        return SIMDSupport.available
+            ? VartimePippenger.multiscalarMulSIMD(scalars, points)
             : VartimePippenger.multiscalarMul(scalars, points)
     }
 }

@@ -1,3 +1,4 @@
+import Ristretto255SIMD
 // Variable-time Pippenger (bucket method) multiscalar multiplication.
 //
 // Each scalar is recoded into W = ceil(254/c) signed radix-2^c digits in
@@ -91,6 +92,83 @@ package enum VartimePippenger {
         }
     }
 
+    /// The window width minimizing the work of the window-per-lane kernel for `n` terms:
+    /// ceil(W / 8) passes, each n mixed additions (7M) and 2 * 2^(c-1) full ones (9M),
+    /// eight lanes at a time; the final sum_w 2^(cw) S_w (W c doublings) is the same
+    /// for every c.
+    package static func simdWindowBits(count n: Int) -> Int {
+        var best = 4
+        var bestCost = Int.max
+        for c in 4...12 {
+            let passes = (Scalar.signedRadixDigitCount(windowBits: c) + 7) / 8
+            let cost = passes * (7 * n + 18 * (1 << (c - 1)))
+            if cost < bestCost { bestCost = cost; best = c }
+        }
+        return best
+    }
+
+    /// From this many terms on, `multiscalarMul` uses the vector kernel when the CPU has
+    /// it (measured with `zkpay bench`, figures msm_*; see docs/notes/simd.md).
+    package static let simdThreshold = 64
+
+    /// sum scalars[i] * points[i] with the bucket phase on eight lanes (one window per
+    /// lane, module Ristretto255SIMD) and the final combination in scalar code.
+    /// - Precondition: `SIMDSupport.available`.
+    /// - Warning: Variable time. Public data only.
+    package static func multiscalarMulSIMD(_ scalars: [Scalar], _ points: [RistrettoPoint],
+                                           windowBits c: Int? = nil) -> EdwardsPoint {
+        precondition(scalars.count == points.count)
+        precondition(SIMDSupport.available, "the vector kernel needs AVX-512")
+        let n = scalars.count
+        if n == 0 { return .identity }
+        let c = c ?? simdWindowBits(count: n)
+        precondition(c >= 2 && c <= 15)
+        let windows = Scalar.signedRadixDigitCount(windowBits: c)
+        var digits = [Int16](repeating: 0, count: windows * n)
+        digits.withUnsafeMutableBufferPointer { d in
+            scalars.withUnsafeBufferPointer { s in
+                for i in 0..<n { s[i].vartimeWriteSignedRadix(windowBits: c, into: d.baseAddress! + i, stride: n) }
+            }
+        }
+        let affine = points.withUnsafeBufferPointer { batchAffineNiels($0) }
+        // Packed words (the radix-2^51 limbs), every limb reduced as the kernel requires.
+        var words = [UInt64](repeating: 0, count: 15 * n)
+        words.withUnsafeMutableBufferPointer { w in
+            for i in 0..<n {
+                let q = affine[i]
+                for (k, f) in [q.yPlusX.reduced(), q.yMinusX.reduced(), q.xy2d.reduced()].enumerated() {
+                    let o = 15 * i + 5 * k
+                    w[o] = f.l0; w[o + 1] = f.l1; w[o + 2] = f.l2; w[o + 3] = f.l3; w[o + 4] = f.l4
+                }
+            }
+        }
+        let d2 = Constants.d2
+        let d2Words = [d2.l0, d2.l1, d2.l2, d2.l3, d2.l4]
+        var sums = [UInt64](repeating: 0, count: 20 * windows)
+        digits.withUnsafeBufferPointer { d in
+            words.withUnsafeBufferPointer { w in
+                sums.withUnsafeMutableBufferPointer { s in
+                    WindowLanes.windowSums(digits: d.baseAddress!, count: n, windows: windows, half: 1 << (c - 1),
+                                           points: w.baseAddress!, d2: d2Words, out: s.baseAddress!)
+                }
+            }
+        }
+        @inline(__always) func windowSum(_ w: Int) -> EdwardsPoint {
+            @inline(__always) func fe(_ o: Int) -> FieldElement {
+                FieldElement(sums[o], sums[o + 1], sums[o + 2], sums[o + 3], sums[o + 4]).reduced()
+            }
+            let o = 20 * w
+            return EdwardsPoint(X: fe(o), Y: fe(o + 5), Z: fe(o + 10), T: fe(o + 15))
+        }
+        var acc = windowSum(windows - 1)
+        var w = windows - 2
+        while w >= 0 {
+            acc = acc.multipliedByPow2(c) + windowSum(w)
+            w -= 1
+        }
+        return acc
+    }
+
     /// 1/d, for `extended(_:invD:)`.
     static let invD = Constants.d.inverted()
 
@@ -120,7 +198,7 @@ package enum VartimePippenger {
 
     /// Affine Niels forms of `points` with one shared field inversion (Montgomery's
     /// trick). Every Edwards point has Z != 0, so the product is invertible.
-    static func batchAffineNiels(_ points: UnsafeBufferPointer<RistrettoPoint>) -> [AffineNielsPoint] {
+    package static func batchAffineNiels(_ points: UnsafeBufferPointer<RistrettoPoint>) -> [AffineNielsPoint] {
         let n = points.count
         if n == 0 { return [] }
         var prefix = [FieldElement](repeating: .one, count: n)

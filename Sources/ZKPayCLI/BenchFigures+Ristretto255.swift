@@ -38,6 +38,16 @@ extension BenchCommand {
                     if sink == 1 { print(sink) }
                 }
             },
+            BenchFigure("decode_batch18", unit: "per point: RistrettoPoint.decodeBatch of 18 valid encodings (a 2-output range proof's points)") {
+                let encodings = (0..<18).map { _ in RistrettoPoint.fromUniformBytes(SecureRandom.bytes(64)).encoding[...] }
+                var sink: UInt64 = 0
+                return { n in
+                    for _ in 0..<(n + 17) / 18 {
+                        for p in RistrettoPoint.decodeBatch(encodings) { sink &+= p?.edwards.X.l0 ?? 1 }
+                    }
+                    if sink == 1 { print(sink) }
+                }
+            },
             BenchFigure("encode", unit: "RFC 9496 encoding") {
                 let p = RistrettoPoint.fromUniformBytes(SecureRandom.bytes(64))
                 var sink: UInt8 = 0

@@ -85,6 +85,31 @@ struct MSMTests {
         }
     }
 
+    @Test("the vector (window-per-lane) Pippenger equals the naive sum for every window width 2...12, sizes 0...300 and the edge cases",
+          .enabled(if: SIMDSupport.available, "this CPU has no AVX-512: the scalar paths are the ones in use"))
+    func vectorKernel() {
+        var rng = SeededRNG(seed: 0x4d53_4d08)
+        print("MSMTests.vectorKernel seed \(rng.seed)")
+        var (s, p) = Self.randomTerms(40, &rng)
+        s += Self.edgeScalars()
+        p += (0..<(s.count - p.count)).map { _ in Self.randomPoint(&rng) }
+        // Zero digits in some lanes only, identities, a point and its negative, repeats.
+        let q = Self.randomPoint(&rng)
+        s += [.zero, Self.minusOne, Self.minusOne, .one, Scalar(1 << 20), Self.minusOne]
+        p += [q, q, -q, q, .identity, q]
+        let expected = Self.naive(s, p)
+        for c in 2...12 {
+            #expect(RistrettoPoint(edwards: VartimePippenger.multiscalarMulSIMD(s, p, windowBits: c)) == expected, "c = \(c)")
+        }
+        let (scalars, points) = Self.randomTerms(300, &rng)
+        var sum = RistrettoPoint.identity
+        for n in 0...300 {
+            if n > 0 { sum += points[n - 1].vartimeMultiply(scalars[n - 1]) }
+            let got = VartimePippenger.multiscalarMulSIMD(Array(scalars[0..<n]), Array(points[0..<n]))
+            #expect(RistrettoPoint(edwards: got) == sum, "n = \(n)")
+        }
+    }
+
     @Test("identity points, zero scalars, repeated points and scalars l-1 give the naive sum in every algorithm")
     func edgeCases() {
         var rng = SeededRNG(seed: 0x4d53_4d04)
@@ -180,6 +205,18 @@ struct MSMTests {
         let mixedExpected = Self.naive(mixed, Array(fixed[0..<mixed.count]))
         for c in [4, 8, 12] {
             #expect(RistrettoPoint(edwards: msm.staticMultiscalarMul(mixed, windowBits: c)) == mixedExpected, "c = \(c)")
+            if SIMDSupport.available {
+                #expect(RistrettoPoint(edwards: msm.staticMultiscalarMulSIMD(mixed, windowBits: c)) == mixedExpected,
+                        "vector lanes, c = \(c)")
+            }
+        }
+        if SIMDSupport.available {
+            // Every count 0...20 (partial last chunk of eight, lanes without entries).
+            for n in 0...20 {
+                let part = Array(mixed.suffix(n))
+                #expect(RistrettoPoint(edwards: msm.staticMultiscalarMulSIMD(part))
+                        == RistrettoPoint(edwards: msm.staticMultiscalarMulScalar(part)), "vector lanes, n = \(n)")
+            }
         }
         // Edge scalars on the static points (the width-8 tables' largest entries).
         let edge = Self.edgeScalars()

@@ -97,6 +97,42 @@ struct PointTests {
         #expect(accepted > 0)
     }
 
+    @Test("decodeBatch agrees with one-by-one decoding on valid, bit-flipped, non-canonical, high-bit, short and RFC-invalid encodings, at every batch size 0...40")
+    func decodeBatchAgrees() {
+        var rng = SeededRNG(seed: 0x9e_0009)
+        print("seed \(rng.seed)")
+        var pool: [[UInt8]] = RistrettoVectors.group("invalid_encodings").map { RistrettoVectors.hex($0, "encoding") }
+        pool += RistrettoVectors.group("extra_invalid_encodings").map { RistrettoVectors.hex($0, "encoding") }
+        #expect(pool.count == 31 && pool.allSatisfy { $0.count == 32 })
+        for _ in 0..<60 {
+            let e = Self.randomPoint(&rng).encoding
+            pool.append(e)                                    // valid
+            var flipped = e
+            flipped[Int(rng.next() % 32)] ^= UInt8(1) << UInt8(rng.next() % 8)
+            pool.append(flipped)                              // usually invalid
+            var high = e
+            high[31] |= 0x80
+            pool.append(high)                                 // bit 255 set
+        }
+        pool.append([UInt8](repeating: 0, count: 32))         // the identity
+        pool.append([0xed] + [UInt8](repeating: 0xff, count: 30) + [0x7f])  // p itself, not canonical
+        pool.append([UInt8](repeating: 1, count: 31))         // short
+        for n in 0...40 {
+            let batch = (0..<n).map { _ in pool[Int(rng.next() % UInt64(pool.count))][...] }
+            let got = RistrettoPoint.decodeBatch(batch)
+            #expect(got.count == n)
+            for (k, e) in batch.enumerated() {
+                let one = try? RistrettoPoint(encoding: e)
+                #expect(got[k] == one, "n = \(n), k = \(k)")
+                if let g = got[k] { #expect(g.encoding == Array(e)) }
+            }
+        }
+        // The whole pool at once (several full chunks of eight plus a partial one).
+        let all = RistrettoPoint.decodeBatch(pool.map { $0[...] })
+        #expect(all.count == pool.count)
+        for (k, e) in pool.enumerated() { #expect(all[k] == (try? RistrettoPoint(encoding: e)), "pool \(k)") }
+    }
+
     @Test("every single-bit change of a valid encoding is rejected or decodes to a different point")
     func tampering() throws {
         var rng = SeededRNG(seed: 0x9e_0005)

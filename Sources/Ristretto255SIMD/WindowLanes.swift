@@ -1,0 +1,222 @@
+// Pippenger's bucket phase with one window per SIMD lane.
+//
+// For a point P_i, its signed digits in eight different windows select eight buckets in
+// eight disjoint bucket sets, so the eight bucket additions are independent: lane j adds
+// +-P_i to bucket |d_j| of window 8g + j. The point is the same in every lane (a
+// broadcast), the buckets are gathered and scattered. No two lanes ever touch the same
+// bucket, so there is nothing to schedule; a zero digit adds into a dummy slot 0 that is
+// never read. The window sums sum_k k * bucket_k are then formed the same way, one
+// window per lane. Everything here is variable time and for public data only (it runs
+// on verification data: points and scalars of proofs being checked).
+
+/// Eight extended points (X:Y:Z:T), one per lane.
+struct EdwardsPoint8 {
+    var X: FieldElement8, Y: FieldElement8, Z: FieldElement8, T: FieldElement8
+
+    /// Lane j from the 20 packed words (X, Y, Z, T) at `base + offsets[j]`.
+    @inline(__always)
+    init(gather base: UnsafePointer<UInt64>, _ o: SIMD8<Int>) {
+        X = FieldElement8(gather: base, o)
+        Y = FieldElement8(gather: base + 5, o)
+        Z = FieldElement8(gather: base + 10, o)
+        T = FieldElement8(gather: base + 15, o)
+    }
+
+    @inline(__always)
+    init(X: FieldElement8, Y: FieldElement8, Z: FieldElement8, T: FieldElement8) {
+        self.X = X; self.Y = Y; self.Z = Z; self.T = T
+    }
+
+    @inline(__always)
+    func scatter(_ base: UnsafeMutablePointer<UInt64>, _ o: SIMD8<Int>) {
+        X.scatter(base, o); Y.scatter(base + 5, o); Z.scatter(base + 10, o); T.scatter(base + 15, o)
+    }
+
+    /// The completed point ((cx:cz), (cy:ct)) back in extended coordinates (4M).
+    @inline(__always)
+    static func extended(_ cx: FieldElement8, _ cy: FieldElement8, _ cz: FieldElement8,
+                         _ ct: FieldElement8) -> EdwardsPoint8 {
+        EdwardsPoint8(X: cx * ct, Y: cy * cz, Z: cz * ct, T: cx * cy)
+    }
+
+    /// self + (yPlusX, yMinusX, xy2d), an affine Niels point per lane (7M; the
+    /// formulas of curve25519-dalek's mixed addition).
+    @inline(__always)
+    func adding(yPlusX: FieldElement8, yMinusX: FieldElement8, xy2d: FieldElement8) -> EdwardsPoint8 {
+        let pp = (Y + X) * yPlusX
+        let mm = (Y - X) * yMinusX
+        let txy = T * xy2d
+        let z2 = (Z + Z).carried()  // z2 - txy must stay below the multiplication bound
+        return .extended(pp - mm, pp + mm, z2 + txy, z2 - txy)
+    }
+
+    /// self + other, both extended (9M).
+    @inline(__always)
+    func adding(_ other: EdwardsPoint8, d2: FieldElement8) -> EdwardsPoint8 {
+        let pp = (Y + X) * (other.Y + other.X)
+        let mm = (Y - X) * (other.Y - other.X)
+        let tt = (T * d2) * other.T
+        let zz = Z * other.Z
+        let zz2 = (zz + zz).carried()
+        return .extended(pp - mm, pp + mm, zz2 + tt, zz2 - tt)
+    }
+}
+
+/// The window-per-lane bucket phase of variable-time Pippenger (see the top of the file).
+package enum WindowLanes {
+    /// Words of one packed extended point: X, Y, Z, T, five each.
+    static let pointWords = 20
+
+    /// For every window w < `windows`: S_w = sum_i digit(w, i) * P_i, written as 20
+    /// packed words (X, Y, Z, T in the radix-2^51 layout, limbs < 2^51 + 2^44) at
+    /// `out[20 w]`; the caller forms sum_w 2^(c w) S_w.
+    ///
+    /// - Parameters:
+    ///   - digits: window-major signed digits, digit of point i in window w at
+    ///     `digits[w * count + i]`, each in [-half, half].
+    ///   - count: the number of points.
+    ///   - windows: the number of windows.
+    ///   - half: 2^(c-1), the largest digit magnitude (the number of buckets).
+    ///   - points: `count` affine Niels points (y+x, y-x, 2dxy), 15 packed words each,
+    ///     every limb < 2^51 + 2^13 (reduced).
+    ///   - d2: 2d, five packed words.
+    ///   - out: room for `20 * windows` words.
+    /// - Warning: Variable time. Public data only. Runs AVX-512 code when the module is
+    ///   built for it: call only where `SIMDSupport.available` (module Ristretto255) is true.
+    @inline(never)
+    package static func windowSums(digits: UnsafePointer<Int16>, count n: Int, windows: Int, half: Int,
+                                   points: UnsafePointer<UInt64>, d2 d2Words: UnsafePointer<UInt64>,
+                                   out: UnsafeMutablePointer<UInt64>) {
+        precondition(n >= 0 && windows >= 1 && half >= 1)
+        let slots = half + 1                       // slot 0: the dummy for zero digits
+        let laneWords = slots * pointWords
+        let buckets = UnsafeMutablePointer<UInt64>.allocate(capacity: 8 * laneWords)
+        defer { buckets.deallocate() }
+        let sums = UnsafeMutablePointer<UInt64>.allocate(capacity: 8 * pointWords)
+        defer { sums.deallocate() }
+        let zeroRow = UnsafeMutablePointer<Int16>.allocate(capacity: max(n, 1))
+        zeroRow.initialize(repeating: 0, count: max(n, 1))
+        defer { zeroRow.deallocate() }
+        let d2 = FieldElement8(broadcast: d2Words)
+        let zero = FieldElement8(broadcast: [UInt64](repeating: 0, count: 5))
+        let laneBase = SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7) &* laneWords
+
+        var g = 0
+        while g * 8 < windows {
+            // Every bucket starts as the identity (0 : 1 : 1 : 0).
+            for s in 0..<(8 * slots) {
+                let b = buckets + s * pointWords
+                b.initialize(repeating: 0, count: pointWords)
+                b[5] = 1; b[10] = 1
+            }
+            var rows = [UnsafePointer<Int16>]()
+            for j in 0..<8 {
+                let w = g * 8 + j
+                rows.append(w < windows ? digits + w * n : UnsafePointer(zeroRow))
+            }
+            let (r0, r1, r2, r3, r4, r5, r6, r7) = (rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[6], rows[7])
+            for i in 0..<n {
+                let d = SIMD8<Int>(Int(r0[i]), Int(r1[i]), Int(r2[i]), Int(r3[i]),
+                                   Int(r4[i]), Int(r5[i]), Int(r6[i]), Int(r7[i]))
+                if d == SIMD8<Int>(repeating: 0) { continue }
+                let negative = SIMD8<Int64>(truncatingIfNeeded: d) .< 0
+                let magnitude = d.replacing(with: 0 &- d, where: d .< 0)
+                let o = laneBase &+ magnitude &* pointWords
+                let p = points + 15 * i
+                let yp = FieldElement8(broadcast: p), ym = FieldElement8(broadcast: p + 5)
+                let xy = FieldElement8(broadcast: p + 10)
+                // -P = (y-x, y+x, -2dxy).
+                let qyp = FieldElement8.select(yp, ym, negative)
+                let qym = FieldElement8.select(ym, yp, negative)
+                let qxy = FieldElement8.select(xy, zero - xy, negative)
+                let bucket = EdwardsPoint8(gather: buckets, o)
+                bucket.adding(yPlusX: qyp, yMinusX: qym, xy2d: qxy).scatter(buckets, o)
+            }
+            // sum_k k * bucket_k = sum of the running suffix sums.
+            var running = EdwardsPoint8(gather: buckets, laneBase &+ half * pointWords)
+            var sum = running
+            var k = half - 1
+            while k >= 1 {
+                running = running.adding(EdwardsPoint8(gather: buckets, laneBase &+ k * pointWords), d2: d2)
+                sum = sum.adding(running, d2: d2)
+                k -= 1
+            }
+            sum.scatter(sums, SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7) &* pointWords)
+            for j in 0..<8 where g * 8 + j < windows {
+                (out + (g * 8 + j) * pointWords).update(from: sums + j * pointWords, count: pointWords)
+            }
+            g += 1
+        }
+    }
+}
+
+/// The bucket phase of fixed-base Pippenger (module Ristretto255's
+/// `VartimePrecomputedMSM`) on eight lanes: every entry (a stored shift 2^(4k) P of a
+/// fixed point, with its signed digit) is added to a bucket, and entries are dealt to
+/// the lanes in turn. Each lane owns a separate set of buckets, so the lanes never touch
+/// the same bucket; the eight bucket sets are aggregated one per lane and the caller adds
+/// the eight lane sums.
+package enum EntryLanes {
+    /// Writes, for each lane j, sum_k k * bucket_{j,k} (20 packed words) at `out[20 j]`,
+    /// where entry e (< `count`) goes to lane e % 8, adding digit(e) times the affine
+    /// Niels point of 15 words at `table + offsets[e]`.
+    ///
+    /// - Parameters:
+    ///   - offsets: the word offset of each entry's affine Niels point in `table`.
+    ///   - digits: each entry's signed digit, nonzero, in [-half, half].
+    ///   - half: the number of buckets per lane.
+    ///   - table: affine Niels points, 15 packed words each (y+x, y-x, 2dxy); y+x and
+    ///     y-x may be unreduced sums (limbs < 2^52 + 2^14, used only as factors), 2dxy
+    ///     reduced.
+    ///   - d2: 2d, five packed words.
+    ///   - out: room for 160 words.
+    /// - Warning: Variable time. Public data only. AVX-512 code: call only where
+    ///   `SIMDSupport.available` (module Ristretto255) is true.
+    @inline(never)
+    package static func laneSums(offsets: UnsafePointer<Int>, digits: UnsafePointer<Int16>, count: Int, half: Int,
+                                 table: UnsafePointer<UInt64>, d2 d2Words: UnsafePointer<UInt64>,
+                                 out: UnsafeMutablePointer<UInt64>) {
+        precondition(count >= 0 && half >= 1)
+        let pointWords = WindowLanes.pointWords
+        let slots = half + 1                       // slot 0: the dummy for the padding
+        let laneWords = slots * pointWords
+        let buckets = UnsafeMutablePointer<UInt64>.allocate(capacity: 8 * laneWords)
+        defer { buckets.deallocate() }
+        for s in 0..<(8 * slots) {
+            let b = buckets + s * pointWords
+            b.initialize(repeating: 0, count: pointWords)
+            b[5] = 1; b[10] = 1
+        }
+        let d2 = FieldElement8(broadcast: d2Words)
+        let zero = FieldElement8(broadcast: [UInt64](repeating: 0, count: 5))
+        let laneBase = SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7) &* laneWords
+        var e = 0
+        while e < count {
+            var d = SIMD8<Int>()
+            var o = SIMD8<Int>()
+            for j in 0..<8 where e + j < count {
+                d[j] = Int(digits[e + j]); o[j] = offsets[e + j]
+            }
+            let negative = SIMD8<Int64>(truncatingIfNeeded: d) .< 0
+            let magnitude = d.replacing(with: 0 &- d, where: d .< 0)
+            let slot = laneBase &+ magnitude &* pointWords
+            let yp = FieldElement8(gather: table, o), ym = FieldElement8(gather: table + 5, o)
+            let xy = FieldElement8(gather: table + 10, o)
+            let qyp = FieldElement8.select(yp, ym, negative)
+            let qym = FieldElement8.select(ym, yp, negative)
+            let qxy = FieldElement8.select(xy, zero - xy, negative)
+            let bucket = EdwardsPoint8(gather: buckets, slot)
+            bucket.adding(yPlusX: qyp, yMinusX: qym, xy2d: qxy).scatter(buckets, slot)
+            e += 8
+        }
+        var running = EdwardsPoint8(gather: buckets, laneBase &+ half * pointWords)
+        var sum = running
+        var k = half - 1
+        while k >= 1 {
+            running = running.adding(EdwardsPoint8(gather: buckets, laneBase &+ k * pointWords), d2: d2)
+            sum = sum.adding(running, d2: d2)
+            k -= 1
+        }
+        sum.scatter(out, SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7) &* pointWords)
+    }
+}
