@@ -131,16 +131,20 @@ package enum VartimePippenger {
             }
         }
         let affine = points.withUnsafeBufferPointer { batchAffineNiels($0) }
-        // Packed words (the radix-2^51 limbs), every limb reduced as the kernel requires.
-        var words = [UInt64](repeating: 0, count: 15 * n)
+        // Packed words (the radix-2^51 limbs), every limb reduced as the kernel requires:
+        // the points, their negatives (y-x, y+x, -2dxy), and the identity (1, 1, 0).
+        var words = [UInt64](repeating: 0, count: 15 * (2 * n + 1))
         words.withUnsafeMutableBufferPointer { w in
+            @inline(__always) func put(_ f: FieldElement, _ o: Int) {
+                w[o] = f.l0; w[o + 1] = f.l1; w[o + 2] = f.l2; w[o + 3] = f.l3; w[o + 4] = f.l4
+            }
             for i in 0..<n {
                 let q = affine[i]
-                for (k, f) in [q.yPlusX.reduced(), q.yMinusX.reduced(), q.xy2d.reduced()].enumerated() {
-                    let o = 15 * i + 5 * k
-                    w[o] = f.l0; w[o + 1] = f.l1; w[o + 2] = f.l2; w[o + 3] = f.l3; w[o + 4] = f.l4
-                }
+                let yp = q.yPlusX.reduced(), ym = q.yMinusX.reduced(), xy = q.xy2d.reduced()
+                put(yp, 15 * i); put(ym, 15 * i + 5); put(xy, 15 * i + 10)
+                put(ym, 15 * (n + i)); put(yp, 15 * (n + i) + 5); put(-xy, 15 * (n + i) + 10)
             }
+            put(.one, 30 * n); put(.one, 30 * n + 5); put(.zero, 30 * n + 10)
         }
         let d2 = Constants.d2
         let d2Words = [d2.l0, d2.l1, d2.l2, d2.l3, d2.l4]

@@ -32,6 +32,30 @@ struct EdwardsPoint8 {
         X.scatter(base, o); Y.scatter(base + 5, o); Z.scatter(base + 10, o); T.scatter(base + 15, o)
     }
 
+    /// The identity (0 : 1 : 1 : 0) in every lane.
+    static var identity: EdwardsPoint8 {
+        @inline(__always) get {
+            var one = [UInt64](repeating: 0, count: 5)
+            one[0] = 1
+            let zero = FieldElement8(broadcast: [UInt64](repeating: 0, count: 5))
+            let o = FieldElement8(broadcast: one)
+            return EdwardsPoint8(X: zero, Y: o, Z: o, T: zero)
+        }
+    }
+
+    /// Writes lane j as 20 packed words at `p` (reduced coordinates).
+    @inline(__always)
+    func storeLane(_ j: Int, to p: UnsafeMutablePointer<UInt64>) {
+        X.storeLane(j, to: p); Y.storeLane(j, to: p + 5); Z.storeLane(j, to: p + 10); T.storeLane(j, to: p + 15)
+    }
+
+    /// Per lane: `b` where `mask` is set, else `a`.
+    @inline(__always)
+    static func select(_ a: EdwardsPoint8, _ b: EdwardsPoint8, _ mask: SIMDMask<SIMD8<Int64>>) -> EdwardsPoint8 {
+        EdwardsPoint8(X: .select(a.X, b.X, mask), Y: .select(a.Y, b.Y, mask), Z: .select(a.Z, b.Z, mask),
+                      T: .select(a.T, b.T, mask))
+    }
+
     /// The completed point ((cx:cz), (cy:ct)) back in extended coordinates (4M).
     @inline(__always)
     static func extended(_ cx: FieldElement8, _ cy: FieldElement8, _ cz: FieldElement8,
@@ -71,14 +95,21 @@ package enum WindowLanes {
     /// packed words (X, Y, Z, T in the radix-2^51 layout, limbs < 2^51 + 2^44) at
     /// `out[20 w]`; the caller forms sum_w 2^(c w) S_w.
     ///
+    /// Each lane's entries (the points with a nonzero digit in its window) are first
+    /// sorted by bucket (a counting sort), so a lane adds a run of points into one
+    /// accumulator that stays in registers and is written out once per bucket, when
+    /// the run ends; the per-step work is a gather of the eight points and the mixed
+    /// addition. Shorter lanes are padded with the identity point.
+    ///
     /// - Parameters:
     ///   - digits: window-major signed digits, digit of point i in window w at
     ///     `digits[w * count + i]`, each in [-half, half].
-    ///   - count: the number of points.
+    ///   - count: the number of points n.
     ///   - windows: the number of windows.
     ///   - half: 2^(c-1), the largest digit magnitude (the number of buckets).
-    ///   - points: `count` affine Niels points (y+x, y-x, 2dxy), 15 packed words each,
-    ///     every limb < 2^51 + 2^13 (reduced).
+    ///   - points: 2n + 1 affine Niels points (y+x, y-x, 2dxy), 15 packed words each,
+    ///     every limb < 2^51 + 2^13: P_0..P_{n-1}, then -P_0..-P_{n-1}, then the identity
+    ///     (1, 1, 0).
     ///   - d2: 2d, five packed words.
     ///   - out: room for `20 * windows` words.
     /// - Warning: Variable time. Public data only. Runs AVX-512 code when the module is
@@ -87,63 +118,105 @@ package enum WindowLanes {
     package static func windowSums(digits: UnsafePointer<Int16>, count n: Int, windows: Int, half: Int,
                                    points: UnsafePointer<UInt64>, d2 d2Words: UnsafePointer<UInt64>,
                                    out: UnsafeMutablePointer<UInt64>) {
-        precondition(n >= 0 && windows >= 1 && half >= 1)
-        let slots = half + 1                       // slot 0: the dummy for zero digits
+        precondition(n >= 0 && windows >= 1 && half >= 1 && half < 1 << 15 && 15 * (2 * n + 1) < Int(Int32.max))
+        let slots = half + 1                       // slot 0: unused (lanes without entries)
         let laneWords = slots * pointWords
-        let buckets = UnsafeMutablePointer<UInt64>.allocate(capacity: 8 * laneWords)
-        defer { buckets.deallocate() }
-        let sums = UnsafeMutablePointer<UInt64>.allocate(capacity: 8 * pointWords)
+        let sums = UnsafeMutablePointer<UInt64>.allocate(capacity: 8 * laneWords)
         defer { sums.deallocate() }
-        let zeroRow = UnsafeMutablePointer<Int16>.allocate(capacity: max(n, 1))
-        zeroRow.initialize(repeating: 0, count: max(n, 1))
-        defer { zeroRow.deallocate() }
+        let result = UnsafeMutablePointer<UInt64>.allocate(capacity: 8 * pointWords)
+        defer { result.deallocate() }
+        // Sorted entries per lane (lane-major), then interleaved step-major for the loop.
+        let sortedOffset = UnsafeMutablePointer<Int32>.allocate(capacity: max(8 * n, 1))
+        defer { sortedOffset.deallocate() }
+        let sortedBucket = UnsafeMutablePointer<Int32>.allocate(capacity: max(8 * n, 1))
+        defer { sortedBucket.deallocate() }
+        let stepOffset = UnsafeMutablePointer<Int32>.allocate(capacity: 8 * (n + 1))
+        defer { stepOffset.deallocate() }
+        let stepBucket = UnsafeMutablePointer<Int32>.allocate(capacity: 8 * (n + 2))
+        defer { stepBucket.deallocate() }
+        let next = UnsafeMutablePointer<Int>.allocate(capacity: slots)
+        defer { next.deallocate() }
         let d2 = FieldElement8(broadcast: d2Words)
-        let zero = FieldElement8(broadcast: [UInt64](repeating: 0, count: 5))
+        let identity = EdwardsPoint8.identity
         let laneBase = SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7) &* laneWords
+        let identityOffset = Int32(15 * 2 * n)
 
         var g = 0
         while g * 8 < windows {
-            // Every bucket starts as the identity (0 : 1 : 1 : 0).
+            // Every bucket sum starts as the identity (0 : 1 : 1 : 0).
             for s in 0..<(8 * slots) {
-                let b = buckets + s * pointWords
+                let b = sums + s * pointWords
                 b.initialize(repeating: 0, count: pointWords)
                 b[5] = 1; b[10] = 1
             }
-            var rows = [UnsafePointer<Int16>]()
+            // 1. Counting sort of each lane's nonzero digits by magnitude.
+            var length = [Int](repeating: 0, count: 8)
+            for j in 0..<8 where g * 8 + j < windows {
+                let row = digits + (g * 8 + j) * n
+                for k in 0..<slots { next[k] = 0 }
+                for i in 0..<n { next[Int(row[i].magnitude)] += 1 }
+                var position = 0
+                for k in 1..<slots { let c = next[k]; next[k] = position; position += c }
+                length[j] = position
+                let offsets = sortedOffset + j * n, buckets = sortedBucket + j * n
+                for i in 0..<n {
+                    let d = Int(row[i])
+                    if d == 0 { continue }
+                    let k = d.magnitude
+                    let at = next[Int(k)]
+                    next[Int(k)] = at + 1
+                    offsets[at] = Int32(15 * (d > 0 ? i : n + i))
+                    buckets[at] = Int32(k)
+                }
+            }
+            let steps = length.max()!
+            // 2. Step-major: step t of lane j at [8 t + j]; short lanes add the identity
+            //    into their last bucket (or the unused slot 0).
             for j in 0..<8 {
-                let w = g * 8 + j
-                rows.append(w < windows ? digits + w * n : UnsafePointer(zeroRow))
+                let len = length[j]
+                let last: Int32 = len > 0 ? sortedBucket[j * n + len - 1] : 0
+                for t in 0..<steps {
+                    if t < len {
+                        stepOffset[8 * t + j] = sortedOffset[j * n + t]
+                        stepBucket[8 * t + j] = sortedBucket[j * n + t]
+                    } else {
+                        stepOffset[8 * t + j] = identityOffset
+                        stepBucket[8 * t + j] = last
+                    }
+                }
+                stepBucket[8 * steps + j] = -1        // every lane flushes after the last step
             }
-            let (r0, r1, r2, r3, r4, r5, r6, r7) = (rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[6], rows[7])
-            for i in 0..<n {
-                let d = SIMD8<Int>(Int(r0[i]), Int(r1[i]), Int(r2[i]), Int(r3[i]),
-                                   Int(r4[i]), Int(r5[i]), Int(r6[i]), Int(r7[i]))
-                if d == SIMD8<Int>(repeating: 0) { continue }
-                let negative = SIMD8<Int64>(truncatingIfNeeded: d) .< 0
-                let magnitude = d.replacing(with: 0 &- d, where: d .< 0)
-                let o = laneBase &+ magnitude &* pointWords
-                let p = points + 15 * i
-                let yp = FieldElement8(broadcast: p), ym = FieldElement8(broadcast: p + 5)
-                let xy = FieldElement8(broadcast: p + 10)
-                // -P = (y-x, y+x, -2dxy).
-                let qyp = FieldElement8.select(yp, ym, negative)
-                let qym = FieldElement8.select(ym, yp, negative)
-                let qxy = FieldElement8.select(xy, zero - xy, negative)
-                let bucket = EdwardsPoint8(gather: buckets, o)
-                bucket.adding(yPlusX: qyp, yMinusX: qym, xy2d: qxy).scatter(buckets, o)
+            // 3. Runs of equal buckets into one accumulator per lane.
+            var acc = identity
+            var bucket = SIMD8<Int32>(repeating: 0)
+            if steps > 0 { bucket = UnsafeRawPointer(stepBucket).loadUnaligned(as: SIMD8<Int32>.self) }
+            for t in 0..<steps {
+                let o = SIMD8<Int>(truncatingIfNeeded: UnsafeRawPointer(stepOffset + 8 * t).loadUnaligned(as: SIMD8<Int32>.self))
+                let yp = FieldElement8(gather: points, o), ym = FieldElement8(gather: points + 5, o)
+                let xy = FieldElement8(gather: points + 10, o)
+                acc = acc.adding(yPlusX: yp, yMinusX: ym, xy2d: xy)
+                let following = UnsafeRawPointer(stepBucket + 8 * (t + 1)).loadUnaligned(as: SIMD8<Int32>.self)
+                let flush = SIMD8<Int64>(truncatingIfNeeded: bucket) .!= SIMD8<Int64>(truncatingIfNeeded: following)
+                if any(flush) {
+                    for j in 0..<8 where flush[j] {
+                        acc.storeLane(j, to: sums + laneBase[j] + Int(bucket[j]) * pointWords)
+                    }
+                    acc = EdwardsPoint8.select(acc, identity, flush)
+                }
+                bucket = following
             }
-            // sum_k k * bucket_k = sum of the running suffix sums.
-            var running = EdwardsPoint8(gather: buckets, laneBase &+ half * pointWords)
+            // 4. sum_k k * bucket_k = sum of the running suffix sums, one window per lane.
+            var running = EdwardsPoint8(gather: sums, laneBase &+ half * pointWords)
             var sum = running
             var k = half - 1
             while k >= 1 {
-                running = running.adding(EdwardsPoint8(gather: buckets, laneBase &+ k * pointWords), d2: d2)
+                running = running.adding(EdwardsPoint8(gather: sums, laneBase &+ k * pointWords), d2: d2)
                 sum = sum.adding(running, d2: d2)
                 k -= 1
             }
-            sum.scatter(sums, SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7) &* pointWords)
+            sum.scatter(result, SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7) &* pointWords)
             for j in 0..<8 where g * 8 + j < windows {
-                (out + (g * 8 + j) * pointWords).update(from: sums + j * pointWords, count: pointWords)
+                (out + (g * 8 + j) * pointWords).update(from: result + j * pointWords, count: pointWords)
             }
             g += 1
         }
