@@ -1,4 +1,4 @@
-import Ristretto255
+public import Ristretto255
 
 /// A point of a proof as it travels: the 32 wire bytes (appended to the transcript as
 /// received, as the crate does) and the decoded point.
@@ -93,7 +93,18 @@ public struct RangeProof: Sendable, Equatable {
     /// - Throws: `BulletproofsError.wrongLength`, `.malformedInnerProduct`,
     ///   `.nonCanonicalScalar(field:)` or `.invalidPoint(field:)` naming the field.
     public init(bytes: some Collection<UInt8>) throws(BulletproofsError) {
+        try self.init(bytes: bytes, decoded: nil)
+    }
+
+    /// `init(bytes:)`, given the points a caller already decoded: `decoded[k]` for the
+    /// k-th point in wire order (A, S, T_1, T_2, L_1, R_1, ...), used only if every one is
+    /// present and equal in number (a caller's batch decoding over a larger object).
+    package init(bytes: some Collection<UInt8>, decoded: [RistrettoPoint?]?) throws(BulletproofsError) {
         let b = Array(bytes)
+        if let decoded, let proof = RangeProof(predecoded: b, points: decoded) {
+            self = proof
+            return
+        }
         guard b.count % 32 == 0 else {
             throw .wrongLength(field: "range proof", actual: b.count, reason: "not a multiple of 32 bytes")
         }
@@ -122,6 +133,23 @@ public struct RangeProof: Sendable, Equatable {
     /// time where the CPU allows). Nil for anything else; `init(bytes:)` then decodes
     /// field by field, in the crate's order, to name the first bad field.
     private init?(batchDecoding b: [UInt8]) {
+        guard let slices = Self.pointSlices(b) else { return nil }
+        self.init(predecoded: b, points: RistrettoPoint.decodeBatch(slices))
+    }
+
+    /// The encodings of a well-formed proof's points in wire order (A, S, T_1, T_2,
+    /// L_1, R_1, ...), or nil if the length is not 32 * (9 + 2k), k < 32.
+    package static func pointSlices(_ b: [UInt8]) -> [ArraySlice<UInt8>]? {
+        let words = b.count / 32
+        guard b.count % 32 == 0, words >= 9, (words - 9) % 2 == 0, (words - 9) / 2 < 32 else { return nil }
+        var slices = (0..<4).map { b[(32 * $0)..<(32 * $0 + 32)] }
+        for k in 0..<(words - 9) { slices.append(b[(224 + 32 * k)..<(256 + 32 * k)]) }
+        return slices
+    }
+
+    /// A proof from its bytes and its points decoded in wire order; nil unless every
+    /// scalar is canonical and every point present.
+    private init?(predecoded b: [UInt8], points: [RistrettoPoint?]) {
         let words = b.count / 32
         guard b.count % 32 == 0, words >= 9, (words - 9) % 2 == 0 else { return nil }
         let rounds = (words - 9) / 2
@@ -131,14 +159,13 @@ public struct RangeProof: Sendable, Equatable {
               let eBlinding = try? decodeScalar(b[192..<224], field: "e_blinding"),
               let a = try? decodeScalar(b[(224 + 64 * rounds)..<(256 + 64 * rounds)], field: "a"),
               let bb = try? decodeScalar(b[(256 + 64 * rounds)..<(288 + 64 * rounds)], field: "b") else { return nil }
-        var slices = (0..<4).map { b[(32 * $0)..<(32 * $0 + 32)] }
-        for k in 0..<(2 * rounds) { slices.append(b[(224 + 32 * k)..<(256 + 32 * k)]) }
-        let points = RistrettoPoint.decodeBatch(slices)
+        guard points.count == 4 + 2 * rounds else { return nil }
         var decoded: [ProofPoint] = []
         decoded.reserveCapacity(points.count)
         for (k, p) in points.enumerated() {
             guard let p else { return nil }
-            decoded.append(ProofPoint(p, encoding: Array(slices[k])))
+            decoded.append(ProofPoint(p, encoding: Array(k < 4 ? b[(32 * k)..<(32 * k + 32)]
+                                                               : b[(224 + 32 * (k - 4))..<(256 + 32 * (k - 4))])))
         }
         let L = (0..<rounds).map { decoded[4 + 2 * $0] }
         let R = (0..<rounds).map { decoded[5 + 2 * $0] }

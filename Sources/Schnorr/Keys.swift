@@ -113,6 +113,13 @@ public struct PublicKey: Sendable, Equatable {
         bytes = point.encoding
     }
 
+    /// A public key from its encoding and the point it decodes to, both already known
+    /// (a caller's batch decoding, `RistrettoPoint.decodeBatch`).
+    package init(bytes: [UInt8], decoded point: RistrettoPoint) {
+        self.point = point
+        self.bytes = bytes
+    }
+
     /// Decodes a 32-byte public key; only canonical ristretto255 encodings are accepted.
     /// - Throws: `wrongLength` or `invalidPoint(field: "public key")`.
     public init(bytes: some Collection<UInt8>) throws(SchnorrError) {

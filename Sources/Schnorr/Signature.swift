@@ -23,6 +23,13 @@ public struct Signature: Sendable, Equatable {
     /// - Throws: `wrongLength`, `notMarkedSchnorrkel`, `nonCanonicalScalar(field: "s")`,
     ///   `invalidPoint(field: "R")`.
     public init(bytes: some Collection<UInt8>) throws(SchnorrError) {
+        try self.init(bytes: bytes, decodedR: nil)
+    }
+
+    /// Parses 64 signature bytes, taking R from `decodedR` when its encoding is the first
+    /// 32 bytes (a caller's batch decoding); errors as `init(bytes:)`.
+    package init(bytes: some Collection<UInt8>,
+                 decodedR: (encoding: ArraySlice<UInt8>, point: RistrettoPoint)?) throws(SchnorrError) {
         let raw = Array(bytes)
         guard raw.count == 64 else { throw .wrongLength(field: "signature", expected: 64, actual: raw.count) }
         guard raw[63] & 0x80 != 0 else { throw .notMarkedSchnorrkel }
@@ -30,7 +37,11 @@ public struct Signature: Sendable, Equatable {
         sBytes[31] &= 0x7f
         do { s = try Scalar(canonical: sBytes, field: "s") } catch { throw .nonCanonicalScalar(field: "s") }
         rBytes = Array(raw[0..<32])
-        do { R = try RistrettoPoint(encoding: rBytes, field: "R") } catch { throw .invalidPoint(field: "R") }
+        if let decodedR, decodedR.encoding.elementsEqual(rBytes) {
+            R = decodedR.point
+        } else {
+            do { R = try RistrettoPoint(encoding: rBytes, field: "R") } catch { throw .invalidPoint(field: "R") }
+        }
     }
 
     /// The 64 wire bytes: R ‖ s with the marker bit set.

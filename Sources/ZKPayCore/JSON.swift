@@ -59,7 +59,12 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// codes) need no escape: those are appended whole after one scan of their bytes.
     private static func appendQuoted(_ s: String, to out: inout String) {
         out += "\""
-        if !s.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+        @inline(__always) func special(_ b: UInt8) -> Bool { b == 0x22 || b == 0x5C || b < 0x20 }
+        // A native string's UTF-8 is contiguous: scanning the buffer avoids the generic
+        // UTF8View iterator (2 % of the validator's time under load in a profile).
+        let escapes = s.utf8.withContiguousStorageIfAvailable { $0.contains(where: special) }
+            ?? s.utf8.contains(where: special)
+        if !escapes {
             out += s
         } else {
             for u in s.unicodeScalars {

@@ -114,18 +114,23 @@ public struct Transfer: Sendable, Equatable {
         let outputCount = try r.count("outputs count", oneOf: Self.outputCounts)
         var outputs = [Output]()
         outputs.reserveCapacity(outputCount)
+        let proofLength = RangeProof.encodedLength(bitSize: Self.rangeBits, aggregation: outputCount)
+        let pre = Self.predecodePoints(all, outputsStart: r.offset, outputCount: outputCount, proofLength: proofLength)
+        r.predecoded = pre.outputs
         for j in 0..<outputCount { outputs.append(try Output(reading: &r, field: "outputs[\(j)]")) }
         let fee = try r.u64("fee")
-        let proofLength = RangeProof.encodedLength(bitSize: Self.rangeBits, aggregation: outputCount)
+        let proofStart = r.offset + 2
         let proofBytes = try r.lengthPrefixed("range_proof", allowed: proofLength...proofLength)
-        let proof = try Self.decodeRangeProof(proofBytes)
-        let excess = try Self.decodeKey(try r.raw(32, "excess"), field: "excess")
+        let proof = try Self.decodeRangeProof(proofBytes, decoded: proofStart == pre.proofStart ? pre.proof : nil)
+        let excess = try Self.decodeKey(try r.raw(32, "excess"), field: "excess", decoded: pre.tail[r.offset - 32])
         let balanceMessageLength = r.offset
-        let balanceSignature = try Self.decodeSignature(try r.raw(64, "balance_signature"), field: "balance_signature")
-        let sender = try Self.decodeKey(try r.raw(32, "sender"), field: "sender")
+        let balanceSignature = try Self.decodeSignature(try r.raw(64, "balance_signature"), field: "balance_signature",
+                                                        decodedR: pre.tail[r.offset - 64])
+        let sender = try Self.decodeKey(try r.raw(32, "sender"), field: "sender", decoded: pre.tail[r.offset - 32])
         guard !sender.point.isIdentity else { throw .identityPoint(field: "sender") }
         let authorizationMessageLength = r.offset
-        let authorization = try Self.decodeSignature(try r.raw(64, "authorization"), field: "authorization")
+        let authorization = try Self.decodeSignature(try r.raw(64, "authorization"), field: "authorization",
+                                                     decodedR: pre.tail[r.offset - 64])
         try r.finish()
         self.inputs = inputs
         self.outputs = outputs
@@ -141,9 +146,52 @@ public struct Transfer: Sendable, Equatable {
         self.authorizationMessageLength = authorizationMessageLength
     }
 
+    /// Points decoded ahead of the field-by-field parse, keyed by their offset in the
+    /// encoding (each with its encoding, which every use compares with the bytes it reads).
+    struct Predecoded {
+        var outputs: [Int: (encoding: ArraySlice<UInt8>, point: RistrettoPoint)] = [:]
+        var proofStart = -1
+        var proof: [RistrettoPoint?]? = nil
+        var tail: [Int: (encoding: ArraySlice<UInt8>, point: RistrettoPoint)] = [:]
+    }
+
+    /// Decodes every point of a transfer of the expected length with one
+    /// `RistrettoPoint.decodeBatch` (the square roots eight at a time where the CPU
+    /// allows): the outputs' owner, commitment and ephemeral key, the range proof's
+    /// points, the excess, the sender and both signatures' R. The parse that follows uses
+    /// these results where the bytes match and decodes anything else itself, so errors and
+    /// their order are those of decoding field by field.
+    static func predecodePoints(_ all: [UInt8], outputsStart: Int, outputCount: Int,
+                                proofLength: Int) -> Predecoded {
+        var pre = Predecoded()
+        let proofStart = outputsStart + Output.encodedLength * outputCount + 8 + 2
+        let tail = proofStart + proofLength
+        guard all.count == tail + 192 else { return pre }
+        let proofBytes = Array(all[proofStart..<tail])
+        guard let proofSlices = RangeProof.pointSlices(proofBytes) else { return pre }
+        var offsets: [Int] = []
+        for j in 0..<outputCount {
+            let o = outputsStart + Output.encodedLength * j
+            offsets += [o, o + 32, o + 64]          // owner, commitment, memo's ephemeral key
+        }
+        let tailOffsets = [tail, tail + 32, tail + 96, tail + 128]  // excess, balance R, sender, authorization R
+        let slices = offsets.map { all[$0..<($0 + 32)] } + proofSlices + tailOffsets.map { all[$0..<($0 + 32)] }
+        let points = RistrettoPoint.decodeBatch(slices)
+        for (k, o) in offsets.enumerated() {
+            if let p = points[k] { pre.outputs[o] = (slices[k], p) }
+        }
+        pre.proofStart = proofStart
+        pre.proof = Array(points[offsets.count..<(offsets.count + proofSlices.count)])
+        for (k, o) in tailOffsets.enumerated() {
+            let i = offsets.count + proofSlices.count + k
+            if let p = points[i] { pre.tail[o] = (slices[i], p) }
+        }
+        return pre
+    }
+
     /// Maps the range-proof decoder's errors onto protocol errors naming the field.
-    static func decodeRangeProof(_ bytes: [UInt8]) throws(ProtocolError) -> RangeProof {
-        do { return try RangeProof(bytes: bytes) } catch {
+    static func decodeRangeProof(_ bytes: [UInt8], decoded: [RistrettoPoint?]? = nil) throws(ProtocolError) -> RangeProof {
+        do { return try RangeProof(bytes: bytes, decoded: decoded) } catch {
             switch error {
             case let .nonCanonicalScalar(field): throw .nonCanonicalScalar(field: "range_proof.\(field)")
             case let .invalidPoint(field): throw .nonCanonicalPoint(field: "range_proof.\(field)")
@@ -153,13 +201,17 @@ public struct Transfer: Sendable, Equatable {
     }
 
     /// Decodes a point that serves as a schnorrkel public key.
-    static func decodeKey(_ bytes: [UInt8], field: String) throws(ProtocolError) -> PublicKey {
+    static func decodeKey(_ bytes: [UInt8], field: String,
+                          decoded: (encoding: ArraySlice<UInt8>, point: RistrettoPoint)? = nil) throws(ProtocolError) -> PublicKey {
+        if let decoded, decoded.encoding.elementsEqual(bytes) { return PublicKey(bytes: bytes, decoded: decoded.point) }
         do { return try PublicKey(bytes: bytes) } catch { throw .nonCanonicalPoint(field: field) }
     }
 
     /// Maps the schnorrkel signature parser's errors onto protocol errors naming the field.
-    static func decodeSignature(_ bytes: [UInt8], field: String) throws(ProtocolError) -> Signature {
-        do { return try Signature(bytes: bytes) } catch {
+    static func decodeSignature(_ bytes: [UInt8], field: String,
+                                decodedR: (encoding: ArraySlice<UInt8>, point: RistrettoPoint)? = nil)
+        throws(ProtocolError) -> Signature {
+        do { return try Signature(bytes: bytes, decodedR: decodedR) } catch {
             switch error {
             case .notMarkedSchnorrkel:
                 throw .invalidEncoding(field: field, reason: "bit 7 of byte 63 (the schnorrkel marker) is clear")

@@ -142,6 +142,47 @@ struct TransferVerificationTests {
         #expect(decodeRejections + verifyRejections == c.transfer.count)
     }
 
+    @Test("an invalid encoding at any point of a transfer is named, as decoding field by field names it (batch decoding keeps the order)")
+    func everyPointNamed() throws {
+        for c in TransferCase.validCases.prefix(4) {
+            let bytes = c.transfer
+            let inputs = Int(bytes[2]), outputsStart = 4 + 32 * inputs, outputs = Int(bytes[outputsStart - 1])
+            var fields: [(Int, String)] = []
+            for j in 0..<outputs {
+                let o = outputsStart + 217 * j
+                fields += [(o, "outputs[\(j)].owner"), (o + 32, "outputs[\(j)].commitment"),
+                           (o + 64, "outputs[\(j)].memo.ephemeral_key")]
+            }
+            let proofStart = outputsStart + 217 * outputs + 10
+            let rounds = (6 + outputs.trailingZeroBitCount)
+            fields += [(proofStart, "range_proof.A"), (proofStart + 32, "range_proof.S"),
+                       (proofStart + 64, "range_proof.T_1"), (proofStart + 96, "range_proof.T_2")]
+            for r in 0..<rounds {
+                fields += [(proofStart + 224 + 64 * r, "range_proof.L_\(r + 1)"),
+                           (proofStart + 256 + 64 * r, "range_proof.R_\(r + 1)")]
+            }
+            let tail = proofStart + 32 * (9 + 2 * rounds)
+            #expect(tail + 192 == bytes.count)
+            fields += [(tail, "excess"), (tail + 32, "balance_signature.R"), (tail + 96, "sender"),
+                       (tail + 128, "authorization.R")]
+            for (offset, name) in fields {
+                var t = bytes
+                for k in 0..<32 { t[offset + k] = 0xff }     // >= p: never canonical
+                #expect(protocolError { _ = try Transfer(bytes: t) } == .nonCanonicalPoint(field: name), "\(name)")
+            }
+            // Two bad points: the first in wire order is the one named.
+            var t = bytes
+            for k in 0..<32 { t[tail + k] = 0xff; t[outputsStart + 32 + k] = 0xff }
+            #expect(protocolError { _ = try Transfer(bytes: t) } == .nonCanonicalPoint(field: "outputs[0].commitment"))
+            // A valid transfer decodes to the same object however its points were decoded.
+            let decoded = try Transfer(bytes: bytes)
+            #expect(decoded.outputs.map(\.commitment) == (0..<outputs).map {
+                try! RistrettoPoint(encoding: bytes[(outputsStart + 217 * $0 + 32)..<(outputsStart + 217 * $0 + 64)])
+            })
+            #expect(decoded.bytes == bytes)
+        }
+    }
+
     @Test("every truncation of a valid transfer is rejected as truncated")
     func truncations() {
         let bytes = TransferCase.validCases[0].transfer

@@ -7,6 +7,9 @@ public struct ByteReader: Sendable {
     private let bytes: [UInt8]
     /// Offset of the next unread byte.
     public private(set) var offset: Int
+    /// Points already decoded from this reader's bytes (by `Transfer`'s batch decoding),
+    /// by offset; `point` uses an entry only if the bytes there are its encoding.
+    var predecoded: [Int: (encoding: ArraySlice<UInt8>, point: RistrettoPoint)] = [:]
 
     /// A reader positioned at the first byte of `data`.
     public init(_ data: some Collection<UInt8>) {
@@ -104,6 +107,10 @@ public struct ByteReader: Sendable {
     /// Reads a 32-byte canonical ristretto255 encoding.
     /// - Throws: `truncated` or `nonCanonicalPoint` naming `field`.
     public mutating func point(_ field: @autoclosure () -> String) throws(ProtocolError) -> RistrettoPoint {
+        if let p = predecoded[offset], remaining >= 32, bytes[offset..<(offset + 32)].elementsEqual(p.encoding) {
+            offset += 32
+            return p.point
+        }
         let encoding = try raw(32, field())
         do { return try RistrettoPoint(encoding: encoding) } catch { throw .nonCanonicalPoint(field: field()) }
     }
