@@ -133,6 +133,18 @@ struct PointTests {
         for (k, e) in pool.enumerated() { #expect(all[k] == (try? RistrettoPoint(encoding: e)), "pool \(k)") }
     }
 
+    @Test("batchEncode gives each point's encoding at every batch size 0...40, the identity and torsion representatives included")
+    func batchEncodeAgrees() {
+        var rng = SeededRNG(seed: 0x9e_000a)
+        print("seed \(rng.seed)")
+        var pool = (0..<30).map { _ in Self.randomPoint(&rng) }
+        pool += [.identity, .basepoint, -RistrettoPoint.basepoint, pool[0] + pool[1], pool[2] - pool[2]]
+        for n in 0...40 {
+            let batch = (0..<n).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
+            #expect(RistrettoPoint.batchEncode(batch) == batch.map(\.encoding), "n = \(n)")
+        }
+    }
+
     @Test("every single-bit change of a valid encoding is rejected or decodes to a different point")
     func tampering() throws {
         var rng = SeededRNG(seed: 0x9e_0005)
