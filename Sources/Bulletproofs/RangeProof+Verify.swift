@@ -3,6 +3,21 @@ public import Merlin
 public import Ristretto255
 
 extension RangeProof {
+    /// Fills v[2^t ..< 2^(t+1)] with steps[t] times v[0 ..< 2^t], for t = 0, 1, ... while
+    /// 2^t < v.count (v[0] given): v[g] = v[0] * prod over the set bits t of g of steps[t].
+    static func extendByDoubling(_ v: inout [Scalar], steps: [ScalarMultiplier]) {
+        let count = v.count
+        v.withUnsafeMutableBufferPointer { p in
+            var t = 0
+            while (1 << t) < count {
+                let lo = 1 << t, hi = min(2 << t, count)
+                steps[t].times(UnsafeBufferPointer(rebasing: p[0..<(hi - lo)]),
+                               into: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]))
+                t += 1
+            }
+        }
+    }
+
     /// Turns the proof into the single "this sum is the identity" statement of the dalek
     /// crate's `verify_multiple` (reference section 6.2): check 2 (inner product) plus a
     /// fresh random c times check 1 (polynomial commitment),
@@ -125,16 +140,22 @@ extension RangeProof {
         var sb = [Scalar](repeating: .zero, count: N)
         sa[0] = rhoTimes.times(a) * vs.allInverse
         sb[0] = rhoTimes.times(b) * vs.all
-        if N > 1 {
-            for g in 1..<N {
-                let t = Int.bitWidth - 1 - g.leadingZeroBitCount  // highest set bit of g
-                sa[g] = saStep[t].times(sa[g - (1 << t)])
-                sb[g] = sbStep[t].times(sb[g - (1 << t)])
-            }
+        // Entries [2^t, 2^(t+1)) are step_t times entries [0, 2^t): one batch of products
+        // per bit (eight at a time where the CPU has vector lanes).
+        Self.extendByDoubling(&sa, steps: saStep)
+        Self.extendByDoubling(&sb, steps: sbStep)
+        // (2/y)^i for i < n the same way, with steps (2/y)^(2^t).
+        var twoOverYPowers = [Scalar](repeating: .one, count: n)
+        var twoOverYSteps: [ScalarMultiplier] = []
+        var power = yInv + yInv
+        while (1 << twoOverYSteps.count) < n {
+            twoOverYSteps.append(ScalarMultiplier(power))
+            power = power.squared()
         }
-        let twoOverY = ScalarMultiplier(yInv + yInv)
+        Self.extendByDoubling(&twoOverYPowers, steps: twoOverYSteps)
         // Party j starts at rho*z^(2+j)*y^-(j*n); the next party's start is times z*y^-n.
         let nextParty = ScalarMultiplier(z * yInvPow2[n.trailingZeroBitCount])
+        var tz = [Scalar](repeating: .zero, count: n)
 
         var st = Statement()
         st.isWeighted = true
@@ -142,13 +163,15 @@ extension RangeProof {
         st.h = [Scalar](repeating: .zero, count: m * Generators.capacityBits)
         var partyStart = rhoTimes.times(zz)
         for j in 0..<m {
-            var tz = partyStart
+            // tz_i = rho*z^(2+j)*y^-(j*n) * (2/y)^i.
+            twoOverYPowers.withUnsafeBufferPointer { p in
+                tz.withUnsafeMutableBufferPointer { ScalarMultiplier(partyStart).times(p, into: $0) }
+            }
             for i in 0..<n {
                 let g = j * n + i
                 let kIndex = Generators.index(party: j, bit: i)
                 st.g[kIndex] = minusRhoZ - sa[g]
-                st.h[kIndex] = rhoZ + tz - sb[g]
-                tz = twoOverY.times(tz)
+                st.h[kIndex] = rhoZ + tz[i] - sb[g]
             }
             partyStart = nextParty.times(partyStart)
         }

@@ -105,6 +105,27 @@ extension BenchCommand {
                     if a.isZero { print(a) }
                 }
             },
+            BenchFigure("scalar_times_128", unit: "per product: ScalarMultiplier.times over 128 scalars (a range proof's s-vector step)") {
+                let m = ScalarMultiplier(Scalar.random())
+                var input = (0..<128).map { _ in Scalar.random() }
+                var out = [Scalar](repeating: .zero, count: 128)
+                return { n in
+                    for _ in 0..<(n + 127) / 128 {
+                        input.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { m.times(i, into: $0) } }
+                        input[0] = out[127]
+                    }
+                }
+            },
+            BenchFigure("scalar_times", unit: "ScalarMultiplier.times, one product") {
+                let m = ScalarMultiplier(Scalar.random())
+                var a = Scalar.random()
+                return { n in
+                    var x = a
+                    for _ in 0..<n { x = m.times(x) }
+                    a = x
+                    if a.isZero { print(a) }
+                }
+            },
             BenchFigure("scalar_invert", unit: "scalar inversion mod l (constant time)") {
                 var a = Scalar.random()
                 return { n in

@@ -90,6 +90,29 @@ struct ScalarTests {
         }
     }
 
+    @Test("ScalarMultiplier.times(_:into:) (eight Montgomery products per step on AVX-512) equals the single products, for every length 0...40 and edge values")
+    func manyProducts() {
+        var rng = SeededRNG(seed: 0x5ca1_0b01)
+        print("seed \(rng.seed)")
+        let minusOne = Scalar.zero - Scalar.one
+        var pool: [Scalar] = [.zero, .one, minusOne, minusOne - .one, Scalar(2), Scalar(UInt64.max)]
+        var p = Scalar.one
+        for _ in 0..<252 { p = p + p }
+        pool += [p, p - .one, p + .one]                      // 2^252 and its neighbours (l is just above)
+        for _ in 0..<30 { pool.append(Self.randomScalar(&rng)) }
+        let factors = pool.prefix(9) + [Self.randomScalar(&rng), Self.randomScalar(&rng)]
+        for a in factors {
+            let multiplier = ScalarMultiplier(a)
+            for n in 0...40 {
+                let input = (0..<n).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
+                var out = [Scalar](repeating: .zero, count: n)
+                input.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { multiplier.times(i, into: $0) } }
+                #expect(out == input.map { multiplier.times($0) }, "n = \(n)")
+                #expect(out == input.map { $0 * a }, "n = \(n)")
+            }
+        }
+    }
+
     @Test("batchInvert inverts every element like GMP, for lengths 1 to 40")
     func batchInvert() {
         var rng = SeededRNG(seed: 0x5c_0004)
