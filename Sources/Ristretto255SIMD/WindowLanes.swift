@@ -91,6 +91,23 @@ package enum WindowLanes {
     /// Words of one packed extended point: X, Y, Z, T, five each.
     static let pointWords = 20
 
+    /// Per lane j: sum_k k * bucket_k over the buckets k = 1...half at
+    /// `buckets + laneBase[j] + 20 k`, as the sum of the running suffix sums (two full
+    /// additions per bucket).
+    @inline(__always)
+    static func aggregate(_ buckets: UnsafePointer<UInt64>, laneBase: SIMD8<Int>, half: Int,
+                          d2: FieldElement8) -> EdwardsPoint8 {
+        var running = EdwardsPoint8(gather: buckets, laneBase &+ half * pointWords)
+        var sum = running
+        var k = half - 1
+        while k >= 1 {
+            running = running.adding(EdwardsPoint8(gather: buckets, laneBase &+ k * pointWords), d2: d2)
+            sum = sum.adding(running, d2: d2)
+            k -= 1
+        }
+        return sum
+    }
+
     /// For every window w < `windows`: S_w = sum_i digit(w, i) * P_i, written as 20
     /// packed words (X, Y, Z, T in the radix-2^51 layout, limbs < 2^51 + 2^44) at
     /// `out[20 w]`; the caller forms sum_w 2^(c w) S_w.
@@ -205,16 +222,9 @@ package enum WindowLanes {
                 }
                 bucket = following
             }
-            // 4. sum_k k * bucket_k = sum of the running suffix sums, one window per lane.
-            var running = EdwardsPoint8(gather: sums, laneBase &+ half * pointWords)
-            var sum = running
-            var k = half - 1
-            while k >= 1 {
-                running = running.adding(EdwardsPoint8(gather: sums, laneBase &+ k * pointWords), d2: d2)
-                sum = sum.adding(running, d2: d2)
-                k -= 1
-            }
-            sum.scatter(result, SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7) &* pointWords)
+            // 4. sum_k k * bucket_k, one window per lane.
+            aggregate(sums, laneBase: laneBase, half: half, d2: d2)
+                .scatter(result, SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7) &* pointWords)
             for j in 0..<8 where g * 8 + j < windows {
                 (out + (g * 8 + j) * pointWords).update(from: result + j * pointWords, count: pointWords)
             }
@@ -282,14 +292,7 @@ package enum EntryLanes {
             bucket.adding(yPlusX: qyp, yMinusX: qym, xy2d: qxy).scatter(buckets, slot)
             e += 8
         }
-        var running = EdwardsPoint8(gather: buckets, laneBase &+ half * pointWords)
-        var sum = running
-        var k = half - 1
-        while k >= 1 {
-            running = running.adding(EdwardsPoint8(gather: buckets, laneBase &+ k * pointWords), d2: d2)
-            sum = sum.adding(running, d2: d2)
-            k -= 1
-        }
-        sum.scatter(out, SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7) &* pointWords)
+        WindowLanes.aggregate(buckets, laneBase: laneBase, half: half, d2: d2)
+            .scatter(out, SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7) &* pointWords)
     }
 }
