@@ -99,13 +99,35 @@ public enum BatchVerifier {
         var dynamicPoints: [RistrettoPoint] = []
         dynamicScalars.reserveCapacity(dynamicCount)
         dynamicPoints.reserveCapacity(dynamicCount)
+        // The G/H scalars are summed limb by limb without carrying (a canonical scalar's
+        // five limbs are < 2^52, so 2^11 of them fit a UInt64) and reduced mod l once per
+        // 2^11 statements: a modular addition per term costs more than the rest of the
+        // combination.
+        var limbSums = [UInt64](repeating: 0, count: 5 * 2 * generatorTerms)
+        var pending = 0
+        func foldLimbSums() {
+            for k in 0..<(2 * generatorTerms) {
+                let o = 5 * k
+                staticScalars[2 + k] += Scalar(value: Scalar52.reducing(limbSums: (limbSums[o], limbSums[o + 1],
+                    limbSums[o + 2], limbSums[o + 3], limbSums[o + 4])))
+                for i in 0..<5 { limbSums[o + i] = 0 }
+            }
+            pending = 0
+        }
+        @inline(__always) func accumulate(_ s: Scalar, _ k: Int) {
+            let o = 5 * k, v = s.value
+            limbSums[o] &+= v.l0; limbSums[o + 1] &+= v.l1; limbSums[o + 2] &+= v.l2
+            limbSums[o + 3] &+= v.l3; limbSums[o + 4] &+= v.l4
+        }
         for (st, weight) in zip(statements, weights) {
             let unit = st.isWeighted || weight == .one
             let z = ScalarMultiplier(weight)  // every scalar of the statement times one weight
             staticScalars[0] += unit ? st.b : z.times(st.b)
             staticScalars[1] += unit ? st.bBlinding : z.times(st.bBlinding)
-            for (k, s) in st.g.enumerated() { staticScalars[2 + 2 * k] += unit ? s : z.times(s) }
-            for (k, s) in st.h.enumerated() { staticScalars[3 + 2 * k] += unit ? s : z.times(s) }
+            if pending == 1 << 11 { foldLimbSums() }
+            pending += 1
+            for (k, s) in st.g.enumerated() { accumulate(unit ? s : z.times(s), 2 * k) }
+            for (k, s) in st.h.enumerated() { accumulate(unit ? s : z.times(s), 2 * k + 1) }
             if unit {
                 dynamicScalars += st.scalars
             } else {
@@ -113,6 +135,7 @@ public enum BatchVerifier {
             }
             dynamicPoints += st.points
         }
+        foldLimbSums()
         // Only B and B~: no need for the 2050-point G/H table (its precomputation is paid
         // once, on the first batch that uses G or H), e.g. batches of signatures.
         // `Generators.vartimeTable` is interleaved [B, B~, G_0, H_0, G_1, H_1, ...], the

@@ -91,6 +91,20 @@ struct InnerProductProof: Sendable, Equatable {
     func verificationScalars(length N: Int, bitSize n: Int, aggregation m: Int, extraInverse: Scalar,
                              transcript: inout Transcript) throws(BulletproofsError) -> VerificationScalars
     {
+        let u = try verificationChallenges(length: N, bitSize: n, aggregation: m, transcript: &transcript)
+        guard !extraInverse.isZero else { throw .verificationFailed }
+        var uInv = u + [extraInverse]
+        Scalar.batchInvertVartime(&uInv)  // public challenges
+        let extraInverted = uInv.removeLast()
+        return Self.verificationScalars(u: u, uInverse: uInv[...], extraInverse: extraInverted)
+    }
+
+    /// The challenges u_1...u_k of the inner-product transcript (replayed as the crate
+    /// does), each nonzero, before any inversion: a batch verifier inverts the challenges
+    /// of all its proofs together.
+    /// - Throws: as `verificationScalars`.
+    func verificationChallenges(length N: Int, bitSize n: Int, aggregation m: Int,
+                                transcript: inout Transcript) throws(BulletproofsError) -> [Scalar] {
         let k = L.count
         guard k < 32, N == 1 << k else { throw .sizeMismatch(bitSize: n, commitments: m, rounds: k) }
         transcript.innerProductDomainSeparator(length: N)
@@ -104,16 +118,19 @@ struct InnerProductProof: Sendable, Equatable {
             guard !ur.isZero else { throw .verificationFailed }
             u.append(ur)
         }
-        guard !extraInverse.isZero else { throw .verificationFailed }
-        var uInv = u + [extraInverse]
-        Scalar.batchInvertVartime(&uInv)  // public challenges
-        let extraInverted = uInv.removeLast()
+        return u
+    }
+
+    /// The scalars of `verificationScalars` from the challenges, their inverses and the
+    /// caller's inverted extra scalar.
+    static func verificationScalars(u: [Scalar], uInverse uInv: ArraySlice<Scalar>,
+                                    extraInverse: Scalar) -> VerificationScalars {
         var allInv = Scalar.one
         for x in uInv { allInv *= x }
         var all = Scalar.one
         for x in u { all *= x }
         return VerificationScalars(uSquared: u.map { $0.squared() }, uInverseSquared: uInv.map { $0.squared() },
-                                   allInverse: allInv, all: all, extraInverse: extraInverted)
+                                   allInverse: allInv, all: all, extraInverse: extraInverse)
     }
 
     // MARK: Prover

@@ -69,17 +69,32 @@ extension RangeProof {
         // Every claim's commitments encoded in one batch (eight square roots at a time
         // where the CPU allows) for the transcripts.
         let encodings = RistrettoPoint.batchEncode(claims.flatMap(\.commitments))
-        var statements: [Statement] = []
-        statements.reserveCapacity(claims.count)
+        // Every transcript first, then one inversion for all challenges of all proofs.
+        var challenges: [RangeProof.StatementChallenges] = []
+        challenges.reserveCapacity(claims.count)
+        var inverses: [Scalar] = []
         var next = 0
         for claim in claims {
             let m = claim.commitments.count
             var t = claim.transcript
-            guard let s = try? claim.proof.statement(commitments: claim.commitments,
-                                                     encodings: Array(encodings[next..<(next + m)]),
-                                                     bitSize: claim.bitSize, transcript: &t) else { return false }
+            guard let ch = try? claim.proof.statementChallenges(commitments: claim.commitments,
+                                                                encodings: Array(encodings[next..<(next + m)]),
+                                                                bitSize: claim.bitSize, transcript: &t)
+            else { return false }
             next += m
-            statements.append(s)
+            inverses += ch.u
+            inverses.append(ch.y)
+            challenges.append(ch)
+        }
+        Scalar.batchInvertVartime(&inverses)  // public challenges
+        var statements: [Statement] = []
+        statements.reserveCapacity(claims.count)
+        var at = 0
+        for (claim, ch) in zip(claims, challenges) {
+            let count = ch.u.count + 1
+            statements.append(claim.proof.statement(commitments: claim.commitments, challenges: ch,
+                                                    inverses: inverses[at..<(at + count)]))
+            at += count
         }
         return BatchVerifier.verifyVartime(statements)
     }

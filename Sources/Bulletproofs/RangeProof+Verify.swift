@@ -74,6 +74,25 @@ extension RangeProof {
     public func statement(commitments: [RistrettoPoint], encodings: [[UInt8]], bitSize n: Int,
                           transcript: inout Transcript) throws(BulletproofsError) -> Statement
     {
+        let ch = try statementChallenges(commitments: commitments, encodings: encodings, bitSize: n,
+                                         transcript: &transcript)
+        var inverses = ch.u + [ch.y]
+        Scalar.batchInvertVartime(&inverses)  // public challenges
+        return statement(commitments: commitments, challenges: ch, inverses: inverses[...])
+    }
+
+    /// The transcript replay of `statement`: every challenge, each nonzero, before any
+    /// inversion (a batch verifier inverts those of all its proofs together).
+    struct StatementChallenges {
+        let n: Int, m: Int, N: Int
+        let y: Scalar, z: Scalar, x: Scalar, w: Scalar
+        /// The inner-product challenges u_1...u_k.
+        let u: [Scalar]
+    }
+
+    /// The first half of `statement(commitments:encodings:...)`; throws what it throws.
+    func statementChallenges(commitments: [RistrettoPoint], encodings: [[UInt8]], bitSize n: Int,
+                             transcript: inout Transcript) throws(BulletproofsError) -> StatementChallenges {
         precondition(encodings.count == commitments.count, "one encoding per commitment")
         let m = commitments.count
         guard RangeProofParameters.bitSizes.contains(n) else { throw .invalidBitSize(n) }
@@ -96,9 +115,20 @@ extension RangeProof {
         transcript.appendScalar("t_x_blinding", tXBlinding)
         transcript.appendScalar("e_blinding", eBlinding)
         let w = transcript.challengeScalar("w")
-        // y^-1 shares the batch inversion of the inner-product challenges.
-        let vs = try ipp.verificationScalars(length: N, bitSize: n, aggregation: m, extraInverse: y,
-                                             transcript: &transcript)
+        let u = try ipp.verificationChallenges(length: N, bitSize: n, aggregation: m, transcript: &transcript)
+        guard !y.isZero else { throw .verificationFailed }
+        return StatementChallenges(n: n, m: m, N: N, y: y, z: z, x: x, w: w, u: u)
+    }
+
+    /// The second half of `statement(commitments:encodings:...)`, given `inverses`: the
+    /// inverses of `challenges.u` followed by y^-1.
+    func statement(commitments: [RistrettoPoint], challenges ch: StatementChallenges,
+                   inverses: ArraySlice<Scalar>) -> Statement {
+        let n = ch.n, m = ch.m, N = ch.N, y = ch.y, z = ch.z, x = ch.x, w = ch.w
+        let k = ch.u.count
+        precondition(inverses.count == k + 1, "one inverse per challenge and y^-1")
+        let vs = InnerProductProof.verificationScalars(u: ch.u, uInverse: inverses.prefix(k),
+                                                       extraInverse: inverses[inverses.startIndex + k])
 
         // Verifier randomness, not from the transcript (crate: `Scalar::random`): c joins
         // the two checks; rho is this statement's batch weight, folded into every scalar
@@ -114,7 +144,6 @@ extension RangeProof {
         let rhoZ = rhoTimes.times(z)
         let minusRhoZ = -rhoZ
         let yInv = vs.extraInverse
-        let k = ipp.L.count
 
         // The generator scalars, weighted by rho (g = j*n + i, party j, bit i):
         //   G: rho*(-z - a*s_g)                                   = -rho*z - sa_g

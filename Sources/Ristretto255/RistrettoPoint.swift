@@ -19,7 +19,9 @@ struct DecodePrelude {
         s = FieldElement(bytesMaskingBit255: input)
         // Canonical iff re-encoding gives the input back: this rejects values >= p and
         // bit 255 set in one comparison.
-        canonical = ctEqual(s.bytes, input)
+        let (a0, a1, a2, a3) = s.canonicalWords
+        let b = loadWords4(input)
+        canonical = ctIsZero((a0 ^ b.0) | (a1 ^ b.1) | (a2 ^ b.2) | (a3 ^ b.3))
         let ss = s.squared()
         u1 = FieldElement.one - ss
         u2 = FieldElement.one + ss

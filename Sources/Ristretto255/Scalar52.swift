@@ -194,6 +194,21 @@ package struct Scalar52: Sendable, Hashable {
         montgomeryMul(Scalar52(words: w), R)
     }
 
+    /// sum l_i 2^(52 i) mod l for five limb sums, each < 2^63 (sums of up to 2^11
+    /// canonical scalars' limbs, added without carrying).
+    package static func reducing(limbSums l: (UInt64, UInt64, UInt64, UInt64, UInt64)) -> Scalar52 {
+        let mk = mask52
+        var c = l.0
+        let w0 = c & mk
+        c = l.1 &+ (c >> 52); let w1 = c & mk
+        c = l.2 &+ (c >> 52); let w2 = c & mk
+        c = l.3 &+ (c >> 52); let w3 = c & mk
+        c = l.4 &+ (c >> 52); let w4 = c & mk
+        let top = c >> 52                                   // < 2^12: the value is < 2^272
+        // (w < 2^260) mod l, plus top * 2^260 mod l.
+        return add(montgomeryMul(Scalar52(w0, w1, w2, w3, w4), R), montgomeryMul(Scalar52(top, 0, 0, 0, 0), RR))
+    }
+
     /// A 512-bit value (eight little-endian words) reduced mod l.
     package static func reducing(wide w: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)) -> Scalar52 {
         let mk = mask52

@@ -209,16 +209,25 @@ package enum VartimePippenger {
         var out = [AffineNielsPoint](repeating: .identity, count: n)
         prefix.withUnsafeMutableBufferPointer { pre in
             out.withUnsafeMutableBufferPointer { o in
+                // A point with Z = 1 exactly (every freshly decoded point) is already affine,
+                // with T = xy: it needs one multiplication and stays out of the inversion.
+                @inline(__always) func zIsOne(_ z: FieldElement) -> Bool {
+                    z.l0 == 1 && z.l1 == 0 && z.l2 == 0 && z.l3 == 0 && z.l4 == 0
+                }
                 var acc = FieldElement.one
-                for i in 0..<n { pre[i] = acc; acc = acc * points[i].edwards.Z }
+                for i in 0..<n where !zIsOne(points[i].edwards.Z) { pre[i] = acc; acc = acc * points[i].edwards.Z }
                 var inv = acc.inverted()
                 var i = n - 1
                 while i >= 0 {
                     let p = points[i].edwards
-                    let zInv = inv * pre[i]
-                    inv = inv * p.Z
-                    let x = p.X * zInv, y = p.Y * zInv
-                    o[i] = AffineNielsPoint(yPlusX: y + x, yMinusX: y - x, xy2d: (x * y) * Constants.d2)
+                    if zIsOne(p.Z) {
+                        o[i] = AffineNielsPoint(yPlusX: p.Y + p.X, yMinusX: p.Y - p.X, xy2d: p.T * Constants.d2)
+                    } else {
+                        let zInv = inv * pre[i]
+                        inv = inv * p.Z
+                        let x = p.X * zInv, y = p.Y * zInv
+                        o[i] = AffineNielsPoint(yPlusX: y + x, yMinusX: y - x, xy2d: (x * y) * Constants.d2)
+                    }
                     i -= 1
                 }
             }

@@ -113,6 +113,24 @@ struct ScalarTests {
         }
     }
 
+    @Test("limb sums of up to 2^11 scalars, reduced once, equal the modular sum (l-1 everywhere included)")
+    func limbSums() {
+        var rng = SeededRNG(seed: 0x5ca1_0b02)
+        print("seed \(rng.seed)")
+        let minusOne = Scalar.zero - Scalar.one
+        for (count, edge) in [(1, false), (2, false), (17, false), (300, false), (2048, false), (2048, true)] {
+            var sums = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+            var expected = Scalar.zero
+            for _ in 0..<count {
+                let s = edge ? minusOne : Self.randomScalar(&rng)
+                let v = s.value
+                sums.0 &+= v.l0; sums.1 &+= v.l1; sums.2 &+= v.l2; sums.3 &+= v.l3; sums.4 &+= v.l4
+                expected += s
+            }
+            #expect(Scalar(value: Scalar52.reducing(limbSums: sums)) == expected, "\(count) scalars, edge \(edge)")
+        }
+    }
+
     @Test("batchInvert inverts every element like GMP, for lengths 1 to 40")
     func batchInvert() {
         var rng = SeededRNG(seed: 0x5c_0004)
