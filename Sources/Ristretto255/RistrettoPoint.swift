@@ -1,5 +1,3 @@
-import Ristretto255SIMD
-
 /// RFC 9496 §4.3.1 DECODE split around its one exponentiation, so that many decodings
 /// can share a vector exponentiation (`RistrettoPoint.decodeBatch`).
 struct DecodePrelude {
@@ -130,24 +128,10 @@ public struct RistrettoPoint: Sendable, Equatable {
             return encodings.map { try? RistrettoPoint(encoding: $0) }
         }
         var out = [RistrettoPoint?](repeating: nil, count: encodings.count)
-        var preludes: [DecodePrelude] = []
-        var slots: [Int] = []
-        preludes.reserveCapacity(encodings.count)
-        for (i, e) in encodings.enumerated() where e.count == 32 {
-            preludes.append(DecodePrelude(Array(e)))
-            slots.append(i)
-        }
-        var words = [UInt64](repeating: 0, count: 5 * preludes.count)
-        for (k, p) in preludes.enumerated() {
-            let f = p.uv7
-            words[5 * k] = f.l0; words[5 * k + 1] = f.l1; words[5 * k + 2] = f.l2
-            words[5 * k + 3] = f.l3; words[5 * k + 4] = f.l4
-        }
-        words.withUnsafeMutableBufferPointer { VectorExponentiation.powP58($0.baseAddress!, count: preludes.count) }
-        for (k, p) in preludes.enumerated() {
-            let powered = FieldElement(words[5 * k], words[5 * k + 1], words[5 * k + 2], words[5 * k + 3],
-                                       words[5 * k + 4]).reduced()
-            out[slots[k]] = p.finish(powered: powered)
+        let slots = encodings.indices.filter { encodings[$0].count == 32 }
+        let preludes = slots.map { DecodePrelude(Array(encodings[$0])) }
+        for (k, powered) in FieldElement.batchPowP58(preludes.map(\.uv7)).enumerated() {
+            out[slots[k]] = preludes[k].finish(powered: powered)
         }
         return out
     }
@@ -169,18 +153,7 @@ public struct RistrettoPoint: Sendable, Equatable {
     public static func batchEncode(_ points: [RistrettoPoint]) -> [[UInt8]] {
         guard SIMDSupport.available, points.count >= 3 else { return points.map(\.encoding) }
         let preludes = points.map { EncodePrelude($0.edwards) }
-        var words = [UInt64](repeating: 0, count: 5 * points.count)
-        for (k, p) in preludes.enumerated() {
-            let f = p.uv7.reduced()
-            words[5 * k] = f.l0; words[5 * k + 1] = f.l1; words[5 * k + 2] = f.l2
-            words[5 * k + 3] = f.l3; words[5 * k + 4] = f.l4
-        }
-        words.withUnsafeMutableBufferPointer { VectorExponentiation.powP58($0.baseAddress!, count: points.count) }
-        return preludes.enumerated().map { k, p in
-            let powered = FieldElement(words[5 * k], words[5 * k + 1], words[5 * k + 2], words[5 * k + 3],
-                                       words[5 * k + 4]).reduced()
-            return p.finish(powered: powered).bytes
-        }
+        return zip(preludes, FieldElement.batchPowP58(preludes.map(\.uv7))).map { $0.finish(powered: $1).bytes }
     }
 
     /// The one-way map from 64 uniform bytes to the group (RFC 9496 §4.3.4): MAP of each

@@ -146,8 +146,7 @@ package enum VartimePippenger {
             }
             put(.one, 30 * n); put(.one, 30 * n + 5); put(.zero, 30 * n + 10)
         }
-        let d2 = Constants.d2
-        let d2Words = [d2.l0, d2.l1, d2.l2, d2.l3, d2.l4]
+        let d2Words = Constants.d2.limbs
         var sums = [UInt64](repeating: 0, count: 20 * windows)
         digits.withUnsafeBufferPointer { d in
             words.withUnsafeBufferPointer { w in
@@ -157,17 +156,10 @@ package enum VartimePippenger {
                 }
             }
         }
-        @inline(__always) func windowSum(_ w: Int) -> EdwardsPoint {
-            @inline(__always) func fe(_ o: Int) -> FieldElement {
-                FieldElement(sums[o], sums[o + 1], sums[o + 2], sums[o + 3], sums[o + 4]).reduced()
-            }
-            let o = 20 * w
-            return EdwardsPoint(X: fe(o), Y: fe(o + 5), Z: fe(o + 10), T: fe(o + 15))
-        }
-        var acc = windowSum(windows - 1)
+        var acc = EdwardsPoint(limbs: sums, at: 20 * (windows - 1))
         var w = windows - 2
         while w >= 0 {
-            acc = acc.multipliedByPow2(c) + windowSum(w)
+            acc = acc.multipliedByPow2(c) + EdwardsPoint(limbs: sums, at: 20 * w)
             w -= 1
         }
         return acc

@@ -151,8 +151,7 @@ public final class VartimePrecomputedMSM: Sendable {
                 entryDigits.append(digits[w])
             }
         }
-        let d2 = Constants.d2
-        let d2Words = [d2.l0, d2.l1, d2.l2, d2.l3, d2.l4]
+        let d2Words = Constants.d2.limbs
         var sums = [UInt64](repeating: 0, count: 160)
         shifts.withUnsafeBufferPointer { tab in
             tab.baseAddress!.withMemoryRebound(to: UInt64.self, capacity: 15 * tab.count) { words in
@@ -160,15 +159,7 @@ public final class VartimePrecomputedMSM: Sendable {
                                     table: words, d2: d2Words, out: &sums)
             }
         }
-        var acc = EdwardsPoint.identity
-        for j in 0..<8 {
-            @inline(__always) func fe(_ o: Int) -> FieldElement {
-                FieldElement(sums[o], sums[o + 1], sums[o + 2], sums[o + 3], sums[o + 4]).reduced()
-            }
-            let o = 20 * j
-            acc = acc + EdwardsPoint(X: fe(o), Y: fe(o + 5), Z: fe(o + 10), T: fe(o + 15))
-        }
-        return acc
+        return (0..<8).reduce(EdwardsPoint.identity) { $0 + EdwardsPoint(limbs: sums, at: 20 * $1) }
     }
 
     /// `staticMultiscalarMul` in scalar code.
