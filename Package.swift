@@ -10,11 +10,12 @@ let strict: [SwiftSetting] = [
 // Arithmetic targets: exclusivity checks cost ~10-20% in the hot loops and the
 // code in them never holds overlapping accesses (reviewed per file).
 let fast: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
-// The vector kernels (Ristretto255SIMD) are compiled for AVX-512 on x86-64; module
+// The vector kernels (Ristretto255SIMD) are compiled for AVX-512 with the 52-bit
+// multiply-add (IFMA; cannonlake is skylake-avx512 + IFMA + VBMI + SHA) on x86-64; module
 // Ristretto255 checks the CPU at run time (SIMDSupport) before calling them, so the
-// binary still runs, on the scalar code, on an x86-64 machine without AVX-512.
+// binary still runs, on the scalar code, on an x86-64 machine without them.
 #if arch(x86_64)
-let vector: [SwiftSetting] = fast + [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+let vector: [SwiftSetting] = fast + [.unsafeFlags(["-target-cpu", "cannonlake"])]
 #else
 let vector: [SwiftSetting] = fast
 #endif
@@ -29,9 +30,12 @@ let package = Package(
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
                        providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CGMP", path: "Sources/CGMP", providers: [.apt(["libgmp-dev"])]),
+        // Header-only: the 52-bit multiply-add instructions of the vector kernels, which
+        // Swift cannot spell.
+        .systemLibrary(name: "CIntrinsics", path: "Sources/CIntrinsics"),
 
         .target(name: "Sodium", dependencies: ["CSodium"], swiftSettings: strict),
-        .target(name: "Ristretto255SIMD", swiftSettings: vector),
+        .target(name: "Ristretto255SIMD", dependencies: ["CIntrinsics"], swiftSettings: vector),
         .target(name: "Ristretto255", dependencies: ["Sodium", "Ristretto255SIMD"], swiftSettings: fast),
         .target(name: "Keccak", swiftSettings: fast),
         .target(name: "Merlin", dependencies: ["Keccak"], swiftSettings: fast),
@@ -60,7 +64,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CGMP", "Sodium"], path: "Tests/TestSupport",
                 swiftSettings: strict),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "Ristretto255Tests", dependencies: ["Ristretto255", "Sodium", "TestSupport"],
+        .testTarget(name: "Ristretto255Tests", dependencies: ["Ristretto255", "Ristretto255SIMD", "Sodium", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "KeccakTests", dependencies: ["Keccak", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MerlinTests", dependencies: ["Merlin", "TestSupport"], swiftSettings: strict),

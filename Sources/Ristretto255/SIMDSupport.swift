@@ -5,17 +5,19 @@ import Darwin
 #endif
 
 // Whether this machine runs the vector kernels of module Ristretto255SIMD. On x86-64
-// that module is compiled for AVX-512 (Package.swift: -target-cpu skylake-avx512), so
+// that module is compiled for AVX-512 with IFMA (Package.swift: -target-cpu cannonlake), so
 // its code may use any instruction of that CPU model; this module is compiled for the
 // baseline and decides, once, whether calling it is safe. Everything else falls back to
 // the scalar code, which stays the reference the vector code is tested against.
 
 /// Run-time choice between the scalar and the AVX-512 code paths.
 package enum SIMDSupport {
-    /// The CPU flags (Linux /proc/cpuinfo names) that `-target-cpu skylake-avx512` lets
-    /// the compiler use in arithmetic code.
-    package static let requiredFlags = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx2", "bmi1",
-                                        "bmi2", "fma", "f16c", "movbe", "popcnt", "adx"]
+    /// The CPU flags (Linux /proc/cpuinfo names) that `-target-cpu cannonlake` lets the
+    /// compiler use in arithmetic code: skylake-avx512's, plus the 52-bit multiply-add the
+    /// field arithmetic is written with (avx512ifma), VBMI and SHA.
+    package static let requiredFlags = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx512ifma",
+                                        "avx512vbmi", "sha_ni", "avx2", "bmi1", "bmi2", "fma", "f16c", "movbe",
+                                        "popcnt", "adx"]
 
     /// True when the vector kernels may run: an x86-64 CPU with every flag of
     /// `requiredFlags`, and `ZKPAY_SIMD` not set to `off` (for A/B measurements and for

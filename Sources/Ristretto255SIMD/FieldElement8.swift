@@ -1,56 +1,65 @@
-// Eight independent elements of GF(2^255 - 19), one per SIMD lane, in radix 2^25.5:
-// ten limbs, value = l0 + l1 2^26 + l2 2^51 + l3 2^77 + ... + l9 2^230 (even limbs
-// carry 26 bits, odd limbs 25). Each limb is a SIMD8<UInt64>; products are 32 x 32 ->
-// 64-bit lane multiplications (vpmuludq), so eight field multiplications cost about
-// what two scalar ones do (see docs/notes/simd.md).
+// Eight independent elements of GF(2^255 - 19), one per SIMD lane, in radix 2^51: five
+// limbs, value = l0 + l1 2^51 + l2 2^102 + l3 2^153 + l4 2^204, each limb a
+// SIMD8<UInt64>. This is exactly the layout of the scalar `FieldElement` (five 64-bit
+// words), so tables and results move between the two without conversion.
 //
-// Limb bounds (every limb < 2^32 is needed for the 32-bit products; the column sums
-// must stay < 2^64):
-// - "reduced": the output of `*` and `carried()`: even limbs < 2^26 (exactly: the
-//   carry chain masks them last), odd limbs < 2^25 + 2^18.
-// - `*` accepts limbs < 2^27.7 in both operands: the largest column (c0) is
-//   a0 b0 + 38 (a1 b9 + a3 b7 + a5 b5 + a7 b3 + a9 b1) + 19 (a2 b8 + a4 b6 + a6 b4 + a8 b2)
-//   <= 267 B^2 < 2^64 for B = 2^27.7, and 19 b < 2^32.
-// - `+` of two reduced elements gives limbs < 2^27 + 2^19; `-` computes a + 2p - b, which
-//   for a and b reduced gives limbs < 2^27.59 (and b <= 2p limb-wise, so nothing wraps).
-//   Neither result may feed another `+` or `-` before a `*` or `carried()`.
+// Products use the AVX-512 IFMA instructions (vpmadd52luq / vpmadd52huq, through module
+// CIntrinsics): per lane, acc + the low or the high 52 bits of the product of two 52-bit
+// numbers. A field multiplication is 25 low and 25 high multiply-adds plus the reduction,
+// about 100 vector instructions, where the radix-2^25.5 form on vpmuludq took about 250
+// (see docs/notes/simd.md).
 //
-// The packed form (five 64-bit words, word i = l_{2i} + l_{2i+1} 2^26) is exactly the
-// radix-2^51 layout of the scalar `FieldElement`, so the scalar and vector code share
-// their memory representation: unpacking splits each word, packing needs even limbs
-// < 2^26, which every reduced element has.
+// Limb bounds. IFMA reads only the low 52 bits of each factor, so every factor limb must
+// be < 2^52; this type keeps every value it makes within that:
+// - `*`, `carried()`: limbs < 2^51 + 2^8 (a carry chain, the top carry folded times 19).
+// - `+`, `-`: carried too (one parallel carry pass: limbs < 2^51 + 2^8 for inputs < 2^54);
+//   `-` computes a + 4p - b, so it accepts any b with limbs <= 2^53 - 76.
+// - `init(gather:)`, `init(broadcast:)` take the stored words as they are: callers
+//   gather only words < 2^52 (tables with limbs < 2^51 + 2^13, stored sums), or carry
+//   (`carried()`) what may be larger before multiplying it.
+// Stored words (`scatter`, `storeLane`) are < 2^51 + 2^8, the scalar code's reduced bound.
+
+#if arch(x86_64)
+import CIntrinsics
+#else
+// Off x86-64 the kernels never run (SIMDSupport.available is false); these portable
+// forms of the two instructions only keep the module compiling.
+@inline(__always)
+func zk_madd52lo(_ acc: SIMD8<UInt64>, _ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> SIMD8<UInt64> {
+    let m = SIMD8<UInt64>(repeating: (1 << 52) - 1)
+    return acc &+ (((a & m) &* (b & m)) & m)
+}
+
+@inline(__always)
+func zk_madd52hi(_ acc: SIMD8<UInt64>, _ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> SIMD8<UInt64> {
+    var r = acc
+    for j in 0..<8 {
+        let p = (a[j] & ((1 << 52) - 1)).multipliedFullWidth(by: b[j] & ((1 << 52) - 1))
+        r[j] &+= p.high << 12 | p.low >> 52
+    }
+    return r
+}
+#endif
 
 typealias Lanes = SIMD8<UInt64>
 
 @usableFromInline
 struct FieldElement8 {
     var l0: Lanes, l1: Lanes, l2: Lanes, l3: Lanes, l4: Lanes
-    var l5: Lanes, l6: Lanes, l7: Lanes, l8: Lanes, l9: Lanes
 
     @inline(__always)
-    init(_ l0: Lanes, _ l1: Lanes, _ l2: Lanes, _ l3: Lanes, _ l4: Lanes,
-         _ l5: Lanes, _ l6: Lanes, _ l7: Lanes, _ l8: Lanes, _ l9: Lanes) {
+    init(_ l0: Lanes, _ l1: Lanes, _ l2: Lanes, _ l3: Lanes, _ l4: Lanes) {
         self.l0 = l0; self.l1 = l1; self.l2 = l2; self.l3 = l3; self.l4 = l4
-        self.l5 = l5; self.l6 = l6; self.l7 = l7; self.l8 = l8; self.l9 = l9
     }
 
     // Constants are computed properties, not `static let`: a stored global costs a
     // `swift_once` check at every use inside the hot loops.
-    static var mask26: Lanes { @inline(__always) get { Lanes(repeating: (1 << 26) - 1) } }
-    static var mask25: Lanes { @inline(__always) get { Lanes(repeating: (1 << 25) - 1) } }
-
-    /// Splits five packed words (one per lane) into ten limbs. Words < 2^52 give limbs
-    /// < 2^26.
-    @inline(__always)
-    init(words w0: Lanes, _ w1: Lanes, _ w2: Lanes, _ w3: Lanes, _ w4: Lanes) {
-        let m = FieldElement8.mask26
-        self.init(w0 & m, w0 &>> 26, w1 & m, w1 &>> 26, w2 & m, w2 &>> 26, w3 & m, w3 &>> 26, w4 & m, w4 &>> 26)
-    }
+    static var mask51: Lanes { @inline(__always) get { Lanes(repeating: (1 << 51) - 1) } }
 
     /// The same packed element (five words at `p`) in every lane.
     @inline(__always)
     init(broadcast p: UnsafePointer<UInt64>) {
-        self.init(words: Lanes(repeating: p[0]), Lanes(repeating: p[1]), Lanes(repeating: p[2]),
+        self.init(Lanes(repeating: p[0]), Lanes(repeating: p[1]), Lanes(repeating: p[2]),
                   Lanes(repeating: p[3]), Lanes(repeating: p[4]))
     }
 
@@ -61,47 +70,48 @@ struct FieldElement8 {
             Lanes(base[o[0] &+ k], base[o[1] &+ k], base[o[2] &+ k], base[o[3] &+ k],
                   base[o[4] &+ k], base[o[5] &+ k], base[o[6] &+ k], base[o[7] &+ k])
         }
-        self.init(words: word(0), word(1), word(2), word(3), word(4))
+        self.init(word(0), word(1), word(2), word(3), word(4))
     }
 
     /// Writes lane j as five packed words at `base + offsets[j]`.
-    /// - Precondition: reduced (even limbs < 2^26).
     @inline(__always)
     func scatter(_ base: UnsafeMutablePointer<UInt64>, _ o: SIMD8<Int>) {
-        let w0 = l0 | l1 &<< 26, w1 = l2 | l3 &<< 26, w2 = l4 | l5 &<< 26, w3 = l6 | l7 &<< 26, w4 = l8 | l9 &<< 26
         for j in 0..<8 {
             let p = base + o[j]
-            p[0] = w0[j]; p[1] = w1[j]; p[2] = w2[j]; p[3] = w3[j]; p[4] = w4[j]
+            p[0] = l0[j]; p[1] = l1[j]; p[2] = l2[j]; p[3] = l3[j]; p[4] = l4[j]
         }
     }
 
     /// Writes lane j as five packed words at `p`.
-    /// - Precondition: reduced (even limbs < 2^26).
     @inline(__always)
     func storeLane(_ j: Int, to p: UnsafeMutablePointer<UInt64>) {
-        p[0] = l0[j] | l1[j] << 26; p[1] = l2[j] | l3[j] << 26; p[2] = l4[j] | l5[j] << 26
-        p[3] = l6[j] | l7[j] << 26; p[4] = l8[j] | l9[j] << 26
+        p[0] = l0[j]; p[1] = l1[j]; p[2] = l2[j]; p[3] = l3[j]; p[4] = l4[j]
     }
 
-    /// Lane-wise sum, not carried.
+    /// One parallel carry pass: limbs < 2^54 in, limbs < 2^51 + 2^8 out (same value mod p).
+    @inline(__always)
+    static func carryPass(_ x0: Lanes, _ x1: Lanes, _ x2: Lanes, _ x3: Lanes, _ x4: Lanes) -> FieldElement8 {
+        let m = mask51
+        let c0 = x0 &>> 51, c1 = x1 &>> 51, c2 = x2 &>> 51, c3 = x3 &>> 51, c4 = x4 &>> 51
+        return FieldElement8((x0 & m) &+ c4 &* 19, (x1 & m) &+ c0, (x2 & m) &+ c1, (x3 & m) &+ c2, (x4 & m) &+ c3)
+    }
+
+    /// Lane-wise sum, carried (inputs < 2^53 per limb).
     @inline(__always)
     static func + (a: FieldElement8, b: FieldElement8) -> FieldElement8 {
-        FieldElement8(a.l0 &+ b.l0, a.l1 &+ b.l1, a.l2 &+ b.l2, a.l3 &+ b.l3, a.l4 &+ b.l4,
-                      a.l5 &+ b.l5, a.l6 &+ b.l6, a.l7 &+ b.l7, a.l8 &+ b.l8, a.l9 &+ b.l9)
+        carryPass(a.l0 &+ b.l0, a.l1 &+ b.l1, a.l2 &+ b.l2, a.l3 &+ b.l3, a.l4 &+ b.l4)
     }
 
-    /// 2p limb-wise: 2 (2^26 - 19), 2 (2^25 - 1), 2 (2^26 - 1), ...
-    static var twoP0: Lanes { @inline(__always) get { Lanes(repeating: 0x7ff_ffda) } }
-    static var twoPEven: Lanes { @inline(__always) get { Lanes(repeating: 0x7ff_fffe) } }
-    static var twoPOdd: Lanes { @inline(__always) get { Lanes(repeating: 0x3ff_fffe) } }
+    /// 4p limb-wise: 4 (2^51 - 19), then 4 (2^51 - 1).
+    static var fourP0: Lanes { @inline(__always) get { Lanes(repeating: 0x1f_ffff_ffff_ffb4) } }
+    static var fourP: Lanes { @inline(__always) get { Lanes(repeating: 0x1f_ffff_ffff_fffc) } }
 
-    /// a + 2p - b (b reduced, so no limb wraps), not carried.
+    /// a + 4p - b, carried (a < 2^53, b <= 2^53 - 76 per limb, so no limb wraps).
     @inline(__always)
     static func - (a: FieldElement8, b: FieldElement8) -> FieldElement8 {
-        let e = twoPEven, o = twoPOdd
-        return FieldElement8(a.l0 &+ twoP0 &- b.l0, a.l1 &+ o &- b.l1, a.l2 &+ e &- b.l2, a.l3 &+ o &- b.l3,
-                             a.l4 &+ e &- b.l4, a.l5 &+ o &- b.l5, a.l6 &+ e &- b.l6, a.l7 &+ o &- b.l7,
-                             a.l8 &+ e &- b.l8, a.l9 &+ o &- b.l9)
+        let p = fourP
+        return carryPass(a.l0 &+ fourP0 &- b.l0, a.l1 &+ p &- b.l1, a.l2 &+ p &- b.l2, a.l3 &+ p &- b.l3,
+                         a.l4 &+ p &- b.l4)
     }
 
     /// Per lane: `b` where `mask` is set, else `a`.
@@ -109,72 +119,63 @@ struct FieldElement8 {
     static func select(_ a: FieldElement8, _ b: FieldElement8, _ mask: SIMDMask<SIMD8<Int64>>) -> FieldElement8 {
         FieldElement8(a.l0.replacing(with: b.l0, where: mask), a.l1.replacing(with: b.l1, where: mask),
                       a.l2.replacing(with: b.l2, where: mask), a.l3.replacing(with: b.l3, where: mask),
-                      a.l4.replacing(with: b.l4, where: mask), a.l5.replacing(with: b.l5, where: mask),
-                      a.l6.replacing(with: b.l6, where: mask), a.l7.replacing(with: b.l7, where: mask),
-                      a.l8.replacing(with: b.l8, where: mask), a.l9.replacing(with: b.l9, where: mask))
+                      a.l4.replacing(with: b.l4, where: mask))
     }
 
-    /// One carry pass: limbs < 2^63 in, reduced out (same value mod p).
+    /// The same value with limbs < 2^51 + 2^8 (inputs < 2^54 per limb).
     @inline(__always)
-    func carried() -> FieldElement8 {
-        var c = self
-        c.carryChain()
-        return c
-    }
+    func carried() -> FieldElement8 { FieldElement8.carryPass(l0, l1, l2, l3, l4) }
 
-    /// The interleaved carry chain of ref10: two chains (from l0 and from l4), the top
-    /// carry folded into l0 times 19, even limbs masked last.
-    @inline(__always)
-    mutating func carryChain() {
-        let m26 = FieldElement8.mask26, m25 = FieldElement8.mask25
-        var t = l0 &>> 26; l1 &+= t; l0 &= m26
-        t = l4 &>> 26; l5 &+= t; l4 &= m26
-        t = l1 &>> 25; l2 &+= t; l1 &= m25
-        t = l5 &>> 25; l6 &+= t; l5 &= m25
-        t = l2 &>> 26; l3 &+= t; l2 &= m26
-        t = l6 &>> 26; l7 &+= t; l6 &= m26
-        t = l3 &>> 25; l4 &+= t; l3 &= m25
-        t = l7 &>> 25; l8 &+= t; l7 &= m25
-        t = l4 &>> 26; l5 &+= t; l4 &= m26
-        t = l8 &>> 26; l9 &+= t; l8 &= m26
-        t = l9 &>> 25; l0 &+= t &* 19; l9 &= m25
-        t = l0 &>> 26; l1 &+= t; l0 &= m26
-    }
-
-    /// Lane-wise product mod p (operands: limbs < 2^27.7; output reduced).
+    /// Lane-wise product mod p (operand limbs < 2^52; output limbs < 2^51 + 2^8).
+    ///
+    /// With a_i b_j = lo + 2^52 hi, column k collects lo_k = sum lo(a_i b_j) and hi_k =
+    /// sum hi(a_i b_j) over i + j = k, and the product is sum_k (lo_k + 2 hi_{k-1}) 2^(51 k)
+    /// for k = 0...9. Columns 5...9 fold into 0...4 times 19 (2^255 = 19 mod p). Bounds:
+    /// lo_k, hi_k < 5 * 2^52 < 2^54.4, a column < 2^56, folded < 2^60.4 + 2^56 < 2^61.
     @inline(__always)
     static func * (a: FieldElement8, b: FieldElement8) -> FieldElement8 {
-        let k = Lanes(repeating: 0xffff_ffff)
-        // The masks tell LLVM that the operands fit 32 bits, so it emits vpmuludq.
-        @inline(__always) func m(_ x: Lanes, _ y: Lanes) -> Lanes { (x & k) &* (y & k) }
-        let n19 = Lanes(repeating: 19)
-        let b1 = b.l1 &* n19, b2 = b.l2 &* n19, b3 = b.l3 &* n19, b4 = b.l4 &* n19, b5 = b.l5 &* n19
-        let b6 = b.l6 &* n19, b7 = b.l7 &* n19, b8 = b.l8 &* n19, b9 = b.l9 &* n19
+        let z = Lanes()
+        @inline(__always) func lo(_ acc: Lanes, _ x: Lanes, _ y: Lanes) -> Lanes { zk_madd52lo(acc, x, y) }
+        @inline(__always) func hi(_ acc: Lanes, _ x: Lanes, _ y: Lanes) -> Lanes { zk_madd52hi(acc, x, y) }
         let a0 = a.l0, a1 = a.l1, a2 = a.l2, a3 = a.l3, a4 = a.l4
-        let a5 = a.l5, a6 = a.l6, a7 = a.l7, a8 = a.l8, a9 = a.l9
-        let a1d = a1 &+ a1, a3d = a3 &+ a3, a5d = a5 &+ a5, a7d = a7 &+ a7, a9d = a9 &+ a9
-        var r = FieldElement8(
-            m(a0, b.l0) &+ m(a1d, b9) &+ m(a2, b8) &+ m(a3d, b7) &+ m(a4, b6)
-                &+ m(a5d, b5) &+ m(a6, b4) &+ m(a7d, b3) &+ m(a8, b2) &+ m(a9d, b1),
-            m(a0, b.l1) &+ m(a1, b.l0) &+ m(a2, b9) &+ m(a3, b8) &+ m(a4, b7)
-                &+ m(a5, b6) &+ m(a6, b5) &+ m(a7, b4) &+ m(a8, b3) &+ m(a9, b2),
-            m(a0, b.l2) &+ m(a1d, b.l1) &+ m(a2, b.l0) &+ m(a3d, b9) &+ m(a4, b8)
-                &+ m(a5d, b7) &+ m(a6, b6) &+ m(a7d, b5) &+ m(a8, b4) &+ m(a9d, b3),
-            m(a0, b.l3) &+ m(a1, b.l2) &+ m(a2, b.l1) &+ m(a3, b.l0) &+ m(a4, b9)
-                &+ m(a5, b8) &+ m(a6, b7) &+ m(a7, b6) &+ m(a8, b5) &+ m(a9, b4),
-            m(a0, b.l4) &+ m(a1d, b.l3) &+ m(a2, b.l2) &+ m(a3d, b.l1) &+ m(a4, b.l0)
-                &+ m(a5d, b9) &+ m(a6, b8) &+ m(a7d, b7) &+ m(a8, b6) &+ m(a9d, b5),
-            m(a0, b.l5) &+ m(a1, b.l4) &+ m(a2, b.l3) &+ m(a3, b.l2) &+ m(a4, b.l1)
-                &+ m(a5, b.l0) &+ m(a6, b9) &+ m(a7, b8) &+ m(a8, b7) &+ m(a9, b6),
-            m(a0, b.l6) &+ m(a1d, b.l5) &+ m(a2, b.l4) &+ m(a3d, b.l3) &+ m(a4, b.l2)
-                &+ m(a5d, b.l1) &+ m(a6, b.l0) &+ m(a7d, b9) &+ m(a8, b8) &+ m(a9d, b7),
-            m(a0, b.l7) &+ m(a1, b.l6) &+ m(a2, b.l5) &+ m(a3, b.l4) &+ m(a4, b.l3)
-                &+ m(a5, b.l2) &+ m(a6, b.l1) &+ m(a7, b.l0) &+ m(a8, b9) &+ m(a9, b8),
-            m(a0, b.l8) &+ m(a1d, b.l7) &+ m(a2, b.l6) &+ m(a3d, b.l5) &+ m(a4, b.l4)
-                &+ m(a5d, b.l3) &+ m(a6, b.l2) &+ m(a7d, b.l1) &+ m(a8, b.l0) &+ m(a9d, b9),
-            m(a0, b.l9) &+ m(a1, b.l8) &+ m(a2, b.l7) &+ m(a3, b.l6) &+ m(a4, b.l5)
-                &+ m(a5, b.l4) &+ m(a6, b.l3) &+ m(a7, b.l2) &+ m(a8, b.l1) &+ m(a9, b.l0))
-        r.carryChain()
-        return r
+        let b0 = b.l0, b1 = b.l1, b2 = b.l2, b3 = b.l3, b4 = b.l4
+        // Low halves by column.
+        let lo0 = lo(z, a0, b0)
+        let lo1 = lo(lo(z, a0, b1), a1, b0)
+        let lo2 = lo(lo(lo(z, a0, b2), a1, b1), a2, b0)
+        let lo3 = lo(lo(lo(lo(z, a0, b3), a1, b2), a2, b1), a3, b0)
+        let lo4 = lo(lo(lo(lo(lo(z, a0, b4), a1, b3), a2, b2), a3, b1), a4, b0)
+        let lo5 = lo(lo(lo(lo(z, a1, b4), a2, b3), a3, b2), a4, b1)
+        let lo6 = lo(lo(lo(z, a2, b4), a3, b3), a4, b2)
+        let lo7 = lo(lo(z, a3, b4), a4, b3)
+        let lo8 = lo(z, a4, b4)
+        // High halves by column.
+        let hi0 = hi(z, a0, b0)
+        let hi1 = hi(hi(z, a0, b1), a1, b0)
+        let hi2 = hi(hi(hi(z, a0, b2), a1, b1), a2, b0)
+        let hi3 = hi(hi(hi(hi(z, a0, b3), a1, b2), a2, b1), a3, b0)
+        let hi4 = hi(hi(hi(hi(hi(z, a0, b4), a1, b3), a2, b2), a3, b1), a4, b0)
+        let hi5 = hi(hi(hi(hi(z, a1, b4), a2, b3), a3, b2), a4, b1)
+        let hi6 = hi(hi(hi(z, a2, b4), a3, b3), a4, b2)
+        let hi7 = hi(hi(z, a3, b4), a4, b3)
+        let hi8 = hi(z, a4, b4)
+        // Columns 5...9 (column 9 is 2 hi8), folded times 19 into 0...4.
+        let n19 = Lanes(repeating: 19)
+        let u0 = lo5 &+ hi4 &<< 1, u1 = lo6 &+ hi5 &<< 1, u2 = lo7 &+ hi6 &<< 1, u3 = lo8 &+ hi7 &<< 1
+        let u4 = hi8 &<< 1
+        var r0 = lo0 &+ u0 &* n19
+        var r1 = lo1 &+ hi0 &<< 1 &+ u1 &* n19
+        var r2 = lo2 &+ hi1 &<< 1 &+ u2 &* n19
+        var r3 = lo3 &+ hi2 &<< 1 &+ u3 &* n19
+        var r4 = lo4 &+ hi3 &<< 1 &+ u4 &* n19
+        // Carry chain; the top carry (< 2^10) folds into r0 times 19, then one more step.
+        let m = mask51
+        r1 &+= r0 &>> 51; r0 &= m
+        r2 &+= r1 &>> 51; r1 &= m
+        r3 &+= r2 &>> 51; r2 &= m
+        r4 &+= r3 &>> 51; r3 &= m
+        r0 &+= (r4 &>> 51) &* n19; r4 &= m
+        r1 &+= r0 &>> 51; r0 &= m
+        return FieldElement8(r0, r1, r2, r3, r4)
     }
 }

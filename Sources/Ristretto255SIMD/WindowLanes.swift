@@ -70,7 +70,7 @@ struct EdwardsPoint8 {
         let pp = (Y + X) * yPlusX
         let mm = (Y - X) * yMinusX
         let txy = T * xy2d
-        let z2 = (Z + Z).carried()  // z2 - txy must stay below the multiplication bound
+        let z2 = Z + Z
         return .extended(pp - mm, pp + mm, z2 + txy, z2 - txy)
     }
 
@@ -81,7 +81,7 @@ struct EdwardsPoint8 {
         let mm = (Y - X) * (other.Y - other.X)
         let tt = (T * d2) * other.T
         let zz = Z * other.Z
-        let zz2 = (zz + zz).carried()
+        let zz2 = zz + zz
         return .extended(pp - mm, pp + mm, zz2 + tt, zz2 - tt)
     }
 }
@@ -109,7 +109,7 @@ package enum WindowLanes {
     }
 
     /// For every window w < `windows`: S_w = sum_i digit(w, i) * P_i, written as 20
-    /// packed words (X, Y, Z, T in the radix-2^51 layout, limbs < 2^51 + 2^44) at
+    /// packed words (X, Y, Z, T in the radix-2^51 layout, limbs < 2^51 + 2^8) at
     /// `out[20 w]`; the caller forms sum_w 2^(c w) S_w.
     ///
     /// Each lane's entries (the points with a nonzero digit in its window) are first
@@ -125,7 +125,7 @@ package enum WindowLanes {
     ///   - windows: the number of windows.
     ///   - half: 2^(c-1), the largest digit magnitude (the number of buckets).
     ///   - points: 2n + 1 affine Niels points (y+x, y-x, 2dxy), 15 packed words each,
-    ///     every limb < 2^51 + 2^13: P_0..P_{n-1}, then -P_0..-P_{n-1}, then the identity
+    ///     every limb < 2^52: P_0..P_{n-1}, then -P_0..-P_{n-1}, then the identity
     ///     (1, 1, 0).
     ///   - d2: 2d, five packed words.
     ///   - out: room for `20 * windows` words.
@@ -248,9 +248,8 @@ package enum EntryLanes {
     ///   - offsets: the word offset of each entry's affine Niels point in `table`.
     ///   - digits: each entry's signed digit, nonzero, in [-half, half].
     ///   - half: the number of buckets per lane.
-    ///   - table: affine Niels points, 15 packed words each (y+x, y-x, 2dxy); y+x and
-    ///     y-x may be unreduced sums (limbs < 2^52 + 2^14, used only as factors), 2dxy
-    ///     reduced.
+    ///   - table: affine Niels points, 15 packed words each (y+x, y-x, 2dxy), every limb
+    ///     < 2^52 (the IFMA products read 52 bits of a factor).
     ///   - d2: 2d, five packed words.
     ///   - out: room for 160 words.
     /// - Warning: Variable time. Public data only. AVX-512 code: call only where
