@@ -33,6 +33,8 @@ let package = Package(
         // Header-only: the 52-bit multiply-add instructions of the vector kernels, which
         // Swift cannot spell.
         .systemLibrary(name: "CIntrinsics", path: "Sources/CIntrinsics"),
+        // Header-only: glibc allocator thresholds for the zkpay process.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
         .target(name: "Sodium", dependencies: ["CSodium"], swiftSettings: strict),
         .target(name: "Ristretto255SIMD", dependencies: ["CIntrinsics"], swiftSettings: vector),
@@ -59,7 +61,7 @@ let package = Package(
                 dependencies: ["Sodium", "Ristretto255", "Keccak", "Merlin", "Bech32m", "BatchVerify", "ZKPayCore",
                                "Schnorr", "Bulletproofs", "Ledger", "ZKPayAPI", "HTTP1", "Validator", "Wallet"],
                 swiftSettings: strict),
-        .executableTarget(name: "zkpay", dependencies: ["ZKPayCLI"], swiftSettings: strict),
+        .executableTarget(name: "zkpay", dependencies: ["ZKPayCLI", "CMalloc"], swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["CGMP", "Sodium"], path: "Tests/TestSupport",
                 swiftSettings: strict),
