@@ -1,17 +1,28 @@
 // x^((p-5)/8) on eight lanes: the exponentiation inside every ristretto255 decoding
 // (RFC 9496 SQRT_RATIO_M1), which is 252 squarings and 11 multiplications. The exponent
 // is public and fixed, so the running time does not depend on the inputs.
+//
+// The chain is one long dependency: each squaring waits for the one before, and an IFMA
+// multiplication's latency (its multiply-add columns, the fold and the carry chain) is
+// longer than its issue time. Two vectors run the chain together (`FieldElement8Pair`),
+// so the second vector's instructions fill the first one's waits: sixteen elements at once.
 
-extension FieldElement8 {
-    /// self^2 (limbs < 2^52). A dedicated squaring (15 distinct products) needs the
-    /// doubled cross products in separate columns, which costs about what the ten
-    /// multiply-adds it saves, so this is the multiplication.
-    @inline(__always)
-    func squared() -> FieldElement8 { self * self }
+/// What the (p-5)/8 chain needs: a multiplication.
+protocol ChainElement {
+    static func * (a: Self, b: Self) -> Self
+}
 
-    /// self^(2^k), k >= 1.
+extension ChainElement {
+    /// self^2 (a squaring is the multiplication: a dedicated one, 15 distinct products,
+    /// needs the doubled cross products in separate columns, which costs about what the
+    /// ten multiply-adds it saves).
     @inline(__always)
-    func squared(times k: Int) -> FieldElement8 {
+    func squared() -> Self { self * self }
+
+    /// self^(2^k), k >= 1. Not inlined: thirteen inlined copies of this loop (with two
+    /// vectors' multiplications in its body) took the optimizer minutes.
+    @inline(never)
+    func squared(times k: Int) -> Self {
         var r = squared()
         var i = 1
         while i < k { r = r.squared(); i += 1 }
@@ -20,7 +31,7 @@ extension FieldElement8 {
 
     /// self^(2^252 - 3) = self^((p-5)/8): the addition chain of the scalar
     /// `FieldElement.powP58` (the same 252 squarings and 11 multiplications).
-    func powP58() -> FieldElement8 {
+    func powP58() -> Self {
         let t0 = squared()                    // 2
         let t1 = t0.squared(times: 2)         // 8
         let t2 = self * t1                    // 9
@@ -38,21 +49,44 @@ extension FieldElement8 {
     }
 }
 
+extension FieldElement8: ChainElement {}
+
+/// Two vectors of eight elements that go through the chain together.
+struct FieldElement8Pair: ChainElement {
+    var a: FieldElement8, b: FieldElement8
+
+    @inline(__always)
+    static func * (x: FieldElement8Pair, y: FieldElement8Pair) -> FieldElement8Pair {
+        FieldElement8Pair(a: x.a * y.a, b: x.b * y.b)
+    }
+}
+
 /// Batch exponentiations for the scalar module.
 package enum VectorExponentiation {
     /// Replaces each of the `count` packed elements at `words` (five radix-2^51 words
-    /// each, limbs < 2^52) by its power (p-5)/8, eight at a time. Outputs have limbs
-    /// < 2^51 + 2^8 (within the scalar code's bound for reduced elements).
+    /// each, limbs < 2^52) by its power (p-5)/8, sixteen at a time, then eight. Outputs
+    /// have limbs < 2^51 + 2^8 (within the scalar code's bound for reduced elements).
     /// - Warning: AVX-512 code: call only where `SIMDSupport.available` is true.
     @inline(never)
     package static func powP58(_ words: UnsafeMutablePointer<UInt64>, count: Int) {
-        var start = 0
-        while start < count {
-            // A short last chunk repeats its last element in the unused lanes.
+        // Lane offsets of elements start..<start + 8; a short chunk repeats its last
+        // element in the unused lanes.
+        func offsets(_ start: Int) -> SIMD8<Int> {
             var o = SIMD8<Int>()
             for j in 0..<8 { o[j] = 5 * min(start + j, count - 1) }
+            return o
+        }
+        var start = 0
+        while count - start > 8 {
+            let o0 = offsets(start), o1 = offsets(start + 8)
+            let r = FieldElement8Pair(a: FieldElement8(gather: words, o0), b: FieldElement8(gather: words, o1)).powP58()
+            r.a.scatter(words, o0)
+            r.b.scatter(words, o1)
+            start += 16
+        }
+        if start < count {
+            let o = offsets(start)
             FieldElement8(gather: words, o).powP58().scatter(words, o)
-            start += 8
         }
     }
 }
