@@ -49,8 +49,9 @@ extension BenchCommand {
                     for _ in 0..<iterations {
                         var claims: [RangeProofClaim] = []
                         claims.reserveCapacity(size)
-                        for (bytes, commitments) in encoded {
-                            guard let proof = try? RangeProof(bytes: bytes) else { fatalError("benchmark proof does not decode") }
+                        // Decoded together, as a verifier holding a batch of proofs does.
+                        for (decoded, (_, commitments)) in zip(RangeProof.decodeMany(encoded.map(\.0)), encoded) {
+                            guard let proof = try? decoded.get() else { fatalError("benchmark proof does not decode") }
                             claims.append(RangeProofClaim(proof: proof, commitments: commitments, bitSize: 64,
                                                           transcript: Transcript(label: "zkpay bench")))
                         }

@@ -93,6 +93,47 @@ struct TamperingTests {
         }
     }
 
+    @Test("decodeMany gives what one-by-one decoding gives: the same proofs and the same errors, in order")
+    func decodeManyMatchesOneByOne() throws {
+        var rng = SeededRNG(seed: 0xdec0de)
+        print("decodeMany seed \(rng.seed)")
+        var encodings: [[UInt8]] = []
+        for (n, m) in [(64, 2), (8, 1), (16, 4), (64, 2)] {
+            let bytes = try TestProofs.make(bitSize: n, count: m, rng: &rng).proof.bytes
+            encodings.append(bytes)
+            // Every point field made non-canonical (p itself), one at a time; a high bit on
+            // a scalar; tampered bytes anywhere; bad lengths.
+            let k = (bytes.count / 32 - 9) / 2
+            let p: [UInt8] = [0xed] + Array(repeating: 0xff, count: 30) + [0x7f]
+            for offset in [0, 32, 64, 96] + (0..<(2 * k)).map({ 224 + 32 * $0 }) {
+                var bad = bytes
+                bad.replaceSubrange(offset..<offset + 32, with: p)
+                encodings.append(bad)
+            }
+            var scalar = bytes
+            scalar[160 + 31] |= 0x80
+            encodings.append(scalar)
+            for _ in 0..<20 { encodings.append(Self.flip(bytes, at: Int(rng.next() % UInt64(bytes.count)), rng: &rng)) }
+            encodings += [Array(bytes.dropLast(32)), bytes + [0], [], Array(bytes.prefix(224))]
+            encodings.append(bytes)
+        }
+        encodings.shuffle(using: &rng)
+        let many = RangeProof.decodeMany(encodings)
+        #expect(many.count == encodings.count)
+        var valid = 0
+        for (bytes, result) in zip(encodings, many) {
+            switch (result, Result { () throws(BulletproofsError) in try RangeProof(bytes: bytes) }) {
+            case let (.success(a), .success(b)):
+                #expect(a.bytes == b.bytes && a.bytes == bytes)
+                valid += 1
+            case let (.failure(a), .failure(b)): #expect(a == b)
+            default: Issue.record("decodeMany and init(bytes:) disagree on \(bytes.count) bytes")
+            }
+        }
+        #expect(valid >= 8)
+        #expect(RangeProof.decodeMany([]).isEmpty)
+    }
+
     @Test("replacing any proof point with the identity is rejected by verification")
     func identityPoints() throws {
         var rng = SeededRNG(seed: 0x1d)
