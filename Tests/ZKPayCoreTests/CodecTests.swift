@@ -156,3 +156,20 @@ struct JSONTests {
         #expect(protocolError { _ = try missing.string("x") } == .invalidJSON(field: "transfer.x", reason: "missing"))
     }
 }
+
+@Suite("ProtocolHex")
+struct ProtocolHexTests {
+    @Test("every byte value encodes to its two lowercase digits, from arrays, slices and lazy sequences alike")
+    func encodeEveryByte() {
+        let all = (0...255).map { UInt8($0) }
+        let digits = Array("0123456789abcdef")
+        let expected = String(all.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+        #expect(ProtocolHex.encode(all) == expected)
+        #expect(ProtocolHex.encode(all[16..<48]) == String(expected.dropFirst(32).prefix(64)))
+        #expect(ProtocolHex.encode(all.lazy.map { $0 }) == expected)   // not contiguous: the copying path
+        #expect(ProtocolHex.encode([UInt8]()) == "")
+        #expect(ProtocolHex.decode(expected) == all)
+        #expect(ProtocolHex.decode(expected.uppercased()) == nil)
+        #expect(ProtocolHex.decode("abc") == nil)
+    }
+}
