@@ -66,36 +66,76 @@ extension RangeProof {
     /// can be formed).
     /// - Warning: Variable time; public data only.
     public static func verifyBatchVartime(_ claims: [RangeProofClaim]) -> Bool {
-        // Every claim's commitments encoded in one batch (eight square roots at a time
+        // Every claim's commitments encoded in one batch (the square roots on vector lanes
         // where the CPU allows) for the transcripts.
         let encodings = RistrettoPoint.batchEncode(claims.flatMap(\.commitments))
-        // Every transcript first, then one inversion for all challenges of all proofs.
-        var challenges: [RangeProof.StatementChallenges] = []
-        challenges.reserveCapacity(claims.count)
-        var inverses: [Scalar] = []
         var next = 0
-        for claim in claims {
-            let m = claim.commitments.count
-            var t = claim.transcript
-            guard let ch = try? claim.proof.statementChallenges(commitments: claim.commitments,
-                                                                encodings: Array(encodings[next..<(next + m)]),
-                                                                bitSize: claim.bitSize, transcript: &t)
-            else { return false }
-            next += m
-            inverses += ch.u
-            inverses.append(ch.y)
-            challenges.append(ch)
+        let inputs = claims.map { claim in
+            defer { next += claim.commitments.count }
+            return StatementInput(proof: claim.proof, commitments: claim.commitments,
+                                  encodings: Array(encodings[next..<(next + claim.commitments.count)]),
+                                  bitSize: claim.bitSize, transcript: claim.transcript)
         }
-        Scalar.batchInvertVartime(&inverses)  // public challenges
         var statements: [Statement] = []
         statements.reserveCapacity(claims.count)
-        var at = 0
-        for (claim, ch) in zip(claims, challenges) {
-            let count = ch.u.count + 1
-            statements.append(claim.proof.statement(commitments: claim.commitments, challenges: ch,
-                                                    inverses: inverses[at..<(at + count)]))
-            at += count
+        for result in Self.statements(inputs) {
+            guard case let .success(s) = result else { return false }
+            statements.append(s)
         }
         return BatchVerifier.verifyVartime(statements)
+    }
+
+    /// What `statements(_:)` needs of one proof: as the arguments of
+    /// `statement(commitments:encodings:bitSize:transcript:)`.
+    public struct StatementInput: Sendable {
+        public var proof: RangeProof
+        public var commitments: [RistrettoPoint]
+        /// The canonical encodings of `commitments`.
+        public var encodings: [[UInt8]]
+        public var bitSize: Int
+        /// The transcript in the state the prover started from.
+        public var transcript: Transcript
+
+        public init(proof: RangeProof, commitments: [RistrettoPoint], encodings: [[UInt8]], bitSize: Int,
+                    transcript: Transcript) {
+            self.proof = proof
+            self.commitments = commitments
+            self.encodings = encodings
+            self.bitSize = bitSize
+            self.transcript = transcript
+        }
+    }
+
+    /// Each input's statement, as `statement(commitments:encodings:bitSize:transcript:)`
+    /// gives it (the same statement, the same error), with every transcript replayed first
+    /// and the challenges of all proofs inverted in one batch inversion instead of one
+    /// inversion per proof.
+    /// - Warning: Variable time; public data only.
+    public static func statements(_ inputs: [StatementInput]) -> [Result<Statement, BulletproofsError>] {
+        var challenges: [Result<RangeProof.StatementChallenges, BulletproofsError>] = []
+        challenges.reserveCapacity(inputs.count)
+        var inverses: [Scalar] = []
+        for input in inputs {
+            var t = input.transcript
+            let ch = Result { () throws(BulletproofsError) in
+                try input.proof.statementChallenges(commitments: input.commitments, encodings: input.encodings,
+                                                    bitSize: input.bitSize, transcript: &t)
+            }
+            if case let .success(c) = ch {
+                inverses += c.u
+                inverses.append(c.y)
+            }
+            challenges.append(ch)
+        }
+        Scalar.batchInvertVartime(&inverses)  // public challenges, each nonzero
+        var at = 0
+        return zip(inputs, challenges).map { input, ch in
+            ch.map { c in
+                let count = c.u.count + 1
+                defer { at += count }
+                return input.proof.statement(commitments: input.commitments, challenges: c,
+                                             inverses: inverses[at..<(at + count)])
+            }
+        }
     }
 }

@@ -40,12 +40,11 @@ extension BenchCommand {
                 }
                 return { n in
                     for _ in 0..<n {
+                        // The batch's statements built together, as the validator builds them.
                         var statements: [Statement] = []
                         statements.reserveCapacity(256 * 4)
-                        for (t, inputs) in items {
-                            guard let s = try? TransferVerifier.statements(for: t, inputs: inputs) else {
-                                preconditionFailure("benchmark transfer fails a structural rule")
-                            }
+                        for result in TransferVerifier.statements(for: items) {
+                            guard let s = try? result.get() else { preconditionFailure("benchmark transfer fails a structural rule") }
                             statements += s.all
                         }
                         precondition(BatchVerifier.verifyVartime(statements), "benchmark batch must verify")

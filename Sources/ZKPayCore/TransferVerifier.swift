@@ -56,6 +56,62 @@ public enum TransferVerifier {
     public static func statements(for transfer: Transfer, inputs: [InputNote]) throws(ProtocolError)
         -> TransferStatements
     {
+        try statements(for: [(transfer, inputs)])[0].get()
+    }
+
+    /// `statements(for:inputs:)` of many transfers (the same statements, the same errors),
+    /// with the range proofs' challenges of all of them inverted in one batch inversion.
+    public static func statements(for items: [(transfer: Transfer, inputs: [InputNote])])
+        -> [Result<TransferStatements, ProtocolError>]
+    {
+        var results = [Result<TransferStatements, ProtocolError>?](repeating: nil, count: items.count)
+        var rangeInputs: [RangeProof.StatementInput] = []
+        var excesses: [(index: Int, excess: Statement)] = []
+        for (i, (transfer, inputs)) in items.enumerated() {
+            do throws(ProtocolError) {
+                try checkInputs(transfer, inputs)
+            } catch {
+                results[i] = .failure(error)
+                continue
+            }
+            // Excess: E − Σ outputs + Σ inputs − fee·B = 0. The sums are point additions
+            // (cheap); the check joins the batch as two dynamic terms and a B scalar.
+            var net = RistrettoPoint.identity
+            for o in transfer.outputs { net += o.commitment }
+            for n in inputs { net -= n.commitment }
+            var excess = Statement()
+            excess.add(.one, transfer.excess)
+            excess.add(-Scalar.one, net)
+            excess.b = -Scalar(transfer.fee)
+            excesses.append((i, excess))
+            rangeInputs.append(RangeProof.StatementInput(
+                proof: transfer.rangeProof, commitments: transfer.outputs.map(\.commitment),
+                encodings: transfer.outputCommitmentEncodings, bitSize: Transfer.rangeBits,
+                transcript: Contexts.rangeProofTranscript()))
+        }
+        for ((i, excess), range) in zip(excesses, RangeProof.statements(rangeInputs)) {
+            guard case let .success(range) = range else {
+                results[i] = .failure(.invalidRangeProof)
+                continue
+            }
+            let transfer = items[i].transfer
+            let balance = transfer.excessKey.statement(
+                for: transfer.balanceSignature, Contexts.balance.bytes(transfer.balanceMessage),
+                generator: Generators.standard.blinding)
+            let authorization = transfer.senderKey.statement(
+                for: transfer.authorization, Contexts.authorization.bytes(transfer.authorizationMessage))
+            results[i] = .success(TransferStatements(excess: excess, range: range, balance: balance,
+                                                     authorization: authorization))
+        }
+        return results.map { r in
+            guard let r else { preconditionFailure("every transfer has a result") }
+            return r
+        }
+    }
+
+    /// The structural checks of `statements(for:inputs:)`: one input note per input, in
+    /// order, no input twice, every input owned by the sender.
+    static func checkInputs(_ transfer: Transfer, _ inputs: [InputNote]) throws(ProtocolError) {
         guard inputs.count == transfer.inputs.count else {
             throw .inputNotesMismatch(index: min(inputs.count, transfer.inputs.count))
         }
@@ -67,31 +123,6 @@ public enum TransferVerifier {
         for (i, note) in inputs.enumerated() where note.owner != transfer.sender {
             throw .inputOwnerMismatch(index: i)
         }
-
-        // Excess: E − Σ outputs + Σ inputs − fee·B = 0. The sums are point additions
-        // (cheap); the check joins the batch as two dynamic terms and a B scalar.
-        var net = RistrettoPoint.identity
-        for o in transfer.outputs { net += o.commitment }
-        for n in inputs { net -= n.commitment }
-        var excess = Statement()
-        excess.add(.one, transfer.excess)
-        excess.add(-Scalar.one, net)
-        excess.b = -Scalar(transfer.fee)
-
-        var transcript = Contexts.rangeProofTranscript()
-        let range: Statement
-        do {
-            range = try transfer.rangeProof.statement(commitments: transfer.outputs.map(\.commitment),
-                                                      encodings: transfer.outputCommitmentEncodings,
-                                                      bitSize: Transfer.rangeBits, transcript: &transcript)
-        } catch { throw .invalidRangeProof }
-
-        let balance = transfer.excessKey.statement(
-            for: transfer.balanceSignature, Contexts.balance.bytes(transfer.balanceMessage),
-            generator: Generators.standard.blinding)
-        let authorization = transfer.senderKey.statement(
-            for: transfer.authorization, Contexts.authorization.bytes(transfer.authorizationMessage))
-        return TransferStatements(excess: excess, range: range, balance: balance, authorization: authorization)
     }
 
     /// Verifies one transfer completely.
@@ -122,15 +153,7 @@ public enum TransferVerifier {
         let built = Mutex([Result<TransferStatements, ProtocolError>?](repeating: nil, count: items.count))
         let jobs: [@Sendable () -> Void] = parallelism.ranges(items.count).map { range in
             {
-                var local: [Result<TransferStatements, ProtocolError>] = []
-                local.reserveCapacity(range.count)
-                for i in range {
-                    do throws(ProtocolError) {
-                        local.append(.success(try statements(for: items[i].transfer, inputs: items[i].inputs)))
-                    } catch {
-                        local.append(.failure(error))
-                    }
-                }
+                let local = statements(for: Array(items[range]))
                 built.withLock { all in for (k, r) in local.enumerated() { all[range.lowerBound + k] = r } }
             }
         }

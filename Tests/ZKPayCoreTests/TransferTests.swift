@@ -223,6 +223,37 @@ struct TransferVerificationTests {
         #expect(TransferVerifier.invalidTransfersVartime(good.map { ($0.transfer, $0.inputs) }).isEmpty)
     }
 
+    @Test("statements for a batch equal each transfer's own: the same errors (structural ones included) and statements that hold alike")
+    func batchStatements() throws {
+        var rng = SeededRNG(seed: 0xba7c_5000)
+        print("seed", rng.seed)
+        var items: [(transfer: Transfer, inputs: [InputNote])] = []
+        for c in TransferCase.all {
+            guard let t = try? Transfer(bytes: c.transfer) else { continue }
+            items.append((t, c.inputs))
+            // The same transfer with its input notes rotated or one dropped: structural errors.
+            if c.inputs.count > 1 { items.append((t, Array(c.inputs.dropFirst()) + [c.inputs[0]])) }
+            items.append((t, Array(c.inputs.dropLast())))
+        }
+        items.shuffle(using: &rng)
+        let batch = TransferVerifier.statements(for: items)
+        #expect(batch.count == items.count)
+        var failures = 0
+        for (item, result) in zip(items, batch) {
+            let single = Result { () throws(ProtocolError) in try TransferVerifier.statements(for: item.transfer, inputs: item.inputs) }
+            switch (result, single) {
+            case let (.success(a), .success(b)):
+                #expect(a.firstFailureVartime()?.code == b.firstFailureVartime()?.code)
+            case let (.failure(a), .failure(b)):
+                #expect(a.code == b.code)
+                failures += 1
+            default: Issue.record("batch and single statements disagree")
+            }
+        }
+        #expect(failures >= 10)
+        #expect(TransferVerifier.statements(for: []).isEmpty)
+    }
+
     @Test("structural rules: input notes must match, no duplicates, all owned by the sender")
     func structural() throws {
         let c = TransferCase.validCases[3]  // two inputs
