@@ -36,10 +36,13 @@ enum BodyFormat: Sendable {
 final class BatchCollector: Sendable {
     private let slots: Mutex<(items: [BatchItem?], remaining: Int)>
     private let responder: Responder
+    /// Answer in the binary form (the request accepted application/octet-stream).
+    private let binary: Bool
 
-    init(count: Int, responder: Responder) {
+    init(count: Int, responder: Responder, binary: Bool) {
         slots = Mutex((Array(repeating: nil, count: count), count))
         self.responder = responder
+        self.binary = binary
     }
 
     func fill(_ index: Int, _ result: ItemResult) {
@@ -49,7 +52,13 @@ final class BatchCollector: Sendable {
             s.remaining -= 1
             return s.remaining == 0 ? s.items.compactMap { $0 } : nil
         }
-        if let done { responder.respond(jsonResponse(.ok, BatchBody.results(done))) }
+        guard let done else { return }
+        if binary {
+            responder.respond(Response(status: .ok, headers: Headers([Header("Content-Type", BatchBody.binaryMediaType)]),
+                                       body: BatchBody.binaryResults(done)))
+        } else {
+            responder.respond(jsonResponse(.ok, BatchBody.results(done)))
+        }
     }
 }
 
@@ -235,6 +244,12 @@ final class Router: Sendable {
         }
         if let f = sequencer.admit(1) { return refuse(f, responder) }
         let body = request.body
+        // The binary response only when asked for; JSON stays the default.
+        let binaryAnswer = request.headers.values("Accept").contains { value in
+            value.split(separator: ",").contains {
+                $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() == BatchBody.binaryMediaType
+            }
+        }
         let accepted = workers.submit { [sequencer, metrics] in
             let items: [Result<Transfer, ProtocolError>]
             switch Self.splitBatch(body, format) {
@@ -249,7 +264,7 @@ final class Router: Sendable {
                 metrics.rejected(f.code)
                 return answer(responder, f.response)
             }
-            let collector = BatchCollector(count: items.count, responder: responder)
+            let collector = BatchCollector(count: items.count, responder: responder, binary: binaryAnswer)
             for (i, item) in items.enumerated() {
                 switch item {
                 case let .success(t):

@@ -237,6 +237,85 @@ public enum BatchBody {
         return items
     }
 
+    /// The media type of the binary request and of the binary response.
+    public static let binaryMediaType = "application/octet-stream"
+
+    /// Binary response, for a request with `Accept: application/octet-stream` (a load
+    /// generator or a service that wants no JSON on its path): `count u32be ‖ (kind u8 ‖
+    /// length u32be ‖ payload) × count`, in request order. Kind 0: finalized now, 1: already
+    /// finalized, both with the receipt's canonical bytes (PROTOCOL.md §7.6) as payload;
+    /// 2: rejected, payload `http_status u16be ‖ the error object as JSON text`.
+    public static func binaryResults(_ items: [BatchItem]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(4 + items.count * 400)
+        func u32(_ v: Int) { for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: v >> s)) } }
+        u32(items.count)
+        for item in items {
+            switch item {
+            case let .finalized(f):
+                let bytes = f.receipt.bytes
+                out.append(f.isNew ? 0 : 1)
+                u32(bytes.count)
+                out += bytes
+            case let .rejected(e):
+                let text = Array(e.errorObject.render().utf8)
+                out.append(2)
+                u32(2 + text.count)
+                out += [UInt8(truncatingIfNeeded: e.status >> 8), UInt8(truncatingIfNeeded: e.status)]
+                out += text
+            }
+        }
+        return out
+    }
+
+    /// Reads a binary response (`binaryResults`).
+    /// - Throws: `truncated`, `trailingBytes`, `invalidEncoding` (unknown kind, a receipt
+    ///   or error that does not decode) naming the item.
+    public static func results(binary body: [UInt8]) throws(ProtocolError) -> [BatchItem] {
+        var at = 0
+        func u32(_ field: String) throws(ProtocolError) -> Int {
+            guard body.count - at >= 4 else { throw .truncated(field: field, needed: 4, remaining: body.count - at) }
+            defer { at += 4 }
+            return Int(body[at]) << 24 | Int(body[at + 1]) << 16 | Int(body[at + 2]) << 8 | Int(body[at + 3])
+        }
+        let count = try u32("count")
+        guard count <= maxTransfers else {
+            throw .countOutOfRange(field: "count", count: count, allowed: "0...\(maxTransfers)")
+        }
+        var out: [BatchItem] = []
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            let field = "results[\(i)]"
+            guard at < body.count else { throw .truncated(field: "\(field).kind", needed: 1, remaining: 0) }
+            let kind = body[at]
+            at += 1
+            let n = try u32("\(field).length")
+            guard body.count - at >= n else { throw .truncated(field: field, needed: n, remaining: body.count - at) }
+            let payload = Array(body[at..<(at + n)])
+            at += n
+            switch kind {
+            case 0, 1:
+                do { out.append(.finalized(FinalizedBody(isNew: kind == 0, receipt: try Receipt(bytes: payload)))) } catch {
+                    throw .invalidEncoding(field: "\(field).receipt", reason: "\(error)")
+                }
+            case 2:
+                guard n >= 2 else { throw .truncated(field: "\(field).http_status", needed: 2, remaining: n) }
+                let status = Int(payload[0]) << 8 | Int(payload[1])
+                let error: APIErrorBody
+                do {
+                    error = try APIErrorBody(errorObject: try JSONValue.parse(payload[2...]), status: status)
+                } catch {
+                    throw .invalidEncoding(field: "\(field).error", reason: "\(error)")
+                }
+                out.append(.rejected(error))
+            default:
+                throw .invalidEncoding(field: "\(field).kind", reason: "\(kind) is not 0, 1 or 2")
+            }
+        }
+        guard at == body.count else { throw .trailingBytes(count: body.count - at) }
+        return out
+    }
+
     /// Response: `{"results": [item, ...]}`.
     public static func results(_ items: [BatchItem]) -> JSONValue {
         .object([JSONMember("results", .array(items.map(\.json)))])

@@ -93,9 +93,10 @@ public final class ValidatorClient {
 
     /// One request; the raw response whatever its status.
     public func send(_ method: String, _ path: String, body: [UInt8] = [],
-                     contentType: String? = nil) throws(ValidatorClientError) -> ClientResponse {
+                     contentType: String? = nil, accept: String? = nil) throws(ValidatorClientError) -> ClientResponse {
         var headers = Headers()
         if let contentType { headers.append("Content-Type", contentType) }
+        if let accept { headers.append("Accept", accept) }
         do {
             return try http.request(method, path, headers: headers, body: body)
         } catch {
@@ -156,9 +157,16 @@ public final class ValidatorClient {
         let r = if let jsonBody {
             try send("POST", "/v1/transfers/batch", body: Array(jsonBody.render().utf8), contentType: "application/json")
         } else {
-            try send("POST", "/v1/transfers/batch", body: BatchBody.binary(encoded), contentType: "application/octet-stream")
+            // Binary both ways: no JSON on the load path.
+            try send("POST", "/v1/transfers/batch", body: BatchBody.binary(encoded), contentType: BatchBody.binaryMediaType,
+                     accept: "\(BatchBody.binaryMediaType), application/json;q=0.5")
         }
-        let items = try decode(r) { (j) throws(ProtocolError) in try BatchBody.results(json: j) }
+        let items: [BatchItem]
+        if r.status == 200, let type = r.headers["Content-Type"], type.lowercased().hasPrefix(BatchBody.binaryMediaType) {
+            do { items = try BatchBody.results(binary: r.body) } catch { throw .malformedResponse("\(error)") }
+        } else {
+            items = try decode(r) { (j) throws(ProtocolError) in try BatchBody.results(json: j) }
+        }
         guard items.count == encoded.count else {
             throw .malformedResponse("\(items.count) results for \(encoded.count) transfers")
         }

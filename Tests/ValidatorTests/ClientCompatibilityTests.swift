@@ -26,6 +26,11 @@ struct ClientCompatibilityTests {
         #expect(!first.isNew && first.receipt == sent.receipt)
         #expect(second.status == 409 && second.code == "double_spend" && second.extra("spent_by") == pool.t1.id.hex)
         #expect(third.isNew && third.sequence == 3)
+        // The same batch again, answered in JSON (the client asks for the binary form only
+        // for binary requests): the same receipts, now all already finalized.
+        let again = try client.submitBatch([pool.t1, pool.t2, pool.stream[0]], json: true)
+        #expect(again == [.finalized(FinalizedBody(isNew: false, receipt: first.receipt)), .rejected(second),
+                          .finalized(FinalizedBody(isNew: false, receipt: third.receipt))])
         let refused = #expect(throws: ValidatorClientError.self) { _ = try client.submit(pool.t2) }
         if case let .rejected(e)? = refused {
             #expect(e.status == 409 && e.extra("note") == pool.mint.createdNotes[0].id.hex)

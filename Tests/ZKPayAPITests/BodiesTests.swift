@@ -207,6 +207,29 @@ struct BodiesTests {
         }
     }
 
+    @Test("the binary batch response round-trips every kind of item, and broken ones are refused naming the item")
+    func binaryResults() throws {
+        let rejected = APIErrorBody(status: 409, code: "double_spend", message: "spent",
+                                    extras: [JSONMember("note", .string("ab")), JSONMember("spent_by", .string("cd"))])
+        let items: [BatchItem] = [.finalized(FinalizedBody(isNew: true, receipt: pool.transferReceipt)), .rejected(rejected),
+                                  .finalized(FinalizedBody(isNew: false, receipt: pool.mintReceipt))]
+        let body = BatchBody.binaryResults(items)
+        #expect(try BatchBody.results(binary: body) == items)
+        #expect(try BatchBody.results(binary: BatchBody.binaryResults([])) == [])
+        for n in 0..<body.count {
+            #expect(throws: ProtocolError.self, "prefix \(n)") { try BatchBody.results(binary: Array(body.prefix(n))) }
+        }
+        #expect(throws: ProtocolError.trailingBytes(count: 1)) { try BatchBody.results(binary: body + [0]) }
+        var badKind = body
+        badKind[4] = 3
+        #expect(throws: ProtocolError.invalidEncoding(field: "results[0].kind", reason: "3 is not 0, 1 or 2")) {
+            try BatchBody.results(binary: badKind)
+        }
+        var badReceipt = body
+        badReceipt[9] ^= 0xff  // the receipt's first byte
+        #expect(throws: ProtocolError.self) { try BatchBody.results(binary: badReceipt) }
+    }
+
     @Test("validator URLs: http://HOST:PORT only")
     func urls() throws {
         let good: [(String, String, UInt16)] = [
