@@ -5,13 +5,13 @@
 # BENCHMARKS.md (between the markers) with the machine, the commands and the figures.
 #
 # Knobs (environment): ZKPAY (binary), BENCH_TRANSFERS (transfers per load run, default
-# 4000), BENCH_SAMPLES (zkpay bench samples, default 7), BENCH_FILTER (zkpay bench
+# 8000), BENCH_SAMPLES (zkpay bench samples, default 7), BENCH_FILTER (zkpay bench
 # --filter, default all figures), BENCH_OUT (file to update, default BENCHMARKS.md; "-" to
 # skip writing).
 set -euo pipefail
 
 Z=${ZKPAY:-.build/release/zkpay}
-N=${BENCH_TRANSFERS:-4000}
+N=${BENCH_TRANSFERS:-8000}
 SAMPLES=${BENCH_SAMPLES:-7}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 tmp=$(mktemp -d /tmp/zkpay-bench.XXXXXX)
@@ -60,8 +60,8 @@ cores=$(nproc)
 start_validator "$cores"
 say "2. single endpoint, $N transfers, 32 connections, $cores verifier workers"
 json_of single --concurrency 32 --wallets 64
-say "3. batch endpoint, batches of 64, 4 connections"
-json_of batch --concurrency 4 --batch 64 --wallets 64
+say "3. batch endpoint, batches of 32, 16 connections"
+json_of batch --concurrency 16 --batch 32 --wallets 128
 rss=$(rss_kib); notes_after=$("$Z" audit --validator "$URL" --json 2>/dev/null | sed -n 's/.*"notes": \([0-9]*\).*/\1/p' || true)
 max=$(awk -v a="$(field single tps)" -v b="$(field batch tps)" 'BEGIN { print (a > b ? a : b) }')
 half=$(awk -v m="$(field single tps)" 'BEGIN { printf "%d", (m / 2 > 1 ? m / 2 : 1) }')
@@ -75,7 +75,7 @@ stop_validator
 
 start_validator 1
 say "6. batch endpoint with 1 verifier worker"
-json_of batch1 --concurrency 4 --batch 64 --wallets 64
+json_of batch1 --concurrency 16 --batch 32 --wallets 128
 stop_validator
 
 line() { # line LABEL NAME
@@ -104,10 +104,10 @@ line() { # line LABEL NAME
     echo "| run (loadgen options) | finalized | errors | transfers/s | p50 ms | p90 ms | p99 ms | max ms |"
     echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
     line "$cores workers, single endpoint (\`--concurrency 32 --wallets 64\`)" single
-    line "$cores workers, batch endpoint (\`--concurrency 4 --batch 64 --wallets 64\`)" batch
+    line "$cores workers, batch endpoint (\`--concurrency 16 --batch 32 --wallets 128\`)" batch
     line "$cores workers, half the single maximum (\`--concurrency 32 --rate $half\`)" half
     line "$cores workers, lone transfers on an idle server (\`--transfers 20 --concurrency 1 --rate 5\`)" lone
-    line "1 worker, batch endpoint (\`--concurrency 4 --batch 64 --wallets 64\`)" batch1
+    line "1 worker, batch endpoint (\`--concurrency 16 --batch 32 --wallets 128\`)" batch1
     echo
     echo "Validator resident memory after the two full-rate runs: $((rss / 1024)) MiB with ${notes_after:-?} unspent notes."
     echo "Ledger state memory (\`zkpay bench memory --notes 1000000\`): $(cat "$tmp/memory.txt")"
