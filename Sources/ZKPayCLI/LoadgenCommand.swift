@@ -109,7 +109,7 @@ enum LoadgenCommand {
             }
         } catch { throw CLIError.failure("cannot create the funding mints: \(error)") }
         let mintErrors = Mutex<[String]>([])
-        runWorkers(count: min(o.concurrency, mints.count), items: mints.count) { client, range in
+        runWorkers(count: min(o.concurrency, mints.count), items: mints.count) { client, _, range in
             for k in range {
                 do { _ = try client.submit(mint: mints[k]) } catch {
                     mintErrors.withLock { $0.append("\(error)") }
@@ -149,12 +149,16 @@ enum LoadgenCommand {
         let submitStart = ContinuousClock.now
         let chunks = (encoded.count + o.batch - 1) / o.batch
         let workers = min(o.concurrency, chunks)
-        // With --rate, each worker paces its requests at its share of the rate.
-        let interval: Duration? = o.rate.map { .nanoseconds(Int64(1e9 * Double(workers * o.batch) / $0)) }
-        runWorkers(count: workers, items: chunks) { client, range in
+        // With --rate, each worker paces its requests at its share of the rate, the workers'
+        // first requests spread over one interval: started together, they sent their
+        // requests in bursts (all workers at once, then nothing for an interval), which
+        // measured the queueing of bursts rather than the latency at that rate.
+        let intervalNanos: Int64? = o.rate.map { Int64(1e9 * Double(workers * o.batch) / $0) }
+        runWorkers(count: workers, items: chunks) { client, worker, range in
             var local: [Sample] = []
             local.reserveCapacity(range.count * o.batch)
-            var due = ContinuousClock.now
+            let interval = intervalNanos.map { Duration.nanoseconds($0) }
+            var due = submitStart.advanced(by: .nanoseconds((intervalNanos ?? 0) * Int64(worker) / Int64(workers)))
             for c in range {
                 if let interval {
                     let now = ContinuousClock.now
@@ -208,7 +212,7 @@ enum LoadgenCommand {
 
         // 6. Check: every receipt is the ledger's, and the audit holds.
         let mismatches = Mutex(0)
-        runWorkers(count: min(o.concurrency, max(settled.count, 1)), items: settled.count) { client, range in
+        runWorkers(count: min(o.concurrency, max(settled.count, 1)), items: settled.count) { client, _, range in
             var bad = 0
             for k in range {
                 let (i, r) = settled[k]
@@ -273,8 +277,8 @@ enum LoadgenCommand {
     static func format(_ v: Double) -> String { String(format: "%.2f", v) }
 
     /// Runs `count` threads, each with its own client, over contiguous slices of
-    /// `0..<items`, and waits for all of them.
-    static func runWorkers(count: Int, items: Int, _ body: @escaping @Sendable (ValidatorClient, Range<Int>) -> Void,
+    /// `0..<items` (the body gets the worker's number and slice), and waits for all of them.
+    static func runWorkers(count: Int, items: Int, _ body: @escaping @Sendable (ValidatorClient, Int, Range<Int>) -> Void,
                            connect: @escaping @Sendable () -> ValidatorClient) {
         let n = max(1, min(count, max(items, 1)))
         let group = DispatchGroup()
@@ -283,7 +287,7 @@ enum LoadgenCommand {
             group.enter()
             let thread = Thread {
                 let client = connect()
-                body(client, lo..<hi)
+                body(client, w, lo..<hi)
                 client.close()
                 group.leave()
             }
