@@ -67,6 +67,9 @@ max=$(awk -v a="$(field single tps)" -v b="$(field batch tps)" 'BEGIN { print (a
 half=$(awk -v m="$(field single tps)" 'BEGIN { printf "%d", (m / 2 > 1 ? m / 2 : 1) }')
 say "4. latency at half the single-endpoint maximum: --rate $half"
 json_of half --concurrency 32 --wallets 64 --rate "$half"
+halfmax=$(awk -v m="$max" 'BEGIN { printf "%d", (m / 2 > 1 ? m / 2 : 1) }')
+say "4b. latency at half the highest throughput (batch endpoint, batches of 16): --rate $halfmax"
+json_of halfmax --concurrency 16 --batch 16 --wallets 128 --rate "$halfmax"
 say "5. a lone transfer on an idle server (20 transfers, one connection, 5 per second)"
 N_SAVED=$N; N=20
 json_of lone --concurrency 1 --wallets 2 --rate 5
@@ -106,6 +109,7 @@ line() { # line LABEL NAME
     line "$cores workers, single endpoint (\`--concurrency 32 --wallets 64\`)" single
     line "$cores workers, batch endpoint (\`--concurrency 16 --batch 32 --wallets 128\`)" batch
     line "$cores workers, half the single maximum (\`--concurrency 32 --rate $half\`)" half
+    line "$cores workers, half the highest throughput, batch endpoint (\`--concurrency 16 --batch 16 --rate $halfmax\`)" halfmax
     line "$cores workers, lone transfers on an idle server (\`--transfers 20 --concurrency 1 --rate 5\`)" lone
     line "1 worker, batch endpoint (\`--concurrency 16 --batch 32 --wallets 128\`)" batch1
     echo
