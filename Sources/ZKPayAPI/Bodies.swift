@@ -183,40 +183,62 @@ public enum BatchBody {
     public static func binary(_ transfers: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4 + transfers.reduce(0) { $0 + 4 + $1.count })
-        func u32(_ v: Int) { for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: v >> s)) } }
-        u32(transfers.count)
+        appendU32(transfers.count, to: &out)
         for t in transfers {
-            u32(t.count)
+            appendU32(t.count, to: &out)
             out += t
         }
         return out
+    }
+
+    /// Appends `v` as four big-endian bytes (the framing's lengths and counts).
+    static func appendU32(_ v: Int, to out: inout [UInt8]) {
+        for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: v >> s)) }
+    }
+
+    /// Reads the binary framings: big-endian counts and lengths, each read naming its field.
+    struct FrameReader {
+        let body: [UInt8]
+        var at = 0
+
+        init(_ body: [UInt8]) { self.body = body }
+
+        var remaining: Int { body.count - at }
+
+        mutating func u32(_ field: String) throws(ProtocolError) -> Int {
+            guard remaining >= 4 else { throw .truncated(field: field, needed: 4, remaining: remaining) }
+            defer { at += 4 }
+            return Int(body[at]) << 24 | Int(body[at + 1]) << 16 | Int(body[at + 2]) << 8 | Int(body[at + 3])
+        }
+
+        /// The next `n` bytes.
+        mutating func bytes(_ n: Int, _ field: String) throws(ProtocolError) -> ArraySlice<UInt8> {
+            guard remaining >= n else { throw .truncated(field: field, needed: n, remaining: remaining) }
+            defer { at += n }
+            return body[at..<(at + n)]
+        }
+
+        func finish() throws(ProtocolError) {
+            guard at == body.count else { throw .trailingBytes(count: remaining) }
+        }
     }
 
     /// Splits a binary batch request into the transfers' encodings (not yet decoded).
     /// - Throws: `countOutOfRange` for 0 or more than `maxTransfers`; `truncated` or
     ///   `trailingBytes` for broken framing.
     public static func splitBinary(_ body: [UInt8]) throws(ProtocolError) -> [ArraySlice<UInt8>] {
-        var at = 0
-        func u32(_ field: String) throws(ProtocolError) -> Int {
-            guard body.count - at >= 4 else { throw .truncated(field: field, needed: 4, remaining: body.count - at) }
-            defer { at += 4 }
-            return Int(body[at]) << 24 | Int(body[at + 1]) << 16 | Int(body[at + 2]) << 8 | Int(body[at + 3])
-        }
-        let count = try u32("count")
+        var r = FrameReader(body)
+        let count = try r.u32("count")
         guard (1...maxTransfers).contains(count) else {
             throw .countOutOfRange(field: "count", count: count, allowed: "1...\(maxTransfers)")
         }
         var out: [ArraySlice<UInt8>] = []
         out.reserveCapacity(count)
         for i in 0..<count {
-            let n = try u32("transfers[\(i)].length")
-            guard body.count - at >= n else {
-                throw .truncated(field: "transfers[\(i)]", needed: n, remaining: body.count - at)
-            }
-            out.append(body[at..<(at + n)])
-            at += n
+            let n = try r.u32("transfers[\(i)].length")
+            out.append(try r.bytes(n, "transfers[\(i)]"))
         }
-        guard at == body.count else { throw .trailingBytes(count: body.count - at) }
+        try r.finish()
         return out
     }
 
@@ -248,19 +270,18 @@ public enum BatchBody {
     public static func binaryResults(_ items: [BatchItem]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4 + items.count * 400)
-        func u32(_ v: Int) { for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: v >> s)) } }
-        u32(items.count)
+        appendU32(items.count, to: &out)
         for item in items {
             switch item {
             case let .finalized(f):
                 let bytes = f.receipt.bytes
                 out.append(f.isNew ? 0 : 1)
-                u32(bytes.count)
+                appendU32(bytes.count, to: &out)
                 out += bytes
             case let .rejected(e):
                 let text = Array(e.errorObject.render().utf8)
                 out.append(2)
-                u32(2 + text.count)
+                appendU32(2 + text.count, to: &out)
                 out += [UInt8(truncatingIfNeeded: e.status >> 8), UInt8(truncatingIfNeeded: e.status)]
                 out += text
             }
@@ -272,13 +293,8 @@ public enum BatchBody {
     /// - Throws: `truncated`, `trailingBytes`, `invalidEncoding` (unknown kind, a receipt
     ///   or error that does not decode) naming the item.
     public static func results(binary body: [UInt8]) throws(ProtocolError) -> [BatchItem] {
-        var at = 0
-        func u32(_ field: String) throws(ProtocolError) -> Int {
-            guard body.count - at >= 4 else { throw .truncated(field: field, needed: 4, remaining: body.count - at) }
-            defer { at += 4 }
-            return Int(body[at]) << 24 | Int(body[at + 1]) << 16 | Int(body[at + 2]) << 8 | Int(body[at + 3])
-        }
-        let count = try u32("count")
+        var r = FrameReader(body)
+        let count = try r.u32("count")
         guard count <= maxTransfers else {
             throw .countOutOfRange(field: "count", count: count, allowed: "0...\(maxTransfers)")
         }
@@ -286,13 +302,9 @@ public enum BatchBody {
         out.reserveCapacity(count)
         for i in 0..<count {
             let field = "results[\(i)]"
-            guard at < body.count else { throw .truncated(field: "\(field).kind", needed: 1, remaining: 0) }
-            let kind = body[at]
-            at += 1
-            let n = try u32("\(field).length")
-            guard body.count - at >= n else { throw .truncated(field: field, needed: n, remaining: body.count - at) }
-            let payload = Array(body[at..<(at + n)])
-            at += n
+            let kind = try r.bytes(1, "\(field).kind").first ?? 0
+            let n = try r.u32("\(field).length")
+            let payload = Array(try r.bytes(n, field))
             switch kind {
             case 0, 1:
                 do { out.append(.finalized(FinalizedBody(isNew: kind == 0, receipt: try Receipt(bytes: payload)))) } catch {
@@ -312,7 +324,7 @@ public enum BatchBody {
                 throw .invalidEncoding(field: "\(field).kind", reason: "\(kind) is not 0, 1 or 2")
             }
         }
-        guard at == body.count else { throw .trailingBytes(count: body.count - at) }
+        try r.finish()
         return out
     }
 
