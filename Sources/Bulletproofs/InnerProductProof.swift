@@ -78,31 +78,15 @@ struct InnerProductProof: Sendable, Equatable {
         var extraInverse: Scalar
     }
 
-    /// Replays the inner-product transcript (validating every L and R) and derives the
-    /// challenges u_r (reference section 6), with one batch inversion.
+    /// The challenges u_1...u_k of the inner-product transcript (replayed as the crate
+    /// does, validating every L and R; reference section 6), each nonzero, before any
+    /// inversion: a batch verifier inverts the challenges of all its proofs together.
     ///
     /// The crate's vector s is s_0 = prod u_r^-1, s_g = s_(g - 2^t) * u_(k-t)^2 where 2^t is
     /// the highest power of two <= g; the range-proof statement builds the multiples of s
-    /// it needs directly from these challenges (see `RangeProof.statement`).
+    /// it needs directly from the challenges (see `RangeProof.statement`).
     /// - Throws: `.sizeMismatch` when N != 2^k, `.identityPoint` for an identity L/R,
     ///   `.verificationFailed` for a zero challenge (which makes the proof unverifiable).
-    /// - Parameter extraInverse: a nonzero scalar whose inverse the caller needs too (y);
-    ///   it shares the batch inversion of the challenges.
-    func verificationScalars(length N: Int, bitSize n: Int, aggregation m: Int, extraInverse: Scalar,
-                             transcript: inout Transcript) throws(BulletproofsError) -> VerificationScalars
-    {
-        let u = try verificationChallenges(length: N, bitSize: n, aggregation: m, transcript: &transcript)
-        guard !extraInverse.isZero else { throw .verificationFailed }
-        var uInv = u + [extraInverse]
-        Scalar.batchInvertVartime(&uInv)  // public challenges
-        let extraInverted = uInv.removeLast()
-        return Self.verificationScalars(u: u, uInverse: uInv[...], extraInverse: extraInverted)
-    }
-
-    /// The challenges u_1...u_k of the inner-product transcript (replayed as the crate
-    /// does), each nonzero, before any inversion: a batch verifier inverts the challenges
-    /// of all its proofs together.
-    /// - Throws: as `verificationScalars`.
     func verificationChallenges(length N: Int, bitSize n: Int, aggregation m: Int,
                                 transcript: inout Transcript) throws(BulletproofsError) -> [Scalar] {
         let k = L.count
@@ -121,8 +105,8 @@ struct InnerProductProof: Sendable, Equatable {
         return u
     }
 
-    /// The scalars of `verificationScalars` from the challenges, their inverses and the
-    /// caller's inverted extra scalar.
+    /// The verification scalars from the challenges, their inverses and the caller's
+    /// inverted extra scalar (y^-1, which shares the challenges' batch inversion).
     static func verificationScalars(u: [Scalar], uInverse uInv: ArraySlice<Scalar>,
                                     extraInverse: Scalar) -> VerificationScalars {
         var allInv = Scalar.one

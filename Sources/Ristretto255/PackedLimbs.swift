@@ -12,8 +12,8 @@ extension FieldElement {
         self = FieldElement(words[o], words[o + 1], words[o + 2], words[o + 3], words[o + 4]).reduced()
     }
 
-    /// x^((p-5)/8) for every x: eight at a time on the vector lanes where the CPU has
-    /// them (from three elements on), else one by one; the same values either way. The
+    /// x^((p-5)/8) for every x: sixteen (then eight) at a time on the vector lanes where
+    /// the CPU has them (from three elements on), else one by one; the same values either way. The
     /// exponent is fixed, so this is as constant-time as `powP58`.
     package static func batchPowP58(_ xs: [FieldElement]) -> [FieldElement] {
         guard SIMDSupport.available, xs.count >= 3 else { return xs.map { $0.powP58() } }

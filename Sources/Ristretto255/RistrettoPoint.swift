@@ -120,13 +120,10 @@ public struct RistrettoPoint: Sendable, Equatable {
     }
 
     /// Decodes many encodings: the point, or nil where `RistrettoPoint(encoding:)` would
-    /// throw. On a CPU with AVX-512 the exponentiation at the heart of each decoding (the
-    /// inverse square root) runs for eight encodings at once (module Ristretto255SIMD);
-    /// the results are the same as decoding one by one.
+    /// throw. The exponentiation at the heart of each decoding (the inverse square root)
+    /// goes through `FieldElement.batchPowP58` (sixteen at once on a CPU with the vector
+    /// lanes, else one by one); the results are the same as decoding one by one.
     public static func decodeBatch(_ encodings: [ArraySlice<UInt8>]) -> [RistrettoPoint?] {
-        guard SIMDSupport.available, encodings.count >= 3 else {
-            return encodings.map { try? RistrettoPoint(encoding: $0) }
-        }
         var out = [RistrettoPoint?](repeating: nil, count: encodings.count)
         let slots = encodings.indices.filter { encodings[$0].count == 32 }
         let preludes = slots.map { DecodePrelude(Array(encodings[$0])) }
@@ -145,13 +142,12 @@ public struct RistrettoPoint: Sendable, Equatable {
         return prelude.finish(powered: prelude.uv7.powP58())
     }
 
-    /// Encodes many points (the result order matches the input). On a CPU with AVX-512
-    /// the exponentiation inside each encoding (the inverse square root) runs for eight
-    /// points at once (module Ristretto255SIMD); the bytes are those of `encoding`. The
-    /// exponentiation's running time does not depend on its input, so this is as
-    /// constant-time as `encoding`.
+    /// Encodes many points (the result order matches the input). The exponentiation inside
+    /// each encoding (the inverse square root) goes through `FieldElement.batchPowP58`
+    /// (sixteen at once on a CPU with the vector lanes, else one by one); the bytes are
+    /// those of `encoding`. The exponentiation's running time does not depend on its
+    /// input, so this is as constant-time as `encoding`.
     public static func batchEncode(_ points: [RistrettoPoint]) -> [[UInt8]] {
-        guard SIMDSupport.available, points.count >= 3 else { return points.map(\.encoding) }
         let preludes = points.map { EncodePrelude($0.edwards) }
         return zip(preludes, FieldElement.batchPowP58(preludes.map(\.uv7))).map { $0.finish(powered: $1).bytes }
     }

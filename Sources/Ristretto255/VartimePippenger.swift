@@ -131,8 +131,8 @@ package enum VartimePippenger {
             }
         }
         let affine = points.withUnsafeBufferPointer { batchAffineNiels($0) }
-        // Packed words (the radix-2^51 limbs), every limb reduced as the kernel requires:
-        // the points, their negatives (y-x, y+x, -2dxy), and the identity (1, 1, 0).
+        // Packed words (the radix-2^51 limbs, reduced by batchAffineNiels as the kernel
+        // requires): the points, their negatives (y-x, y+x, -2dxy), and the identity (1, 1, 0).
         var words = [UInt64](repeating: 0, count: 15 * (2 * n + 1))
         words.withUnsafeMutableBufferPointer { w in
             @inline(__always) func put(_ f: FieldElement, _ o: Int) {
@@ -140,7 +140,7 @@ package enum VartimePippenger {
             }
             for i in 0..<n {
                 let q = affine[i]
-                let yp = q.yPlusX.reduced(), ym = q.yMinusX.reduced(), xy = q.xy2d.reduced()
+                let yp = q.yPlusX, ym = q.yMinusX, xy = q.xy2d
                 put(yp, 15 * i); put(ym, 15 * i + 5); put(xy, 15 * i + 10)
                 put(ym, 15 * (n + i)); put(yp, 15 * (n + i) + 5); put(-xy, 15 * (n + i) + 10)
             }
@@ -193,7 +193,9 @@ package enum VartimePippenger {
     }
 
     /// Affine Niels forms of `points` with one shared field inversion (Montgomery's
-    /// trick). Every Edwards point has Z != 0, so the product is invertible.
+    /// trick). Every Edwards point has Z != 0, so the product is invertible. Every limb of
+    /// the result is carried below 2^52, y+x included: the vector kernels read the
+    /// tables as factors, and IFMA reads 52 bits of a factor.
     package static func batchAffineNiels(_ points: UnsafeBufferPointer<RistrettoPoint>) -> [AffineNielsPoint] {
         let n = points.count
         if n == 0 { return [] }
@@ -213,12 +215,12 @@ package enum VartimePippenger {
                 while i >= 0 {
                     let p = points[i].edwards
                     if zIsOne(p.Z) {
-                        o[i] = AffineNielsPoint(yPlusX: p.Y + p.X, yMinusX: p.Y - p.X, xy2d: p.T * Constants.d2)
+                        o[i] = AffineNielsPoint(yPlusX: (p.Y + p.X).reduced(), yMinusX: p.Y - p.X, xy2d: p.T * Constants.d2)
                     } else {
                         let zInv = inv * pre[i]
                         inv = inv * p.Z
                         let x = p.X * zInv, y = p.Y * zInv
-                        o[i] = AffineNielsPoint(yPlusX: y + x, yMinusX: y - x, xy2d: (x * y) * Constants.d2)
+                        o[i] = AffineNielsPoint(yPlusX: (y + x).reduced(), yMinusX: y - x, xy2d: (x * y) * Constants.d2)
                     }
                     i -= 1
                 }

@@ -52,12 +52,7 @@ public final class VartimePrecomputedMSM: Sendable {
                     }
                     let filled = UnsafeBufferPointer(rebasing: sc[0..<((end - start) * size)])
                     let affine = VartimePippenger.batchAffineNiels(filled)
-                    // y+x reduced like the rest (the vector kernel's factors must be < 2^52).
-                    for k in 0..<affine.count {
-                        let a = affine[k]
-                        t[start * size + k] = AffineNielsPoint(yPlusX: a.yPlusX.reduced(), yMinusX: a.yMinusX.reduced(),
-                                                               xy2d: a.xy2d.reduced())
-                    }
+                    for k in 0..<affine.count { t[start * size + k] = affine[k] }
                     start = end
                 }
             }

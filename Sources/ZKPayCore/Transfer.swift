@@ -116,21 +116,21 @@ public struct Transfer: Sendable, Equatable {
         outputs.reserveCapacity(outputCount)
         let proofLength = RangeProof.encodedLength(bitSize: Self.rangeBits, aggregation: outputCount)
         let pre = Self.predecodePoints(all, outputsStart: r.offset, outputCount: outputCount, proofLength: proofLength)
-        r.predecoded = pre.outputs
+        r.predecoded = pre.points
         for j in 0..<outputCount { outputs.append(try Output(reading: &r, field: "outputs[\(j)]")) }
         let fee = try r.u64("fee")
         let proofStart = r.offset + 2
         let proofBytes = try r.lengthPrefixed("range_proof", allowed: proofLength...proofLength)
         let proof = try Self.decodeRangeProof(proofBytes, decoded: proofStart == pre.proofStart ? pre.proof : nil)
-        let excess = try Self.decodeKey(try r.raw(32, "excess"), field: "excess", decoded: pre.tail[r.offset - 32])
+        let excess = try Self.decodeKey(try r.raw(32, "excess"), field: "excess", decoded: pre.points[r.offset - 32])
         let balanceMessageLength = r.offset
         let balanceSignature = try Self.decodeSignature(try r.raw(64, "balance_signature"), field: "balance_signature",
-                                                        decodedR: pre.tail[r.offset - 64])
-        let sender = try Self.decodeKey(try r.raw(32, "sender"), field: "sender", decoded: pre.tail[r.offset - 32])
+                                                        decodedR: pre.points[r.offset - 64])
+        let sender = try Self.decodeKey(try r.raw(32, "sender"), field: "sender", decoded: pre.points[r.offset - 32])
         guard !sender.point.isIdentity else { throw .identityPoint(field: "sender") }
         let authorizationMessageLength = r.offset
         let authorization = try Self.decodeSignature(try r.raw(64, "authorization"), field: "authorization",
-                                                     decodedR: pre.tail[r.offset - 64])
+                                                     decodedR: pre.points[r.offset - 64])
         try r.finish()
         self.inputs = inputs
         self.outputs = outputs
@@ -149,10 +149,11 @@ public struct Transfer: Sendable, Equatable {
     /// Points decoded ahead of the field-by-field parse, keyed by their offset in the
     /// encoding (each with its encoding, which every use compares with the bytes it reads).
     struct Predecoded {
-        var outputs: [Int: (encoding: ArraySlice<UInt8>, point: RistrettoPoint)] = [:]
+        /// The outputs' points and the four after the proof (excess, balance R, sender,
+        /// authorization R), by offset.
+        var points: [Int: (encoding: ArraySlice<UInt8>, point: RistrettoPoint)] = [:]
         var proofStart = -1
         var proof: [RistrettoPoint?]? = nil
-        var tail: [Int: (encoding: ArraySlice<UInt8>, point: RistrettoPoint)] = [:]
     }
 
     /// Decodes every point of a transfer of the expected length with one
@@ -177,14 +178,11 @@ public struct Transfer: Sendable, Equatable {
         let tailOffsets = [tail, tail + 32, tail + 96, tail + 128]  // excess, balance R, sender, authorization R
         let slices = offsets.map { all[$0..<($0 + 32)] } + proofSlices + tailOffsets.map { all[$0..<($0 + 32)] }
         let points = RistrettoPoint.decodeBatch(slices)
-        for (k, o) in offsets.enumerated() {
-            if let p = points[k] { pre.outputs[o] = (slices[k], p) }
-        }
+        let proofRange = offsets.count..<(offsets.count + proofSlices.count)
         pre.proofStart = proofStart
-        pre.proof = Array(points[offsets.count..<(offsets.count + proofSlices.count)])
-        for (k, o) in tailOffsets.enumerated() {
-            let i = offsets.count + proofSlices.count + k
-            if let p = points[i] { pre.tail[o] = (slices[i], p) }
+        pre.proof = Array(points[proofRange])
+        for (i, o) in zip(Array(0..<offsets.count) + Array(proofRange.upperBound..<points.count), offsets + tailOffsets) {
+            if let p = points[i] { pre.points[o] = (slices[i], p) }
         }
         return pre
     }
