@@ -55,6 +55,7 @@ json_of() { # json_of NAME ARGS...: the --json line of a run
     "$Z" loadgen --validator "$URL" --issuer-seed "$seed" --transfers "$N" "$@" --json 2>/dev/null | tee "$tmp/$name.json"
 }
 field() { sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p" "$tmp/$1.json"; }
+sfield() { sed -n "s/.*\"$2\": \"\([^\"]*\)\".*/\1/p" "$tmp/$1.json"; }
 
 cores=$(nproc)
 start_validator "$cores"
@@ -82,8 +83,9 @@ json_of batch1 --concurrency 16 --batch 32 --wallets 128
 stop_validator
 
 line() { # line LABEL NAME
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(field "$2" finalized)" "$(field "$2" errors)" \
-        "$(field "$2" tps)" "$(field "$2" p50_ms)" "$(field "$2" p90_ms)" "$(field "$2" p99_ms)" "$(field "$2" max_ms)"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s of %s (slowest %s) |\n' "$1" "$(field "$2" finalized)" "$(field "$2" errors)" \
+        "$(field "$2" tps)" "$(field "$2" p50_ms)" "$(field "$2" p90_ms)" "$(field "$2" p99_ms)" "$(field "$2" max_ms)" \
+        "$(field "$2" log_appends_over_25ms)" "$(field "$2" log_appends)" "$(sfield "$2" slowest_log_append_ms) ms"
 }
 
 {
@@ -102,10 +104,12 @@ line() { # line LABEL NAME
     echo
     echo "End to end: \`zkpay validator init\` + \`zkpay validator run --workers W\` on a fresh data"
     echo "directory (fsync per batch), then \`zkpay loadgen --validator URL --issuer-seed HEX --transfers $N ...\`"
-    echo "(2-output transfers pre-built before the clock starts; latency = submit to receipt):"
+    echo "(2-output transfers pre-built before the clock starts; latency = submit to receipt; the last"
+    echo "column is from the validator's \`zkpay_fsync_seconds\` histogram over the run: every transfer of a"
+    echo "batch waits for its log append and fsync, so one stalled fsync delays all of them):"
     echo
-    echo "| run (loadgen options) | finalized | errors | transfers/s | p50 ms | p90 ms | p99 ms | max ms |"
-    echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    echo "| run (loadgen options) | finalized | errors | transfers/s | p50 ms | p90 ms | p99 ms | max ms | log appends over 25 ms |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     line "$cores workers, single endpoint (\`--concurrency 32 --wallets 64\`)" single
     line "$cores workers, batch endpoint (\`--concurrency 16 --batch 32 --wallets 128\`)" batch
     line "$cores workers, half the single maximum (\`--concurrency 32 --rate $half\`)" half

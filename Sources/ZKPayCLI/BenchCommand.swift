@@ -83,6 +83,7 @@ enum BenchCommand {
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         if arguments.first == "memory" { return try BenchMemory.run(Array(arguments.dropFirst()), console) }
+        if arguments.first == "disk" { return try BenchDisk.run(Array(arguments.dropFirst()), console) }
         var json = false
         var filter: Set<String>? = nil
         var samples = 7

@@ -143,9 +143,12 @@ enum LoadgenCommand {
         progress.line("built \(transfers.count) 2-output transfers in \(format(buildSeconds)) s "
             + "(\(format(Double(transfers.count) / buildSeconds)) per second)")
 
-        // 4. Submit over C keep-alive connections.
+        // 4. Submit over C keep-alive connections. The validator's log-append histogram is read
+        // before and after, so that the report says how many of the run's fsyncs were slow (a
+        // stalled fsync delays every transfer waiting for it, whatever the rest of the path does).
         let encoded = transfers.map(\.bytes)
         let results = Mutex<[Sample]>([])
+        let appendsBefore = LogAppendHistogram.fetch(url)
         let submitStart = ContinuousClock.now
         let chunks = (encoded.count + o.batch - 1) / o.batch
         let workers = min(o.concurrency, chunks)
@@ -191,6 +194,7 @@ enum LoadgenCommand {
         } connect: { ValidatorClient(url: url, timeout: 120) }
         let submitSeconds = seconds(submitStart.duration(to: .now))
         let samples = results.withLock { $0 }
+        let appends = LogAppendHistogram.fetch(url).flatMap { after in appendsBefore.map { after.since($0) } }
 
         // 5. Report.
         var errors: [String: Int] = [:]
@@ -234,7 +238,10 @@ enum LoadgenCommand {
                 + "\"concurrency\": \(workers), \"rate\": \(o.rate.map { format($0) } ?? "null"), \"batch\": \(o.batch), \"wallets\": \(o.wallets), "
                 + "\"submit_seconds\": \(format(submitSeconds)), \"build_seconds\": \(format(buildSeconds)), "
                 + "\"receipts_checked\": \(receipts.count), \"receipt_mismatches\": \(badReceipts), "
-                + "\"audit_ok\": \(audit.ok), \"ledger_sequence\": \(audit.sequence), \"start_sequence\": \(startSequence)}")
+                + "\"audit_ok\": \(audit.ok), \"ledger_sequence\": \(audit.sequence), \"start_sequence\": \(startSequence), "
+                + "\"log_appends\": \(appends.map { String($0.count) } ?? "null"), "
+                + "\"log_appends_over_25ms\": \(appends.map { String($0.over(0.025)) } ?? "null"), "
+                + "\"slowest_log_append_ms\": \(appends?.slowest.map { "\"\($0)\"" } ?? "null")}")
         } else {
             console.print("submitted \(o.transfers) transfers over \(workers) connections "
                 + (o.batch > 1 ? "in batches of \(o.batch)" : "one per request") + " in \(format(submitSeconds)) s")
@@ -245,8 +252,77 @@ enum LoadgenCommand {
                 + errors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
             console.print("receipts:   \(receipts.count - badReceipts) of \(receipts.count) match the ledger and verify")
             console.print("audit:      \(audit.ok ? "ok" : "FAILED") (ledger sequence \(audit.sequence), supply \(audit.supply))")
+            if let appends {
+                let slowest = appends.slowest.map { "\($0) ms" } ?? "none"
+                console.print("log:        \(appends.count) appends (one fsync each) during the run, "
+                    + "\(appends.over(0.025)) over 25 ms, slowest \(slowest) (validator /metrics)")
+            }
         }
         return errorCount == 0 && badReceipts == 0 && audit.ok ? ExitCode.success : ExitCode.failure
+    }
+
+    /// The validator's `zkpay_fsync_seconds` histogram (log append and fsync per batch), read
+    /// from `GET /metrics`.
+    struct LogAppendHistogram {
+        /// Cumulative counts by upper bound in seconds (`+Inf` last).
+        var buckets: [(bound: Double, count: UInt64)]
+
+        var count: UInt64 { buckets.last?.count ?? 0 }
+
+        /// Appends slower than `seconds` (the bucket bound at or above it).
+        func over(_ seconds: Double) -> UInt64 {
+            guard let b = buckets.first(where: { $0.bound >= seconds }) else { return 0 }
+            return count - b.count
+        }
+
+        /// The upper bound of the slowest non-empty bucket (infinity: above the largest bound).
+        var slowestBound: Double? {
+            var previous: UInt64 = 0
+            var slowest: Double?
+            for b in buckets {
+                if b.count > previous { slowest = b.bound }
+                previous = b.count
+            }
+            return slowest
+        }
+
+        /// The slowest non-empty bucket in milliseconds, as "<= B" or "> B" (above every bound).
+        var slowest: String? {
+            guard let bound = slowestBound else { return nil }
+            if bound.isFinite { return "<= " + LoadgenCommand.format(bound * 1_000) }
+            let largest = buckets.last(where: { $0.bound.isFinite })?.bound ?? 0
+            return "> " + LoadgenCommand.format(largest * 1_000)
+        }
+
+        /// The appends counted after `earlier` (the same validator process).
+        func since(_ earlier: LogAppendHistogram) -> LogAppendHistogram {
+            LogAppendHistogram(buckets: buckets.map { b in
+                let before = earlier.buckets.first { $0.bound == b.bound }?.count ?? 0
+                return (b.bound, b.count >= before ? b.count - before : 0)
+            })
+        }
+
+        /// The histogram now, or nil if the validator has no `/metrics` or it lacks the family.
+        static func fetch(_ url: ValidatorURL) -> LogAppendHistogram? {
+            guard let r = try? ValidatorClient(url: url, timeout: 10).send("GET", "/metrics"), r.status == 200 else { return nil }
+            return parse(r.text)
+        }
+
+        /// Parses the `zkpay_fsync_seconds_bucket{le="..."} N` lines of a Prometheus text page.
+        static func parse(_ text: String) -> LogAppendHistogram? {
+            let prefix = "zkpay_fsync_seconds_bucket{le=\""
+            var buckets: [(Double, UInt64)] = []
+            for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
+                let rest = line.dropFirst(prefix.count)
+                guard let quote = rest.firstIndex(of: "\""), let space = rest.lastIndex(of: " "),
+                      let count = UInt64(rest[rest.index(after: space)...])
+                else { continue }
+                let label = rest[..<quote]
+                guard let bound = label == "+Inf" ? Double.infinity : Double(label) else { continue }
+                buckets.append((bound, count))
+            }
+            return buckets.isEmpty ? nil : LogAppendHistogram(buckets: buckets.sorted { $0.0 < $1.0 })
+        }
     }
 
     enum Outcome: Sendable {
