@@ -58,22 +58,36 @@ enum LogFormat {
         return out
     }
 
-    /// Appends the frame of one record, whose payload is `head ‖ body`, to `out`; the
-    /// checksum is computed over the frame in place (no copy of the payload for the hash).
+    /// The byte length of the frame of a record whose payload is `payloadBytes` long.
+    static func frameBytes(payload payloadBytes: Int) -> Int { frameOverhead + payloadBytes }
+
+    /// Appends the frame of one record, whose payload is `head ‖ body`, to `out`.
     static func appendFrame(sequence: UInt64, payload head: [UInt8], _ body: [UInt8] = [], to out: inout [UInt8]) {
         let start = out.count
-        appendLE(UInt32(head.count + body.count), to: &out)
-        appendLE(sequence, to: &out)
-        out += head
-        out += body
-        var sum: (UInt64, UInt64) = (0, 0)  // checksumBytes (16) bytes
-        out.withUnsafeBytes { frame in
-            withUnsafeMutableBytes(of: &sum) {
-                Hash.blake2b(UnsafeRawBufferPointer(rebasing: frame[start...]), key: UnsafeRawBufferPointer(start: nil, count: 0),
-                             into: $0)
-            }
+        let count = frameBytes(payload: head.count + body.count)
+        out += repeatElement(0, count: count)
+        out.withUnsafeMutableBytes { buffer in
+            _ = writeFrame(sequence: sequence, payload: head, body, into: UnsafeMutableRawBufferPointer(rebasing: buffer[start...]))
         }
-        withUnsafeBytes(of: sum) { out.append(contentsOf: $0) }
+    }
+
+    /// Writes the frame of one record, whose payload is `head ‖ body`, at the start of `out`
+    /// (at least `frameBytes` long); the checksum is computed over the frame in place.
+    /// - Returns: the frame's length.
+    static func writeFrame(sequence: UInt64, payload head: [UInt8], _ body: [UInt8],
+                           into out: UnsafeMutableRawBufferPointer) -> Int {
+        let length = head.count + body.count
+        let count = frameBytes(payload: length)
+        precondition(out.count >= count, "room for the frame")
+        out.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 0, as: UInt32.self)
+        out.storeBytes(of: sequence.littleEndian, toByteOffset: 4, as: UInt64.self)
+        for (part, at) in [(head, frameHeaderBytes), (body, frameHeaderBytes + head.count)] where !part.isEmpty {
+            part.withUnsafeBytes { out.baseAddress!.advanced(by: at).copyMemory(from: $0.baseAddress!, byteCount: part.count) }
+        }
+        let covered = frameHeaderBytes + length
+        Hash.blake2b(UnsafeRawBufferPointer(rebasing: out[..<covered]), key: UnsafeRawBufferPointer(start: nil, count: 0),
+                     into: UnsafeMutableRawBufferPointer(rebasing: out[covered..<count]))
+        return count
     }
 
     /// `wal-<first sequence, 20 digits>.log`: names sort in sequence order.

@@ -6,7 +6,10 @@ public struct RecoveryReport: Sendable, Equatable {
     public var replayedRecords: UInt64 = 0
     /// The last durable sequence after recovery.
     public var lastSequence: UInt64 = 0
-    /// Bytes of a torn tail cut from the last log file (an unacknowledged, partly written batch).
+    /// Bytes of a torn tail cut from the last log file (an unacknowledged, partly written
+    /// batch); zero bytes alone after the last record are not counted (a direct write leaves
+    /// them, see `Storage.writeAndSync`, and a torn write of nothing but zeros cannot be told
+    /// from them).
     public var truncatedBytes: UInt64 = 0
     /// Files removed: a log file whose creation was interrupted, a stale snapshot temporary file.
     public var removedFiles: [String] = []
@@ -18,6 +21,9 @@ extension WriteAheadLog {
     /// becomes an empty log.
     ///
     /// Recovery rules (docs/notes/ledger-storage.md):
+    /// - zero bytes from the end of the last file's last record to the end of the file are
+    ///   the completion of a block by `Storage.writeAndSync`: the log ends there; they are cut
+    ///   like a torn tail but not counted in `truncatedBytes`;
     /// - a damaged frame in the last file with no valid frame after it is a torn write of an
     ///   unacknowledged batch: the file is cut there (durably);
     /// - a damaged frame followed by a valid one, or any damage in an older (sealed) file, is
@@ -106,7 +112,9 @@ extension WriteAheadLog {
                 if outcome.end < scanner.size {
                     try storage.truncate(file, to: outcome.end)
                     try storage.sync(file)
-                    report.truncatedBytes = scanner.size - outcome.end
+                    // Zeros after the last record are where a block-completing write stopped
+                    // (`Storage.writeAndSync`): cut like a torn tail, but not reported as one.
+                    if !outcome.zeroTail { report.truncatedBytes = scanner.size - outcome.end }
                 }
             } catch {
                 storage.close(file)
@@ -258,6 +266,8 @@ struct SegmentScanner {
         let end: UInt64
         /// The sequence after the last valid record.
         let nextSequence: UInt64
+        /// True if the bytes from `end` to the end of the (last) file are all zero.
+        var zeroTail = false
     }
 
     /// Reads every frame after the header, passing records to `visit`, expecting `firstSequence` first.
@@ -281,6 +291,9 @@ struct SegmentScanner {
                     throw LedgerError.corruptRecord(path: path, offset: offset, sequence: expected,
                                                     reason: reason + " in a sealed log file")
                 }
+                if try isZero(from: offset) {
+                    return Outcome(end: offset, nextSequence: expected, zeroTail: true)
+                }
                 if let later = try validFrame(after: offset, expected: expected) {
                     throw LedgerError.corruptRecord(
                         path: path, offset: offset, sequence: expected,
@@ -289,6 +302,18 @@ struct SegmentScanner {
                 return Outcome(end: offset, nextSequence: expected)
             }
         }
+    }
+
+    /// True if every byte of the file from `offset` to its end is zero.
+    private mutating func isZero(from offset: UInt64) throws(LedgerError) -> Bool {
+        var at = offset
+        while at < size {
+            let count = Int(min(size - at, UInt64(Self.chunkBytes)))
+            let i = try load(at, count)
+            if window[i..<(i + count)].contains(where: { $0 != 0 }) { return false }
+            at += UInt64(count)
+        }
+        return true
     }
 
     /// The first position after `damaged` where a whole, valid frame with a plausible sequence

@@ -35,6 +35,18 @@ public protocol Storage: AnyObject {
     func write(_ file: StorageFile, at offset: UInt64, _ bytes: [UInt8]) throws(LedgerError)
     /// Makes every byte written to `file` so far durable (fsync).
     func sync(_ file: StorageFile) throws(LedgerError)
+    /// Writes all of `bytes` at `offset` and makes every byte of `file` so far durable: a
+    /// `write` and a `sync` (the log's group commit), which a storage may do in one go. An
+    /// implementation may rewrite bytes of the file before `offset` with the values they
+    /// already have, and may leave zero bytes after the end of `bytes` (the file then ends
+    /// in zeros; readers that know where the written bytes end, as the log does, never see
+    /// them, and recovery treats them as the end of the records).
+    func writeAndSync(_ file: StorageFile, at offset: UInt64, _ bytes: [UInt8]) throws(LedgerError)
+    /// `writeAndSync(_:at:_:)` of the `count` bytes `fill` writes into the buffer it is given
+    /// (`count` bytes long; `fill` sets every one), so that a storage with its own write
+    /// buffer gets them without a copy.
+    func writeAndSync(_ file: StorageFile, at offset: UInt64, count: Int,
+                      fill: (UnsafeMutableRawBufferPointer) -> Void) throws(LedgerError)
     /// Cuts (or extends with zeros) `file` to `size` bytes.
     func truncate(_ file: StorageFile, to size: UInt64) throws(LedgerError)
     /// Atomically replaces `to` with `from` (rename(2)).
@@ -48,6 +60,22 @@ public protocol Storage: AnyObject {
 }
 
 extension Storage {
+    /// `write` then `sync`.
+    public func writeAndSync(_ file: StorageFile, at offset: UInt64, _ bytes: [UInt8]) throws(LedgerError) {
+        try write(file, at: offset, bytes)
+        try sync(file)
+    }
+
+    /// The bytes `fill` writes into a new array, then `writeAndSync(_:at:_:)`.
+    public func writeAndSync(_ file: StorageFile, at offset: UInt64, count: Int,
+                             fill: (UnsafeMutableRawBufferPointer) -> Void) throws(LedgerError) {
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            fill(UnsafeMutableRawBufferPointer(buffer))
+            initialized = count
+        }
+        try writeAndSync(file, at: offset, bytes)
+    }
+
     /// Rejects names that would leave the storage directory.
     static func validate(_ name: String) throws(LedgerError) {
         if name.isEmpty || name == "." || name == ".." || name.utf8.contains(UInt8(ascii: "/"))

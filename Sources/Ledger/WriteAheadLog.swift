@@ -126,14 +126,16 @@ public final class WriteAheadLog {
             total += LogFormat.frameOverhead + payload.count
         }
         if durableEnd >= options.rotateAfterBytes { try rotate() }
-        var frames: [UInt8] = []
-        frames.reserveCapacity(total)
-        for (i, payload) in payloads.enumerated() {
-            LogFormat.appendFrame(sequence: first + UInt64(i), payload: payload.head, payload.body, to: &frames)
-        }
         do throws(LedgerError) {
-            try storage.write(current, at: durableEnd, frames)
-            try storage.sync(current)
+            // The frames are built where the storage writes them from (no intermediate copy).
+            try storage.writeAndSync(current, at: durableEnd, count: total) { out in
+                var at = 0
+                for (i, payload) in payloads.enumerated() {
+                    at += LogFormat.writeFrame(sequence: first + UInt64(i), payload: payload.head, payload.body,
+                                               into: UnsafeMutableRawBufferPointer(rebasing: out[at...]))
+                }
+                precondition(at == total, "the frames fill the write")
+            }
         } catch {
             if let cleanupFailure = cutBack(after: error) {
                 throw LedgerError.logUnusable(
@@ -151,7 +153,7 @@ public final class WriteAheadLog {
             }
             recordOffsets[name] = offsets
         }
-        durableEnd += UInt64(frames.count)
+        durableEnd += UInt64(total)
         lastSequence += UInt64(payloads.count)
         return first..<(lastSequence + 1)
     }
@@ -181,6 +183,13 @@ public final class WriteAheadLog {
         if let failure { throw LedgerError.logUnusable(reason: failure.description) }
         let first = nextSequence
         guard segments.last?.firstSequence != first else { return }
+        // The file being sealed may end in zeros after its last record (`writeAndSync` may
+        // complete a block with them): cut them, durably, so that a sealed file ends with its
+        // last record. A failure here leaves the log as it was (the current file stays last).
+        if try storage.size(of: current) > durableEnd {
+            try storage.truncate(current, to: durableEnd)
+            try storage.sync(current)
+        }
         let name = LogFormat.logFileName(firstSequence: first)
         let file: StorageFile
         do throws(LedgerError) {

@@ -98,11 +98,17 @@ struct CrashRecoveryTests {
                 #expect(throws: LedgerError.crashed) { try s.log.append(batch: batch) }
                 #expect(s.storage.unsyncedBytes == batchBytes)
                 s.storage.restart(keepingUnsyncedBytes: keep)
-                let r = try recover(s.storage, options: s.options)
                 let whole = wholeFrames(batch, in: keep)
-                #expect(r.payloads == s.acknowledged + batch.prefix(whole), "batch \(index) keep \(keep)")
                 let wholeBytes = batch.prefix(whole).reduce(0) { $0 + frameBytes($1) }
-                #expect(r.report.truncatedBytes == UInt64(keep - wholeBytes), "batch \(index) keep \(keep)")
+                // The torn bytes (a prefix of the next frame) are reported, unless they are all
+                // zero (the start of an empty record's length field): those cannot be told from
+                // the zeros a direct write leaves, and are cut without being counted.
+                let last = try #require(s.log.fileNames.last)
+                let torn = try #require(s.storage.contents(of: last)).suffix(keep - wholeBytes)
+                let r = try recover(s.storage, options: s.options)
+                #expect(r.payloads == s.acknowledged + batch.prefix(whole), "batch \(index) keep \(keep)")
+                #expect(r.report.truncatedBytes == (torn.allSatisfy { $0 == 0 } ? 0 : UInt64(torn.count)),
+                        "batch \(index) keep \(keep)")
                 try r.log.append(batch: [[1, 2, 3]])
                 s.storage.restart()
                 #expect(fullState(try recover(s.storage, options: s.options)) == r.payloads + [[1, 2, 3]])

@@ -47,20 +47,26 @@ struct POSIXStorageTests {
         defer { dir.cleanup() }
         let storage = try POSIXStorage(directory: dir.path)
         let name: String
+        let end: UInt64
         do {
             let log = try recover(storage).log
             try log.append(batch: [[1, 2, 3], [4]])
             name = log.fileNames[0]
+            end = log.durableEnd
         }
-        // Half of a frame, as a crash in the middle of a write leaves it.
+        // Half of a frame after the last record, as a crash in the middle of a write leaves
+        // it (a direct write may have left zeros after the record: the half frame covers
+        // some of them, and the cut removes the rest with it).
         var frame: [UInt8] = []
         LogFormat.appendFrame(sequence: 3, payload: [5, 6, 7, 8], to: &frame)
         let file = try storage.open(name, create: false)
-        try storage.write(file, at: try storage.size(of: file), Array(frame.prefix(frame.count / 2)))
+        try storage.write(file, at: end, Array(frame.prefix(frame.count / 2)))
+        let size = try storage.size(of: file)
         storage.close(file)
         let r = try recover(storage)
         #expect(r.payloads == [[1, 2, 3], [4]])
-        #expect(r.report.truncatedBytes == UInt64(frame.count / 2))
+        #expect(size >= end + UInt64(frame.count / 2))
+        #expect(r.report.truncatedBytes == size - end)
         try r.log.append(batch: [[9]])
         #expect(try recover(storage).payloads == [[1, 2, 3], [4], [9]])
     }
