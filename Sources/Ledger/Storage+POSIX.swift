@@ -7,9 +7,9 @@ internal import Glibc
 /// `writeAndSync` (the log's group commit) writes with direct I/O where the file system
 /// allows it: a second descriptor of the file opened with O_DIRECT, whole 4 KiB blocks from
 /// aligned memory, then `fdatasync`. The bytes go from the process to the device without a
-/// copy into the page cache and without the kernel's writeback of dirty pages, which halved
-/// the kernel time of a 256-transfer batch's append and shortened the wait for its sync
-/// (BENCHMARKS.md, run I). The block holding the write's first byte is rewritten whole: its
+/// copy into the page cache and without the kernel's writeback of dirty pages (settling a
+/// 256-transfer batch: the kernel's share of the CPU time 28 % -> 20 %, wall time about a
+/// fifth shorter; BENCHMARKS.md, run I). The block holding the write's first byte is rewritten whole: its
 /// earlier bytes are read back and written again unchanged (a sector either keeps its old
 /// bytes or takes the new ones, and for those bytes they are the same), and the last block
 /// is completed with zeros, so the file can end in up to 4 KiB - 1 zero bytes after the
