@@ -81,8 +81,10 @@ enum LogFormat {
         precondition(out.count >= count, "room for the frame")
         out.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 0, as: UInt32.self)
         out.storeBytes(of: sequence.littleEndian, toByteOffset: 4, as: UInt64.self)
-        for (part, at) in [(head, frameHeaderBytes), (body, frameHeaderBytes + head.count)] where !part.isEmpty {
-            part.withUnsafeBytes { out.baseAddress!.advanced(by: at).copyMemory(from: $0.baseAddress!, byteCount: part.count) }
+        // Straight copies (no array of the parts per frame: this runs for every record).
+        head.withUnsafeBytes { if let b = $0.baseAddress { (out.baseAddress! + frameHeaderBytes).copyMemory(from: b, byteCount: head.count) } }
+        body.withUnsafeBytes {
+            if let b = $0.baseAddress { (out.baseAddress! + frameHeaderBytes + head.count).copyMemory(from: b, byteCount: body.count) }
         }
         let covered = frameHeaderBytes + length
         Hash.blake2b(UnsafeRawBufferPointer(rebasing: out[..<covered]), key: UnsafeRawBufferPointer(start: nil, count: 0),

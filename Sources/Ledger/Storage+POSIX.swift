@@ -186,11 +186,7 @@ public final class POSIXStorage: Storage {
     public func writeAndSync(_ file: StorageFile, at offset: UInt64, count: Int,
                              fill: (UnsafeMutableRawBufferPointer) -> Void) throws(LedgerError) {
         guard count > 0, let direct = try directDescriptor(file) else {
-            let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-                fill(UnsafeMutableRawBufferPointer(buffer))
-                initialized = count
-            }
-            try write(file, at: offset, bytes)
+            try write(file, at: offset, Self.bytes(count: count, fill: fill))
             try sync(file)
             return
         }

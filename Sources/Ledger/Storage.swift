@@ -69,11 +69,15 @@ extension Storage {
     /// The bytes `fill` writes into a new array, then `writeAndSync(_:at:_:)`.
     public func writeAndSync(_ file: StorageFile, at offset: UInt64, count: Int,
                              fill: (UnsafeMutableRawBufferPointer) -> Void) throws(LedgerError) {
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        try writeAndSync(file, at: offset, Self.bytes(count: count, fill: fill))
+    }
+
+    /// A new array of the `count` bytes `fill` writes.
+    static func bytes(count: Int, fill: (UnsafeMutableRawBufferPointer) -> Void) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             fill(UnsafeMutableRawBufferPointer(buffer))
             initialized = count
         }
-        try writeAndSync(file, at: offset, bytes)
     }
 
     /// Rejects names that would leave the storage directory.

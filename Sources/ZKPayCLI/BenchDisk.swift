@@ -60,14 +60,14 @@ enum BenchDisk {
                     if rate > 0 {
                         // Paced: one append per interval (a late one starts at once, not in a burst).
                         let now = ContinuousClock.now
-                        if due > now { Thread.sleep(forTimeInterval: seconds(now.duration(to: due))) }
+                        if due > now { Thread.sleep(forTimeInterval: LoadgenCommand.seconds(now.duration(to: due))) }
                         due = max(due, now).advanced(by: .nanoseconds(1_000_000_000 / Int64(rate)))
                     }
                     let t0 = ContinuousClock.now
                     try storage.write(file, at: offset, payload)
                     try storage.sync(file)
                     let t1 = ContinuousClock.now
-                    syncs.append(Sync(start: seconds(origin.duration(to: t0)), seconds: seconds(t0.duration(to: t1))))
+                    syncs.append(Sync(start: LoadgenCommand.seconds(origin.duration(to: t0)), seconds: LoadgenCommand.seconds(t0.duration(to: t1))))
                     offset += UInt64(bytes)
                 }
             } catch {
@@ -79,7 +79,7 @@ enum BenchDisk {
         let perFile = results.withLock { $0 }
         let all = perFile.flatMap { $0 }.map(\.seconds).sorted()
         guard !all.isEmpty else { throw CLIError.failure("bench disk: no sync completed") }
-        func pct(_ p: Double) -> Double { all[min(all.count - 1, Int((p * Double(all.count)).rounded(.up)) - 1)] * 1_000 }
+        func pct(_ p: Double) -> Double { LoadgenCommand.percentile(all, p) * 1_000 }
         let slow = 0.025
         let stalls = perFile.enumerated().flatMap { f, syncs in syncs.filter { $0.seconds > slow }.map { (f, $0) } }
         // A stall overlaps another writer's when their intervals intersect.
@@ -104,10 +104,6 @@ enum BenchDisk {
             }
         }
         return ExitCode.success
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     static func f3(_ v: Double) -> String { String(format: "%.3f", v) }

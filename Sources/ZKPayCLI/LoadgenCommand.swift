@@ -208,9 +208,7 @@ enum LoadgenCommand {
             }
         }
         latencies.sort()
-        func pct(_ p: Double) -> Double {
-            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)]
-        }
+        func pct(_ p: Double) -> Double { percentile(latencies, p) }
         let tps = Double(receipts.count) / submitSeconds
         let settled = receipts
 
@@ -344,6 +342,11 @@ enum LoadgenCommand {
         case .malformedResponse: "malformed_response"
         case .invalidURL: "invalid_url"
         }
+    }
+
+    /// The nearest-rank `p` quantile of `sorted` (ascending), 0 for an empty list.
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
     }
 
     static func seconds(_ d: Duration) -> Double {
