@@ -9,9 +9,10 @@ internal import Glibc
 /// aligned memory, then `fdatasync`. The bytes go from the process to the device without a
 /// copy into the page cache and without the kernel's writeback of dirty pages (settling a
 /// 256-transfer batch: the kernel's share of the CPU time 28 % -> 20 %, wall time about a
-/// fifth shorter; BENCHMARKS.md, run I). The block holding the write's first byte is rewritten whole: its
-/// earlier bytes are read back and written again unchanged (a sector either keeps its old
-/// bytes or takes the new ones, and for those bytes they are the same), and the last block
+/// fifth shorter; BENCHMARKS.md, run I). The block holding the write's first byte is
+/// rewritten whole: its earlier bytes (kept from the previous direct write, or read back) are
+/// written again unchanged (a sector either keeps its old bytes or takes the new ones, and
+/// for those bytes they are the same), and the last block
 /// is completed with zeros, so the file can end in up to 4 KiB - 1 zero bytes after the
 /// last record (the `Storage` contract allows it). File systems without O_DIRECT (tmpfs on
 /// older kernels), `directIO: false` and `ZKPAY_DIRECT_IO=off` get `write` + `sync`.

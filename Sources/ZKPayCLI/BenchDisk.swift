@@ -7,9 +7,9 @@ import Synchronization
 /// machine's disk takes to make an append durable, with nothing of zkpay but the storage
 /// layer. Each of F writers appends B bytes to its own file and syncs it (`POSIXStorage`
 /// `write` + `sync`, the log's group commit) in a loop for S seconds, as fast as it can or
-/// R times a second. Prints the latency
-/// percentiles, the syncs slower than 25 ms, and how many of those overlapped a slow sync of
-/// another writer (a stall of the device rather than of one file).
+/// R times a second. Prints the latency percentiles, the syncs slower than 25 ms, and how
+/// many of those overlapped a slow sync of another writer (a stall of the device rather than
+/// of one file).
 ///
 /// Why it exists: every acknowledged batch waits for its fsync, so a stalled fsync delays
 /// every transfer of the batch by the stall, whatever the validator does. This measures the
