@@ -30,8 +30,8 @@ let package = Package(
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
                        providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CGMP", path: "Sources/CGMP", providers: [.apt(["libgmp-dev"])]),
-        // Header-only: the 52-bit multiply-add instructions of the vector kernels, which
-        // Swift cannot spell.
+        // Header-only: instructions Swift cannot spell (the vector kernels' 52-bit
+        // multiply-adds, the log checksum's CRC-32C).
         .systemLibrary(name: "CIntrinsics", path: "Sources/CIntrinsics"),
         // Header-only: glibc allocator thresholds for the zkpay process.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
@@ -47,7 +47,8 @@ let package = Package(
         .target(name: "Schnorr", dependencies: ["Ristretto255", "Merlin", "BatchVerify", "Sodium"], swiftSettings: fast),
         .target(name: "Bulletproofs",
                 dependencies: ["Ristretto255", "Merlin", "Keccak", "BatchVerify", "Sodium"], swiftSettings: fast),
-        .target(name: "Ledger", dependencies: ["Sodium", "ZKPayCore", "BatchVerify", "Ristretto255"], swiftSettings: strict),
+        .target(name: "Ledger", dependencies: ["Sodium", "ZKPayCore", "BatchVerify", "Ristretto255", "CIntrinsics"],
+                swiftSettings: strict),
         .target(name: "ZKPayCore",
                 dependencies: ["Sodium", "Ristretto255", "Bech32m", "Merlin", "BatchVerify", "Schnorr", "Bulletproofs"],
                 swiftSettings: strict),

@@ -1,10 +1,11 @@
 #ifndef ZKPAY_CINTRINSICS_H
 #define ZKPAY_CINTRINSICS_H
-// x86-64 instructions the vector kernels (module Ristretto255SIMD) need and Swift has no
-// spelling for. Header-only (no library): every function is static inline and inlined
-// into its Swift caller, which is compiled for a CPU that has the instructions
-// (Package.swift: -target-cpu cannonlake). Module Ristretto255 calls those kernels only
-// where the CPU has them (SIMDSupport.available).
+// x86-64 instructions that Swift has no spelling for. Header-only (no library): every
+// function is static inline. The vector kernels' multiply-adds are inlined into their
+// Swift callers in module Ristretto255SIMD, which is compiled for a CPU that has them
+// (Package.swift: -target-cpu cannonlake); module Ristretto255 calls those kernels only
+// where the CPU has them (SIMDSupport.available). The CRC-32C at the end serves the
+// write-ahead log (module Ledger).
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -24,6 +25,41 @@ static inline zk_u64x8 zk_madd52lo(zk_u64x8 acc, zk_u64x8 a, zk_u64x8 b) {
 __attribute__((target("avx512f,avx512ifma"), always_inline))
 static inline zk_u64x8 zk_madd52hi(zk_u64x8 acc, zk_u64x8 a, zk_u64x8 b) {
     return (zk_u64x8)_mm512_madd52hi_epu64((__m512i)acc, (__m512i)a, (__m512i)b);
+}
+
+// CRC-32C (Castagnoli) with the SSE4.2 crc32 instruction, for the write-ahead log's frame
+// checksums (module Ledger, CRC32C.swift). Not always_inline: module Ledger is compiled
+// for the baseline CPU, so this stays a function of its own that is called only where
+// zk_has_sse42() says the CPU has the instruction. `crc` is the running register value
+// (no initial or final inversion here: the Swift side does those).
+#include <stddef.h>
+#include <stdint.h>
+#include <cpuid.h>
+
+__attribute__((target("sse4.2")))
+static inline uint32_t zk_crc32c_sse42(uint32_t crc, const unsigned char *p, size_t n) {
+    unsigned long long c = crc;
+    while (n >= 8) {
+        unsigned long long v;
+        __builtin_memcpy(&v, p, 8);
+        c = _mm_crc32_u64(c, v);
+        p += 8;
+        n -= 8;
+    }
+    uint32_t c32 = (uint32_t)c;
+    while (n > 0) {
+        c32 = _mm_crc32_u8(c32, *p);
+        p += 1;
+        n -= 1;
+    }
+    return c32;
+}
+
+/// 1 if the CPU has SSE4.2 (CPUID leaf 1, ECX bit 20), else 0.
+static inline int zk_has_sse42(void) {
+    unsigned int a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    return (int)((c >> 20) & 1);
 }
 #endif
 

@@ -15,7 +15,8 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
     case crashed
     /// A log file does not start with the log magic, or its header checksum is wrong.
     case badHeader(path: String, reason: String)
-    /// A log or snapshot file was written by a format version this build does not read.
+    /// A log or snapshot file was written by a format version this build does not read
+    /// (`supported`: the newest it reads; it reads every earlier one too).
     case unsupportedVersion(path: String, found: UInt32, supported: UInt32)
     /// A damaged record followed by valid data: acknowledged records would be lost by truncating.
     case corruptRecord(path: String, offset: UInt64, sequence: UInt64, reason: String)
@@ -55,7 +56,7 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path) is not a valid zkpay log file (\(reason)); check that the data directory belongs "
                 + "to this ledger, or restore the file from a backup"
         case let .unsupportedVersion(path, found, supported):
-            "\(path) has format version \(found) but this build reads version \(supported); "
+            "\(path) has format version \(found) but this build reads versions up to \(supported); "
                 + "run the zkpay version that wrote it"
         case let .corruptRecord(path, offset, sequence, reason):
             "\(path) is corrupt at byte offset \(offset) (record with sequence \(sequence): \(reason)) and "

@@ -1,6 +1,7 @@
 extension WriteAheadLog {
-    /// The durable record with `sequence`, read directly at its byte offset (the offsets of a
-    /// log file are indexed on the first lookup in it: one scan, 8 bytes per record).
+    /// The durable record with `sequence`, read directly at its byte offset (the offsets and
+    /// the frame format of a log file are indexed on the first lookup in it: one scan, 8
+    /// bytes per record).
     /// - Returns: nil if no durable record has that sequence.
     /// - Throws: `missingRecords` if its file was removed by `compact()`; `corruptRecord` if the
     ///   record no longer checks; storage errors.
@@ -14,7 +15,8 @@ extension WriteAheadLog {
         let file = isCurrent ? current : try storage.open(segment.name, create: false)
         defer { if !isCurrent { storage.close(file) } }
         let path = Self.path(storage, segment.name)
-        var scanner = try SegmentScanner(storage: storage, file: file, path: path, limit: isCurrent ? durableEnd : nil)
+        var scanner = try SegmentScanner(storage: storage, file: file, path: path, limit: isCurrent ? durableEnd : nil,
+                                         format: recordFormats[segment.name])
         if recordOffsets[segment.name] == nil {
             try scanner.checkHeader(firstSequence: segment.firstSequence)
             var offsets: [UInt64] = []
@@ -32,6 +34,7 @@ extension WriteAheadLog {
                 }
             }
             recordOffsets[segment.name] = offsets
+            recordFormats[segment.name] = scanner.format
         }
         let position = Int(sequence - segment.firstSequence)
         guard let offsets = recordOffsets[segment.name], position < offsets.count else { return nil }

@@ -76,7 +76,8 @@ extension WriteAheadLog {
             let log = WriteAheadLog(
                 storage: storage, options: options,
                 segments: [Segment(firstSequence: 1, name: LogFormat.logFileName(firstSequence: 1))],
-                current: file, durableEnd: UInt64(LogFormat.headerBytes), lastSequence: 0, snapshotSequence: 0)
+                current: file, format: .current, durableEnd: UInt64(LogFormat.headerBytes), lastSequence: 0,
+                snapshotSequence: 0)
             return (log, report)
         }
 
@@ -86,6 +87,7 @@ extension WriteAheadLog {
         }
         var expected = segments[start].firstSequence
         var current: StorageFile?
+        var format = FrameFormat.current
         var end: UInt64 = 0
         for index in start..<segments.count {
             let segment = segments[index]
@@ -109,6 +111,7 @@ extension WriteAheadLog {
                 }
                 expected = outcome.nextSequence
                 end = outcome.end
+                format = scanner.format ?? format
                 if outcome.end < scanner.size {
                     try storage.truncate(file, to: outcome.end)
                     try storage.sync(file)
@@ -130,7 +133,7 @@ extension WriteAheadLog {
         }
         report.lastSequence = lastSequence
         let log = WriteAheadLog(storage: storage, options: options, segments: segments, current: current,
-                                durableEnd: end, lastSequence: lastSequence, snapshotSequence: covered)
+                                format: format, durableEnd: end, lastSequence: lastSequence, snapshotSequence: covered)
         return (log, report)
     }
 
@@ -144,7 +147,7 @@ extension WriteAheadLog {
         let size = try storage.size(of: file)
         guard size <= UInt64(LogFormat.headerBytes) else { return false }
         let bytes = try storage.read(file, at: 0, count: LogFormat.headerBytes)
-        return bytes != LogFormat.logHeader(firstSequence: segment.firstSequence)
+        return FrameFormat.readable.allSatisfy { bytes != LogFormat.logHeader(firstSequence: segment.firstSequence, version: $0.version) }
     }
 }
 
@@ -180,15 +183,21 @@ struct SegmentScanner {
     let file: StorageFile
     let path: String
     let size: UInt64
+    /// The frame format of the file: from its header (`checkHeader`) or known before
+    /// (`init`); reading a frame without it is a programming error.
+    private(set) var format: FrameFormat?
     private var windowStart: UInt64 = 0
     private var window: [UInt8] = []
     static let chunkBytes = 1 << 20
 
-    /// A scanner of `file` up to `limit` bytes (the durable end), or up to its size.
-    init(storage: any Storage, file: StorageFile, path: String, limit: UInt64? = nil) throws(LedgerError) {
+    /// A scanner of `file` up to `limit` bytes (the durable end), or up to its size, whose
+    /// frame format is `format` if known (else `checkHeader` reads it).
+    init(storage: any Storage, file: StorageFile, path: String, limit: UInt64? = nil,
+         format: FrameFormat? = nil) throws(LedgerError) {
         self.storage = storage
         self.file = file
         self.path = path
+        self.format = format
         let size = try storage.size(of: file)
         self.size = min(size, limit ?? size)
     }
@@ -216,10 +225,10 @@ struct SegmentScanner {
             throw LedgerError.badHeader(path: path, reason: "wrong magic")
         }
         let version = LogFormat.readLE(UInt32.self, header, at: 8)
-        guard version == LogFormat.version else {
-            throw LedgerError.unsupportedVersion(path: path, found: version, supported: LogFormat.version)
+        guard let format = FrameFormat(version: version) else {
+            throw LedgerError.unsupportedVersion(path: path, found: version, supported: FrameFormat.current.version)
         }
-        guard header == LogFormat.logHeader(firstSequence: LogFormat.readLE(UInt64.self, header, at: 16)) else {
+        guard header == LogFormat.logHeader(firstSequence: LogFormat.readLE(UInt64.self, header, at: 16), version: version) else {
             throw LedgerError.badHeader(path: path, reason: "header checksum mismatch")
         }
         let stated = LogFormat.readLE(UInt64.self, header, at: 16)
@@ -227,6 +236,7 @@ struct SegmentScanner {
             throw LedgerError.badHeader(
                 path: path, reason: "header says the first sequence is \(stated) but the file name says \(firstSequence)")
         }
+        self.format = format
     }
 
     enum Frame {
@@ -237,9 +247,10 @@ struct SegmentScanner {
 
     /// The frame at `offset`.
     mutating func frame(at offset: UInt64) throws(LedgerError) -> Frame {
+        guard let format else { preconditionFailure("the file's header is read before its frames") }
         if offset == size { return .end }
         let remaining = size - offset
-        guard remaining >= UInt64(LogFormat.frameOverhead) else {
+        guard remaining >= UInt64(format.overhead) else {
             return .damaged("incomplete frame of \(remaining) bytes")
         }
         var at = try load(offset, LogFormat.frameHeaderBytes)
@@ -247,13 +258,13 @@ struct SegmentScanner {
         guard length <= LogFormat.maxPayloadBytes else {
             return .damaged("length field \(length) exceeds the \(LogFormat.maxPayloadBytes)-byte limit")
         }
-        let frameBytes = LogFormat.frameOverhead + length
+        let frameBytes = format.frameBytes(payload: length)
         guard UInt64(frameBytes) <= remaining else {
             return .damaged("frame of \(frameBytes) bytes extends \(UInt64(frameBytes) - remaining) bytes past the end of the file")
         }
         at = try load(offset, frameBytes)
         let body = at + LogFormat.frameHeaderBytes + length
-        guard bytesEqual(LogFormat.checksum(window[at..<body])[...], window[body..<(body + LogFormat.checksumBytes)]) else {
+        guard format.checks(frame: window[at..<(at + frameBytes)], payload: length) else {
             return .damaged("checksum mismatch")
         }
         let sequence = LogFormat.readLE(UInt64.self, window, at: at + 4)
@@ -321,19 +332,19 @@ struct SegmentScanner {
     private mutating func validFrame(after damaged: UInt64, expected: UInt64) throws(LedgerError)
         -> (offset: UInt64, sequence: UInt64)?
     {
+        guard let format else { preconditionFailure("the file's header is read before its frames") }
         let tailStart = damaged + 1
         guard size > tailStart else { return nil }
         let tail = try storage.read(file, at: tailStart, count: Int(size - tailStart))
-        let maxSkip = UInt64(tail.count / LogFormat.frameOverhead) + 1
+        let maxSkip = UInt64(tail.count / format.overhead) + 1
         var p = 0
-        while p + LogFormat.frameOverhead <= tail.count {
+        while p + format.overhead <= tail.count {
             defer { p += 1 }
             let length = Int(LogFormat.readLE(UInt32.self, tail, at: p))
-            guard length <= LogFormat.maxPayloadBytes, p + LogFormat.frameOverhead + length <= tail.count else { continue }
+            guard length <= LogFormat.maxPayloadBytes, p + format.frameBytes(payload: length) <= tail.count else { continue }
             let sequence = LogFormat.readLE(UInt64.self, tail, at: p + 4)
             guard sequence >= expected, sequence - expected <= maxSkip else { continue }
-            let body = p + LogFormat.frameHeaderBytes + length
-            if LogFormat.checksum(tail[p..<body]).elementsEqual(tail[body..<(body + LogFormat.checksumBytes)]) {
+            if format.checks(frame: tail[p..<(p + format.frameBytes(payload: length))], payload: length) {
                 return (tailStart + UInt64(p), sequence)
             }
         }

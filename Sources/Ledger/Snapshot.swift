@@ -19,7 +19,7 @@ enum SnapshotFile {
     static func encode(_ snapshot: Snapshot) -> [UInt8] {
         var out = LogFormat.snapshotMagic
         out.reserveCapacity(LogFormat.snapshotHeaderBytes + snapshot.payload.count + LogFormat.checksumBytes)
-        LogFormat.appendLE(LogFormat.version, to: &out)
+        LogFormat.appendLE(LogFormat.snapshotVersion, to: &out)
         LogFormat.appendLE(UInt32(0), to: &out)
         LogFormat.appendLE(snapshot.sequence, to: &out)
         LogFormat.appendLE(UInt64(snapshot.payload.count), to: &out)
@@ -37,8 +37,8 @@ enum SnapshotFile {
             throw LedgerError.corruptSnapshot(path: path, reason: "wrong magic")
         }
         let version = LogFormat.readLE(UInt32.self, bytes, at: 8)
-        guard version == LogFormat.version else {
-            throw LedgerError.unsupportedVersion(path: path, found: version, supported: LogFormat.version)
+        guard version == LogFormat.snapshotVersion else {
+            throw LedgerError.unsupportedVersion(path: path, found: version, supported: LogFormat.snapshotVersion)
         }
         let length = LogFormat.readLE(UInt64.self, bytes, at: 24)
         guard length == UInt64(bytes.count - fixed) else {

@@ -66,6 +66,9 @@ public final class WriteAheadLog {
     /// Log files in sequence order; the last one is `current`.
     private(set) var segments: [Segment]
     private(set) var current: StorageFile
+    /// The frame format of `current` (its header's version: a file keeps the format it was
+    /// created with; files this build creates have `FrameFormat.current`).
+    private(set) var format: FrameFormat
     /// Byte length of `current` up to the end of the last durable record.
     private(set) var durableEnd: UInt64
     /// The sequence of the last durable record (0 if the log is empty).
@@ -77,13 +80,16 @@ public final class WriteAheadLog {
     /// Byte offsets of the records of each log file that `record(at:)` has indexed, by file
     /// name (built on first lookup in a file; appends extend the current file's list).
     var recordOffsets: [String: [UInt64]] = [:]
+    /// The frame format of each file `recordOffsets` indexes (read from its header then).
+    var recordFormats: [String: FrameFormat] = [:]
 
-    init(storage: any Storage, options: LogOptions, segments: [Segment], current: StorageFile,
+    init(storage: any Storage, options: LogOptions, segments: [Segment], current: StorageFile, format: FrameFormat,
          durableEnd: UInt64, lastSequence: UInt64, snapshotSequence: UInt64) {
         self.storage = storage
         self.options = options
         self.segments = segments
         self.current = current
+        self.format = format
         self.durableEnd = durableEnd
         self.lastSequence = lastSequence
         self.snapshotSequence = snapshotSequence
@@ -123,16 +129,17 @@ public final class WriteAheadLog {
             guard payload.count <= options.maxRecordBytes else {
                 throw LedgerError.recordTooLarge(bytes: payload.count, limit: options.maxRecordBytes)
             }
-            total += LogFormat.frameOverhead + payload.count
         }
         if durableEnd >= options.rotateAfterBytes { try rotate() }
+        let format = format
+        for payload in payloads { total += format.frameBytes(payload: payload.count) }
         do throws(LedgerError) {
             // The frames are built where the storage writes them from (no intermediate copy).
             try storage.writeAndSync(current, at: durableEnd, count: total) { out in
                 var at = 0
                 for (i, payload) in payloads.enumerated() {
-                    at += LogFormat.writeFrame(sequence: first + UInt64(i), payload: payload.head, payload.body,
-                                               into: UnsafeMutableRawBufferPointer(rebasing: out[at...]))
+                    at += format.writeFrame(sequence: first + UInt64(i), payload: payload.head, payload.body,
+                                            into: UnsafeMutableRawBufferPointer(rebasing: out[at...]))
                 }
                 precondition(at == total, "the frames fill the write")
             }
@@ -149,7 +156,7 @@ public final class WriteAheadLog {
             var at = durableEnd
             for payload in payloads {
                 offsets.append(at)
-                at += UInt64(LogFormat.frameOverhead + payload.count)
+                at += UInt64(format.frameBytes(payload: payload.count))
             }
             recordOffsets[name] = offsets
         }
@@ -211,6 +218,7 @@ public final class WriteAheadLog {
         }
         storage.close(current)
         current = file
+        format = .current
         durableEnd = UInt64(LogFormat.headerBytes)
         segments.append(Segment(firstSequence: first, name: name))
     }

@@ -92,7 +92,7 @@ struct DirectWriteTests {
             let bytes = try contents(storage, name)
             var end = LogFormat.headerBytes
             while end < bytes.count {
-                end += LogFormat.frameBytes(payload: expected[next].count)
+                end += FrameFormat.current.frameBytes(payload: expected[next].count)
                 next += 1
             }
             #expect(end == bytes.count, "\(name) ends after its last record")

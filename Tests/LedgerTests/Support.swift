@@ -39,7 +39,7 @@ func randomBatch(_ rng: inout SeededRNG, count: Int, maxLength: Int = 48) -> [[U
 }
 
 /// Bytes one record takes in the log.
-func frameBytes(_ payload: [UInt8]) -> Int { LogFormat.frameOverhead + payload.count }
+func frameBytes(_ payload: [UInt8]) -> Int { FrameFormat.current.frameBytes(payload: payload.count) }
 
 /// How many leading records of `batch` fit whole in `bytes` bytes of its frames.
 func wholeFrames(_ batch: [[UInt8]], in bytes: Int) -> Int {

@@ -1,0 +1,95 @@
+#if arch(x86_64)
+import CIntrinsics
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// CRC-32C (Castagnoli: reflected polynomial 0x82F63B78, initial value and final XOR
+/// 0xFFFFFFFF; RFC 3720 section 12.1, appendix B.4), the frame checksum of log format
+/// version 2 (docs/notes/ledger-storage.md).
+///
+/// Two implementations that give the same value: the SSE4.2 `crc32` instruction (8 bytes
+/// per instruction) where the CPU has it, and a table-driven one (eight bytes per step,
+/// "slicing by 8") everywhere else. `ZKPAY_CRC32C=software` selects the table-driven one
+/// (A/B measurements). Tests check both against RFC 3720's values and each other.
+enum CRC32C {
+    /// True when `checksum` uses the SSE4.2 instruction (read once per process).
+    static let usesHardware: Bool = {
+        #if arch(x86_64)
+        if let setting = getenv("ZKPAY_CRC32C"), String(cString: setting) == "software" { return false }
+        return zk_has_sse42() != 0
+        #else
+        return false
+        #endif
+    }()
+
+    /// The CRC-32C of `bytes`.
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        usesHardware ? hardware(bytes) : software(bytes)
+    }
+
+    /// The CRC-32C of `bytes` with the SSE4.2 instruction; only where the CPU has it
+    /// (`usesHardware` or a test that checked `hardwareAvailable`).
+    static func hardware(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        #if arch(x86_64)
+        guard let base = bytes.baseAddress else { return 0 }
+        return ~zk_crc32c_sse42(~0, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+        #else
+        preconditionFailure("no CRC-32C instruction on this architecture")
+        #endif
+    }
+
+    /// True if this CPU has the instruction `hardware` uses, whatever `ZKPAY_CRC32C` says.
+    static var hardwareAvailable: Bool {
+        #if arch(x86_64)
+        zk_has_sse42() != 0
+        #else
+        false
+        #endif
+    }
+
+    /// The CRC-32C of `bytes`, table-driven.
+    static func software(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var crc: UInt32 = ~0
+        var i = 0
+        let n = bytes.count
+        table.withUnsafeBufferPointer { t in
+            while i + 8 <= n {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let low = UInt32(truncatingIfNeeded: word) ^ crc
+                let high = UInt32(truncatingIfNeeded: word >> 32)
+                crc = t[7 * 256 + Int(low & 0xFF)] ^ t[6 * 256 + Int((low >> 8) & 0xFF)]
+                    ^ t[5 * 256 + Int((low >> 16) & 0xFF)] ^ t[4 * 256 + Int(low >> 24)]
+                    ^ t[3 * 256 + Int(high & 0xFF)] ^ t[2 * 256 + Int((high >> 8) & 0xFF)]
+                    ^ t[1 * 256 + Int((high >> 16) & 0xFF)] ^ t[Int(high >> 24)]
+                i += 8
+            }
+            while i < n {
+                crc = t[Int((crc ^ UInt32(bytes[i])) & 0xFF)] ^ (crc >> 8)
+                i += 1
+            }
+        }
+        return ~crc
+    }
+
+    /// `table[k * 256 + b]`: the register after feeding byte `b` followed by `k` zero bytes
+    /// into a zero register (`k` = 0 is the classic byte-at-a-time table).
+    private static let table: [UInt32] = {
+        var t = [UInt32](repeating: 0, count: 8 * 256)
+        for b in 0..<256 {
+            var c = UInt32(b)
+            for _ in 0..<8 { c = c & 1 != 0 ? (c >> 1) ^ 0x82F6_3B78 : c >> 1 }
+            t[b] = c
+        }
+        for k in 1..<8 {
+            for b in 0..<256 {
+                let previous = t[(k - 1) * 256 + b]
+                t[k * 256 + b] = t[Int(previous & 0xFF)] ^ (previous >> 8)
+            }
+        }
+        return t
+    }()
+}

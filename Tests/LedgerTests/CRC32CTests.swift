@@ -1,0 +1,64 @@
+import Testing
+@testable import Ledger
+import TestSupport
+
+/// The log's frame checksum (format version 2).
+@Suite("CRC-32C")
+struct CRC32CTests {
+    /// RFC 3720 (iSCSI) appendix B.4, "CRC Examples": 32-byte messages and their CRC-32C,
+    /// given there as the bytes sent (least significant first), here as the u32 value; and
+    /// the catalogue check value of "123456789" (CRC RevEng, CRC-32/ISCSI: 0xE3069283).
+    static let knownAnswers: [(message: [UInt8], crc: UInt32)] = [
+        ([UInt8](repeating: 0x00, count: 32), 0x8A91_36AA),
+        ([UInt8](repeating: 0xFF, count: 32), 0x62A8_AB43),
+        ((0..<32).map { UInt8($0) }, 0x46DD_794E),
+        ((0..<32).reversed().map { UInt8($0) }, 0x113F_DB5C),
+        (Array("123456789".utf8), 0xE306_9283),
+        ([], 0),
+    ]
+
+    @Test("the table-driven CRC gives RFC 3720's values")
+    func softwareKnownAnswers() {
+        for (message, crc) in Self.knownAnswers {
+            #expect(message.withUnsafeBytes { CRC32C.software($0) } == crc, "message \(message.prefix(8))...")
+        }
+    }
+
+    @Test("the SSE4.2 CRC gives RFC 3720's values (where the CPU has it)")
+    func hardwareKnownAnswers() throws {
+        try #require(CRC32C.hardwareAvailable || !CRC32C.usesHardware)
+        guard CRC32C.hardwareAvailable else { return }
+        for (message, crc) in Self.knownAnswers {
+            #expect(message.withUnsafeBytes { CRC32C.hardware($0) } == crc, "message \(message.prefix(8))...")
+        }
+    }
+
+    @Test("both implementations agree on random messages at every length and alignment up to 2 KiB")
+    func implementationsAgree() {
+        var rng = SeededRNG(seed: 0xc4c3_2c00_0001)
+        let buffer = rng.bytes(2048 + 8)
+        buffer.withUnsafeBytes { all in
+            for length in 0...2048 {
+                let offset = length % 8
+                let message = UnsafeRawBufferPointer(rebasing: all[offset..<(offset + length)])
+                let soft = CRC32C.software(message)
+                #expect(CRC32C.checksum(message) == soft)
+                if CRC32C.hardwareAvailable { #expect(CRC32C.hardware(message) == soft, "length \(length)") }
+            }
+        }
+    }
+
+    @Test("every single-bit change of a 1,700-byte frame changes its CRC")
+    func singleBitErrorsDetected() {
+        var rng = SeededRNG(seed: 0xc4c3_2c00_0002)
+        var message = rng.bytes(1700)
+        let crc = message.withUnsafeBytes { CRC32C.checksum($0) }
+        for i in 0..<message.count {
+            for bit in 0..<8 {
+                message[i] ^= UInt8(1 << bit)
+                #expect(message.withUnsafeBytes { CRC32C.checksum($0) } != crc)
+                message[i] ^= UInt8(1 << bit)
+            }
+        }
+    }
+}
