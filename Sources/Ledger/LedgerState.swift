@@ -18,6 +18,8 @@ public struct LedgerState: Sendable {
     public static let chainDomain = "zkpay/ledger-chain/v1"
     /// `chainDomain` as key bytes (built once, not on every settlement).
     static let chainKey = Array(chainDomain.utf8)
+    /// The chain hash's keyed BLAKE2b, its key block compressed once.
+    static let chainHasher = KeyedBLAKE2b(key: chainKey)
 
     /// The issuer whose mints this ledger accepts.
     public let issuer: RistrettoPoint
@@ -106,7 +108,7 @@ public struct LedgerState: Sendable {
 
     /// `nextChainHash(_:_:)` for an id held as a key.
     static func nextChainHash(_ previous: [UInt8], key id: Key32) -> [UInt8] {
-        let d = previous.withUnsafeBytes { p in id.withBytes { keyedDigest(p, $0, key: chainKey) } }
+        let d = previous.withUnsafeBytes { p in id.withBytes { chainHasher.digest(p, $0) } }
         return withUnsafeBytes(of: d) { Array($0) }
     }
 

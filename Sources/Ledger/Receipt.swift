@@ -285,8 +285,9 @@ public struct Receipt: Sendable, Equatable {
             ReceiptTree.root(
                 count: count,
                 leaf: { i in
-                    keyedDigest(UnsafeRawBufferPointer(rebasing: all[(i * entryLength)..<((i + 1) * entryLength)]),
-                                UnsafeRawBufferPointer(start: nil, count: 0), key: ReceiptTree.leafKey)
+                    ReceiptTree.leafHasher.digest(
+                        UnsafeRawBufferPointer(rebasing: all[(i * entryLength)..<((i + 1) * entryLength)]),
+                        UnsafeRawBufferPointer(start: nil, count: 0))
                 },
                 sibling: { leaves, node in
                     withUnsafeBytes(of: node) { n in for i in leaves { encodings[i].append(contentsOf: n) } }

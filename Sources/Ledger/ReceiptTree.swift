@@ -17,6 +17,9 @@ typealias Digest32 = (UInt64, UInt64, UInt64, UInt64)
 enum ReceiptTree {
     static let leafKey = Array("zkpay/receipt-leaf/v2".utf8)
     static let nodeKey = Array("zkpay/receipt-node/v2".utf8)
+    /// The leaf and node hashes, their key blocks compressed once.
+    static let leafHasher = KeyedBLAKE2b(key: leafKey)
+    static let nodeHasher = KeyedBLAKE2b(key: nodeKey)
 
     /// The leaf hash of an 83-byte receipt entry.
     static func leafHash(_ entry: ArraySlice<UInt8>) -> [UInt8] { keyedHash256(entry, [], key: leafKey) }
@@ -57,7 +60,7 @@ enum ReceiptTree {
             sibling(lo..<mid, right)
             sibling(mid..<hi, left)
             return withUnsafeBytes(of: left) { l in
-                withUnsafeBytes(of: right) { r in keyedDigest(l, r, key: nodeKey) }
+                withUnsafeBytes(of: right) { r in nodeHasher.digest(l, r) }
             }
         }
         return subtree(0, count)

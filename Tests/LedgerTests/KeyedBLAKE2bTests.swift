@@ -1,0 +1,40 @@
+import Sodium
+import Testing
+@testable import Ledger
+import TestSupport
+
+/// The ledger's own keyed BLAKE2b-256 (key block compressed once) against libsodium's.
+@Suite("Keyed BLAKE2b")
+struct KeyedBLAKE2bTests {
+    @Test("equals libsodium's keyed BLAKE2b-256 for keys of 1...64 bytes and messages of 0...200 bytes, split anywhere")
+    func matchesLibsodium() {
+        var rng = SeededRNG(seed: 0xb1a_2b00_0001)
+        let keys = [rng.bytes(1), rng.bytes(21), rng.bytes(32), rng.bytes(64), LedgerState.chainKey,
+                    ReceiptTree.leafKey, ReceiptTree.nodeKey]
+        for key in keys {
+            let hasher = KeyedBLAKE2b(key: key)
+            for n in 0...200 {
+                let message = rng.bytes(n)
+                let cut = n == 0 ? 0 : Int.random(in: 0...n, using: &rng)
+                let expected = Hash.blake2b(message, outputLength: 32, key: key)
+                let d = Array(message[..<cut]).withUnsafeBytes { a in
+                    Array(message[cut...]).withUnsafeBytes { b in hasher.digest(a, b) }
+                }
+                #expect(withUnsafeBytes(of: d) { Array($0) } == expected, "key \(key.count) bytes, message \(n) bytes")
+            }
+        }
+    }
+
+    @Test("the chain hash and the receipt tree hashes are the domain-keyed BLAKE2b-256 of PROTOCOL.md")
+    func ledgerHashes() {
+        var rng = SeededRNG(seed: 0xb1a_2b00_0002)
+        let previous = rng.bytes(32), id = rng.bytes(32), entry = rng.bytes(Receipt.entryLength)
+        #expect(LedgerState.nextChainHash(previous, key: Key32(id)!)
+            == Hash.blake2b(previous + id, outputLength: 32, key: Array("zkpay/ledger-chain/v1".utf8)))
+        let leaf = entry.withUnsafeBytes { ReceiptTree.leafHasher.digest($0, UnsafeRawBufferPointer(start: nil, count: 0)) }
+        #expect(withUnsafeBytes(of: leaf) { Array($0) }
+            == Hash.blake2b(entry, outputLength: 32, key: Array("zkpay/receipt-leaf/v2".utf8)))
+        let built = ReceiptTree.build(leaves: [previous, id])
+        #expect(built.root == Hash.blake2b(previous + id, outputLength: 32, key: Array("zkpay/receipt-node/v2".utf8)))
+    }
+}
