@@ -281,17 +281,15 @@ public struct Receipt: Sendable, Equatable {
             w.u8(UInt8(pathCount))
             return w.bytes
         }
-        let root = entries.withUnsafeBytes { all in
-            ReceiptTree.root(
-                count: count,
-                leaf: { i in
-                    ReceiptTree.leafHasher.digest(
-                        UnsafeRawBufferPointer(rebasing: all[(i * entryLength)..<((i + 1) * entryLength)]),
-                        UnsafeRawBufferPointer(start: nil, count: 0))
-                },
-                sibling: { leaves, node in
-                    withUnsafeBytes(of: node) { n in for i in leaves { encodings[i].append(contentsOf: n) } }
-                })
+        let leaves = [Digest32](unsafeUninitializedCapacity: count) { buffer, initialized in
+            entries.withUnsafeBytes { all in
+                ReceiptTree.leafHasher.digests(all.baseAddress!, stride: entryLength, length: entryLength, count: count,
+                                               into: buffer.baseAddress!)
+            }
+            initialized = count
+        }
+        let root = ReceiptTree.root(leaves: leaves) { leaves, node in
+            withUnsafeBytes(of: node) { n in for i in leaves { encodings[i].append(contentsOf: n) } }
         }
         let signature = withUnsafeBytes(of: root) { key.pair.sign(batchMessage(first: first, size: count, root: Array($0))) }
         var receipts: [Receipt] = []

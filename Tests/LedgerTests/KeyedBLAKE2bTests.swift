@@ -25,6 +25,30 @@ struct KeyedBLAKE2bTests {
         }
     }
 
+    @Test("batched digests (eight lanes where the CPU has them) equal one-at-a-time digests for 0...20 messages")
+    func batchedDigests() {
+        var rng = SeededRNG(seed: 0xb1a_2b00_0003)
+        let hasher = KeyedBLAKE2b(key: ReceiptTree.nodeKey)
+        for length in [1, 7, 64, 83, 127, 128] {
+            for count in 0...20 {
+                let stride = length + Int.random(in: 0...9, using: &rng)
+                let bytes = rng.bytes(stride * count + 1)
+                let none = UnsafeRawBufferPointer(start: nil, count: 0)
+                bytes.withUnsafeBytes { all in
+                    var out = [Digest32](repeating: (0, 0, 0, 0), count: count)
+                    out.withUnsafeMutableBufferPointer { o in
+                        hasher.digests(all.baseAddress!, stride: stride, length: length, count: count, into: o.baseAddress!)
+                    }
+                    for i in 0..<count {
+                        let one = hasher.digest(UnsafeRawBufferPointer(rebasing: all[(i * stride)..<(i * stride + length)]), none)
+                        #expect(withUnsafeBytes(of: out[i]) { Array($0) } == withUnsafeBytes(of: one) { Array($0) },
+                                "length \(length), message \(i) of \(count)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("the chain hash and the receipt tree hashes are the domain-keyed BLAKE2b-256 of PROTOCOL.md")
     func ledgerHashes() {
         var rng = SeededRNG(seed: 0xb1a_2b00_0002)
