@@ -44,7 +44,7 @@ public struct LedgerState: Sendable {
     public internal(set) var sequence: UInt64 = 0
     /// The sequence of every settled object by its id (idempotent resubmission): fixed-size
     /// keys, hashed as four words.
-    private var settledSequences: [Key32: UInt64] = [:]
+    private var settledSequences = IDMap<UInt64>()
     /// The receipts, by sequence: `receiptLog[s - 1]` is the receipt of sequence `s`. While a
     /// call's batch is staged (`stage`), its objects are settled (`sequence` counts them) but
     /// unsigned: their receipts are appended when the batch is sealed (`seal`).

@@ -3,12 +3,12 @@ public import ZKPayCore
 /// The spent notes of a ledger state and the transfer that spent each (the double-spend
 /// rule, and the spender named in its error).
 ///
-/// Keys and values are held inline (`Key32`): one map entry per spent note with no heap
-/// allocation, hashed and compared as words. The `[NoteID: TransferID]` dictionary this
-/// replaces held two arrays per entry, hashed the key's bytes and compared keys through
-/// their array buffers, on every input and output of every transfer.
+/// Keys and values are held inline (`Key32`) in an `IDMap`: one entry per spent note with no
+/// heap allocation, hashed and compared as words. The `[NoteID: TransferID]` dictionary of
+/// the first version held two arrays per entry, hashed the key's bytes and compared keys
+/// through their array buffers, on every input and output of every transfer.
 public struct SpentNotes: Sequence, Equatable, Sendable {
-    private var map: [Key32: Key32] = [:]
+    private var map = IDMap<Key32>()
 
     init() {}
 
@@ -25,19 +25,19 @@ public struct SpentNotes: Sequence, Equatable, Sendable {
     }
 
     /// True if `note` is spent.
-    func contains(_ note: NoteID) -> Bool { map[Key32(id: note)] != nil }
+    func contains(_ note: NoteID) -> Bool { map.contains(Key32(id: note)) }
 
     /// True if the note with id key `note` is spent.
-    func contains(key note: Key32) -> Bool { map[note] != nil }
+    func contains(key note: Key32) -> Bool { map.contains(note) }
 
     /// The id key of the transfer that spent the note with id key `note`.
     func spender(key note: Key32) -> Key32? { map[note] }
 
     /// Records that the transfer with id key `transfer` spent the note with id key `note`.
-    mutating func insert(key note: Key32, spentBy transfer: Key32) { map[note] = transfer }
+    mutating func insert(key note: Key32, spentBy transfer: Key32) { map.insert(note, transfer) }
 
     /// Forgets that the note with id key `note` was spent (undo).
-    mutating func remove(key note: Key32) { map[note] = nil }
+    mutating func remove(key note: Key32) { map.remove(note) }
 
     /// Makes room for `count` spent notes in all.
     mutating func reserveCapacity(_ count: Int) { map.reserveCapacity(count) }
@@ -45,14 +45,14 @@ public struct SpentNotes: Sequence, Equatable, Sendable {
     public var underestimatedCount: Int { map.count }
 
     /// Every spent note and its spender, in no particular order.
-    public func makeIterator() -> Iterator { Iterator(inner: map.makeIterator()) }
+    public func makeIterator() -> Iterator { Iterator(inner: zip(map.keys, map.values).makeIterator()) }
 
     /// Iterates the spent notes.
     public struct Iterator: IteratorProtocol {
-        fileprivate var inner: Dictionary<Key32, Key32>.Iterator
+        fileprivate var inner: Zip2Sequence<[Key32], [Key32]>.Iterator
 
         public mutating func next() -> (key: NoteID, value: TransferID)? {
-            inner.next().map { (NoteID(uncheckedBytes: $0.key.bytes), TransferID(uncheckedBytes: $0.value.bytes)) }
+            inner.next().map { (NoteID(uncheckedBytes: $0.0.bytes), TransferID(uncheckedBytes: $0.1.bytes)) }
         }
     }
 }

@@ -43,6 +43,9 @@ struct Key32: Hashable, Comparable, Sendable {
         self = key
     }
 
+    /// The key of a 32-byte digest (in byte order).
+    init(digest d: Digest32) { self = withUnsafeBytes(of: d) { Key32(loading: $0) } }
+
     /// Loads the words of 32 bytes at `buffer` (at least 32 long).
     private init(loading buffer: UnsafeRawBufferPointer) {
         w0 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
@@ -78,9 +81,10 @@ struct Key32: Hashable, Comparable, Sendable {
 /// Memory (the validator holds every unspent note; issue 9 targets <= 400 bytes per note
 /// at a million notes): one fixed-size record per note in contiguous parallel arrays
 /// indexed by a slot number, instead of three hash maps whose ids and outputs were each a
-/// separate heap allocation. `table` finds an id's slot: open addressing with linear probing
-/// over 4-byte entries, the id itself being compared in `ids` (a `Dictionary` keyed by the id
-/// would hold a second copy of every id: 32 more bytes per note, times the spare buckets).
+/// separate heap allocation. `table` (`SlotTable`) finds an id's slot: open addressing with
+/// linear probing over 8-byte buckets holding the slot and 32 bits of the id's hash, the id
+/// itself being compared in `ids` only when the hash bits match (a `Dictionary` keyed by the
+/// id would hold a second copy of every id: 32 more bytes per note, times the spare buckets).
 /// Buckets come from the id's `hashValue`, which is seeded per process, so ids chosen to
 /// collide cannot be precomputed. Freed slots are reused. The owner index is a doubly
 /// linked list per owner threaded through the slots (`previous`/`next`), so inserting and
@@ -90,9 +94,8 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
     /// Marks the end of an owner's list.
     private static let none = UInt32.max
 
-    /// The id table: per bucket, 0 (empty) or slot + 1; a power of two of buckets (or
-    /// none yet), at most 3/4 in use.
-    private var table: [UInt32] = []
+    /// The id table: slots by id.
+    private var table = SlotTable()
     /// Number of unspent notes (entries in `table`).
     private var live = 0
     /// The output encodings, `Output.encodedLength` bytes per slot.
@@ -177,14 +180,7 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
     }
 
     /// The slot in the first used bucket at or after `bucket`, which moves past it.
-    private func nextSlot(from bucket: inout Int) -> Int? {
-        while bucket < table.count {
-            let entry = table[bucket]
-            bucket += 1
-            if entry != 0 { return Int(entry - 1) }
-        }
-        return nil
-    }
+    private func nextSlot(from bucket: inout Int) -> Int? { table.nextSlot(from: &bucket) }
 
     /// Equal if the same ids are unspent with the same outputs (as the dictionary this store
     /// replaces: positions and slot layout do not count).
@@ -214,60 +210,21 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
 
     // MARK: The id table
 
-    /// The bucket where the search for `key` starts.
-    private func home(_ key: Key32) -> Int { key.hashValue & (table.count - 1) }
-
     /// The bucket holding `key` and its slot, or the empty bucket where it would go (slot nil).
     /// The table must have buckets.
-    private func find(_ key: Key32) -> (bucket: Int, slot: UInt32?) {
-        let mask = table.count - 1
-        var b = home(key)
-        while true {
-            let entry = table[b]
-            if entry == 0 { return (b, nil) }
-            if ids[Int(entry - 1)] == key { return (b, entry - 1) }
-            b = (b + 1) & mask
-        }
+    private func find(_ key: Key32, hash h: UInt64) -> (bucket: Int, slot: UInt32?) {
+        let (bucket, slot) = ids.withUnsafeBufferPointer { k in table.find(hash: h) { k[$0] == key } }
+        return (bucket, slot.map { UInt32($0) })
     }
+
+    /// `find(_:hash:)` with the key's hash.
+    private func find(_ key: Key32) -> (bucket: Int, slot: UInt32?) { find(key, hash: SlotTable.hash(key)) }
 
     /// The slot of `key`, nil if it is not unspent.
     private func slotOf(_ key: Key32) -> UInt32? {
         table.isEmpty ? nil : find(key).slot
     }
 
-    /// Doubles the table (at least 16 buckets) and places every entry again.
-    private mutating func grow() {
-        let old = table
-        table = [UInt32](repeating: 0, count: Swift.max(16, old.count * 2))
-        let mask = table.count - 1
-        for entry in old where entry != 0 {
-            var b = home(ids[Int(entry - 1)])
-            while table[b] != 0 { b = (b + 1) & mask }
-            table[b] = entry
-        }
-    }
-
-    /// Empties bucket `i` and moves later entries of its run back so that every entry stays
-    /// reachable from its home bucket without a hole (deletion without tombstones).
-    private mutating func vacate(_ bucket: Int) {
-        let mask = table.count - 1
-        var i = bucket
-        var j = bucket
-        table[i] = 0
-        while true {
-            j = (j + 1) & mask
-            let entry = table[j]
-            if entry == 0 { return }
-            let h = home(ids[Int(entry - 1)])
-            // The entry at j may stay if its home lies cyclically in (i, j].
-            let stays = i <= j ? (i < h && h <= j) : (i < h || h <= j)
-            if !stays {
-                table[i] = entry
-                table[j] = 0
-                i = j
-            }
-        }
-    }
 
     // MARK: Notes
 
@@ -318,8 +275,9 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
         guard output.count == Self.width, let owner = Key32(output.prefix(32)) else {
             preconditionFailure("an output is \(Self.width) bytes")
         }
-        if (live + 1) * 4 > table.count * 3 { grow() }
-        let (bucket, existing) = find(key)
+        table.reserve(live + 1)
+        let h = SlotTable.hash(key)
+        let (bucket, existing) = find(key, hash: h)
         precondition(existing == nil, "the note is already unspent")
         let sequence = position?.sequence ?? 0
         let index = position?.index ?? 0
@@ -343,7 +301,7 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
             previous.append(Self.none)
             next.append(Self.none)
         }
-        table[bucket] = slot + 1
+        table.place(bucket, hash: h, slot: Int(slot))
         live += 1
         if position != nil { positioned += 1 }
         let s = Int(slot)
@@ -384,7 +342,7 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
     /// Takes slot `s` (found in `bucket`) out of the id table and its owner's list, and frees it.
     private mutating func unlink(slot s: Int, bucket: Int) {
         let slot = UInt32(s)
-        vacate(bucket)
+        table.vacate(bucket)
         live -= 1
         if hasPosition[s] { positioned -= 1 }
         // Every stored output is 217 bytes, so its owner key always exists.
@@ -449,7 +407,7 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
     /// Calls `body` with every unspent note's id, output and position, in id order (the
     /// snapshot's order).
     func forEachSortedByID(_ body: (NoteID, ArraySlice<UInt8>, NotePosition?) throws -> Void) rethrows {
-        var slots = table.filter { $0 != 0 }.map { Int($0 - 1) }
+        var slots = table.slots
         slots.sort { ids[$0] < ids[$1] }
         for s in slots {
             try body(NoteID(uncheckedBytes: ids[s].bytes), output(slot: s), position(slot: s))
@@ -458,7 +416,7 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
 
     /// Calls `body` with every unspent note's output, in no particular order.
     func forEachOutput(_ body: (ArraySlice<UInt8>) throws -> Void) rethrows {
-        for entry in table where entry != 0 { try body(output(slot: Int(entry - 1))) }
+        for s in table.slots { try body(output(slot: s)) }
     }
 }
 
