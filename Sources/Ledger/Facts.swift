@@ -54,10 +54,22 @@ struct TransferFacts: Sendable {
             guard let key = Key32(encoding[(3 + 32 * k)..<(3 + 32 * k + 32)]) else { preconditionFailure("ids are 32 bytes") }
             keys.append(key)
         }
-        for j in 0..<outputCount { keys.append(Key32(id: NoteID(transfer: id, outputIndex: j))) }
+        for j in 0..<outputCount { keys.append(Self.noteKey(transfer: idKey, outputIndex: j)) }
         noteKeys = keys
         guard let sender = Key32(encoding[senderStart..<(senderStart + 32)]) else { preconditionFailure("keys are 32 bytes") }
         senderKey = sender
+    }
+
+    /// The note id hash (`NoteID(transfer:outputIndex:)`: keyed BLAKE2b-256 of the transfer id
+    /// ‖ LE32(index)), its key block compressed once: replay computes two per transfer.
+    static let noteIDHasher = KeyedBLAKE2b(key: Domain.noteIDKey)
+
+    /// The key of the id of output `index` of the transfer whose id key is `transfer`.
+    static func noteKey(transfer: Key32, outputIndex index: Int) -> Key32 {
+        precondition((0..<Int(UInt32.max)).contains(index), "output index out of range")
+        var suffix = UInt32(index).littleEndian
+        let d = transfer.withBytes { t in withUnsafeBytes(of: &suffix) { noteIDHasher.digest(t, UnsafeRawBufferPointer($0)) } }
+        return Key32(digest: d)
     }
 
     /// Reads the fields the ledger needs from a canonical transfer encoding without

@@ -53,5 +53,5 @@ public enum Domain {
 
     /// `noteID` as key bytes, built once (note ids are derived for every output of every
     /// transfer the validator verifies, applies or replays).
-    static let noteIDKey = key(noteID)
+    package static let noteIDKey = key(noteID)
 }

@@ -2,6 +2,7 @@ import Sodium
 import Testing
 @testable import Ledger
 import TestSupport
+import ZKPayCore
 
 /// The ledger's own keyed BLAKE2b-256 (key block compressed once) against libsodium's.
 @Suite("Keyed BLAKE2b")
@@ -45,6 +46,17 @@ struct KeyedBLAKE2bTests {
                                 "length \(length), message \(i) of \(count)")
                     }
                 }
+            }
+        }
+    }
+
+    @Test("the ledger's note id keys are the ids of NoteID(transfer:outputIndex:)")
+    func noteIDs() {
+        var rng = SeededRNG(seed: 0xb1a_2b00_0004)
+        for _ in 0..<50 {
+            let id = TransferID(uncheckedBytes: rng.bytes(32))
+            for j in [0, 1, 2, 15, 255, 65_536] {
+                #expect(TransferFacts.noteKey(transfer: Key32(id: id), outputIndex: j) == Key32(id: NoteID(transfer: id, outputIndex: j)))
             }
         }
     }
