@@ -7,8 +7,9 @@
 
 /// Eight BLAKE2b compressions side by side.
 package enum BLAKE2bLanes {
-    /// The message schedule, `sigma[16 * r + i]` (rounds 10 and 11 repeat rounds 0 and 1).
-    private static let sigma: [UInt8] = [
+    /// The message schedule: `sigma[16 * r + i]` is the message word used at step i of
+    /// round r (rounds 10 and 11 repeat rounds 0 and 1). Also the scalar code's (module Ledger).
+    package static let sigma: [UInt8] = [
         0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
         14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3,
         11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4,
@@ -24,8 +25,8 @@ package enum BLAKE2bLanes {
     ]
 
     /// The initialization vector (the first 64 bits of the fractional parts of the square
-    /// roots of the first eight primes, as SHA-512's).
-    private static let iv: [UInt64] = [
+    /// roots of the first eight primes, as SHA-512's). Also the scalar code's (module Ledger).
+    package static let iv: [UInt64] = [
         0x6A09_E667_F3BC_C908, 0xBB67_AE85_84CA_A73B, 0x3C6E_F372_FE94_F82B, 0xA54F_F53A_5F1D_36F1,
         0x510E_527F_ADE6_82D1, 0x9B05_688C_2B3E_6C1F, 0x1F83_D9AB_FB41_BD6B, 0x5BE0_CD19_137E_2179,
     ]
