@@ -7,6 +7,11 @@
 // where the CPU has them (SIMDSupport.available). The CRC-32C at the end serves the
 // write-ahead log (module Ledger).
 
+/// A hint to load the cache line at `p` (no fault if it is not mapped); any architecture.
+static inline void zk_prefetch(const void *p) {
+    __builtin_prefetch(p, 0, 3);
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 

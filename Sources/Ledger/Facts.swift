@@ -1,3 +1,4 @@
+import CIntrinsics
 import Sodium
 import ZKPayCore
 
@@ -100,6 +101,13 @@ struct TransferFacts: Sendable {
         let id = known ?? TransferID(uncheckedBytes: Hash.blake2b(all, outputLength: 32, key: Array(Domain.transferID.utf8)))
         return TransferFacts(id: id, encoding: all, inputCount: n, outputCount: m, fee: fee, outputsStart: outputsStart,
                              excessStart: excessStart, senderStart: senderStart)
+    }
+
+    /// Asks the CPU to load the note-id keys (`VerifiedTransfer.prefetch`).
+    func prefetchKeys() {
+        noteKeys.withUnsafeBytes { bytes in
+            for line in stride(from: 0, to: bytes.count, by: 64) { zk_prefetch(bytes.baseAddress! + line) }
+        }
     }
 
     /// The key of input `k`'s note id.

@@ -1,3 +1,4 @@
+import CIntrinsics
 import BatchVerify
 import Ristretto255
 public import ZKPayCore
@@ -39,6 +40,22 @@ public struct VerifiedTransfer: Sendable {
 
     init(transfer: Transfer, inputRecords: [[UInt8]]) {
         storage = Storage(transfer: transfer, inputRecords: inputRecords)
+    }
+
+    /// Asks the CPU to load what staging this transfer reads (its facts, note-id keys,
+    /// outputs, excess and sender, and the input notes it was verified against) while the
+    /// transfers before it are staged: a batch arrives from verification, out of the cache.
+    func prefetch() {
+        let object = UnsafeRawPointer(Unmanaged.passUnretained(storage).toOpaque())
+        for line in stride(from: 0, to: 256, by: 64) { zk_prefetch(object + line) }
+        let f = storage.facts
+        f.prefetchKeys()
+        f.encoding.withUnsafeBytes { bytes in
+            for line in stride(from: 0, to: bytes.count, by: 64) { zk_prefetch(bytes.baseAddress! + line) }
+        }
+        storage.inputRecords.withUnsafeBytes { bytes in
+            for line in stride(from: 0, to: bytes.count, by: 64) { zk_prefetch(bytes.baseAddress! + line) }
+        }
     }
 }
 
