@@ -19,11 +19,30 @@ struct KeyedBLAKE2b: Sendable {
     /// The chaining value after the key block.
     private let h: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
-    /// The initialization vector and the message schedule (`BLAKE2bLanes`, the eight-lane
-    /// form of the same compression).
-    private static let iv = (BLAKE2bLanes.iv[0], BLAKE2bLanes.iv[1], BLAKE2bLanes.iv[2], BLAKE2bLanes.iv[3],
-                             BLAKE2bLanes.iv[4], BLAKE2bLanes.iv[5], BLAKE2bLanes.iv[6], BLAKE2bLanes.iv[7])
-    private static let sigma = BLAKE2bLanes.sigma
+    /// The initialization vector (the first 64 bits of the fractional parts of the square
+    /// roots of the first eight primes, as SHA-512's), also handed to `BLAKE2bLanes`.
+    private static let ivWords: [UInt64] = [
+        0x6A09_E667_F3BC_C908, 0xBB67_AE85_84CA_A73B, 0x3C6E_F372_FE94_F82B, 0xA54F_F53A_5F1D_36F1,
+        0x510E_527F_ADE6_82D1, 0x9B05_688C_2B3E_6C1F, 0x1F83_D9AB_FB41_BD6B, 0x5BE0_CD19_137E_2179,
+    ]
+    private static let iv = (ivWords[0], ivWords[1], ivWords[2], ivWords[3], ivWords[4], ivWords[5], ivWords[6], ivWords[7])
+
+    /// The message schedule: `sigma[16 * r + i]` is the message word used at step i of round r
+    /// (rounds 10 and 11 repeat rounds 0 and 1); also handed to `BLAKE2bLanes`.
+    private static let sigma: [UInt8] = [
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+        14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3,
+        11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4,
+        7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8,
+        9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13,
+        2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9,
+        12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11,
+        13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10,
+        6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5,
+        10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0,
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+        14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3,
+    ]
 
     /// A hasher for `key` (1...64 bytes), with a 32-byte output.
     init(key: [UInt8]) {
@@ -82,7 +101,12 @@ struct KeyedBLAKE2b: Sendable {
                         h[2] = SIMD8(repeating: self.h.2); h[3] = SIMD8(repeating: self.h.3)
                         h[4] = SIMD8(repeating: self.h.4); h[5] = SIMD8(repeating: self.h.5)
                         h[6] = SIMD8(repeating: self.h.6); h[7] = SIMD8(repeating: self.h.7)
-                        BLAKE2bLanes.compress(h, m, counter: counter, last: true)
+                        Self.ivWords.withUnsafeBufferPointer { iv in
+                            Self.sigma.withUnsafeBufferPointer { sigma in
+                                BLAKE2bLanes.compress(h, m, counter: counter, last: true, iv: iv.baseAddress!,
+                                                      sigma: sigma.baseAddress!)
+                            }
+                        }
                         for j in 0..<n {
                             out[i + j] = (h[0][j].littleEndian, h[1][j].littleEndian, h[2][j].littleEndian, h[3][j].littleEndian)
                         }

@@ -7,35 +7,15 @@
 
 /// Eight BLAKE2b compressions side by side.
 package enum BLAKE2bLanes {
-    /// The message schedule: `sigma[16 * r + i]` is the message word used at step i of
-    /// round r (rounds 10 and 11 repeat rounds 0 and 1). Also the scalar code's (module Ledger).
-    package static let sigma: [UInt8] = [
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-        14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3,
-        11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4,
-        7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8,
-        9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13,
-        2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9,
-        12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11,
-        13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10,
-        6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5,
-        10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0,
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-        14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3,
-    ]
-
-    /// The initialization vector (the first 64 bits of the fractional parts of the square
-    /// roots of the first eight primes, as SHA-512's). Also the scalar code's (module Ledger).
-    package static let iv: [UInt64] = [
-        0x6A09_E667_F3BC_C908, 0xBB67_AE85_84CA_A73B, 0x3C6E_F372_FE94_F82B, 0xA54F_F53A_5F1D_36F1,
-        0x510E_527F_ADE6_82D1, 0x9B05_688C_2B3E_6C1F, 0x1F83_D9AB_FB41_BD6B, 0x5BE0_CD19_137E_2179,
-    ]
-
     /// Applies F to eight states: `h` holds 8 vectors (word i of every state), `m` 16 vectors
     /// (message word i of every block), `counter` each lane's byte counter t (< 2^64), and
-    /// `last` sets the final-block flag of every lane.
+    /// `last` sets the final-block flag of every lane. `iv` (8 words) and `sigma` (the
+    /// message schedule, 12 rounds of 16 indices) come from the caller's scalar code (module
+    /// Ledger, `KeyedBLAKE2b`): this module holds no tables of its own, so none of its code
+    /// (a table's initializer included) runs before the caller has checked the CPU.
     package static func compress(_ h: UnsafeMutablePointer<SIMD8<UInt64>>, _ m: UnsafePointer<SIMD8<UInt64>>,
-                                 counter: SIMD8<UInt64>, last: Bool) {
+                                 counter: SIMD8<UInt64>, last: Bool, iv: UnsafePointer<UInt64>,
+                                 sigma: UnsafePointer<UInt8>) {
         var v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7]
         var v8 = SIMD8(repeating: iv[0]), v9 = SIMD8(repeating: iv[1])
         var v10 = SIMD8(repeating: iv[2]), v11 = SIMD8(repeating: iv[3])
@@ -56,19 +36,16 @@ package enum BLAKE2bLanes {
             c = c &+ d
             b = rotr(b ^ c, 63)
         }
-        sigma.withUnsafeBufferPointer { table in
-            let s = table.baseAddress!
-            for r in 0..<12 {
-                let o = s + 16 * r
-                g(&v0, &v4, &v8, &v12, m[Int(o[0])], m[Int(o[1])])
-                g(&v1, &v5, &v9, &v13, m[Int(o[2])], m[Int(o[3])])
-                g(&v2, &v6, &v10, &v14, m[Int(o[4])], m[Int(o[5])])
-                g(&v3, &v7, &v11, &v15, m[Int(o[6])], m[Int(o[7])])
-                g(&v0, &v5, &v10, &v15, m[Int(o[8])], m[Int(o[9])])
-                g(&v1, &v6, &v11, &v12, m[Int(o[10])], m[Int(o[11])])
-                g(&v2, &v7, &v8, &v13, m[Int(o[12])], m[Int(o[13])])
-                g(&v3, &v4, &v9, &v14, m[Int(o[14])], m[Int(o[15])])
-            }
+        for r in 0..<12 {
+            let o = sigma + 16 * r
+            g(&v0, &v4, &v8, &v12, m[Int(o[0])], m[Int(o[1])])
+            g(&v1, &v5, &v9, &v13, m[Int(o[2])], m[Int(o[3])])
+            g(&v2, &v6, &v10, &v14, m[Int(o[4])], m[Int(o[5])])
+            g(&v3, &v7, &v11, &v15, m[Int(o[6])], m[Int(o[7])])
+            g(&v0, &v5, &v10, &v15, m[Int(o[8])], m[Int(o[9])])
+            g(&v1, &v6, &v11, &v12, m[Int(o[10])], m[Int(o[11])])
+            g(&v2, &v7, &v8, &v13, m[Int(o[12])], m[Int(o[13])])
+            g(&v3, &v4, &v9, &v14, m[Int(o[14])], m[Int(o[15])])
         }
         h[0] ^= v0 ^ v8
         h[1] ^= v1 ^ v9
