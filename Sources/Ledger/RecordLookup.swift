@@ -16,8 +16,8 @@ extension WriteAheadLog {
         defer { if !isCurrent { storage.close(file) } }
         let path = Self.path(storage, segment.name)
         var scanner = try SegmentScanner(storage: storage, file: file, path: path, limit: isCurrent ? durableEnd : nil,
-                                         format: recordFormats[segment.name])
-        if recordOffsets[segment.name] == nil {
+                                         format: recordIndex[segment.name]?.format)
+        if recordIndex[segment.name] == nil {
             try scanner.checkHeader(firstSequence: segment.firstSequence)
             var offsets: [UInt64] = []
             var offset = UInt64(LogFormat.headerBytes)
@@ -33,11 +33,11 @@ extension WriteAheadLog {
                                                     reason: reason + " in a durable record")
                 }
             }
-            recordOffsets[segment.name] = offsets
-            recordFormats[segment.name] = scanner.format
+            guard let format = scanner.format else { preconditionFailure("checkHeader read the format") }
+            recordIndex[segment.name] = RecordIndex(format: format, offsets: offsets)
         }
         let position = Int(sequence - segment.firstSequence)
-        guard let offsets = recordOffsets[segment.name], position < offsets.count else { return nil }
+        guard let offsets = recordIndex[segment.name]?.offsets, position < offsets.count else { return nil }
         switch try scanner.frame(at: offsets[position]) {
         case let .valid(record, _) where record.sequence == sequence:
             return record

@@ -77,11 +77,17 @@ public final class WriteAheadLog {
     public internal(set) var snapshotSequence: UInt64
     /// Set when a failed batch could not be cut away: further writes would not be clean.
     private var failure: LedgerError?
-    /// Byte offsets of the records of each log file that `record(at:)` has indexed, by file
-    /// name (built on first lookup in a file; appends extend the current file's list).
-    var recordOffsets: [String: [UInt64]] = [:]
-    /// The frame format of each file `recordOffsets` indexes (read from its header then).
-    var recordFormats: [String: FrameFormat] = [:]
+    /// The frame format and record offsets of each log file that `record(at:)` has indexed,
+    /// by file name (built on first lookup in a file; appends extend the current file's list).
+    var recordIndex: [String: RecordIndex] = [:]
+
+    /// What `record(at:)` knows of a log file after scanning it once.
+    struct RecordIndex {
+        /// The file's frame format (from its header).
+        let format: FrameFormat
+        /// The byte offset of each record, in sequence order.
+        var offsets: [UInt64]
+    }
 
     init(storage: any Storage, options: LogOptions, segments: [Segment], current: StorageFile, format: FrameFormat,
          durableEnd: UInt64, lastSequence: UInt64, snapshotSequence: UInt64) {
@@ -151,14 +157,14 @@ public final class WriteAheadLog {
             }
             throw error
         }
-        if let name = segments.last?.name, var offsets = recordOffsets[name] {
-            recordOffsets[name] = nil  // keep the array uniquely referenced while appending
+        if let name = segments.last?.name, var index = recordIndex[name] {
+            recordIndex[name] = nil  // keep the array uniquely referenced while appending
             var at = durableEnd
             for payload in payloads {
-                offsets.append(at)
+                index.offsets.append(at)
                 at += UInt64(format.frameBytes(payload: payload.count))
             }
-            recordOffsets[name] = offsets
+            recordIndex[name] = index
         }
         durableEnd += UInt64(total)
         lastSequence += UInt64(payloads.count)
