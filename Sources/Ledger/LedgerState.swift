@@ -103,7 +103,8 @@ public struct LedgerState: Sendable {
 
     /// The chain hash after settling `id` on top of `previous`.
     public static func nextChainHash(_ previous: [UInt8], _ id: [UInt8]) -> [UInt8] {
-        keyedHash256(previous[...], id[...], key: chainKey)
+        let d = previous.withUnsafeBytes { p in id.withUnsafeBytes { chainHasher.digest(p, $0) } }
+        return withUnsafeBytes(of: d) { Array($0) }
     }
 
     /// `nextChainHash(_:_:)` for an id held as a key.

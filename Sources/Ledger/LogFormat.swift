@@ -146,7 +146,7 @@ struct FrameFormat: Equatable, Sendable {
     func checks(_ covered: UnsafeRawBufferPointer, against stored: UnsafeRawBufferPointer) -> Bool {
         guard stored.count == checksumBytes else { return false }
         if version == 1 {
-            return bytesEqual(LogFormat.checksum(covered)[...], Array(stored)[...])
+            return LogFormat.checksum(covered).elementsEqual(stored)
         }
         return stored.loadUnaligned(as: UInt32.self) == CRC32C.checksum(covered).littleEndian
     }
