@@ -1,4 +1,3 @@
-import CIntrinsics
 import Sodium
 import ZKPayCore
 
@@ -103,11 +102,10 @@ struct TransferFacts: Sendable {
                              excessStart: excessStart, senderStart: senderStart)
     }
 
-    /// Asks the CPU to load the note-id keys (`VerifiedTransfer.prefetch`).
-    func prefetchKeys() {
-        noteKeys.withUnsafeBytes { bytes in
-            for line in stride(from: 0, to: bytes.count, by: 64) { zk_prefetch(bytes.baseAddress! + line) }
-        }
+    /// Asks the CPU to load the note-id keys and the encoding (`VerifiedTransfer.prefetch`).
+    func prefetch() {
+        noteKeys.withUnsafeBytes(prefetchLines)
+        encoding.withUnsafeBytes(prefetchLines)
     }
 
     /// The key of input `k`'s note id.

@@ -46,16 +46,9 @@ public struct VerifiedTransfer: Sendable {
     /// outputs, excess and sender, and the input notes it was verified against) while the
     /// transfers before it are staged: a batch arrives from verification, out of the cache.
     func prefetch() {
-        let object = UnsafeRawPointer(Unmanaged.passUnretained(storage).toOpaque())
-        for line in stride(from: 0, to: 256, by: 64) { zk_prefetch(object + line) }
-        let f = storage.facts
-        f.prefetchKeys()
-        f.encoding.withUnsafeBytes { bytes in
-            for line in stride(from: 0, to: bytes.count, by: 64) { zk_prefetch(bytes.baseAddress! + line) }
-        }
-        storage.inputRecords.withUnsafeBytes { bytes in
-            for line in stride(from: 0, to: bytes.count, by: 64) { zk_prefetch(bytes.baseAddress! + line) }
-        }
+        prefetchLines(UnsafeRawBufferPointer(start: Unmanaged.passUnretained(storage).toOpaque(), count: 256))
+        storage.facts.prefetch()
+        storage.inputRecords.withUnsafeBytes(prefetchLines)
     }
 }
 
@@ -275,4 +268,10 @@ public struct PreparedVerification: Sendable {
         }
         return out.map { $0 ?? .rejected(.invalid(.invalidAuthorization)) }
     }
+}
+
+/// Asks the CPU to load every cache line of `bytes` (a hint: nothing is read).
+func prefetchLines(_ bytes: UnsafeRawBufferPointer) {
+    guard let base = bytes.baseAddress else { return }
+    for line in stride(from: 0, to: bytes.count, by: 64) { zk_prefetch(base + line) }
 }
