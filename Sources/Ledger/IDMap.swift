@@ -10,8 +10,8 @@
 /// `Dictionary` this replaces hashed every key again when it grew (a doubling at a million
 /// entries rehashed all of them in one call) and compared keys on every probe.
 ///
-/// Hashes come from `Key32.hashValue`, seeded per process, so ids chosen to collide cannot
-/// be precomputed (see `Key32`). At most 3/4 of the buckets are in use.
+/// Hashes come from `Key32.tableHash`, keyed per process, so ids chosen to collide cannot
+/// be precomputed. At most 3/4 of the buckets are in use.
 struct IDMap<Value: Sendable>: Sendable {
     private var table = SlotTable()
     private(set) var keys: [Key32] = []
@@ -94,7 +94,7 @@ struct IDMap<Value: Sendable>: Sendable {
 
 /// The bucket array of an open-addressing hash table with linear probing that maps 32-byte
 /// ids to slot numbers of the caller's own storage (`IDMap`, `UnspentNotes`). A bucket
-/// is 0 (empty) or the key's hash (low 32 bits of `Key32.hashValue`) << 32 | (slot + 1);
+/// is 0 (empty) or the key's hash (low 32 bits of `Key32.tableHash`) << 32 | (slot + 1);
 /// a power of two of buckets (or none yet), at most 3/4 in use. Keeping the hash in the
 /// bucket lets a probe skip other keys' buckets without reading their keys, and lets the
 /// table grow and close holes without reading or hashing any key.
@@ -109,7 +109,7 @@ struct SlotTable: Sendable {
 
     /// The hash bits a bucket keeps of `key`.
     @inline(__always)
-    static func hash(_ key: Key32) -> UInt64 { UInt64(truncatingIfNeeded: key.hashValue) & 0xFFFF_FFFF }
+    static func hash(_ key: Key32) -> UInt64 { key.tableHash & 0xFFFF_FFFF }
 
     /// The slot of a nonempty bucket value.
     @inline(__always)
