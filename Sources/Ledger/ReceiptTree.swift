@@ -45,22 +45,20 @@ enum ReceiptTree {
         return length
     }
 
-    /// MTH over the leaf hashes `leaves` (at least one). Every node that enters inclusion
-    /// paths is handed to `sibling(leaves, node)`: it is the next node, in leaf-to-root order,
-    /// of the path of each leaf in `leaves` (RFC 9162 §2.1.3.1: PATH(m, D[n]) =
-    /// PATH(m, D[0:k]) : MTH(D[k:n]) for m < k, and PATH(m − k, D[k:n]) : MTH(D[0:k])
-    /// otherwise).
+    /// Every level of the tree over the leaf hashes `leaves` (at least one): the leaves
+    /// first, the root (MTH) alone last.
     ///
     /// Computed level by level, bottom up: neighbours (2i, 2i + 1) are paired and a last
     /// unpaired node is carried up unchanged. That is the same tree as RFC 9162's recursive
     /// split at the largest power of two k < n (the left part is always a perfect tree, so
     /// the carried node is the root of the right part's unfinished side), and it hashes each
     /// level's nodes as one batch (`KeyedBLAKE2b.digests`, eight at a time on vector lanes).
-    static func root(leaves: [Digest32], sibling: (Range<Int>, Digest32) -> Void) -> Digest32 {
+    /// Leaf m's node on level l is therefore node m >> l, and its inclusion path (RFC 9162
+    /// §2.1.3.1) is that node's sibling on each level where it has one (`writePath`).
+    static func levels(leaves: [Digest32]) -> [[Digest32]] {
         precondition(!leaves.isEmpty, "a tree has at least one leaf")
-        let n = leaves.count
+        var levels = [leaves]
         var level = leaves
-        var width = 1  // leaves under each node of `level`
         while level.count > 1 {
             let pairs = level.count / 2
             var next = [Digest32](unsafeUninitializedCapacity: pairs + 1) { buffer, initialized in
@@ -70,26 +68,42 @@ enum ReceiptTree {
                 }
                 initialized = pairs
             }
-            for i in 0..<pairs {
-                let lo = 2 * i * width
-                let mid = lo + width
-                sibling(lo..<mid, level[2 * i + 1])
-                sibling(mid..<Swift.min(mid + width, n), level[2 * i])
-            }
             if level.count % 2 == 1 { next.append(level[level.count - 1]) }
+            levels.append(next)
             level = next
-            width *= 2
         }
-        return level[0]
+        return levels
+    }
+
+    /// Writes the inclusion path of leaf `index` in the tree of `levels` (from `levels(leaves:)`),
+    /// 32 bytes per node, leaf-to-root, at `out` (room for `pathLength` nodes).
+    /// - Returns: the number of nodes written (`pathLength(index:size:)`).
+    static func writePath(levels: [[Digest32]], index: Int, to out: UnsafeMutableRawPointer) -> Int {
+        var node = index
+        var written = 0
+        for l in 0..<(levels.count - 1) {
+            let sibling = node ^ 1
+            levels[l].withUnsafeBufferPointer { level in
+                if sibling < level.count {
+                    out.storeBytes(of: level[sibling], toByteOffset: 32 * written, as: Digest32.self)
+                    written += 1
+                }
+            }
+            node >>= 1
+        }
+        return written
     }
 
     /// The root over `leaves` and every leaf's inclusion path (the nodes concatenated,
     /// leaf-to-root), as arrays.
     static func build(leaves: [[UInt8]]) -> (root: [UInt8], paths: [[UInt8]]) {
-        var paths = [[UInt8]](repeating: [], count: leaves.count)
-        let root = self.root(leaves: leaves.map { leaf in leaf.withUnsafeBytes { digest(of: $0) } },
-                             sibling: { range, node in withUnsafeBytes(of: node) { n in for i in range { paths[i] += n } } })
-        return (withUnsafeBytes(of: root) { Array($0) }, paths)
+        let levels = levels(leaves: leaves.map { leaf in leaf.withUnsafeBytes { digest(of: $0) } })
+        let paths = leaves.indices.map { i in
+            [UInt8](unsafeUninitializedCapacity: 32 * (levels.count - 1)) { buffer, initialized in
+                initialized = 32 * writePath(levels: levels, index: i, to: buffer.baseAddress!)
+            }
+        }
+        return (withUnsafeBytes(of: levels[levels.count - 1][0]) { Array($0) }, paths)
     }
 
     /// The root that `path` (32-byte nodes, leaf-to-root) proves for `leaf` at `index` in a
