@@ -17,6 +17,12 @@ internal import Glibc
 /// last record (the `Storage` contract allows it). File systems without O_DIRECT (tmpfs on
 /// older kernels), `directIO: false` and `ZKPAY_DIRECT_IO=off` get `write` + `sync`.
 ///
+/// After a direct write, a background thread (`ZeroFiller`) keeps `zeroAhead` bytes past
+/// its end zero-filled and synced, so that the next group commits overwrite blocks that are
+/// already written instead of extending the file (no block allocation, no journal commit in
+/// their `fdatasync`). The file then ends in up to `zeroAhead` + 1 MiB zero bytes after the
+/// last record, which the `Storage` contract also allows.
+///
 /// Not safe for concurrent use from several threads (the log has a single writer); file
 /// descriptors are owned by the caller through `StorageFile`, the direct-I/O descriptors
 /// and the aligned staging memory by the storage.
@@ -38,13 +44,29 @@ public final class POSIXStorage: Storage {
     /// completes it without reading it back from the device. Dropped by any other change
     /// to the file through this storage.
     private var lastBlocks: [Int32: (offset: UInt64, bytes: [UInt8])] = [:]
+    /// Bytes kept zero-filled ahead of the end of the last direct write of a file (0: none).
+    public let zeroAhead: Int
+    /// The background thread that fills them (started with the first direct write).
+    private var filler: ZeroFiller?
+
+    /// The default `zeroAhead`: 8 MiB (about 17 batches of 256 transfers), or what
+    /// `ZKPAY_ZERO_AHEAD` says (`off`, or a number of bytes).
+    public static var defaultZeroAhead: Int {
+        guard let value = getenv("ZKPAY_ZERO_AHEAD").map({ String(cString: $0) }) else { return 8 << 20 }
+        return value == "off" ? 0 : max(0, Int(value) ?? 8 << 20)
+    }
 
     /// Opens `directory`, creating it (mode 0700, then syncing its parent) if `create` and it does
     /// not exist; its parent must exist.
     /// - Throws: `LedgerError.io` or `.missingFile` if the directory cannot be opened.
-    /// - Parameter directIO: false to make `writeAndSync` a buffered `write` + `sync`.
-    public init(directory: String, create: Bool = true, directIO: Bool = true) throws(LedgerError) {
+    /// - Parameters:
+    ///   - directIO: false to make `writeAndSync` a buffered `write` + `sync`.
+    ///   - zeroAhead: bytes to keep zero-filled past the end of direct writes (0: none).
+    public init(directory: String, create: Bool = true, directIO: Bool = true,
+                zeroAhead: Int = POSIXStorage.defaultZeroAhead) throws(LedgerError)
+    {
         location = directory
+        self.zeroAhead = max(0, zeroAhead)
         self.directIO = directIO && Self.oDirect != nil && !Self.directIODisabledByEnvironment
         if create {
             if mkdir(directory, 0o700) == 0 {
@@ -61,6 +83,8 @@ public final class POSIXStorage: Storage {
     }
 
     deinit {
+        // The filler may be writing through a direct descriptor: let it finish first.
+        for file in directDescriptors.keys { filler?.stop(file) }
         for fd in directDescriptors.values { _ = Glibc.close(fd) }
         free(staging)
         _ = Glibc.close(directoryDescriptor)
@@ -117,6 +141,7 @@ public final class POSIXStorage: Storage {
     }
 
     public func close(_ file: StorageFile) {
+        filler?.stop(file.handle)
         // close(2) after EINTR leaves the descriptor closed on Linux; retrying could close another file.
         if let direct = directDescriptors.removeValue(forKey: file.handle) { _ = Glibc.close(direct) }
         lastBlocks[file.handle] = nil
@@ -153,6 +178,7 @@ public final class POSIXStorage: Storage {
     }
 
     public func write(_ file: StorageFile, at offset: UInt64, _ bytes: [UInt8]) throws(LedgerError) {
+        filler?.stop(file.handle)
         lastBlocks[file.handle] = nil
         var done = 0
         var failure: Int32 = 0
@@ -197,6 +223,9 @@ public final class POSIXStorage: Storage {
         let end = head + count
         let total = (end + Self.directBlockBytes - 1) / Self.directBlockBytes * Self.directBlockBytes
         let buffer = try stagingBuffer(total)
+        // Nothing else writes below the write's end from here on (the filler's chunk in
+        // flight, if it reaches that far, ends first).
+        _ = filler?.claim(file.handle, through: start + UInt64(total))
         // The block's bytes before `offset`, to be written again unchanged: from the last
         // direct write when it ended in this block, else read back.
         var got = 0
@@ -230,6 +259,7 @@ public final class POSIXStorage: Storage {
                 // The file system opened the file for direct I/O but refuses this write
                 // (alignment rules stricter than 4 KiB): buffered writes from now on.
                 directIO = false
+                for file in directDescriptors.keys { filler?.stop(file) }
                 for fd in directDescriptors.values { _ = Glibc.close(fd) }
                 directDescriptors = [:]
                 try write(file, at: offset, Array(UnsafeRawBufferPointer(start: buffer + head, count: count)))
@@ -245,7 +275,30 @@ public final class POSIXStorage: Storage {
         let lastStart = total - Self.directBlockBytes
         lastBlocks[file.handle] = (start + UInt64(lastStart),
                                    Array(UnsafeRawBufferPointer(start: buffer + lastStart, count: Self.directBlockBytes)))
+        fillAhead(file, descriptor: direct, end: start + UInt64(total))
     }
+
+    /// Has the filler keep `zeroAhead` bytes past `end` (the end of a direct write of
+    /// `file`) zero-filled, topping up once less than half of them is left.
+    private func fillAhead(_ file: StorageFile, descriptor: Int32, end: UInt64) {
+        guard zeroAhead > 0 else { return }
+        let filler = filler ?? ZeroFiller()
+        self.filler = filler
+        let ahead = UInt64(zeroAhead)
+        if let zeroed = filler.zeroedEnd(file.handle), zeroed >= end + ahead / 2 { return }
+        filler.fill(file.handle, descriptor: descriptor, from: end, to: end + ahead)
+    }
+
+    /// The end of the zero-filled region of `file` past its last direct write (nil if none
+    /// is being kept), for tests and diagnostics.
+    func zeroFilledEnd(_ file: StorageFile) -> UInt64? { filler?.zeroedEnd(file.handle) }
+
+    /// Waits until the background zero-filling has caught up with every file (tests, and
+    /// benchmarks that measure a group commit in the steady state, where it has).
+    public func waitForZeroFill() { filler?.waitUntilIdle() }
+
+    /// Why the filler last stopped filling a file, if it did (diagnostics).
+    var zeroFillFailure: LedgerError? { filler?.lastFailure }
 
     /// The O_DIRECT descriptor of `file`, opened on first use; nil when direct I/O is off or
     /// the file system refuses it (then it stays off for this storage).
@@ -281,6 +334,7 @@ public final class POSIXStorage: Storage {
     }
 
     public func truncate(_ file: StorageFile, to size: UInt64) throws(LedgerError) {
+        filler?.stop(file.handle)
         lastBlocks[file.handle] = nil
         var status: Int32
         repeat { status = ftruncate(file.handle, off_t(size)) } while status != 0 && errno == EINTR

@@ -197,12 +197,13 @@ public final class WriteAheadLog {
         let first = nextSequence
         guard segments.last?.firstSequence != first else { return }
         // The file being sealed may end in zeros after its last record (`writeAndSync` may
-        // complete a block with them): cut them, durably, so that a sealed file ends with its
-        // last record. A failure here leaves the log as it was (the current file stays last).
-        if try storage.size(of: current) > durableEnd {
-            try storage.truncate(current, to: durableEnd)
-            try storage.sync(current)
-        }
+        // complete a block with them, or fill ahead of its writes in the background): cut
+        // them, durably, so that a sealed file ends with its last record. Always, not only
+        // when the size says so: a background fill may be extending the file while it is
+        // read (truncating stops it). A failure here leaves the log as it was (the current
+        // file stays last).
+        try storage.truncate(current, to: durableEnd)
+        try storage.sync(current)
         let name = LogFormat.logFileName(firstSequence: first)
         let file: StorageFile
         do throws(LedgerError) {

@@ -125,11 +125,14 @@ struct CrashRecoveryTests {
                 try s.log.append(batch: earlier)
                 s.acknowledged += earlier
             }
-            // With rotation, the first failing sync is the new file's; otherwise the batch's.
+            // With rotation, the first failing sync is the one that seals the current file
+            // (rotation cuts whatever follows its last record, durably); otherwise the batch's.
+            // Either way it names the current file.
             s.storage.failingSyncs = 1
+            let current = s.log.fileNames.last ?? ""
             let error = #expect(throws: LedgerError.self) { try s.log.append(batch: s.tail[index]) }
-            #expect(error == .io(operation: "fsync", path: rotate ? LogFormat.logFileName(firstSequence: s.log.nextSequence)
-                                                             : s.log.fileNames.last ?? "", code: 5))
+            #expect(error == .io(operation: "fsync", path: current, code: 5))
+            #expect(s.log.fileNames.last == current)
             #expect(s.log.isWritable)
             #expect(try readAll(s.log) == s.acknowledged)
             let next: [[UInt8]] = [[9, 9], [8]]

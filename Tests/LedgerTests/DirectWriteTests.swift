@@ -21,7 +21,7 @@ struct DirectWriteTests {
         defer { dir.cleanup() }
         var rng = SeededRNG(seed: 0xd1ec_7001)
         print("seed \(rng.seed)")
-        let storage = try POSIXStorage(directory: dir.path, directIO: directIO)
+        let storage = try POSIXStorage(directory: dir.path, directIO: directIO, zeroAhead: 0)
         let file = try storage.open("f", create: true)
         defer { storage.close(file) }
         var expected = rng.bytes(40)
@@ -56,7 +56,7 @@ struct DirectWriteTests {
         expected += filled
         #expect(Array(try contents(storage, "f").prefix(expected.count)) == expected)
         // A fresh storage (no cached block) continues the file as well.
-        let again = try POSIXStorage(directory: dir.path, create: false, directIO: directIO)
+        let again = try POSIXStorage(directory: dir.path, create: false, directIO: directIO, zeroAhead: 0)
         let same = try again.open("f", create: false)
         let last = rng.bytes(999)
         try again.writeAndSync(same, at: UInt64(expected.count), last)
@@ -65,8 +65,9 @@ struct DirectWriteTests {
         #expect(Array(try contents(storage, "f").prefix(expected.count)) == expected)
     }
 
-    @Test("a real log reopens without cutting anything, and its sealed files end with their last record")
-    func logOnDisk() throws {
+    @Test("a real log reopens without cutting anything, and its sealed files end with their last record",
+          arguments: [0, 12_288, 8 << 20])
+    func logOnDisk(zeroAhead: Int) throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         var rng = SeededRNG(seed: 0xd1ec_7002)
@@ -74,7 +75,7 @@ struct DirectWriteTests {
         let options = LogOptions(rotateAfterBytes: 20_000)
         var expected: [[UInt8]] = []
         do {
-            let log = try recover(try POSIXStorage(directory: dir.path), options: options).log
+            let log = try recover(try POSIXStorage(directory: dir.path, zeroAhead: zeroAhead), options: options).log
             for _ in 0..<12 {
                 let batch = randomBatch(&rng, count: 40, maxLength: 200)
                 try log.append(batch: batch)
@@ -82,7 +83,7 @@ struct DirectWriteTests {
             }
             #expect(log.fileNames.count > 2)
         }
-        let storage = try POSIXStorage(directory: dir.path, create: false)
+        let storage = try POSIXStorage(directory: dir.path, create: false, zeroAhead: zeroAhead)
         let r = try recover(storage, options: options)
         #expect(r.payloads == expected)
         #expect(r.report.truncatedBytes == 0)
@@ -162,5 +163,99 @@ struct DirectWriteTests {
             if case .corruptRecord(_, let offset, 2, _) = error as? LedgerError { return offset == UInt64(records.count) }
             return false
         }
+    }
+
+    @Test("zero-filling ahead: every write lands, the bytes past it are zeros, and cuts, plain writes and reopening stay exact",
+          arguments: [4_096, 65_536])
+    func zeroFillAhead(zeroAhead: Int) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        var rng = SeededRNG(seed: 0xd1ec_7003)
+        print("seed \(rng.seed)")
+        let storage = try POSIXStorage(directory: dir.path, zeroAhead: zeroAhead)
+        let file = try storage.open("f", create: true)
+        defer { storage.close(file) }
+        var expected = rng.bytes(40)
+        try storage.write(file, at: 0, expected)
+        try storage.sync(file)
+        // Writes of every size, most without waiting for the filler (it is often writing the
+        // next chunk while the writer claims past it), some after it caught up.
+        for round in 0..<60 {
+            let bytes = rng.bytes(Int(rng.next() % 30_000) + 1)
+            try storage.writeAndSync(file, at: UInt64(expected.count), bytes)
+            expected += bytes
+            if round % 7 == 0 {
+                storage.waitForZeroFill()
+                let zeroed = try #require(storage.zeroFilledEnd(file))
+                #expect(zeroed >= UInt64(expected.count) + UInt64(zeroAhead) / 2)
+            }
+            if round % 11 == 5 {
+                // A cut (the log's cut-back after a failed batch) stops the filling; the
+                // next direct write reads its first block back and starts it again.
+                expected.removeLast(Int(rng.next() % 100))
+                try storage.truncate(file, to: UInt64(expected.count))
+                #expect(storage.zeroFilledEnd(file) == nil)
+            }
+            if round % 13 == 6 {
+                let plain = rng.bytes(55)
+                try storage.write(file, at: UInt64(expected.count), plain)
+                expected += plain
+            }
+            let now = try contents(storage, "f")
+            #expect(Array(now.prefix(expected.count)) == expected)
+            #expect(now[expected.count...].allSatisfy { $0 == 0 })
+        }
+        storage.waitForZeroFill()
+        let now = try contents(storage, "f")
+        #expect(now.count >= expected.count + zeroAhead / 2)
+        #expect(now.count < expected.count + zeroAhead + 2 * POSIXStorage.directBlockBytes)
+        #expect(Array(now.prefix(expected.count)) == expected)
+        #expect(now[expected.count...].allSatisfy { $0 == 0 })
+        #expect(storage.zeroFillFailure == nil)
+    }
+
+    @Test("a failing zero fill stops filling that file and is reported, and the writer extends the file itself")
+    func zeroFillFailure() throws {
+        let filler = ZeroFiller(chunkBytes: 4_096)
+        // A descriptor that is not open: the chunk's write fails with EBADF.
+        filler.fill(7_777, descriptor: -1, from: 0, to: 16_384)
+        filler.waitUntilIdle()
+        #expect(filler.lastFailure != nil)
+        #expect(filler.zeroedEnd(7_777) == 0)
+        #expect(filler.claim(7_777, through: 8_192) == false)
+        // No new filling for that file until it is stopped (truncated or closed).
+        filler.fill(7_777, descriptor: -1, from: 8_192, to: 65_536)
+        filler.waitUntilIdle()
+        #expect(filler.zeroedEnd(7_777) == 8_192)
+        filler.stop(7_777)
+        #expect(filler.zeroedEnd(7_777) == nil)
+    }
+
+    @Test("a ledger on disk with the zero fill survives reopening with nothing cut (and its zeros are where its log ends)")
+    func ledgerWithZeroFill() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        var rng = SeededRNG(seed: 0xd1ec_7004)
+        print("seed \(rng.seed)")
+        let options = LogOptions(rotateAfterBytes: 20_000)
+        var expected: [[UInt8]] = []
+        let storage = try POSIXStorage(directory: dir.path, zeroAhead: 1 << 20)
+        do {
+            let log = try recover(storage, options: options).log
+            for _ in 0..<30 {
+                let batch = randomBatch(&rng, count: 20, maxLength: 300)
+                try log.append(batch: batch)
+                expected += batch
+            }
+            #expect(log.fileNames.count > 2)
+            // The process stops here without closing anything: the filler may be writing.
+            let again = try recover(try POSIXStorage(directory: dir.path, create: false, zeroAhead: 0), options: options)
+            #expect(again.payloads == expected)
+            #expect(again.report.truncatedBytes == 0)
+        }
+        storage.waitForZeroFill()
+        let r = try recover(try POSIXStorage(directory: dir.path, create: false), options: options)
+        #expect(r.payloads == expected)
+        #expect(r.report.truncatedBytes == 0)
     }
 }
