@@ -29,7 +29,7 @@ struct VerifyRistretto255Tests {
             let url = FileManager.default.temporaryDirectory
                 .appendingPathComponent("ristretto-tampered-\(UUID().uuidString).json")
             defer { try? FileManager.default.removeItem(at: url) }
-            try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: false, encoding: .utf8)
+            try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
             let console = Console(capture: true)
             #expect(ZKPayCLI.run(["verify", url.path], console: console) == 1)
             #expect(console.out.contains("FAIL \(url.path): case"))

@@ -22,7 +22,7 @@ struct VerifySr25519Tests {
             let url = FileManager.default.temporaryDirectory
                 .appendingPathComponent("sr25519-flipped-\(UUID().uuidString).json")
             defer { try? FileManager.default.removeItem(at: url) }
-            try text.replacingCharacters(in: range, with: replacement).write(to: url, atomically: false, encoding: .utf8)
+            try text.replacingCharacters(in: range, with: replacement).write(to: url, atomically: true, encoding: .utf8)
             let console = Console(capture: true)
             #expect(ZKPayCLI.run(["verify", url.path], console: console) == 1)
             #expect(console.out.contains("17 passed, 1 failed"))

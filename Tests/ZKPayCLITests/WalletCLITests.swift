@@ -274,7 +274,7 @@ struct WalletCLITests {
         let receiptFile = temporaryPath("receipt") + ".json"
         defer { try? FileManager.default.removeItem(atPath: receiptFile) }
         let receiptText = String(decoding: try JSONSerialization.data(withJSONObject: receipt), as: UTF8.self)
-        try receiptText.write(toFile: receiptFile, atomically: false, encoding: .utf8)
+        try receiptText.write(toFile: receiptFile, atomically: true, encoding: .utf8)
         #expect(try zkpay.expect(["receipt", "verify", receiptFile], 0).out.contains("ok: receipt 2 for transfer"))
         try zkpay.expect(["receipt", "verify", receiptFile, "--data", validator.data], 0)
         var tampered = receipt
@@ -282,7 +282,7 @@ struct WalletCLITests {
         let flipped = bytes.prefix(20) + (bytes.dropFirst(20).first == "0" ? "1" : "0") + bytes.dropFirst(21)
         tampered["bytes"] = String(flipped)
         try String(decoding: try JSONSerialization.data(withJSONObject: tampered), as: UTF8.self)
-            .write(toFile: receiptFile, atomically: false, encoding: .utf8)
+            .write(toFile: receiptFile, atomically: true, encoding: .utf8)
         try zkpay.expect(["receipt", "verify", receiptFile], 1)
 
         let audit = try jsonObject(try zkpay.expect(["audit", "--validator", validator.url, "--json"], 0).out)
@@ -318,10 +318,10 @@ struct WalletCLITests {
         let pinned = try String(contentsOfFile: pins, encoding: .utf8)
         let key = try #require(try JSONSerialization.jsonObject(with: Data(pinned.utf8)) as? [String: String])[validator.url]
         try pinned.replacingOccurrences(of: try #require(key), with: String(repeating: "ab", count: 32))
-            .write(toFile: pins, atomically: false, encoding: .utf8)
+            .write(toFile: pins, atomically: true, encoding: .utf8)
         let impostor = try zkpay.expect(["balance", "--wallet", "alice"], 1)
         #expect(impostor.err.contains("pinned") && impostor.err.contains(pins), "\(impostor.err)")
-        try pinned.write(toFile: pins, atomically: false, encoding: .utf8)
+        try pinned.write(toFile: pins, atomically: true, encoding: .utf8)
 
         // Export and re-import the seed into another home: the same address.
         let seed = try jsonObject(try zkpay.expect(["wallet", "export-seed", "--wallet", "alice", "--json"], 0).out)
