@@ -23,14 +23,16 @@ extension BenchCommand {
                 let batch = Array(both[256...])
                 return {
                     let (directory, storage, ledger) = setup.freshLedger()
+                    // A running validator's log is zero-filled ahead of its commits (see
+                    // ZeroFiller); here the filler started moments ago with the mints. Waiting
+                    // for it before the warm-up batch, not after, leaves the timed batch
+                    // following a busy one, as in a loaded validator (not an idle wait).
+                    storage.waitForZeroFill()
                     do {
                         let outcomes = try ledger.submit(verified: warmUp, time: 1)
                         precondition(outcomes.allSatisfy { if case .settled = $0 { true } else { false } },
                                      "a warm-up transfer was not settled")
                     } catch { fatalError("ledger_apply_per_transfer warm-up: \(error)") }
-                    // A running validator's log is zero-filled ahead of its commits (see
-                    // ZeroFiller); here the filler started moments ago with the first batch.
-                    storage.waitForZeroFill()
                     return {
                         let outcomes: [Outcome]
                         do { outcomes = try ledger.submit(verified: batch, time: 1) } catch {
