@@ -83,9 +83,7 @@ public final class POSIXStorage: Storage {
     }
 
     deinit {
-        // The filler may be writing through a direct descriptor: let it finish first.
-        for file in directDescriptors.keys { filler?.stop(file) }
-        for fd in directDescriptors.values { _ = Glibc.close(fd) }
+        closeDirectDescriptors()
         free(staging)
         _ = Glibc.close(directoryDescriptor)
     }
@@ -259,9 +257,7 @@ public final class POSIXStorage: Storage {
                 // The file system opened the file for direct I/O but refuses this write
                 // (alignment rules stricter than 4 KiB): buffered writes from now on.
                 directIO = false
-                for file in directDescriptors.keys { filler?.stop(file) }
-                for fd in directDescriptors.values { _ = Glibc.close(fd) }
-                directDescriptors = [:]
+                closeDirectDescriptors()
                 try write(file, at: offset, Array(UnsafeRawBufferPointer(start: buffer + head, count: count)))
                 try sync(file)
                 return
@@ -276,6 +272,16 @@ public final class POSIXStorage: Storage {
         lastBlocks[file.handle] = (start + UInt64(lastStart),
                                    Array(UnsafeRawBufferPointer(start: buffer + lastStart, count: Self.directBlockBytes)))
         fillAhead(file, descriptor: direct, end: start + UInt64(total))
+    }
+
+    /// Closes every direct-I/O descriptor, once the filler has finished any chunk it is
+    /// writing through one.
+    private func closeDirectDescriptors() {
+        for (file, fd) in directDescriptors {
+            filler?.stop(file)
+            _ = Glibc.close(fd)
+        }
+        directDescriptors = [:]
     }
 
     /// Has the filler keep `zeroAhead` bytes past `end` (the end of a direct write of

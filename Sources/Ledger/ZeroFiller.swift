@@ -103,16 +103,10 @@ final class ZeroFiller: Sendable {
     func claim(_ file: Int32, through end: UInt64) -> Bool {
         while true {
             let (filled, wait): (Bool, DispatchSemaphore?) = shared.state.withLock { s in
-                guard var job = s.jobs[file] else { return (false, nil) }
-                if end <= job.zeroedEnd { return (true, nil) }
-                if job.running {
-                    let semaphore = job.waiter ?? DispatchSemaphore(value: 0)
-                    job.waiter = semaphore
-                    s.jobs[file] = job
-                    return (false, semaphore)
-                }
-                job.zeroedEnd = end
-                s.jobs[file] = job
+                guard s.jobs[file] != nil else { return (false, nil) }
+                if end <= s.jobs[file]!.zeroedEnd { return (true, nil) }
+                if let semaphore = Self.waiterForChunk(&s, file) { return (false, semaphore) }
+                s.jobs[file]!.zeroedEnd = end
                 return (false, nil)
             }
             guard let wait else { return filled }
@@ -141,19 +135,22 @@ final class ZeroFiller: Sendable {
     func stop(_ file: Int32) {
         while true {
             let wait: DispatchSemaphore? = shared.state.withLock { s in
-                guard var job = s.jobs[file] else { return nil }
-                if job.running {
-                    let semaphore = job.waiter ?? DispatchSemaphore(value: 0)
-                    job.waiter = semaphore
-                    s.jobs[file] = job
-                    return semaphore
-                }
+                if let semaphore = Self.waiterForChunk(&s, file) { return semaphore }
                 s.jobs[file] = nil
                 return nil
             }
             guard let wait else { return }
             wait.wait()
         }
+    }
+
+    /// If a chunk of `file` is in flight, the semaphore its end will signal (made on first
+    /// request); nil if none is.
+    private static func waiterForChunk(_ s: inout State, _ file: Int32) -> DispatchSemaphore? {
+        guard let job = s.jobs[file], job.running else { return nil }
+        let semaphore = job.waiter ?? DispatchSemaphore(value: 0)
+        s.jobs[file]!.waiter = semaphore
+        return semaphore
     }
 
     /// Waits until every file is filled up to its target, or filling it stopped.
