@@ -102,10 +102,10 @@ struct TransferFacts: Sendable {
                              excessStart: excessStart, senderStart: senderStart)
     }
 
-    /// Asks the CPU to load the note-id keys and the encoding (`VerifiedTransfer.prefetch`).
-    func prefetch() {
-        noteKeys.withUnsafeBytes(prefetchLines)
-        encoding.withUnsafeBytes(prefetchLines)
+    /// Where the note-id keys, the encoding and the id lie, for `VerifiedTransfer`'s prefetching.
+    var prefetchRegions: [PrefetchRegion] {
+        [noteKeys.withUnsafeBytes(PrefetchRegion.init), encoding.withUnsafeBytes(PrefetchRegion.init),
+         id.bytes.withUnsafeBytes(PrefetchRegion.init)]
     }
 
     /// The key of input `k`'s note id.

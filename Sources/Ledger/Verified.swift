@@ -14,14 +14,30 @@ public import ZKPayCore
 public struct VerifiedTransfer: Sendable {
     /// The fields, shared by every copy.
     private final class Storage: Sendable {
+        /// Where the arrays staging reads lie (`prefetchArrays`); kept in the object itself,
+        /// first, so that prefetching them reads no array header (which would wait for memory).
+        let regions: (PrefetchRegion, PrefetchRegion, PrefetchRegion, PrefetchRegion)
         let transfer: Transfer
         let inputRecords: [UInt8]
         let facts: TransferFacts
 
         init(transfer: Transfer, inputRecords: [[UInt8]]) {
             self.transfer = transfer
-            self.inputRecords = Array(inputRecords.joined())
-            facts = TransferFacts(transfer)
+            let records = Array(inputRecords.joined())
+            self.inputRecords = records
+            let facts = TransferFacts(transfer)
+            self.facts = facts
+            let r = facts.prefetchRegions
+            regions = (r[0], r[1], r[2], records.withUnsafeBytes(PrefetchRegion.init))
+        }
+
+        /// Asks for the arrays' lines (reads only `regions`: call it once the object's own
+        /// lines have arrived, see `prefetchObject`).
+        func prefetchArrays() {
+            regions.0.prefetch()
+            regions.1.prefetch()
+            regions.2.prefetch()
+            regions.3.prefetch()
         }
     }
 
@@ -32,9 +48,10 @@ public struct VerifiedTransfer: Sendable {
     /// The note encodings (owner ‖ commitment ‖ memo, 217 bytes each) it was verified
     /// against, in input order, one after the other. Applying it checks that the ledger
     /// still holds exactly these notes unspent.
-    var inputRecords: [UInt8] { storage.inputRecords }
-    /// What the state needs of it, as bytes.
-    var facts: TransferFacts { storage.facts }
+    var inputRecords: [UInt8] { _read { yield storage.inputRecords } }
+    /// What the state needs of it, as bytes (borrowed from the shared storage, not copied:
+    /// a copy costs a retain and a release of each array in it).
+    var facts: TransferFacts { _read { yield storage.facts } }
     /// Its id (computed once).
     public var id: TransferID { storage.facts.id }
 
@@ -42,13 +59,19 @@ public struct VerifiedTransfer: Sendable {
         storage = Storage(transfer: transfer, inputRecords: inputRecords)
     }
 
-    /// Asks the CPU to load what staging this transfer reads (its facts, note-id keys,
-    /// outputs, excess and sender, and the input notes it was verified against) while the
-    /// transfers before it are staged: a batch arrives from verification, out of the cache.
-    func prefetch() {
-        prefetchLines(UnsafeRawBufferPointer(start: Unmanaged.passUnretained(storage).toOpaque(), count: 256))
-        storage.facts.prefetch()
-        storage.inputRecords.withUnsafeBytes(prefetchLines)
+    /// Prefetching what staging this transfer reads (its facts, note-id keys, outputs,
+    /// excess and sender, and the input notes it was verified against) while the transfers
+    /// before it are staged: a batch arrives from verification, out of the cache. Two steps,
+    /// so that neither waits for memory: `prefetchObject` asks for the shared object's lines
+    /// without reading them; `prefetchArrays`, a few transfers later, reads the object (by
+    /// then in the cache) and asks for the arrays it points to.
+    func prefetchObject() {
+        prefetchLines(UnsafeRawBufferPointer(start: Unmanaged.passUnretained(storage).toOpaque(), count: 384))
+    }
+
+    /// The second step of prefetching (see `prefetchObject`).
+    func prefetchArrays() {
+        storage.prefetchArrays()
     }
 }
 
@@ -274,4 +297,23 @@ public struct PreparedVerification: Sendable {
 func prefetchLines(_ bytes: UnsafeRawBufferPointer) {
     guard let base = bytes.baseAddress else { return }
     for line in stride(from: 0, to: bytes.count, by: 64) { zk_prefetch(base + line) }
+}
+
+/// A region of memory to prefetch later, kept as a plain address: it is only ever handed to
+/// the prefetch instruction, which reads nothing and never faults, so a region whose memory
+/// has moved or gone costs a wasted hint and nothing else. Taken from arrays that are
+/// constants of an immutable object, it stays exact while the object lives.
+struct PrefetchRegion: Sendable {
+    private let address: UInt
+    private let count: Int
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        address = UInt(bitPattern: bytes.baseAddress)
+        count = bytes.count
+    }
+
+    /// Asks the CPU to load every cache line of the region.
+    func prefetch() {
+        prefetchLines(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: address), count: count))
+    }
 }
