@@ -17,9 +17,11 @@ public struct VerifiedTransfer: Sendable {
         /// Where the arrays staging reads lie (`prefetchArrays`); kept in the object itself,
         /// first, so that prefetching them reads no array header (which would wait for memory).
         let regions: (PrefetchRegion, PrefetchRegion, PrefetchRegion, PrefetchRegion)
-        let transfer: Transfer
-        let inputRecords: [UInt8]
+        // Then what staging reads, within the lines `prefetchObject` asks for; the transfer
+        // (read after staging, for the log record) last.
         let facts: TransferFacts
+        let inputRecords: [UInt8]
+        let transfer: Transfer
 
         init(transfer: Transfer, inputRecords: [[UInt8]]) {
             self.transfer = transfer
