@@ -48,6 +48,38 @@ struct CRC32CTests {
         }
     }
 
+    @Test("both implementations agree around every multiple of the three-stream block and on long messages")
+    func threeStreamBoundaries() {
+        var rng = SeededRNG(seed: 0xc4c3_2c00_0003)
+        let buffer = rng.bytes(1 << 20)
+        var lengths: [Int] = []
+        for k in 1...12 { lengths += [3 * 128 * k - 1, 3 * 128 * k, 3 * 128 * k + 1, 3 * 128 * k + 8] }
+        lengths += [1_850, 65_536, 475_136, 1 << 20]
+        buffer.withUnsafeBytes { all in
+            for length in lengths {
+                let message = UnsafeRawBufferPointer(rebasing: all[0..<length])
+                let soft = CRC32C.software(message)
+                #expect(CRC32C.checksum(message) == soft, "length \(length)")
+                if CRC32C.hardwareAvailable { #expect(CRC32C.hardware(message) == soft, "length \(length)") }
+            }
+        }
+    }
+
+    #if arch(x86_64)
+    @Test("the shift tables move a register past zero bytes as feeding them one by one does")
+    func shiftTables() {
+        var rng = SeededRNG(seed: 0xc4c3_2c00_0004)
+        for _ in 0..<64 {
+            let start = UInt32(truncatingIfNeeded: rng.next())
+            for s in 0..<2 {
+                let t = CRC32C.shiftTables[(s * 1024)...]
+                let byTables = (0..<4).reduce(UInt32(0)) { r, k in r ^ t[s * 1024 + k * 256 + Int((start >> (8 * UInt32(k))) & 0xFF)] }
+                #expect(byTables == CRC32C.zeroBytesShift(start, count: (s + 1) * CRC32C.streamBlock))
+            }
+        }
+    }
+    #endif
+
     @Test("every single-bit change of a 1,700-byte frame changes its CRC")
     func singleBitErrorsDetected() {
         var rng = SeededRNG(seed: 0xc4c3_2c00_0002)
