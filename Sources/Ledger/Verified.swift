@@ -295,10 +295,13 @@ public struct PreparedVerification: Sendable {
     }
 }
 
-/// Asks the CPU to load every cache line of `bytes` (a hint: nothing is read).
+/// Asks the CPU to load every cache line of `bytes` (a hint: nothing is read). Steps from
+/// the start of the first line, so that a region not aligned to 64 bytes gets its last line.
 func prefetchLines(_ bytes: UnsafeRawBufferPointer) {
-    guard let base = bytes.baseAddress else { return }
-    for line in stride(from: 0, to: bytes.count, by: 64) { zk_prefetch(base + line) }
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+    let misalignment = Int(UInt(bitPattern: base) & 63)
+    let start = base - misalignment
+    for offset in stride(from: 0, to: misalignment + bytes.count, by: 64) { zk_prefetch(start + offset) }
 }
 
 /// A region of memory to prefetch later, kept as a plain address: it is only ever handed to
