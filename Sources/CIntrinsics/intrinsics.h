@@ -63,6 +63,12 @@ static inline uint32_t zk_crc32c_sse42(uint32_t crc, const unsigned char *p, siz
 /// Bytes in each of the three streams of zk_crc32c_sse42_3way.
 #define ZK_CRC32C_BLOCK 128
 
+/// The register `x` moved past the zero bytes of one half of zk_crc32c_sse42_3way's `shift`
+/// (four lookups, one per byte of `x`).
+static inline uint32_t zk_crc32c_shift(const uint32_t *table, uint32_t x) {
+    return table[x & 0xFF] ^ table[256 + ((x >> 8) & 0xFF)] ^ table[512 + ((x >> 16) & 0xFF)] ^ table[768 + (x >> 24)];
+}
+
 /// As zk_crc32c_sse42, three streams at once: the crc32 instruction takes three cycles
 /// before its result can feed the next one but can start one per cycle, so while at least
 /// 3 * ZK_CRC32C_BLOCK bytes remain, three consecutive blocks are checksummed side by side
@@ -84,11 +90,7 @@ static inline uint32_t zk_crc32c_sse42_3way(uint32_t crc, const unsigned char *p
             b = _mm_crc32_u64(b, vb);
             c = _mm_crc32_u64(c, vc);
         }
-        const uint32_t *two = shift + 4 * 256, *one = shift;
-        uint32_t a32 = (uint32_t)a, b32 = (uint32_t)b;
-        crc = two[a32 & 0xFF] ^ two[256 + ((a32 >> 8) & 0xFF)] ^ two[512 + ((a32 >> 16) & 0xFF)] ^ two[768 + (a32 >> 24)]
-            ^ one[b32 & 0xFF] ^ one[256 + ((b32 >> 8) & 0xFF)] ^ one[512 + ((b32 >> 16) & 0xFF)] ^ one[768 + (b32 >> 24)]
-            ^ (uint32_t)c;
+        crc = zk_crc32c_shift(shift + 4 * 256, (uint32_t)a) ^ zk_crc32c_shift(shift, (uint32_t)b) ^ (uint32_t)c;
         p += 3 * ZK_CRC32C_BLOCK;
         n -= 3 * ZK_CRC32C_BLOCK;
     }

@@ -103,9 +103,9 @@ struct TransferFacts: Sendable {
     }
 
     /// Where the note-id keys, the encoding and the id lie, for `VerifiedTransfer`'s prefetching.
-    var prefetchRegions: [PrefetchRegion] {
-        [noteKeys.withUnsafeBytes(PrefetchRegion.init), encoding.withUnsafeBytes(PrefetchRegion.init),
-         id.bytes.withUnsafeBytes(PrefetchRegion.init)]
+    var prefetchRegions: (keys: PrefetchRegion, encoding: PrefetchRegion, id: PrefetchRegion) {
+        (noteKeys.withUnsafeBytes(PrefetchRegion.init), encoding.withUnsafeBytes(PrefetchRegion.init),
+         id.bytes.withUnsafeBytes(PrefetchRegion.init))
     }
 
     /// The key of input `k`'s note id.

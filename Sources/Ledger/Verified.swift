@@ -30,7 +30,7 @@ public struct VerifiedTransfer: Sendable {
             let facts = TransferFacts(transfer)
             self.facts = facts
             let r = facts.prefetchRegions
-            regions = (r[0], r[1], r[2], records.withUnsafeBytes(PrefetchRegion.init))
+            regions = (r.keys, r.encoding, r.id, records.withUnsafeBytes(PrefetchRegion.init))
         }
 
         /// Asks for the arrays' lines (reads only `regions`: call it once the object's own

@@ -103,10 +103,10 @@ final class ZeroFiller: Sendable {
     func claim(_ file: Int32, through end: UInt64) -> Bool {
         while true {
             let (filled, wait): (Bool, DispatchSemaphore?) = shared.state.withLock { s in
-                guard s.jobs[file] != nil else { return (false, nil) }
-                if end <= s.jobs[file]!.zeroedEnd { return (true, nil) }
+                guard let zeroedEnd = s.jobs[file]?.zeroedEnd else { return (false, nil) }
+                if end <= zeroedEnd { return (true, nil) }
                 if let semaphore = Self.waiterForChunk(&s, file) { return (false, semaphore) }
-                s.jobs[file]!.zeroedEnd = end
+                s.jobs[file]?.zeroedEnd = end
                 return (false, nil)
             }
             guard let wait else { return filled }
@@ -149,7 +149,7 @@ final class ZeroFiller: Sendable {
     private static func waiterForChunk(_ s: inout State, _ file: Int32) -> DispatchSemaphore? {
         guard let job = s.jobs[file], job.running else { return nil }
         let semaphore = job.waiter ?? DispatchSemaphore(value: 0)
-        s.jobs[file]!.waiter = semaphore
+        s.jobs[file]?.waiter = semaphore
         return semaphore
     }
 
