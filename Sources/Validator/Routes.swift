@@ -247,7 +247,9 @@ final class Router: Sendable {
         // The binary response only when asked for; JSON stays the default.
         let binaryAnswer = request.headers.values("Accept").contains { value in
             value.split(separator: ",").contains {
-                $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() == BatchBody.binaryMediaType
+                // An empty media range (`Accept: ;`) has no first element: never index it.
+                ($0.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+                    .trimmingCharacters(in: .whitespaces).lowercased() == BatchBody.binaryMediaType
             }
         }
         let accepted = workers.submit { [sequencer, metrics] in
@@ -359,6 +361,10 @@ final class Router: Sendable {
                 return answer(responder, APIFailure.badRequest("after must be a sequence number").response)
             }
             after = v
+        }
+        // The stream resumes at after + 1, which the largest sequence number has not.
+        guard after < UInt64.max else {
+            return answer(responder, APIFailure.badRequest("after (or Last-Event-ID) is past the largest sequence number").response)
         }
         replay(owner: address.spendKey, from: after + 1, resumeAfter: after, stream: nil, responder)
     }

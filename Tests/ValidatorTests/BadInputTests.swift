@@ -119,6 +119,31 @@ struct BadInputTests {
         #expect(try fresh.get("/metrics").text.contains("zkpay_transfers_rejected_total{reason=\"invalid_json\"}"))
     }
 
+    @Test("an empty media range in Accept and a resume point past the last sequence get an answer, not a crash")
+    func remoteCrashes() throws {
+        let node = try Node()
+        let c = node.client()
+        #expect(try c.submit(pool.mint).status == 200)
+        // Each of these killed the process (an index into an empty split; after + 1 overflowing).
+        for accept in [";", "x,;", " ; ", ",,", "application/octet-stream;q=1,;"] {
+            var headers = Headers()
+            headers.append("Content-Type", "application/octet-stream")
+            headers.append("Accept", accept)
+            let r = try c.request("POST", "/v1/transfers/batch", headers: headers, body: [0, 0, 0, 1, 0, 0, 0, 3, 1, 2, 3])
+            #expect(r.status == 200 || r.status == 400, "Accept: \(accept) -> \(r.status)")
+        }
+        let address = pool.alice.address.encoded
+        let last = try c.get("/v1/events?address=\(address)&after=18446744073709551615")
+        #expect(last.status == 400)
+        #expect(last.errorCode == "bad_request")
+        var headers = Headers()
+        headers.append("Last-Event-ID", "18446744073709551615")
+        let byHeader = try c.request("GET", "/v1/events?address=\(address)", headers: headers, body: [])
+        #expect(byHeader.status == 400)
+        // Still serving.
+        #expect(try node.client().sequence() == 1)
+    }
+
     @Test("a full queue answers 503 queue_full with Retry-After")
     func queueFull() throws {
         let node = try Node { $0.queueCapacity = 1 }
