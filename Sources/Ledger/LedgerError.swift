@@ -38,6 +38,8 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
     case logUnusable(reason: String)
     /// The replay callback rejected a record during recovery.
     case replayRejected(sequence: UInt64, reason: String)
+    /// Another process holds the data directory's lock (`processID` when its lock file names it).
+    case directoryInUse(path: String, processID: Int32?)
 
     public var description: String {
         switch self {
@@ -75,6 +77,10 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
             }
         case let .corruptSnapshot(path, reason):
             "the snapshot \(path) is damaged (\(reason)); restore it from a backup"
+        case let .directoryInUse(path, processID):
+            "the data directory \(path) is already served by "
+                + (processID.map { "process \($0)" } ?? "another process")
+                + "; stop that process first (only one process may write a ledger)"
         case let .snapshotAhead(requested, durable):
             "cannot write a snapshot through sequence \(requested): only \(durable) records are durable"
         case let .snapshotBehind(requested, current):

@@ -35,6 +35,8 @@ enum DemoCommand {
         do { storage = try POSIXStorage(directory: dir, create: true) } catch {
             throw CLIError.failure("cannot create data directory \(dir): \(error)")
         }
+        let lock = try lockDataDirectory(dir)
+        defer { withExtendedLifetime(lock) {} }
         let genesis: Genesis
         let ledger: Ledger
         do {

@@ -32,6 +32,12 @@ struct LedgerArguments {
     }
 }
 
+/// Claims a data directory for this process (see `DataDirectoryLock`); every command that
+/// writes one holds the returned value until it is done.
+func lockDataDirectory(_ path: String) throws -> DataDirectoryLock {
+    do { return try DataDirectoryLock(directory: path) } catch { throw CLIError.failure("\(error)") }
+}
+
 /// Opens a data directory's storage (without creating it).
 func openDataStorage(_ path: String) throws -> POSIXStorage {
     var isDirectory: ObjCBool = false
@@ -71,6 +77,8 @@ enum ValidatorCommand {
         do { storage = try POSIXStorage(directory: data, create: true) } catch {
             throw CLIError.failure("cannot create data directory \(data): \(error)")
         }
+        let lock = try lockDataDirectory(data)
+        defer { withExtendedLifetime(lock) {} }
         let genesis: Genesis
         do { genesis = try Ledger.initialize(storage: storage, issuer: issuer, minimumFee: minimumFee) } catch {
             throw CLIError.failure("\(error)")
@@ -100,7 +108,11 @@ enum AuditCommand {
         switch (args.options["--data"], args.options["--validator"]) {
         case let (data?, nil):
             let ledger: Ledger
-            do { ledger = try Ledger(storage: try openDataStorage(data)) } catch let e as CLIError { throw e } catch {
+            // Opening a ledger recovers it, which may cut a torn tail: a write.
+            let storage = try openDataStorage(data)
+            let lock = try lockDataDirectory(data)
+            defer { withExtendedLifetime(lock) {} }
+            do { ledger = try Ledger(storage: storage) } catch let e as CLIError { throw e } catch {
                 throw CLIError.failure("\(error)")
             }
             let r = ledger.auditVartime()

@@ -41,6 +41,8 @@ enum ValidatorRunCommand {
         guard FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError.failure("data directory \(data) does not exist; create it with `zkpay validator init`")
         }
+        let lock = try lockDataDirectory(data)
+        defer { withExtendedLifetime(lock) {} }
 
         // Block the shutdown signals before any thread starts: every thread inherits the mask,
         // so the signals stay pending until this thread takes them with sigwait.
