@@ -121,6 +121,10 @@ public struct LedgerState: Sendable {
     /// re-checked).
     func check(_ f: TransferFacts, verifiedInputs: [UInt8]?) -> LedgerRejection? {
         guard f.fee >= minimumFee else { return .feeTooLow(fee: f.fee, minimum: minimumFee) }
+        // Fees come out of minted notes, so their sum never exceeds the supply; a transfer that
+        // says otherwise would overflow the pool or break the audit (replay of a crafted log).
+        let (pool, overflow) = feePool.addingReportingOverflow(f.fee)
+        guard !overflow, pool <= minted else { return .feeOverflow(fee: f.fee) }
         let width = Output.encodedLength
         for k in 0..<f.inputCount {
             let key = f.inputKey(k)

@@ -107,6 +107,9 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
     case inputMismatch(index: Int)
     /// Supply would exceed 2^64 − 1.
     case supplyOverflow
+    /// The fees collected would exceed the minted supply (or 2^64 − 1): only a crafted log
+    /// or a faulty verifier can produce such a transfer.
+    case feeOverflow(fee: UInt64)
 
     /// Machine-readable code.
     public var code: String {
@@ -118,6 +121,7 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
         case let .invalid(e): e.code
         case .inputMismatch: "input_mismatch"
         case .supplyOverflow: "supply_overflow"
+        case .feeOverflow: "fee_overflow"
         }
     }
 
@@ -130,6 +134,7 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
         case let .invalid(e): "verification failed: \(e)"
         case let .inputMismatch(i): "input \(i) was verified against a different note than the ledger holds"
         case .supplyOverflow: "the mint would take the supply past 2^64 - 1"
+        case let .feeOverflow(f): "fee \(f) would take the collected fees past the minted supply"
         }
     }
 }
