@@ -1,21 +1,5 @@
 import Ristretto255
-import ZKPayCore
-
-/// The result of the supply audit.
-public struct AuditResult: Sendable, Equatable {
-    /// True if the supply equation holds.
-    public let ok: Bool
-    /// Unspent notes.
-    public let notes: Int
-    /// Value in notes (minted − fees).
-    public let supply: UInt64
-    /// Σ minted.
-    public let minted: UInt64
-    /// The fee pool.
-    public let fees: UInt64
-    /// Settled transfers (excesses in the equation).
-    public let transfers: Int
-}
+public import ZKPayCore
 
 extension LedgerState {
     /// Checks the supply equation of docs/DESIGN.md as one multiscalar multiplication:

@@ -1,6 +1,7 @@
 import Ristretto255
 import Ristretto255SIMD
 import Sodium
+import ZKPayCore
 
 /// Keyed BLAKE2b-256 (RFC 7693) of short messages with a fixed key: the ledger's hot hashes
 /// (chain hash, receipt Merkle leaves and nodes), which hash 64 or 83 bytes under one of

@@ -1,5 +1,4 @@
 public import Foundation
-public import Ledger
 public import ZKPayAPI
 public import ZKPayCore
 

@@ -1,4 +1,3 @@
-public import Ledger
 public import ZKPayCore
 
 // The JSON bodies of the validator HTTP API (docs/notes/http-api.md, PROTOCOL.md §11).

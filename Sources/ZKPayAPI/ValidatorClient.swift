@@ -1,5 +1,4 @@
 public import HTTP1
-import Ledger
 public import ZKPayCore
 
 /// Why a call to the validator failed.

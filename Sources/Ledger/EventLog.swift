@@ -1,49 +1,14 @@
 public import Ristretto255
 public import ZKPayCore
 
-/// One event of an address's stream, derived from a log record (replay) or from a batch
-/// just settled (live): both go through `LedgerEvent.events(of:)`, so they cannot differ.
-public struct LedgerEvent: Sendable, Equatable {
-    /// What happened.
-    public enum Kind: String, Sendable {
-        /// The address (as sender) spent notes in a transfer.
-        case sent
-        /// A transfer created notes owned by the address.
-        case received
-        /// A mint created notes owned by the address.
-        case minted
-    }
-
-    /// The record (and receipt) sequence.
-    public let sequence: UInt64
-    /// Sent, received or minted.
-    public let kind: Kind
-    /// The owner spend key encoding (P, 32 bytes) whose stream this event belongs to.
-    public let owner: [UInt8]
-    /// The transfer or mint id.
-    public let objectID: [UInt8]
-    /// The notes involved: spent inputs for `sent`, the address's new notes otherwise.
-    public let notes: [NoteID]
-    /// Settlement time (milliseconds since 1970).
-    public let time: UInt64
-    /// The sender's P encoding (empty for mints).
-    public let sender: [UInt8]
-    /// The transfer's fee (0 for mints).
-    public let fee: UInt64
-    /// `received`/`minted`: the address's new notes in full (so a wallet can open the memos
-    /// at once); `sent`: every output of the transfer (so the sender finds its change).
-    public let outputs: [Note]
-
-    /// Every event of one settled record (receipt of either version ‖ canonical transfer or mint bytes), for
-    /// every address it concerns, in stream order (a transfer paying its own sender gives
-    /// `sent` then `received`).
+extension LedgerEvent {
+    /// Every event of one settled record (receipt of either version ‖ canonical transfer or
+    /// mint bytes), for every address it concerns, in stream order.
     /// - Throws: `replayRejected` if the payload is not a ledger record.
     public static func events(of record: LogRecord) throws(LedgerError) -> [LedgerEvent] {
         let (object, receipt) = try Ledger.decodeRecord(record)
-        var out: [LedgerEvent] = []
         switch object {
         case let .transfer(t):
-            let sender = Array(t.sender)
             var notes: [Note] = []
             for (n, o) in zip(t.outputIDs, t.outputs) {
                 guard let note = try? Note(bytes: [Note.objectType, Note.version] + n.bytes + o) else {
@@ -51,29 +16,11 @@ public struct LedgerEvent: Sendable, Equatable {
                 }
                 notes.append(note)
             }
-            out.append(LedgerEvent(sequence: record.sequence, kind: .sent, owner: sender, objectID: receipt.id,
-                                   notes: t.inputs, time: receipt.time, sender: sender, fee: t.fee, outputs: notes))
-            var owners: [[UInt8]] = []
-            for o in t.outputs where !owners.contains(where: { $0.elementsEqual(o.prefix(32)) }) {
-                owners.append(Array(o.prefix(32)))
-            }
-            for owner in owners {
-                let mine = notes.filter { $0.owner.encoding == owner }
-                out.append(LedgerEvent(sequence: record.sequence, kind: .received, owner: owner, objectID: receipt.id,
-                                       notes: mine.map(\.id), time: receipt.time, sender: sender, fee: t.fee,
-                                       outputs: mine))
-            }
+            return transferEvents(sequence: record.sequence, id: receipt.id, time: receipt.time, sender: Array(t.sender),
+                                  inputs: t.inputs, fee: t.fee, outputs: notes)
         case let .mint(m):
-            let notes = m.createdNotes
-            var owners: [[UInt8]] = []
-            for n in notes where !owners.contains(n.owner.encoding) { owners.append(n.owner.encoding) }
-            for owner in owners {
-                let mine = notes.filter { $0.owner.encoding == owner }
-                out.append(LedgerEvent(sequence: record.sequence, kind: .minted, owner: owner, objectID: receipt.id,
-                                       notes: mine.map(\.id), time: receipt.time, sender: [], fee: 0, outputs: mine))
-            }
+            return mintEvents(sequence: record.sequence, id: receipt.id, time: receipt.time, notes: m.createdNotes)
         }
-        return out
     }
 }
 

@@ -1,17 +1,4 @@
-public import Sodium
-import ZKPayCore
-
-/// The ledger's Ed25519 receipt key.
-public struct ReceiptKey: Sendable {
-    /// The key pair (secret part in `SecretBytes`).
-    public let pair: Ed25519KeyPair
-    /// A fresh random key.
-    public init() { pair = Ed25519KeyPair() }
-    /// A key from a 32-byte seed.
-    public init(seed: SecretBytes) throws(SodiumError) { pair = try Ed25519KeyPair(seed: seed) }
-    /// The 32-byte public key receipts verify under.
-    public var publicKey: [UInt8] { pair.publicKey }
-}
+import Sodium
 
 /// A signed statement that the ledger settled a transfer or mint (docs/PROTOCOL.md,
 /// "Receipts"; docs/notes/ledger-state.md).
@@ -94,12 +81,13 @@ public struct Receipt: Sendable, Equatable {
     public var signature: [UInt8] { Array(bytes[(bytes.count - 64)...]) }
 
     /// The id bytes without a copy, for comparisons inside the ledger.
-    var idSlice: ArraySlice<UInt8> { bytes[11..<43] }
+    package var idSlice: ArraySlice<UInt8> { bytes[11..<43] }
     /// The chain hash without a copy.
-    var chainHashSlice: ArraySlice<UInt8> { bytes[51..<83] }
+    package var chainHashSlice: ArraySlice<UInt8> { bytes[51..<83] }
 
-    /// A receipt whose bytes were just encoded by this module from these fields.
-    private init(encoded bytes: [UInt8], version: UInt8, sequence: UInt64, kind: Kind, time: UInt64,
+    /// A receipt whose bytes the caller has just encoded from these fields (the ledger's batch
+    /// signer); nothing is checked, so only code that wrote `bytes` itself may call it.
+    package init(encoded bytes: [UInt8], version: UInt8, sequence: UInt64, kind: Kind, time: UInt64,
                  batchFirst: UInt64, batchSize: Int)
     {
         self.bytes = bytes
@@ -226,7 +214,7 @@ public struct Receipt: Sendable, Equatable {
     }
 
     /// What the batch signature covers: "zkpay/receipt-batch/v2" ‖ first u64 ‖ size u16 ‖ root.
-    static func batchMessage(first: UInt64, size: Int, root: [UInt8]) -> [UInt8] {
+    package static func batchMessage(first: UInt64, size: Int, root: [UInt8]) -> [UInt8] {
         var w = ByteWriter(capacity: batchDomain.count + 8 + 2 + 32)
         w.raw(batchDomain)
         w.u64(first)
@@ -237,117 +225,19 @@ public struct Receipt: Sendable, Equatable {
 
     // MARK: Encoding
 
-    /// Appends an entry (type through chain hash) of `version` to `w`.
-    static func writeEntry(_ w: inout ByteWriter, version: UInt8, sequence: UInt64, kind: Kind, id: Key32,
-                           time: UInt64, chainHash: [UInt8])
+    /// Appends an entry (type through chain hash) of `version` to `w`; `id` and `chainHash`
+    /// are 32 bytes each.
+    package static func writeEntry(_ w: inout ByteWriter, version: UInt8, sequence: UInt64, kind: Kind,
+                                   id: UnsafeRawBufferPointer, time: UInt64, chainHash: [UInt8])
     {
-        precondition(chainHash.count == 32, "chain hashes are 32 bytes")
+        precondition(id.count == 32 && chainHash.count == 32, "ids and chain hashes are 32 bytes")
         w.u8(objectType)
         w.u8(version)
         w.u64(sequence)
         w.u8(kind.rawValue)
-        id.withBytes { w.raw($0) }
+        w.raw(id)
         w.u64(time)
         w.raw(chainHash)
-    }
-
-    /// A version-1 receipt (entry ‖ its own signature). The ledger writes version 2; this is
-    /// kept so that tests can make the receipts older ledgers wrote.
-    static func signedVersionOne(sequence: UInt64, kind: Kind, id: [UInt8], time: UInt64, chainHash: [UInt8],
-                                 key: ReceiptKey) -> Receipt
-    {
-        var w = ByteWriter(capacity: versionOneLength)
-        guard let idKey = Key32(id) else { preconditionFailure("ids are 32 bytes") }
-        writeEntry(&w, version: 1, sequence: sequence, kind: kind, id: idKey, time: time, chainHash: chainHash)
-        let signature = key.pair.sign(versionOneDomain + w.bytes)
-        w.raw(signature)
-        return Receipt(encoded: w.bytes, version: 1, sequence: sequence, kind: kind, time: time, batchFirst: sequence,
-                       batchSize: 1)
-    }
-
-    /// The version-2 receipts of one signed batch: `entries` holds `count` consecutive
-    /// entries (83 bytes each, version 2, sequences `first`, `first` + 1, …). The tree's levels
-    /// are kept; each receipt's bytes are then written once, path included, into one array
-    /// of their exact size (appending path nodes to 256 growing arrays cost 0.15 µs per
-    /// transfer).
-    static func signBatch(entries: ArraySlice<UInt8>, first: UInt64, count: Int, key: ReceiptKey) -> [Receipt] {
-        precondition((1...maxBatchSize).contains(count) && entries.count == count * entryLength,
-                     "a batch holds 1...65535 entries of 83 bytes")
-        let leaves = [Digest32](unsafeUninitializedCapacity: count) { buffer, initialized in
-            entries.withUnsafeBytes { all in
-                ReceiptTree.leafHasher.digests(all.baseAddress!, stride: entryLength, length: entryLength, count: count,
-                                               into: buffer.baseAddress!)
-            }
-            initialized = count
-        }
-        let levels = ReceiptTree.levels(leaves: leaves)
-        let root = levels[levels.count - 1][0]
-        let signature = withUnsafeBytes(of: root) { key.pair.sign(batchMessage(first: first, size: count, root: Array($0))) }
-        var receipts: [Receipt] = []
-        receipts.reserveCapacity(count)
-        entries.withUnsafeBytes { all in
-            signature.withUnsafeBytes { sig in
-                for i in 0..<count {
-                    // entry ‖ LE64(first) ‖ LE16(count) ‖ path length ‖ path ‖ signature, written
-                    // once into an array of its exact size.
-                    let pathCount = ReceiptTree.pathLength(index: i, size: count)
-                    let length = versionTwoFixedLength + 32 * pathCount
-                    let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
-                        let out = UnsafeMutableRawPointer(buffer.baseAddress!)
-                        out.copyMemory(from: all.baseAddress! + i * entryLength, byteCount: entryLength)
-                        out.storeBytes(of: first.littleEndian, toByteOffset: entryLength, as: UInt64.self)
-                        out.storeBytes(of: UInt16(count).littleEndian, toByteOffset: entryLength + 8, as: UInt16.self)
-                        out.storeBytes(of: UInt8(pathCount), toByteOffset: entryLength + 10, as: UInt8.self)
-                        let written = ReceiptTree.writePath(levels: levels, index: i, to: out + entryLength + 11)
-                        precondition(written == pathCount, "the path has the length RFC 9162 gives it")
-                        (out + entryLength + 11 + 32 * pathCount).copyMemory(from: sig.baseAddress!, byteCount: 64)
-                        initialized = length
-                    }
-                    // The entry's fields are the ones `ReceiptBatch.append` wrote.
-                    let kind = Kind(rawValue: bytes[10]) ?? .transfer
-                    let time = LogFormat.readLE(UInt64.self, bytes, at: 43)
-                    receipts.append(Receipt(encoded: bytes, version: 2, sequence: first + UInt64(i), kind: kind,
-                                            time: time, batchFirst: first, batchSize: count))
-                }
-            }
-        }
-        return receipts
-    }
-}
-
-/// The entries of the objects one call settles, before they are signed as one batch
-/// (`sign`: one Merkle tree and one Ed25519 signature per 65,535 entries).
-struct ReceiptBatch {
-    /// The entries, 83 bytes each, in sequence order.
-    private var entries = ByteWriter()
-    /// Sequence of the first entry.
-    private(set) var first: UInt64 = 0
-    /// Number of entries.
-    private(set) var count = 0
-
-    init(capacity: Int = 0) { entries = ByteWriter(capacity: capacity * Receipt.entryLength) }
-
-    /// Adds the entry of the object settled at `sequence` (the one after the previous entry's).
-    mutating func append(sequence: UInt64, kind: Receipt.Kind, id: Key32, time: UInt64, chainHash: [UInt8]) {
-        if count == 0 { first = sequence }
-        precondition(sequence == first + UInt64(count), "a batch's entries have consecutive sequences")
-        Receipt.writeEntry(&entries, version: 2, sequence: sequence, kind: kind, id: id, time: time,
-                           chainHash: chainHash)
-        count += 1
-    }
-
-    /// The signed receipts, in sequence order (one signature per 65,535 entries).
-    func sign(key: ReceiptKey) -> [Receipt] {
-        var out: [Receipt] = []
-        out.reserveCapacity(count)
-        var start = 0
-        while start < count {
-            let n = min(Receipt.maxBatchSize, count - start)
-            let slice = entries.bytes[(start * Receipt.entryLength)..<((start + n) * Receipt.entryLength)]
-            out += Receipt.signBatch(entries: slice, first: first + UInt64(start), count: n, key: key)
-            start += n
-        }
-        return out
     }
 }
 
