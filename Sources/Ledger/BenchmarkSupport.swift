@@ -9,7 +9,8 @@ extension Ledger {
     /// over a log of a million transfers can be timed without building a million proofs
     /// (recovery does not re-verify proofs). `template` must be a 2-output transfer whose
     /// inputs are unspent notes of this ledger, and the minimum fee must be 0.
-    /// - Throws: storage errors; `replayRejected` if a rewritten transfer breaks a rule.
+    /// - Throws: storage errors; `replayRejected` if a rewritten transfer breaks a rule (the
+    ///   ledger is then left with that batch applied and unlogged: benchmark setup only).
     package func appendSyntheticChainForBenchmark(template: Transfer, count: Int, time: UInt64,
                                                   batch: Int = 4096) throws(LedgerError)
     {
@@ -22,8 +23,7 @@ extension Ledger {
         let feeAt = start + m * Output.encodedLength
         bytes.replaceSubrange(feeAt..<(feeAt + 8), with: [UInt8](repeating: 0, count: 8))
         var previousOutputs: [NoteID]? = nil
-        var pending = LedgerState.PendingBatch(capacity: batch)
-        var objects: [[UInt8]] = []
+        var objects: [LoggedObject] = []
         objects.reserveCapacity(batch)
         for i in 0..<count {
             if let previousOutputs {
@@ -37,20 +37,22 @@ extension Ledger {
             do { f = try TransferFacts.parse(bytes) } catch {
                 throw .replayRejected(sequence: UInt64(i), reason: "synthetic transfer: \(error)")
             }
-            if let e = state.check(f, verifiedInputs: nil) {
-                throw .replayRejected(sequence: UInt64(i), reason: "synthetic transfer: \(e)")
-            }
-            state.stage(f, verifiedInputs: nil, time: time, into: &pending)
-            objects.append(bytes)
+            objects.append(.transfer(f))
             previousOutputs = f.outputIDs
             if objects.count == batch || i == count - 1 {
-                // Signed and logged like a real batch (one signature, one append).
-                let outcomes = state.seal(pending, key: key)
+                // Applied, signed and logged like a real batch (one signature, one append).
+                let applied = state.apply(OrderedBatch(time: time, logged: objects))
+                if let rejected = applied.outcomes.firstIndex(where: { if case .settled = $0 { false } else { true } }) {
+                    throw .replayRejected(sequence: UInt64(i - objects.count + 1 + rejected),
+                                          reason: "synthetic transfer: \(applied.outcomes[rejected])")
+                }
+                let outcomes = state.seal(applied, signatures: applied.signatures(key: key))
                 let payloads = zip(outcomes, objects).compactMap { o, object in
-                    o.receipt.map { LogPayload(head: $0.bytes, body: object) }
+                    o.receipt.map { r in
+                        if case let .transfer(f) = object { LogPayload(head: r.bytes, body: f.encoding) } else { nil }
+                    } ?? nil
                 }
                 _ = try log.append(payloads: payloads)
-                pending = LedgerState.PendingBatch(capacity: batch)
                 objects.removeAll(keepingCapacity: true)
             }
         }

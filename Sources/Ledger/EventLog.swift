@@ -8,19 +8,24 @@ extension LedgerEvent {
     public static func events(of record: LogRecord) throws(LedgerError) -> [LedgerEvent] {
         let (object, receipt) = try Ledger.decodeRecord(record)
         switch object {
-        case let .transfer(t):
-            var notes: [Note] = []
-            for (n, o) in zip(t.outputIDs, t.outputs) {
-                guard let note = try? Note(bytes: [Note.objectType, Note.version] + n.bytes + o) else {
-                    throw .replayRejected(sequence: record.sequence, reason: "output note \(n) does not decode")
-                }
-                notes.append(note)
-            }
-            return transferEvents(sequence: record.sequence, id: receipt.id, time: receipt.time, sender: Array(t.sender),
-                                  inputs: t.inputs, fee: t.fee, outputs: notes)
-        case let .mint(m):
-            return mintEvents(sequence: record.sequence, id: receipt.id, time: receipt.time, notes: m.createdNotes)
+        case let .transfer(f): return try events(of: f, sequence: record.sequence, time: receipt.time)
+        case let .mint(m): return mintEvents(sequence: record.sequence, id: receipt.id, time: receipt.time, notes: m.createdNotes)
         }
+    }
+
+    /// The events of the transfer `f` settled at `sequence` (`transferEvents` over its notes).
+    /// - Throws: `replayRejected` if an output does not decode as a note.
+    static func events(of f: TransferFacts, sequence: UInt64, time: UInt64) throws(LedgerError) -> [LedgerEvent] {
+        var notes: [Note] = []
+        notes.reserveCapacity(f.outputCount)
+        for (n, o) in zip(f.outputIDs, f.outputs) {
+            guard let note = try? Note(bytes: [Note.objectType, Note.version] + n.bytes + o) else {
+                throw .replayRejected(sequence: sequence, reason: "output note \(n) does not decode")
+            }
+            notes.append(note)
+        }
+        return transferEvents(sequence: sequence, id: f.id.bytes, time: time, sender: Array(f.sender), inputs: f.inputs,
+                              fee: f.fee, outputs: notes)
     }
 }
 

@@ -9,16 +9,18 @@ public import ZKPayCore
 ///
 ///     receipt (`Receipt.bytes`, self-delimiting) ‖ canonical transfer or mint bytes
 ///
-/// so the record sequence equals the receipt sequence. The objects one `submit` call
-/// settles are one signed receipt batch (one Merkle root, one Ed25519 signature; version-2
-/// receipts) and one log append. Logs written before version 2 hold version-1 receipts (147
+/// so the record sequence equals the receipt sequence. The objects one ordered batch
+/// settles (`settle`, `submit`) are one signed receipt batch (one Merkle root, one Ed25519
+/// signature; version-2 receipts) and one log append: the state applies the batch without a
+/// key, then this type signs the root. Logs written before version 2 hold version-1 receipts (147
 /// bytes, one signature each); both are read. A batch is acknowledged (its
 /// outcomes returned) only after its records are durable (one fsync). Opening replays
-/// the records after the latest snapshot without verifying proofs again (they were
-/// verified before they were logged) and checks that every replayed receipt matches the
-/// rebuilt chain hash.
+/// the records after the latest snapshot through the same `LedgerState.apply`, batch by
+/// logged batch, without verifying proofs again (they were verified before they were
+/// logged), and checks that every replayed receipt matches the rebuilt entry and root.
 ///
-/// One writer: the type is not `Sendable`; an owning actor serialises calls.
+/// One writer: the type is not `Sendable`, so one thread or actor at a time holds it (the
+/// validator's sequencer thread opens it and keeps it).
 public final class Ledger {
     /// The ledger's parameters.
     public let genesis: Genesis
@@ -109,6 +111,17 @@ public final class Ledger {
         }
         let issuer = genesis.issuer.spendKey
         var state = LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, initialChainHash: genesis.checksum)
+        // Replay goes through the live path, `LedgerState.apply`, one logged batch at a time
+        // (the records of one signed receipt batch; a version-1 receipt is a batch of its own).
+        var objects: [LoggedObject] = []
+        var receipts: [Receipt] = []
+        func replayBatch() throws(LedgerError) {
+            guard let first = receipts.first else { return }
+            let applied = state.apply(OrderedBatch(time: first.time, logged: objects))
+            try state.seal(applied, logged: receipts)
+            objects.removeAll(keepingCapacity: true)
+            receipts.removeAll(keepingCapacity: true)
+        }
         do {
             let (log, report) = try WriteAheadLog.open(
                 storage: storage, options: options,
@@ -120,8 +133,17 @@ public final class Ledger {
                 },
                 replay: { (record: LogRecord) throws(LedgerError) in
                     let (object, receipt) = try Self.decodeRecord(record)
-                    try state.replay(object, receipt: receipt)
+                    if let last = receipts.last,
+                       receipt.version == 1 || receipt.batchFirst != last.batchFirst || receipt.time != last.time
+                    {
+                        try replayBatch()
+                    }
+                    objects.append(object)
+                    receipts.append(receipt)
+                    if receipt.sequence == receipt.batchFirst + UInt64(receipt.batchSize) - 1 { try replayBatch() }
                 })
+            // A torn tail may end inside a batch: its durable records are applied as they are.
+            try replayBatch()
             self.log = log
             self.recovery = report
         } catch { throw .storage(error) }
@@ -143,12 +165,10 @@ public final class Ledger {
                 throw LedgerError.replayRejected(sequence: record.sequence, reason: "the record holds no object after its receipt")
             }
             let body = p[length...]
+            // Ids are derived from the logged bytes (never taken from the receipt), so replay
+            // settles exactly what the bytes say; `seal(_:logged:)` then checks the receipt.
             switch receipt.kind {
-            // The transfer id is the receipt's: both were written together at settlement
-            // (the id computed from the verified transfer) and the record's checksum binds
-            // them; replay trusts the log for this as it does for the proofs. Hashing the
-            // whole transfer again cost ~1.5 µs of the ~10 µs a replayed record takes.
-            case .transfer: return (.transfer(try TransferFacts.parse(body, id: TransferID(uncheckedBytes: receipt.id))), receipt)
+            case .transfer: return (.transfer(try TransferFacts.parse(body)), receipt)
             case .mint: return (.mint(try Mint(bytes: body)), receipt)
             }
         } catch let e as LedgerError {
@@ -174,18 +194,7 @@ public final class Ledger {
     /// Settles already verified transfers (see `LedgerState.verifyVartime`) durably; the
     /// settled ones get their receipts from one signed batch.
     public func submit(verified batch: [Verification], time: UInt64) throws(LedgerError) -> [Outcome] {
-        state.reserveCapacity(settling: batch)
-        return try settle(batch, ahead: { item, step in
-            if case let .verified(v) = item { if step == 0 { v.prefetchObject() } else { v.prefetchArrays() } }
-        }) { item, pending in
-            switch item {
-            case let .verified(v): state.stage(v, time: time, into: &pending)
-            case let .finalized(r): pending.decide(.finalized(r))
-            case let .rejected(e): pending.decide(.rejected(e))
-            }
-        } object: { item in
-            if case let .verified(v) = item { v.transfer.bytes } else { nil }
-        }
+        try settle(OrderedBatch(time: time, transfers: batch)).outcomes
     }
 
     /// Verifies and settles a mint durably (a one-leaf receipt batch).
@@ -197,54 +206,26 @@ public final class Ledger {
     /// Verifies and settles mints in order, durably, with one fsync and one signed receipt batch.
     /// - Throws: as `submit(_:time:)`.
     public func submit(mints: [Mint], time: UInt64) throws(LedgerError) -> [Outcome] {
-        try settle(mints) { mint, pending in
-            let v: VerifiedMint
-            do throws(LedgerRejection) { v = try state.verifyVartime(mint) } catch { return pending.decide(.rejected(error)) }
-            state.stage(v, time: time, into: &pending)
-        } object: { $0.bytes }
+        try settle(OrderedBatch(time: time, mints: mints)).outcomes
     }
 
-    /// Stages every item (`stage`), signs the settled ones' receipts as one batch, and appends
-    /// their records (receipt ‖ `object(item)`) with one fsync; undoes the batch if that fails.
-    /// `ahead(item, 0)` is called eight items before `stage(item)` and `ahead(item, 1)` four
-    /// items before (to prefetch what staging reads, in two steps).
-    private func settle<Item>(_ items: [Item], ahead: (Item, Int) -> Void = { _, _ in },
-                              stage: (Item, inout LedgerState.PendingBatch) -> Void,
-                              object: (Item) -> [UInt8]?) throws(LedgerError) -> [Outcome]
-    {
-        var pending = LedgerState.PendingBatch(capacity: items.count)
-        let near = 4, far = 8
-        // Items are read in place (a copy of an item costs a retain and a release).
-        items.withUnsafeBufferPointer { items in
-            for i in 0..<Swift.min(far, items.count) { ahead(items[i], 0) }
-            for i in 0..<Swift.min(near, items.count) { ahead(items[i], 1) }
-            for i in items.indices {
-                if i + far < items.count { ahead(items[i + far], 0) }
-                if i + near < items.count { ahead(items[i + near], 1) }
-                stage(items[i], &pending)
-            }
-        }
-        let outcomes = state.seal(pending, key: key)
+    /// Applies `batch` to the state (`LedgerState.apply`), signs its receipt trees with the
+    /// receipt key, and appends the settled items' records (receipt ‖ object) with one
+    /// fsync; undoes the batch if that fails.
+    /// - Returns: each item's outcome and the batch's events, once the batch is durable.
+    /// - Throws: as `submit(_:time:)`.
+    public func settle(_ batch: OrderedBatch) throws(LedgerError) -> (outcomes: [Outcome], events: BatchEvents) {
+        let applied = state.apply(batch)
+        let outcomes = state.seal(applied, signatures: applied.signatures(key: key))
         var payloads: [LogPayload] = []
-        payloads.reserveCapacity(pending.settledCount)
-        items.withUnsafeBufferPointer { items in
-            for i in items.indices {
-                if case let .settled(r) = outcomes[i], let bytes = object(items[i]) {
-                    payloads.append(LogPayload(head: r.bytes, body: bytes))
-                }
+        payloads.reserveCapacity(applied.pending.settledCount)
+        for (i, outcome) in outcomes.enumerated() {
+            if case let .settled(r) = outcome, let bytes = batch.objectBytes(i) {
+                payloads.append(LogPayload(head: r.bytes, body: bytes))
             }
         }
-        try commit(payloads, pending)
-        return outcomes
-    }
-
-    /// A log record's payload: the receipt, then the object's canonical bytes.
-    package static func record(_ receipt: Receipt, _ object: [UInt8]) -> [UInt8] {
-        var payload: [UInt8] = []
-        payload.reserveCapacity(receipt.bytes.count + object.count)
-        payload += receipt.bytes
-        payload += object
-        return payload
+        try commit(payloads, applied.pending)
+        return (outcomes, applied.events)
     }
 
     func commit(_ payloads: [LogPayload], _ pending: LedgerState.PendingBatch) throws(LedgerError) {

@@ -44,11 +44,11 @@ public struct LedgerState: Sendable {
     public internal(set) var sequence: UInt64 = 0
     /// The sequence of every settled object by its id (idempotent resubmission): fixed-size
     /// keys, hashed as four words.
-    private var settledSequences = IDMap<UInt64>()
-    /// The receipts, by sequence: `receiptLog[s - 1]` is the receipt of sequence `s`. While a
-    /// call's batch is staged (`stage`), its objects are settled (`sequence` counts them) but
-    /// unsigned: their receipts are appended when the batch is sealed (`seal`).
-    private var receiptLog: [Receipt] = []
+    var settledSequences = IDMap<UInt64>()
+    /// The receipts, by sequence: `receiptLog[s - 1]` is the receipt of sequence `s`. After
+    /// `apply`, a batch's objects are settled (`sequence` counts them) but unsigned: their
+    /// receipts are appended when the node seals the batch with its signatures (`seal`).
+    private(set) var receiptLog: [Receipt] = []
     /// Where each unspent note was created (orders an owner's notes); held by `unspent`.
     public var positions: NotePositions { NotePositions(notes: unspent) }
     /// The owner index (kept by `unspent` in step with every insert and removal: settle,
@@ -184,125 +184,6 @@ public struct LedgerState: Sendable {
         settledSequences[f.idKey] = sequence
     }
 
-    /// Applies one verified transfer: settled (a new receipt, a one-leaf batch), already
-    /// finalized (its original receipt, nothing changes) or rejected (nothing changes).
-    public mutating func apply(_ v: VerifiedTransfer, time: UInt64, key: ReceiptKey) -> Outcome {
-        var pending = PendingBatch(capacity: 1)
-        stage(v, time: time, into: &pending)
-        return seal(pending, key: key)[0]
-    }
-
-    /// Applies a batch in order; each item is decided on its own, and an item sees the
-    /// effects of the items before it (so a note spent earlier in the batch is a double
-    /// spend naming that transfer). The settled items' receipts are one signed batch.
-    public mutating func apply(batch: [Verification], time: UInt64, key: ReceiptKey) -> [Outcome] {
-        var pending = PendingBatch(capacity: batch.count)
-        reserveCapacity(settling: batch)
-        for item in batch {
-            switch item {
-            case let .verified(v): stage(v, time: time, into: &pending)
-            case let .finalized(r): pending.decide(.finalized(r))
-            case let .rejected(e): pending.decide(.rejected(e))
-            }
-        }
-        return seal(pending, key: key)
-    }
-
-    // MARK: Batches
-
-    /// The settlements of one call before their receipts are signed: each item's outcome
-    /// (settled and finalized ones by sequence, resolved by `seal`), the receipt entries and
-    /// what undoes each settlement.
-    struct PendingBatch {
-        enum Item {
-            case settled(UInt64)
-            case finalized(UInt64)
-            case decided(Outcome)
-        }
-
-        var items: [Item] = []
-        var entries: ReceiptBatch
-        /// One per settled item, in order (a failed log append undoes them newest first).
-        var undos: [Undo] = []
-        /// The notes the settled items spent (each undo names its range).
-        var removed: [RemovedNote] = []
-        /// The chain hash before the first settled item.
-        var chainHashBefore: [UInt8]?
-
-        init(capacity: Int) {
-            items.reserveCapacity(capacity)
-            undos.reserveCapacity(capacity)
-            entries = ReceiptBatch(capacity: capacity)
-        }
-
-        /// Records an item decided without the state (already verified as finalized or rejected).
-        mutating func decide(_ outcome: Outcome) { items.append(.decided(outcome)) }
-
-        /// Number of items settled by this batch.
-        var settledCount: Int { entries.count }
-    }
-
-    /// Grows the maps a batch of `items` adds to once, ahead of it, instead of step by step
-    /// inside it.
-    mutating func reserveCapacity(settling items: [Verification]) {
-        var transfers = 0, inputs = 0
-        for case let .verified(v) in items {
-            transfers += 1
-            inputs += v.facts.inputCount
-        }
-        spentBy.reserveCapacity(spentBy.count + inputs)
-        settledSequences.reserveCapacity(settledSequences.count + transfers)
-    }
-
-    /// Settles a verified transfer into `batch` (or records why not) without signing.
-    mutating func stage(_ v: VerifiedTransfer, time: UInt64, into batch: inout PendingBatch) {
-        stage(v.facts, verifiedInputs: v.inputRecords, time: time, into: &batch)
-    }
-
-    /// As `stage(_:time:into:)` for facts (`verifiedInputs` nil: records known to be verified).
-    mutating func stage(_ f: TransferFacts, verifiedInputs: [UInt8]?, time: UInt64,
-                        into batch: inout PendingBatch)
-    {
-        if let s = settledSequences[f.idKey] { return batch.items.append(.finalized(s)) }
-        if let rejection = check(f, verifiedInputs: verifiedInputs) { return batch.decide(.rejected(rejection)) }
-        if batch.chainHashBefore == nil { batch.chainHashBefore = chainHash }
-        let first = batch.removed.count
-        settle(f, inputRecords: verifiedInputs, removed: &batch.removed, undoable: true)
-        batch.undos.append(Undo(id: f.idKey, removed: first..<batch.removed.count, created: f.outputKeys, fee: f.fee,
-                                minted: 0, blindings: .zero, isTransfer: true))
-        batch.entries.append(sequence: sequence, kind: .transfer, id: f.idKey, time: time, chainHash: chainHash)
-        batch.items.append(.settled(sequence))
-    }
-
-    /// Settles a verified mint into `batch` (or records why not) without signing.
-    mutating func stage(_ v: VerifiedMint, time: UInt64, into batch: inout PendingBatch) {
-        if let s = settledSequences[Key32(id: v.id)] { return batch.items.append(.finalized(s)) }
-        let notes = Self.mintNotes(v.mint)
-        if let rejection = check(v.mint, notes: notes) { return batch.decide(.rejected(rejection)) }
-        if batch.chainHashBefore == nil { batch.chainHashBefore = chainHash }
-        batch.undos.append(settle(v.mint, id: v.id, notes: notes))
-        batch.entries.append(sequence: sequence, kind: .mint, id: Key32(id: v.id), time: time, chainHash: chainHash)
-        batch.items.append(.settled(sequence))
-    }
-
-    /// Signs the staged batch's receipts (one Merkle root and one signature) and returns each
-    /// item's outcome. The batch must be the last thing staged on this state.
-    mutating func seal(_ batch: PendingBatch, key: ReceiptKey) -> [Outcome] {
-        if batch.entries.count > 0 {
-            precondition(batch.entries.first == UInt64(receiptLog.count) + 1
-                             && sequence == UInt64(receiptLog.count + batch.entries.count),
-                         "a sealed batch is the state's latest settlements")
-            receiptLog += batch.entries.sign(key: key)
-        }
-        return batch.items.map { item in
-            switch item {
-            case let .settled(s): .settled(receiptLog[Int(s - 1)])
-            case let .finalized(s): .finalized(receiptLog[Int(s - 1)])
-            case let .decided(o): o
-            }
-        }
-    }
-
     // MARK: Mints
 
     /// The notes of a mint as the state stores them.
@@ -371,11 +252,12 @@ public struct LedgerState: Sendable {
         if let before = batch.chainHashBefore { chainHash = before }
     }
 
-    /// Applies a verified mint (supply += its total) as a one-leaf batch.
-    public mutating func apply(_ v: VerifiedMint, time: UInt64, key: ReceiptKey) -> Outcome {
-        var pending = PendingBatch(capacity: 1)
-        stage(v, time: time, into: &pending)
-        return seal(pending, key: key)[0]
+    /// Appends the receipts of the batch just applied (`seal`), in sequence order.
+    mutating func appendReceipts(_ receipts: [Receipt]) {
+        precondition(receipts.first.map { $0.sequence == UInt64(receiptLog.count) + 1 } ?? true
+                         && UInt64(receiptLog.count + receipts.count) <= sequence,
+                     "receipts are appended in sequence order for settled objects")
+        receiptLog += receipts
     }
 
     /// Every receipt in sequence order, for snapshots.
@@ -390,39 +272,6 @@ public struct LedgerState: Sendable {
         }
         receiptLog.append(r)
         settledSequences[key] = r.sequence
-    }
-
-    // MARK: Replay
-
-    /// Re-applies a logged, acknowledged object with its logged receipt, without
-    /// verifying proofs again (they were verified before the record was acknowledged).
-    /// - Throws: `replayRejected` if the rules or the chain disagree with the log.
-    mutating func replay(_ object: LoggedObject, receipt: Receipt) throws(LedgerError) {
-        guard receiptLog.count == Int(sequence) else {
-            throw .replayRejected(sequence: receipt.sequence, reason: "the state has unsigned settlements")
-        }
-        let id: [UInt8]
-        switch object {
-        case let .transfer(f):
-            if let e = check(f, verifiedInputs: nil) {
-                throw .replayRejected(sequence: receipt.sequence, reason: e.description)
-            }
-            var unused: [RemovedNote] = []
-            settle(f, inputRecords: nil, removed: &unused, undoable: false)
-            id = f.id.bytes
-        case let .mint(m):
-            let mid = m.id
-            let notes = Self.mintNotes(m)
-            if let e = check(m, notes: notes) { throw .replayRejected(sequence: receipt.sequence, reason: e.description) }
-            settle(m, id: mid, notes: notes)
-            id = mid.bytes
-        }
-        guard receipt.sequence == sequence, bytesEqual(receipt.chainHashSlice, chainHash[...]),
-              bytesEqual(receipt.idSlice, id[...])
-        else {
-            throw .replayRejected(sequence: receipt.sequence, reason: "the receipt does not match the replayed chain")
-        }
-        receiptLog.append(receipt)
     }
 }
 

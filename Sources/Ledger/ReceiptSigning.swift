@@ -1,5 +1,5 @@
 public import Sodium
-import ZKPayCore
+public import ZKPayCore
 
 /// The ledger's Ed25519 receipt key.
 public struct ReceiptKey: Sendable {
@@ -29,33 +29,64 @@ extension Receipt {
         return Receipt(encoded: w.bytes, version: 1, sequence: sequence, kind: kind, time: time, batchFirst: sequence,
                        batchSize: 1)
     }
+}
 
-    /// The version-2 receipts of one signed batch: `entries` holds `count` consecutive
-    /// entries (83 bytes each, version 2, sequences `first`, `first` + 1, …). The tree's levels
-    /// are kept; each receipt's bytes are then written once, path included, into one array
-    /// of their exact size (no path arrays growing node by node).
-    static func signBatch(entries: ArraySlice<UInt8>, first: UInt64, count: Int, key: ReceiptKey) -> [Receipt] {
-        precondition((1...maxBatchSize).contains(count) && entries.count == count * entryLength,
+/// The Merkle tree over up to 65,535 consecutive version-2 entries: what one signature covers.
+/// Built by `LedgerState.apply` (the state's side: deterministic, no key); the node signs
+/// `message` and `receipts(signature:)` then writes each receipt once, path included.
+public struct ReceiptBatchTree: Sendable {
+    /// Sequence of the first entry.
+    public let first: UInt64
+    /// Number of entries (leaves), 1...65535.
+    public let count: Int
+    /// The entries, 83 bytes each, in sequence order.
+    let entries: ArraySlice<UInt8>
+    /// Every level of the tree, leaves first, the root alone last.
+    let levels: [[Digest32]]
+
+    /// The tree over `count` entries (83 bytes each, version 2, sequences `first`, `first` + 1, …).
+    init(entries: ArraySlice<UInt8>, first: UInt64, count: Int) {
+        precondition((1...Receipt.maxBatchSize).contains(count) && entries.count == count * Receipt.entryLength,
                      "a batch holds 1...65535 entries of 83 bytes")
         let leaves = [Digest32](unsafeUninitializedCapacity: count) { buffer, initialized in
             entries.withUnsafeBytes { all in
-                ReceiptTree.leafHasher.digests(all.baseAddress!, stride: entryLength, length: entryLength, count: count,
-                                               into: buffer.baseAddress!)
+                ReceiptTree.leafHasher.digests(all.baseAddress!, stride: Receipt.entryLength, length: Receipt.entryLength,
+                                               count: count, into: buffer.baseAddress!)
             }
             initialized = count
         }
-        let levels = ReceiptTree.levels(leaves: leaves)
-        let root = levels[levels.count - 1][0]
-        let signature = withUnsafeBytes(of: root) { key.pair.sign(batchMessage(first: first, size: count, root: Array($0))) }
+        self.entries = entries
+        self.first = first
+        self.count = count
+        levels = ReceiptTree.levels(leaves: leaves)
+    }
+
+    /// The root (RFC 9162 MTH over the entries' leaf hashes).
+    public var root: [UInt8] { withUnsafeBytes(of: levels[levels.count - 1][0]) { Array($0) } }
+
+    /// What the receipt key signs: "zkpay/receipt-batch/v2" ‖ first u64 ‖ size u16 ‖ root.
+    public var message: [UInt8] { Receipt.batchMessage(first: first, size: count, root: root) }
+
+    /// The entry of leaf `i` (83 bytes).
+    func entry(_ i: Int) -> ArraySlice<UInt8> {
+        let start = entries.startIndex + i * Receipt.entryLength
+        return entries[start..<(start + Receipt.entryLength)]
+    }
+
+    /// The version-2 receipts of the tree's entries with `signature` (64 bytes, over
+    /// `message`), in sequence order. Each receipt's bytes are written once, path included,
+    /// into one array of their exact size (no path arrays growing node by node).
+    public func receipts(signature: [UInt8]) -> [Receipt] {
+        precondition(signature.count == 64, "Ed25519 signatures are 64 bytes")
+        let entryLength = Receipt.entryLength, first = first, count = count, levels = levels
         var receipts: [Receipt] = []
         receipts.reserveCapacity(count)
         entries.withUnsafeBytes { all in
             signature.withUnsafeBytes { sig in
                 for i in 0..<count {
-                    // entry ‖ LE64(first) ‖ LE16(count) ‖ path length ‖ path ‖ signature, written
-                    // once into an array of its exact size.
+                    // entry ‖ LE64(first) ‖ LE16(count) ‖ path length ‖ path ‖ signature.
                     let pathCount = ReceiptTree.pathLength(index: i, size: count)
-                    let length = versionTwoFixedLength + 32 * pathCount
+                    let length = Receipt.versionTwoFixedLength + 32 * pathCount
                     let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
                         let out = UnsafeMutableRawPointer(buffer.baseAddress!)
                         out.copyMemory(from: all.baseAddress! + i * entryLength, byteCount: entryLength)
@@ -68,7 +99,7 @@ extension Receipt {
                         initialized = length
                     }
                     // The entry's fields are the ones `ReceiptBatch.append` wrote.
-                    let kind = Kind(rawValue: bytes[10]) ?? .transfer
+                    let kind = Receipt.Kind(rawValue: bytes[10]) ?? .transfer
                     let time = LogFormat.readLE(UInt64.self, bytes, at: 43)
                     receipts.append(Receipt(encoded: bytes, version: 2, sequence: first + UInt64(i), kind: kind,
                                             time: time, batchFirst: first, batchSize: count))
@@ -79,8 +110,8 @@ extension Receipt {
     }
 }
 
-/// The entries of the objects one call settles, before they are signed as one batch
-/// (`sign`: one Merkle tree and one Ed25519 signature per 65,535 entries).
+/// The entries of the objects one batch settles, before they are signed (`trees`: one Merkle
+/// tree, so one Ed25519 signature, per 65,535 entries).
 struct ReceiptBatch {
     /// The entries, 83 bytes each, in sequence order.
     private var entries = ByteWriter()
@@ -101,17 +132,21 @@ struct ReceiptBatch {
         count += 1
     }
 
-    /// The signed receipts, in sequence order (one signature per 65,535 entries).
-    func sign(key: ReceiptKey) -> [Receipt] {
-        var out: [Receipt] = []
-        out.reserveCapacity(count)
+    /// The trees the batch is signed as, in sequence order: one per 65,535 entries.
+    func trees() -> [ReceiptBatchTree] {
+        var out: [ReceiptBatchTree] = []
         var start = 0
         while start < count {
             let n = min(Receipt.maxBatchSize, count - start)
             let slice = entries.bytes[(start * Receipt.entryLength)..<((start + n) * Receipt.entryLength)]
-            out += Receipt.signBatch(entries: slice, first: first + UInt64(start), count: n, key: key)
+            out.append(ReceiptBatchTree(entries: slice, first: first + UInt64(start), count: n))
             start += n
         }
         return out
+    }
+
+    /// The signed receipts, in sequence order (one signature per 65,535 entries).
+    func sign(key: ReceiptKey) -> [Receipt] {
+        trees().flatMap { $0.receipts(signature: key.pair.sign($0.message)) }
     }
 }

@@ -45,22 +45,20 @@ final class EventHub: Sendable {
         subscribers.withLock { $0[owner, default: []].append(Subscriber(stream: stream, after: after)) }
     }
 
-    /// Publishes the events of newly settled records (called by the sequencer, in order).
-    func publish(records: [LogRecord]) {
-        guard !records.isEmpty, subscribers.withLock({ !$0.isEmpty }) else { return }
-        for record in records {
-            guard let events = try? LedgerEvent.events(of: record) else { continue }
-            for e in events {
-                let targets = subscribers.withLock { $0[e.owner] ?? [] }
-                guard !targets.isEmpty else { continue }
-                let frame = Self.frame(e)
-                var closed = false
-                for s in targets where e.sequence > s.after {
-                    if (try? s.stream.send(frame)) != true { closed = true }
-                }
-                if closed { prune() }
+    /// Publishes the events of a batch just settled (called by the sequencer, in order). The
+    /// events are derived only when some stream is open.
+    func publish(_ events: BatchEvents) {
+        guard !events.isEmpty, subscribers.withLock({ !$0.isEmpty }) else { return }
+        var closed = false
+        for e in events.all() {
+            let targets = subscribers.withLock { $0[e.owner] ?? [] }
+            guard !targets.isEmpty else { continue }
+            let frame = Self.frame(e)
+            for s in targets where e.sequence > s.after {
+                if (try? s.stream.send(frame)) != true { closed = true }
             }
         }
+        if closed { prune() }
     }
 
     /// Sends the heartbeat comment on every stream and forgets closed ones.

@@ -334,14 +334,15 @@ final class Sequencer: Sendable {
         }
     }
 
-    /// Waits for a batch's verdicts, applies it with one fsync, answers every item and
-    /// publishes the events.
+    /// Waits for a batch's verdicts, applies it with one fsync, answers every item and hands
+    /// the batch's events to the hub.
     private func finish(_ flight: Flight, _ ledger: Ledger) {
         let items = flight.items
         let (verdicts, verifySeconds) = flight.wait()
         let outcomes: [Outcome]
+        let events: BatchEvents
         do {
-            outcomes = try ledger.submit(verified: verdicts, time: Self.wallClockMilliseconds())
+            (outcomes, events) = try ledger.settle(OrderedBatch(time: Self.wallClockMilliseconds(), transfers: verdicts))
         } catch {
             let failure = APIFailure.storage(error)
             metrics.update { m in
@@ -367,13 +368,15 @@ final class Sequencer: Sendable {
                 }
             }
         }
-        answer(items.map { ($0.0.bytes, $0.1) }, outcomes, object: "transfer")
+        answer(items.map(\.1), outcomes, object: "transfer")
+        hub.publish(events)
     }
 
     private func settle(mints items: [(Mint, Reply)], _ ledger: Ledger) {
         let outcomes: [Outcome]
+        let events: BatchEvents
         do {
-            outcomes = try ledger.submit(mints: items.map(\.0), time: Self.wallClockMilliseconds())
+            (outcomes, events) = try ledger.settle(OrderedBatch(time: Self.wallClockMilliseconds(), mints: items.map(\.0)))
         } catch {
             let failure = APIFailure.storage(error)
             metrics.update { $0.rejected[failure.code, default: 0] += UInt64(items.count) }
@@ -392,23 +395,19 @@ final class Sequencer: Sendable {
                 }
             }
         }
-        answer(items.map { ($0.0.bytes, $0.1) }, outcomes, object: "mint")
+        answer(items.map(\.1), outcomes, object: "mint")
+        hub.publish(events)
     }
 
-    /// Answers every item of a durable batch (`bytes`: the item's canonical encoding, which
-    /// follows its receipt in the log record) and publishes the events of the settled ones.
-    private func answer(_ items: [(bytes: [UInt8], reply: Reply)], _ outcomes: [Outcome], object: String) {
-        var settled: [LogRecord] = []
-        for ((bytes, reply), outcome) in zip(items, outcomes) {
+    /// Answers every item of a durable batch.
+    private func answer(_ replies: [Reply], _ outcomes: [Outcome], object: String) {
+        for (reply, outcome) in zip(replies, outcomes) {
             switch outcome {
-            case let .settled(r):
-                reply(.settled(r, fresh: true))
-                settled.append(LogRecord(sequence: r.sequence, payload: Ledger.record(r, bytes)))
+            case let .settled(r): reply(.settled(r, fresh: true))
             case let .finalized(r): reply(.settled(r, fresh: false))
             case let .rejected(e): reply(.failed(.rejection(e, object: object)))
             }
         }
-        hub.publish(records: settled)
     }
 
     /// Milliseconds since 1970 (receipt time).

@@ -92,20 +92,21 @@ struct Pool: Sendable {
 extension LedgerState {
     /// Verifies and applies a mint; records a test failure if it is rejected.
     mutating func mintOrFail(_ m: Mint, time: UInt64 = 1) -> Receipt? {
-        do {
-            let v = try verifyVartime(m)
-            let outcome = apply(v, time: time, key: Pool.receiptKey)
-            if case let .rejected(e) = outcome { Issue.record("mint rejected: \(e)") }
-            return outcome.receipt
-        } catch {
-            Issue.record("mint failed verification: \(error)")
-            return nil
-        }
+        let outcome = applySigned(OrderedBatch(time: time, mints: [m]))[0]
+        if case let .rejected(e) = outcome { Issue.record("mint rejected: \(e)") }
+        return outcome.receipt
     }
 
     /// Verifies and applies a batch.
     mutating func submit(_ transfers: [Transfer], time: UInt64 = 2) -> [Outcome] {
-        apply(batch: verifyVartime(transfers), time: time, key: Pool.receiptKey)
+        applySigned(OrderedBatch(time: time, transfers: verifyVartime(transfers)))
+    }
+
+    /// Applies a batch and seals it with the pool's receipt key (what `Ledger.settle` does,
+    /// without the log).
+    mutating func applySigned(_ batch: OrderedBatch) -> [Outcome] {
+        let applied = apply(batch)
+        return seal(applied, signatures: applied.signatures(key: Pool.receiptKey))
     }
 }
 

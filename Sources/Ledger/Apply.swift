@@ -1,0 +1,304 @@
+public import ZKPayCore
+
+/// A batch as the sequencer ordered it, or as the log holds it: the batch time and its items
+/// in order (docs/notes/ledger-state.md, "One apply path"). `LedgerState.apply(_:)` is the one
+/// way a batch enters the state, for the live sequencer and for recovery alike, so the same
+/// batches applied to the same state give the same state, outcomes and events on every
+/// machine.
+public struct OrderedBatch: Sendable {
+    /// The settlement time of every item (milliseconds since 1970; the receipts' time).
+    public let time: UInt64
+    /// The items, in order (held in the form they arrive in: no per-item wrapping).
+    let items: Items
+
+    enum Items: Sendable {
+        /// Transfers with their verdicts (`LedgerState.verifyVartime`), as submitted.
+        case transfers([Verification])
+        /// Mints as submitted (`apply` checks their issuer signatures).
+        case mints([Mint])
+        /// Objects read back from a log: verified before they were logged, so only the
+        /// ledger rules are checked again; their settlements are never undone.
+        case logged([LoggedObject])
+    }
+
+    /// A batch of transfers and their verdicts, in submission order.
+    public init(time: UInt64, transfers: [Verification]) {
+        self.time = time
+        items = .transfers(transfers)
+    }
+
+    /// A batch of mints, in submission order.
+    public init(time: UInt64, mints: [Mint]) {
+        self.time = time
+        items = .mints(mints)
+    }
+
+    /// A batch of logged objects, in log order.
+    init(time: UInt64, logged: [LoggedObject]) {
+        self.time = time
+        items = .logged(logged)
+    }
+
+    /// Number of items.
+    public var count: Int {
+        switch items {
+        case let .transfers(v): v.count
+        case let .mints(m): m.count
+        case let .logged(l): l.count
+        }
+    }
+
+    /// The canonical bytes of item `i`, the body of its log record (nil for a transfer that
+    /// was not verified: it is never settled).
+    func objectBytes(_ i: Int) -> [UInt8]? {
+        switch items {
+        case let .transfers(v): if case let .verified(t) = v[i] { t.transfer.bytes } else { nil }
+        case let .mints(m): m[i].bytes
+        case let .logged(l):
+            switch l[i] {
+            case let .transfer(f): f.encoding
+            case let .mint(m): m.bytes
+            }
+        }
+    }
+}
+
+/// What applying an ordered batch did (`LedgerState.apply(_:)`): each item's outcome, the
+/// batch's events and the receipt tree(s) the node signs. Nothing here depends on a key, so
+/// every machine applying the same batch gets the same value.
+public struct AppliedBatch: Sendable {
+    /// What happened to one item.
+    public enum ItemOutcome: Sendable, Equatable {
+        /// Settled by this batch at `sequence`.
+        case settled(sequence: UInt64)
+        /// Settled before, at `sequence`; nothing changed.
+        case finalized(sequence: UInt64)
+        /// Not settled.
+        case rejected(LedgerRejection)
+    }
+
+    /// The batch applied.
+    public let batch: OrderedBatch
+    /// One outcome per item, in order.
+    public var outcomes: [ItemOutcome] { pending.items }
+    /// The receipt trees over the settled items' entries (one per 65,535; empty if nothing
+    /// settled): the node signs each `message`, and the roots are the batch root of a
+    /// replicated log.
+    public let trees: [ReceiptBatchTree]
+    /// What undoes the batch, and the entries the trees were built from.
+    let pending: LedgerState.PendingBatch
+
+    /// The signatures of `trees` under `key`, for `LedgerState.seal(_:signatures:)`.
+    public func signatures(key: ReceiptKey) -> [[UInt8]] { trees.map { key.pair.sign($0.message) } }
+
+    /// The batch's events, derived from the settled items (on each call: applying does not
+    /// pay for events nobody reads).
+    public var events: BatchEvents { BatchEvents(batch: batch, outcomes: pending.items) }
+}
+
+/// The events of an applied batch: every event of its settled items, in sequence order
+/// (typed values, never bytes parsed back).
+public struct BatchEvents: Sendable {
+    let batch: OrderedBatch
+    let outcomes: [AppliedBatch.ItemOutcome]
+
+    /// True if the batch settled nothing (so it has no events).
+    public var isEmpty: Bool {
+        !outcomes.contains { if case .settled = $0 { true } else { false } }
+    }
+
+    /// Every event, in sequence order; within an item, as `LedgerEvent.transferEvents` and
+    /// `mintEvents` order them.
+    public func all() -> [LedgerEvent] {
+        var out: [LedgerEvent] = []
+        for (i, outcome) in outcomes.enumerated() {
+            guard case let .settled(sequence) = outcome else { continue }
+            switch batch.items {
+            case let .transfers(v):
+                if case let .verified(t) = v[i] { out += (try? LedgerEvent.events(of: t.facts, sequence: sequence, time: batch.time)) ?? [] }
+            case let .mints(m):
+                out += LedgerEvent.mintEvents(sequence: sequence, id: m[i].id.bytes, time: batch.time, notes: m[i].createdNotes)
+            case let .logged(l):
+                switch l[i] {
+                case let .transfer(f): out += (try? LedgerEvent.events(of: f, sequence: sequence, time: batch.time)) ?? []
+                case let .mint(m):
+                    out += LedgerEvent.mintEvents(sequence: sequence, id: m.id.bytes, time: batch.time, notes: m.createdNotes)
+                }
+            }
+        }
+        return out
+    }
+}
+
+extension LedgerState {
+    /// Applies `batch` in order: each item is decided on its own and sees the effects of the
+    /// items before it (a note spent earlier in the batch is a double spend naming that
+    /// transfer). The settled items get consecutive sequences, the chain hash moves over
+    /// their ids, and their receipt entries are built into trees; nothing is signed (the node
+    /// signs the trees' roots and hands the signatures to `seal`).
+    ///
+    /// Transfers are staged reading each item in place, with the objects eight items ahead
+    /// and their arrays four items ahead prefetched (a batch's transfers are rarely in cache).
+    public mutating func apply(_ batch: OrderedBatch) -> AppliedBatch {
+        var pending = PendingBatch(capacity: batch.count)
+        let time = batch.time
+        switch batch.items {
+        case let .transfers(items):
+            reserveCapacity(settling: items)
+            let near = 4, far = 8
+            // Items are read in place (a copy of an item costs a retain and a release).
+            items.withUnsafeBufferPointer { items in
+                func ahead(_ item: Verification, _ step: Int) {
+                    if case let .verified(v) = item { if step == 0 { v.prefetchObject() } else { v.prefetchArrays() } }
+                }
+                for i in 0..<Swift.min(far, items.count) { ahead(items[i], 0) }
+                for i in 0..<Swift.min(near, items.count) { ahead(items[i], 1) }
+                for i in items.indices {
+                    if i + far < items.count { ahead(items[i + far], 0) }
+                    if i + near < items.count { ahead(items[i + near], 1) }
+                    switch items[i] {
+                    case let .verified(v): stage(v.facts, verifiedInputs: v.inputRecords, time: time, into: &pending)
+                    case let .finalized(r): pending.items.append(.finalized(sequence: r.sequence))
+                    case let .rejected(e): pending.items.append(.rejected(e))
+                    }
+                }
+            }
+        case let .mints(mints):
+            for m in mints {
+                do throws(LedgerRejection) {
+                    stage(try verifyVartime(m), time: time, into: &pending)
+                } catch {
+                    pending.items.append(.rejected(error))
+                }
+            }
+        case let .logged(objects):
+            pending.undoable = false
+            for o in objects {
+                switch o {
+                case let .transfer(f): stage(f, verifiedInputs: nil, time: time, into: &pending)
+                case let .mint(m): stage(VerifiedMint(mint: m), time: time, into: &pending)
+                }
+            }
+        }
+        return AppliedBatch(batch: batch, trees: pending.entries.trees(), pending: pending)
+    }
+
+    /// Appends the receipts of `applied` (the batch last applied to this state), made with
+    /// `signatures[i]` over `applied.trees[i].message`, and returns each item's outcome with
+    /// its receipt.
+    public mutating func seal(_ applied: AppliedBatch, signatures: [[UInt8]]) -> [Outcome] {
+        precondition(signatures.count == applied.trees.count, "one signature per receipt tree")
+        for (tree, signature) in zip(applied.trees, signatures) { appendReceipts(tree.receipts(signature: signature)) }
+        return applied.pending.items.map { item in
+            switch item {
+            case let .settled(s): .settled(receiptLog[Int(s - 1)])
+            case let .finalized(s): .finalized(receiptLog[Int(s - 1)])
+            case let .rejected(e): .rejected(e)
+            }
+        }
+    }
+
+    /// Appends the logged receipts of `applied` (a batch of logged objects just applied):
+    /// each must hold the entry this state computed (sequence, kind, id, time, chain hash),
+    /// and a version-2 receipt whose whole batch was applied must prove this batch's root.
+    /// - Throws: `replayRejected` naming the first record that disagrees.
+    mutating func seal(_ applied: AppliedBatch, logged receipts: [Receipt]) throws(LedgerError) {
+        precondition(receipts.count == applied.pending.items.count, "one receipt per logged object")
+        for (receipt, item) in zip(receipts, applied.pending.items) {
+            switch item {
+            case let .settled(s) where s == receipt.sequence: continue
+            case let .rejected(e): throw .replayRejected(sequence: receipt.sequence, reason: e.description)
+            default: throw .replayRejected(sequence: receipt.sequence, reason: "the object was settled before")
+            }
+        }
+        var k = 0
+        for tree in applied.trees {
+            for i in 0..<tree.count {
+                let r = receipts[k + i]
+                let e = tree.entry(i)
+                // A version-1 entry differs from the computed (version-2) one in the version byte only.
+                let same = r.version == 2 ? bytesEqual(r.entry, e)
+                    : bytesEqual(r.entry.prefix(1), e.prefix(1)) && bytesEqual(r.entry.dropFirst(2), e.dropFirst(2))
+                guard same else {
+                    throw .replayRejected(sequence: r.sequence, reason: "the receipt does not match the replayed chain")
+                }
+            }
+            let head = receipts[k]
+            if head.version == 2, head.batchFirst == tree.first, head.batchSize == tree.count {
+                let root = ReceiptTree.rootFromPath(leaf: ReceiptTree.leafHash(head.entry), index: head.leafIndex,
+                                                    size: head.batchSize, path: head.bytes[94..<(94 + 32 * Int(head.bytes[93]))])
+                guard root == tree.root else {
+                    throw .replayRejected(sequence: head.sequence, reason: "the receipt's batch root differs from the replayed batch's")
+                }
+            }
+            k += tree.count
+        }
+        appendReceipts(receipts)
+    }
+
+    // MARK: Staging
+
+    /// The settlements of one batch before their receipts are signed: each item's outcome,
+    /// the receipt entries and what undoes each settlement.
+    struct PendingBatch: Sendable {
+        var items: [AppliedBatch.ItemOutcome] = []
+        var entries: ReceiptBatch
+        /// False for logged batches: nothing is kept to undo them.
+        var undoable = true
+        /// One per settled item, in order (a failed log append undoes them newest first).
+        var undos: [Undo] = []
+        /// The notes the settled items spent (each undo names its range).
+        var removed: [RemovedNote] = []
+        /// The chain hash before the first settled item.
+        var chainHashBefore: [UInt8]?
+
+        init(capacity: Int) {
+            items.reserveCapacity(capacity)
+            undos.reserveCapacity(capacity)
+            entries = ReceiptBatch(capacity: capacity)
+        }
+
+        /// Number of items settled by this batch.
+        var settledCount: Int { entries.count }
+    }
+
+    /// Grows the maps a batch of `items` adds to once, ahead of it, instead of step by step
+    /// inside it.
+    mutating func reserveCapacity(settling items: [Verification]) {
+        var transfers = 0, inputs = 0
+        for case let .verified(v) in items {
+            transfers += 1
+            inputs += v.facts.inputCount
+        }
+        spentBy.reserveCapacity(spentBy.count + inputs)
+        settledSequences.reserveCapacity(settledSequences.count + transfers)
+    }
+
+    /// Settles a transfer into `batch` (or records why not). `verifiedInputs`: the input
+    /// notes it was verified against (nil: a logged transfer, known to be verified).
+    mutating func stage(_ f: TransferFacts, verifiedInputs: [UInt8]?, time: UInt64, into batch: inout PendingBatch) {
+        if let s = settledSequences[f.idKey] { return batch.items.append(.finalized(sequence: s)) }
+        if let rejection = check(f, verifiedInputs: verifiedInputs) { return batch.items.append(.rejected(rejection)) }
+        if batch.chainHashBefore == nil { batch.chainHashBefore = chainHash }
+        let first = batch.removed.count
+        settle(f, inputRecords: verifiedInputs, removed: &batch.removed, undoable: batch.undoable)
+        if batch.undoable {
+            batch.undos.append(Undo(id: f.idKey, removed: first..<batch.removed.count, created: f.outputKeys, fee: f.fee,
+                                    minted: 0, blindings: .zero, isTransfer: true))
+        }
+        batch.entries.append(sequence: sequence, kind: .transfer, id: f.idKey, time: time, chainHash: chainHash)
+        batch.items.append(.settled(sequence: sequence))
+    }
+
+    /// Settles a verified mint into `batch` (or records why not).
+    mutating func stage(_ v: VerifiedMint, time: UInt64, into batch: inout PendingBatch) {
+        if let s = settledSequences[Key32(id: v.id)] { return batch.items.append(.finalized(sequence: s)) }
+        let notes = Self.mintNotes(v.mint)
+        if let rejection = check(v.mint, notes: notes) { return batch.items.append(.rejected(rejection)) }
+        if batch.chainHashBefore == nil { batch.chainHashBefore = chainHash }
+        let undo = settle(v.mint, id: v.id, notes: notes)
+        if batch.undoable { batch.undos.append(undo) }
+        batch.entries.append(sequence: sequence, kind: .mint, id: Key32(id: v.id), time: time, chainHash: chainHash)
+        batch.items.append(.settled(sequence: sequence))
+    }
+}
