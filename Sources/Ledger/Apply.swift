@@ -88,7 +88,7 @@ public struct AppliedBatch: Sendable {
     /// What undoes the batch, and the entries the trees were built from.
     let pending: LedgerState.PendingBatch
 
-    /// The signatures of `trees` under `key`, for `LedgerState.seal(_:signatures:)`.
+    /// The signatures of `trees` under `key`, for `SettledReceipts.seal(_:signatures:)`.
     public func signatures(key: ReceiptKey) -> [[UInt8]] { trees.map { key.pair.sign($0.message) } }
 
     /// The batch's events, derived from the settled items (on each call: applying does not
@@ -135,7 +135,7 @@ extension LedgerState {
     /// items before it (a note spent earlier in the batch is a double spend naming that
     /// transfer). The settled items get consecutive sequences, the chain hash moves over
     /// their ids, and their receipt entries are built into trees; nothing is signed (the node
-    /// signs the trees' roots and hands the signatures to `seal`).
+    /// signs the trees' roots, and `SettledReceipts.seal` makes the receipts).
     ///
     /// Transfers are staged reading each item in place, with the objects eight items ahead
     /// and their arrays four items ahead prefetched (a batch's transfers are rarely in cache).
@@ -158,7 +158,7 @@ extension LedgerState {
                     if i + near < items.count { ahead(items[i + near], 1) }
                     switch items[i] {
                     case let .verified(v): stage(v.facts, verifiedInputs: v.inputRecords, time: time, into: &pending)
-                    case let .finalized(r): pending.items.append(.finalized(sequence: r.sequence))
+                    case let .finalized(sequence): pending.items.append(.finalized(sequence: sequence))
                     case let .rejected(e): pending.items.append(.rejected(e))
                     }
                 }
@@ -181,59 +181,6 @@ extension LedgerState {
             }
         }
         return AppliedBatch(batch: batch, trees: pending.entries.trees(), pending: pending)
-    }
-
-    /// Appends the receipts of `applied` (the batch last applied to this state), made with
-    /// `signatures[i]` over `applied.trees[i].message`, and returns each item's outcome with
-    /// its receipt.
-    public mutating func seal(_ applied: AppliedBatch, signatures: [[UInt8]]) -> [Outcome] {
-        precondition(signatures.count == applied.trees.count, "one signature per receipt tree")
-        for (tree, signature) in zip(applied.trees, signatures) { appendReceipts(tree.receipts(signature: signature)) }
-        return applied.pending.items.map { item in
-            switch item {
-            case let .settled(s): .settled(receiptLog[Int(s - 1)])
-            case let .finalized(s): .finalized(receiptLog[Int(s - 1)])
-            case let .rejected(e): .rejected(e)
-            }
-        }
-    }
-
-    /// Appends the logged receipts of `applied` (a batch of logged objects just applied):
-    /// each must hold the entry this state computed (sequence, kind, id, time, chain hash),
-    /// and a version-2 receipt whose whole batch was applied must prove this batch's root.
-    /// - Throws: `replayRejected` naming the first record that disagrees.
-    mutating func seal(_ applied: AppliedBatch, logged receipts: [Receipt]) throws(LedgerError) {
-        precondition(receipts.count == applied.pending.items.count, "one receipt per logged object")
-        for (receipt, item) in zip(receipts, applied.pending.items) {
-            switch item {
-            case let .settled(s) where s == receipt.sequence: continue
-            case let .rejected(e): throw .replayRejected(sequence: receipt.sequence, reason: e.description)
-            default: throw .replayRejected(sequence: receipt.sequence, reason: "the object was settled before")
-            }
-        }
-        var k = 0
-        for tree in applied.trees {
-            for i in 0..<tree.count {
-                let r = receipts[k + i]
-                let e = tree.entry(i)
-                // A version-1 entry differs from the computed (version-2) one in the version byte only.
-                let same = r.version == 2 ? bytesEqual(r.entry, e)
-                    : bytesEqual(r.entry.prefix(1), e.prefix(1)) && bytesEqual(r.entry.dropFirst(2), e.dropFirst(2))
-                guard same else {
-                    throw .replayRejected(sequence: r.sequence, reason: "the receipt does not match the replayed chain")
-                }
-            }
-            let head = receipts[k]
-            if head.version == 2, head.batchFirst == tree.first, head.batchSize == tree.count {
-                let root = ReceiptTree.rootFromPath(leaf: ReceiptTree.leafHash(head.entry), index: head.leafIndex,
-                                                    size: head.batchSize, path: head.bytes[94..<(94 + 32 * Int(head.bytes[93]))])
-                guard root == tree.root else {
-                    throw .replayRejected(sequence: head.sequence, reason: "the receipt's batch root differs from the replayed batch's")
-                }
-            }
-            k += tree.count
-        }
-        appendReceipts(receipts)
     }
 
     // MARK: Staging

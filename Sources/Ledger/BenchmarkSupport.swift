@@ -46,7 +46,7 @@ extension Ledger {
                     throw .replayRejected(sequence: UInt64(i - objects.count + 1 + rejected),
                                           reason: "synthetic transfer: \(applied.outcomes[rejected])")
                 }
-                let outcomes = state.seal(applied, signatures: applied.signatures(key: key))
+                let outcomes = receipts.seal(applied, signatures: applied.signatures(key: key))
                 let payloads = zip(outcomes, objects).compactMap { o, object in
                     o.receipt.map { r in
                         if case let .transfer(f) = object { LogPayload(head: r.bytes, body: f.encoding) } else { nil }

@@ -86,7 +86,7 @@ extension Ledger {
     /// - Returns: nil if the ledger never settled it.
     /// - Throws: a storage error reading the log.
     public func settledObject(id: [UInt8]) throws(LedgerError) -> (receipt: Receipt, bytes: [UInt8])? {
-        guard let receipt = state.receipt(for: id) else { return nil }
+        guard let receipt = receipt(for: id) else { return nil }
         let n = receipt.bytes.count
         guard let record = try log.record(at: receipt.sequence), record.payload.count > n,
               record.payload[0..<n].elementsEqual(receipt.bytes)

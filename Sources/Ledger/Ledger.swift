@@ -26,6 +26,8 @@ public final class Ledger {
     public let genesis: Genesis
     /// The settled state (always the state after the last durable record).
     public internal(set) var state: LedgerState
+    /// The receipts of every settled object (signed by this ledger's key, or logged by it).
+    public internal(set) var receipts: SettledReceipts
     /// The storage directory.
     public let storage: any Storage
     /// What recovery found when the ledger was opened.
@@ -111,6 +113,7 @@ public final class Ledger {
         }
         let issuer = genesis.issuer.spendKey
         var state = LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, initialChainHash: genesis.checksum)
+        var settled = SettledReceipts()
         // Replay goes through the live path, `LedgerState.apply`, one logged batch at a time
         // (the records of one signed receipt batch; a version-1 receipt is a batch of its own).
         var objects: [LoggedObject] = []
@@ -118,7 +121,7 @@ public final class Ledger {
         func replayBatch() throws(LedgerError) {
             guard let first = receipts.first else { return }
             let applied = state.apply(OrderedBatch(time: first.time, logged: objects))
-            try state.seal(applied, logged: receipts)
+            try settled.seal(applied, logged: receipts)
             objects.removeAll(keepingCapacity: true)
             receipts.removeAll(keepingCapacity: true)
         }
@@ -126,7 +129,9 @@ public final class Ledger {
             let (log, report) = try WriteAheadLog.open(
                 storage: storage, options: options,
                 restore: { (s: Snapshot) throws(LedgerError) in
-                    state = try LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, snapshot: s.payload)
+                    settled = SettledReceipts()
+                    state = try LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, snapshot: s.payload,
+                                            receipts: &settled)
                     guard state.sequence == s.sequence else {
                         throw .corruptSnapshot(path: LogFormat.snapshotName, reason: "state sequence differs")
                     }
@@ -149,6 +154,7 @@ public final class Ledger {
         } catch { throw .storage(error) }
         self.genesis = genesis
         self.state = state
+        self.receipts = settled
         self.storage = storage
         self.key = key
     }
@@ -216,7 +222,7 @@ public final class Ledger {
     /// - Throws: as `submit(_:time:)`.
     public func settle(_ batch: OrderedBatch) throws(LedgerError) -> (outcomes: [Outcome], events: BatchEvents) {
         let applied = state.apply(batch)
-        let outcomes = state.seal(applied, signatures: applied.signatures(key: key))
+        let outcomes = receipts.seal(applied, signatures: applied.signatures(key: key))
         var payloads: [LogPayload] = []
         payloads.reserveCapacity(applied.pending.settledCount)
         for (i, outcome) in outcomes.enumerated() {
@@ -236,6 +242,7 @@ public final class Ledger {
             _ = try log.append(payloads: payloads)
         } catch {
             state.undo(pending)
+            receipts.removeLast(pending.settledCount)
             throw error
         }
         if state.sequence - log.snapshotSequence >= snapshotInterval {
@@ -250,12 +257,15 @@ public final class Ledger {
     /// the source of the per-address event streams, readable from any sequence; the
     /// snapshot bounds recovery time.
     public func snapshot() throws(LedgerError) {
-        try log.writeSnapshot(state.snapshotBytes, through: state.sequence)
+        try log.writeSnapshot(snapshotBytes, through: state.sequence)
     }
 
     /// The supply audit over the current state.
     public func auditVartime() -> AuditResult { state.auditVartime() }
 
+    /// The snapshot payload of the current state and its receipts.
+    public var snapshotBytes: [UInt8] { state.snapshotBytes(receipts: receipts) }
+
     /// The receipt of a settled transfer or mint.
-    public func receipt(for id: [UInt8]) -> Receipt? { state.receipt(for: id) }
+    public func receipt(for id: [UInt8]) -> Receipt? { state.settledSequence(of: id).flatMap(receipts.receipt(at:)) }
 }

@@ -45,10 +45,6 @@ public struct LedgerState: Sendable {
     /// The sequence of every settled object by its id (idempotent resubmission): fixed-size
     /// keys, hashed as four words.
     var settledSequences = IDMap<UInt64>()
-    /// The receipts, by sequence: `receiptLog[s - 1]` is the receipt of sequence `s`. After
-    /// `apply`, a batch's objects are settled (`sequence` counts them) but unsigned: their
-    /// receipts are appended when the node seals the batch with its signatures (`seal`).
-    private(set) var receiptLog: [Receipt] = []
     /// Where each unspent note was created (orders an owner's notes); held by `unspent`.
     public var positions: NotePositions { NotePositions(notes: unspent) }
     /// The owner index (kept by `unspent` in step with every insert and removal: settle,
@@ -67,15 +63,11 @@ public struct LedgerState: Sendable {
         chainHash = initialChainHash
     }
 
-    /// The receipt of a settled transfer or mint, by its id bytes.
-    public func receipt(for id: [UInt8]) -> Receipt? {
-        guard let key = Key32(id), let s = settledSequences[key] else { return nil }
-        return receipt(at: s)
-    }
-
-    /// The receipt of sequence `s` (nil if not settled, or staged and not yet signed).
-    func receipt(at s: UInt64) -> Receipt? {
-        s >= 1 && s <= UInt64(receiptLog.count) ? receiptLog[Int(s - 1)] : nil
+    /// The sequence at which the transfer or mint with id bytes `id` was settled (nil if it
+    /// was not); its receipt is the node's (`Ledger.receipt(for:)`).
+    public func settledSequence(of id: [UInt8]) -> UInt64? {
+        guard let key = Key32(id) else { return nil }
+        return settledSequences[key]
     }
 
     /// An unspent note, decoded.
@@ -229,8 +221,8 @@ public struct LedgerState: Sendable {
         let isTransfer: Bool
     }
 
-    /// Reverses every settlement of `batch`, newest first (its log append failed), with its
-    /// receipts if it was sealed. The batch must be the state's latest.
+    /// Reverses every settlement of `batch`, newest first (its log append failed). The batch
+    /// must be the state's latest.
     mutating func undo(_ batch: PendingBatch) {
         for u in batch.undos.reversed() {
             for n in u.created { unspent.discard(key: n) }
@@ -245,34 +237,14 @@ public struct LedgerState: Sendable {
                 minted -= u.minted
                 mintBlindingSum -= u.blindings
             }
-            if receiptLog.count == Int(sequence) { receiptLog.removeLast() }
             settledSequences[u.id] = nil
             sequence -= 1
         }
         if let before = batch.chainHashBefore { chainHash = before }
     }
 
-    /// Appends the receipts of the batch just applied (`seal`), in sequence order.
-    mutating func appendReceipts(_ receipts: [Receipt]) {
-        precondition(receipts.first.map { $0.sequence == UInt64(receiptLog.count) + 1 } ?? true
-                         && UInt64(receiptLog.count + receipts.count) <= sequence,
-                     "receipts are appended in sequence order for settled objects")
-        receiptLog += receipts
-    }
-
-    /// Every receipt in sequence order, for snapshots.
-    var allReceipts: [Receipt] { receiptLog }
-
-    /// Restores the receipt of the next sequence from a snapshot.
-    /// - Throws: `corruptSnapshot` if it is not the next one in order.
-    mutating func restoreReceipt(_ r: Receipt) throws(LedgerError) {
-        guard r.sequence == UInt64(receiptLog.count) + 1, let key = Key32(r.idSlice) else {
-            throw .corruptSnapshot(path: "snapshot", reason: "receipt \(r.sequence) is out of order "
-                                       + "(expected \(receiptLog.count + 1))")
-        }
-        receiptLog.append(r)
-        settledSequences[key] = r.sequence
-    }
+    /// Records, from a snapshot's receipt, that `id` was settled at `sequence`.
+    mutating func restoreSettled(id: Key32, sequence: UInt64) { settledSequences[id] = sequence }
 }
 
 /// Where a note was created: the sequence of the transfer or mint that created it and its

@@ -1,7 +1,7 @@
 import Ristretto255
 import ZKPayCore
 
-/// The snapshot payload of a `LedgerState` (integers little-endian):
+/// The snapshot payload of a `LedgerState` and its `SettledReceipts` (integers little-endian):
 ///
 ///     version u8 = 3 ‖ sequence u64 ‖ chain hash (32) ‖ minted u64 ‖ fee pool u64
 ///     ‖ Σ mint blindings (32) ‖ unspent count u64
@@ -18,8 +18,8 @@ import ZKPayCore
 extension LedgerState {
     static let snapshotVersion: UInt8 = 3
 
-    /// The snapshot payload.
-    var snapshotBytes: [UInt8] {
+    /// The snapshot payload of this state with `receipts` (one per settled sequence).
+    func snapshotBytes(receipts: SettledReceipts) -> [UInt8] {
         var w = ByteWriter()
         w.u8(Self.snapshotVersion)
         w.u64(sequence)
@@ -42,15 +42,18 @@ extension LedgerState {
         }
         w.u64(UInt64(excesses.count / 32))
         w.raw(excesses)
-        let rs = allReceipts
+        let rs = receipts.all
         w.u64(UInt64(rs.count))
         for r in rs { w.raw(r.bytes) }
         return w.bytes
     }
 
-    /// Restores a state from a snapshot payload.
+    /// Restores a state from a snapshot payload; its receipts are appended to `receipts`
+    /// (empty on entry).
     /// - Throws: `corruptSnapshot` naming what is wrong.
-    init(issuer: RistrettoPoint, minimumFee: UInt64, snapshot bytes: [UInt8]) throws(LedgerError) {
+    init(issuer: RistrettoPoint, minimumFee: UInt64, snapshot bytes: [UInt8], receipts: inout SettledReceipts)
+        throws(LedgerError)
+    {
         self.init(issuer: issuer, minimumFee: minimumFee, initialChainHash: [])
         var r = ByteReader(bytes)
         func bad(_ reason: String) -> LedgerError { .corruptSnapshot(path: "snapshot", reason: reason) }
@@ -93,7 +96,12 @@ extension LedgerState {
                 guard version == Self.snapshotVersion || length == Receipt.versionOneLength else {
                     throw bad("receipt \(k) is not a version-1 receipt, in a version-\(version) snapshot")
                 }
-                do { try restoreReceipt(try Receipt(bytes: try r.raw(length, "receipt \(k)"))) } catch let e as LedgerError {
+                do {
+                    let receipt = try Receipt(bytes: try r.raw(length, "receipt \(k)"))
+                    try receipts.restore(receipt)
+                    guard let id = Key32(receipt.idSlice) else { throw bad("receipt \(k) has no 32-byte id") }
+                    restoreSettled(id: id, sequence: receipt.sequence)
+                } catch let e as LedgerError {
                     throw e
                 } catch {
                     throw bad("receipt \(k): \(error)")

@@ -143,8 +143,9 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
 public enum Verification: Sendable {
     /// Verified; apply it.
     case verified(VerifiedTransfer)
-    /// Already finalized: here is its original receipt.
-    case finalized(Receipt)
+    /// Already finalized at this sequence (its original receipt is the node's:
+    /// `Ledger.receipt(for:)`).
+    case finalized(sequence: UInt64)
     /// Rejected without entering the state.
     case rejected(LedgerRejection)
 }
@@ -189,8 +190,8 @@ extension LedgerState {
         var created: [NoteID: [UInt8]] = [:]
         let predecoded = Self.decodeInputPoints(transfers) { n in unspent.output(n) ?? inherited[n]?[...] }
         for (i, t) in transfers.enumerated() {
-            if let r = receipt(for: t.id.bytes) {
-                out[i] = .finalized(r)
+            if let s = settledSequences[Key32(id: t.id)] {
+                out[i] = .finalized(sequence: s)
                 continue
             }
             var inputs: [InputNote] = []

@@ -116,7 +116,8 @@ final class LedgerBenchSetup {
         var state = LedgerState(issuer: issuer.spend.publicKey, minimumFee: 1, initialChainHash: [])
         let key = ReceiptKey()
         let applied = state.apply(OrderedBatch(time: 0, mints: mints))
-        for outcome in state.seal(applied, signatures: applied.signatures(key: key)) {
+        var receipts = SettledReceipts()
+        for outcome in receipts.seal(applied, signatures: applied.signatures(key: key)) {
             guard case .settled = outcome else { fatalError("ledger benchmark setup: a mint was not settled: \(outcome)") }
         }
         let verified = state.verifyVartime(transfers)

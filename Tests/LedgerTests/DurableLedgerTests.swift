@@ -57,7 +57,7 @@ struct DurableLedgerTests {
         let again = try Ledger(storage: storage)
         #expect(again.state.chainHash == ledger.state.chainHash)
         #expect(again.state.sequence == 3 && again.recovery.replayedRecords == 3)
-        #expect(again.state.snapshotBytes == ledger.state.snapshotBytes)
+        #expect(again.snapshotBytes == ledger.snapshotBytes)
         #expect(again.receipt(for: pool.t5.id.bytes) == out[2].receipt)
         #expect(again.auditVartime().ok && again.auditVartime().notes == 5)
         // Resubmission after a restart is idempotent.
@@ -71,7 +71,7 @@ struct DurableLedgerTests {
         _ = try again.submit([pool.t3], time: 12)
         let third = try Ledger(storage: storage)
         #expect(third.recovery.snapshotSequence == 3 && third.recovery.replayedRecords == 1)
-        #expect(third.state.chainHash == again.state.chainHash && third.state.snapshotBytes == again.state.snapshotBytes)
+        #expect(third.state.chainHash == again.state.chainHash && third.snapshotBytes == again.snapshotBytes)
         #expect(third.auditVartime().ok)
     }
 
@@ -132,16 +132,16 @@ struct DurableLedgerTests {
         try DurableFixture.initialize(storage)
         let ledger = try Ledger(storage: storage)
         _ = try ledger.submit(mint: pool.mint, time: 1)
-        let before = ledger.state.snapshotBytes
+        let before = ledger.snapshotBytes
         storage.capacity = storage.usedBytes + 100
         #expect(throws: LedgerError.self) { try ledger.submit(verified: [DurableFixture.verification(pool.t1)], time: 2) }
-        #expect(ledger.state.snapshotBytes == before)
+        #expect(ledger.snapshotBytes == before)
         #expect(ledger.auditVartime().ok && ledger.receipt(for: pool.mint.id.bytes) != nil)
         #expect(try ledger.events(for: pool.alice.spend.publicKey).count == 1)
         storage.capacity = nil
         storage.failingSyncs = 1
         #expect(throws: LedgerError.self) { try ledger.submit(verified: [DurableFixture.verification(pool.t1)], time: 2) }
-        #expect(ledger.state.snapshotBytes == before)
+        #expect(ledger.snapshotBytes == before)
         let out = try ledger.submit(verified: [DurableFixture.verification(pool.t1)], time: 2)
         #expect(out[0].receipt?.sequence == 2)
         let reopened = try Ledger(storage: storage)
@@ -154,13 +154,13 @@ struct DurableLedgerTests {
         try DurableFixture.initialize(storage, minimumFee: 1)
         let ledger = try Ledger(storage: storage)
         _ = try ledger.submit(mint: pool.mint, time: 1)
-        let before = ledger.state.snapshotBytes
+        let before = ledger.snapshotBytes
         let batch = [pool.t1, pool.t3, pool.t5].map(DurableFixture.verification)
         for fault in 0..<2 {
             if fault == 0 { storage.failingSyncs = 1 } else { storage.capacity = storage.usedBytes + 700 }
             #expect(throws: LedgerError.self) { try ledger.submit(verified: batch, time: 2) }
             storage.capacity = nil
-            #expect(ledger.state.snapshotBytes == before, "fault \(fault)")
+            #expect(ledger.snapshotBytes == before, "fault \(fault)")
             #expect(ledger.receipt(for: pool.t1.id.bytes) == nil && ledger.state.sequence == 1)
         }
         let out = try ledger.submit(verified: batch, time: 2)
@@ -168,7 +168,7 @@ struct DurableLedgerTests {
         #expect(receipts.map(\.sequence) == [2, 3, 4] && receipts.allSatisfy { $0.batchFirst == 2 && $0.batchSize == 3 })
         #expect(receipts.allSatisfy { $0.verify(publicKey: DurableFixture.key.publicKey) })
         let reopened = try Ledger(storage: storage)
-        #expect(reopened.state.snapshotBytes == ledger.state.snapshotBytes)
+        #expect(reopened.snapshotBytes == ledger.snapshotBytes)
     }
 
     @Test("a missing, damaged or foreign-version genesis and a wrong receipt key are clear errors")

@@ -301,8 +301,8 @@ struct VersionOneDataTests {
         try reopened.snapshot()
         let fromSnapshot = try Ledger(storage: POSIXStorage(directory: dir.path, create: false))
         #expect(fromSnapshot.recovery.snapshotSequence == 5)
-        #expect(fromSnapshot.state.snapshotBytes == reopened.state.snapshotBytes)
-        #expect(fromSnapshot.state.allReceipts == old + [r6])
-        #expect(fromSnapshot.state.allReceipts.allSatisfy { $0.verify(publicKey: key) })
+        #expect(fromSnapshot.snapshotBytes == reopened.snapshotBytes)
+        #expect(fromSnapshot.receipts.all == old + [r6])
+        #expect(fromSnapshot.receipts.all.allSatisfy { $0.verify(publicKey: key) })
     }
 }

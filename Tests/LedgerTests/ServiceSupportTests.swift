@@ -66,11 +66,11 @@ struct ServiceSupportTests {
         #expect(restored.recovery.snapshotSequence == 4)
         checkIndex(restored.state, "after the snapshot load")
         #expect(restored.state.positions == ledger.state.positions)
-        #expect(restored.state.snapshotBytes == ledger.state.snapshotBytes)
+        #expect(restored.snapshotBytes == ledger.snapshotBytes)
     }
 
     /// The version-1 snapshot payload of a state (no note positions).
-    func versionOne(_ s: LedgerState) -> [UInt8] {
+    func versionOne(_ s: SignedState) -> [UInt8] {
         var w = ByteWriter()
         w.u8(1)
         w.u64(s.sequence)
@@ -91,7 +91,7 @@ struct ServiceSupportTests {
         w.u64(UInt64(s.excesses.count / 32))
         w.raw(s.excesses)
         // Snapshots of this version hold version-1 receipts (147 bytes, one signature each).
-        let rs = s.allReceipts.map {
+        let rs = s.receipts.all.map {
             Receipt.signedVersionOne(sequence: $0.sequence, kind: $0.kind, id: $0.id, time: $0.time,
                                      chainHash: $0.chainHash, key: Pool.receiptKey)
         }
@@ -105,11 +105,13 @@ struct ServiceSupportTests {
         var s = pool.emptyState(minimumFee: 1)
         _ = s.mintOrFail(pool.mint)
         _ = s.submit([pool.t1])
-        let loaded = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, snapshot: versionOne(s))
+        var loadedReceipts = SettledReceipts()
+        let loaded = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, snapshot: versionOne(s),
+                                     receipts: &loadedReceipts)
         #expect(loaded.unspent == s.unspent)
         #expect(loaded.positions.isEmpty)
-        #expect(loaded.allReceipts.count == 2 && loaded.receipt(for: pool.t1.id.bytes)?.sequence == 2)
-        #expect(loaded.allReceipts.allSatisfy { $0.version == 1 && $0.verify(publicKey: Pool.receiptKey.publicKey) })
+        #expect(loadedReceipts.count == 2 && loaded.settledSequence(of: pool.t1.id.bytes) == 2)
+        #expect(loadedReceipts.all.allSatisfy { $0.version == 1 && $0.verify(publicKey: Pool.receiptKey.publicKey) })
         let alice = loaded.unspentNotes(owner: pool.alice.spend.publicKey).map(\.id)
         #expect(alice == alice.sorted())
         #expect(Set(alice) == Set(s.unspentNotes(owner: pool.alice.spend.publicKey).map(\.id)))
@@ -117,7 +119,9 @@ struct ServiceSupportTests {
         let bytes = versionOne(s)
         for cut in stride(from: 0, to: bytes.count, by: 97) {
             #expect(throws: LedgerError.self) {
-                _ = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, snapshot: Array(bytes.prefix(cut)))
+                var receipts = SettledReceipts()
+                _ = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, snapshot: Array(bytes.prefix(cut)),
+                                    receipts: &receipts)
             }
         }
     }
@@ -202,7 +206,7 @@ struct ServiceSupportTests {
     func summary(_ v: Verification) -> String {
         switch v {
         case let .verified(t): "verified \(t.id.hex)"
-        case let .finalized(r): "finalized \(r.sequence)"
+        case let .finalized(sequence): "finalized \(sequence)"
         case let .rejected(e): "rejected \(e.code)"
         }
     }

@@ -82,14 +82,26 @@ struct Pool: Sendable {
         }
     }()
 
-    /// An empty state for the pool's issuer.
-    func emptyState(minimumFee: UInt64 = 2) -> LedgerState {
-        LedgerState(issuer: issuer.spend.publicKey, minimumFee: minimumFee,
-                    initialChainHash: [UInt8](repeating: 0, count: 32))
+    /// An empty state for the pool's issuer, with no receipts.
+    func emptyState(minimumFee: UInt64 = 2) -> SignedState {
+        SignedState(state: LedgerState(issuer: issuer.spend.publicKey, minimumFee: minimumFee,
+                                       initialChainHash: [UInt8](repeating: 0, count: 32)))
     }
 }
 
-extension LedgerState {
+/// A state and the receipts of its batches, sealed with the pool's receipt key: what `Ledger`
+/// holds, without the log. State members read through as `s.sequence`, `s.unspent`, ….
+@dynamicMemberLookup
+struct SignedState {
+    var state: LedgerState
+    var receipts = SettledReceipts()
+
+    subscript<T>(dynamicMember path: KeyPath<LedgerState, T>) -> T { state[keyPath: path] }
+    subscript<T>(dynamicMember path: WritableKeyPath<LedgerState, T>) -> T {
+        get { state[keyPath: path] }
+        set { state[keyPath: path] = newValue }
+    }
+
     /// Verifies and applies a mint; records a test failure if it is rejected.
     mutating func mintOrFail(_ m: Mint, time: UInt64 = 1) -> Receipt? {
         let outcome = applySigned(OrderedBatch(time: time, mints: [m]))[0]
@@ -99,15 +111,27 @@ extension LedgerState {
 
     /// Verifies and applies a batch.
     mutating func submit(_ transfers: [Transfer], time: UInt64 = 2) -> [Outcome] {
-        applySigned(OrderedBatch(time: time, transfers: verifyVartime(transfers)))
+        applySigned(OrderedBatch(time: time, transfers: state.verifyVartime(transfers)))
     }
 
     /// Applies a batch and seals it with the pool's receipt key (what `Ledger.settle` does,
     /// without the log).
     mutating func applySigned(_ batch: OrderedBatch) -> [Outcome] {
-        let applied = apply(batch)
-        return seal(applied, signatures: applied.signatures(key: Pool.receiptKey))
+        let applied = state.apply(batch)
+        return receipts.seal(applied, signatures: applied.signatures(key: Pool.receiptKey))
     }
+
+    func verifyVartime(_ transfers: [Transfer]) -> [Verification] { state.verifyVartime(transfers) }
+    func verifyVartime(_ transfers: [Transfer], workers: WorkerPool?) -> [Verification] {
+        state.verifyVartime(transfers, workers: workers)
+    }
+    func verifyVartime(_ mint: Mint) throws(LedgerRejection) -> VerifiedMint { try state.verifyVartime(mint) }
+    func auditVartime() -> AuditResult { state.auditVartime() }
+    func unspentNotes(owner: RistrettoPoint) -> [Note] { state.unspentNotes(owner: owner) }
+    func unspentCount(owner: RistrettoPoint) -> Int { state.unspentCount(owner: owner) }
+    func note(_ id: NoteID) -> Note? { state.note(id) }
+    /// The receipt of a settled transfer or mint.
+    func receipt(for id: [UInt8]) -> Receipt? { state.settledSequence(of: id).flatMap(receipts.receipt(at:)) }
 }
 
 extension Outcome {

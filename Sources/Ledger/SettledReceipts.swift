@@ -1,0 +1,92 @@
+public import ZKPayCore
+
+/// The signed receipts of every settled object, by sequence: what a node adds to the state.
+/// `LedgerState` holds no signature, so two nodes applying the same batches hold the same
+/// state; `Ledger` keeps these beside it, and its snapshot holds both.
+public struct SettledReceipts: Sendable {
+    /// `all[s - 1]` is the receipt of sequence `s`.
+    public private(set) var all: [Receipt] = []
+
+    /// No receipts.
+    public init() {}
+
+    /// Number of receipts (the last sealed sequence).
+    public var count: Int { all.count }
+
+    /// The receipt of sequence `s` (nil if not settled, or settled and not yet sealed).
+    public func receipt(at s: UInt64) -> Receipt? {
+        s >= 1 && s <= UInt64(all.count) ? all[Int(s - 1)] : nil
+    }
+
+    /// Appends the receipts of `applied` (the batch last applied to the state these receipts
+    /// belong to), made with `signatures[i]` over `applied.trees[i].message`, and returns each
+    /// item's outcome with its receipt.
+    public mutating func seal(_ applied: AppliedBatch, signatures: [[UInt8]]) -> [Outcome] {
+        precondition(signatures.count == applied.trees.count, "one signature per receipt tree")
+        for (tree, signature) in zip(applied.trees, signatures) { append(tree.receipts(signature: signature)) }
+        return applied.pending.items.map { item in
+            switch item {
+            case let .settled(s): .settled(all[Int(s - 1)])
+            case let .finalized(s): .finalized(all[Int(s - 1)])
+            case let .rejected(e): .rejected(e)
+            }
+        }
+    }
+
+    /// Appends the logged receipts of `applied` (a batch of logged objects just applied):
+    /// each must hold the entry this state computed (sequence, kind, id, time, chain hash),
+    /// and a version-2 receipt whose whole batch was applied must prove this batch's root.
+    /// - Throws: `replayRejected` naming the first record that disagrees.
+    mutating func seal(_ applied: AppliedBatch, logged receipts: [Receipt]) throws(LedgerError) {
+        precondition(receipts.count == applied.pending.items.count, "one receipt per logged object")
+        for (receipt, item) in zip(receipts, applied.pending.items) {
+            switch item {
+            case let .settled(s) where s == receipt.sequence: continue
+            case let .rejected(e): throw .replayRejected(sequence: receipt.sequence, reason: e.description)
+            default: throw .replayRejected(sequence: receipt.sequence, reason: "the object was settled before")
+            }
+        }
+        var k = 0
+        for tree in applied.trees {
+            for i in 0..<tree.count {
+                let r = receipts[k + i]
+                let e = tree.entry(i)
+                // A version-1 entry differs from the computed (version-2) one in the version byte only.
+                let same = r.version == 2 ? bytesEqual(r.entry, e)
+                    : bytesEqual(r.entry.prefix(1), e.prefix(1)) && bytesEqual(r.entry.dropFirst(2), e.dropFirst(2))
+                guard same else {
+                    throw .replayRejected(sequence: r.sequence, reason: "the receipt does not match the replayed chain")
+                }
+            }
+            let head = receipts[k]
+            if head.version == 2, head.batchFirst == tree.first, head.batchSize == tree.count {
+                let root = ReceiptTree.rootFromPath(leaf: ReceiptTree.leafHash(head.entry), index: head.leafIndex,
+                                                    size: head.batchSize, path: head.bytes[94..<(94 + 32 * Int(head.bytes[93]))])
+                guard root == tree.root else {
+                    throw .replayRejected(sequence: head.sequence, reason: "the receipt's batch root differs from the replayed batch's")
+                }
+            }
+            k += tree.count
+        }
+        append(receipts)
+    }
+
+    /// Appends receipts in sequence order.
+    mutating func append(_ receipts: [Receipt]) {
+        precondition(receipts.first.map { $0.sequence == UInt64(all.count) + 1 } ?? true,
+                     "receipts are appended in sequence order")
+        all += receipts
+    }
+
+    /// Appends the receipt of the next sequence, read from a snapshot.
+    /// - Throws: `corruptSnapshot` if it is not the next one in order.
+    mutating func restore(_ r: Receipt) throws(LedgerError) {
+        guard r.sequence == UInt64(all.count) + 1 else {
+            throw .corruptSnapshot(path: "snapshot", reason: "receipt \(r.sequence) is out of order (expected \(all.count + 1))")
+        }
+        all.append(r)
+    }
+
+    /// Drops the last `n` receipts (a sealed batch whose log append failed).
+    mutating func removeLast(_ n: Int) { all.removeLast(n) }
+}
