@@ -1,5 +1,5 @@
 import Foundation
-import HTTP1
+public import HTTP1
 import Ledger
 import Ristretto255
 import Synchronization
@@ -24,6 +24,19 @@ public enum Routes {
 
     /// Largest body of a single transfer or mint.
     public static let maxObjectBytes = 1 << 20
+    /// Largest body of a batch request.
+    public static let maxBatchBytes = 8 << 20
+
+    /// The server's limits for these routes: each POST route's body limit is checked against
+    /// Content-Length before anything is buffered, and every other route takes no body.
+    public static func limits(_ base: Limits = Limits()) -> Limits {
+        var limits = base
+        limits.maxBodyBytes = max(maxObjectBytes, maxBatchBytes)
+        limits.routeBodyBytes = ["POST /v1/transfers": maxObjectBytes, "POST /v1/mints": maxObjectBytes,
+                                 "POST /v1/transfers/batch": maxBatchBytes]
+        limits.otherRouteBodyBytes = 0
+        return limits
+    }
 }
 
 /// How a POST body is encoded.
