@@ -328,7 +328,7 @@ public struct JSONObjectReader {
 
 extension JSONValue {
     /// A hex string value.
-    static func hex(_ bytes: some Sequence<UInt8>) -> JSONValue { .string(ProtocolHex.encode(bytes)) }
+    package static func hex(_ bytes: some Sequence<UInt8>) -> JSONValue { .string(ProtocolHex.encode(bytes)) }
     /// A decimal u64 string value.
     static func u64(_ v: UInt64) -> JSONValue { .string(String(v)) }
 }
