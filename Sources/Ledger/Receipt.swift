@@ -268,8 +268,8 @@ public struct Receipt: Sendable, Equatable {
     /// The version-2 receipts of one signed batch: `entries` holds `count` consecutive
     /// entries (83 bytes each, version 2, sequences `first`, `first` + 1, …). The tree's levels
     /// are kept; each receipt's bytes are then written once, path included, into one array
-    /// of their exact size (appending path nodes to 256 growing arrays cost 0.15 µs per
-    /// transfer).
+    /// of their exact size (appending path nodes to one growing array per receipt would
+    /// reallocate each of them several times).
     static func signBatch(entries: ArraySlice<UInt8>, first: UInt64, count: Int, key: ReceiptKey) -> [Receipt] {
         precondition((1...maxBatchSize).contains(count) && entries.count == count * entryLength,
                      "a batch holds 1...65535 entries of 83 bytes")
