@@ -6,7 +6,7 @@ ZKPAY := .build/release/zkpay
 # Vector files `zkpay verify` checks in `make test`: every kind the code implements.
 VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixtures/vectors/merlin.json Fixtures/vectors/sr25519.json Fixtures/vectors/dalek-bulletproofs.json Fixtures/transfers.json
 
-.PHONY: deps build test unit-test verify-vectors bench demo clean vectors
+.PHONY: deps build test unit-test verify-vectors layers bench demo clean vectors
 
 deps:
 	@missing=""; \
@@ -38,9 +38,14 @@ endef
 verify-vectors: build
 	$(VERIFY_VECTORS)
 
+# The imports of every module against the layer table of docs/ARCHITECTURE.md: no import
+# of a higher layer, C modules only through their wrappers, table and Sources/ in step.
+layers:
+	bash scripts/check-layers.sh
+
 # The vectors are checked with the binary of the testing build, so the package is
-# compiled once.
-test: unit-test
+# compiled once. The layer check runs first: it takes a second.
+test: layers unit-test
 	$(VERIFY_VECTORS)
 
 # Micro-benchmarks plus load runs against a fresh local validator; rewrites the

@@ -8,8 +8,8 @@ import ZKPayCore
 ///
 /// Layout: the encoding (shared with the `Transfer`, not copied) plus one small array of
 /// inline note-id keys. Applying a batch whose transfers are not in the CPU cache costs a
-/// cache miss per separate heap object it touches; the former layout (an array per id, per
-/// output, for the excess and the sender) cost about 2 µs per transfer in misses alone.
+/// cache miss per separate heap object it touches, so the facts hold two objects rather
+/// than an array per id, per output, for the excess and the sender.
 struct TransferFacts: Sendable {
     let id: TransferID
     /// `id` as a hash key.

@@ -28,8 +28,8 @@ enum LogFormat {
         Hash.blake2b(bytes, outputLength: checksumBytes)
     }
 
-    /// Hashes the slice where it lies (handing it to the generic `Hash.blake2b` copied it
-    /// element by element: about 4 µs per record; copying it first still cost a copy).
+    /// Hashes the slice where it lies (the generic `Hash.blake2b` would copy it element by
+    /// element, and copying it first would still be a copy).
     static func checksum(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
         bytes.withUnsafeBytes { checksum($0) }
     }

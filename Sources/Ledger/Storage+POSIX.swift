@@ -7,9 +7,8 @@ internal import Glibc
 /// `writeAndSync` (the log's group commit) writes with direct I/O where the file system
 /// allows it: a second descriptor of the file opened with O_DIRECT, whole 4 KiB blocks from
 /// aligned memory, then `fdatasync`. The bytes go from the process to the device without a
-/// copy into the page cache and without the kernel's writeback of dirty pages (settling a
-/// 256-transfer batch: the kernel's share of the CPU time 28 % -> 20 %, wall time about a
-/// fifth shorter; BENCHMARKS.md, run I). The block holding the write's first byte is
+/// copy into the page cache and without the kernel's writeback of dirty pages, so a batch
+/// spends less CPU time in the kernel and waits less. The block holding the write's first byte is
 /// rewritten whole: its earlier bytes (kept from the previous direct write, or read back) are
 /// written again unchanged (a sector either keeps its old bytes or takes the new ones, and
 /// for those bytes they are the same), and the last block

@@ -6,11 +6,11 @@ public import ZKPayCore
 /// `Identifier32`.
 ///
 /// Hashing: the ledger's id tables (`SlotTable`) hash a few of these per input and output
-/// of every transfer, with `tableHash` (a keyed multiply, about 1 ns). As a `Hashable` (the
+/// of every transfer, with `tableHash` (a keyed multiply). As a `Hashable` (the
 /// owner index, a `Dictionary`) the keys, BLAKE2b outputs or curve points whose four-word
 /// XOR is as uniform as any one word, hash that one word with the per-process seeded
 /// hasher through the standard library's one-shot path for a single integer
-/// (`_rawHashValue(seed:)`): 11 instead of 28 ns for a four-word `Hasher` run. Equality
+/// (`_rawHashValue(seed:)`), a fraction of a four-word `Hasher` run. Equality
 /// still compares all 32 bytes.
 struct Key32: Hashable, Comparable, Sendable {
     let w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
@@ -81,9 +81,9 @@ struct Key32: Hashable, Comparable, Sendable {
     /// The hash `SlotTable` buckets keep (its low 32 bits), keyed per process: one 64 x 64 ->
     /// 128-bit multiplication of two key words, each masked with a secret word, folded
     /// (high half XOR low half; the "mum" step of wyhash, which Go's runtime map hash and
-    /// others use with a per-process seed). About 1 ns, against 11 ns for the standard
-    /// library's SipHash of the folded word: the ledger's tables compute eight to ten per
-    /// transfer. Ids are BLAKE2b outputs, so two of their words are as uniform as the four;
+    /// others use with a per-process seed): a few cycles, where the standard library's
+    /// SipHash of the folded word runs several rounds, and the ledger's tables compute eight
+    /// to ten per transfer. Ids are BLAKE2b outputs, so two of their words are as uniform as the four;
     /// without the secret words an attacker cannot tell which ids share a bucket.
     @inline(__always)
     var tableHash: UInt64 {

@@ -10,7 +10,7 @@ public import ZKPayCore
 ///
 /// A value type over one immutable reference: a `Verification` array is copied and
 /// pattern-matched on the apply path, and copying the transfer, its facts and its input
-/// records field by field cost one retain per array inside them (about 2 µs per transfer).
+/// records field by field would cost one retain per array inside them.
 public struct VerifiedTransfer: Sendable {
     /// The fields, shared by every copy.
     private final class Storage: Sendable {
@@ -230,8 +230,7 @@ extension LedgerState {
     }
     /// The owner and commitment points of every input note `lookup` finds for `transfers`,
     /// decoded in one `RistrettoPoint.decodeBatch` (sixteen square roots at a time where
-    /// the CPU allows; one by one they were ~19 µs per 2-input transfer on the sequencer
-    /// thread), keyed by note id with the 64 bytes they were decoded from. Notes whose
+    /// the CPU allows, rather than one by one on the sequencer thread), keyed by note id with the 64 bytes they were decoded from. Notes whose
     /// points do not decode are left out (the caller decodes them itself and rejects).
     static func decodeInputPoints(_ transfers: [Transfer], lookup: (NoteID) -> ArraySlice<UInt8>?)
         -> [NoteID: (encoding: [UInt8], owner: RistrettoPoint, commitment: RistrettoPoint)]

@@ -9,9 +9,8 @@ import Synchronization
 /// Why: a direct write that extends a file makes ext4 allocate blocks and change the file
 /// size, and the `fdatasync` after it must then commit the file system's journal as well as
 /// flush the device. Overwriting blocks that are already written needs neither: the write
-/// is faster (no allocation) and the sync is a device flush alone. Settling a batch of 256
-/// transfers (about 475 KB): write + sync about 300 µs instead of about 450 µs on the
-/// development machine's disk (BENCHMARKS.md, run K). PostgreSQL zero-fills its WAL
+/// is faster (no allocation) and the sync is a device flush alone, so a batch's commit
+/// waits less. PostgreSQL zero-fills its WAL
 /// segments ahead of use for the same reason. The zeros cost device bandwidth instead (as
 /// many bytes as the log itself), which a log bound by sync latency has to spare.
 ///

@@ -13,8 +13,7 @@ import Ristretto255SIMD
 // aggregation and the doublings, and allows a wider window (c = 12 for ~2,000 terms);
 // against dalek's precomputed Straus (width-8 NAF tables, ~28 additions per term) it
 // needs ~22 additions per term at c = 12 and streams its tables instead of reading
-// random entries of a 16 MB table (measured: Straus 2x slower than plain Pippenger at
-// 2,050 terms because of cache misses).
+// random entries of a 16 MB table, whose reads miss the cache at these sizes.
 // Dynamic terms go through the ordinary dispatch (Straus or Pippenger) and are added.
 
 /// Precomputed data for a fixed list of points, for MSMs where most terms are on them.
@@ -97,9 +96,10 @@ public final class VartimePrecomputedMSM: Sendable {
         return staticMultiscalarMulScalar(scalars, windowBits: c)
     }
 
-    /// Up to this many static terms the lanes are faster (measured: bp_verify_m2, 258
-    /// terms, 1.43 -> 1.13 ms); at 2,050 terms (msm_precomputed_2050) they were slower
-    /// (7.7 -> 9.4 ms): the lanes gather their table entries, which the scalar loop streams.
+    /// Up to this many static terms the lanes are faster; above it the scalar loop is: the
+    /// lanes gather their table entries, which the scalar loop streams, and a larger table
+    /// no longer fits in the cache (`zkpay bench` figures bp_verify_m2, 258 terms, and
+    /// msm_precomputed_2050 sit on either side).
     package static let simdMaximum = 512
 
     /// The window width in {4, 8, 12} for `n` static terms on eight lanes: n ceil(254/c)

@@ -49,22 +49,31 @@ public final class Console: @unchecked Sendable {
     }
 }
 
-/// One `zkpay` subcommand.
-struct Command {
-    let name: String
-    let summary: String
-    let usage: String
-    let run: ([String], Console) throws -> Int32
+/// One `zkpay` subcommand. The user commands live in this module; the `zkpay` executable
+/// adds the tool commands (ZKPayTools) through `ZKPayCLI.run(_:console:tools:)`, so this
+/// module does not depend on the tools.
+public struct Command: Sendable {
+    public let name: String
+    public let summary: String
+    public let usage: String
+    /// Not listed by `zkpay help` (build tooling), but runnable and documented by `--help`.
+    public let hidden: Bool
+    public let run: @Sendable ([String], Console) throws -> Int32
+
+    public init(name: String, summary: String, usage: String, hidden: Bool = false,
+                run: @escaping @Sendable ([String], Console) throws -> Int32) {
+        self.name = name
+        self.summary = summary
+        self.usage = usage
+        self.hidden = hidden
+        self.run = run
+    }
 }
 
 /// The `zkpay` command line as a library, so tests can run it in-process.
 public enum ZKPayCLI {
     static var commands: [Command] {
         [
-            Command(name: "verify", summary: "check known-answer vector files",
-                    usage: "zkpay verify FILE...", run: VerifyCommand.run),
-            Command(name: "bench", summary: "run the benchmarks (libsodium baselines in the same run)",
-                    usage: "zkpay bench [--json] [--filter NAME[,NAME...]] [--samples N] [--clock wall|thread]  |  zkpay bench memory [--notes N] [--json]  |  zkpay bench disk [--dir DIR] [--seconds S] [--bytes B] [--files F] [--rate R] [--json]", run: BenchCommand.run),
             Command(name: "validator", summary: "create a ledger data directory (init) or serve it over HTTP (run)",
                     usage: ValidatorCommand.usage, run: ValidatorCommand.run),
             Command(name: "audit", summary: "check the supply equation (a data directory or a running validator)",
@@ -87,44 +96,40 @@ public enum ZKPayCLI {
                     usage: ContactsCommand.usage, run: ContactsCommand.run),
             Command(name: "mint", summary: "create new money (the ledger's issuer wallet only)",
                     usage: MintCommand.usage, run: MintCommand.run),
-            Command(name: "loadgen", summary: LoadgenCommand.summary, usage: LoadgenCommand.usage, run: LoadgenCommand.run),
             Command(name: "demo", summary: "the end-to-end story in-process: keys, mint, confidential transfer, receipt, audit",
                     usage: DemoCommand.usage, run: DemoCommand.run),
         ]
     }
 
-    /// Commands that `zkpay help` does not list (build tooling).
-    static var hiddenCommands: [Command] {
-        [
-            Command(name: "generate-fixtures", summary: "regenerate deterministic fixture files (make vectors)",
-                    usage: "zkpay generate-fixtures transfers [--output FILE]", run: GenerateFixturesCommand.run),
-        ]
-    }
-
-    static func helpText() -> String {
+    static func helpText(tools: [Command]) -> String {
+        func row(_ c: Command) -> String { "  " + c.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.summary }
         var lines = ["zkpay: confidential payments on ristretto255", "", "usage: zkpay COMMAND [OPTIONS]", "", "commands:"]
-        for c in commands { lines.append("  " + c.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.summary) }
+        lines += commands.map(row)
         lines.append("  help      show this help, or `zkpay help COMMAND`")
+        let listed = tools.filter { !$0.hidden }
+        if !listed.isEmpty { lines += ["", "tools:"] + listed.map(row) }
         lines.append("")
         lines.append("Run `zkpay COMMAND --help` for a command's options.")
         return lines.joined(separator: "\n")
     }
 
     /// Runs `zkpay` with `arguments` (without the program name) and returns the exit code.
-    public static func run(_ arguments: [String], console: Console = Console()) -> Int32 {
+    /// `tools` are further subcommands (the `zkpay` executable passes ZKPayTools' commands).
+    public static func run(_ arguments: [String], console: Console = Console(), tools: [Command] = []) -> Int32 {
+        let all = commands + tools
         guard let first = arguments.first else {
-            console.print(helpText())
+            console.print(helpText(tools: tools))
             return ExitCode.success
         }
         if first == "help" || first == "--help" || first == "-h" {
-            if arguments.count > 1, let c = (commands + hiddenCommands).first(where: { $0.name == arguments[1] }) {
+            if arguments.count > 1, let c = all.first(where: { $0.name == arguments[1] }) {
                 console.print("usage: " + c.usage + "\n\n" + c.summary)
             } else {
-                console.print(helpText())
+                console.print(helpText(tools: tools))
             }
             return ExitCode.success
         }
-        guard let command = (commands + hiddenCommands).first(where: { $0.name == first }) else {
+        guard let command = all.first(where: { $0.name == first }) else {
             console.printError("error: unknown command '\(first)'; run `zkpay help` for the list")
             return ExitCode.usage
         }

@@ -6,12 +6,12 @@ import ZKPayAPI
 import ZKPayCore
 
 /// Option parsing shared by the ledger commands: `--name VALUE` pairs and positionals.
-struct LedgerArguments {
-    var options: [String: String] = [:]
-    var flags: Set<String> = []
-    var positionals: [String] = []
+package struct LedgerArguments {
+    package var options: [String: String] = [:]
+    package var flags: Set<String> = []
+    package var positionals: [String] = []
 
-    init(_ arguments: [String], valued: Set<String>, flags allowed: Set<String> = []) throws {
+    package init(_ arguments: [String], valued: Set<String>, flags allowed: Set<String> = []) throws {
         var i = 0
         while i < arguments.count {
             let a = arguments[i]

@@ -2,9 +2,9 @@ import Sodium
 
 /// The randomness of real use: libsodium's CSPRNG (`randombytes_buf`).
 ///
-/// Every public zkpay API that needs randomness uses this generator. The only other
-/// generator, `FixtureRandomness`, is package-internal and exists to regenerate the
-/// published fixtures byte for byte (see FixtureRandomness.swift).
+/// Every public zkpay API that needs randomness uses this generator. Seeded generators
+/// (the fixture generator's, in ZKPayTools; the tests') reach the package-level
+/// entry points that take a generator, to produce reproducible bytes.
 public struct SecureRandomness: RandomNumberGenerator, Sendable {
     /// A handle on the process-wide CSPRNG (it holds no state of its own).
     public init() {}
@@ -15,7 +15,7 @@ public struct SecureRandomness: RandomNumberGenerator, Sendable {
 
 extension RandomNumberGenerator {
     /// `count` bytes from the generator (little-endian words).
-    mutating func bytes(_ count: Int) -> [UInt8] {
+    package mutating func bytes(_ count: Int) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(count + 7)
         while out.count < count {

@@ -143,8 +143,8 @@ public enum TransferVerifier {
     ///
     /// `parallelism`: the statements are built in that many slices, and the batch is
     /// checked as ONE multiscalar multiplication split into that many jobs (so the
-    /// fixed-generator part, ~1.4 ms for 2-output range proofs, is paid once per batch
-    /// rather than once per core).
+    /// fixed-generator part, whose cost does not depend on the batch size, is paid once per
+    /// batch rather than once per core).
     /// - Warning: Variable time; public data only.
     public static func invalidTransfersVartime(_ items: [(transfer: Transfer, inputs: [InputNote])],
                                                parallelism: Parallelism = .serial)

@@ -4,6 +4,7 @@ import Sodium
 import Testing
 import TestSupport
 import ZKPayCore
+import ZKPayTools
 
 /// Wallets, mints and transfers built once per test process (a transfer costs ~30 ms to
 /// build), deterministically from a fixed seed.

@@ -7,7 +7,9 @@ import Testing
 /// (itself checked against GMP in FieldElementTests), at the limb bounds written in
 /// Sources/Ristretto255SIMD/FieldElement8.swift: factors up to 2^52 - 1, subtrahends up to
 /// 2^53 - 76, and every result within 2^51 + 2^8 so that it can be a factor again.
-@Suite("FieldElement8 (vector lanes) against the scalar field")
+/// The lanes run IFMA instructions: only where the CPU has them (SIMDSupport).
+@Suite("FieldElement8 (vector lanes) against the scalar field",
+       .enabled(if: SIMDSupport.available, "this CPU has no AVX-512 IFMA (or ZKPAY_SIMD=off): the vector lanes cannot run"))
 struct FieldElement8Tests {
     static let outputBound: UInt64 = (1 << 51) + (1 << 8)
 
@@ -21,12 +23,6 @@ struct FieldElement8Tests {
     /// Lane j as a scalar element (the same limbs).
     static func lane(_ v: FieldElement8, _ j: Int) -> FieldElement {
         FieldElement(v.l0[j], v.l1[j], v.l2[j], v.l3[j], v.l4[j])
-    }
-
-    /// The lanes run IFMA instructions: only where the CPU has them (SIMDSupport).
-    static func runnable() -> Bool {
-        if !SIMDSupport.available { print("no AVX-512 IFMA on this CPU (or ZKPAY_SIMD=off): the vector field is not exercised") }
-        return SIMDSupport.available
     }
 
     static func withinBound(_ v: FieldElement8) -> Bool {
@@ -45,7 +41,6 @@ struct FieldElement8Tests {
 
     @Test("products, sums, differences, carries and select match the scalar field on factors up to 2^52 - 1")
     func arithmetic() {
-        guard Self.runnable() else { return }
         var rng = SeededRNG(seed: 0xfe_8001)
         print("seed \(rng.seed)")
         let xs = Self.factors(&rng, count: 8 * testIterations(2_000))
@@ -77,7 +72,6 @@ struct FieldElement8Tests {
 
     @Test("a - b accepts a subtrahend with limbs up to 2^53 - 76, and carried() limbs up to 2^54 - 1")
     func limbBounds() {
-        guard Self.runnable() else { return }
         var rng = SeededRNG(seed: 0xfe_8002)
         print("seed \(rng.seed)")
         let top: UInt64 = (1 << 53) - 76, m54: UInt64 = (1 << 54) - 1
@@ -97,7 +91,6 @@ struct FieldElement8Tests {
 
     @Test("the vector (p-5)/8 power equals the scalar one on factors up to 2^52 - 1")
     func powP58() {
-        guard Self.runnable() else { return }
         var rng = SeededRNG(seed: 0xfe_8003)
         print("seed \(rng.seed)")
         let xs = Self.factors(&rng, count: 8 * testIterations(40) + 3)

@@ -5,6 +5,7 @@ import Testing
 import TestSupport
 @testable import Validator
 import ZKPayCore
+import ZKPayTools
 
 @Suite("Validator end to end")
 struct EndToEndTests {

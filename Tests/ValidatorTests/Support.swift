@@ -7,6 +7,7 @@ import Testing
 import TestSupport
 @testable import Validator
 import ZKPayCore
+import ZKPayTools
 
 /// Wallets, mints and transfers built once per test process (a transfer costs ~30 ms to
 /// build), deterministically from a fixed seed.

@@ -3,6 +3,7 @@ import Sodium
 import Testing
 import TestSupport
 @testable import ZKPayCore
+import ZKPayTools
 
 @Suite("Memos")
 struct MemoTests {

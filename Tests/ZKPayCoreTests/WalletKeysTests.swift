@@ -5,6 +5,7 @@ import Sodium
 import Testing
 import TestSupport
 @testable import ZKPayCore
+import ZKPayTools
 
 @Suite("Wallet keys")
 struct WalletKeysTests {

@@ -47,7 +47,7 @@ extension BenchCommand {
             // Opening a ledger whose log holds 1,000,000 2-in/2-out transfers (about 1.7 GB, from
             // the page cache after the first pass): frame checks, receipt decoding, the rules,
             // state and chain hash, without re-verifying proofs. The log is a real transfer
-            // rewritten into a chain (see Ledger.appendSyntheticChainForBenchmark).
+            // rewritten into a chain (see Ledger.appendSyntheticChain in BenchLedgerSynthetic.swift).
             BenchFigure("ledger_recover_per_transfer", unit: "2-in/2-out transfer (log of 1,000,000)",
                         opsPerCall: 1_000_000) {
                 let setup = LedgerBenchSetup()
@@ -58,7 +58,7 @@ extension BenchCommand {
                     try Ledger.initialize(storage: storage, issuer: setup.issuer.address, minimumFee: 0)
                     let ledger = try Ledger(storage: storage)
                     _ = try ledger.submit(mints: [setup.mints[0]], time: 1)
-                    try ledger.appendSyntheticChainForBenchmark(template: template, count: 1_000_000, time: 2)
+                    try ledger.appendSyntheticChain(template: template, count: 1_000_000, time: 2)
                 } catch { fatalError("ledger_recover_per_transfer setup: \(error)") }
                 return { n in
                     for _ in 0..<n {

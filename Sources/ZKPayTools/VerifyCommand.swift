@@ -1,4 +1,5 @@
 import Foundation
+import ZKPayCLI
 import ZKPayCore
 
 /// The outcome of one vector case.

@@ -1,4 +1,5 @@
 import Foundation
+import ZKPayCLI
 import ZKPayCore
 
 /// `zkpay generate-fixtures transfers [--output FILE]` (hidden; `make vectors` runs it).

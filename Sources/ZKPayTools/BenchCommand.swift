@@ -1,5 +1,6 @@
 import Foundation
 import Sodium
+import ZKPayCLI
 
 /// One benchmark figure: a named operation and how to time it.
 struct BenchFigure {

@@ -4,6 +4,7 @@ import Ledger
 import Sodium
 import Synchronization
 import ZKPayAPI
+import ZKPayCLI
 import ZKPayCore
 
 /// `zkpay loadgen`: funds throwaway wallets, pre-builds valid 2-output transfers in

@@ -2,13 +2,14 @@ import Foundation
 import TestSupport
 import Testing
 import ZKPayCLI
+import ZKPayTools
 
 @Suite("zkpay verify: ristretto255")
 struct VerifyRistretto255Tests {
     @Test("every case of ristretto255.json passes and the command exits 0")
     func allPass() {
         let console = Console(capture: true)
-        let code = ZKPayCLI.run(["verify", Fixtures.url("vectors/ristretto255.json").path], console: console)
+        let code = ZKPayTools.run(["verify", Fixtures.url("vectors/ristretto255.json").path], console: console)
         #expect(code == 0)
         #expect(console.out.contains("ristretto255: 64/64 cases passed"))
     }
@@ -31,7 +32,7 @@ struct VerifyRistretto255Tests {
             defer { try? FileManager.default.removeItem(at: url) }
             try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
             let console = Console(capture: true)
-            #expect(ZKPayCLI.run(["verify", url.path], console: console) == 1)
+            #expect(ZKPayTools.run(["verify", url.path], console: console) == 1)
             #expect(console.out.contains("FAIL \(url.path): case"))
             #expect(console.out.contains("63 passed, 1 failed"))
         }

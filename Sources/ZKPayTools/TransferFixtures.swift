@@ -1,6 +1,7 @@
 import Bulletproofs
 import Ristretto255
 import Sodium
+package import ZKPayCore
 
 /// Generates Fixtures/transfers.json (kind `zkpay-transfer`) deterministically from a
 /// fixed seed: `make vectors` runs it through the hidden `zkpay generate-fixtures`

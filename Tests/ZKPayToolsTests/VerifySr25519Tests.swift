@@ -2,13 +2,14 @@ import Foundation
 import TestSupport
 import Testing
 import ZKPayCLI
+import ZKPayTools
 
 @Suite("zkpay verify: sr25519")
 struct VerifySr25519Tests {
     @Test("every case of sr25519.json gets its expected verdict and the command exits 0")
     func allPass() {
         let console = Console(capture: true)
-        let code = ZKPayCLI.run(["verify", Fixtures.url("vectors/sr25519.json").path], console: console)
+        let code = ZKPayTools.run(["verify", Fixtures.url("vectors/sr25519.json").path], console: console)
         #expect(code == 0)
         #expect(console.out.contains("sr25519: 18/18 cases passed"))
     }
@@ -24,7 +25,7 @@ struct VerifySr25519Tests {
             defer { try? FileManager.default.removeItem(at: url) }
             try text.replacingCharacters(in: range, with: replacement).write(to: url, atomically: true, encoding: .utf8)
             let console = Console(capture: true)
-            #expect(ZKPayCLI.run(["verify", url.path], console: console) == 1)
+            #expect(ZKPayTools.run(["verify", url.path], console: console) == 1)
             #expect(console.out.contains("17 passed, 1 failed"))
         }
     }

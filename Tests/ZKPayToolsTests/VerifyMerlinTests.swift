@@ -2,13 +2,14 @@ import Foundation
 import TestSupport
 import Testing
 import ZKPayCLI
+import ZKPayTools
 
 @Suite("zkpay verify: merlin")
 struct VerifyMerlinTests {
     @Test("every case of merlin.json passes and the command exits 0")
     func allPass() {
         let console = Console(capture: true)
-        let code = ZKPayCLI.run(["verify", Fixtures.url("vectors/merlin.json").path], console: console)
+        let code = ZKPayTools.run(["verify", Fixtures.url("vectors/merlin.json").path], console: console)
         #expect(code == 0)
         #expect(console.out.contains("merlin: 10/10 cases passed"))
     }
@@ -28,7 +29,7 @@ struct VerifyMerlinTests {
             defer { try? FileManager.default.removeItem(at: url) }
             try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
             let console = Console(capture: true)
-            #expect(ZKPayCLI.run(["verify", url.path], console: console) == 1)
+            #expect(ZKPayTools.run(["verify", url.path], console: console) == 1)
             #expect(console.out.contains("FAIL \(url.path): \(caseName)"))
             #expect(console.out.contains("9 passed, 1 failed"))
         }

@@ -1,5 +1,5 @@
 import Testing
-@testable import ZKPayCLI
+@testable import ZKPayTools
 
 @Suite("zkpay loadgen: the validator's log-append histogram in the report")
 struct LoadgenReportTests {

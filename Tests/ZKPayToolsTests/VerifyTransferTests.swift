@@ -2,13 +2,14 @@ import Foundation
 import TestSupport
 import Testing
 import ZKPayCLI
+import ZKPayTools
 
 @Suite("zkpay verify: zkpay-transfer")
 struct VerifyTransferTests {
     @Test("every case of transfers.json passes, the valid ones also as one batch, and the command exits 0")
     func allPass() {
         let console = Console(capture: true)
-        let code = ZKPayCLI.run(["verify", Fixtures.url("transfers.json").path], console: console)
+        let code = ZKPayTools.run(["verify", Fixtures.url("transfers.json").path], console: console)
         #expect(code == 0)
         #expect(console.out.contains("zkpay-transfer: 50/50 cases passed"))
     }
@@ -33,7 +34,7 @@ struct VerifyTransferTests {
         defer { try? FileManager.default.removeItem(at: url) }
         try JSONSerialization.data(withJSONObject: file).write(to: url)
         let console = Console(capture: true)
-        #expect(ZKPayCLI.run(["verify", url.path], console: console) == 1)
+        #expect(ZKPayTools.run(["verify", url.path], console: console) == 1)
         #expect(console.out.contains("accepted; expected rejection"))
         #expect(console.out.contains("rejected with duplicate_input"))
         #expect(console.out.contains("48 passed, 2 failed"))
@@ -44,9 +45,9 @@ struct VerifyTransferTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("transfers-gen-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: url) }
         let console = Console(capture: true)
-        #expect(ZKPayCLI.run(["generate-fixtures", "transfers", "--output", url.path], console: console) == 0)
+        #expect(ZKPayTools.run(["generate-fixtures", "transfers", "--output", url.path], console: console) == 0)
         #expect(try Data(contentsOf: url) == Fixtures.data("transfers.json"))
-        _ = ZKPayCLI.run(["help"], console: console)
+        _ = ZKPayTools.run(["help"], console: console)
         #expect(!console.out.contains("generate-fixtures"), "hidden from help")
     }
 }

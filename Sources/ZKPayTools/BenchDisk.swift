@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Ledger
 import Synchronization
+import ZKPayCLI
 
 /// `zkpay bench disk [--dir DIR] [--seconds S] [--bytes B] [--files F] [--rate R] [--json]`: how long the
 /// machine's disk takes to make an append durable, with nothing of zkpay but the storage

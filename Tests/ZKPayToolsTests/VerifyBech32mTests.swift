@@ -1,14 +1,15 @@
-import Testing
 import Foundation
-import ZKPayCLI
 import TestSupport
+import Testing
+import ZKPayCLI
+import ZKPayTools
 
 @Suite("zkpay verify: bech32m")
 struct VerifyBech32mTests {
     @Test("zkpay verify passes every case of bech32m.json and exits 0")
     func passes() {
         let console = Console(capture: true)
-        let code = ZKPayCLI.run(["verify", Fixtures.url("vectors/bech32m.json").path], console: console)
+        let code = ZKPayTools.run(["verify", Fixtures.url("vectors/bech32m.json").path], console: console)
         #expect(code == 0, "\(console.out)\(console.err)")
         #expect(console.out.contains("45 passed, 0 failed"))
     }
@@ -24,7 +25,7 @@ struct VerifyBech32mTests {
         try JSONSerialization.data(withJSONObject: file).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
         let console = Console(capture: true)
-        let code = ZKPayCLI.run(["verify", url.path], console: console)
+        let code = ZKPayTools.run(["verify", url.path], console: console)
         #expect(code == 1)
         #expect(console.out.contains("case 1 "))
         #expect(console.out.contains("case 4 "))

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Ristretto255
+import ZKPayCLI
 
 /// `zkpay bench memory [--notes N] [--json]`: the validator's resident memory per unspent
 /// note. Builds the ledger state of N unspent notes (by the settlement path: notes,
@@ -19,7 +20,7 @@ enum BenchMemory {
         var rng = SplitMix(seed: 0x2e57_1a7e)
         let before = residentBytes()
         var state = LedgerState(issuer: .basepoint, minimumFee: 1, initialChainHash: [UInt8](repeating: 0, count: 32))
-        state.insertSyntheticNotesForBenchmark(count: notes, owners: max(1, notes / 10)) { rng.bytes32() }
+        state.insertSyntheticNotes(count: notes, owners: max(1, notes / 10)) { rng.bytes32() }
         let after = residentBytes()
         let perNote = Double(after - before) / Double(notes)
         precondition(state.unspent.count == notes, "every synthetic note is unspent")

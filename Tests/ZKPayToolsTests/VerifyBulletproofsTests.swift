@@ -2,13 +2,14 @@ import Foundation
 import TestSupport
 import Testing
 import ZKPayCLI
+import ZKPayTools
 
 @Suite("zkpay verify: dalek-bulletproofs")
 struct VerifyBulletproofsTests {
     @Test("every case of dalek-bulletproofs.json passes and the command exits 0")
     func allPass() {
         let console = Console(capture: true)
-        let code = ZKPayCLI.run(["verify", Fixtures.url("vectors/dalek-bulletproofs.json").path], console: console)
+        let code = ZKPayTools.run(["verify", Fixtures.url("vectors/dalek-bulletproofs.json").path], console: console)
         #expect(code == 0)
         #expect(console.out.contains("dalek-bulletproofs: 29/29 cases passed"))
         #expect(console.out.contains("29 passed, 0 failed"))
@@ -34,7 +35,7 @@ struct VerifyBulletproofsTests {
         defer { try? FileManager.default.removeItem(at: tampered) }
         try JSONSerialization.data(withJSONObject: file).write(to: tampered)
         let console = Console(capture: true)
-        #expect(ZKPayCLI.run(["verify", tampered.path], console: console) == 1)
+        #expect(ZKPayTools.run(["verify", tampered.path], console: console) == 1)
         #expect(console.out.contains("FAIL \(tampered.path): n8-m1: valid proof rejected"))
         #expect(console.out.contains("FAIL \(tampered.path): wrong-commitment: valid proof rejected"))
         #expect(console.out.contains("27 passed, 2 failed"))
