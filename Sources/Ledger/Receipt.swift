@@ -1,3 +1,4 @@
+import Ristretto255
 public import Sodium
 import ZKPayCore
 
@@ -270,17 +271,18 @@ public struct Receipt: Sendable, Equatable {
     /// are kept; each receipt's bytes are then written once, path included, into one array
     /// of their exact size (appending path nodes to 256 growing arrays cost 0.15 µs per
     /// transfer).
-    static func signBatch(entries: ArraySlice<UInt8>, first: UInt64, count: Int, key: ReceiptKey) -> [Receipt] {
+    static func signBatch(entries: ArraySlice<UInt8>, first: UInt64, count: Int, key: ReceiptKey,
+                          backend: Backend) -> [Receipt] {
         precondition((1...maxBatchSize).contains(count) && entries.count == count * entryLength,
                      "a batch holds 1...65535 entries of 83 bytes")
         let leaves = [Digest32](unsafeUninitializedCapacity: count) { buffer, initialized in
             entries.withUnsafeBytes { all in
                 ReceiptTree.leafHasher.digests(all.baseAddress!, stride: entryLength, length: entryLength, count: count,
-                                               into: buffer.baseAddress!)
+                                               into: buffer.baseAddress!, backend: backend)
             }
             initialized = count
         }
-        let levels = ReceiptTree.levels(leaves: leaves)
+        let levels = ReceiptTree.levels(leaves: leaves, backend: backend)
         let root = levels[levels.count - 1][0]
         let signature = withUnsafeBytes(of: root) { key.pair.sign(batchMessage(first: first, size: count, root: Array($0))) }
         var receipts: [Receipt] = []
@@ -337,14 +339,14 @@ struct ReceiptBatch {
     }
 
     /// The signed receipts, in sequence order (one signature per 65,535 entries).
-    func sign(key: ReceiptKey) -> [Receipt] {
+    func sign(key: ReceiptKey, backend: Backend) -> [Receipt] {
         var out: [Receipt] = []
         out.reserveCapacity(count)
         var start = 0
         while start < count {
             let n = min(Receipt.maxBatchSize, count - start)
             let slice = entries.bytes[(start * Receipt.entryLength)..<((start + n) * Receipt.entryLength)]
-            out += Receipt.signBatch(entries: slice, first: first + UInt64(start), count: n, key: key)
+            out += Receipt.signBatch(entries: slice, first: first + UInt64(start), count: n, key: key, backend: backend)
             start += n
         }
         return out

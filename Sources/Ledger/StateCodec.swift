@@ -50,8 +50,8 @@ extension LedgerState {
 
     /// Restores a state from a snapshot payload.
     /// - Throws: `corruptSnapshot` naming what is wrong.
-    init(issuer: RistrettoPoint, minimumFee: UInt64, snapshot bytes: [UInt8]) throws(LedgerError) {
-        self.init(issuer: issuer, minimumFee: minimumFee, initialChainHash: [])
+    init(issuer: RistrettoPoint, minimumFee: UInt64, snapshot bytes: [UInt8], backend: Backend = .portable) throws(LedgerError) {
+        self.init(issuer: issuer, minimumFee: minimumFee, initialChainHash: [], backend: backend)
         var r = ByteReader(bytes)
         func bad(_ reason: String) -> LedgerError { .corruptSnapshot(path: "snapshot", reason: reason) }
         do {

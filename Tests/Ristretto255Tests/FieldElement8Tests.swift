@@ -23,11 +23,6 @@ struct FieldElement8Tests {
         FieldElement(v.l0[j], v.l1[j], v.l2[j], v.l3[j], v.l4[j])
     }
 
-    /// The lanes run IFMA instructions: only where the CPU has them (SIMDSupport).
-    static func runnable() -> Bool {
-        if !SIMDSupport.available { print("no AVX-512 IFMA on this CPU (or ZKPAY_SIMD=off): the vector field is not exercised") }
-        return SIMDSupport.available
-    }
 
     static func withinBound(_ v: FieldElement8) -> Bool {
         (0..<8).allSatisfy { j in [v.l0[j], v.l1[j], v.l2[j], v.l3[j], v.l4[j]].allSatisfy { $0 < outputBound } }
@@ -43,9 +38,9 @@ struct FieldElement8Tests {
         return out
     }
 
-    @Test("products, sums, differences, carries and select match the scalar field on factors up to 2^52 - 1")
+    @Test("products, sums, differences, carries and select match the scalar field on factors up to 2^52 - 1",
+          .enabled(if: TestBackends.runs(.ifma), "this CPU lacks AVX-512 IFMA: the vector lanes cannot run here"))
     func arithmetic() {
-        guard Self.runnable() else { return }
         var rng = SeededRNG(seed: 0xfe_8001)
         print("seed \(rng.seed)")
         let xs = Self.factors(&rng, count: 8 * testIterations(2_000))
@@ -75,9 +70,9 @@ struct FieldElement8Tests {
         #expect(checked >= 8 * 100)
     }
 
-    @Test("a - b accepts a subtrahend with limbs up to 2^53 - 76, and carried() limbs up to 2^54 - 1")
+    @Test("a - b accepts a subtrahend with limbs up to 2^53 - 76, and carried() limbs up to 2^54 - 1",
+          .enabled(if: TestBackends.runs(.ifma), "this CPU lacks AVX-512 IFMA: the vector lanes cannot run here"))
     func limbBounds() {
-        guard Self.runnable() else { return }
         var rng = SeededRNG(seed: 0xfe_8002)
         print("seed \(rng.seed)")
         let top: UInt64 = (1 << 53) - 76, m54: UInt64 = (1 << 54) - 1
@@ -95,9 +90,9 @@ struct FieldElement8Tests {
         }
     }
 
-    @Test("the vector (p-5)/8 power equals the scalar one on factors up to 2^52 - 1")
+    @Test("the vector (p-5)/8 power equals the scalar one on factors up to 2^52 - 1",
+          .enabled(if: TestBackends.runs(.ifma), "this CPU lacks AVX-512 IFMA: the vector lanes cannot run here"))
     func powP58() {
-        guard Self.runnable() else { return }
         var rng = SeededRNG(seed: 0xfe_8003)
         print("seed \(rng.seed)")
         let xs = Self.factors(&rng, count: 8 * testIterations(40) + 3)

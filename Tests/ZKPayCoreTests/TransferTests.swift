@@ -207,20 +207,21 @@ struct TransferVerificationTests {
         for round in 0..<testIterations(4) {
             let size = 8 + Int(rng.next() % 25)
             let items = (0..<size).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
-            let reported = TransferVerifier.invalidTransfersVartime(items.map { ($0.transfer, $0.inputs) })
+            let reported = TransferVerifier.invalidTransfersVartime(items.map { ($0.transfer, $0.inputs) }, verifier: BatchVerifier(backend: TestBackends.fastest))
             let expected = items.enumerated().compactMap { i, item in item.expected.map { (i, $0) } }
             #expect(reported.map(\.index) == expected.map(\.0), "round \(round)")
             #expect(reported.map(\.error.code) == expected.map(\.1), "round \(round)")
             // The same batch with statements built in slices and one check split across threads.
             let threads = Parallelism(ways: 2) { jobs in DispatchQueue.concurrentPerform(iterations: jobs.count) { jobs[$0]() } }
-            let split = TransferVerifier.invalidTransfersVartime(items.map { ($0.transfer, $0.inputs) }, parallelism: threads)
+            let split = TransferVerifier.invalidTransfersVartime(items.map { ($0.transfer, $0.inputs) }, verifier: BatchVerifier(backend: TestBackends.fastest),
+                                                                parallelism: threads)
             #expect(split.map(\.index) == expected.map(\.0), "round \(round), split")
             #expect(split.map(\.error.code) == expected.map(\.1), "round \(round), split")
             let all = items.flatMap { (try? TransferVerifier.statements(for: $0.transfer, inputs: $0.inputs).all) ?? [] }
-            #expect(BatchVerifier.verifyVartime(all) == expected.isEmpty)
+            #expect(BatchVerifier(backend: TestBackends.fastest).verifyVartime(all) == expected.isEmpty)
         }
         let good = pool.filter { $0.expected == nil }
-        #expect(TransferVerifier.invalidTransfersVartime(good.map { ($0.transfer, $0.inputs) }).isEmpty)
+        #expect(TransferVerifier.invalidTransfersVartime(good.map { ($0.transfer, $0.inputs) }, verifier: BatchVerifier(backend: TestBackends.fastest)).isEmpty)
     }
 
     @Test("statements for a batch equal each transfer's own: the same errors (structural ones included) and statements that hold alike")
@@ -236,14 +237,14 @@ struct TransferVerificationTests {
             items.append((t, Array(c.inputs.dropLast())))
         }
         items.shuffle(using: &rng)
-        let batch = TransferVerifier.statements(for: items)
+        let batch = TransferVerifier.statements(for: items, backend: TestBackends.fastest)
         #expect(batch.count == items.count)
         var failures = 0
         for (item, result) in zip(items, batch) {
             let single = Result { () throws(ProtocolError) in try TransferVerifier.statements(for: item.transfer, inputs: item.inputs) }
             switch (result, single) {
             case let (.success(a), .success(b)):
-                #expect(a.firstFailureVartime()?.code == b.firstFailureVartime()?.code)
+                #expect(a.firstFailureVartime(backend: TestBackends.fastest)?.code == b.firstFailureVartime(backend: TestBackends.fastest)?.code)
             case let (.failure(a), .failure(b)):
                 #expect(a.code == b.code)
                 failures += 1
@@ -251,7 +252,7 @@ struct TransferVerificationTests {
             }
         }
         #expect(failures >= 10)
-        #expect(TransferVerifier.statements(for: []).isEmpty)
+        #expect(TransferVerifier.statements(for: [], backend: TestBackends.fastest).isEmpty)
     }
 
     @Test("structural rules: input notes must match, no duplicates, all owned by the sender")
