@@ -342,7 +342,7 @@ final class Router: Sendable {
             do throws(LedgerError) { found = try ledger.settledObject(id: id) } catch {
                 return answer(responder, APIFailure.storage(error).response)
             }
-            guard let found, found.receipt.kind == .transfer, let t = try? Transfer(bytes: found.bytes) else {
+            guard let found, found.receipt.kind == .transfer, let t = try? Transfer(bytes: found.bytes, backend: ledger.backend) else {
                 return answer(responder, APIFailure.notFound("the ledger has not finalized transfer \(idText)").response)
             }
             responder.respond(jsonResponse(.ok, TransferLookupBody(transfer: t, receipt: found.receipt).json))

@@ -64,7 +64,7 @@ public enum ZKPayCLI {
             Command(name: "verify", summary: "check known-answer vector files",
                     usage: "zkpay verify FILE...", run: VerifyCommand.run),
             Command(name: "bench", summary: "run the benchmarks (libsodium baselines in the same run)",
-                    usage: "zkpay bench [--json] [--filter NAME[,NAME...]] [--samples N] [--clock wall|thread]  |  zkpay bench memory [--notes N] [--json]  |  zkpay bench disk [--dir DIR] [--seconds S] [--bytes B] [--files F] [--rate R] [--json]", run: BenchCommand.run),
+                    usage: "zkpay bench [--json] [--filter NAME[,NAME...]] [--samples N] [--clock wall|thread] [--backend ifma|portable]  |  zkpay bench memory [--notes N] [--json]  |  zkpay bench disk [--dir DIR] [--seconds S] [--bytes B] [--files F] [--rate R] [--json]", run: BenchCommand.run),
             Command(name: "validator", summary: "create a ledger data directory (init) or serve it over HTTP (run)",
                     usage: ValidatorCommand.usage, run: ValidatorCommand.run),
             Command(name: "audit", summary: "check the supply equation (a data directory or a running validator)",

@@ -111,7 +111,7 @@ public enum TransferBuilder {
         }
         let bytes = draft.assemble(sender: wallet.spend, signer: &signer)
         let transfer: Transfer
-        do { transfer = try Transfer(bytes: bytes) } catch {
+        do { transfer = try Transfer(bytes: bytes, backend: backend) } catch {
             preconditionFailure("a transfer built here decodes: \(error)")
         }
         return BuiltTransfer(transfer: transfer, spent: chosen, change: change)
