@@ -261,8 +261,9 @@ extension Transfer {
 
     /// Decodes the JSON form: it is turned into the binary encoding field by field and
     /// then decoded by the binary decoder, so both forms accept exactly the same transfers.
+    /// - Parameter backend: as for `init(bytes:backend:)`.
     /// - Throws: `invalidJSON` for JSON-level faults, else the binary decoder's errors.
-    public init(json: JSONValue) throws(ProtocolError) {
+    public init(json: JSONValue, backend: Backend = .portable) throws(ProtocolError) {
         var o = try JSONObjectReader(json, path: "$")
         let version = try o.int("version")
         guard version == Int(Self.version) else { throw .unknownVersion(object: "transfer", version: version) }
@@ -303,6 +304,6 @@ extension Transfer {
         w.raw(try o.hex("sender", length: 32))
         w.raw(try o.hex("authorization", length: 64))
         try o.finish()
-        try self.init(bytes: w.bytes)
+        try self.init(bytes: w.bytes, backend: backend)
     }
 }
