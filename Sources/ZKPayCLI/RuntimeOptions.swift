@@ -1,6 +1,6 @@
 import Foundation
-import Ledger
-import Ristretto255
+package import Ledger
+package import Ristretto255
 
 /// The machine-level choices of a zkpay process, made once at start-up from flags and the
 /// environment (the only place zkpay reads these variables) and passed to what the command
@@ -13,20 +13,20 @@ import Ristretto255
 /// | `ZKPAY_DIRECT_IO`  | `--direct-io on|off`      | O_DIRECT log writes                                   |
 /// | `ZKPAY_ZERO_AHEAD` | `--zero-ahead BYTES|off`  | bytes kept zero-filled past the log's end             |
 /// A flag wins over its variable.
-struct RuntimeOptions: Sendable, Equatable {
+package struct RuntimeOptions: Sendable, Equatable {
     /// The arithmetic backend (checked: this CPU runs it).
-    var backend: Backend
+    package var backend: Backend
     /// The storage and log I/O choices.
-    var storage: StorageOptions
+    package var storage: StorageOptions
 
     /// The flags `parse` reads, each followed by a value.
-    static let flagNames: Set<String> = ["--backend", "--crc32c", "--direct-io", "--zero-ahead"]
+    package static let flagNames: Set<String> = ["--backend", "--crc32c", "--direct-io", "--zero-ahead"]
 
     /// The choices for a CPU with `features`, from `flags` (flag name → value) over
     /// `environment`: the fastest backend and CRC-32C code the CPU runs unless told otherwise.
     /// - Throws: `CLIError.usage` for a value that names nothing; `CLIError.failure` for a
     ///   backend or CRC-32C code this CPU cannot run (never a silent fallback).
-    static func parse(flags: [String: String], environment: [String: String],
+    package static func parse(flags: [String: String], environment: [String: String],
                       features: CPUFeatures = .detect()) throws -> RuntimeOptions {
         var backend = Backend.fastest(on: features)
         if let name = flags["--backend"] {
@@ -74,7 +74,7 @@ struct RuntimeOptions: Sendable, Equatable {
     }
 
     /// The choices from the process environment alone (commands without these flags).
-    static func fromEnvironment() throws -> RuntimeOptions {
+    package static func fromEnvironment() throws -> RuntimeOptions {
         try parse(flags: [:], environment: ProcessInfo.processInfo.environment)
     }
 
@@ -84,10 +84,10 @@ struct RuntimeOptions: Sendable, Equatable {
     }
 
     /// Opens the storage in `directory` with these I/O options.
-    func openStorage(_ directory: String, create: Bool) throws(LedgerError) -> POSIXStorage {
+    package func openStorage(_ directory: String, create: Bool) throws(LedgerError) -> POSIXStorage {
         try POSIXStorage(directory: directory, create: create, options: storage)
     }
 
     /// Log options with these options' CRC-32C code.
-    var logOptions: LogOptions { storage.logOptions() }
+    package var logOptions: LogOptions { storage.logOptions() }
 }

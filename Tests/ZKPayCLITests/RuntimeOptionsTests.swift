@@ -84,11 +84,12 @@ struct RuntimeOptionsTests {
         #expect(console.out.hasPrefix("{\"backend\": \"portable\", \"figures\": {"))
     }
 
-    @Test("--backend ifma on a CPU without AVX-512 IFMA exits 1 with the reason",
+    @Test("zkpay validator run --backend ifma on a CPU without AVX-512 IFMA exits 1 with the reason",
           .enabled(if: !TestBackends.runs(.ifma), "this CPU runs ifma: the refusal cannot be seen here (see unsupportedChoices)"))
     func ifmaRefusedHere() {
         let console = Console(capture: true)
-        #expect(ZKPayCLI.run(["bench", "--backend", "ifma"], console: console) == 1)
+        let data = FileManager.default.temporaryDirectory.path
+        #expect(ZKPayCLI.run(["validator", "run", "--data", data, "--backend", "ifma"], console: console) == 1)
         #expect(console.err.contains("cannot run the ifma backend"))
     }
 }
