@@ -32,7 +32,7 @@ let package = Package(
                        providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CGMP", path: "Sources/CGMP", providers: [.apt(["libgmp-dev"])]),
         // Header-only: instructions Swift cannot spell (the vector kernels' 52-bit
-        // multiply-adds, the log checksum's CRC-32C).
+        // multiply-adds, the log checksum's CRC-32C, CPUID/XGETBV for the CPU detector).
         .systemLibrary(name: "CIntrinsics", path: "Sources/CIntrinsics"),
         // Header-only: glibc allocator thresholds for the zkpay process.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
