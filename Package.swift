@@ -12,8 +12,9 @@ let strict: [SwiftSetting] = [
 let fast: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 // The vector kernels (Ristretto255SIMD) are compiled for AVX-512 with the 52-bit
 // multiply-add (IFMA; cannonlake is skylake-avx512 + IFMA + VBMI + SHA) on x86-64; module
-// Ristretto255 checks the CPU at run time (SIMDSupport) before calling them, so the
-// binary still runs, on the scalar code, on an x86-64 machine without them.
+// Ristretto255 calls them only for `Backend.ifma`, which the executable chooses only on a
+// CPU that has them (CPUFeatures), so the binary still runs, on the portable backend, on an
+// x86-64 machine without them.
 #if arch(x86_64)
 let vector: [SwiftSetting] = fast + [.unsafeFlags(["-target-cpu", "cannonlake"])]
 #else
@@ -31,14 +32,14 @@ let package = Package(
                        providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CGMP", path: "Sources/CGMP", providers: [.apt(["libgmp-dev"])]),
         // Header-only: instructions Swift cannot spell (the vector kernels' 52-bit
-        // multiply-adds, the log checksum's CRC-32C).
+        // multiply-adds, the log checksum's CRC-32C, CPUID/XGETBV for the CPU detector).
         .systemLibrary(name: "CIntrinsics", path: "Sources/CIntrinsics"),
         // Header-only: glibc allocator thresholds for the zkpay process.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
         .target(name: "Sodium", dependencies: ["CSodium"], swiftSettings: strict),
         .target(name: "Ristretto255SIMD", dependencies: ["CIntrinsics"], swiftSettings: vector),
-        .target(name: "Ristretto255", dependencies: ["Sodium", "Ristretto255SIMD"], swiftSettings: fast),
+        .target(name: "Ristretto255", dependencies: ["Sodium", "Ristretto255SIMD", "CIntrinsics"], swiftSettings: fast),
         .target(name: "Keccak", swiftSettings: fast),
         .target(name: "Merlin", dependencies: ["Keccak"], swiftSettings: fast),
         .target(name: "Bech32m", swiftSettings: strict),
@@ -71,7 +72,7 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "zkpay", dependencies: ["ZKPayCLI", "ZKPayTools", "CMalloc"], swiftSettings: strict),
 
-        .target(name: "TestSupport", dependencies: ["CGMP", "Sodium"], path: "Tests/TestSupport",
+        .target(name: "TestSupport", dependencies: ["CGMP", "Sodium", "Ristretto255"], path: "Tests/TestSupport",
                 swiftSettings: strict),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "Ristretto255Tests", dependencies: ["Ristretto255", "Ristretto255SIMD", "Sodium", "TestSupport"],
@@ -101,7 +102,8 @@ let package = Package(
                     dependencies: ["Validator", "ZKPayAPI", "HTTP1", "Ledger", "ZKPayCore", "Ristretto255", "Sodium",
                                    "ZKPayTools", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "ZKPayCLITests", dependencies: ["ZKPayCLI", "Ledger", "ZKPayCore", "ZKPayAPI", "Sodium", "HTTP1", "TestSupport"],
+        .testTarget(name: "ZKPayCLITests", dependencies: ["ZKPayCLI", "Ledger", "ZKPayCore", "ZKPayAPI", "Sodium", "HTTP1", "Ristretto255",
+                                                   "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "ZKPayToolsTests",
                     dependencies: ["ZKPayTools", "ZKPayCLI", "Ledger", "ZKPayCore", "ZKPayAPI", "Sodium", "HTTP1", "TestSupport"],

@@ -1,4 +1,4 @@
-import Ristretto255
+public import Ristretto255
 import Synchronization
 
 /// Batch verification of statements (see `Statement`).
@@ -16,16 +16,25 @@ import Synchronization
 /// item's statements alone fails, which is impossible for a valid item. Hence a
 /// valid item is never reported, whatever the other items of the batch contain.
 /// See docs/notes/batch-verification.md.
-public enum BatchVerifier {
+///
+/// A verifier is built for one `Backend`, whose MSM engines check every batch it is given.
+public struct BatchVerifier: Sendable, Hashable {
+    /// The backend of the multiscalar multiplications.
+    public let backend: Backend
+
+    /// A verifier whose multiscalar multiplications run on `backend`.
+    /// - Warning: The backend must be one the CPU runs (`Backend.check(on:)`).
+    public init(backend: Backend) { self.backend = backend }
+
     /// True iff every statement holds (except with probability ≤ 2^-128 when one does
     /// not): random 128-bit weights, one MSM.
     /// - Warning: Variable time. Verification data only.
     /// - Parameter parallelism: how the multiscalar multiplication may be split (the
     ///   static generator terms and slices of the dynamic ones as separate jobs).
-    public static func verifyVartime(_ statements: [Statement], parallelism: Parallelism = .serial) -> Bool {
+    public func verifyVartime(_ statements: [Statement], parallelism: Parallelism = .serial) -> Bool {
         if statements.isEmpty { return true }
         // A lone statement needs no weight: it is checked exactly.
-        if statements.count == 1 { return statements[0].isSatisfiedVartime() }
+        if statements.count == 1 { return statements[0].isSatisfiedVartime(backend: backend) }
         let weights = statements.map { $0.isWeighted ? Scalar.one : Scalar.randomWeight128() }
         return combinedSumVartime(statements, weights: weights, parallelism: parallelism).isIdentity
     }
@@ -39,7 +48,7 @@ public enum BatchVerifier {
     /// - Warning: Variable time. Verification data only.
     /// `parallelism`: as in `verifyVartime`, for every check (the whole batch and the
     /// bisection's halves).
-    public static func invalidItemsVartime(_ items: [[Statement]], parallelism: Parallelism = .serial) -> [Int] {
+    public func invalidItemsVartime(_ items: [[Statement]], parallelism: Parallelism = .serial) -> [Int] {
         var invalid: [Int] = []
         if items.isEmpty { return invalid }
         if checkVartime(items, items.indices, parallelism) { return invalid }
@@ -50,7 +59,7 @@ public enum BatchVerifier {
     // MARK: - Internals
 
     /// Whether every statement of the items in `range` holds (fresh weights).
-    static func checkVartime(_ items: [[Statement]], _ range: Range<Int>, _ parallelism: Parallelism = .serial) -> Bool {
+    func checkVartime(_ items: [[Statement]], _ range: Range<Int>, _ parallelism: Parallelism = .serial) -> Bool {
         verifyVartime(Array(items[range].joined()), parallelism: parallelism)
     }
 
@@ -61,7 +70,7 @@ public enum BatchVerifier {
     /// failed) and a single item is checked directly before it is reported. Halves are
     /// checked left first; when the left half of a failing range passes, the right half
     /// must hold the invalid item, so its own check is skipped and left to its halves.
-    static func bisectVartime(_ items: [[Statement]], _ range: Range<Int>, knownToFail: Bool,
+    func bisectVartime(_ items: [[Statement]], _ range: Range<Int>, knownToFail: Bool,
                               _ parallelism: Parallelism = .serial, into invalid: inout [Int]) {
         if range.count == 1 {
             if knownToFail || !checkVartime(items, range, parallelism) { invalid.append(range.lowerBound) }
@@ -81,7 +90,7 @@ public enum BatchVerifier {
 
     /// Σ weights[j] · statements[j], with the generator scalars added up.
     /// - Precondition: one weight per statement; each statement well formed.
-    static func combinedSumVartime(_ statements: [Statement], weights: [Scalar],
+    func combinedSumVartime(_ statements: [Statement], weights: [Scalar],
                                    parallelism: Parallelism = .serial) -> RistrettoPoint {
         precondition(weights.count == statements.count, "one weight per statement")
         var generatorTerms = 0
@@ -140,8 +149,9 @@ public enum BatchVerifier {
         // once, on the first batch that uses G or H), e.g. batches of signatures.
         // `Generators.vartimeTable` is interleaved [B, B~, G_0, H_0, G_1, H_1, ...], the
         // layout of `staticScalars`; sharing it with the prover keeps one 16 MB table.
-        let table = generatorTerms == 0 ? pedersenTable : Generators.vartimeTable
-        if parallelism.ways == 1 || dynamicCount < parallelThreshold {
+        let table = VartimePrecomputedMSM(table: generatorTerms == 0 ? Self.pedersenTable : Generators.vartimeTable,
+                                          backend: backend)
+        if parallelism.ways == 1 || dynamicCount < Self.parallelThreshold {
             return table.vartimeMultiscalarMul(staticScalars: staticScalars, dynamicScalars: dynamicScalars,
                                                dynamicPoints: dynamicPoints)
         }
@@ -158,7 +168,7 @@ public enum BatchVerifier {
     /// 10), the others equal slices of the dynamic terms; the partial sums are added.
     /// One static part per check, however many jobs: this is why a batch is checked as
     /// one sum split across cores rather than as one sum per core.
-    static func splitSumVartime(_ table: VartimePrecomputedMSM, _ staticScalars: [Scalar], _ dynamicScalars: [Scalar],
+    func splitSumVartime(_ table: VartimePrecomputedMSM, _ staticScalars: [Scalar], _ dynamicScalars: [Scalar],
                                 _ dynamicPoints: [RistrettoPoint], _ parallelism: Parallelism) -> RistrettoPoint {
         let ways = parallelism.ways
         let total = dynamicScalars.count
@@ -169,12 +179,13 @@ public enum BatchVerifier {
         for r in rest { bounds.append(first + r.upperBound) }
         if rest.isEmpty { bounds.append(total) }
         let parts = Mutex([EdwardsPoint](repeating: .identity, count: bounds.count - 1))
+        let dynamicMSM = VartimeMSM(backend: backend)
         let jobs: [@Sendable () -> Void] = (0..<(bounds.count - 1)).map { k in
             let range = bounds[k]..<bounds[k + 1]
             return {
                 var part = k == 0 ? table.staticMultiscalarMul(staticScalars) : .identity
                 if !range.isEmpty {
-                    part = part + VartimeMSM.multiscalarMul(Array(dynamicScalars[range]), Array(dynamicPoints[range]))
+                    part = part + dynamicMSM.multiscalarMul(Array(dynamicScalars[range]), Array(dynamicPoints[range]))
                 }
                 parts.withLock { $0[k] = part }
             }
@@ -184,5 +195,5 @@ public enum BatchVerifier {
     }
 
     /// B and B~ alone, for statements that do not touch G/H.
-    static let pedersenTable = VartimePrecomputedMSM(points: [Generators.standard.B, Generators.standard.blinding])
+    static let pedersenTable = VartimePrecomputedTable(points: [Generators.standard.B, Generators.standard.blinding])
 }

@@ -72,7 +72,7 @@ extension Generators {
     /// short prefix of static scalars (built on first use: ~16 MB, tens of milliseconds).
     /// Used by the inner-product prover, whose multiscalar multiplications are over the
     /// fixed G/H generators with public-grade scalars.
-    package static let vartimeTable: VartimePrecomputedMSM = {
+    package static let vartimeTable: VartimePrecomputedTable = {
         let gens = Generators.standard
         var points = [gens.B, gens.blinding]
         points.reserveCapacity(2 + 2 * gens.g.count)
@@ -80,7 +80,7 @@ extension Generators {
             points.append(gens.g[k])
             points.append(gens.h[k])
         }
-        return VartimePrecomputedMSM(points: points)
+        return VartimePrecomputedTable(points: points)
     }()
 
     /// Position of G_k in `vartimeTable` (H_k follows it).

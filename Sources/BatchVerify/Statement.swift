@@ -50,10 +50,11 @@ public struct Statement: Sendable {
         points.append(point)
     }
 
-    /// Whether the equation holds, with one multiscalar multiplication.
-    /// - Precondition: `scalars.count == points.count`; `g` and `h` hold at most 1024 scalars.
+    /// Whether the equation holds, with one multiscalar multiplication on `backend`.
+    /// - Precondition: `scalars.count == points.count`; `g` and `h` hold at most 1024
+    ///   scalars; `backend` is one the CPU runs.
     /// - Warning: Variable time. Verification data only.
-    public func isSatisfiedVartime() -> Bool {
-        BatchVerifier.combinedSumVartime([self], weights: [.one]).isIdentity
+    public func isSatisfiedVartime(backend: Backend) -> Bool {
+        BatchVerifier(backend: backend).combinedSumVartime([self], weights: [.one]).isIdentity
     }
 }

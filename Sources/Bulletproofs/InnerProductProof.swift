@@ -140,7 +140,7 @@ struct InnerProductProof: Sendable, Equatable {
     /// variable-time multiscalar multiplications below leak nothing about the values or
     /// blindings (the crate's prover makes the same choice).
     static func prove(a aIn: [Scalar], b bIn: [Scalar], hFactors: [Scalar], Q: RistrettoPoint,
-                      generatorIndices: [Int], transcript: inout Transcript)
+                      generatorIndices: [Int], transcript: inout Transcript, backend: Backend)
         throws(BulletproofsError) -> InnerProductProof
     {
         let N = aIn.count
@@ -158,6 +158,8 @@ struct InnerProductProof: Sendable, Equatable {
         // zero); above that, where the table no longer fits in cache, Pippenger over the
         // N + 1 terms is faster.
         let useTable = N <= 256
+        let table = VartimePrecomputedMSM(table: Generators.vartimeTable, backend: backend)
+        let msm = VartimeMSM(backend: backend)
         let prefix = useTable ? Generators.vartimeTablePosition(g: generatorIndices.max() ?? 0) + 2 : 0
         var lStatic = [Scalar](repeating: .zero, count: prefix)
         var rStatic = [Scalar](repeating: .zero, count: prefix)
@@ -191,10 +193,8 @@ struct InnerProductProof: Sendable, Equatable {
                     }
                 }
                 // Variable time on public-grade data only: see the doc comment above.
-                L = Generators.vartimeTable.vartimeMultiscalarMul(staticScalars: lStatic, dynamicScalars: [cL],
-                                                                  dynamicPoints: [Q])
-                R = Generators.vartimeTable.vartimeMultiscalarMul(staticScalars: rStatic, dynamicScalars: [cR],
-                                                                  dynamicPoints: [Q])
+                L = table.vartimeMultiscalarMul(staticScalars: lStatic, dynamicScalars: [cL], dynamicPoints: [Q])
+                R = table.vartimeMultiscalarMul(staticScalars: rStatic, dynamicScalars: [cR], dynamicPoints: [Q])
             } else {
                 lScalars.removeAll(keepingCapacity: true)
                 rScalars.removeAll(keepingCapacity: true)
@@ -220,10 +220,10 @@ struct InnerProductProof: Sendable, Equatable {
                 rScalars.append(cR)
                 rPoints.append(Q)
                 // Variable time on public-grade data only: see the doc comment above.
-                L = RistrettoPoint.vartimeMultiscalarMul(lScalars, lPoints)
-                R = RistrettoPoint.vartimeMultiscalarMul(rScalars, rPoints)
+                L = msm.vartimeMultiscalarMul(lScalars, lPoints)
+                R = msm.vartimeMultiscalarMul(rScalars, rPoints)
             }
-            let enc = RistrettoPoint.batchEncode([L, R])
+            let enc = RistrettoPoint.batchEncode([L, R], backend: backend)
             transcript.appendPoint("L", enc[0])
             transcript.appendPoint("R", enc[1])
             Ls.append(ProofPoint(L, encoding: enc[0]))

@@ -26,10 +26,10 @@ public struct RangeProofClaim: Sendable {
         self.transcript = transcript
     }
 
-    /// This claim's verification statement (see `RangeProof.statement`).
-    public func statement() throws(BulletproofsError) -> Statement {
+    /// This claim's verification statement (see `RangeProof.statement`), built on `backend`.
+    public func statement(backend: Backend = .portable) throws(BulletproofsError) -> Statement {
         var t = transcript
-        return try proof.statement(commitments: commitments, bitSize: bitSize, transcript: &t)
+        return try proof.statement(commitments: commitments, bitSize: bitSize, transcript: &t, backend: backend)
     }
 }
 
@@ -41,8 +41,10 @@ extension RangeProof {
     /// - Returns: the sorted indices of the claims that do not verify (empty: all valid).
     ///   A claim with a malformed parameter or an identity point is reported without
     ///   entering the batch; a bad claim never causes a good one to be reported.
+    /// - Parameter verifier: the batch verifier (its backend also builds the statements).
     /// - Warning: Variable time; public data only.
-    public static func invalidClaimsVartime(_ claims: [RangeProofClaim]) -> [Int] {
+    public static func invalidClaimsVartime(_ claims: [RangeProofClaim],
+                                            verifier: BatchVerifier = BatchVerifier(backend: .portable)) -> [Int] {
         var bad: [Int] = []
         var statements: [[Statement]] = []
         var positions: [Int] = []
@@ -50,25 +52,27 @@ extension RangeProof {
         positions.reserveCapacity(claims.count)
         for (i, claim) in claims.enumerated() {
             do {
-                statements.append([try claim.statement()])
+                statements.append([try claim.statement(backend: verifier.backend)])
                 positions.append(i)
             } catch {
                 bad.append(i)
             }
         }
         if !statements.isEmpty {
-            bad += BatchVerifier.invalidItemsVartime(statements).map { positions[$0] }
+            bad += verifier.invalidItemsVartime(statements).map { positions[$0] }
         }
         return bad.sorted()
     }
 
     /// True iff every claim verifies (one multiscalar multiplication when all statements
     /// can be formed).
+    /// - Parameter verifier: the batch verifier (its backend also encodes and builds the statements).
     /// - Warning: Variable time; public data only.
-    public static func verifyBatchVartime(_ claims: [RangeProofClaim]) -> Bool {
-        // Every claim's commitments encoded in one batch (the square roots on vector lanes
-        // where the CPU allows) for the transcripts.
-        let encodings = RistrettoPoint.batchEncode(claims.flatMap(\.commitments))
+    public static func verifyBatchVartime(_ claims: [RangeProofClaim],
+                                          verifier: BatchVerifier = BatchVerifier(backend: .portable)) -> Bool {
+        // Every claim's commitments encoded in one batch (the square roots on the backend's
+        // vector lanes where it has them) for the transcripts.
+        let encodings = RistrettoPoint.batchEncode(claims.flatMap(\.commitments), backend: verifier.backend)
         var next = 0
         let inputs = claims.map { claim in
             defer { next += claim.commitments.count }
@@ -78,11 +82,11 @@ extension RangeProof {
         }
         var statements: [Statement] = []
         statements.reserveCapacity(claims.count)
-        for result in Self.statements(inputs) {
+        for result in Self.statements(inputs, backend: verifier.backend) {
             guard case let .success(s) = result else { return false }
             statements.append(s)
         }
-        return BatchVerifier.verifyVartime(statements)
+        return verifier.verifyVartime(statements)
     }
 
     /// What `statements(_:)` needs of one proof: as the arguments of
@@ -109,9 +113,9 @@ extension RangeProof {
     /// Each input's statement, as `statement(commitments:encodings:bitSize:transcript:)`
     /// gives it (the same statement, the same error), with every transcript replayed first
     /// and the challenges of all proofs inverted in one batch inversion instead of one
-    /// inversion per proof.
+    /// inversion per proof; the batched scalar products run on `backend` (one the CPU runs).
     /// - Warning: Variable time; public data only.
-    public static func statements(_ inputs: [StatementInput]) -> [Result<Statement, BulletproofsError>] {
+    public static func statements(_ inputs: [StatementInput], backend: Backend) -> [Result<Statement, BulletproofsError>] {
         var challenges: [Result<RangeProof.StatementChallenges, BulletproofsError>] = []
         challenges.reserveCapacity(inputs.count)
         var inverses: [Scalar] = []
@@ -134,7 +138,7 @@ extension RangeProof {
                 let count = c.u.count + 1
                 defer { at += count }
                 return input.proof.statement(commitments: input.commitments, challenges: c,
-                                             inverses: inverses[at..<(at + count)])
+                                             inverses: inverses[at..<(at + count)], backend: backend)
             }
         }
     }

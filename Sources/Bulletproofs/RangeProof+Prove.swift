@@ -50,21 +50,26 @@ extension RangeProof {
     ///   - transcript: the caller's transcript (domain separation of the application);
     ///     the verifier must start from an identical one.
     ///   - rng: randomness for the blinding factors (default: libsodium's CSPRNG).
+    ///   - backend: the backend of the prover's variable-time products over public-grade
+    ///     data (the inner-product rounds, the batched encodings); one the CPU runs.
     /// - Returns: the proof and the m commitments, in the order of `values`.
     /// - Throws: `.invalidBitSize`, `.invalidAggregationSize`, `.mismatchedInputs`,
     ///   `.valueOutOfRange(index:bitSize:)` for a value >= 2^n, `.degenerateChallenge`
     ///   (probability about 2^-250).
-    public static func prove(values: [UInt64], blindings: [Scalar], bitSize n: Int, transcript: inout Transcript)
+    public static func prove(values: [UInt64], blindings: [Scalar], bitSize n: Int, transcript: inout Transcript,
+                             backend: Backend = .portable)
         throws(BulletproofsError) -> (proof: RangeProof, commitments: [RistrettoPoint])
     {
         var rng = SodiumRandomNumberGenerator()
-        return try prove(values: values, blindings: blindings, bitSize: n, transcript: &transcript, using: &rng)
+        return try prove(values: values, blindings: blindings, bitSize: n, transcript: &transcript, using: &rng,
+                         backend: backend)
     }
 
     /// `prove` with caller-supplied randomness (tests use a seeded generator; production
     /// code must pass a cryptographically secure one).
     public static func prove<G: RandomNumberGenerator>(values: [UInt64], blindings: [Scalar], bitSize n: Int,
-                                                       transcript: inout Transcript, using rng: inout G)
+                                                       transcript: inout Transcript, using rng: inout G,
+                                                       backend: Backend = .portable)
         throws(BulletproofsError) -> (proof: RangeProof, commitments: [RistrettoPoint])
     {
         let m = values.count
@@ -78,7 +83,7 @@ extension RangeProof {
             }
         }
         return try proveCore(committedValues: values.map { Scalar($0) }, bitValues: values, blindings: blindings,
-                             bitSize: n, transcript: &transcript, using: &rng)
+                             bitSize: n, transcript: &transcript, using: &rng, backend: backend)
     }
 
     /// The prover with the committed value and the value whose bits are proven given
@@ -87,7 +92,8 @@ extension RangeProof {
     /// a proof that does not verify.
     static func proveCore<G: RandomNumberGenerator>(committedValues: [Scalar], bitValues values: [UInt64],
                                                     blindings: [Scalar], bitSize n: Int,
-                                                    transcript: inout Transcript, using rng: inout G)
+                                                    transcript: inout Transcript, using rng: inout G,
+                                                    backend: Backend = .portable)
         throws(BulletproofsError) -> (proof: RangeProof, commitments: [RistrettoPoint])
     {
         let m = values.count
@@ -104,7 +110,7 @@ extension RangeProof {
             commitments.append(RistrettoPoint.constantTimeMultiscalarMul([committedValues[j], blindings[j]],
                                                                          [gens.B, gens.blinding]))
         }
-        let vEncodings = RistrettoPoint.batchEncode(commitments)
+        let vEncodings = RistrettoPoint.batchEncode(commitments, backend: backend)
         transcript.rangeProofDomainSeparator(bitSize: n, aggregation: m)
         for enc in vEncodings { transcript.appendPoint("V", enc) }
 
@@ -167,7 +173,7 @@ extension RangeProof {
         }
         let A = RistrettoPoint.constantTimeMultiscalarMul(aScalars, bitBasis) - sumH
         let S = RistrettoPoint.constantTimeMultiscalarMul(sScalars, basis)
-        let AS = RistrettoPoint.batchEncode([A, S])
+        let AS = RistrettoPoint.batchEncode([A, S], backend: backend)
         transcript.appendPoint("A", AS[0])
         transcript.appendPoint("S", AS[1])
         let y = transcript.challengeScalar("y")
@@ -214,7 +220,7 @@ extension RangeProof {
         }
         let T1 = RistrettoPoint.constantTimeMultiscalarMul([t1, tau1], [gens.B, gens.blinding])
         let T2 = RistrettoPoint.constantTimeMultiscalarMul([t2, tau2], [gens.B, gens.blinding])
-        let TT = RistrettoPoint.batchEncode([T1, T2])
+        let TT = RistrettoPoint.batchEncode([T1, T2], backend: backend)
         transcript.appendPoint("T_1", TT[0])
         transcript.appendPoint("T_2", TT[1])
         let x = transcript.challengeScalar("x")
@@ -251,7 +257,7 @@ extension RangeProof {
         let yInv = y.inverted()
         let hFactors = VectorMath.powers(of: yInv, count: N)
         let ipp = try InnerProductProof.prove(a: lx, b: rx, hFactors: hFactors, Q: Q, generatorIndices: indices,
-                                              transcript: &transcript)
+                                              transcript: &transcript, backend: backend)
         let proof = RangeProof(A: ProofPoint(A, encoding: AS[0]), S: ProofPoint(S, encoding: AS[1]),
                                T1: ProofPoint(T1, encoding: TT[0]), T2: ProofPoint(T2, encoding: TT[1]),
                                tX: tX, tXBlinding: tXBlinding, eBlinding: eBlinding, ipp: ipp)

@@ -5,14 +5,15 @@ public import Ristretto255
 extension RangeProof {
     /// Fills v[2^t ..< 2^(t+1)] with steps[t] times v[0 ..< 2^t], for t = 0, 1, ... while
     /// 2^t < v.count (v[0] given): v[g] = v[0] * prod over the set bits t of g of steps[t].
-    static func extendByDoubling(_ v: inout [Scalar], steps: [ScalarMultiplier]) {
+    /// The products run on `backend` (one the CPU runs).
+    static func extendByDoubling(_ v: inout [Scalar], steps: [ScalarMultiplier], backend: Backend) {
         let count = v.count
         v.withUnsafeMutableBufferPointer { p in
             var t = 0
             while (1 << t) < count {
                 let lo = 1 << t, hi = min(2 << t, count)
                 steps[t].times(UnsafeBufferPointer(rebasing: p[0..<(hi - lo)]),
-                               into: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]))
+                               into: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]), backend: backend)
                 t += 1
             }
         }
@@ -37,34 +38,36 @@ extension RangeProof {
     ///   - transcript: a transcript in the same state as the prover's.
     /// - Throws: `.invalidBitSize`, `.invalidAggregationSize`, `.sizeMismatch` (wrong n or
     ///   number of commitments), `.identityPoint(field:)`.
-    public func statement(commitments: [RistrettoPoint], bitSize n: Int, transcript: inout Transcript)
-        throws(BulletproofsError) -> Statement
+    ///   - backend: the backend of the batched encoding and scalar products (one the CPU runs).
+    public func statement(commitments: [RistrettoPoint], bitSize n: Int, transcript: inout Transcript,
+                          backend: Backend = .portable) throws(BulletproofsError) -> Statement
     {
-        try statement(commitments: commitments, encodings: RistrettoPoint.batchEncode(commitments), bitSize: n,
-                      transcript: &transcript)
+        try statement(commitments: commitments, encodings: RistrettoPoint.batchEncode(commitments, backend: backend),
+                      bitSize: n, transcript: &transcript, backend: backend)
     }
 
     /// `statement(commitments:...)` for commitments given as wire encodings.
     /// - Throws: additionally `.invalidPoint(field: "V[j]")` for an undecodable commitment.
-    public func statement(commitmentEncodings: [[UInt8]], bitSize n: Int, transcript: inout Transcript)
-        throws(BulletproofsError) -> Statement
+    public func statement(commitmentEncodings: [[UInt8]], bitSize n: Int, transcript: inout Transcript,
+                          backend: Backend = .portable) throws(BulletproofsError) -> Statement
     {
         var points: [RistrettoPoint] = []
         points.reserveCapacity(commitmentEncodings.count)
         for (j, enc) in commitmentEncodings.enumerated() {
             points.append(try ProofPoint(decoding: enc[...], field: "V[\(j)]").point)
         }
-        return try statement(commitments: points, encodings: commitmentEncodings, bitSize: n, transcript: &transcript)
+        return try statement(commitments: points, encodings: commitmentEncodings, bitSize: n, transcript: &transcript,
+                             backend: backend)
     }
 
-    /// Verifies one proof with one multiscalar multiplication.
+    /// Verifies one proof with one multiscalar multiplication on `backend` (one the CPU runs).
     /// - Warning: Variable time; public data only (proofs and commitments are public).
     /// - Throws: the errors of `statement(...)`, or `.verificationFailed`.
-    public func verifyVartime(commitments: [RistrettoPoint], bitSize n: Int, transcript: inout Transcript)
-        throws(BulletproofsError)
+    public func verifyVartime(commitments: [RistrettoPoint], bitSize n: Int, transcript: inout Transcript,
+                              backend: Backend = .portable) throws(BulletproofsError)
     {
-        let s = try statement(commitments: commitments, bitSize: n, transcript: &transcript)
-        guard s.isSatisfiedVartime() else { throw .verificationFailed }
+        let s = try statement(commitments: commitments, bitSize: n, transcript: &transcript, backend: backend)
+        guard s.isSatisfiedVartime(backend: backend) else { throw .verificationFailed }
     }
 
     /// `statement(commitments:...)` for commitments whose canonical encodings the caller
@@ -72,13 +75,13 @@ extension RangeProof {
     /// - Precondition: `encodings[j]` is the canonical encoding of `commitments[j]` (the
     ///   transcript binds the encodings and the equation uses the points).
     public func statement(commitments: [RistrettoPoint], encodings: [[UInt8]], bitSize n: Int,
-                          transcript: inout Transcript) throws(BulletproofsError) -> Statement
+                          transcript: inout Transcript, backend: Backend = .portable) throws(BulletproofsError) -> Statement
     {
         let ch = try statementChallenges(commitments: commitments, encodings: encodings, bitSize: n,
                                          transcript: &transcript)
         var inverses = ch.u + [ch.y]
         Scalar.batchInvertVartime(&inverses)  // public challenges
-        return statement(commitments: commitments, challenges: ch, inverses: inverses[...])
+        return statement(commitments: commitments, challenges: ch, inverses: inverses[...], backend: backend)
     }
 
     /// The transcript replay of `statement`: every challenge, each nonzero, before any
@@ -123,7 +126,7 @@ extension RangeProof {
     /// The second half of `statement(commitments:encodings:...)`, given `inverses`: the
     /// inverses of `challenges.u` followed by y^-1.
     func statement(commitments: [RistrettoPoint], challenges ch: StatementChallenges,
-                   inverses: ArraySlice<Scalar>) -> Statement {
+                   inverses: ArraySlice<Scalar>, backend: Backend) -> Statement {
         let n = ch.n, m = ch.m, N = ch.N, y = ch.y, z = ch.z, x = ch.x, w = ch.w
         let k = ch.u.count
         precondition(inverses.count == k + 1, "one inverse per challenge and y^-1")
@@ -171,8 +174,8 @@ extension RangeProof {
         sb[0] = rhoTimes.times(b) * vs.all
         // Entries [2^t, 2^(t+1)) are step_t times entries [0, 2^t): one batch of products
         // per bit (eight at a time where the CPU has vector lanes).
-        Self.extendByDoubling(&sa, steps: saStep)
-        Self.extendByDoubling(&sb, steps: sbStep)
+        Self.extendByDoubling(&sa, steps: saStep, backend: backend)
+        Self.extendByDoubling(&sb, steps: sbStep, backend: backend)
         // (2/y)^i for i < n the same way, with steps (2/y)^(2^t).
         var twoOverYPowers = [Scalar](repeating: .one, count: n)
         var twoOverYSteps: [ScalarMultiplier] = []
@@ -181,7 +184,7 @@ extension RangeProof {
             twoOverYSteps.append(ScalarMultiplier(power))
             power = power.squared()
         }
-        Self.extendByDoubling(&twoOverYPowers, steps: twoOverYSteps)
+        Self.extendByDoubling(&twoOverYPowers, steps: twoOverYSteps, backend: backend)
         // Party j starts at rho*z^(2+j)*y^-(j*n); the next party's start is times z*y^-n.
         let nextParty = ScalarMultiplier(z * yInvPow2[n.trailingZeroBitCount])
         var tz = [Scalar](repeating: .zero, count: n)
@@ -194,7 +197,7 @@ extension RangeProof {
         for j in 0..<m {
             // tz_i = rho*z^(2+j)*y^-(j*n) * (2/y)^i.
             twoOverYPowers.withUnsafeBufferPointer { p in
-                tz.withUnsafeMutableBufferPointer { ScalarMultiplier(partyStart).times(p, into: $0) }
+                tz.withUnsafeMutableBufferPointer { ScalarMultiplier(partyStart).times(p, into: $0, backend: backend) }
             }
             for i in 0..<n {
                 let g = j * n + i

@@ -90,16 +90,17 @@ public struct RangeProof: Sendable, Equatable {
     /// Decodes a proof strictly: the length must be 32 * (9 + 2k) with k < 32, every
     /// scalar canonical, every point a canonical ristretto255 encoding. (The identity is
     /// decodable here and rejected by verification, as in the crate.)
+    /// - Parameter backend: the backend of the batched point decoding (one the CPU runs).
     /// - Throws: `BulletproofsError.wrongLength`, `.malformedInnerProduct`,
     ///   `.nonCanonicalScalar(field:)` or `.invalidPoint(field:)` naming the field.
-    public init(bytes: some Collection<UInt8>) throws(BulletproofsError) {
-        try self.init(bytes: bytes, decoded: nil)
+    public init(bytes: some Collection<UInt8>, backend: Backend = .portable) throws(BulletproofsError) {
+        try self.init(bytes: bytes, decoded: nil, backend: backend)
     }
 
     /// `init(bytes:)`, given the points a caller already decoded: `decoded[k]` for the
     /// k-th point in wire order (A, S, T_1, T_2, L_1, R_1, ...), used only if every one is
     /// present and equal in number (a caller's batch decoding over a larger object).
-    package init(bytes: some Collection<UInt8>, decoded: [RistrettoPoint?]?) throws(BulletproofsError) {
+    package init(bytes: some Collection<UInt8>, decoded: [RistrettoPoint?]?, backend: Backend) throws(BulletproofsError) {
         let b = Array(bytes)
         if let decoded, let proof = RangeProof(predecoded: b, points: decoded) {
             self = proof
@@ -111,7 +112,7 @@ public struct RangeProof: Sendable, Equatable {
         guard b.count >= 7 * 32 else {
             throw .wrongLength(field: "range proof", actual: b.count, reason: "shorter than the 224-byte header")
         }
-        if let proof = RangeProof(batchDecoding: b) {
+        if let proof = RangeProof(batchDecoding: b, backend: backend) {
             self = proof
             return
         }
@@ -130,9 +131,11 @@ public struct RangeProof: Sendable, Equatable {
 
     /// Decodes many proofs as `init(bytes:)` does each (the same proofs, the same errors),
     /// with every proof's points in one `RistrettoPoint.decodeBatch`: the square roots run
-    /// sixteen at a time where the CPU allows, and a proof's 4 + 2k points alone fill the
-    /// lanes badly (18 points of a 2 x 64-bit proof take two passes of sixteen).
-    public static func decodeMany(_ encodings: [[UInt8]]) -> [Result<RangeProof, BulletproofsError>] {
+    /// sixteen at a time on the vector lanes of `backend` where it has them, and a proof's
+    /// 4 + 2k points alone fill the lanes badly (18 points of a 2 x 64-bit proof take two
+    /// passes of sixteen).
+    public static func decodeMany(_ encodings: [[UInt8]], backend: Backend = .portable)
+        -> [Result<RangeProof, BulletproofsError>] {
         var slices: [ArraySlice<UInt8>] = []
         var ranges: [Range<Int>?] = []
         ranges.reserveCapacity(encodings.count)
@@ -141,19 +144,21 @@ public struct RangeProof: Sendable, Equatable {
             ranges.append(slices.count..<(slices.count + s.count))
             slices += s
         }
-        let points = RistrettoPoint.decodeBatch(slices)
+        let points = RistrettoPoint.decodeBatch(slices, backend: backend)
         return zip(encodings, ranges).map { b, range in
-            Result { () throws(BulletproofsError) in try RangeProof(bytes: b, decoded: range.map { Array(points[$0]) }) }
+            Result { () throws(BulletproofsError) in
+                try RangeProof(bytes: b, decoded: range.map { Array(points[$0]) }, backend: backend)
+            }
         }
     }
 
     /// The common case of `init(bytes:)`: a well-formed proof whose points are all
-    /// valid, decoded with one `RistrettoPoint.decodeBatch` (the square roots eight at a
-    /// time where the CPU allows). Nil for anything else; `init(bytes:)` then decodes
-    /// field by field, in the crate's order, to name the first bad field.
-    private init?(batchDecoding b: [UInt8]) {
+    /// valid, decoded with one `RistrettoPoint.decodeBatch` on `backend`. Nil for anything
+    /// else; `init(bytes:)` then decodes field by field, in the crate's order, to name the
+    /// first bad field.
+    private init?(batchDecoding b: [UInt8], backend: Backend) {
         guard let slices = Self.pointSlices(b) else { return nil }
-        self.init(predecoded: b, points: RistrettoPoint.decodeBatch(slices))
+        self.init(predecoded: b, points: RistrettoPoint.decodeBatch(slices, backend: backend))
     }
 
     /// The encodings of a well-formed proof's points in wire order (A, S, T_1, T_2,

@@ -4,8 +4,8 @@
 // function is static inline. The vector kernels' multiply-adds are inlined into their
 // Swift callers in module Ristretto255SIMD, which is compiled for a CPU that has them
 // (Package.swift: -target-cpu cannonlake); module Ristretto255 calls those kernels only
-// where the CPU has them (SIMDSupport.available). The CRC-32C at the end serves the
-// write-ahead log (module Ledger).
+// for a `Backend` the CPU runs (zk_cpu_features, read by CPUFeatures in module Ristretto255,
+// which is compiled for the baseline). The CRC-32C serves the write-ahead log (module Ledger).
 
 /// A hint to load the cache line at `p` (no fault if it is not mapped); any architecture.
 static inline void zk_prefetch(const void *p) {
@@ -35,7 +35,7 @@ static inline zk_u64x8 zk_madd52hi(zk_u64x8 acc, zk_u64x8 a, zk_u64x8 b) {
 // CRC-32C (Castagnoli) with the SSE4.2 crc32 instruction, for the write-ahead log's frame
 // checksums (module Ledger, CRC32C.swift). Not always_inline: module Ledger is compiled
 // for the baseline CPU, so this stays a function of its own that is called only where
-// zk_has_sse42() says the CPU has the instruction. `crc` is the running register value
+// zk_cpu_features() reports ZK_CPU_SSE42. `crc` is the running register value
 // (no initial or final inversion here: the Swift side does those).
 #include <stddef.h>
 #include <stdint.h>
@@ -97,11 +97,70 @@ static inline uint32_t zk_crc32c_sse42_3way(uint32_t crc, const unsigned char *p
     return zk_crc32c_sse42(crc, p, n);
 }
 
-/// 1 if the CPU has SSE4.2 (CPUID leaf 1, ECX bit 20), else 0.
-static inline int zk_has_sse42(void) {
-    unsigned int a, b, c, d;
+/// CPU features zkpay's code paths depend on, as bits of zk_cpu_features' result. A
+/// feature whose registers the operating system does not save on a context switch (the
+/// AVX and AVX-512 state, XCR0 read with XGETBV) is reported absent.
+enum {
+    ZK_CPU_SSE42 = 1u << 0,
+    ZK_CPU_POPCNT = 1u << 1,
+    ZK_CPU_AVX = 1u << 2,
+    ZK_CPU_AVX2 = 1u << 3,
+    ZK_CPU_FMA = 1u << 4,
+    ZK_CPU_F16C = 1u << 5,
+    ZK_CPU_MOVBE = 1u << 6,
+    ZK_CPU_BMI1 = 1u << 7,
+    ZK_CPU_BMI2 = 1u << 8,
+    ZK_CPU_ADX = 1u << 9,
+    ZK_CPU_AVX512F = 1u << 10,
+    ZK_CPU_AVX512CD = 1u << 11,
+    ZK_CPU_AVX512BW = 1u << 12,
+    ZK_CPU_AVX512DQ = 1u << 13,
+    ZK_CPU_AVX512VL = 1u << 14,
+    ZK_CPU_AVX512IFMA = 1u << 15,
+    ZK_CPU_AVX512VBMI = 1u << 16,
+    ZK_CPU_SHA = 1u << 17,
+};
+
+/// The ZK_CPU_* bits of this CPU and operating system, from CPUID leaves 1 and 7 and XCR0.
+/// Baseline x86-64 code: callable on any x86-64 CPU.
+static inline unsigned int zk_cpu_features(void) {
+    unsigned int a, b, c, d, f = 0;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
-    return (int)((c >> 20) & 1);
+    if ((c >> 20) & 1) f |= ZK_CPU_SSE42;
+    if ((c >> 23) & 1) f |= ZK_CPU_POPCNT;
+    if ((c >> 22) & 1) f |= ZK_CPU_MOVBE;
+    // AVX state: the CPU has AVX and XSAVE, the OS enabled XSAVE (OSXSAVE, ECX bit 27), and
+    // XCR0 has the SSE and AVX state bits (1, 2). AVX-512 state: also opmask, ZMM0-15
+    // upper halves and ZMM16-31 (XCR0 bits 5, 6, 7).
+    int osAVX = 0, osAVX512 = 0;
+    if (((c >> 27) & 1) && ((c >> 28) & 1)) {
+        unsigned int lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        osAVX = (lo & 0x6) == 0x6;
+        osAVX512 = osAVX && (lo & 0xE0) == 0xE0;
+    }
+    if (osAVX) {
+        f |= ZK_CPU_AVX;
+        if ((c >> 12) & 1) f |= ZK_CPU_FMA;
+        if ((c >> 29) & 1) f |= ZK_CPU_F16C;
+    }
+    if (__get_cpuid_max(0, 0) < 7) return f;
+    __cpuid_count(7, 0, a, b, c, d);
+    if ((b >> 3) & 1) f |= ZK_CPU_BMI1;
+    if ((b >> 8) & 1) f |= ZK_CPU_BMI2;
+    if ((b >> 19) & 1) f |= ZK_CPU_ADX;
+    if ((b >> 29) & 1) f |= ZK_CPU_SHA;
+    if (osAVX && ((b >> 5) & 1)) f |= ZK_CPU_AVX2;
+    if (osAVX512) {
+        if ((b >> 16) & 1) f |= ZK_CPU_AVX512F;
+        if ((b >> 17) & 1) f |= ZK_CPU_AVX512DQ;
+        if ((b >> 21) & 1) f |= ZK_CPU_AVX512IFMA;
+        if ((b >> 28) & 1) f |= ZK_CPU_AVX512CD;
+        if ((b >> 30) & 1) f |= ZK_CPU_AVX512BW;
+        if ((b >> 31) & 1) f |= ZK_CPU_AVX512VL;
+        if ((c >> 1) & 1) f |= ZK_CPU_AVX512VBMI;
+    }
+    return f;
 }
 #endif
 

@@ -180,7 +180,7 @@ extension LedgerState {
                 }
             }
         }
-        return AppliedBatch(batch: batch, trees: pending.entries.trees(), pending: pending)
+        return AppliedBatch(batch: batch, trees: pending.entries.trees(backend: backend), pending: pending)
     }
 
     // MARK: Staging

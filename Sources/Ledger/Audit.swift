@@ -8,6 +8,7 @@ extension LedgerState {
     ///
     /// It holds because every transfer satisfies Σ C_out − Σ C_in + fee·B = E and every
     /// mint output is C = amount·B + blinding·B~ with public amount and blinding.
+    /// The multiscalar multiplication runs on this state's `backend`.
     /// - Warning: Variable time; public data only.
     public func auditVartime() -> AuditResult {
         var scalars: [Scalar] = []
@@ -38,7 +39,7 @@ extension LedgerState {
         points.append(Pedersen.valueGenerator)
         scalars.append(-mintBlindingSum)
         points.append(Pedersen.blindingGenerator)
-        let sum = RistrettoPoint.vartimeMultiscalarMul(scalars, points)
+        let sum = VartimeMSM(backend: backend).vartimeMultiscalarMul(scalars, points)
         return AuditResult(ok: decodable && sum.isIdentity, notes: unspent.count, supply: supply, minted: minted, fees: feePool,
                            transfers: excesses.count / 32)
     }

@@ -1,38 +1,55 @@
 #if arch(x86_64)
 import CIntrinsics
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+public import Ristretto255
+
+/// Which CRC-32C code computes the log's frame checksums (the values are the same).
+public enum CRC32CImplementation: String, Sendable, Hashable, CaseIterable {
+    /// The SSE4.2 `crc32` instruction (x86-64 with `CPUFeatures.sse42`).
+    case hardware
+    /// Table-driven, every CPU.
+    case software
+
+    /// The fastest implementation a CPU with `features` runs.
+    public static func fastest(on features: CPUFeatures) -> CRC32CImplementation {
+        CRC32CImplementation.hardware.isSupported(by: features) ? .hardware : .software
+    }
+
+    /// Whether a CPU with `features` runs this implementation.
+    public func isSupported(by features: CPUFeatures) -> Bool {
+        switch self {
+        case .software: true
+        case .hardware:
+            #if arch(x86_64)
+            features.contains(.sse42)
+            #else
+            false
+            #endif
+        }
+    }
+}
 
 /// CRC-32C (Castagnoli: reflected polynomial 0x82F63B78, initial value and final XOR
 /// 0xFFFFFFFF; RFC 3720 section 12.1, appendix B.4), the frame checksum of log format
 /// version 2 (docs/notes/ledger-storage.md).
 ///
-/// Two implementations that give the same value: the SSE4.2 `crc32` instruction (8 bytes
-/// per instruction, three streams at once over long enough messages) where the CPU has it, and a table-driven one (eight bytes per step,
-/// "slicing by 8") everywhere else. `ZKPAY_CRC32C=software` selects the table-driven one
-/// (A/B measurements). Tests check both against RFC 3720's values and each other.
+/// Two implementations that give the same value (`CRC32CImplementation`, chosen by the
+/// executable and carried by `LogOptions`): the SSE4.2 `crc32` instruction (8 bytes per
+/// instruction, three streams at once over long enough messages) and a table-driven one
+/// (eight bytes per step, "slicing by 8") for every CPU. Tests check both against RFC 3720's
+/// values and each other.
 enum CRC32C {
-    /// True when `checksum` uses the SSE4.2 instruction (read once per process).
-    static let usesHardware: Bool = {
-        #if arch(x86_64)
-        if let setting = getenv("ZKPAY_CRC32C"), String(cString: setting) == "software" { return false }
-        return zk_has_sse42() != 0
-        #else
-        return false
-        #endif
-    }()
-
-    /// The CRC-32C of `bytes`.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        usesHardware ? hardware(bytes) : software(bytes)
+    /// The CRC-32C of `bytes` with `implementation` (one the CPU runs).
+    @inline(__always)
+    static func checksum(_ bytes: UnsafeRawBufferPointer, using implementation: CRC32CImplementation) -> UInt32 {
+        switch implementation {
+        case .hardware: hardware(bytes)
+        case .software: software(bytes)
+        }
     }
 
     /// The CRC-32C of `bytes` with the SSE4.2 instruction; only where the CPU has it
-    /// (`usesHardware` or a test that checked `hardwareAvailable`).
+    /// (`CRC32CImplementation.hardware.isSupported(by:)`).
     static func hardware(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         #if arch(x86_64)
         guard let base = bytes.baseAddress else { return 0 }
@@ -41,15 +58,6 @@ enum CRC32C {
         }
         #else
         preconditionFailure("no CRC-32C instruction on this architecture")
-        #endif
-    }
-
-    /// True if this CPU has the instruction `hardware` uses, whatever `ZKPAY_CRC32C` says.
-    static var hardwareAvailable: Bool {
-        #if arch(x86_64)
-        zk_has_sse42() != 0
-        #else
-        false
         #endif
     }
 

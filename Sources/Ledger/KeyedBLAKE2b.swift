@@ -74,12 +74,14 @@ struct KeyedBLAKE2b: Sendable {
 
     /// The digests of `count` messages of `length` bytes each (1...128), message i at
     /// `base + i * stride`, into `out[0..<count]`: up to eight at a time on the vector lanes
-    /// (`BLAKE2bLanes`) where the CPU has them (`SIMDSupport.available`), one at a time
-    /// otherwise and for the last one or two. The same values as `digest`.
-    func digests(_ base: UnsafeRawPointer, stride: Int, length: Int, count: Int, into out: UnsafeMutablePointer<Digest32>) {
+    /// (`BLAKE2bLanes`) for the IFMA backend, one at a time otherwise and for the last one
+    /// or two. The same values as `digest`.
+    /// - Precondition: `backend` is one the CPU runs.
+    func digests(_ base: UnsafeRawPointer, stride: Int, length: Int, count: Int, into out: UnsafeMutablePointer<Digest32>,
+                 backend: Backend) {
         precondition((1...128).contains(length), "a short message is 1...128 bytes")
         var i = 0
-        if SIMDSupport.available && count >= 3 {
+        if backend == .ifma && count >= 3 {
             withUnsafeTemporaryAllocation(of: SIMD8<UInt64>.self, capacity: 24) { vectors in
                 let m = vectors.baseAddress!
                 let h = m + 16

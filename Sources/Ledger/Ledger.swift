@@ -1,4 +1,4 @@
-import Ristretto255
+public import Ristretto255
 public import Sodium
 public import ZKPayCore
 
@@ -30,6 +30,8 @@ public final class Ledger {
     public internal(set) var receipts: SettledReceipts
     /// The storage directory.
     public let storage: any Storage
+    /// The backend of the proof checks, the audit and receipt hashing (chosen by the executable).
+    public var backend: Backend { state.backend }
     /// What recovery found when the ledger was opened.
     public let recovery: RecoveryReport
     /// A snapshot is written after a batch once this many records follow the last one.
@@ -98,8 +100,10 @@ public final class Ledger {
 
     /// Opens the ledger in `storage`: checks genesis and key, loads the snapshot, replays
     /// the log (cutting a torn tail, refusing corruption).
+    /// - Parameter backend: the backend of the proof checks and the audit (one the CPU runs).
     /// - Throws: `GenesisError` (with `.storage` wrapping log and recovery errors).
-    public init(storage: any Storage, options: LogOptions = LogOptions()) throws(GenesisError) {
+    public init(storage: any Storage, options: LogOptions = LogOptions(), backend: Backend = .portable)
+        throws(GenesisError) {
         let genesis = try Self.readGenesis(storage: storage)
         let seed: [UInt8]?
         do { seed = try Self.readAll(storage, Genesis.keyFileName) } catch { throw .storage(error) }

@@ -25,6 +25,10 @@ public struct LedgerState: Sendable {
     public let issuer: RistrettoPoint
     /// The minimum fee of a transfer.
     public let minimumFee: UInt64
+    /// The arithmetic backend of this state's proof checks (`verifyVartime`), audit and
+    /// receipt hashing (the receipt tree's leaves and nodes, eight at a time on the IFMA
+    /// lanes): the one the executable chose, given by the owner when it builds the state.
+    public let backend: Backend
     /// Unspent notes by id: the output encoding (owner 32 ‖ commitment 32 ‖ memo 153), the
     /// creation position and the owner index, in one compact store (`UnspentNotes`).
     public internal(set) var unspent = UnspentNotes()
@@ -56,8 +60,9 @@ public struct LedgerState: Sendable {
     /// audit then fails).
     public var supply: UInt64 { minted >= feePool ? minted - feePool : 0 }
 
-    /// An empty state.
-    public init(issuer: RistrettoPoint, minimumFee: UInt64, initialChainHash: [UInt8]) {
+    /// An empty state whose checks run on `backend` (one the CPU runs).
+    public init(issuer: RistrettoPoint, minimumFee: UInt64, initialChainHash: [UInt8], backend: Backend = .portable) {
+        self.backend = backend
         self.issuer = issuer
         self.minimumFee = minimumFee
         chainHash = initialChainHash

@@ -65,13 +65,14 @@ enum LogFormat {
 
     /// Appends the frame of one record, whose payload is `head ‖ body`, to `out`.
     static func appendFrame(sequence: UInt64, payload head: [UInt8], _ body: [UInt8] = [],
-                            format: FrameFormat = .current, to out: inout [UInt8]) {
+                            format: FrameFormat = .current, crc: CRC32CImplementation = .software,
+                            to out: inout [UInt8]) {
         let start = out.count
         let count = format.frameBytes(payload: head.count + body.count)
         out += repeatElement(0, count: count)
         out.withUnsafeMutableBytes { buffer in
             _ = format.writeFrame(sequence: sequence, payload: head, body,
-                                  into: UnsafeMutableRawBufferPointer(rebasing: buffer[start...]))
+                                  into: UnsafeMutableRawBufferPointer(rebasing: buffer[start...]), crc: crc)
         }
     }
 
@@ -133,31 +134,35 @@ struct FrameFormat: Equatable, Sendable {
     /// The byte length of the frame of a record whose payload is `payloadBytes` long.
     func frameBytes(payload payloadBytes: Int) -> Int { overhead + payloadBytes }
 
-    /// Writes the checksum of `covered` (a frame's header and payload) to `out` (`checksumBytes` long).
-    func writeChecksum(of covered: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
+    /// Writes the checksum of `covered` (a frame's header and payload) to `out` (`checksumBytes`
+    /// long); a CRC-32C with `crc`.
+    func writeChecksum(of covered: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer,
+                       crc: CRC32CImplementation) {
         if version == 1 {
             Hash.blake2b(covered, key: UnsafeRawBufferPointer(start: nil, count: 0), into: out)
         } else {
-            out.storeBytes(of: CRC32C.checksum(covered).littleEndian, toByteOffset: 0, as: UInt32.self)
+            out.storeBytes(of: CRC32C.checksum(covered, using: crc).littleEndian, toByteOffset: 0, as: UInt32.self)
         }
     }
 
-    /// True if `stored` is the checksum of `covered`.
-    func checks(_ covered: UnsafeRawBufferPointer, against stored: UnsafeRawBufferPointer) -> Bool {
+    /// True if `stored` is the checksum of `covered` (a CRC-32C computed with `crc`).
+    func checks(_ covered: UnsafeRawBufferPointer, against stored: UnsafeRawBufferPointer,
+                crc: CRC32CImplementation) -> Bool {
         guard stored.count == checksumBytes else { return false }
         if version == 1 {
             return LogFormat.checksum(covered).elementsEqual(stored)
         }
-        return stored.loadUnaligned(as: UInt32.self) == CRC32C.checksum(covered).littleEndian
+        return stored.loadUnaligned(as: UInt32.self) == CRC32C.checksum(covered, using: crc).littleEndian
     }
 
     /// True if `bytes`, a whole frame whose payload is `length` long, end with the checksum
     /// of the rest.
-    func checks(frame bytes: ArraySlice<UInt8>, payload length: Int) -> Bool {
+    func checks(frame bytes: ArraySlice<UInt8>, payload length: Int, crc: CRC32CImplementation) -> Bool {
         let covered = LogFormat.frameHeaderBytes + length
         guard bytes.count == covered + checksumBytes else { return false }
         return bytes.withUnsafeBytes { b in
-            checks(UnsafeRawBufferPointer(rebasing: b[..<covered]), against: UnsafeRawBufferPointer(rebasing: b[covered...]))
+            checks(UnsafeRawBufferPointer(rebasing: b[..<covered]), against: UnsafeRawBufferPointer(rebasing: b[covered...]),
+                   crc: crc)
         }
     }
 
@@ -165,7 +170,7 @@ struct FrameFormat: Equatable, Sendable {
     /// (at least `frameBytes` long); the checksum is computed over the frame in place.
     /// - Returns: the frame's length.
     func writeFrame(sequence: UInt64, payload head: [UInt8], _ body: [UInt8],
-                    into out: UnsafeMutableRawBufferPointer) -> Int {
+                    into out: UnsafeMutableRawBufferPointer, crc: CRC32CImplementation) -> Int {
         let length = head.count + body.count
         let count = frameBytes(payload: length)
         precondition(out.count >= count, "room for the frame")
@@ -179,7 +184,7 @@ struct FrameFormat: Equatable, Sendable {
         }
         let covered = header + length
         writeChecksum(of: UnsafeRawBufferPointer(rebasing: out[..<covered]),
-                      into: UnsafeMutableRawBufferPointer(rebasing: out[covered..<count]))
+                      into: UnsafeMutableRawBufferPointer(rebasing: out[covered..<count]), crc: crc)
         return count
     }
 }

@@ -1,3 +1,4 @@
+import Ristretto255
 public import Sodium
 public import ZKPayCore
 
@@ -45,20 +46,20 @@ public struct ReceiptBatchTree: Sendable {
     let levels: [[Digest32]]
 
     /// The tree over `count` entries (83 bytes each, version 2, sequences `first`, `first` + 1, …).
-    init(entries: ArraySlice<UInt8>, first: UInt64, count: Int) {
+    init(entries: ArraySlice<UInt8>, first: UInt64, count: Int, backend: Backend) {
         precondition((1...Receipt.maxBatchSize).contains(count) && entries.count == count * Receipt.entryLength,
                      "a batch holds 1...65535 entries of 83 bytes")
         let leaves = [Digest32](unsafeUninitializedCapacity: count) { buffer, initialized in
             entries.withUnsafeBytes { all in
                 ReceiptTree.leafHasher.digests(all.baseAddress!, stride: Receipt.entryLength, length: Receipt.entryLength,
-                                               count: count, into: buffer.baseAddress!)
+                                               count: count, into: buffer.baseAddress!, backend: backend)
             }
             initialized = count
         }
         self.entries = entries
         self.first = first
         self.count = count
-        levels = ReceiptTree.levels(leaves: leaves)
+        levels = ReceiptTree.levels(leaves: leaves, backend: backend)
     }
 
     /// The root (RFC 9162 MTH over the entries' leaf hashes).
@@ -133,20 +134,21 @@ struct ReceiptBatch {
     }
 
     /// The trees the batch is signed as, in sequence order: one per 65,535 entries.
-    func trees() -> [ReceiptBatchTree] {
+    /// (hashed on `backend`).
+    func trees(backend: Backend) -> [ReceiptBatchTree] {
         var out: [ReceiptBatchTree] = []
         var start = 0
         while start < count {
             let n = min(Receipt.maxBatchSize, count - start)
             let slice = entries.bytes[(start * Receipt.entryLength)..<((start + n) * Receipt.entryLength)]
-            out.append(ReceiptBatchTree(entries: slice, first: first + UInt64(start), count: n))
+            out.append(ReceiptBatchTree(entries: slice, first: first + UInt64(start), count: n, backend: backend))
             start += n
         }
         return out
     }
 
     /// The signed receipts, in sequence order (one signature per 65,535 entries).
-    func sign(key: ReceiptKey) -> [Receipt] {
-        trees().flatMap { $0.receipts(signature: key.pair.sign($0.message)) }
+    func sign(key: ReceiptKey, backend: Backend) -> [Receipt] {
+        trees(backend: backend).flatMap { $0.receipts(signature: key.pair.sign($0.message)) }
     }
 }

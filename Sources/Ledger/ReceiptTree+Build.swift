@@ -1,3 +1,4 @@
+import Ristretto255
 import ZKPayCore
 
 /// Building whole receipt trees: every level at once, each level's nodes hashed as one batch
@@ -17,7 +18,7 @@ extension ReceiptTree {
     /// level's nodes as one batch (`KeyedBLAKE2b.digests`, eight at a time on vector lanes).
     /// Leaf m's node on level l is therefore node m >> l, and its inclusion path (RFC 9162
     /// §2.1.3.1) is that node's sibling on each level where it has one (`writePath`).
-    static func levels(leaves: [Digest32]) -> [[Digest32]] {
+    static func levels(leaves: [Digest32], backend: Backend) -> [[Digest32]] {
         precondition(!leaves.isEmpty, "a tree has at least one leaf")
         var levels = [leaves]
         var level = leaves
@@ -26,7 +27,8 @@ extension ReceiptTree {
             var next = [Digest32](unsafeUninitializedCapacity: pairs + 1) { buffer, initialized in
                 level.withUnsafeBytes { nodes in
                     // Pair i is the 64 bytes of nodes 2i and 2i + 1 (a digest is 32 bytes in byte order).
-                    nodeHasher.digests(nodes.baseAddress!, stride: 64, length: 64, count: pairs, into: buffer.baseAddress!)
+                    nodeHasher.digests(nodes.baseAddress!, stride: 64, length: 64, count: pairs, into: buffer.baseAddress!,
+                                      backend: backend)
                 }
                 initialized = pairs
             }
@@ -58,8 +60,8 @@ extension ReceiptTree {
 
     /// The root over `leaves` and every leaf's inclusion path (the nodes concatenated,
     /// leaf-to-root), as arrays.
-    static func build(leaves: [[UInt8]]) -> (root: [UInt8], paths: [[UInt8]]) {
-        let levels = levels(leaves: leaves.map { leaf in leaf.withUnsafeBytes { digest(of: $0) } })
+    static func build(leaves: [[UInt8]], backend: Backend) -> (root: [UInt8], paths: [[UInt8]]) {
+        let levels = levels(leaves: leaves.map { leaf in leaf.withUnsafeBytes { digest(of: $0) } }, backend: backend)
         let paths = leaves.indices.map { i in
             [UInt8](unsafeUninitializedCapacity: 32 * (levels.count - 1)) { buffer, initialized in
                 initialized = 32 * writePath(levels: levels, index: i, to: buffer.baseAddress!)

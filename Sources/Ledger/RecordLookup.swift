@@ -16,7 +16,7 @@ extension WriteAheadLog {
         defer { if !isCurrent { storage.close(file) } }
         let path = Self.path(storage, segment.name)
         var scanner = try SegmentScanner(storage: storage, file: file, path: path, limit: isCurrent ? durableEnd : nil,
-                                         format: recordIndex[segment.name]?.format)
+                                         format: recordIndex[segment.name]?.format, crc: options.crc32c)
         if recordIndex[segment.name] == nil {
             try scanner.checkHeader(firstSequence: segment.firstSequence)
             var offsets: [UInt64] = []

@@ -101,7 +101,8 @@ extension WriteAheadLog {
             let isLast = index == segments.count - 1
             let file = try storage.open(segment.name, create: false)
             do throws(LedgerError) {
-                var scanner = try SegmentScanner(storage: storage, file: file, path: path(storage, segment.name))
+                var scanner = try SegmentScanner(storage: storage, file: file, path: path(storage, segment.name),
+                                                 crc: options.crc32c)
                 try scanner.checkHeader(firstSequence: segment.firstSequence)
                 let outcome = try scanner.scan(from: expected, isLast: isLast) { record throws(LedgerError) in
                     if record.sequence > covered {
@@ -168,7 +169,7 @@ extension WriteAheadLog {
             let file = isCurrent ? current : try storage.open(segment.name, create: false)
             defer { if !isCurrent { storage.close(file) } }
             var scanner = try SegmentScanner(storage: storage, file: file, path: Self.path(storage, segment.name),
-                                             limit: isCurrent ? durableEnd : nil)
+                                             limit: isCurrent ? durableEnd : nil, crc: options.crc32c)
             try scanner.checkHeader(firstSequence: segment.firstSequence)
             _ = try scanner.scan(from: segment.firstSequence, isLast: false) { record throws(LedgerError) in
                 if record.sequence >= from { try body(record) }
@@ -186,6 +187,8 @@ struct SegmentScanner {
     /// The frame format of the file: from its header (`checkHeader`) or known before
     /// (`init`); reading a frame without it is a programming error.
     private(set) var format: FrameFormat?
+    /// The CRC-32C code of the frame checks.
+    let crc: CRC32CImplementation
     private var windowStart: UInt64 = 0
     private var window: [UInt8] = []
     static let chunkBytes = 1 << 20
@@ -193,7 +196,8 @@ struct SegmentScanner {
     /// A scanner of `file` up to `limit` bytes (the durable end), or up to its size, whose
     /// frame format is `format` if known (else `checkHeader` reads it).
     init(storage: any Storage, file: StorageFile, path: String, limit: UInt64? = nil,
-         format: FrameFormat? = nil) throws(LedgerError) {
+         format: FrameFormat? = nil, crc: CRC32CImplementation) throws(LedgerError) {
+        self.crc = crc
         self.storage = storage
         self.file = file
         self.path = path
@@ -264,7 +268,7 @@ struct SegmentScanner {
         }
         at = try load(offset, frameBytes)
         let body = at + LogFormat.frameHeaderBytes + length
-        guard format.checks(frame: window[at..<(at + frameBytes)], payload: length) else {
+        guard format.checks(frame: window[at..<(at + frameBytes)], payload: length, crc: crc) else {
             return .damaged("checksum mismatch")
         }
         let sequence = LogFormat.readLE(UInt64.self, window, at: at + 4)
@@ -344,7 +348,7 @@ struct SegmentScanner {
             guard length <= LogFormat.maxPayloadBytes, p + format.frameBytes(payload: length) <= tail.count else { continue }
             let sequence = LogFormat.readLE(UInt64.self, tail, at: p + 4)
             guard sequence >= expected, sequence - expected <= maxSkip else { continue }
-            if format.checks(frame: tail[p..<(p + format.frameBytes(payload: length))], payload: length) {
+            if format.checks(frame: tail[p..<(p + format.frameBytes(payload: length))], payload: length, crc: crc) {
                 return (tailStart + UInt64(p), sequence)
             }
         }

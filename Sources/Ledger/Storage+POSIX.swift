@@ -14,7 +14,7 @@ internal import Glibc
 /// for those bytes they are the same), and the last block
 /// is completed with zeros, so the file can end in up to 4 KiB - 1 zero bytes after the
 /// last record (the `Storage` contract allows it). File systems without O_DIRECT (tmpfs on
-/// older kernels), `directIO: false` and `ZKPAY_DIRECT_IO=off` get `write` + `sync`.
+/// older kernels) and `directIO: false` (`StorageOptions.directIO`) get `write` + `sync`.
 ///
 /// After a direct write, a background thread (`ZeroFiller`) keeps `zeroAhead` bytes past
 /// its end zero-filled and synced, so that the next group commits overwrite blocks that are
@@ -48,11 +48,13 @@ public final class POSIXStorage: Storage {
     /// The background thread that fills them (started with the first direct write).
     private var filler: ZeroFiller?
 
-    /// The default `zeroAhead`: 8 MiB (about 17 batches of 256 transfers), or what
-    /// `ZKPAY_ZERO_AHEAD` says (`off`, or a number of bytes).
-    public static var defaultZeroAhead: Int {
-        guard let value = getenv("ZKPAY_ZERO_AHEAD").map({ String(cString: $0) }) else { return 8 << 20 }
-        return value == "off" ? 0 : max(0, Int(value) ?? 8 << 20)
+    /// The default `zeroAhead`: 8 MiB (about 17 batches of 256 transfers).
+    public static let defaultZeroAhead = 8 << 20
+
+    /// Opens `directory` as `init(directory:create:directIO:zeroAhead:)` does, with the
+    /// I/O choices of `options`.
+    public convenience init(directory: String, create: Bool = true, options: StorageOptions) throws(LedgerError) {
+        try self.init(directory: directory, create: create, directIO: options.directIO, zeroAhead: options.zeroAheadBytes)
     }
 
     /// Opens `directory`, creating it (mode 0700, then syncing its parent) if `create` and it does
@@ -66,7 +68,7 @@ public final class POSIXStorage: Storage {
     {
         location = directory
         self.zeroAhead = max(0, zeroAhead)
-        self.directIO = directIO && Self.oDirect != nil && !Self.directIODisabledByEnvironment
+        self.directIO = directIO && Self.oDirect != nil
         if create {
             if mkdir(directory, 0o700) == 0 {
                 // The new directory's own entry is durable only once its parent is synced.
@@ -85,13 +87,6 @@ public final class POSIXStorage: Storage {
         closeDirectDescriptors()
         free(staging)
         _ = Glibc.close(directoryDescriptor)
-    }
-
-    /// `ZKPAY_DIRECT_IO=off` in the environment turns direct I/O off for every storage (for
-    /// file systems that accept O_DIRECT but misbehave with it, and for A/B measurements).
-    static var directIODisabledByEnvironment: Bool {
-        guard let value = getenv("ZKPAY_DIRECT_IO") else { return false }
-        return String(cString: value) == "off"
     }
 
     /// The O_DIRECT flag (Swift's Glibc module does not export it: its value depends on the

@@ -157,6 +157,7 @@ extension LedgerState {
     ///
     /// A note spent earlier (in this batch or before) is still looked up so that the
     /// transfer verifies; `apply` then rejects it as a double spend naming the spender.
+    /// The decoding and the proof checks run on this state's `backend`.
     /// - Warning: Variable time; public data only.
     public func verifyVartime(_ transfers: [Transfer]) -> [Verification] {
         verifyVartime(transfers, workers: nil)
@@ -178,7 +179,8 @@ extension LedgerState {
     /// Lookups against a state that a later `apply` will have changed are sound: applying
     /// re-checks that every input is still unspent and exactly the note that was verified,
     /// so a note spent in between is a double spend and an output of a transfer that was
-    /// not settled is an unknown input.
+    /// not settled is an unknown input. This state's `backend` decodes the input points here
+    /// and checks the proofs in `PreparedVerification.verifyVartime`.
     public func prepareVerification(_ transfers: [Transfer], after pending: PreparedVerification? = nil)
         -> PreparedVerification
     {
@@ -188,7 +190,7 @@ extension LedgerState {
         var positions: [Int] = []
         let inherited = pending?.outputs ?? [:]  // only the batch in flight: the ones before it are applied
         var created: [NoteID: [UInt8]] = [:]
-        let predecoded = Self.decodeInputPoints(transfers) { n in unspent.output(n) ?? inherited[n]?[...] }
+        let predecoded = Self.decodeInputPoints(transfers, backend: backend) { n in unspent.output(n) ?? inherited[n]?[...] }
         for (i, t) in transfers.enumerated() {
             if let s = settledSequences[Key32(id: t.id)] {
                 out[i] = .finalized(sequence: s)
@@ -226,13 +228,13 @@ extension LedgerState {
             positions.append(i)
         }
         return PreparedVerification(decided: out, items: pendingItems, records: records, positions: positions,
-                                    outputs: created)
+                                    outputs: created, verifier: BatchVerifier(backend: backend))
     }
     /// The owner and commitment points of every input note `lookup` finds for `transfers`,
     /// decoded in one `RistrettoPoint.decodeBatch` (sixteen square roots at a time where
     /// the CPU allows, rather than one by one on the sequencer thread), keyed by note id with the 64 bytes they were decoded from. Notes whose
     /// points do not decode are left out (the caller decodes them itself and rejects).
-    static func decodeInputPoints(_ transfers: [Transfer], lookup: (NoteID) -> ArraySlice<UInt8>?)
+    static func decodeInputPoints(_ transfers: [Transfer], backend: Backend, lookup: (NoteID) -> ArraySlice<UInt8>?)
         -> [NoteID: (encoding: [UInt8], owner: RistrettoPoint, commitment: RistrettoPoint)]
     {
         var ids: [NoteID] = []
@@ -246,7 +248,7 @@ extension LedgerState {
                 slices.append(bytes[(start + 32)..<(start + 64)])
             }
         }
-        let points = RistrettoPoint.decodeBatch(slices)
+        let points = RistrettoPoint.decodeBatch(slices, backend: backend)
         var out: [NoteID: (encoding: [UInt8], owner: RistrettoPoint, commitment: RistrettoPoint)] = [:]
         out.reserveCapacity(ids.count)
         for (k, n) in ids.enumerated() {
@@ -256,11 +258,11 @@ extension LedgerState {
         return out
     }
 
-    /// Verifies a mint's issuer signature against this ledger's issuer key.
+    /// Verifies a mint's issuer signature against this ledger's issuer key, on this state's `backend`.
     /// - Throws: `.invalid(.unexpectedIssuer)` or `.invalid(.invalidMintSignature)`.
     /// - Warning: Variable time; public data only.
     public func verifyVartime(_ mint: Mint) throws(LedgerRejection) -> VerifiedMint {
-        do { try mint.verifyVartime(issuer: issuer) } catch { throw .invalid(error) }
+        do { try mint.verifyVartime(issuer: issuer, backend: backend) } catch { throw .invalid(error) }
         return VerifiedMint(mint: mint)
     }
 }
@@ -275,6 +277,8 @@ public struct PreparedVerification: Sendable {
     let positions: [Int]
     /// Outputs of this batch's transfers, for the lookups of the next batch.
     let outputs: [NoteID: [UInt8]]
+    /// Checks the proofs, on the backend the batch was prepared with.
+    let verifier: BatchVerifier
 
     /// Transfers whose proofs are to be checked.
     public var pendingCount: Int { items.count }
@@ -285,7 +289,8 @@ public struct PreparedVerification: Sendable {
     /// - Warning: Variable time; public data only.
     public func verifyVartime(workers: WorkerPool?) -> [Verification] {
         var failed: [Int: ProtocolError] = [:]
-        for f in TransferVerifier.invalidTransfersVartime(items, parallelism: workers?.parallelism ?? .serial) {
+        for f in TransferVerifier.invalidTransfersVartime(items, verifier: verifier,
+                                                          parallelism: workers?.parallelism ?? .serial) {
             failed[f.index] = f.error
         }
         var out = decided

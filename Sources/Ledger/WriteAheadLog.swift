@@ -36,11 +36,17 @@ public struct LogOptions: Sendable, Equatable {
     public var rotateAfterBytes: UInt64
     /// The largest payload `append(batch:)` accepts (at most 16 MiB, the format's limit).
     public var maxRecordBytes: Int
+    /// The code that computes and checks the frames' CRC-32C (one the CPU runs; the
+    /// executable chooses it).
+    public var crc32c: CRC32CImplementation
 
-    /// Options with files of about 64 MiB and records up to 1 MiB by default.
-    public init(rotateAfterBytes: UInt64 = 64 << 20, maxRecordBytes: Int = 1 << 20) {
+    /// Options with files of about 64 MiB and records up to 1 MiB by default, and the
+    /// CRC-32C code `crc32c` (by default the software one, which every CPU runs).
+    public init(rotateAfterBytes: UInt64 = 64 << 20, maxRecordBytes: Int = 1 << 20,
+                crc32c: CRC32CImplementation = .software) {
         self.rotateAfterBytes = rotateAfterBytes
         self.maxRecordBytes = min(maxRecordBytes, LogFormat.maxPayloadBytes)
+        self.crc32c = crc32c
     }
 }
 
@@ -138,6 +144,7 @@ public final class WriteAheadLog {
         }
         if durableEnd >= options.rotateAfterBytes { try rotate() }
         let format = format
+        let crc = options.crc32c
         for payload in payloads { total += format.frameBytes(payload: payload.count) }
         do throws(LedgerError) {
             // The frames are built where the storage writes them from (no intermediate copy).
@@ -145,7 +152,7 @@ public final class WriteAheadLog {
                 var at = 0
                 for (i, payload) in payloads.enumerated() {
                     at += format.writeFrame(sequence: first + UInt64(i), payload: payload.head, payload.body,
-                                            into: UnsafeMutableRawBufferPointer(rebasing: out[at...]))
+                                            into: UnsafeMutableRawBufferPointer(rebasing: out[at...]), crc: crc)
                 }
                 precondition(at == total, "the frames fill the write")
             }

@@ -12,11 +12,11 @@ extension FieldElement {
         self = FieldElement(words[o], words[o + 1], words[o + 2], words[o + 3], words[o + 4]).reduced()
     }
 
-    /// x^((p-5)/8) for every x: sixteen (then eight) at a time on the vector lanes where
-    /// the CPU has them (from three elements on), else one by one; the same values either way. The
-    /// exponent is fixed, so this is as constant-time as `powP58`.
-    package static func batchPowP58(_ xs: [FieldElement]) -> [FieldElement] {
-        guard SIMDSupport.available, xs.count >= 3 else { return xs.map { $0.powP58() } }
+    /// x^((p-5)/8) for every x: sixteen (then eight) at a time on the vector lanes of the
+    /// IFMA backend (from three elements on), else one by one; the same values either way.
+    /// The exponent is fixed, so this is as constant-time as `powP58`.
+    package static func batchPowP58(_ xs: [FieldElement], backend: Backend) -> [FieldElement] {
+        guard backend == .ifma, xs.count >= 3 else { return xs.map { $0.powP58() } }
         var words = xs.flatMap { $0.reduced().limbs }
         words.withUnsafeMutableBufferPointer { VectorExponentiation.powP58($0.baseAddress!, count: xs.count) }
         return (0..<xs.count).map { FieldElement(limbs: words, at: 5 * $0) }

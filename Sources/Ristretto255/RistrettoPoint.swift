@@ -121,13 +121,14 @@ public struct RistrettoPoint: Sendable, Equatable {
 
     /// Decodes many encodings: the point, or nil where `RistrettoPoint(encoding:)` would
     /// throw. The exponentiation at the heart of each decoding (the inverse square root)
-    /// goes through `FieldElement.batchPowP58` (sixteen at once on a CPU with the vector
-    /// lanes, else one by one); the results are the same as decoding one by one.
-    public static func decodeBatch(_ encodings: [ArraySlice<UInt8>]) -> [RistrettoPoint?] {
+    /// goes through `FieldElement.batchPowP58` (sixteen at once on the IFMA backend's
+    /// vector lanes, else one by one); the results are the same as decoding one by one.
+    /// - Parameter backend: one the CPU runs.
+    public static func decodeBatch(_ encodings: [ArraySlice<UInt8>], backend: Backend) -> [RistrettoPoint?] {
         var out = [RistrettoPoint?](repeating: nil, count: encodings.count)
         let slots = encodings.indices.filter { encodings[$0].count == 32 }
         let preludes = slots.map { DecodePrelude(Array(encodings[$0])) }
-        for (k, powered) in FieldElement.batchPowP58(preludes.map(\.uv7)).enumerated() {
+        for (k, powered) in FieldElement.batchPowP58(preludes.map(\.uv7), backend: backend).enumerated() {
             out[slots[k]] = preludes[k].finish(powered: powered)
         }
         return out
@@ -144,12 +145,13 @@ public struct RistrettoPoint: Sendable, Equatable {
 
     /// Encodes many points (the result order matches the input). The exponentiation inside
     /// each encoding (the inverse square root) goes through `FieldElement.batchPowP58`
-    /// (sixteen at once on a CPU with the vector lanes, else one by one); the bytes are
+    /// (sixteen at once on the IFMA backend's vector lanes, else one by one); the bytes are
     /// those of `encoding`. The exponentiation's running time does not depend on its
     /// input, so this is as constant-time as `encoding`.
-    public static func batchEncode(_ points: [RistrettoPoint]) -> [[UInt8]] {
+    /// - Parameter backend: one the CPU runs.
+    public static func batchEncode(_ points: [RistrettoPoint], backend: Backend) -> [[UInt8]] {
         let preludes = points.map { EncodePrelude($0.edwards) }
-        return zip(preludes, FieldElement.batchPowP58(preludes.map(\.uv7))).map { $0.finish(powered: $1).bytes }
+        return zip(preludes, FieldElement.batchPowP58(preludes.map(\.uv7), backend: backend)).map { $0.finish(powered: $1).bytes }
     }
 
     /// The one-way map from 64 uniform bytes to the group (RFC 9496 §4.3.4): MAP of each

@@ -40,14 +40,15 @@ extension ScalarMultiplier {
             && MemoryLayout<Scalar52>.offset(of: \.l4) == 32 && MemoryLayout<Scalar>.offset(of: \.value) == 0
     }()
 
-    /// out[k] = a * input[k] for every k: eight Montgomery products at a time on a CPU
-    /// with AVX-512 (module Ristretto255SIMD, `ScalarLanes`), else one by one. The lanes
+    /// out[k] = a * input[k] for every k: eight Montgomery products at a time on the IFMA
+    /// backend (module Ristretto255SIMD, `ScalarLanes`), else one by one. The lanes
     /// have no data-dependent branches.
-    /// - Precondition: equal counts; `out` does not overlap `input`.
-    package func times(_ input: UnsafeBufferPointer<Scalar>, into out: UnsafeMutableBufferPointer<Scalar>) {
+    /// - Precondition: equal counts; `out` does not overlap `input`; `backend` is one the CPU runs.
+    package func times(_ input: UnsafeBufferPointer<Scalar>, into out: UnsafeMutableBufferPointer<Scalar>,
+                       backend: Backend) {
         let n = input.count
         precondition(out.count == n, "one output per input")
-        if n >= 8 && SIMDSupport.available && Self.scalarsArePackedWords {
+        if n >= 8 && backend == .ifma && Self.scalarsArePackedWords {
             let f = [factor.l0, factor.l1, factor.l2, factor.l3, factor.l4]
             input.baseAddress!.withMemoryRebound(to: UInt64.self, capacity: 5 * n) { a in
                 out.baseAddress!.withMemoryRebound(to: UInt64.self, capacity: 5 * n) { o in

@@ -107,18 +107,17 @@ package enum VartimePippenger {
         return best
     }
 
-    /// From this many terms on, `multiscalarMul` uses the vector kernel when the CPU has
-    /// it (measured with `zkpay bench`, figures msm_*; see docs/notes/simd.md).
+    /// From this many terms on, the IFMA engine (`VartimeMSM`) uses the vector kernel
+    /// (measured with `zkpay bench`, figures msm_*; see docs/notes/simd.md).
     package static let simdThreshold = 64
 
     /// sum scalars[i] * points[i] with the bucket phase on eight lanes (one window per
     /// lane, module Ristretto255SIMD) and the final combination in scalar code.
-    /// - Precondition: `SIMDSupport.available`.
-    /// - Warning: Variable time. Public data only.
-    package static func multiscalarMulSIMD(_ scalars: [Scalar], _ points: [RistrettoPoint],
+    /// - Warning: AVX-512 IFMA code: only for `Backend.ifma`, which the caller checked
+    ///   against the CPU. Variable time. Public data only.
+    package static func multiscalarMulIFMA(_ scalars: [Scalar], _ points: [RistrettoPoint],
                                            windowBits c: Int? = nil) -> EdwardsPoint {
         precondition(scalars.count == points.count)
-        precondition(SIMDSupport.available, "the vector kernel needs AVX-512")
         let n = scalars.count
         if n == 0 { return .identity }
         let c = c ?? simdWindowBits(count: n)

@@ -17,7 +17,9 @@ import Ristretto255SIMD
 // Dynamic terms go through the ordinary dispatch (Straus or Pippenger) and are added.
 
 /// Precomputed data for a fixed list of points, for MSMs where most terms are on them.
-public final class VartimePrecomputedMSM: Sendable {
+/// The data is the same for every backend: one table serves the engines of all of them
+/// (`VartimePrecomputedMSM(table:backend:)`).
+public final class VartimePrecomputedTable: Sendable {
     /// The fixed points, in order.
     package let points: [RistrettoPoint]
     /// shifts[64 i + k] = 2^(4k) * points[i] in affine Niels form.
@@ -58,6 +60,34 @@ public final class VartimePrecomputedMSM: Sendable {
         }
         self.shifts = shifts
     }
+}
+
+/// A fixed-base variable-time MSM engine: a precomputed table and the backend whose
+/// kernels run over it.
+public struct VartimePrecomputedMSM: Sendable {
+    /// The precomputed points.
+    public let table: VartimePrecomputedTable
+    /// The backend whose kernels this engine calls.
+    public let backend: Backend
+
+    /// An engine over `table` for `backend`.
+    /// - Warning: The backend must be one the CPU runs (`Backend.check(on:)`).
+    public init(table: VartimePrecomputedTable, backend: Backend) {
+        self.table = table
+        self.backend = backend
+    }
+
+    /// Precomputes a table for `points` (see `VartimePrecomputedTable.init(points:)`) and
+    /// builds an engine over it for `backend`.
+    public init(points: [RistrettoPoint], backend: Backend) {
+        self.init(table: VartimePrecomputedTable(points: points), backend: backend)
+    }
+
+    /// The fixed points, in order.
+    package var points: [RistrettoPoint] { table.points }
+    /// See `VartimePrecomputedTable.shifts`.
+    package var shifts: [AffineNielsPoint] { table.shifts }
+    static var shiftCount: Int { VartimePrecomputedTable.shiftCount }
 
     /// The window width in {4, 8, 12} minimizing the cost of `n` static terms:
     /// n * ceil(254/c) mixed additions (7M) plus one aggregation of 2^(c-1) buckets (18M each).
@@ -82,18 +112,21 @@ public final class VartimePrecomputedMSM: Sendable {
         precondition(staticScalars.count <= points.count, "more static scalars than precomputed points")
         precondition(dynamicScalars.count == dynamicPoints.count, "one dynamic scalar per dynamic point")
         var sum = staticMultiscalarMul(staticScalars)
-        if !dynamicScalars.isEmpty { sum = sum + VartimeMSM.multiscalarMul(dynamicScalars, dynamicPoints) }
+        if !dynamicScalars.isEmpty { sum = sum + VartimeMSM(backend: backend).multiscalarMul(dynamicScalars, dynamicPoints) }
         return RistrettoPoint(edwards: sum)
     }
 
     /// sum scalars[i] * points[i] by fixed-base Pippenger with window `c` (default: by size),
-    /// on eight vector lanes where the CPU has them (`staticMultiscalarMulSIMD`).
+    /// on eight vector lanes for the IFMA backend (`staticMultiscalarMulIFMA`).
     /// - Warning: Variable time. Public data only.
     package func staticMultiscalarMul(_ scalars: [Scalar], windowBits c: Int? = nil) -> EdwardsPoint {
-        if SIMDSupport.available && c == nil && scalars.count <= Self.simdMaximum {
-            return staticMultiscalarMulSIMD(scalars)
+        switch backend {
+        case .portable:
+            return staticMultiscalarMulScalar(scalars, windowBits: c)
+        case .ifma:
+            if c == nil && scalars.count <= Self.simdMaximum { return staticMultiscalarMulIFMA(scalars) }
+            return staticMultiscalarMulScalar(scalars, windowBits: c)
         }
-        return staticMultiscalarMulScalar(scalars, windowBits: c)
     }
 
     /// Up to this many static terms the lanes are faster; above it the scalar loop is: the
@@ -126,10 +159,9 @@ public final class VartimePrecomputedMSM: Sendable {
     /// `staticMultiscalarMul` with the bucket additions on eight lanes (module
     /// Ristretto255SIMD, `EntryLanes`): the (term, window) entries with a nonzero digit
     /// are dealt to the lanes, each lane with its own buckets.
-    /// - Precondition: `SIMDSupport.available`.
-    /// - Warning: Variable time. Public data only.
-    package func staticMultiscalarMulSIMD(_ scalars: [Scalar], windowBits c: Int? = nil) -> EdwardsPoint {
-        precondition(SIMDSupport.available, "the vector kernel needs AVX-512")
+    /// - Warning: AVX-512 IFMA code: only for `Backend.ifma`, which the caller checked
+    ///   against the CPU. Variable time. Public data only.
+    package func staticMultiscalarMulIFMA(_ scalars: [Scalar], windowBits c: Int? = nil) -> EdwardsPoint {
         precondition(Self.shiftsArePackedWords, "AffineNielsPoint is not five-limb packed words")
         let n = scalars.count
         precondition(n <= points.count)

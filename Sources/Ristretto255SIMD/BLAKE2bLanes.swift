@@ -2,7 +2,7 @@
 // lane j of every vector belongs to message j. With AVX-512 each step of G is one
 // instruction for the eight messages (the rotations are vprorq). The ledger hashes its
 // receipt Merkle trees with it (module Ledger, KeyedBLAKE2b.digests), eight leaves or
-// eight nodes at a time; callers check SIMDSupport.available first. Data here is public;
+// eight nodes at a time; callers use them only for `Backend.ifma`. Data here is public;
 // the code has no data-dependent branches or look-ups anyway.
 
 /// Eight BLAKE2b compressions side by side.

@@ -66,7 +66,7 @@ package enum VectorExponentiation {
     /// Replaces each of the `count` packed elements at `words` (five radix-2^51 words
     /// each, limbs < 2^52) by its power (p-5)/8, sixteen at a time, then eight. Outputs
     /// have limbs < 2^51 + 2^8 (within the scalar code's bound for reduced elements).
-    /// - Warning: AVX-512 code: call only where `SIMDSupport.available` is true.
+    /// - Warning: AVX-512 code: call only for `Backend.ifma` (module Ristretto255), which the executable checked against the CPU.
     @inline(never)
     package static func powP58(_ words: UnsafeMutablePointer<UInt64>, count: Int) {
         // Lane offsets of elements start..<start + 8; a short chunk repeats its last

@@ -22,7 +22,7 @@
 #if arch(x86_64)
 import CIntrinsics
 #else
-// Off x86-64 the kernels never run (SIMDSupport.available is false); these portable
+// Off x86-64 the kernels never run (no `Backend.ifma` there); these portable
 // forms of the two instructions only keep the module compiling.
 @inline(__always)
 func zk_madd52lo(_ acc: SIMD8<UInt64>, _ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> SIMD8<UInt64> {

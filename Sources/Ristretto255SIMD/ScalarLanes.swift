@@ -196,7 +196,7 @@ package enum ScalarLanes {
     /// five 52-bit words (the `Scalar52` layout): a[k] canonical, factor < l (a
     /// `ScalarMultiplier` factor, so out[k] = a[k] times the multiplier's scalar).
     /// `out` must not overlap `a`.
-    /// - Warning: AVX-512 code: call only where `SIMDSupport.available` is true.
+    /// - Warning: AVX-512 code: call only for `Backend.ifma` (module Ristretto255), which the executable checked against the CPU.
     @inline(never)
     package static func montgomeryMul(_ a: UnsafePointer<UInt64>, count: Int, factor: UnsafePointer<UInt64>,
                                       out: UnsafeMutablePointer<UInt64>) {

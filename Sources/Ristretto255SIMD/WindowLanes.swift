@@ -130,7 +130,7 @@ package enum WindowLanes {
     ///   - d2: 2d, five packed words.
     ///   - out: room for `20 * windows` words.
     /// - Warning: Variable time. Public data only. Runs AVX-512 code when the module is
-    ///   built for it: call only where `SIMDSupport.available` (module Ristretto255) is true.
+    ///   built for it: call only for `Backend.ifma` (module Ristretto255).
     @inline(never)
     package static func windowSums(digits: UnsafePointer<Int16>, count n: Int, windows: Int, half: Int,
                                    points: UnsafePointer<UInt64>, d2 d2Words: UnsafePointer<UInt64>,
@@ -253,7 +253,7 @@ package enum EntryLanes {
     ///   - d2: 2d, five packed words.
     ///   - out: room for 160 words.
     /// - Warning: Variable time. Public data only. AVX-512 code: call only where
-    ///   `SIMDSupport.available` (module Ristretto255) is true.
+    ///   `Backend.ifma` (module Ristretto255) is chosen.
     @inline(never)
     package static func laneSums(offsets: UnsafePointer<Int>, digits: UnsafePointer<Int16>, count: Int, half: Int,
                                  table: UnsafePointer<UInt64>, d2 d2Words: UnsafePointer<UInt64>,

@@ -82,13 +82,17 @@ final class Router: Sendable {
     let hub: EventHub
     let metrics: Metrics
     let workers: WorkerPool
+    /// The backend transfers are decoded with (the sequencer's ledger verifies with the same).
+    let backend: Backend
     let started = ContinuousClock.now
     let server = Mutex<Server?>(nil)
     /// Most log records one replay step of an event stream reads.
     let replaySliceRecords: UInt64
 
-    init(sequencer: Sequencer, hub: EventHub, metrics: Metrics, workers: WorkerPool, replaySliceRecords: UInt64) {
+    init(sequencer: Sequencer, hub: EventHub, metrics: Metrics, workers: WorkerPool, backend: Backend,
+         replaySliceRecords: UInt64) {
         self.sequencer = sequencer
+        self.backend = backend
         self.hub = hub
         self.metrics = metrics
         self.workers = workers
@@ -164,10 +168,10 @@ final class Router: Sendable {
         responder.respond(f.response)
     }
 
-    static func decodeTransfer(_ bytes: [UInt8], _ format: BodyFormat) throws(ProtocolError) -> Transfer {
+    static func decodeTransfer(_ bytes: [UInt8], _ format: BodyFormat, backend: Backend) throws(ProtocolError) -> Transfer {
         switch format {
-        case .binary: try Transfer(bytes: bytes)
-        case .json: try Transfer(json: try JSONValue.parse(bytes))
+        case .binary: try Transfer(bytes: bytes, backend: backend)
+        case .json: try Transfer(json: try JSONValue.parse(bytes), backend: backend)
         }
     }
 
@@ -195,12 +199,12 @@ final class Router: Sendable {
         if let f = sequencer.admit(1) { return refuse(f, responder) }
         let body = request.body
         let reply = reply(responder)
-        let accepted = workers.submit { [sequencer, metrics] in
+        let accepted = workers.submit { [sequencer, metrics, backend] in
             do throws(ProtocolError) {
                 if mint {
                     sequencer.enqueue(.mint(try Self.decodeMint(body, format), reply))
                 } else {
-                    sequencer.enqueue(.transfer(try Self.decodeTransfer(body, format), reply))
+                    sequencer.enqueue(.transfer(try Self.decodeTransfer(body, format, backend: backend), reply))
                 }
             } catch {
                 sequencer.release(1)
@@ -217,7 +221,8 @@ final class Router: Sendable {
 
     /// Splits a batch body into its transfers (each decoded on its own, so that one bad
     /// transfer is one bad item); broken framing fails the whole request.
-    static func splitBatch(_ body: [UInt8], _ format: BodyFormat) -> Result<[Result<Transfer, ProtocolError>], APIFailure> {
+    static func splitBatch(_ body: [UInt8], _ format: BodyFormat, backend: Backend)
+        -> Result<[Result<Transfer, ProtocolError>], APIFailure> {
         func framing(_ e: ProtocolError) -> APIFailure {
             if case let .countOutOfRange(_, count, _) = e {
                 if count == 0 {
@@ -233,7 +238,7 @@ final class Router: Sendable {
         case .binary:
             do throws(ProtocolError) {
                 return .success(try BatchBody.splitBinary(body).map { bytes in
-                    Result { () throws(ProtocolError) in try Transfer(bytes: bytes) }
+                    Result { () throws(ProtocolError) in try Transfer(bytes: bytes, backend: backend) }
                 })
             } catch { return .failure(framing(error)) }
         case .json:
@@ -245,7 +250,7 @@ final class Router: Sendable {
                 return .failure(framing(error))
             }
             return .success(texts.map { text in
-                Result { () throws(ProtocolError) in try Transfer(json: try JSONValue.parse(text)) }
+                Result { () throws(ProtocolError) in try Transfer(json: try JSONValue.parse(text), backend: backend) }
             })
         }
     }
@@ -266,9 +271,9 @@ final class Router: Sendable {
                     .trimmingCharacters(in: .whitespaces).lowercased() == BatchBody.binaryMediaType
             }
         }
-        let accepted = workers.submit { [sequencer, metrics] in
+        let accepted = workers.submit { [sequencer, metrics, backend] in
             let items: [Result<Transfer, ProtocolError>]
-            switch Self.splitBatch(body, format) {
+            switch Self.splitBatch(body, format, backend: backend) {
             case let .success(list): items = list
             case let .failure(f):
                 sequencer.release(1)
@@ -351,7 +356,7 @@ final class Router: Sendable {
             do throws(LedgerError) { found = try ledger.settledObject(id: id) } catch {
                 return answer(responder, APIFailure.storage(error).response)
             }
-            guard let found, found.receipt.kind == .transfer, let t = try? Transfer(bytes: found.bytes) else {
+            guard let found, found.receipt.kind == .transfer, let t = try? Transfer(bytes: found.bytes, backend: ledger.backend) else {
                 return answer(responder, APIFailure.notFound("the ledger has not finalized transfer \(idText)").response)
             }
             responder.respond(jsonResponse(.ok, TransferLookupBody(transfer: t, receipt: found.receipt).json))
@@ -417,7 +422,7 @@ final class Router: Sendable {
         let body = StatusBody(sequence: s.sequence, chainHash: s.chainHash, receiptPublicKey: sequencer.receiptPublicKey,
                               issuer: g.issuer.encoded, minimumFee: g.minimumFee, unspentNotes: s.unspentNotes,
                               queueDepth: sequencer.depth, workers: workers.count, connections: connections,
-                              uptimeSeconds: Int(seconds(ContinuousClock.now - started)))
+                              uptimeSeconds: Int(seconds(ContinuousClock.now - started)), backend: backend.rawValue)
         responder.respond(jsonResponse(.ok, body.json))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import Ristretto255
 import Synchronization
 import ZKPayCore
 
@@ -83,8 +84,8 @@ final class Sequencer: Sendable {
 
     /// Opens the ledger on a new sequencer thread and starts serving the queue.
     /// - Throws: whatever opening the storage or the ledger threw.
-    init(openStorage: @escaping @Sendable () throws -> any Storage, logOptions: LogOptions, policy: BatchPolicy,
-         workers: WorkerPool, hub: EventHub, metrics: Metrics) throws {
+    init(openStorage: @escaping @Sendable () throws -> any Storage, logOptions: LogOptions, backend: Backend,
+         policy: BatchPolicy, workers: WorkerPool, hub: EventHub, metrics: Metrics) throws {
         self.policy = policy
         self.workers = workers
         self.hub = hub
@@ -102,7 +103,7 @@ final class Sequencer: Sendable {
         let thread = Thread {
             let ledger: Ledger
             do {
-                ledger = try Ledger(storage: try openStorage(), options: logOptions)
+                ledger = try Ledger(storage: try openStorage(), options: logOptions, backend: backend)
             } catch {
                 opened.withLock { $0 = .failure(error) }
                 ready.signal()

@@ -1,5 +1,6 @@
 import BatchVerify
 import Foundation
+public import Ristretto255
 import Synchronization
 public import HTTP1
 public import Ledger
@@ -30,6 +31,9 @@ public final class ValidatorService: Sendable {
         public var limits: Limits
         /// Log file options.
         public var logOptions: LogOptions
+        /// The arithmetic backend of decoding, verification, the audit and receipt hashing
+        /// (one the CPU runs: the executable checks its choice).
+        public var backend: Backend
         /// Most log records one replay step of an event stream reads before queued batches
         /// get their turn.
         public var replaySliceRecords: Int = 1024
@@ -39,7 +43,8 @@ public final class ValidatorService: Sendable {
         public init(host: String = "127.0.0.1", port: UInt16 = 7878,
                     workers: Int? = nil, batchMax: Int = 256,
                     batchWaitMilliseconds: Double = 2, queueCapacity: Int = 8192, heartbeatInterval: Double = 15,
-                    limits: Limits = Routes.limits(), logOptions: LogOptions = LogOptions()) {
+                    limits: Limits = Routes.limits(), logOptions: LogOptions = LogOptions(),
+                    backend: Backend = .portable) {
             self.host = host
             self.port = port
             self.workers = workers ?? ProcessInfo.processInfo.activeProcessorCount
@@ -49,6 +54,7 @@ public final class ValidatorService: Sendable {
             self.heartbeatInterval = heartbeatInterval
             self.limits = limits
             self.logOptions = logOptions
+            self.backend = backend
         }
     }
 
@@ -79,15 +85,16 @@ public final class ValidatorService: Sendable {
                                  capacity: max(1, configuration.queueCapacity))
         let sequencer: Sequencer
         do {
-            sequencer = try Sequencer(openStorage: openStorage, logOptions: configuration.logOptions, policy: policy,
-                                      workers: workers, hub: hub, metrics: metrics)
+            sequencer = try Sequencer(openStorage: openStorage, logOptions: configuration.logOptions,
+                                      backend: configuration.backend, policy: policy, workers: workers, hub: hub,
+                                      metrics: metrics)
         } catch {
             workers.stop()
             hub.stop()
             throw error
         }
         let router = Router(sequencer: sequencer, hub: hub, metrics: metrics, workers: workers,
-                            replaySliceRecords: UInt64(max(1, configuration.replaySliceRecords)))
+                            backend: configuration.backend, replaySliceRecords: UInt64(max(1, configuration.replaySliceRecords)))
         let server: Server
         do {
             server = try Server(host: configuration.host, port: configuration.port, limits: configuration.limits) {

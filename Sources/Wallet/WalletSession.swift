@@ -1,4 +1,5 @@
 public import Foundation
+public import Ristretto255
 public import ZKPayAPI
 public import ZKPayCore
 
@@ -160,10 +161,14 @@ public final class WalletSession {
     public private(set) var receiptKey: [UInt8] = []
     /// The validator's status, after `connect`.
     public private(set) var status: StatusBody?
+    /// The backend the range proofs are built on (one the CPU runs).
+    public let backend: Backend
 
     /// A session; nothing is sent until a method is called.
+    /// - Parameter backend: the arithmetic backend of the transfers it builds.
     public init(home: WalletHome, name: String, keys: WalletKeys, validator text: String,
-                timeout: Double = 30) throws(WalletOperationError) {
+                timeout: Double = 30, backend: Backend = .portable) throws(WalletOperationError) {
+        self.backend = backend
         do { url = try ValidatorURL(parsing: text) } catch { throw .invalidValidatorURL(text) }
         validator = url.description
         client = ValidatorClient(url: url, timeout: timeout)
@@ -287,7 +292,7 @@ public final class WalletSession {
         do {
             return try TransferBuilder.build(from: keys, spending: available,
                                              payments: [Payment(to: recipient, amount: amount, text: memo)],
-                                             fee: fee, changeText: Array("change".utf8))
+                                             fee: fee, changeText: Array("change".utf8), backend: backend)
         } catch {
             if case let .insufficientFunds(available, needed) = error {
                 throw WalletOperationError.insufficientFunds(spendable: available, needed: needed, reserved: sync.reservedTotal)

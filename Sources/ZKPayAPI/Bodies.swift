@@ -480,10 +480,12 @@ public struct StatusBody: Sendable, Equatable {
     public var workers: Int
     public var connections: Int
     public var uptimeSeconds: Int
+    /// The arithmetic backend the validator verifies with (`portable`, `ifma`).
+    public var backend: String
 
     public init(version: String = StatusBody.protocolVersion, sequence: UInt64, chainHash: [UInt8],
                 receiptPublicKey: [UInt8], issuer: String, minimumFee: UInt64, unspentNotes: Int,
-                queueDepth: Int, workers: Int, connections: Int, uptimeSeconds: Int) {
+                queueDepth: Int, workers: Int, connections: Int, uptimeSeconds: Int, backend: String) {
         self.version = version
         self.sequence = sequence
         self.chainHash = chainHash
@@ -495,6 +497,7 @@ public struct StatusBody: Sendable, Equatable {
         self.workers = workers
         self.connections = connections
         self.uptimeSeconds = uptimeSeconds
+        self.backend = backend
     }
 
     public var json: JSONValue {
@@ -504,7 +507,7 @@ public struct StatusBody: Sendable, Equatable {
             JSONMember("issuer", .string(issuer)), JSONMember("minimum_fee", .string(String(minimumFee))),
             JSONMember("unspent_notes", .int(unspentNotes)), JSONMember("queue_depth", .int(queueDepth)),
             JSONMember("workers", .int(workers)), JSONMember("connections", .int(connections)),
-            JSONMember("uptime_s", .int(uptimeSeconds)),
+            JSONMember("uptime_s", .int(uptimeSeconds)), JSONMember("backend", .string(backend)),
         ])
     }
 
@@ -521,6 +524,7 @@ public struct StatusBody: Sendable, Equatable {
         workers = try o.int("workers")
         connections = try o.int("connections")
         uptimeSeconds = try o.int("uptime_s")
+        backend = try o.string("backend")
     }
 }
 

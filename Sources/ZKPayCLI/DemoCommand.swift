@@ -31,8 +31,9 @@ enum DemoCommand {
         }
 
         // 2. The ledger data directory, as `zkpay validator init` makes it.
+        let runtime = try RuntimeOptions.fromEnvironment()
         let storage: POSIXStorage
-        do { storage = try POSIXStorage(directory: dir, create: true) } catch {
+        do { storage = try runtime.openStorage(dir, create: true) } catch {
             throw CLIError.failure("cannot create data directory \(dir): \(error)")
         }
         let lock = try lockDataDirectory(dir)
@@ -41,7 +42,7 @@ enum DemoCommand {
         let ledger: Ledger
         do {
             genesis = try Ledger.initialize(storage: storage, issuer: issuer.address, minimumFee: minimumFee)
-            ledger = try Ledger(storage: storage)
+            ledger = try Ledger(storage: storage, options: runtime.logOptions, backend: runtime.backend)
         } catch {
             throw CLIError.failure("cannot initialize the ledger in \(dir): \(error)")
         }
@@ -72,7 +73,7 @@ enum DemoCommand {
         do {
             built = try TransferBuilder.build(from: alice, spending: [mintedNote.owned],
                                               payments: [Payment(to: bob.address, amount: amount, text: Array("rent".utf8))],
-                                              fee: fee, changeText: Array("change".utf8))
+                                              fee: fee, changeText: Array("change".utf8), backend: runtime.backend)
         } catch { throw CLIError.failure("alice could not build the transfer: \(error)") }
         let transfer = built.transfer
         console.print("4. alice built a transfer of \(coins(amount)) to bob, memo \"rent\", fee \(coins(fee))")

@@ -38,13 +38,13 @@ func lockDataDirectory(_ path: String) throws -> DataDirectoryLock {
     do { return try DataDirectoryLock(directory: path) } catch { throw CLIError.failure("\(error)") }
 }
 
-/// Opens a data directory's storage (without creating it).
-func openDataStorage(_ path: String) throws -> POSIXStorage {
+/// Opens a data directory's storage (without creating it) with the I/O options of `runtime`.
+func openDataStorage(_ path: String, _ runtime: RuntimeOptions) throws -> POSIXStorage {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
         throw CLIError.failure("data directory \(path) does not exist; create it with `zkpay validator init`")
     }
-    do { return try POSIXStorage(directory: path, create: false) } catch {
+    do { return try runtime.openStorage(path, create: false) } catch {
         throw CLIError.failure("cannot open data directory \(path): \(error)")
     }
 }
@@ -73,8 +73,9 @@ enum ValidatorCommand {
         do { issuer = try Address(parsing: issuerText) } catch {
             throw CLIError.usage("--issuer is not a zkpay address: \(error)")
         }
+        let runtime = try RuntimeOptions.fromEnvironment()
         let storage: POSIXStorage
-        do { storage = try POSIXStorage(directory: data, create: true) } catch {
+        do { storage = try runtime.openStorage(data, create: true) } catch {
             throw CLIError.failure("cannot create data directory \(data): \(error)")
         }
         let lock = try lockDataDirectory(data)
@@ -84,7 +85,9 @@ enum ValidatorCommand {
             throw CLIError.failure("\(error)")
         }
         // Creates the empty log so that the directory is a complete ledger.
-        do { _ = try Ledger(storage: storage) } catch { throw CLIError.failure("\(error)") }
+        do { _ = try Ledger(storage: storage, options: runtime.logOptions, backend: runtime.backend) } catch {
+            throw CLIError.failure("\(error)")
+        }
         console.print("initialized ledger in \(data)")
         console.print("issuer:             \(issuer.encoded)")
         console.print("minimum fee:        \(minimumFee)")
@@ -109,10 +112,11 @@ enum AuditCommand {
         case let (data?, nil):
             let ledger: Ledger
             // Opening a ledger recovers it, which may cut a torn tail: a write.
-            let storage = try openDataStorage(data)
+            let runtime = try RuntimeOptions.fromEnvironment()
+            let storage = try openDataStorage(data, runtime)
             let lock = try lockDataDirectory(data)
             defer { withExtendedLifetime(lock) {} }
-            do { ledger = try Ledger(storage: storage) } catch {
+            do { ledger = try Ledger(storage: storage, options: runtime.logOptions, backend: runtime.backend) } catch {
                 throw CLIError.failure("\(error)")
             }
             let r = ledger.auditVartime()
@@ -179,7 +183,7 @@ enum ReceiptCommand {
             keySource = "--ledger-key"
         case let (nil, dir?):
             guard args.options["--validator"] == nil else { throw CLIError.usage("give at most one of --ledger-key, --data and --validator") }
-            do { key = try Ledger.readGenesis(storage: try openDataStorage(dir)).receiptPublicKey } catch let e as CLIError {
+            do { key = try Ledger.readGenesis(storage: try openDataStorage(dir, try RuntimeOptions.fromEnvironment())).receiptPublicKey } catch let e as CLIError {
                 throw e
             } catch { throw CLIError.failure("\(error)") }
             keySource = "the genesis of \(dir)"

@@ -4,19 +4,22 @@ import HTTP1
 import Ledger
 import Validator
 
-/// `zkpay validator run --data DIR [--listen HOST:PORT] [--workers N] [--batch-max N] [--batch-wait-ms T]`:
+/// `zkpay validator run --data DIR [--listen HOST:PORT] [--workers N] [--batch-max N] [--batch-wait-ms T]
+/// [--backend ifma|portable] [--crc32c hardware|software] [--direct-io on|off] [--zero-ahead BYTES|off]`:
 /// serves the ledger in DIR over HTTP until SIGINT or SIGTERM, then shuts down gracefully
 /// (requests in flight are settled and answered, the log is synced) and exits 0.
 enum ValidatorRunCommand {
     static let usage = "zkpay validator run --data DIR [--listen HOST:PORT] [--workers N] [--batch-max N] "
-        + "[--batch-wait-ms T]"
+        + "[--batch-wait-ms T] [--backend ifma|portable] [--crc32c hardware|software] [--direct-io on|off] "
+        + "[--zero-ahead BYTES|off]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
-        let args = try LedgerArguments(arguments, valued: ["--data", "--listen", "--workers", "--batch-max",
-                                                           "--batch-wait-ms"])
+        let args = try LedgerArguments(arguments, valued: Set(["--data", "--listen", "--workers", "--batch-max",
+                                                               "--batch-wait-ms"]).union(RuntimeOptions.flagNames))
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
         guard let data = args.options["--data"] else { throw CLIError.usage("--data DIR is required") }
-        var configuration = ValidatorService.Configuration()
+        let runtime = try RuntimeOptions.from(args)
+        var configuration = ValidatorService.Configuration(logOptions: runtime.logOptions, backend: runtime.backend)
         if let listen = args.options["--listen"] {
             guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]),
                   colon != listen.startIndex
@@ -55,7 +58,7 @@ enum ValidatorRunCommand {
 
         let service: ValidatorService
         do {
-            service = try ValidatorService(openStorage: { try POSIXStorage(directory: data, create: false) },
+            service = try ValidatorService(openStorage: { try runtime.openStorage(data, create: false) },
                                            configuration: configuration)
         } catch {
             throw CLIError.failure("cannot start the validator on \(configuration.host):\(configuration.port): \(error)")
@@ -65,7 +68,7 @@ enum ValidatorRunCommand {
             console.print("recovery: cut a torn tail of \(recovery.truncatedBytes) bytes (an unacknowledged batch)")
         }
         console.print("validator listening on http://\(configuration.host):\(service.port) "
-            + "(ledger sequence \(service.sequence), \(service.workerCount) workers)")
+            + "(ledger sequence \(service.sequence), \(service.workerCount) workers, backend \(runtime.backend))")
         var received: Int32 = 0
         while sigwait(&signals, &received) != 0 {}
         console.print("received \(received == SIGINT ? "SIGINT" : "SIGTERM"): shutting down")

@@ -16,7 +16,9 @@ extension WalletContext {
         let home = try home()
         let name = try walletName(in: home)
         let (_, keys) = try unlock(home, name)
-        let session = try wrap { try WalletSession(home: home, name: name, keys: keys, validator: validatorURL) }
+        let backend = try RuntimeOptions.fromEnvironment().backend
+        let session = try wrap { try WalletSession(home: home, name: name, keys: keys, validator: validatorURL,
+                                                   backend: backend) }
         let fresh = try wrap { () -> Bool in
             let before = try home.pinnedKey(for: session.validator)
             try session.connect()

@@ -132,12 +132,12 @@ public struct Mint: Sendable, Equatable {
         PublicKey(point: issuer).statement(for: signature, Contexts.mint.bytes(signedMessage))
     }
 
-    /// Verifies the mint against the ledger's issuer key.
+    /// Verifies the mint against the ledger's issuer key, on `backend` (one the CPU runs).
     /// - Throws: `unexpectedIssuer` or `invalidMintSignature`.
     /// - Warning: Variable time; public data only.
-    public func verifyVartime(issuer expected: RistrettoPoint) throws(ProtocolError) {
+    public func verifyVartime(issuer expected: RistrettoPoint, backend: Backend = .portable) throws(ProtocolError) {
         guard issuer == expected else { throw .unexpectedIssuer }
-        guard statement().isSatisfiedVartime() else { throw .invalidMintSignature }
+        guard statement().isSatisfiedVartime(backend: backend) else { throw .invalidMintSignature }
     }
 
     /// Creates and signs a mint with the CSPRNG.

@@ -98,9 +98,11 @@ public struct Transfer: Sendable, Equatable {
     public var authorizationMessage: ArraySlice<UInt8> { bytes[0..<authorizationMessageLength] }
 
     /// Decodes the canonical encoding.
+    /// - Parameter backend: the backend of the batched point decoding (one the CPU runs);
+    ///   every backend gives the same transfer and the same errors.
     /// - Throws: the first `ProtocolError` found, naming the field (`inputs[2]`,
     ///   `outputs[1].commitment`, `range_proof.t_x`, `authorization.s`, …).
-    public init(bytes data: some Collection<UInt8>) throws(ProtocolError) {
+    public init(bytes data: some Collection<UInt8>, backend: Backend = .portable) throws(ProtocolError) {
         let all = Array(data)
         var r = ByteReader(all)
         let type = try r.u8("type")
@@ -115,13 +117,15 @@ public struct Transfer: Sendable, Equatable {
         var outputs = [Output]()
         outputs.reserveCapacity(outputCount)
         let proofLength = RangeProof.encodedLength(bitSize: Self.rangeBits, aggregation: outputCount)
-        let pre = Self.predecodePoints(all, outputsStart: r.offset, outputCount: outputCount, proofLength: proofLength)
+        let pre = Self.predecodePoints(all, outputsStart: r.offset, outputCount: outputCount, proofLength: proofLength,
+                                       backend: backend)
         r.predecoded = pre.points
         for j in 0..<outputCount { outputs.append(try Output(reading: &r, field: "outputs[\(j)]")) }
         let fee = try r.u64("fee")
         let proofStart = r.offset + 2
         let proofBytes = try r.lengthPrefixed("range_proof", allowed: proofLength...proofLength)
-        let proof = try Self.decodeRangeProof(proofBytes, decoded: proofStart == pre.proofStart ? pre.proof : nil)
+        let proof = try Self.decodeRangeProof(proofBytes, decoded: proofStart == pre.proofStart ? pre.proof : nil,
+                                              backend: backend)
         let excess = try Self.decodeKey(try r.raw(32, "excess"), field: "excess", decoded: pre.points[r.offset - 32])
         let balanceMessageLength = r.offset
         let balanceSignature = try Self.decodeSignature(try r.raw(64, "balance_signature"), field: "balance_signature",
@@ -163,7 +167,7 @@ public struct Transfer: Sendable, Equatable {
     /// these results where the bytes match and decodes anything else itself, so errors and
     /// their order are those of decoding field by field.
     static func predecodePoints(_ all: [UInt8], outputsStart: Int, outputCount: Int,
-                                proofLength: Int) -> Predecoded {
+                                proofLength: Int, backend: Backend) -> Predecoded {
         var pre = Predecoded()
         let proofStart = outputsStart + Output.encodedLength * outputCount + 8 + 2
         let tail = proofStart + proofLength
@@ -177,7 +181,7 @@ public struct Transfer: Sendable, Equatable {
         }
         let tailOffsets = [tail, tail + 32, tail + 96, tail + 128]  // excess, balance R, sender, authorization R
         let slices = offsets.map { all[$0..<($0 + 32)] } + proofSlices + tailOffsets.map { all[$0..<($0 + 32)] }
-        let points = RistrettoPoint.decodeBatch(slices)
+        let points = RistrettoPoint.decodeBatch(slices, backend: backend)
         let proofRange = offsets.count..<(offsets.count + proofSlices.count)
         pre.proofStart = proofStart
         pre.proof = Array(points[proofRange])
@@ -188,8 +192,9 @@ public struct Transfer: Sendable, Equatable {
     }
 
     /// Maps the range-proof decoder's errors onto protocol errors naming the field.
-    static func decodeRangeProof(_ bytes: [UInt8], decoded: [RistrettoPoint?]? = nil) throws(ProtocolError) -> RangeProof {
-        do { return try RangeProof(bytes: bytes, decoded: decoded) } catch {
+    static func decodeRangeProof(_ bytes: [UInt8], decoded: [RistrettoPoint?]? = nil,
+                                 backend: Backend = .portable) throws(ProtocolError) -> RangeProof {
+        do { return try RangeProof(bytes: bytes, decoded: decoded, backend: backend) } catch {
             switch error {
             case let .nonCanonicalScalar(field): throw .nonCanonicalScalar(field: "range_proof.\(field)")
             case let .invalidPoint(field): throw .nonCanonicalPoint(field: "range_proof.\(field)")
@@ -256,8 +261,9 @@ extension Transfer {
 
     /// Decodes the JSON form: it is turned into the binary encoding field by field and
     /// then decoded by the binary decoder, so both forms accept exactly the same transfers.
+    /// - Parameter backend: as for `init(bytes:backend:)`.
     /// - Throws: `invalidJSON` for JSON-level faults, else the binary decoder's errors.
-    public init(json: JSONValue) throws(ProtocolError) {
+    public init(json: JSONValue, backend: Backend = .portable) throws(ProtocolError) {
         var o = try JSONObjectReader(json, path: "$")
         let version = try o.int("version")
         guard version == Int(Self.version) else { throw .unknownVersion(object: "transfer", version: version) }
@@ -298,6 +304,6 @@ extension Transfer {
         w.raw(try o.hex("sender", length: 32))
         w.raw(try o.hex("authorization", length: 64))
         try o.finish()
-        try self.init(bytes: w.bytes)
+        try self.init(bytes: w.bytes, backend: backend)
     }
 }

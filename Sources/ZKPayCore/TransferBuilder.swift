@@ -69,21 +69,25 @@ public enum TransferBuilder {
     ///   - payments: 1 to 16 payments (fewer if change and padding must fit).
     ///   - fee: the public fee.
     ///   - changeText: memo text of the change output.
+    ///   - backend: the backend of the prover's variable-time products over public-grade
+    ///     data (one the CPU runs).
     /// - Throws: `noteNotOwned`, `insufficientFunds`, `amountOverflow`, `memoTextTooLong`,
     ///   `unsupportedRequest` (no payment, more than 16 outputs or inputs needed, or an
     ///   owned note whose opening does not match its commitment).
     public static func build(from wallet: WalletKeys, spending available: [OwnedNote], payments: [Payment],
-                             fee: UInt64, changeText: [UInt8] = []) throws(ProtocolError) -> BuiltTransfer {
+                             fee: UInt64, changeText: [UInt8] = [], backend: Backend = .portable)
+        throws(ProtocolError) -> BuiltTransfer {
         var rng = SecureRandomness()
         var signer = SecureSigner()
         return try build(from: wallet, spending: available, payments: payments, fee: fee, changeText: changeText,
-                         rng: &rng, signer: &signer)
+                         rng: &rng, signer: &signer, backend: backend)
     }
 
     /// `build` with the randomness and signer supplied (fixture generation and tests).
     package static func build(from wallet: WalletKeys, spending available: [OwnedNote], payments: [Payment],
                               fee: UInt64, changeText: [UInt8] = [], rng: inout some RandomNumberGenerator,
-                              signer: inout some TransferSigner) throws(ProtocolError) -> BuiltTransfer {
+                              signer: inout some TransferSigner, backend: Backend = .portable)
+        throws(ProtocolError) -> BuiltTransfer {
         guard !payments.isEmpty else { throw .unsupportedRequest(reason: "a transfer pays at least one recipient") }
         var needed = fee
         for p in payments {
@@ -101,13 +105,13 @@ public enum TransferBuilder {
         }
         while !Transfer.outputCounts.contains(outputs.count) { outputs.append((wallet.address, 0, [])) }
 
-        let draft = try TransferDraft(inputs: chosen, outputs: outputs, fee: fee, rng: &rng)
+        let draft = try TransferDraft(inputs: chosen, outputs: outputs, fee: fee, rng: &rng, backend: backend)
         guard draft.isBalanced else {
             throw .unsupportedRequest(reason: "an owned note's amount or blinding does not open its commitment; rescan the wallet")
         }
         let bytes = draft.assemble(sender: wallet.spend, signer: &signer)
         let transfer: Transfer
-        do { transfer = try Transfer(bytes: bytes) } catch {
+        do { transfer = try Transfer(bytes: bytes, backend: backend) } catch {
             preconditionFailure("a transfer built here decodes: \(error)")
         }
         return BuiltTransfer(transfer: transfer, spent: chosen, change: change)
@@ -155,7 +159,7 @@ package struct TransferDraft {
 
     /// Draws blindings, proves the amounts, seals the memos and computes E and k.
     package init(inputs: [OwnedNote], outputs: [(recipient: Address, amount: UInt64, text: [UInt8])], fee: UInt64,
-                 rng: inout some RandomNumberGenerator) throws(ProtocolError) {
+                 rng: inout some RandomNumberGenerator, backend: Backend = .portable) throws(ProtocolError) {
         var blindings = outputs.map { _ in Scalar(reducingWide: rng.bytes(64)) }
         var k = Scalar.zero
         defer {
@@ -166,7 +170,7 @@ package struct TransferDraft {
         let proved: (proof: RangeProof, commitments: [RistrettoPoint])
         do {
             proved = try RangeProof.prove(values: outputs.map(\.amount), blindings: blindings, bitSize: Transfer.rangeBits,
-                                          transcript: &transcript, using: &rng)
+                                          transcript: &transcript, using: &rng, backend: backend)
         } catch { throw .unsupportedRequest(reason: "range proof failed: \(error)") }
         var sealed: [Output] = []
         for (j, o) in outputs.enumerated() {

@@ -1,7 +1,7 @@
 public import BatchVerify
 import Bulletproofs
 import Merlin
-import Ristretto255
+public import Ristretto255
 import Schnorr
 import Synchronization
 
@@ -22,13 +22,13 @@ public struct TransferStatements: Sendable {
     public var all: [Statement] { [excess, range, balance, authorization] }
 
     /// The error of the first statement that does not hold, or nil if all hold (one
-    /// multiscalar multiplication per statement checked).
+    /// multiscalar multiplication per statement checked, on `backend`).
     /// - Warning: Variable time; public data only.
-    public func firstFailureVartime() -> ProtocolError? {
-        if !excess.isSatisfiedVartime() { return .excessMismatch }
-        if !range.isSatisfiedVartime() { return .invalidRangeProof }
-        if !balance.isSatisfiedVartime() { return .invalidBalanceSignature }
-        if !authorization.isSatisfiedVartime() { return .invalidAuthorization }
+    public func firstFailureVartime(backend: Backend) -> ProtocolError? {
+        if !excess.isSatisfiedVartime(backend: backend) { return .excessMismatch }
+        if !range.isSatisfiedVartime(backend: backend) { return .invalidRangeProof }
+        if !balance.isSatisfiedVartime(backend: backend) { return .invalidBalanceSignature }
+        if !authorization.isSatisfiedVartime(backend: backend) { return .invalidAuthorization }
         return nil
     }
 }
@@ -51,17 +51,18 @@ public enum TransferVerifier {
     /// - Parameters:
     ///   - transfer: the decoded transfer.
     ///   - inputs: the notes it spends, in the order of `transfer.inputs`.
+    ///   - backend: the backend of the batched scalar products (one the CPU runs).
     /// - Throws: `inputNotesMismatch`, `duplicateInput`, `inputOwnerMismatch`, or
     ///   `invalidRangeProof` when the proof cannot even be turned into a statement.
-    public static func statements(for transfer: Transfer, inputs: [InputNote]) throws(ProtocolError)
-        -> TransferStatements
+    public static func statements(for transfer: Transfer, inputs: [InputNote], backend: Backend = .portable)
+        throws(ProtocolError) -> TransferStatements
     {
-        try statements(for: [(transfer, inputs)])[0].get()
+        try statements(for: [(transfer, inputs)], backend: backend)[0].get()
     }
 
     /// `statements(for:inputs:)` of many transfers (the same statements, the same errors),
     /// with the range proofs' challenges of all of them inverted in one batch inversion.
-    public static func statements(for items: [(transfer: Transfer, inputs: [InputNote])])
+    public static func statements(for items: [(transfer: Transfer, inputs: [InputNote])], backend: Backend)
         -> [Result<TransferStatements, ProtocolError>]
     {
         var results = [Result<TransferStatements, ProtocolError>?](repeating: nil, count: items.count)
@@ -89,7 +90,7 @@ public enum TransferVerifier {
                 encodings: transfer.outputCommitmentEncodings, bitSize: Transfer.rangeBits,
                 transcript: Contexts.rangeProofTranscript()))
         }
-        for ((i, excess), range) in zip(excesses, RangeProof.statements(rangeInputs)) {
+        for ((i, excess), range) in zip(excesses, RangeProof.statements(rangeInputs, backend: backend)) {
             guard case let .success(range) = range else {
                 results[i] = .failure(.invalidRangeProof)
                 continue
@@ -125,15 +126,16 @@ public enum TransferVerifier {
         }
     }
 
-    /// Verifies one transfer completely.
+    /// Verifies one transfer completely, on `verifier`'s backend.
     /// - Throws: the structural errors of `statements(for:inputs:)`, then `excessMismatch`,
     ///   `invalidRangeProof`, `invalidBalanceSignature` or `invalidAuthorization`.
     /// - Warning: Variable time; public data only.
-    public static func verifyVartime(_ transfer: Transfer, inputs: [InputNote]) throws(ProtocolError) {
-        let s = try statements(for: transfer, inputs: inputs)
+    public static func verifyVartime(_ transfer: Transfer, inputs: [InputNote],
+                                     verifier: BatchVerifier = BatchVerifier(backend: .portable)) throws(ProtocolError) {
+        let s = try statements(for: transfer, inputs: inputs, backend: verifier.backend)
         // One MSM for the common (valid) case; per-statement checks only to name a failure.
-        guard BatchVerifier.verifyVartime(s.all) else {
-            throw s.firstFailureVartime() ?? .invalidAuthorization
+        guard verifier.verifyVartime(s.all) else {
+            throw s.firstFailureVartime(backend: verifier.backend) ?? .invalidAuthorization
         }
     }
 
@@ -146,14 +148,15 @@ public enum TransferVerifier {
     /// fixed-generator part, whose cost does not depend on the batch size, is paid once per
     /// batch rather than once per core).
     /// - Warning: Variable time; public data only.
+    /// `verifier`: its backend builds the statements and checks the batch.
     public static func invalidTransfersVartime(_ items: [(transfer: Transfer, inputs: [InputNote])],
-                                               parallelism: Parallelism = .serial)
+                                               verifier: BatchVerifier, parallelism: Parallelism = .serial)
         -> [(index: Int, error: ProtocolError)]
     {
         let built = Mutex([Result<TransferStatements, ProtocolError>?](repeating: nil, count: items.count))
         let jobs: [@Sendable () -> Void] = parallelism.ranges(items.count).map { range in
             {
-                let local = statements(for: Array(items[range]))
+                let local = statements(for: Array(items[range]), backend: verifier.backend)
                 built.withLock { all in for (k, r) in local.enumerated() { all[range.lowerBound + k] = r } }
             }
         }
@@ -170,8 +173,8 @@ public enum TransferVerifier {
             case nil: preconditionFailure("a statement job did not run")
             }
         }
-        for k in BatchVerifier.invalidItemsVartime(batch.map(\.all), parallelism: parallelism) {
-            failures.append((positions[k], batch[k].firstFailureVartime() ?? .invalidAuthorization))
+        for k in verifier.invalidItemsVartime(batch.map(\.all), parallelism: parallelism) {
+            failures.append((positions[k], batch[k].firstFailureVartime(backend: verifier.backend) ?? .invalidAuthorization))
         }
         return failures.sorted { $0.index < $1.index }
     }

@@ -63,7 +63,10 @@ struct BenchResult {
     let baseline: String?
 }
 
-/// `zkpay bench [--json] [--filter NAME[,NAME...]] [--samples N] [--clock wall|thread]`.
+/// `zkpay bench [--json] [--filter NAME[,NAME...]] [--samples N] [--clock wall|thread] [--backend ifma|portable]`.
+///
+/// Every figure runs on one arithmetic backend: `--backend`, else the fastest this CPU runs
+/// (`ZKPAY_SIMD=off`: portable); one process measures one backend, and `--json` names it.
 ///
 /// Each figure is timed as a series of samples (each sample runs enough iterations to
 /// last about 20 ms, the first sample is a warm-up and is dropped); the table shows
@@ -89,6 +92,7 @@ enum BenchCommand {
         var filter: Set<String>? = nil
         var samples = 7
         var clock = Clock.wall
+        var flags: [String: String] = [:]
         var i = 0
         while i < arguments.count {
             switch arguments[i] {
@@ -109,11 +113,16 @@ enum BenchCommand {
                 }
                 clock = c
                 i += 1
+            case let name where RuntimeOptions.flagNames.contains(name):
+                guard i + 1 < arguments.count else { throw CLIError.usage("\(name) needs a value") }
+                flags[name] = arguments[i + 1]
+                i += 1
             default: throw CLIError.usage("unknown option \(arguments[i])")
             }
             i += 1
         }
-        let all = allFigures()
+        let runtime = try RuntimeOptions.parse(flags: flags, environment: ProcessInfo.processInfo.environment)
+        let all = allFigures(runtime)
         var chosen = all
         if let filter {
             let unknown = filter.subtracting(all.map(\.name))
@@ -132,8 +141,9 @@ enum BenchCommand {
         if json {
             var parts: [String] = []
             for r in results { parts.append("\"\(r.name)\": \(String(format: "%.1f", r.median))") }
-            console.print("{\"figures\": {" + parts.joined(separator: ", ") + "}}")
+            console.print("{\"backend\": \"\(runtime.backend)\", \"figures\": {" + parts.joined(separator: ", ") + "}}")
         } else {
+            console.print("backend: \(runtime.backend)")
             console.print(table(results))
         }
         return ExitCode.success
@@ -202,8 +212,8 @@ enum BenchCommand {
     }
 
     /// Every figure, baselines first. Modules add theirs in `BenchFigures+<Module>.swift`.
-    static func allFigures() -> [BenchFigure] {
-        baselineFigures() + moduleFigures()
+    static func allFigures(_ runtime: RuntimeOptions) -> [BenchFigure] {
+        baselineFigures() + moduleFigures(runtime)
     }
 
     /// libsodium operations measured in the same run as everything else.

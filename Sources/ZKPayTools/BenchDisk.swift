@@ -37,8 +37,9 @@ enum BenchDisk {
         let rate = try number("--rate", 0, 0...100_000)
         let directory = args.options["--dir"] ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("zkpay-bench-disk-\(UUID().uuidString)").path
+        let runtime = try RuntimeOptions.fromEnvironment()
         // Creates the directory (each writer opens its own storage on it).
-        do { _ = try POSIXStorage(directory: directory) } catch { throw CLIError.failure("\(error)") }
+        do { _ = try runtime.openStorage(directory, create: true) } catch { throw CLIError.failure("\(error)") }
         defer {
             for f in 0..<files { try? FileManager.default.removeItem(atPath: directory + "/disk-\(f).tmp") }
             if args.options["--dir"] == nil { try? FileManager.default.removeItem(atPath: directory) }
@@ -51,7 +52,7 @@ enum BenchDisk {
         DispatchQueue.concurrentPerform(iterations: files) { f in
             var syncs: [Sync] = []
             do {
-                let storage = try POSIXStorage(directory: directory, create: false)
+                let storage = try runtime.openStorage(directory, create: false)
                 let file = try storage.open("disk-\(f).tmp", create: true)
                 defer { storage.close(file) }
                 let payload = [UInt8](repeating: UInt8(truncatingIfNeeded: 0xa5 &+ f), count: bytes)

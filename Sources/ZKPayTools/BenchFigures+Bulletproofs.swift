@@ -1,3 +1,5 @@
+import ZKPayCLI
+import BatchVerify
 import Bulletproofs
 import Merlin
 import Ristretto255
@@ -7,8 +9,9 @@ import Sodium
 /// libsodium's scalarmult). Verification figures start from the wire bytes, so they
 /// include decoding; batch figures are per proof (opsPerCall = batch size).
 extension BenchCommand {
-    static func bulletproofsFigures() -> [BenchFigure] {
+    static func bulletproofsFigures(_ runtime: RuntimeOptions) -> [BenchFigure] {
         var figures: [BenchFigure] = []
+        let backend = runtime.backend
         for m in [1, 2, 8] {
             figures.append(BenchFigure("bp_prove_m\(m)", unit: "prove \(m) x 64-bit aggregated range proof") {
                 let values = (0..<m).map { _ in UInt64.random(in: 0...UInt64.max) }
@@ -17,7 +20,8 @@ extension BenchCommand {
                 return { iterations in
                     for _ in 0..<iterations {
                         var t = Transcript(label: "zkpay bench")
-                        if let p = try? RangeProof.prove(values: values, blindings: blindings, bitSize: 64, transcript: &t) {
+                        if let p = try? RangeProof.prove(values: values, blindings: blindings, bitSize: 64, transcript: &t,
+                                                         backend: backend) {
                             sink &+= p.proof.bytes.count
                         }
                     }
@@ -31,8 +35,9 @@ extension BenchCommand {
                 return { iterations in
                     for _ in 0..<iterations {
                         var t = Transcript(label: "zkpay bench")
-                        guard let proof = try? RangeProof(bytes: bytes),
-                              (try? proof.verifyVartime(commitments: commitments, bitSize: 64, transcript: &t)) != nil
+                        guard let proof = try? RangeProof(bytes: bytes, backend: backend),
+                              (try? proof.verifyVartime(commitments: commitments, bitSize: 64, transcript: &t,
+                                                        backend: backend)) != nil
                         else { fatalError("benchmark proof does not verify") }
                     }
                 }
@@ -50,12 +55,12 @@ extension BenchCommand {
                         var claims: [RangeProofClaim] = []
                         claims.reserveCapacity(size)
                         // Decoded together, as a verifier holding a batch of proofs does.
-                        for (decoded, (_, commitments)) in zip(RangeProof.decodeMany(encoded.map(\.0)), encoded) {
+                        for (decoded, (_, commitments)) in zip(RangeProof.decodeMany(encoded.map(\.0), backend: backend), encoded) {
                             guard let proof = try? decoded.get() else { fatalError("benchmark proof does not decode") }
                             claims.append(RangeProofClaim(proof: proof, commitments: commitments, bitSize: 64,
                                                           transcript: Transcript(label: "zkpay bench")))
                         }
-                        guard RangeProof.verifyBatchVartime(claims) else { fatalError("benchmark batch does not verify") }
+                        guard RangeProof.verifyBatchVartime(claims, verifier: BatchVerifier(backend: backend)) else { fatalError("benchmark batch does not verify") }
                     }
                 }
             })

@@ -1,15 +1,16 @@
+import ZKPayCLI
 import Foundation
 import Ledger
 
 /// Ledger durability figures: group commit on a real file system and log replay.
 extension BenchCommand {
-    static func ledgerFigures() -> [BenchFigure] {
+    static func ledgerFigures(_ runtime: RuntimeOptions) -> [BenchFigure] {
         [
             // One batch of 256 records of 400 bytes: one pwrite and one fsync on a real file in a
             // temporary directory; the figure is per record (fsync amortised over the batch).
             BenchFigure("wal_append_batch256", unit: "record (400 B, batch 256, 1 fsync)", opsPerCall: 256) {
                 let directory = BenchDirectory()
-                let log = directory.openLog()
+                let log = directory.openLog(runtime)
                 var rng = SystemRandomNumberGenerator()
                 let batch = (0..<256).map { _ in (0..<400).map { _ in UInt8.random(in: 0...255, using: &rng) } }
                 return { n in
@@ -24,7 +25,7 @@ extension BenchCommand {
             BenchFigure("wal_replay", unit: "record (400 B, log of 1,000,000)", opsPerCall: 1_000_000) {
                 let directory = BenchDirectory()
                 do {
-                    let log = directory.openLog()
+                    let log = directory.openLog(runtime)
                     let payload = [UInt8](repeating: 0x5A, count: 400)
                     let batch = (0..<4_000).map { i in [UInt8(i & 0xFF), UInt8(i >> 8)] + payload.dropFirst(2) }
                     for _ in 0..<250 {
@@ -36,8 +37,8 @@ extension BenchCommand {
                         var records = 0
                         var bytes = 0
                         do {
-                            let storage = try POSIXStorage(directory: directory.path, create: false)
-                            _ = try WriteAheadLog.open(storage: storage) { record in
+                            let storage = try runtime.openStorage(directory.path, create: false)
+                            _ = try WriteAheadLog.open(storage: storage, options: runtime.logOptions) { record in
                                 records += 1
                                 bytes &+= record.payload.count
                             }
@@ -60,9 +61,11 @@ final class BenchDirectory {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("zkpay-bench-\(UUID().uuidString)").path
     }
 
-    func openLog() -> WriteAheadLog {
+    /// A new log in the directory, with `runtime`'s storage options.
+    func openLog(_ runtime: RuntimeOptions) -> WriteAheadLog {
         do {
-            return try WriteAheadLog.open(storage: POSIXStorage(directory: path), replay: { _ in }).log
+            return try WriteAheadLog.open(storage: runtime.openStorage(path, create: true), options: runtime.logOptions,
+                                          replay: { _ in }).log
         } catch {
             fatalError("cannot create a benchmark log in \(path): \(error)")
         }

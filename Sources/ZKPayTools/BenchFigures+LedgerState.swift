@@ -1,3 +1,4 @@
+import ZKPayCLI
 import Foundation
 import Ledger
 import Sodium
@@ -5,7 +6,7 @@ import ZKPayCore
 
 /// Ledger state-machine figures: settling already-verified transfers durably, and recovery.
 extension BenchCommand {
-    static func ledgerStateFigures() -> [BenchFigure] {
+    static func ledgerStateFigures(_ runtime: RuntimeOptions) -> [BenchFigure] {
         [
             // 512 real 2-in/2-out transfers, verified once in setup. Each timed call settles
             // the last 256 as one batch on a fresh ledger in a temporary directory on the real
@@ -17,7 +18,7 @@ extension BenchCommand {
             // the 64 mints and the first batch are made before the call.
             BenchFigure("ledger_apply_per_transfer", unit: "2-in/2-out transfer (batch 256, 1 fsync)",
                         opsPerCall: 256, prepareEach: {
-                let setup = LedgerBenchSetup(mintCount: 64)
+                let setup = LedgerBenchSetup(mintCount: 64, runtime: runtime)
                 let both = setup.verifiedBatch(transfers: 512)
                 let warmUp = Array(both[..<256])
                 let batch = Array(both[256...])
@@ -50,20 +51,21 @@ extension BenchCommand {
             // rewritten into a chain (see Ledger.appendSyntheticChain in BenchLedgerSynthetic.swift).
             BenchFigure("ledger_recover_per_transfer", unit: "2-in/2-out transfer (log of 1,000,000)",
                         opsPerCall: 1_000_000) {
-                let setup = LedgerBenchSetup()
+                let setup = LedgerBenchSetup(runtime: runtime)
                 let directory = BenchDirectory()
                 let template = setup.chainTemplate()
                 do {
-                    let storage = try POSIXStorage(directory: directory.path)
+                    let storage = try runtime.openStorage(directory.path, create: true)
                     try Ledger.initialize(storage: storage, issuer: setup.issuer.address, minimumFee: 0)
-                    let ledger = try Ledger(storage: storage)
+                    let ledger = try Ledger(storage: storage, options: runtime.logOptions, backend: runtime.backend)
                     _ = try ledger.submit(mints: [setup.mints[0]], time: 1)
                     try ledger.appendSyntheticChain(template: template, count: 1_000_000, time: 2)
                 } catch { fatalError("ledger_recover_per_transfer setup: \(error)") }
                 return { n in
                     for _ in 0..<n {
                         do {
-                            let ledger = try Ledger(storage: POSIXStorage(directory: directory.path, create: false))
+                            let ledger = try Ledger(storage: runtime.openStorage(directory.path, create: false),
+                                                    options: runtime.logOptions, backend: runtime.backend)
                             precondition(ledger.state.sequence == 1_000_001, "recovered \(ledger.state.sequence)")
                         } catch { fatalError("ledger_recover_per_transfer: \(error)") }
                     }
@@ -81,8 +83,11 @@ final class LedgerBenchSetup {
     let bob: WalletKeys
     /// `mintCount` mints of 16 notes of 1000 to alice.
     let mints: [Mint]
+    /// The backend and storage options of the benchmark run.
+    let runtime: RuntimeOptions
 
-    init(mintCount: Int = 32) {
+    init(mintCount: Int = 32, runtime: RuntimeOptions) {
+        self.runtime = runtime
         do {
             let issuer = try WalletKeys(seed: SecretBytes(randomCount: 32))
             let alice = try WalletKeys(seed: SecretBytes(randomCount: 32))
@@ -110,10 +115,12 @@ final class LedgerBenchSetup {
         let transfers = (0..<count).map { i in
             do {
                 return try TransferBuilder.build(from: alice, spending: [notes[2 * i], notes[2 * i + 1]],
-                                                 payments: [Payment(to: bob.address, amount: 1500)], fee: 1).transfer
+                                                 payments: [Payment(to: bob.address, amount: 1500)], fee: 1,
+                                                 backend: runtime.backend).transfer
             } catch { fatalError("ledger benchmark setup: \(error)") }
         }
-        var state = LedgerState(issuer: issuer.spend.publicKey, minimumFee: 1, initialChainHash: [])
+        var state = LedgerState(issuer: issuer.spend.publicKey, minimumFee: 1, initialChainHash: [],
+                                backend: runtime.backend)
         let key = ReceiptKey()
         let applied = state.apply(OrderedBatch(time: 0, mints: mints))
         var receipts = SettledReceipts()
@@ -131,9 +138,9 @@ final class LedgerBenchSetup {
     func freshLedger() -> (BenchDirectory, POSIXStorage, Ledger) {
         let directory = BenchDirectory()
         do {
-            let storage = try POSIXStorage(directory: directory.path)
+            let storage = try runtime.openStorage(directory.path, create: true)
             try Ledger.initialize(storage: storage, issuer: issuer.address, minimumFee: 1)
-            let ledger = try Ledger(storage: storage)
+            let ledger = try Ledger(storage: storage, options: runtime.logOptions, backend: runtime.backend)
             ledger.snapshotInterval = .max
             _ = try ledger.submit(mints: mints, time: 0)
             return (directory, storage, ledger)
@@ -145,7 +152,8 @@ final class LedgerBenchSetup {
         let notes = aliceNotes()
         do {
             return try TransferBuilder.build(from: alice, spending: [notes[0], notes[1]],
-                                             payments: [Payment(to: bob.address, amount: 1500)], fee: 0).transfer
+                                             payments: [Payment(to: bob.address, amount: 1500)], fee: 0,
+                                             backend: runtime.backend).transfer
         } catch { fatalError("ledger benchmark setup: \(error)") }
     }
 }

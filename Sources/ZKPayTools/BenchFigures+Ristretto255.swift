@@ -1,3 +1,4 @@
+import ZKPayCLI
 import Ristretto255
 import Sodium
 
@@ -5,8 +6,9 @@ import Sodium
 /// Each closure feeds its result into the next iteration or a sink, so no operation is
 /// dead code.
 extension BenchCommand {
-    static func ristretto255Figures() -> [BenchFigure] {
-        [
+    static func ristretto255Figures(_ runtime: RuntimeOptions) -> [BenchFigure] {
+        let backend = runtime.backend
+        return [
             BenchFigure("fe_mul", unit: "field multiplication mod 2^255-19") {
                 var a = FieldElement(bytesMaskingBit255: SecureRandom.bytes(32))
                 let b = FieldElement(bytesMaskingBit255: SecureRandom.bytes(32))
@@ -43,7 +45,7 @@ extension BenchCommand {
                 var sink: UInt64 = 0
                 return { n in
                     for _ in 0..<(n + 17) / 18 {
-                        for p in RistrettoPoint.decodeBatch(encodings) { sink &+= p?.edwards.X.l0 ?? 1 }
+                        for p in RistrettoPoint.decodeBatch(encodings, backend: backend) { sink &+= p?.edwards.X.l0 ?? 1 }
                     }
                     if sink == 1 { print(sink) }
                 }
@@ -111,7 +113,7 @@ extension BenchCommand {
                 var out = [Scalar](repeating: .zero, count: 128)
                 return { n in
                     for _ in 0..<(n + 127) / 128 {
-                        input.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { m.times(i, into: $0) } }
+                        input.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { m.times(i, into: $0, backend: backend) } }
                         input[0] = out[127]
                     }
                 }

@@ -1,3 +1,4 @@
+import ZKPayCLI
 import Foundation
 import HTTP1
 import Ledger
@@ -8,12 +9,12 @@ import ZKPayCore
 /// Validator figures: a lone transfer on an idle validator, over loopback HTTP, from the
 /// request to the durable (fsynced) receipt.
 extension BenchCommand {
-    static func validatorFigures() -> [BenchFigure] {
+    static func validatorFigures(_ runtime: RuntimeOptions) -> [BenchFigure] {
         [
             // POST /v1/transfers (binary, 1 input, 1 output) on an idle validator with a ledger in a
             // temporary directory: decode, verify, apply, append + fsync, receipt, answer.
             BenchFigure("validator_lone_transfer", unit: "transfer (HTTP round trip incl. 1 fsync)") {
-                let bench = ValidatorBench(transfers: 320)
+                let bench = ValidatorBench(transfers: 320, runtime: runtime)
                 var next = 0
                 return { n in
                     for _ in 0..<n {
@@ -33,13 +34,14 @@ final class ValidatorBench {
     let client: HTTPClient
     let transfers: [[UInt8]]
 
-    init(transfers count: Int) {
+    init(transfers count: Int, runtime: RuntimeOptions) {
         let issuer = WalletKeys.generate().keys, alice = WalletKeys.generate().keys, bob = WalletKeys.generate().keys
         let path = directory.path
         do {
-            try Ledger.initialize(storage: POSIXStorage(directory: path), issuer: issuer.address, minimumFee: 1)
-            service = try ValidatorService(openStorage: { try POSIXStorage(directory: path, create: false) },
-                                           configuration: .init(port: 0))
+            try Ledger.initialize(storage: runtime.openStorage(path, create: true), issuer: issuer.address, minimumFee: 1)
+            service = try ValidatorService(openStorage: { try runtime.openStorage(path, create: false) },
+                                           configuration: .init(port: 0, logOptions: runtime.logOptions,
+                                                                backend: runtime.backend))
         } catch { fatalError("validator bench setup: \(error)") }
         client = HTTPClient(port: service.port)
         // Mints of 16 notes of 10 to alice, submitted through the API.
@@ -60,7 +62,8 @@ final class ValidatorBench {
         DispatchQueue.concurrentPerform(iterations: chosen.count) { i in
             do {
                 let t = try TransferBuilder.build(from: alice, spending: [chosen[i]],
-                                                  payments: [Payment(to: bob.address, amount: 8)], fee: 2).transfer
+                                                  payments: [Payment(to: bob.address, amount: 8)], fee: 2,
+                                                  backend: runtime.backend).transfer
                 built.withLock { $0.append(t.bytes) }
             } catch { fatalError("validator bench transfer: \(error)") }
         }

@@ -1,3 +1,4 @@
+import ZKPayCLI
 import BatchVerify
 import Ristretto255
 import Sodium
@@ -16,14 +17,17 @@ extension BenchCommand {
         return (sender, recipient, OwnedNote(input: input, amount: 1_000_000, blinding: blinding))
     }
 
-    static func zkpayCoreFigures() -> [BenchFigure] {
-        [
+    static func zkpayCoreFigures(_ runtime: RuntimeOptions) -> [BenchFigure] {
+        let backend = runtime.backend
+        let verifier = BatchVerifier(backend: backend)
+        return [
             BenchFigure("transfer_build_2out", unit: "1 input -> payment + change, proof and signatures") {
                 let (sender, recipient, note) = transferSetup()
                 return { n in
                     for _ in 0..<n {
                         let built = try? TransferBuilder.build(from: sender, spending: [note],
-                                                               payments: [Payment(to: recipient, amount: 1234)], fee: 10)
+                                                               payments: [Payment(to: recipient, amount: 1234)], fee: 10,
+                                                               backend: backend)
                         precondition(built != nil, "building a benchmark transfer failed")
                     }
                 }
@@ -34,7 +38,8 @@ extension BenchCommand {
                 var items: [(Transfer, [InputNote])] = []
                 for _ in 0..<256 {
                     guard let built = try? TransferBuilder.build(from: sender, spending: [note],
-                                                                 payments: [Payment(to: recipient, amount: 1234)], fee: 10)
+                                                                 payments: [Payment(to: recipient, amount: 1234)], fee: 10,
+                                                                 backend: backend)
                     else { preconditionFailure("building a benchmark transfer failed") }
                     items.append((built.transfer, [note.input]))
                 }
@@ -43,11 +48,11 @@ extension BenchCommand {
                         // The batch's statements built together, as the validator builds them.
                         var statements: [Statement] = []
                         statements.reserveCapacity(256 * 4)
-                        for result in TransferVerifier.statements(for: items) {
+                        for result in TransferVerifier.statements(for: items, backend: backend) {
                             guard let s = try? result.get() else { preconditionFailure("benchmark transfer fails a structural rule") }
                             statements += s.all
                         }
-                        precondition(BatchVerifier.verifyVartime(statements), "benchmark batch must verify")
+                        precondition(verifier.verifyVartime(statements), "benchmark batch must verify")
                     }
                 }
             },

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Ledger
+import Ristretto255
 import Sodium
 import Synchronization
 import ZKPayAPI
@@ -13,7 +14,7 @@ import ZKPayCore
 enum LoadgenCommand {
     static let usage = """
         zkpay loadgen --validator URL --transfers N --concurrency C [--wallets W] [--batch K] \
-        [--rate TPS] [--issuer-seed HEX] [--json]
+        [--rate TPS] [--issuer-seed HEX] [--backend ifma|portable] [--json]
           zkpay loadgen address --issuer-seed HEX   (print the issuer address of a seed, for `validator init`)
         """
     static let summary = "load-test a validator: fund wallets, pre-build transfers, submit, report tps and latency"
@@ -28,11 +29,14 @@ enum LoadgenCommand {
         var rate: Double? = nil
         var issuerSeed: [UInt8]? = nil
         var json = false
+        /// The backend the transfers are built (proved) on.
+        var backend = Backend.portable
     }
 
     static func parse(_ arguments: [String]) throws -> Options {
         let args = try LedgerArguments(arguments, valued: ["--validator", "--transfers", "--concurrency", "--wallets",
-                                                           "--batch", "--issuer-seed", "--rate"], flags: ["--json"])
+                                                           "--batch", "--issuer-seed", "--rate", "--backend"],
+                                       flags: ["--json"])
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
         var o = Options()
         func count(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
@@ -59,6 +63,8 @@ enum LoadgenCommand {
             o.issuerSeed = s
         }
         o.json = args.flags.contains("--json")
+        o.backend = try RuntimeOptions.parse(flags: args.options.filter { $0.key == "--backend" },
+                                             environment: ProcessInfo.processInfo.environment).backend
         return o
     }
 
@@ -134,7 +140,8 @@ enum LoadgenCommand {
                 let to = wallets[(item.offset + 1) % o.wallets]
                 let owned = OwnedNote(note: item.element, contents: try owner.open(item.element.output))
                 let t = try TransferBuilder.build(from: owner, spending: [owned],
-                                                  payments: [Payment(to: to.address, amount: 1_000)], fee: fee).transfer
+                                                  payments: [Payment(to: to.address, amount: 1_000)], fee: fee,
+                                                  backend: o.backend).transfer
                 let n = built.withLock { $0 += 1; return $0 }
                 progress.tick("building transfers", n, o.transfers)
                 return t
@@ -234,7 +241,7 @@ enum LoadgenCommand {
             console.print("{\"transfers\": \(o.transfers), \"finalized\": \(receipts.count), \"errors\": \(errorCount), "
                 + "\"errors_by_kind\": {\(errs)}, \"tps\": \(format(tps)), \"p50_ms\": \(format(pct(0.5))), "
                 + "\"p90_ms\": \(format(pct(0.9))), \"p99_ms\": \(format(pct(0.99))), \"max_ms\": \(format(latencies.last ?? 0)), "
-                + "\"concurrency\": \(workers), \"rate\": \(o.rate.map { format($0) } ?? "null"), \"batch\": \(o.batch), \"wallets\": \(o.wallets), "
+                + "\"backend\": \"\(o.backend)\", \"concurrency\": \(workers), \"rate\": \(o.rate.map { format($0) } ?? "null"), \"batch\": \(o.batch), \"wallets\": \(o.wallets), "
                 + "\"submit_seconds\": \(format(submitSeconds)), \"build_seconds\": \(format(buildSeconds)), "
                 + "\"receipts_checked\": \(receipts.count), \"receipt_mismatches\": \(badReceipts), "
                 + "\"audit_ok\": \(audit.ok), \"ledger_sequence\": \(audit.sequence), \"start_sequence\": \(startSequence), "

@@ -49,7 +49,9 @@ extension VerifyCommand {
         var transcript = Transcript(labelBytes: Array(label.utf8))
         do {
             let statement = try proof.statement(commitmentEncodings: commitments, bitSize: n, transcript: &transcript)
-            return (statement.isSatisfiedVartime() ? nil : "\(BulletproofsError.verificationFailed)", false)
+            // Vectors are checked on the backend a validator on this CPU uses by default.
+            let backend = Backend.fastest(on: CPUFeatures.detect())
+            return (statement.isSatisfiedVartime(backend: backend) ? nil : "\(BulletproofsError.verificationFailed)", false)
         } catch {
             return ("\(error)", false)
         }

@@ -58,11 +58,11 @@ struct BatchVerifierTests {
         var statements: [Statement] = []
         for i in 0..<testIterations(12) {
             let st = StatementFactory.good(&rng, generatorTerms: [0, 1, 64, 130][i % 4])
-            #expect(st.isSatisfiedVartime())
+            #expect(st.isSatisfiedVartime(backend: TestBackends.fastest))
             statements.append(st)
         }
-        #expect(BatchVerifier.verifyVartime(statements))
-        #expect(BatchVerifier.invalidItemsVartime(statements.map { [$0] }) == [])
+        #expect(BatchVerifier(backend: TestBackends.fastest).verifyVartime(statements))
+        #expect(BatchVerifier(backend: TestBackends.fastest).invalidItemsVartime(statements.map { [$0] }) == [])
     }
 
     @Test("a statement with any one scalar changed fails alone and fails every batch it is in")
@@ -72,10 +72,10 @@ struct BatchVerifierTests {
         for i in 0..<testIterations(12) {
             let good = StatementFactory.good(&rng, generatorTerms: [0, 2, 64][i % 3])
             let bad = StatementFactory.broken(good, &rng)
-            #expect(!bad.isSatisfiedVartime())
+            #expect(!bad.isSatisfiedVartime(backend: TestBackends.fastest))
             let other = StatementFactory.good(&rng, generatorTerms: 3)
-            #expect(!BatchVerifier.verifyVartime([other, bad]))
-            #expect(!BatchVerifier.verifyVartime([bad, other, other]))
+            #expect(!BatchVerifier(backend: TestBackends.fastest).verifyVartime([other, bad]))
+            #expect(!BatchVerifier(backend: TestBackends.fastest).verifyVartime([bad, other, other]))
         }
     }
 
@@ -94,11 +94,11 @@ struct BatchVerifierTests {
             statements.append(rng.next() % 5 == 0 ? StatementFactory.broken(st, &rng) : st)
         }
         let weights = statements.map { _ in Scalar.randomWeight128() }
-        let serial = BatchVerifier.combinedSumVartime(statements, weights: weights)
+        let serial = BatchVerifier(backend: TestBackends.fastest).combinedSumVartime(statements, weights: weights)
         #expect(!serial.isIdentity)
         for ways in [2, 3, 5, 16] {
             let p = Parallelism(ways: ways) { jobs in DispatchQueue.concurrentPerform(iterations: jobs.count) { jobs[$0]() } }
-            #expect(BatchVerifier.combinedSumVartime(statements, weights: weights, parallelism: p) == serial, "\(ways) ways")
+            #expect(BatchVerifier(backend: TestBackends.fastest).combinedSumVartime(statements, weights: weights, parallelism: p) == serial, "\(ways) ways")
         }
     }
 
@@ -107,23 +107,23 @@ struct BatchVerifierTests {
         var rng = SeededRNG(seed: 0x4256_0006)
         print("seed \(rng.seed)")
         let good = (0..<300).map { _ in StatementFactory.good(&rng, generatorTerms: Int(rng.next() % 2)) }
-        #expect(BatchVerifier.verifyVartime(good, parallelism: Self.threads))
-        #expect(BatchVerifier.invalidItemsVartime(good.map { [$0] }, parallelism: Self.threads) == [])
+        #expect(BatchVerifier(backend: TestBackends.fastest).verifyVartime(good, parallelism: Self.threads))
+        #expect(BatchVerifier(backend: TestBackends.fastest).invalidItemsVartime(good.map { [$0] }, parallelism: Self.threads) == [])
         for _ in 0..<testIterations(3) {
             var items = good.map { [$0] }
             let bad = Set((0..<(1 + Int(rng.next() % 3))).map { _ in Int(rng.next() % UInt64(items.count)) })
             for i in bad { items[i] = [StatementFactory.broken(items[i][0], &rng)] }
-            #expect(!BatchVerifier.verifyVartime(items.flatMap { $0 }, parallelism: Self.threads))
-            #expect(BatchVerifier.invalidItemsVartime(items, parallelism: Self.threads) == bad.sorted())
+            #expect(!BatchVerifier(backend: TestBackends.fastest).verifyVartime(items.flatMap { $0 }, parallelism: Self.threads))
+            #expect(BatchVerifier(backend: TestBackends.fastest).invalidItemsVartime(items, parallelism: Self.threads) == bad.sorted())
         }
     }
 
     @Test("the empty statement and the empty batch are true; items without statements are valid")
     func emptyCases() {
-        #expect(Statement().isSatisfiedVartime())
-        #expect(BatchVerifier.verifyVartime([]))
-        #expect(BatchVerifier.invalidItemsVartime([]) == [])
-        #expect(BatchVerifier.invalidItemsVartime([[], [], []]) == [])
+        #expect(Statement().isSatisfiedVartime(backend: TestBackends.fastest))
+        #expect(BatchVerifier(backend: TestBackends.fastest).verifyVartime([]))
+        #expect(BatchVerifier(backend: TestBackends.fastest).invalidItemsVartime([]) == [])
+        #expect(BatchVerifier(backend: TestBackends.fastest).invalidItemsVartime([[], [], []]) == [])
     }
 
     @Test("every pattern of bad items in a batch of 7 multi-statement items is found exactly")
@@ -149,7 +149,7 @@ struct BatchVerifierTests {
         for pattern in 0..<(1 << n) {
             let items = (0...n).map { i in pattern >> i & 1 == 1 ? badItems[i] : goodItems[i] }
             let expected = (0..<n).filter { pattern >> $0 & 1 == 1 }
-            #expect(BatchVerifier.invalidItemsVartime(items) == expected, "pattern \(pattern)")
+            #expect(BatchVerifier(backend: TestBackends.fastest).invalidItemsVartime(items) == expected, "pattern \(pattern)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Ristretto255
 import Sodium
 import Testing
 @testable import Ledger
@@ -26,8 +27,9 @@ struct KeyedBLAKE2bTests {
         }
     }
 
-    @Test("batched digests (eight lanes where the CPU has them) equal one-at-a-time digests for 0...20 messages")
-    func batchedDigests() {
+    @Test("batched digests on every backend (eight lanes on IFMA) equal one-at-a-time digests for 0...20 messages",
+          arguments: TestBackends.supported)
+    func batchedDigests(backend: Backend) {
         var rng = SeededRNG(seed: 0xb1a_2b00_0003)
         let hasher = KeyedBLAKE2b(key: ReceiptTree.nodeKey)
         for length in [1, 7, 64, 83, 127, 128] {
@@ -38,12 +40,13 @@ struct KeyedBLAKE2bTests {
                 bytes.withUnsafeBytes { all in
                     var out = [Digest32](repeating: (0, 0, 0, 0), count: count)
                     out.withUnsafeMutableBufferPointer { o in
-                        hasher.digests(all.baseAddress!, stride: stride, length: length, count: count, into: o.baseAddress!)
+                        hasher.digests(all.baseAddress!, stride: stride, length: length, count: count, into: o.baseAddress!,
+                                       backend: backend)
                     }
                     for i in 0..<count {
                         let one = hasher.digest(UnsafeRawBufferPointer(rebasing: all[(i * stride)..<(i * stride + length)]), none)
                         #expect(withUnsafeBytes(of: out[i]) { Array($0) } == withUnsafeBytes(of: one) { Array($0) },
-                                "length \(length), message \(i) of \(count)")
+                                "\(backend): length \(length), message \(i) of \(count)")
                     }
                 }
             }
@@ -70,7 +73,19 @@ struct KeyedBLAKE2bTests {
         let leaf = entry.withUnsafeBytes { ReceiptTree.leafHasher.digest($0, UnsafeRawBufferPointer(start: nil, count: 0)) }
         #expect(withUnsafeBytes(of: leaf) { Array($0) }
             == Hash.blake2b(entry, outputLength: 32, key: Array("zkpay/receipt-leaf/v2".utf8)))
-        let built = ReceiptTree.build(leaves: [previous, id])
+        let built = ReceiptTree.build(leaves: [previous, id], backend: .portable)
         #expect(built.root == Hash.blake2b(previous + id, outputLength: 32, key: Array("zkpay/receipt-node/v2".utf8)))
+    }
+
+    @Test("receipt trees hashed on every backend equal the portable ones: roots and paths, 1...70 leaves",
+          arguments: TestBackends.supported)
+    func receiptTreesAgree(backend: Backend) {
+        var rng = SeededRNG(seed: 0xb1a_2b00_0005)
+        for count in Array(1...20) + [31, 32, 33, 64, 70] {
+            let leaves = (0..<count).map { _ in rng.bytes(32) }
+            let got = ReceiptTree.build(leaves: leaves, backend: backend)
+            let reference = ReceiptTree.build(leaves: leaves, backend: .portable)
+            #expect(got.root == reference.root && got.paths == reference.paths, "\(backend), \(count) leaves")
+        }
     }
 }

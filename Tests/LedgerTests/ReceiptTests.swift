@@ -89,7 +89,7 @@ struct ReceiptTests {
         for size in Array(1...70) + [255, 256, 257, 1024] {
             let first = 1 + rng.next() % 1_000_000
             let batch = entries(size, first: first, rng: &rng)
-            let receipts = batch.sign(key: Pool.receiptKey)
+            let receipts = batch.sign(key: Pool.receiptKey, backend: TestBackends.fastest)
             try #require(receipts.count == size)
             let leaves = receipts.map { ReceiptTree.leafHash($0.entry) }
             let root = ReferenceTree.mth(leaves[...])
@@ -113,7 +113,7 @@ struct ReceiptTests {
     func largestBatch() throws {
         var rng = SeededRNG(seed: 0x2ec_e1b7_0002)
         print("ReceiptTests largestBatch seed \(rng.seed)")
-        let receipts = entries(Receipt.maxBatchSize + 2, first: 10, rng: &rng).sign(key: Pool.receiptKey)
+        let receipts = entries(Receipt.maxBatchSize + 2, first: 10, rng: &rng).sign(key: Pool.receiptKey, backend: TestBackends.fastest)
         #expect(receipts.count == Receipt.maxBatchSize + 2)
         #expect(receipts.map(\.sequence) == (10..<(10 + UInt64(receipts.count))).map { $0 })
         for i in [0, 1, 40_000, Receipt.maxBatchSize - 1] {
@@ -132,7 +132,7 @@ struct ReceiptTests {
         var rng = SeededRNG(seed: 0x2ec_e1b7_0003)
         print("ReceiptTests tampered seed \(rng.seed)")
         // Leaf 4 of 7: a path of 3 nodes, and an index that is neither first nor last.
-        let receipts = entries(7, first: 100, rng: &rng).sign(key: Pool.receiptKey) + batchReceipts()
+        let receipts = entries(7, first: 100, rng: &rng).sign(key: Pool.receiptKey, backend: TestBackends.fastest) + batchReceipts()
         for r in [receipts[4], receipts[6], receipts[7]] {
             #expect(r.verify(publicKey: key))
             let bytes = r.bytes
@@ -172,8 +172,8 @@ struct ReceiptTests {
     func wrongPaths() throws {
         var rng = SeededRNG(seed: 0x2ec_e1b7_0004)
         print("ReceiptTests wrongPaths seed \(rng.seed)")
-        let a = entries(13, first: 50, rng: &rng).sign(key: Pool.receiptKey)
-        let b = entries(13, first: 50, rng: &rng).sign(key: Pool.receiptKey)
+        let a = entries(13, first: 50, rng: &rng).sign(key: Pool.receiptKey, backend: TestBackends.fastest)
+        let b = entries(13, first: 50, rng: &rng).sign(key: Pool.receiptKey, backend: TestBackends.fastest)
         func fails(_ bytes: [UInt8], _ what: String) {
             if let t = try? Receipt(bytes: bytes) { #expect(!t.verify(publicKey: key), "\(what)") }
         }

@@ -50,7 +50,9 @@ struct MSMTests {
         for n in 0...300 {
             if n > 0 { expected += points[n - 1].vartimeMultiply(scalars[n - 1]) }
             let s = Array(scalars[0..<n]), p = Array(points[0..<n])
-            #expect(RistrettoPoint.vartimeMultiscalarMul(s, p) == expected, "dispatch, n = \(n)")
+            for backend in TestBackends.supported {
+                #expect(VartimeMSM(backend: backend).vartimeMultiscalarMul(s, p) == expected, "dispatch \(backend), n = \(n)")
+            }
             // The path the dispatch did not take at this size.
             if n < VartimeMSM.pippengerThreshold {
                 #expect(RistrettoPoint(edwards: VartimePippenger.multiscalarMul(s, p)) == expected, "Pippenger, n = \(n)")
@@ -68,7 +70,10 @@ struct MSMTests {
         for _ in 0..<testIterations(3) { sizes.append(301 + Int(rng.next() % 4700)) }
         for n in sizes {
             let (s, p) = Self.randomTerms(n, &rng)
-            #expect(RistrettoPoint.vartimeMultiscalarMul(s, p) == Self.naive(s, p), "n = \(n)")
+            let expected = Self.naive(s, p)
+            for backend in TestBackends.supported {
+                #expect(VartimeMSM(backend: backend).vartimeMultiscalarMul(s, p) == expected, "\(backend), n = \(n)")
+            }
         }
     }
 
@@ -86,7 +91,7 @@ struct MSMTests {
     }
 
     @Test("the vector (window-per-lane) Pippenger equals the naive sum for every window width 2...12, sizes 0...300 and the edge cases",
-          .enabled(if: SIMDSupport.available, "this CPU has no AVX-512: the scalar paths are the ones in use"))
+          .enabled(if: TestBackends.runs(.ifma), "this CPU lacks AVX-512 IFMA: the ifma backend cannot run here"))
     func vectorKernel() {
         var rng = SeededRNG(seed: 0x4d53_4d08)
         print("MSMTests.vectorKernel seed \(rng.seed)")
@@ -99,13 +104,13 @@ struct MSMTests {
         p += [q, q, -q, q, .identity, q]
         let expected = Self.naive(s, p)
         for c in 2...12 {
-            #expect(RistrettoPoint(edwards: VartimePippenger.multiscalarMulSIMD(s, p, windowBits: c)) == expected, "c = \(c)")
+            #expect(RistrettoPoint(edwards: VartimePippenger.multiscalarMulIFMA(s, p, windowBits: c)) == expected, "c = \(c)")
         }
         let (scalars, points) = Self.randomTerms(300, &rng)
         var sum = RistrettoPoint.identity
         for n in 0...300 {
             if n > 0 { sum += points[n - 1].vartimeMultiply(scalars[n - 1]) }
-            let got = VartimePippenger.multiscalarMulSIMD(Array(scalars[0..<n]), Array(points[0..<n]))
+            let got = VartimePippenger.multiscalarMulIFMA(Array(scalars[0..<n]), Array(points[0..<n]))
             #expect(RistrettoPoint(edwards: got) == sum, "n = \(n)")
         }
     }
@@ -139,7 +144,9 @@ struct MSMTests {
         cases.append(("mixed", mixS, mixP))
         for (name, s, p) in cases {
             let expected = Self.naive(s, p)
-            #expect(RistrettoPoint.vartimeMultiscalarMul(s, p) == expected, "dispatch: \(name)")
+            for backend in TestBackends.supported {
+                #expect(VartimeMSM(backend: backend).vartimeMultiscalarMul(s, p) == expected, "dispatch \(backend): \(name)")
+            }
             #expect(RistrettoPoint(edwards: VartimeStraus.multiscalarMul(s, p)) == expected, "Straus: \(name)")
             #expect(RistrettoPoint(edwards: VartimePippenger.multiscalarMul(s, p)) == expected, "Pippenger: \(name)")
             #expect(RistrettoPoint.constantTimeMultiscalarMul(s, p) == expected, "constant time: \(name)")
@@ -190,14 +197,21 @@ struct MSMTests {
         var rng = SeededRNG(seed: 0x4d53_4d06)
         print("MSMTests.precomputed seed \(rng.seed)")
         let fixed = (0..<300).map { _ in Self.randomPoint(&rng) }
-        let msm = VartimePrecomputedMSM(points: fixed)
+        let table = VartimePrecomputedTable(points: fixed)
+        for backend in TestBackends.supported {
+            precomputed(VartimePrecomputedMSM(table: table, backend: backend), fixed, &rng)
+        }
+    }
+
+    /// The precomputed MSM checks of `precomputed()` for one engine over `fixed`.
+    func precomputed(_ msm: VartimePrecomputedMSM, _ fixed: [RistrettoPoint], _ rng: inout SeededRNG) {
         let shapes: [(Int, Int)] = [(0, 0), (1, 0), (0, 1), (300, 0), (300, 3), (17, 5), (150, 40), (5, 250), (299, 200), (64, 0)]
         for (ns, nd) in shapes {
             let ss = (0..<ns).map { _ in Self.randomScalar(&rng) }
             let (ds, dp) = Self.randomTerms(nd, &rng)
             let got = msm.vartimeMultiscalarMul(staticScalars: ss, dynamicScalars: ds, dynamicPoints: dp)
             let expected = RistrettoPoint.vartimeMultiscalarMul(ss + ds, Array(fixed[0..<ns]) + dp)
-            #expect(got == expected, "static \(ns), dynamic \(nd)")
+            #expect(got == expected, "\(msm.backend): static \(ns), dynamic \(nd)")
             #expect(got == Self.naive(ss + ds, Array(fixed[0..<ns]) + dp), "static \(ns), dynamic \(nd) (naive)")
         }
         // Every fixed-base window width, on edge and random scalars.
@@ -205,18 +219,6 @@ struct MSMTests {
         let mixedExpected = Self.naive(mixed, Array(fixed[0..<mixed.count]))
         for c in [4, 8, 12] {
             #expect(RistrettoPoint(edwards: msm.staticMultiscalarMul(mixed, windowBits: c)) == mixedExpected, "c = \(c)")
-            if SIMDSupport.available {
-                #expect(RistrettoPoint(edwards: msm.staticMultiscalarMulSIMD(mixed, windowBits: c)) == mixedExpected,
-                        "vector lanes, c = \(c)")
-            }
-        }
-        if SIMDSupport.available {
-            // Every count 0...20 (partial last chunk of eight, lanes without entries).
-            for n in 0...20 {
-                let part = Array(mixed.suffix(n))
-                #expect(RistrettoPoint(edwards: msm.staticMultiscalarMulSIMD(part))
-                        == RistrettoPoint(edwards: msm.staticMultiscalarMulScalar(part)), "vector lanes, n = \(n)")
-            }
         }
         // Edge scalars on the static points (the width-8 tables' largest entries).
         let edge = Self.edgeScalars()
@@ -225,10 +227,31 @@ struct MSMTests {
             == Self.naive(ss, Array(fixed[0..<ss.count])))
         // Repeated and identity points among the fixed ones.
         let q = Self.randomPoint(&rng)
-        let odd = VartimePrecomputedMSM(points: [q, .identity, q, -q, .basepoint])
+        let odd = VartimePrecomputedMSM(points: [q, .identity, q, -q, .basepoint], backend: msm.backend)
         let s5 = (0..<5).map { _ in Self.randomScalar(&rng) }
         #expect(odd.vartimeMultiscalarMul(staticScalars: s5, dynamicScalars: [Self.minusOne], dynamicPoints: [q])
             == Self.naive(s5 + [Self.minusOne], [q, .identity, q, -q, .basepoint, q]))
+    }
+
+    @Test("the fixed-base vector lanes equal the naive sum for every window width and every count 0...20",
+          .enabled(if: TestBackends.runs(.ifma), "this CPU lacks AVX-512 IFMA: the ifma backend cannot run here"))
+    func precomputedVectorLanes() {
+        var rng = SeededRNG(seed: 0x4d53_4d09)
+        print("MSMTests.precomputedVectorLanes seed \(rng.seed)")
+        let fixed = (0..<300).map { _ in Self.randomPoint(&rng) }
+        let msm = VartimePrecomputedMSM(points: fixed, backend: .ifma)
+        let mixed = Array((Self.edgeScalars() + (0..<40).map { _ in Self.randomScalar(&rng) }).prefix(300))
+        let mixedExpected = Self.naive(mixed, Array(fixed[0..<mixed.count]))
+        for c in [4, 8, 12] {
+            #expect(RistrettoPoint(edwards: msm.staticMultiscalarMulIFMA(mixed, windowBits: c)) == mixedExpected,
+                    "vector lanes, c = \(c)")
+        }
+        // Every count 0...20 (partial last chunk of eight, lanes without entries).
+        for n in 0...20 {
+            let part = Array(mixed.suffix(n))
+            #expect(RistrettoPoint(edwards: msm.staticMultiscalarMulIFMA(part))
+                    == RistrettoPoint(edwards: msm.staticMultiscalarMulScalar(part)), "vector lanes, n = \(n)")
+        }
     }
 
     @Test("the constant-time MSM equals the vartime MSM and the naive sum")

@@ -64,7 +64,7 @@ struct PointTests {
             #expect(RistrettoPoint.vartimeDoubleBaseMul(t, p, s) == expected)
             #expect(RistrettoPoint.vartimeMultiscalarMul([t, s], [p, .basepoint]) == expected)
             #expect(RistrettoPoint.constantTimeMultiscalarMul([t, s], [p, .basepoint]) == expected)
-            let pre = VartimePrecomputedMSM(points: [.basepoint, p])
+            let pre = VartimePrecomputedMSM(points: [.basepoint, p], backend: TestBackends.fastest)
             #expect(pre.vartimeMultiscalarMul(staticScalars: [s], dynamicScalars: [t], dynamicPoints: [p]) == expected)
             #expect(pre.vartimeMultiscalarMul(staticScalars: [s, t], dynamicScalars: [], dynamicPoints: []) == expected)
         }
@@ -78,7 +78,7 @@ struct PointTests {
         print("seed \(rng.seed)")
         var points: [RistrettoPoint] = [.identity, .basepoint]
         for _ in 0..<testIterations(500) { points.append(Self.randomPoint(&rng)) }
-        let batch = RistrettoPoint.batchEncode(points)
+        let batch = RistrettoPoint.batchEncode(points, backend: TestBackends.fastest)
         for (p, e) in zip(points, batch) {
             #expect(p.encoding == e)
             let q = try RistrettoPoint(encoding: e)
@@ -97,8 +97,9 @@ struct PointTests {
         #expect(accepted > 0)
     }
 
-    @Test("decodeBatch agrees with one-by-one decoding on valid, bit-flipped, non-canonical, high-bit, short and RFC-invalid encodings, at every batch size 0...40")
-    func decodeBatchAgrees() {
+    @Test("decodeBatch on every backend agrees with one-by-one decoding on valid, bit-flipped, non-canonical, high-bit, short and RFC-invalid encodings, at every batch size 0...40",
+          arguments: TestBackends.supported)
+    func decodeBatchAgrees(backend: Backend) {
         var rng = SeededRNG(seed: 0x9e_0009)
         print("seed \(rng.seed)")
         var pool: [[UInt8]] = RistrettoVectors.group("invalid_encodings").map { RistrettoVectors.hex($0, "encoding") }
@@ -119,7 +120,7 @@ struct PointTests {
         pool.append([UInt8](repeating: 1, count: 31))         // short
         for n in 0...40 {
             let batch = (0..<n).map { _ in pool[Int(rng.next() % UInt64(pool.count))][...] }
-            let got = RistrettoPoint.decodeBatch(batch)
+            let got = RistrettoPoint.decodeBatch(batch, backend: backend)
             #expect(got.count == n)
             for (k, e) in batch.enumerated() {
                 let one = try? RistrettoPoint(encoding: e)
@@ -128,20 +129,22 @@ struct PointTests {
             }
         }
         // The whole pool at once (several full chunks of eight plus a partial one).
-        let all = RistrettoPoint.decodeBatch(pool.map { $0[...] })
+        let all = RistrettoPoint.decodeBatch(pool.map { $0[...] }, backend: backend)
         #expect(all.count == pool.count)
         for (k, e) in pool.enumerated() { #expect(all[k] == (try? RistrettoPoint(encoding: e)), "pool \(k)") }
     }
 
-    @Test("batchEncode gives each point's encoding at every batch size 0...40, the identity and torsion representatives included")
-    func batchEncodeAgrees() {
+    @Test("batchEncode on every backend gives each point's encoding at every batch size 0...40, the identity, torsion representatives and non-reduced limbs included",
+          arguments: TestBackends.supported)
+    func batchEncodeAgrees(backend: Backend) {
         var rng = SeededRNG(seed: 0x9e_000a)
         print("seed \(rng.seed)")
         var pool = (0..<30).map { _ in Self.randomPoint(&rng) }
         pool += [.identity, .basepoint, -RistrettoPoint.basepoint, pool[0] + pool[1], pool[2] - pool[2]]
+        pool += EdgePoints.representatives(of: pool[3]) + EdgePoints.representatives(of: .identity)
         for n in 0...40 {
             let batch = (0..<n).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
-            #expect(RistrettoPoint.batchEncode(batch) == batch.map(\.encoding), "n = \(n)")
+            #expect(RistrettoPoint.batchEncode(batch, backend: backend) == batch.map(\.encoding), "n = \(n)")
         }
     }
 

@@ -90,8 +90,9 @@ struct ScalarTests {
         }
     }
 
-    @Test("ScalarMultiplier.times(_:into:) (eight Montgomery products per step on AVX-512) equals the single products, for every length 0...40 and edge values")
-    func manyProducts() {
+    @Test("ScalarMultiplier.times(_:into:) on every backend (eight Montgomery products per step on IFMA) equals the single products, for every length 0...40 and edge values",
+          arguments: TestBackends.supported)
+    func manyProducts(backend: Backend) {
         var rng = SeededRNG(seed: 0x5ca1_0b01)
         print("seed \(rng.seed)")
         let minusOne = Scalar.zero - Scalar.one
@@ -106,8 +107,8 @@ struct ScalarTests {
             for n in 0...40 {
                 let input = (0..<n).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
                 var out = [Scalar](repeating: .zero, count: n)
-                input.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { multiplier.times(i, into: $0) } }
-                #expect(out == input.map { multiplier.times($0) }, "n = \(n)")
+                input.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { multiplier.times(i, into: $0, backend: backend) } }
+                #expect(out == input.map { multiplier.times($0) }, "\(backend), n = \(n)")
                 #expect(out == input.map { $0 * a }, "n = \(n)")
             }
         }

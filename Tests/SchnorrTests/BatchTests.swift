@@ -34,8 +34,8 @@ struct SchnorrBatchTests {
     func allGoodPass() {
         let f = SignatureBatchFixture.shared
         for n in 1...64 {
-            #expect(BatchVerifier.verifyVartime(Array(f.good[0..<n])), "batch of \(n)")
-            #expect(BatchVerifier.invalidItemsVartime(f.good[0..<n].map { [$0] }) == [], "batch of \(n)")
+            #expect(BatchVerifier(backend: TestBackends.fastest).verifyVartime(Array(f.good[0..<n])), "batch of \(n)")
+            #expect(BatchVerifier(backend: TestBackends.fastest).invalidItemsVartime(f.good[0..<n].map { [$0] }) == [], "batch of \(n)")
         }
     }
 
@@ -46,7 +46,7 @@ struct SchnorrBatchTests {
             for position in 0..<n {
                 var items = f.good[0..<n].map { [$0] }
                 items[position] = [f.bad[position]]
-                let found = BatchVerifier.invalidItemsVartime(items)
+                let found = BatchVerifier(backend: TestBackends.fastest).invalidItemsVartime(items)
                 #expect(found == [position], "batch of \(n), bad at \(position)")
             }
         }
@@ -63,8 +63,8 @@ struct SchnorrBatchTests {
             var badSet = Set<Int>()
             while badSet.count < badCount { badSet.insert(Int(rng.next() % UInt64(n))) }
             let items = (0..<n).map { badSet.contains($0) ? [f.bad[$0]] : [f.good[$0]] }
-            #expect(BatchVerifier.invalidItemsVartime(items) == badSet.sorted(), "n \(n), bad \(badSet.sorted())")
-            #expect(BatchVerifier.verifyVartime(items.flatMap { $0 }) == badSet.isEmpty)
+            #expect(BatchVerifier(backend: TestBackends.fastest).invalidItemsVartime(items) == badSet.sorted(), "n \(n), bad \(badSet.sorted())")
+            #expect(BatchVerifier(backend: TestBackends.fastest).verifyVartime(items.flatMap { $0 }) == badSet.isEmpty)
         }
     }
 }

@@ -125,15 +125,15 @@ struct SignVerifyTests {
         let t = Self.context.bytes(Array("balance".utf8))
         let sig = key.sign(t, publicKey: E, generator: G)
         try E.verifyVartime(sig, t, generator: G)
-        #expect(E.statement(for: sig, t, generator: G).isSatisfiedVartime())
+        #expect(E.statement(for: sig, t, generator: G).isSatisfiedVartime(backend: TestBackends.fastest))
         #expect(throws: SchnorrError.verificationFailed) { try E.verifyVartime(sig, t) }
-        #expect(!E.statement(for: sig, t).isSatisfiedVartime())
+        #expect(!E.statement(for: sig, t).isSatisfiedVartime(backend: TestBackends.fastest))
         // And a basepoint signature does not verify under G.
         let P = key.publicKey()
         let sigB = key.sign(t, publicKey: P)
         try P.verifyVartime(sigB, t)
         #expect(throws: SchnorrError.verificationFailed) { try P.verifyVartime(sigB, t, generator: G) }
-        #expect(!P.statement(for: sigB, t, generator: G).isSatisfiedVartime())
+        #expect(!P.statement(for: sigB, t, generator: G).isSatisfiedVartime(backend: TestBackends.fastest))
     }
 
     @Test("malformed lengths and a non-canonical secret key scalar are refused with typed errors")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import ZKPayAPI
 import ZKPayCore
 
@@ -43,6 +44,7 @@ struct ClientCompatibilityTests {
         #expect(try client.transfer(id: pool.t2.id) == nil)
         let status = try client.status()
         #expect(status.sequence == 3 && status.receiptPublicKey == node.receiptKey && status.workers == 2)
+        #expect(status.backend == TestBackends.fastest.rawValue)
         #expect(try client.audit().ok)
         let e1 = try #require(try stream.next())
         let e2 = try #require(try stream.next())

@@ -152,7 +152,7 @@ struct BodiesTests {
 
         let status = StatusBody(sequence: 2, chainHash: pool.transferReceipt.chainHash, receiptPublicKey: pool.receiptKey,
                                 issuer: pool.issuer.address.encoded, minimumFee: 1, unspentNotes: 2, queueDepth: 0,
-                                workers: 2, connections: 1, uptimeSeconds: 3)
+                                workers: 2, connections: 1, uptimeSeconds: 3, backend: "ifma")
         #expect(try roundTrip(status, \.json) { (j) throws(ProtocolError) in try StatusBody(json: j) })
 
         let audit = AuditBody(ok: true, notes: 2, supply: 998, minted: 1_000, fees: 2, transfers: 1, sequence: 2,

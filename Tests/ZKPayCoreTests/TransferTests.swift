@@ -63,6 +63,35 @@ struct TransferFixtureTests {
         #expect(valid.contains { $0.fee == 0 } && valid.contains { $0.fee > 0 })
     }
 
+    @Test("every fixture transfer, and bit flips of the valid ones, decode to the same transfer or fail with the same error on ifma as on portable",
+          .enabled(if: TestBackends.runs(.ifma), "this CPU lacks AVX-512 IFMA: the ifma backend cannot run here"))
+    func ifmaDecodingMatchesPortable() {
+        decodingMatchesPortable(.ifma)
+    }
+
+    /// Decodes every fixture transfer and bit-flipped valid ones on `backend` and on portable.
+    func decodingMatchesPortable(_ backend: Backend) {
+        var rng = SeededRNG(seed: 0xba7c_4001)
+        print("seed", rng.seed)
+        var inputs = TransferCase.all.map(\.transfer)
+        for c in TransferCase.validCases {
+            for _ in 0..<testIterations(20) {
+                var b = c.transfer
+                b[Int(rng.next() % UInt64(b.count))] ^= UInt8(1) << UInt8(rng.next() % 8)
+                inputs.append(b)
+            }
+        }
+        for (k, bytes) in inputs.enumerated() {
+            let reference = Result { () throws(ProtocolError) in try Transfer(bytes: bytes, backend: .portable) }
+            let got = Result { () throws(ProtocolError) in try Transfer(bytes: bytes, backend: backend) }
+            switch (got, reference) {
+            case let (.success(a), .success(b)): #expect(a == b, "input \(k)")
+            case let (.failure(a), .failure(b)): #expect(a == b, "input \(k)")
+            default: Issue.record("\(backend) and portable disagree on input \(k): \(got) against \(reference)")
+            }
+        }
+    }
+
     @Test("every valid fixture transfer decodes, re-encodes identically and verifies", arguments: TransferCase.validCases)
     func validCase(_ c: TransferCase) throws {
         let t = try Transfer(bytes: c.transfer)
@@ -184,36 +213,39 @@ struct TransferVerificationTests {
         }
     }
 
-    @Test("a batch of many transfers gives the same verdicts as verifying each, and bisection names exactly the bad ones")
-    func batch() throws {
+    @Test("on every backend, a batch of many transfers gives the same verdicts as verifying each, and bisection names exactly the bad ones",
+          arguments: TestBackends.supported)
+    func batch(backend: Backend) throws {
+        let verifier = BatchVerifier(backend: backend)
         var rng = SeededRNG(seed: 0xba7c_4000)
         print("seed", rng.seed)
         // Candidates that pass decoding and the structural rules: every valid case and the
         // invalid ones that fail only a statement.
         var pool: [(transfer: Transfer, inputs: [InputNote], expected: String?)] = []
         for c in TransferCase.all {
-            guard let t = try? Transfer(bytes: c.transfer),
-                  (try? TransferVerifier.statements(for: t, inputs: c.inputs)) != nil else { continue }
+            guard let t = try? Transfer(bytes: c.transfer, backend: backend),
+                  (try? TransferVerifier.statements(for: t, inputs: c.inputs, backend: backend)) != nil else { continue }
             pool.append((t, c.inputs, c.error))
         }
         #expect(pool.filter { $0.expected != nil }.count >= 8)
         for round in 0..<testIterations(4) {
             let size = 8 + Int(rng.next() % 25)
             let items = (0..<size).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
-            let reported = TransferVerifier.invalidTransfersVartime(items.map { ($0.transfer, $0.inputs) })
+            let reported = TransferVerifier.invalidTransfersVartime(items.map { ($0.transfer, $0.inputs) }, verifier: verifier)
             let expected = items.enumerated().compactMap { i, item in item.expected.map { (i, $0) } }
             #expect(reported.map(\.index) == expected.map(\.0), "round \(round)")
             #expect(reported.map(\.error.code) == expected.map(\.1), "round \(round)")
             // The same batch with statements built in slices and one check split across threads.
             let threads = Parallelism(ways: 2) { jobs in DispatchQueue.concurrentPerform(iterations: jobs.count) { jobs[$0]() } }
-            let split = TransferVerifier.invalidTransfersVartime(items.map { ($0.transfer, $0.inputs) }, parallelism: threads)
+            let split = TransferVerifier.invalidTransfersVartime(items.map { ($0.transfer, $0.inputs) }, verifier: verifier,
+                                                                parallelism: threads)
             #expect(split.map(\.index) == expected.map(\.0), "round \(round), split")
             #expect(split.map(\.error.code) == expected.map(\.1), "round \(round), split")
-            let all = items.flatMap { (try? TransferVerifier.statements(for: $0.transfer, inputs: $0.inputs).all) ?? [] }
-            #expect(BatchVerifier.verifyVartime(all) == expected.isEmpty)
+            let all = items.flatMap { (try? TransferVerifier.statements(for: $0.transfer, inputs: $0.inputs, backend: backend).all) ?? [] }
+            #expect(verifier.verifyVartime(all) == expected.isEmpty)
         }
         let good = pool.filter { $0.expected == nil }
-        #expect(TransferVerifier.invalidTransfersVartime(good.map { ($0.transfer, $0.inputs) }).isEmpty)
+        #expect(TransferVerifier.invalidTransfersVartime(good.map { ($0.transfer, $0.inputs) }, verifier: verifier).isEmpty)
     }
 
     @Test("statements for a batch equal each transfer's own: the same errors (structural ones included) and statements that hold alike")
@@ -229,14 +261,14 @@ struct TransferVerificationTests {
             items.append((t, Array(c.inputs.dropLast())))
         }
         items.shuffle(using: &rng)
-        let batch = TransferVerifier.statements(for: items)
+        let batch = TransferVerifier.statements(for: items, backend: TestBackends.fastest)
         #expect(batch.count == items.count)
         var failures = 0
         for (item, result) in zip(items, batch) {
             let single = Result { () throws(ProtocolError) in try TransferVerifier.statements(for: item.transfer, inputs: item.inputs) }
             switch (result, single) {
             case let (.success(a), .success(b)):
-                #expect(a.firstFailureVartime()?.code == b.firstFailureVartime()?.code)
+                #expect(a.firstFailureVartime(backend: TestBackends.fastest)?.code == b.firstFailureVartime(backend: TestBackends.fastest)?.code)
             case let (.failure(a), .failure(b)):
                 #expect(a.code == b.code)
                 failures += 1
@@ -244,7 +276,7 @@ struct TransferVerificationTests {
             }
         }
         #expect(failures >= 10)
-        #expect(TransferVerifier.statements(for: []).isEmpty)
+        #expect(TransferVerifier.statements(for: [], backend: TestBackends.fastest).isEmpty)
     }
 
     @Test("structural rules: input notes must match, no duplicates, all owned by the sender")

@@ -25,9 +25,22 @@ struct ToolCommandsTests {
         #expect(ZKPayCLI.run(["verify"], console: bare) == 64)
     }
 
+    @Test("zkpay bench --backend portable --json names the backend it measured; an unknown or missing backend is a usage error")
+    func benchNamesBackend() throws {
+        let console = Console(capture: true)
+        let code = ZKPayTools.run(["bench", "--backend", "portable", "--json", "--samples", "2", "--filter", "scalar_mul"],
+                                  console: console)
+        #expect(code == 0, "\(console.err)")
+        #expect(console.out.hasPrefix("{\"backend\": \"portable\", \"figures\": {"))
+        for args in [["bench", "--backend", "avx512"], ["bench", "--backend"]] {
+            let bad = Console(capture: true)
+            #expect(ZKPayTools.run(args, console: bad) == 64, "\(args): \(bad.err)")
+        }
+    }
+
     @Test("the synthetic chain settles by the ledger rules and recovers to the same sequence")
     func syntheticChainRecovers() throws {
-        let setup = LedgerBenchSetup(mintCount: 1)
+        let setup = LedgerBenchSetup(mintCount: 1, runtime: try RuntimeOptions.parse(flags: [:], environment: [:]))
         let directory = BenchDirectory()
         let storage = try POSIXStorage(directory: directory.path)
         try Ledger.initialize(storage: storage, issuer: setup.issuer.address, minimumFee: 0)
