@@ -8,9 +8,12 @@ VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixt
 
 .PHONY: deps build test unit-test verify-vectors layers bench demo clean vectors
 
+# System packages: libsodium and GMP for the build, etcd-server and etcd-client for the
+# replication tests (they start their own members on free loopback ports; a system etcd
+# service the package may start on port 2379 is not used).
 deps:
 	@missing=""; \
-	for p in libsodium-dev libgmp-dev pkg-config; do \
+	for p in libsodium-dev libgmp-dev pkg-config etcd-server etcd-client; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

@@ -48,6 +48,8 @@ let package = Package(
         .target(name: "Schnorr", dependencies: ["Ristretto255", "Merlin", "BatchVerify", "Sodium"], swiftSettings: fast),
         .target(name: "Bulletproofs",
                 dependencies: ["Ristretto255", "Merlin", "Keccak", "BatchVerify", "Sodium"], swiftSettings: fast),
+        // etcd's JSON gateway client (node layer): the replicated log's transport.
+        .target(name: "Etcd", dependencies: ["HTTP1"], swiftSettings: strict),
         .target(name: "Ledger",
                 dependencies: ["Sodium", "ZKPayCore", "BatchVerify", "Ristretto255", "Ristretto255SIMD", "CIntrinsics"],
                 swiftSettings: strict),
@@ -72,7 +74,7 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "zkpay", dependencies: ["ZKPayCLI", "ZKPayTools", "CMalloc"], swiftSettings: strict),
 
-        .target(name: "TestSupport", dependencies: ["CGMP", "Sodium", "Ristretto255"], path: "Tests/TestSupport",
+        .target(name: "TestSupport", dependencies: ["CGMP", "Sodium", "Ristretto255", "HTTP1"], path: "Tests/TestSupport",
                 swiftSettings: strict),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "Ristretto255Tests", dependencies: ["Ristretto255", "Ristretto255SIMD", "Sodium", "TestSupport"],
@@ -81,6 +83,7 @@ let package = Package(
         .testTarget(name: "MerlinTests", dependencies: ["Merlin", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "Bech32mTests", dependencies: ["Bech32m", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "EtcdTests", dependencies: ["Etcd", "HTTP1", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "BatchVerifyTests", dependencies: ["BatchVerify", "Ristretto255", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "SchnorrTests", dependencies: ["Schnorr", "BatchVerify", "Ristretto255", "TestSupport"],

@@ -14,6 +14,20 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
     /// The request itself cannot be sent: a method that is not a token, a path or header
     /// with spaces or control characters (which could split the request).
     case invalidRequest(String)
+    /// The chunked body breaks RFC 9112 §7.1: a size that is not hexadecimal or overflows,
+    /// chunk data not followed by CRLF, a malformed or oversized trailer section.
+    case malformedChunk(String)
+    /// A chunk announces more bytes than the client accepts in one chunk.
+    case chunkTooLarge(size: Int, limit: Int)
+    /// A line of a streamed body is longer than the stream's `maxLineBytes`.
+    case lineTooLong(limit: Int)
+    /// The whole request (connect, send, response) did not finish within its deadline.
+    case timedOut(seconds: Double)
+    /// A response stream received nothing for its idle timeout. The stream stays usable:
+    /// reading again keeps waiting.
+    case idleTimeout(seconds: Double)
+    /// The stream was cancelled through its `StreamCancellation`.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -23,6 +37,12 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         case let .responseTooLarge(limit): "response larger than \(limit) bytes"
         case let .notAnEventStream(status): "expected a text/event-stream response, got status \(status)"
         case let .invalidRequest(why): "invalid request: \(why)"
+        case let .malformedChunk(why): "malformed chunked body: \(why)"
+        case let .chunkTooLarge(size, limit): "a chunk of \(size) bytes exceeds the client's limit of \(limit) bytes"
+        case let .lineTooLong(limit): "a line of the streamed response is longer than \(limit) bytes"
+        case let .timedOut(seconds): "no complete response within \(seconds) seconds; the server is slow or unreachable"
+        case let .idleTimeout(seconds): "the stream received nothing for \(seconds) seconds"
+        case .cancelled: "the stream was cancelled"
         }
     }
 }
@@ -39,18 +59,45 @@ public struct ClientResponse: Sendable, Equatable {
 }
 
 /// Buffered reading from a blocking socket whose receive timeout is set.
+///
+/// A read that times out consumes nothing, so every method here can be called again after
+/// a timeout and goes on where it stopped (a stream's idle timeout is not fatal).
 struct SocketReader {
     let fd: Int32
     var buffer: [UInt8] = []
     var start = 0
+    /// The receive timeout (seconds; 0: none) used when there is no deadline.
+    var readTimeout: Double
+    /// What a receive timeout throws when there is no deadline.
+    var timeoutError: HTTPClientError = .socket(.timedOut(operation: "recv"))
+    /// A monotonic time (nanoseconds) by which everything must have arrived, and the
+    /// length it was set for (for the error).
+    var deadline: (at: UInt64, seconds: Double)?
+    /// The receive timeout now set on the socket (nil: not known).
+    private var appliedTimeout: Double?
 
-    init(fd: Int32) { self.fd = fd }
+    init(fd: Int32, readTimeout: Double, appliedTimeout: Double? = nil) {
+        self.fd = fd
+        self.readTimeout = readTimeout
+        self.appliedTimeout = appliedTimeout
+    }
 
     /// Reads more bytes; false at end of stream.
     mutating func fill() throws(HTTPClientError) -> Bool {
         if start > 0 && start >= buffer.count / 2 {
             buffer.removeFirst(start)
             start = 0
+        }
+        var wanted = readTimeout
+        if let deadline {
+            let now = monotonicNanos()
+            guard now < deadline.at else { throw .timedOut(seconds: deadline.seconds) }
+            // At least a millisecond: a zero timeout means "wait forever" to the kernel.
+            wanted = max(0.001, Double(deadline.at - now) / 1e9)
+        }
+        if appliedTimeout != wanted {
+            do { try SocketCall.setReceiveTimeout(fd, seconds: wanted) } catch { throw .socket(error) }
+            appliedTimeout = wanted
         }
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         let progress: SocketCall.Progress
@@ -63,24 +110,28 @@ struct SocketReader {
         case let .bytes(n):
             buffer.append(contentsOf: chunk[0..<n])
             return true
-        case .wouldBlock: throw .socket(.timedOut(operation: "recv"))
+        case .wouldBlock:
+            if let deadline { throw .timedOut(seconds: deadline.seconds) }
+            throw timeoutError
         case .endOfFile: return false
         }
     }
 
     /// One line without its CRLF or LF; nil at end of stream before any byte of it.
-    mutating func line(limit: Int) throws(HTTPClientError) -> String? {
+    /// - Throws: `tooLong` when more than `limit` bytes arrive without a line end.
+    mutating func lineBytes(limit: Int, tooLong: HTTPClientError) throws(HTTPClientError) -> ArraySlice<UInt8>? {
         var scanFrom = start
         while true {
             if let lf = buffer[scanFrom...].firstIndex(of: 10) {
+                guard lf - start <= limit + 1 else { throw tooLong }
                 var end = lf
                 if end > start && buffer[end - 1] == 13 { end -= 1 }
-                let text = String(decoding: buffer[start..<end], as: UTF8.self)
+                let line = buffer[start..<end]
                 start = lf + 1
-                return text
+                return line
             }
             scanFrom = buffer.count
-            if buffer.count - start > limit { throw .responseTooLarge(limit: limit) }
+            if buffer.count - start > limit + 1 { throw tooLong }
             let offset = scanFrom - start
             guard try fill() else {
                 if buffer.count == start { return nil }
@@ -90,49 +141,55 @@ struct SocketReader {
         }
     }
 
-    /// Exactly `count` bytes.
-    mutating func bytes(_ count: Int) throws(HTTPClientError) -> [UInt8] {
-        while buffer.count - start < count {
-            guard try fill() else { throw .connectionClosed }
-        }
-        let out = Array(buffer[start..<(start + count)])
-        start += count
-        return out
+    /// One line as text (see `lineBytes`); an over-long line is `responseTooLarge`.
+    mutating func line(limit: Int) throws(HTTPClientError) -> String? {
+        guard let bytes = try lineBytes(limit: limit, tooLong: .responseTooLarge(limit: limit)) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Everything until the server closes.
-    mutating func rest(limit: Int) throws(HTTPClientError) -> [UInt8] {
-        while try fill() {
-            if buffer.count - start > limit { throw .responseTooLarge(limit: limit) }
+    /// Up to `count` bytes: what is buffered, or one read's worth when nothing is; nil at
+    /// end of stream.
+    mutating func take(upTo count: Int) throws(HTTPClientError) -> ArraySlice<UInt8>? {
+        if start == buffer.count {
+            guard try fill() else { return nil }
         }
-        let out = Array(buffer[start...])
-        start = buffer.count
+        let n = min(count, buffer.count - start)
+        let out = buffer[start..<(start + n)]
+        start += n
         return out
     }
 }
 
-/// A minimal HTTP/1.1 client over one keep-alive connection, for tests, the wallet and
-/// tools. Not thread-safe: use one client per thread.
+/// A minimal HTTP/1.1 client over one keep-alive connection, for tests, the wallet, tools
+/// and the etcd client. Not thread-safe: use one client per thread (a response stream's
+/// `StreamCancellation` is the one piece another thread may use).
 ///
 /// The connection is opened on first use and reused while the server keeps it open. A
 /// request whose reused connection turns out to be closed before any response byte is
-/// retried once on a fresh connection (the server closed it while idle).
+/// retried once on a fresh connection (the server closed it while idle). Bodies framed by
+/// Content-Length, by chunked transfer coding (RFC 9112 §7.1) or by the connection's end
+/// are read; `openStream` reads a long response line by line as it arrives.
 public final class HTTPClient {
     public let host: String
     public let port: UInt16
-    /// Seconds allowed for connecting and for each read or write.
+    /// Seconds allowed for each read or write (and for connecting, unless `connectTimeout`
+    /// says otherwise).
     public let timeout: Double
-    /// Largest response accepted (head plus body).
+    /// Seconds allowed for the TCP connection to be established.
+    public let connectTimeout: Double
+    /// Largest response accepted (head plus body); also the largest chunk accepted.
     public let maxResponseBytes: Int
     private var fd: Int32 = -1
     private var reader: SocketReader?
     /// How many TCP connections this client has opened (keep-alive reuse keeps it at 1).
-    public private(set) var connectionsOpened = 0
+    public internal(set) var connectionsOpened = 0
 
-    public init(host: String = "127.0.0.1", port: UInt16, timeout: Double = 10, maxResponseBytes: Int = 16 << 20) {
+    public init(host: String = "127.0.0.1", port: UInt16, timeout: Double = 10, connectTimeout: Double? = nil,
+                maxResponseBytes: Int = 16 << 20) {
         self.host = host
         self.port = port
         self.timeout = timeout
+        self.connectTimeout = connectTimeout ?? timeout
         self.maxResponseBytes = maxResponseBytes
     }
 
@@ -146,9 +203,18 @@ public final class HTTPClient {
     }
 
     private func connectIfNeeded() throws(HTTPClientError) -> Bool {
+        // A connection the server has closed while it sat idle is replaced before use, so
+        // a request is not sent into a connection known to be dead.
+        if fd >= 0 && SocketCall.idleConnectionIsStale(fd) { close() }
         if fd >= 0 { return false }
-        do { fd = try SocketCall.connect(host: host, port: port, timeout: timeout) } catch { throw .socket(error) }
-        reader = SocketReader(fd: fd)
+        do { fd = try SocketCall.connect(host: host, port: port, timeout: connectTimeout) } catch { throw .socket(error) }
+        if connectTimeout != timeout {
+            do { try SocketCall.setTimeouts(fd, seconds: timeout) } catch {
+                close()
+                throw .socket(error)
+            }
+        }
+        reader = SocketReader(fd: fd, readTimeout: timeout, appliedTimeout: timeout)
         connectionsOpened += 1
         return true
     }
@@ -176,16 +242,24 @@ public final class HTTPClient {
     }
 
     /// Sends a request and reads its response.
+    /// - Parameters:
+    ///   - timeout: when given, the seconds the whole response may take to arrive
+    ///     (`timedOut` after that) instead of the client's per-read `timeout`.
+    ///   - resendOnStaleConnection: false for a request that must not reach the server
+    ///     twice: a reused connection found closed is then reported, not retried (the
+    ///     server may have acted on the request before closing).
     public func request(_ method: String, _ path: String, headers: Headers = Headers(),
-                        body: [UInt8] = []) throws(HTTPClientError) -> ClientResponse {
+                        body: [UInt8] = [], timeout requestTimeout: Double? = nil,
+                        resendOnStaleConnection: Bool = true) throws(HTTPClientError) -> ClientResponse {
         let bytes = try encode(method: method, path: path, headers: headers, body: body)
+        let deadline = requestTimeout.map { (at: monotonicNanos() + nanos($0), seconds: $0) }
         let fresh = try connectIfNeeded()
         do {
-            return try exchange(bytes, headOnly: method == "HEAD")
-        } catch let error where !fresh && Self.isStaleConnection(error) {
+            return try exchange(bytes, headOnly: method == "HEAD", deadline: deadline)
+        } catch let error where !fresh && resendOnStaleConnection && Self.isStaleConnection(error) {
             close()
             _ = try connectIfNeeded()
-            return try exchange(bytes, headOnly: method == "HEAD")
+            return try exchange(bytes, headOnly: method == "HEAD", deadline: deadline)
         }
     }
 
@@ -227,27 +301,31 @@ public final class HTTPClient {
         }
     }
 
-    private func exchange(_ bytes: [UInt8], headOnly: Bool) throws(HTTPClientError) -> ClientResponse {
+    private func exchange(_ bytes: [UInt8], headOnly: Bool,
+                          deadline: (at: UInt64, seconds: Double)?) throws(HTTPClientError) -> ClientResponse {
         try send(bytes)
         guard var r = reader else { throw .connectionClosed }
+        r.deadline = deadline
         do throws(HTTPClientError) {
             let (status, reason, headers) = try readHead(&r)
-            let body: [UInt8]
-            let hasBody = !headOnly && status >= 200 && status != 204 && status != 304
-            if !hasBody {
-                body = []
-            } else if headers["Transfer-Encoding"] != nil {
-                throw HTTPClientError.malformedResponse("chunked/transfer-coded responses are not supported")
-            } else if let lengthText = headers["Content-Length"] {
-                guard let length = Int(lengthText), length >= 0 else { throw HTTPClientError.malformedResponse("Content-Length '\(lengthText)'") }
-                guard length <= maxResponseBytes else { throw HTTPClientError.responseTooLarge(limit: maxResponseBytes) }
-                body = try r.bytes(length)
-            } else {
-                body = try r.rest(limit: maxResponseBytes)
+            var framing = try BodyFraming.of(status: status, headers: headers, headOnly: headOnly,
+                                             maxChunkBytes: maxResponseBytes)
+            if case let .length(length) = framing.state, length > maxResponseBytes {
+                throw HTTPClientError.responseTooLarge(limit: maxResponseBytes)
             }
+            let delimitedByClose = framing.state == .untilClose
+            var body: [UInt8] = []
+            while let piece = try framing.next(&r, upTo: 1 << 20) {
+                guard piece.count <= maxResponseBytes - body.count else { throw HTTPClientError.responseTooLarge(limit: maxResponseBytes) }
+                body.append(contentsOf: piece)
+            }
+            r.deadline = nil
             reader = r
+            // A body that ends with the connection, or one sent with both framings (a
+            // smuggling pattern, RFC 9112 §6.1), leaves the connection unusable.
             let closing = headers.values("Connection").contains { $0.lowercased().contains("close") }
-                || headers["Content-Length"] == nil && hasBody
+                || delimitedByClose
+                || headers["Transfer-Encoding"] != nil && headers["Content-Length"] != nil
             if closing { close() }
             return ClientResponse(status: status, reason: reason, headers: headers, body: body)
         } catch {
@@ -256,7 +334,7 @@ public final class HTTPClient {
         }
     }
 
-    private func readHead(_ r: inout SocketReader) throws(HTTPClientError) -> (Int, String, Headers) {
+    func readHead(_ r: inout SocketReader) throws(HTTPClientError) -> (Int, String, Headers) {
         var statusLine: String
         repeat {
             guard let line = try r.line(limit: maxResponseBytes) else { throw .connectionClosed }

@@ -37,7 +37,17 @@ public final class Responder: Sendable {
     public func startEventStream(headers: Headers = Headers()) -> EventStream? {
         guard !answered.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
         let state = StreamState()
-        shared.submit(.streamOpen(connection: connection, headers: headers, state: state))
+        shared.submit(.streamOpen(connection: connection, status: nil, headers: headers, state: state))
         return EventStream(connection: connection, shared: shared, state: state)
+    }
+
+    /// Answers with a chunked response (`status` plus `headers`; RFC 9112 §7.1) whose body
+    /// is sent piece by piece from any thread; nil if this request was already answered.
+    /// The connection is closed after the last chunk.
+    public func startChunkedResponse(status: Status = .ok, headers: Headers = Headers()) -> ChunkedResponseStream? {
+        guard status.allowsBody, !answered.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
+        let state = StreamState()
+        shared.submit(.streamOpen(connection: connection, status: status, headers: headers, state: state))
+        return ChunkedResponseStream(connection: connection, shared: shared, state: state)
     }
 }

@@ -437,7 +437,7 @@ final class EventLoop {
             c.phase = close ? .closing : .reading
             flush(c)
             if connections[id] != nil { advance(c) }
-        case let .streamOpen(id, headers, state):
+        case let .streamOpen(id, status, headers, state):
             guard let c = connections[id], case .awaitingResponse = c.phase else {
                 state.closed.store(true, ordering: .releasing)
                 return
@@ -449,13 +449,21 @@ final class EventLoop {
                                     message: "the server is shutting down; reconnect to another instance or retry"))
                 return
             }
-            var head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+            var head: String
+            let reserved: Set<String>
+            if let status {
+                head = "HTTP/1.1 \(status.code) \(Response.headerSafe(status.reason))\r\nTransfer-Encoding: chunked\r\n"
+                reserved = ["content-length", "transfer-encoding", "connection"]
+            } else {
+                head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                reserved = ["content-type", "content-length", "transfer-encoding", "connection"]
+            }
             for h in headers {
-                let lower = h.name.lowercased()
-                if ["content-type", "content-length", "transfer-encoding", "connection"].contains(lower) { continue }
+                if reserved.contains(h.name.lowercased()) { continue }
                 head += "\(Response.headerSafe(h.name)): \(Response.headerSafe(h.value))\r\n"
             }
-            // No length and no chunking: the stream's end is the connection's end.
+            // An event stream has no length and no chunking: its end is the connection's
+            // end. A chunked response ends with its last chunk; the connection closes too.
             head += "Date: \(date())\r\nConnection: close\r\n\r\n"
             enqueue(c, Array(head.utf8))
             c.phase = .streaming(state)

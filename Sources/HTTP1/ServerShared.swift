@@ -5,7 +5,9 @@ import Synchronization
 /// Work handed to the event loop from other threads.
 enum LoopCommand: Sendable {
     case respond(connection: UInt64, response: Response)
-    case streamOpen(connection: UInt64, headers: Headers, state: StreamState)
+    /// `status` nil: a `text/event-stream` (200, ended by closing); otherwise a chunked
+    /// response with that status.
+    case streamOpen(connection: UInt64, status: Status?, headers: Headers, state: StreamState)
     case streamWrite(connection: UInt64, bytes: [UInt8])
     case streamClose(connection: UInt64)
     case drain(gracePeriod: Double)

@@ -155,6 +155,26 @@ public enum SocketCall {
         _ = try retrying("setsockopt(SO_SNDTIMEO)") { setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, size) }
     }
 
+    /// Sets SO_RCVTIMEO alone (0 = no timeout): how long one receive may block.
+    public static func setReceiveTimeout(_ fd: Int32, seconds: Double) throws(SocketError) {
+        let whole = max(0, seconds)
+        var tv = timeval(tv_sec: Int(whole), tv_usec: Int((whole - Double(Int(whole))) * 1_000_000))
+        _ = try retrying("setsockopt(SO_RCVTIMEO)") {
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        }
+    }
+
+    /// True when an idle keep-alive connection can no longer carry a request: the peer
+    /// closed or reset it, or sent bytes nobody asked for. Neither blocks nor consumes.
+    public static func idleConnectionIsStale(_ fd: Int32) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 0) > 0 else { return false }
+        if p.revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 { return true }
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+    }
+
     static func setNonBlocking(_ fd: Int32) throws(SocketError) {
         let flags = try retrying("fcntl(F_GETFL)") { fcntl(fd, F_GETFL) }
         _ = try retrying("fcntl(F_SETFL)") { fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
