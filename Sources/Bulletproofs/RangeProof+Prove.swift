@@ -14,7 +14,7 @@ struct ScalarSource<G: RandomNumberGenerator> {
             let word = rng.next()
             for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: word >> (8 * UInt64(k)))) }
         }
-        defer { for k in bytes.indices { bytes[k] = 0 } }
+        defer { secureZero(&bytes) }
         return Scalar(reducingWide: bytes)
     }
 }
@@ -116,6 +116,11 @@ extension RangeProof {
         // Bits a_L (0 or 1) and a_R = a_L - 1, extracted with shifts and masks only.
         var aL: [Scalar] = []
         var aR: [Scalar] = []
+        // Every secret-derived vector and scalar of the proof is wiped on the way out.
+        defer {
+            secureZero(&aL)
+            secureZero(&aR)
+        }
         aL.reserveCapacity(N)
         aR.reserveCapacity(N)
         for j in 0..<m {
@@ -127,10 +132,16 @@ extension RangeProof {
         }
 
         // A = alpha*B~ + <a_L, G> + <a_R, H>;  S = rho*B~ + <s_L, G> + <s_R, H>.
-        let alpha = source.next()
-        let rho = source.next()
+        var alpha = source.next()
+        var rho = source.next()
         var sL: [Scalar] = []
         var sR: [Scalar] = []
+        defer {
+            secureZero(value: &alpha)
+            secureZero(value: &rho)
+            secureZero(&sL)
+            secureZero(&sR)
+        }
         sL.reserveCapacity(N)
         sR.reserveCapacity(N)
         for _ in 0..<N { sL.append(source.next()) }
@@ -148,8 +159,14 @@ extension RangeProof {
             sumH += gens.h[k]
             bitBasis.append(gens.g[k] + gens.h[k])
         }
-        let A = RistrettoPoint.constantTimeMultiscalarMul([alpha] + aL, bitBasis) - sumH
-        let S = RistrettoPoint.constantTimeMultiscalarMul([rho] + sL + sR, basis)
+        var aScalars = [alpha] + aL
+        var sScalars = [rho] + sL + sR
+        defer {
+            secureZero(&aScalars)
+            secureZero(&sScalars)
+        }
+        let A = RistrettoPoint.constantTimeMultiscalarMul(aScalars, bitBasis) - sumH
+        let S = RistrettoPoint.constantTimeMultiscalarMul(sScalars, basis)
         let AS = RistrettoPoint.batchEncode([A, S])
         transcript.appendPoint("A", AS[0])
         transcript.appendPoint("S", AS[1])
@@ -164,6 +181,11 @@ extension RangeProof {
         var l0: [Scalar] = []
         var r0: [Scalar] = []
         var r1: [Scalar] = []
+        defer {
+            secureZero(&l0)
+            secureZero(&r0)
+            secureZero(&r1)
+        }
         l0.reserveCapacity(N)
         r0.reserveCapacity(N)
         r1.reserveCapacity(N)
@@ -178,11 +200,18 @@ extension RangeProof {
             zPower *= z
         }
         // t(X) = <l(X), r(X)> = t0 + t1*X + t2*X^2.
-        let t0 = VectorMath.innerProduct(l0[...], r0[...])
-        let t2 = VectorMath.innerProduct(sL[...], r1[...])
-        let t1 = VectorMath.innerProduct(l0[...], r1[...]) + VectorMath.innerProduct(sL[...], r0[...])
-        let tau1 = source.next()
-        let tau2 = source.next()
+        var t0 = VectorMath.innerProduct(l0[...], r0[...])
+        var t2 = VectorMath.innerProduct(sL[...], r1[...])
+        var t1 = VectorMath.innerProduct(l0[...], r1[...]) + VectorMath.innerProduct(sL[...], r0[...])
+        var tau1 = source.next()
+        var tau2 = source.next()
+        defer {
+            secureZero(value: &t0)
+            secureZero(value: &t1)
+            secureZero(value: &t2)
+            secureZero(value: &tau1)
+            secureZero(value: &tau2)
+        }
         let T1 = RistrettoPoint.constantTimeMultiscalarMul([t1, tau1], [gens.B, gens.blinding])
         let T2 = RistrettoPoint.constantTimeMultiscalarMul([t2, tau2], [gens.B, gens.blinding])
         let TT = RistrettoPoint.batchEncode([T1, T2])
@@ -208,6 +237,10 @@ extension RangeProof {
 
         var lx: [Scalar] = []
         var rx: [Scalar] = []
+        defer {
+            secureZero(&lx)
+            secureZero(&rx)
+        }
         lx.reserveCapacity(N)
         rx.reserveCapacity(N)
         for g in 0..<N {

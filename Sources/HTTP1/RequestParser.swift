@@ -132,6 +132,13 @@ public struct RequestParser: Sendable {
     /// Bytes received and not yet returned as part of a request.
     public var bufferedByteCount: Int { buffer.count - start }
 
+    /// The declared length of the body being received (0 while no body is awaited): what
+    /// the parser will buffer for the current request.
+    public var awaitedBodyBytes: Int {
+        if case let .body(remaining) = state { return remaining }
+        return 0
+    }
+
     /// True when some bytes of a request have arrived but not all of it.
     public var hasPartialRequest: Bool {
         switch state {
@@ -331,8 +338,9 @@ public struct RequestParser: Sendable {
         if lengths.count > 1 { throw .duplicateContentLength }
         // 1*DIGIT only: no sign, no list ("5, 5"), no whitespace inside.
         guard !text.isEmpty, text.utf8.allSatisfy({ (48...57).contains($0) }) else { throw .invalidContentLength(text) }
-        guard text.utf8.count <= 15, let n = Int(text) else { throw .bodyTooLarge(length: Int.max, limit: limits.maxBodyBytes) }
-        guard n <= limits.maxBodyBytes else { throw .bodyTooLarge(length: n, limit: limits.maxBodyBytes) }
+        let limit = limits.maxBodyBytes(method: method, target: target)
+        guard text.utf8.count <= 15, let n = Int(text) else { throw .bodyTooLarge(length: Int.max, limit: limit) }
+        guard n <= limit else { throw .bodyTooLarge(length: n, limit: limit) }
         return n
     }
 }

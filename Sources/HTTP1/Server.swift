@@ -110,6 +110,8 @@ final class Connection {
     var lastWriteProgress: UInt64
     /// Connections over the limit, kept only to deliver their 503.
     let rejected: Bool
+    /// Body bytes reserved in the loop's budget for the request being received.
+    var bodyReservation = 0
 
     init(id: UInt64, fd: Int32, limits: Limits, now: UInt64, rejected: Bool) {
         self.id = id
@@ -131,6 +133,8 @@ final class EventLoop {
     var listener: Int32
     var connections: [UInt64: Connection] = [:]
     var rejectedCount = 0
+    /// Body bytes reserved by all connections (`Limits.maxBufferedBodyBytes` bounds it).
+    var reservedBodyBytes = 0
     var nextID: UInt64 = 1
     var drainDeadline: UInt64?
     var acceptPausedUntil: UInt64 = 0
@@ -298,11 +302,19 @@ final class EventLoop {
             return
         }
         if let request {
+            releaseBody(c)  // the body now belongs to the handler
             c.requestStarted = nil
             let headOnly = request.method == "HEAD"
             c.phase = .awaitingResponse(headOnly: headOnly, keepAlive: request.keepAlive,
                                         http10: request.version == .http10)
             handler(request, Responder(connection: c.id, shared: shared))
+            return
+        }
+        guard reserveBody(c) else {
+            sendError(c, Response(status: .serviceUnavailable,
+                                  headers: Headers([Header("Content-Type", "application/json"), Header("Retry-After", "1")]),
+                                  body: Array(("{\"error\":{\"code\":\"server_busy\",\"message\":\"the server is receiving "
+                                      + "too many request bodies at once; retry in a second\"}}").utf8)))
             return
         }
         if c.parser.takeContinueRequest() {
@@ -345,6 +357,7 @@ final class EventLoop {
 
     /// Answers with an error response and closes after it is written.
     func sendError(_ c: Connection, _ response: Response) {
+        releaseBody(c)  // no further request is read from a closing connection
         enqueue(c, response.serialized(close: true, headOnly: false, date: date()))
         c.phase = .closing
         flush(c)
@@ -386,8 +399,26 @@ final class EventLoop {
         }
     }
 
+    /// Reserves the body the connection's parser now awaits; false if the budget cannot
+    /// hold it (nothing is reserved then).
+    func reserveBody(_ c: Connection) -> Bool {
+        let awaited = c.parser.awaitedBodyBytes
+        guard awaited > c.bodyReservation else { return true }
+        let extra = awaited - c.bodyReservation
+        guard extra <= limits.maxBufferedBodyBytes - reservedBodyBytes else { return false }
+        reservedBodyBytes += extra
+        c.bodyReservation = awaited
+        return true
+    }
+
+    func releaseBody(_ c: Connection) {
+        reservedBodyBytes -= c.bodyReservation
+        c.bodyReservation = 0
+    }
+
     func close(_ c: Connection) {
         guard connections.removeValue(forKey: c.id) != nil else { return }
+        releaseBody(c)
         if case let .streaming(state) = c.phase { state.closed.store(true, ordering: .releasing) }
         if c.rejected { rejectedCount -= 1 } else { shared.openConnections.subtract(1, ordering: .relaxed) }
         SocketCall.close(c.fd)

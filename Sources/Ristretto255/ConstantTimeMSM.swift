@@ -8,6 +8,8 @@
 // assignment and a conditional negation. Control flow and memory addresses depend only
 // on the number of terms, never on the scalars. (The points are treated as public.)
 
+import Sodium
+
 extension RistrettoPoint {
     /// The sum of `scalars[i] * points[i]`, constant time in the scalars (secrets allowed).
     /// - Precondition: `scalars.count == points.count`.
@@ -47,12 +49,8 @@ package enum ConstantTimeStraus {
                 }
             }
         }
-        defer {
-            // The digits are secret-derived: clear them before the buffer is freed.
-            digits.withUnsafeMutableBufferPointer { d in
-                for i in 0..<d.count { d[i] = 0 }
-            }
-        }
+        // The digits are secret-derived: clear them before the buffer is freed.
+        defer { secureZero(&digits) }
         return digits.withUnsafeBufferPointer { d in
             tables.withUnsafeBufferPointer { t in
                 var q = EdwardsPoint.identity

@@ -1,3 +1,5 @@
+import Sodium
+
 // Constant-time table lookups for fixed-window scalar multiplication: the digit picks
 // an entry by scanning every entry with masked assignment, never by indexing.
 
@@ -78,7 +80,8 @@ package struct EdwardsBasepointTable: Sendable {
 
     /// scalar * B, constant time in the scalar.
     package func multiply(_ scalar: Scalar) -> EdwardsPoint {
-        let digits = scalar.radix16Digits
+        var digits = scalar.radix16Digits
+        defer { secureZero(&digits) }  // secret-derived
         var p = EdwardsPoint.identity
         for i in stride(from: 1, to: 64, by: 2) { p = (p + tables[i / 2].select(digits[i])).extended }
         p = p.multipliedByPow2(4)

@@ -7,7 +7,7 @@ import Sodium
 /// All arithmetic is constant time (Montgomery multiplication in radix 2^52, see
 /// `Scalar52`); only `batchInvert`'s precondition check and `randomWeight128`'s retry
 /// loop branch, on public facts.
-public struct Scalar: Sendable, Hashable {
+public struct Scalar: Sendable, Hashable, BitwiseCopyable {
     /// The value, canonical (< l).
     package var value: Scalar52
 

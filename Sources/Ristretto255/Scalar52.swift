@@ -8,7 +8,7 @@
 // - x * R' and x * RR' with R' = R mod l < l, RR' = R^2 mod l < l, and x < 2^260.
 
 /// A value mod l in five 52-bit limbs. Canonical (< l) after every public operation.
-package struct Scalar52: Sendable, Hashable {
+package struct Scalar52: Sendable, Hashable, BitwiseCopyable {
     package var l0: UInt64
     package var l1: UInt64
     package var l2: UInt64

@@ -1,3 +1,5 @@
+import Sodium
+
 // Constant-time scalar multiplication with the project's own code: signed radix-16
 // digits and constant-time table lookups (no branch or index depends on the scalar).
 
@@ -5,7 +7,8 @@ extension EdwardsPoint {
     /// scalar * self, constant time in the scalar (fixed window of 4 bits).
     package func multiply(constantTime scalar: Scalar) -> EdwardsPoint {
         let table = ProjectiveNielsLookupTable(self)
-        let digits = scalar.radix16Digits
+        var digits = scalar.radix16Digits
+        defer { secureZero(&digits) }  // secret-derived
         var q = (EdwardsPoint.identity + table.select(digits[63])).extended
         for i in stride(from: 62, through: 0, by: -1) {
             q = q.multipliedByPow2(4)

@@ -39,8 +39,9 @@ extension SecretKey {
         nonce.withUnsafeBytes { builder.rekeyWithWitnessBytes(Labels.nonceWitness, $0) }
         var rng = builder.finalize(randomBytes: randomness)
         var wide = rng.fillBytes(64)
-        let r = Scalar(reducingWide: wide)
+        var r = Scalar(reducingWide: wide)
         secureZero(&wide)
+        defer { secureZero(value: &r) }  // the nonce: whoever learns it learns the key
 
         let R = generator == .basepoint ? RistrettoPoint.multiplyBase(secret: r) : generator.multiply(secret: r)
         let rBytes = R.encoding

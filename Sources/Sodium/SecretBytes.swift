@@ -64,3 +64,15 @@ extension SecretBytes: CustomStringConvertible {
 public func secureZero(_ bytes: inout [UInt8]) {
     bytes.withUnsafeMutableBytes { sodium_memzero($0.baseAddress, $0.count) }
 }
+
+/// Overwrites the elements of `values` (plain values such as scalars or recoded digits that
+/// held secrets) with zero bytes in a way the optimizer cannot remove. Wipes the array's own
+/// storage: call it where no other copy of the array shares that storage.
+public func secureZero<T: BitwiseCopyable>(_ values: inout [T]) {
+    values.withUnsafeMutableBytes { sodium_memzero($0.baseAddress, $0.count) }
+}
+
+/// Overwrites one plain value that held a secret with zero bytes (the optimizer cannot remove it).
+public func secureZero<T: BitwiseCopyable>(value: inout T) {
+    withUnsafeMutableBytes(of: &value) { sodium_memzero($0.baseAddress, $0.count) }
+}

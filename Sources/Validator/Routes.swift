@@ -1,5 +1,5 @@
 import Foundation
-import HTTP1
+public import HTTP1
 import Ledger
 import Ristretto255
 import Synchronization
@@ -24,6 +24,19 @@ public enum Routes {
 
     /// Largest body of a single transfer or mint.
     public static let maxObjectBytes = 1 << 20
+    /// Largest body of a batch request.
+    public static let maxBatchBytes = 8 << 20
+
+    /// The server's limits for these routes: each POST route's body limit is checked against
+    /// Content-Length before anything is buffered, and every other route takes no body.
+    public static func limits(_ base: Limits = Limits()) -> Limits {
+        var limits = base
+        limits.maxBodyBytes = max(maxObjectBytes, maxBatchBytes)
+        limits.routeBodyBytes = ["POST /v1/transfers": maxObjectBytes, "POST /v1/mints": maxObjectBytes,
+                                 "POST /v1/transfers/batch": maxBatchBytes]
+        limits.otherRouteBodyBytes = 0
+        return limits
+    }
 }
 
 /// How a POST body is encoded.
@@ -224,15 +237,16 @@ final class Router: Sendable {
                 })
             } catch { return .failure(framing(error)) }
         case .json:
-            let value: JSONValue
-            do throws(ProtocolError) { value = try JSONValue.parse(body) } catch {
-                return .failure(.protocolError(error, object: "batch"))
+            // Each transfer is parsed on its own and its JSON value dropped before the next:
+            // the body is never held as one tree of small values.
+            let texts: [ArraySlice<UInt8>]
+            do throws(ProtocolError) { texts = try BatchBody.splitJSON(text: body) } catch {
+                if case .invalidJSON = error { return .failure(.protocolError(error, object: "batch")) }
+                return .failure(framing(error))
             }
-            do throws(ProtocolError) {
-                return .success(try BatchBody.splitJSON(value).map { v in
-                    Result { () throws(ProtocolError) in try Transfer(json: v) }
-                })
-            } catch { return .failure(framing(error)) }
+            return .success(texts.map { text in
+                Result { () throws(ProtocolError) in try Transfer(json: try JSONValue.parse(text)) }
+            })
         }
     }
 

@@ -26,7 +26,7 @@ public final class ValidatorService: Sendable {
         public var queueCapacity: Int
         /// Seconds between heartbeat comments on event streams.
         public var heartbeatInterval: Double
-        /// HTTP limits (the body limit must hold a full batch request).
+        /// HTTP limits (`Routes.limits()`: each route's body limit, checked before buffering).
         public var limits: Limits
         /// Log file options.
         public var logOptions: LogOptions
@@ -39,7 +39,7 @@ public final class ValidatorService: Sendable {
         public init(host: String = "127.0.0.1", port: UInt16 = 7878,
                     workers: Int? = nil, batchMax: Int = 256,
                     batchWaitMilliseconds: Double = 2, queueCapacity: Int = 8192, heartbeatInterval: Double = 15,
-                    limits: Limits = Limits(maxBodyBytes: 8 << 20), logOptions: LogOptions = LogOptions()) {
+                    limits: Limits = Routes.limits(), logOptions: LogOptions = LogOptions()) {
             self.host = host
             self.port = port
             self.workers = workers ?? ProcessInfo.processInfo.activeProcessorCount

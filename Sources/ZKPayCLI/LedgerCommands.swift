@@ -128,7 +128,7 @@ enum AuditCommand {
             let storage = try openDataStorage(data)
             let lock = try lockDataDirectory(data)
             defer { withExtendedLifetime(lock) {} }
-            do { ledger = try Ledger(storage: storage) } catch let e as CLIError { throw e } catch {
+            do { ledger = try Ledger(storage: storage) } catch {
                 throw CLIError.failure("\(error)")
             }
             let r = ledger.auditVartime()

@@ -56,10 +56,11 @@ public struct MemoContents: Sendable {
         }
         var amount: UInt64 = 0
         for i in 0..<8 { amount |= UInt64(plaintext[i]) << UInt64(8 * i) }
-        let blinding: Scalar
+        var blinding: Scalar
         do { blinding = try Scalar(canonical: plaintext[8..<40]) } catch {
             throw .memoMalformed(reason: "the blinding is not a canonical scalar")
         }
+        defer { secureZero(value: &blinding) }  // kept only in the SecretScalar below
         let length = Int(plaintext[40])
         guard length <= Memo.maximumTextLength else {
             throw .memoMalformed(reason: "text length \(length) exceeds \(Memo.maximumTextLength)")
@@ -136,7 +137,8 @@ public struct EncryptedMemo: Sendable, Equatable {
         precondition(plaintext.count == Memo.plaintextLength, "a memo plaintext is \(Memo.plaintextLength) bytes")
         var hedge = rng.bytes(32) + view.encoding + owner.encoding + commitment.encoding
         var wide = Hash.blake2b(hedge, outputLength: 64, key: Domain.key(Domain.memoEphemeral))
-        let e = Scalar(reducingWide: wide)
+        var e = Scalar(reducingWide: wide)
+        defer { secureZero(value: &e) }  // the ephemeral secret opens the memo
         secureZero(&hedge)
         secureZero(&wide)
         let r = RistrettoPoint.multiplyBase(secret: e)

@@ -147,15 +147,21 @@ package struct TransferDraft {
     package var fee: UInt64
     package var proofBytes: [UInt8]
     package var excess: RistrettoPoint
-    /// k = Σ r_out − Σ r_in.
-    package var excessSecret: Scalar
-    /// The output amounts and blindings (for re-proving in the fixture generator).
-    package var openings: [(amount: UInt64, blinding: Scalar)]
+    /// k = Σ r_out − Σ r_in, in wiped memory.
+    package var excessSecret: SecretScalar
+    /// The output amounts and blindings (for re-proving in the fixture generator), the
+    /// blindings in wiped memory.
+    package var openings: [(amount: UInt64, blinding: SecretScalar)]
 
     /// Draws blindings, proves the amounts, seals the memos and computes E and k.
     package init(inputs: [OwnedNote], outputs: [(recipient: Address, amount: UInt64, text: [UInt8])], fee: UInt64,
                  rng: inout some RandomNumberGenerator) throws(ProtocolError) {
-        let blindings = outputs.map { _ in Scalar(reducingWide: rng.bytes(64)) }
+        var blindings = outputs.map { _ in Scalar(reducingWide: rng.bytes(64)) }
+        var k = Scalar.zero
+        defer {
+            secureZero(&blindings)
+            secureZero(value: &k)
+        }
         var transcript = Contexts.rangeProofTranscript()
         let proved: (proof: RangeProof, commitments: [RistrettoPoint])
         do {
@@ -169,15 +175,14 @@ package struct TransferDraft {
                                           commitment: proved.commitments[j], using: &rng)
             sealed.append(try Output(owner: o.recipient.spendKey, commitment: proved.commitments[j], memo: memo))
         }
-        var k = Scalar.zero
         for r in blindings { k += r }
         for n in inputs { n.blinding.withScalar { k -= $0 } }
         self.inputs = inputs.map(\.input)
         self.outputs = sealed
         self.fee = fee
         proofBytes = proved.proof.bytes
-        excessSecret = k
-        openings = zip(outputs, blindings).map { ($0.amount, $1) }
+        excessSecret = SecretScalar(k)
+        openings = zip(outputs, blindings).map { ($0.amount, SecretScalar($1)) }
         excess = Self.computeExcess(inputs: self.inputs, outputs: sealed, fee: fee)
     }
 
@@ -190,7 +195,9 @@ package struct TransferDraft {
     }
 
     /// Whether E = k·B~, i.e. the amounts balance and the blindings are the ones used.
-    package var isBalanced: Bool { Pedersen.blindingGenerator.multiply(secret: excessSecret) == excess }
+    package var isBalanced: Bool {
+        excessSecret.withScalar { Pedersen.blindingGenerator.multiply(secret: $0) } == excess
+    }
 
     /// The encoding up to and including E (the balance message).
     package func body() -> [UInt8] {
@@ -215,9 +222,18 @@ package struct TransferDraft {
                           balanceSignature: [UInt8]? = nil, authorizationContext: String = Domain.authorizationContext,
                           claimedSender: RistrettoPoint? = nil) -> [UInt8] {
         var message = body()
-        let balanceSig = balanceSignature ?? signer.sign(
-            secret: balanceSecret ?? excessSecret, nonceSeed: signer.nonceSeed(), publicKey: excess,
-            transcript: Contexts.balance.bytes(message), generator: balanceGenerator)
+        var balanceNonce: [UInt8] = []
+        defer { secureZero(&balanceNonce) }
+        let balanceSig: [UInt8]
+        if let balanceSignature {
+            balanceSig = balanceSignature
+        } else {
+            balanceNonce = signer.nonceSeed()
+            balanceSig = excessSecret.withScalar { k in
+                signer.sign(secret: balanceSecret ?? k, nonceSeed: balanceNonce, publicKey: excess,
+                            transcript: Contexts.balance.bytes(message), generator: balanceGenerator)
+            }
+        }
         message += balanceSig
         message += (claimedSender ?? sender.publicKey).encoding
         let context = SigningContext(bytes: Array(authorizationContext.utf8))

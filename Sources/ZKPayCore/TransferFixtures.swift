@@ -225,7 +225,7 @@ package enum TransferFixtures {
                             + "and holds 1·B, so nobody knows its discrete log over B~",
                         assemble(d), baseInputs, "invalid_balance_signature")
                 var lying = d
-                lying.excess = Pedersen.blindingGenerator.multiply(secret: d.excessSecret)
+                lying.excess = d.excessSecret.withScalar { Pedersen.blindingGenerator.multiply(secret: $0) }
                 invalid("inflation-by-one-unit-claimed-excess", "as inflation-by-one-unit, but E is claimed to be k·B~",
                         assemble(lying), baseInputs, "excess_mismatch")
             }
@@ -322,7 +322,7 @@ package enum TransferFixtures {
                 let r = Scalar(reducingWide: rng.bytes(64))
                 let c = Pedersen.commit(amount: 600, blinding: r)
                 d.outputs[0] = try Output(owner: d.outputs[0].owner, commitment: c, memo: d.outputs[0].memo)
-                d.excessSecret = d.excessSecret - d.openings[0].blinding + r
+                d.excessSecret = SecretScalar(d.excessSecret.withScalar { k in d.openings[0].blinding.withScalar { k - $0 + r } })
                 d.excess = TransferDraft.computeExcess(inputs: d.inputs, outputs: d.outputs, fee: d.fee)
                 invalid("replaced-commitment", "output 0's commitment replaced by another commitment to the same amount, "
                             + "excess and signatures redone: only the range proof is bound to the old one",

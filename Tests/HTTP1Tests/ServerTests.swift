@@ -148,6 +148,53 @@ struct ServerTests {
         #expect(r.status == 413 && r.errorCode == "body_too_large")
     }
 
+    @Test("a route's body limit is checked against Content-Length before the body is buffered; other routes take none")
+    func routeBodyLimits() throws {
+        let limits = Limits(maxBodyBytes: 1 << 20, routeBodyBytes: ["POST /small": 10, "POST /big": 1000],
+                            otherRouteBodyBytes: 0)
+        try expectRejected("POST /small?x=1 HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\n",
+                           status: 413, code: "body_too_large", limits: limits)
+        try expectRejected("POST /elsewhere HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\n",
+                           status: 413, code: "body_too_large", limits: limits)
+        let server = try Server(limits: limits, handler: echoHandler)
+        defer { server.shutdown() }
+        let client = HTTPClient(port: server.port)
+        #expect(try client.request("POST", "/big", body: [UInt8](repeating: 1, count: 1000)).status == 200)
+        #expect(try client.request("POST", "/small", body: [UInt8](repeating: 1, count: 10)).status == 200)
+        #expect(try client.request("GET", "/elsewhere").status == 200)
+    }
+
+    @Test("bodies being received on all connections share one budget: past it, 503 with Retry-After, and space returns")
+    func bufferedBodyBudget() throws {
+        let server = try Server(limits: Limits(maxBufferedBodyBytes: 1000), handler: echoHandler)
+        defer { server.shutdown() }
+        // The first request's body reserves 600 of the 1,000 bytes while it arrives.
+        let first = try RawConnection(port: server.port)
+        // (The server reserves before it sends 100 Continue: its arrival orders the two connections.)
+        try first.send("POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 600\r\nExpect: 100-continue\r\n\r\n")
+        #expect(try first.readResponse().status == 100)
+        try first.send(String(repeating: "a", count: 100))
+        // A second body of 600 would pass the budget: refused at once, before its body is sent.
+        let second = try RawConnection(port: server.port)
+        try second.send("POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 600\r\n\r\n")
+        let refused = try second.readResponse()
+        #expect(refused.status == 503 && refused.errorCode == "server_busy")
+        #expect(refused.headers["retry-after"] == "1")
+        #expect(second.isClosedByPeer())
+        // A small one still fits; the first completes, which returns its reservation.
+        #expect(try HTTPClient(port: server.port).request("POST", "/c", body: [UInt8](repeating: 1, count: 300)).status == 200)
+        try first.send(String(repeating: "a", count: 500))
+        #expect(try first.readResponse().status == 200)
+        #expect(try HTTPClient(port: server.port).request("POST", "/d", body: [UInt8](repeating: 1, count: 1000)).status == 200)
+        // A client that goes away mid-body returns its reservation too.
+        do {
+            let quitter = try RawConnection(port: server.port)
+            try quitter.send("POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 900\r\nExpect: 100-continue\r\n\r\n")
+            #expect(try quitter.readResponse().status == 100)
+        }  // closed here
+        #expect(eventually { (try? HTTPClient(port: server.port).request("POST", "/f", body: [UInt8](repeating: 1, count: 900)).status) == 200 })
+    }
+
     @Test("a request cut off by the client's half-close gets 400 truncated_request")
     func truncated() throws {
         let server = try Server(handler: echoHandler)

@@ -47,6 +47,23 @@ struct SecretBytesTests {
         #expect(bytes == [0, 0, 0])
     }
 
+    @Test("secureZero clears arrays and single values of plain multi-byte types, in place")
+    func zeroPlainValues() {
+        // Built at run time: a literal's storage can be static and shared, and wiping it would copy.
+        var words: [UInt64] = (1...3).map { UInt64.max / $0 }
+        var digits: [Int8] = [-8, 7, -1]
+        var pair: (UInt64, UInt32) = (.max, .max)
+        let before = words.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        secureZero(&words)
+        // The same storage was cleared (no copy was made and cleared instead).
+        #expect(words.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } == before)
+        secureZero(&digits)
+        secureZero(value: &pair)
+        #expect(words == [0, 0, 0])
+        #expect(digits == [0, 0, 0])
+        #expect(pair == (0, 0))
+    }
+
     @Test("random outputs differ between calls and are not all zero")
     func randomness() {
         let a = SecureRandom.bytes(32)
