@@ -32,7 +32,7 @@ issuer=$("$Z" loadgen address --issuer-seed "$seed")
 # start_validator WORKERS: a fresh data directory and validator on a free port; sets URL.
 start_validator() {
     local workers=$1 data="$tmp/data-w$1-$RANDOM"
-    "$Z" validator init --data "$data" --issuer "$issuer" --min-fee 1 >/dev/null
+    "$Z" validator init --data "$data" --issuer "$issuer" --min-fee-units 1 >/dev/null
     "$Z" validator run --data "$data" --listen 127.0.0.1:0 --workers "$workers" >"$tmp/validator.log" 2>&1 &
     validator_pid=$!
     for _ in $(seq 1 200); do

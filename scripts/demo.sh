@@ -44,7 +44,7 @@ ALICE=$("$ZKPAY" address --wallet alice)
 
 say "2. A ledger is created and its validator started."
 echo "The ledger's genesis names the issuer, the only key allowed to create money."
-run validator init --data "$DATA" --issuer "$ISSUER" --min-fee 1000 | sed -n '1,2p;4p'
+run validator init --data "$DATA" --issuer "$ISSUER" --min-fee-units 1000 | sed -n '1,2p;4p'
 "$ZKPAY" validator run --data "$DATA" --listen 127.0.0.1:0 >"$VALIDATOR_LOG" 2>&1 &
 VALIDATOR_PID=$!
 URL=""
@@ -87,6 +87,8 @@ echo "The ledger itself only ever saw commitments: it cannot tell 250 from any o
 say "8. Anyone can check the receipt offline."
 echo "It is signed by the ledger's key, which the wallet pinned the first time it met the validator."
 run receipt verify "$WORK/receipt.json"
+echo "Bob, who was paid, can fetch the receipt of the same transfer by its id and keep it too."
+run receipt get "$(sed -n 's/^transfer //p' "$WORK/send.txt")" --wallet bob --out "$WORK/bob-receipt.json"
 
 say "9. And anyone can audit the whole ledger: no money was created from nothing."
 run audit --validator "$URL"

@@ -234,7 +234,7 @@ public final class HTTPClient {
             }
         }
         var head = "\(method) \(path) HTTP/1.1\r\n"
-        if headers["Host"] == nil { head += "Host: \(host):\(port)\r\n" }
+        if headers["Host"] == nil { head += host.contains(":") ? "Host: [\(host)]:\(port)\r\n" : "Host: \(host):\(port)\r\n" }
         for h in headers where h.name.lowercased() != "content-length" { head += "\(h.name): \(h.value)\r\n" }
         if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(method) { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"

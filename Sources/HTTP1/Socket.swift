@@ -4,8 +4,9 @@ import Glibc
 public enum SocketError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `operation` (e.g. "bind") failed with `errno`.
     case system(operation: String, errno: Int32)
-    /// A host string that is not a dotted IPv4 address.
-    case invalidAddress(String)
+    /// A host that is neither an IPv4 or IPv6 address nor a name getaddrinfo resolves
+    /// (`reason`: what the resolver said).
+    case invalidAddress(String, reason: String = "")
     /// A read or write did not complete within the socket's timeout.
     case timedOut(operation: String)
     /// The peer closed the connection.
@@ -15,8 +16,9 @@ public enum SocketError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case let .system(operation, code):
             "\(operation) failed: \(String(cString: strerror(code))) (errno \(code))"
-        case let .invalidAddress(host):
-            "'\(host)' is not an IPv4 address such as 127.0.0.1"
+        case let .invalidAddress(host, reason):
+            "cannot resolve the host '\(host)'" + (reason.isEmpty ? "" : ": \(reason)")
+                + "; give an IPv4 address (127.0.0.1), an IPv6 address ([::1] in a URL) or a host name"
         case let .timedOut(operation):
             "\(operation) timed out"
         case .closed:
@@ -52,32 +54,60 @@ public enum SocketCall {
         case endOfFile
     }
 
-    /// An IPv4 socket address for `host:port`.
-    static func address(_ host: String, _ port: UInt16) throws(SocketError) -> sockaddr_in {
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else { throw .invalidAddress(host) }
-        return addr
+    /// One socket address of a host.
+    struct ResolvedAddress {
+        var storage = sockaddr_storage()
+        var length: socklen_t = 0
+        var family: Int32 = 0
+
+        /// Runs `body` with the address as a `sockaddr` pointer.
+        func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+            withUnsafePointer(to: storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) } }
+        }
+    }
+
+    /// The IPv4 and IPv6 addresses of `host:port`, in the resolver's order: a literal
+    /// address as it is, a name (such as `localhost`) through getaddrinfo.
+    static func resolve(_ host: String, _ port: UInt16, passive: Bool = false) throws(SocketError) -> [ResolvedAddress] {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let code = getaddrinfo(host, String(port), &hints, &list)
+        guard code == 0, let first = list else {
+            let reason = code == EAI_SYSTEM ? String(cString: strerror(errno)) : String(cString: gai_strerror(code))
+            throw .invalidAddress(host, reason: reason)
+        }
+        defer { freeaddrinfo(first) }
+        var out: [ResolvedAddress] = []
+        var next: UnsafeMutablePointer<addrinfo>? = first
+        while let info = next?.pointee {
+            next = info.ai_next
+            guard let address = info.ai_addr, info.ai_family == AF_INET || info.ai_family == AF_INET6,
+                  Int(info.ai_addrlen) <= MemoryLayout<sockaddr_storage>.size else { continue }
+            var resolved = ResolvedAddress(length: info.ai_addrlen, family: info.ai_family)
+            withUnsafeMutableBytes(of: &resolved.storage) { raw in
+                raw.copyMemory(from: UnsafeRawBufferPointer(start: address, count: Int(info.ai_addrlen)))
+            }
+            out.append(resolved)
+        }
+        guard !out.isEmpty else { throw .invalidAddress(host, reason: "it has no IPv4 or IPv6 address") }
+        return out
     }
 
     /// A listening TCP socket bound to `host:port` (port 0: the kernel picks one; read it
-    /// back with `localPort`). Non-blocking and close-on-exec.
+    /// back with `localPort`). HOST is an IPv4 or IPv6 address or a name (its first
+    /// address). Non-blocking and close-on-exec.
     public static func listen(host: String, port: UInt16, backlog: Int32) throws(SocketError) -> Int32 {
-        var addr = try address(host, port)
-        let fd = try retrying("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) }
+        let address = try resolve(host, port, passive: true)[0]
+        let fd = try retrying("socket") { socket(address.family, Int32(SOCK_STREAM.rawValue), 0) }
         do {
             var one: Int32 = 1
             _ = try retrying("setsockopt(SO_REUSEADDR)") {
                 setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
             }
-            _ = try retrying("bind") {
-                withUnsafePointer(to: &addr) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
-            }
+            _ = try retrying("bind") { address.withSockaddr { bind(fd, $0, $1) } }
             _ = try retrying("listen") { Glibc.listen(fd, backlog) }
             try setNonBlocking(fd)
             try setCloseOnExec(fd)
@@ -90,14 +120,17 @@ public enum SocketCall {
 
     /// The local port a socket is bound to.
     public static func localPort(_ fd: Int32) throws(SocketError) -> UInt16 {
-        var addr = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var addr = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = try retrying("getsockname") {
             withUnsafeMutablePointer(to: &addr) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
             }
         }
-        return UInt16(bigEndian: addr.sin_port)
+        // The port sits at the same offset in sockaddr_in and sockaddr_in6.
+        return withUnsafeBytes(of: addr) { raw in
+            raw.baseAddress.map { UInt16(bigEndian: $0.load(fromByteOffset: 2, as: UInt16.self)) } ?? 0
+        }
     }
 
     /// Accepts one connection; nil when none is pending (EAGAIN). The new socket is
@@ -120,19 +153,25 @@ public enum SocketCall {
     }
 
     /// A blocking TCP connection to `host:port` with send/receive timeouts (seconds).
+    /// HOST is an IPv4 or IPv6 address or a name; each of its addresses is tried in the
+    /// resolver's order (`localhost` may give ::1 first, then 127.0.0.1) and the last
+    /// failure is reported when none accepts.
     public static func connect(host: String, port: UInt16, timeout: Double) throws(SocketError) -> Int32 {
-        var addr = try address(host, port)
-        let fd = try retrying("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) }
+        var failure = SocketError.invalidAddress(host)
+        for address in try resolve(host, port) {
+            do { return try connect(address, timeout: timeout) } catch { failure = error }
+        }
+        throw failure
+    }
+
+    static func connect(_ address: ResolvedAddress, timeout: Double) throws(SocketError) -> Int32 {
+        let fd = try retrying("socket") { socket(address.family, Int32(SOCK_STREAM.rawValue), 0) }
         do throws(SocketError) {
             try setCloseOnExec(fd)
             try setTimeouts(fd, seconds: timeout)
             // connect is not retried on EINTR (it continues asynchronously); a timeout
             // shows as EINPROGRESS/EAGAIN with SO_SNDTIMEO set.
-            let r = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            let r = address.withSockaddr { Glibc.connect(fd, $0, $1) }
             if r < 0 {
                 let code = errno
                 if code == EINPROGRESS || code == EAGAIN { throw SocketError.timedOut(operation: "connect") }

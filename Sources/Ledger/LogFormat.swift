@@ -188,3 +188,15 @@ struct FrameFormat: Equatable, Sendable {
         return count
     }
 }
+
+/// The on-disk format versions this build writes and reads, for `zkpay version`.
+public enum DataFormatVersions {
+    /// The log frame format of new log files.
+    public static var log: UInt32 { FrameFormat.current.version }
+    /// Every log frame format recovery reads.
+    public static var readableLogs: [UInt32] { FrameFormat.readable.map(\.version) }
+    /// The snapshot file format.
+    public static var snapshot: UInt32 { LogFormat.snapshotVersion }
+    /// The genesis file format.
+    public static var genesis: UInt32 { Genesis.formatVersion }
+}

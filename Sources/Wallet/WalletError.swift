@@ -27,6 +27,8 @@ public enum WalletError: Error, Equatable, Sendable, CustomStringConvertible {
     case stateCorrupt(path: String, reason: String)
     /// A contact name that is not a valid name, or a duplicate.
     case invalidContact(String)
+    /// `contacts add` of a name that already names another address (without `--replace`).
+    case contactExists(name: String, address: String)
     /// ZKPAY_KDF names no known level.
     case unknownKDFLevel(String)
 
@@ -58,6 +60,8 @@ public enum WalletError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path) is damaged (\(reason)); move it aside and run the command again to rebuild it from the validator"
         case let .invalidContact(reason):
             reason
+        case let .contactExists(name, address):
+            "contact '\(name)' already names \(address); give --replace to change its address"
         case let .unknownKDFLevel(name):
             "ZKPAY_KDF=\(name) is not a key-derivation level; use moderate (default), sensitive, interactive or test"
         }

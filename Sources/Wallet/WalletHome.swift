@@ -121,27 +121,51 @@ public struct WalletHome: Sendable {
         return out
     }
 
-    /// Adds (or replaces) a contact.
-    public func addContact(name: String, address: Address) throws(WalletError) {
+    /// Adds a contact, or changes its address when `replace` is true.
+    ///
+    /// A contact may not take the name of a wallet in this home: `send --to NAME` would
+    /// otherwise pay whichever the lookup found first. Contacts belong to the home, not to
+    /// one wallet: every wallet of the home sees the same contacts.
+    /// - Returns: the address the contact had before (nil for a new contact).
+    /// - Throws: `invalidContact` for a bad name or a wallet's name; `contactExists` when
+    ///   the contact names another address and `replace` is false.
+    @discardableResult
+    public func addContact(name: String, address: Address, replace: Bool = false) throws(WalletError) -> Address? {
         do { try Self.validateName(name) } catch {
             throw .invalidContact("'\(name)' is not a contact name; use 1 to 32 characters of a-z, 0-9, _ and -")
         }
-        try Files.withLockTyped(path + "/contacts.lock") { () throws(WalletError) in
+        if Files.exists(keystorePath(name)) {
+            throw .invalidContact("'\(name)' is the name of a wallet in \(path); a contact may not shadow a wallet "
+                + "(`send --to \(name)` pays that wallet), so choose another contact name")
+        }
+        return try Files.withLockTyped(path + "/contacts.lock") { () throws(WalletError) -> Address? in
             var raw: [String: String] = try readJSON(contactsPath) ?? [:]
+            let previous = raw[name].flatMap { try? Address(parsing: $0) }
+            if let previous, previous != address, !replace {
+                throw .contactExists(name: name, address: previous.encoded)
+            }
             raw[name] = address.encoded
             try writeJSON(raw, to: contactsPath)
+            return previous
         }
     }
 
     /// `text` as an address, or the address of the contact or local wallet named `text`.
     /// - Returns: nil when it is none of these.
+    /// - Throws: `invalidContact` when a contact and a wallet share the name (a home from
+    ///   before contacts were kept apart from wallet names) with different addresses.
     public func resolveRecipient(_ text: String) throws(WalletError) -> Address? {
         if text.lowercased().hasPrefix(Address.humanReadablePart + "1") { return nil }
-        if let contact = try contacts()[text] { return contact }
+        let contact = try contacts()[text]
+        var wallet: Address?
         if (try? Self.validateName(text)) != nil, Files.exists(keystorePath(text)) {
-            return try keystoreHeader(text).address
+            wallet = try keystoreHeader(text).address
         }
-        return nil
+        if let contact, let wallet, contact != wallet {
+            throw .invalidContact("'\(text)' is both a wallet and a contact with another address; pay the address "
+                + "itself, or remove the contact from \(contactsPath)")
+        }
+        return contact ?? wallet
     }
 
     /// A short name for the spend key `spendKey`: a contact's or a local wallet's name.

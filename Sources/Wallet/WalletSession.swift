@@ -6,8 +6,9 @@ public import ZKPayCore
 /// Failures of the wallet's conversations with the validator. Descriptions are the
 /// messages `zkpay` prints after `error: `.
 public enum WalletOperationError: Error, CustomStringConvertible {
-    /// Nothing answers at the validator URL; nothing was sent and nothing stays reserved.
-    case validatorDown(url: String)
+    /// Nothing answers at the validator URL (`reason`: what the connection attempt said);
+    /// nothing was sent and nothing stays reserved.
+    case validatorDown(url: String, reason: String = "")
     /// The URL does not parse.
     case invalidValidatorURL(String)
     /// The spendable notes do not cover amount + fee.
@@ -29,8 +30,9 @@ public enum WalletOperationError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .validatorDown(url):
-            "cannot reach the validator at \(url) (is `zkpay validator run` running?)"
+        case let .validatorDown(url, reason):
+            "cannot reach the validator at \(url)" + (reason.isEmpty ? "" : " (\(reason))")
+                + "; is `zkpay validator run` running there? Name another one with --validator URL or ZKPAY_VALIDATOR"
         case let .invalidValidatorURL(text):
             "'\(text)' is not a validator URL; expected http://HOST:PORT (for example http://127.0.0.1:7878)"
         case let .insufficientFunds(spendable, needed, reserved):
@@ -75,8 +77,11 @@ public struct SyncResult: Sendable {
     public let unreadable: [NoteID]
     /// Ids of notes reserved by transfers in flight.
     public let reserved: Set<NoteID>
-    /// Payments found for the first time (also recorded in history).
+    /// Payments found for the first time whose event could not be read (recorded in
+    /// history from the note alone: no sender, no sequence).
     public let newlyReceived: [OpenedNote]
+    /// Events read after the shared cursor while syncing (new payments with their details).
+    public let events: [WalletEvent]
 
     /// Notes that can be spent now: opened, not reserved, not zero.
     public var spendable: [OpenedNote] { owned.filter { !reserved.contains($0.note.id) && $0.contents.amount > 0 } }
@@ -140,6 +145,8 @@ public struct WalletEvent: Sendable {
     public let time: UInt64
     /// Notes of the event this wallet could not open (reported, never spent).
     public let unreadable: Int
+    /// `sent`: the recipient's full address, when this wallet recorded it.
+    public var counterpartyAddress: String? = nil
 }
 
 /// A wallet unlocked and talking to one validator: sync, send, mint and watch, with
@@ -181,7 +188,7 @@ public final class WalletSession {
     /// Maps a client error to the wallet's.
     func map(_ error: ValidatorClientError, what: String = "request") -> WalletOperationError {
         switch error {
-        case .unreachable: .validatorDown(url: validator)
+        case let .unreachable(_, reason): .validatorDown(url: validator, reason: reason)
         case let .invalidURL(u): .invalidValidatorURL(u)
         case let .rejected(body): .rejected(what: what, code: body.code, message: body.message)
         case .transport, .malformedResponse: .failed("\(error)")
@@ -235,7 +242,7 @@ public final class WalletSession {
     func sentEntry(_ r: Reservation, transfer: Transfer, receipt: Receipt) -> HistoryEntry {
         HistoryEntry(kind: "sent", id: r.transferID, sequence: receipt.sequence, timeMs: receipt.time, amount: r.amount,
                      fee: r.fee, counterparty: r.recipient, memo: r.memo, notes: transfer.outputIDs.map(\.hex),
-                     inputs: r.noteIDs)
+                     inputs: r.noteIDs, receipt: ProtocolHex.encode(receipt.bytes))
     }
 
     /// Opens `note` with this wallet's keys; nil if it is not this wallet's or does not open.
@@ -245,8 +252,14 @@ public final class WalletSession {
     }
 
     /// Fetches this wallet's unspent notes (`GET /v1/notes`), opens their memos with the
-    /// view key, updates the note cache and records newly received payments.
-    public func sync() throws -> SyncResult {
+    /// view key and updates the note cache.
+    ///
+    /// Payments found for the first time are read from the event stream after the shared
+    /// cursor (`catchUp`), so that they are recorded and reported with sender and sequence
+    /// exactly as `watch` reports them, and the cursor moves past them: a later `watch` does
+    /// not announce them again. A note whose event does not arrive within `catchUpSeconds`
+    /// is recorded from the scan alone (`SyncResult.newlyReceived`).
+    public func sync(catchUpSeconds: Double = 10) throws -> SyncResult {
         let body: NotesBody
         do { body = try client.notes(owner: keys.address) } catch { throw map(error) }
         var owned: [OpenedNote] = []
@@ -254,25 +267,50 @@ public final class WalletSession {
         for note in body.notes where note.owner == keys.spend.publicKey {
             if let opened = open(note) { owned.append(opened) } else { unreadable.append(note.id) }
         }
-        let (reserved, fresh) = try store.update { s -> (Set<String>, [OpenedNote]) in
-            // Known: in the cache, or already in history (received through `watch`, or
-            // outputs of this wallet's own transfers: change and padding).
+        // Known: in the cache, or already in history (received through `watch`, or
+        // outputs of this wallet's own transfers: change and padding).
+        func unknown(_ s: WalletState) -> [OpenedNote] {
             let known = Set(s.notes.compactMap { ProtocolHex.decode($0).flatMap { try? Note(bytes: $0) }?.id.hex })
                 .union(s.history.flatMap(\.notes))
-            var fresh: [OpenedNote] = []
-            for o in owned where !known.contains(o.note.id.hex) && o.contents.amount > 0 {
-                fresh.append(o)
+            return owned.filter { !known.contains($0.note.id.hex) && $0.contents.amount > 0 }
+        }
+        let fresh = unknown(try store.load())
+        let events = fresh.isEmpty ? [] : try catchUp(notes: Set(fresh.map(\.note.id.hex)), seconds: catchUpSeconds)
+        let (reserved, undetailed) = try store.update { s -> (Set<String>, [OpenedNote]) in
+            let rest = unknown(s)
+            for o in rest {
                 s.record(HistoryEntry(kind: "received", id: "", sequence: nil, timeMs: now(), amount: o.contents.amount,
                                       fee: nil, counterparty: "", memo: o.memoText, notes: [o.note.id.hex]))
             }
             s.notes = owned.map { ProtocolHex.encode($0.note.bytes) }
             s.unreadable = unreadable.map(\.hex)
             s.syncedSequence = body.sequence
-            return (s.reservedNoteIDs, fresh)
+            return (s.reservedNoteIDs, rest)
         }
         let reservedIDs = Set(owned.map(\.note.id).filter { reserved.contains($0.hex) })
         return SyncResult(sequence: body.sequence, owned: owned, unreadable: unreadable, reserved: reservedIDs,
-                          newlyReceived: fresh)
+                          newlyReceived: undetailed, events: events)
+    }
+
+    /// Reads the event stream after the shared cursor, processing each event as `watch`
+    /// does, until every note of `notes` has been seen in an event or `seconds` pass.
+    /// - Returns: the events people should see, in order.
+    func catchUp(notes: Set<String>, seconds: Double) throws -> [WalletEvent] {
+        var waiting = notes
+        var shown: [WalletEvent] = []
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        let streamClient = ValidatorClient(url: url, timeout: seconds)
+        defer { streamClient.close() }
+        do {
+            let stream = try streamClient.events(address: keys.address, after: try store.load().cursor)
+            while !waiting.isEmpty, deadline.timeIntervalSinceNow > 0, let event = try stream.next() {
+                if let e = try process(event) { shown.append(e) }
+                for n in event.notes { waiting.remove(n.id.hex) }
+            }
+        } catch _ as ValidatorClientError {
+            // The stream failed or timed out: what is still waiting is reported from the scan.
+        }
+        return shown
     }
 
     // MARK: send
@@ -432,7 +470,8 @@ public final class WalletSession {
         try store.update { st in
             st.record(HistoryEntry(kind: "issued", id: mint.id.hex, sequence: body.sequence, timeMs: body.receipt.time,
                                    amount: amount, fee: nil, counterparty: recipient.encoded,
-                                   memo: String(decoding: memo, as: UTF8.self), notes: mint.createdNotes.map(\.id.hex)))
+                                   memo: String(decoding: memo, as: UTF8.self), notes: mint.createdNotes.map(\.id.hex),
+                                   receipt: ProtocolHex.encode(body.receipt.bytes)))
         }
         return Settlement(id: mint.id.hex, receipt: body.receipt, isNew: body.isNew, latencyMs: latency, change: 0, fee: 0)
     }
@@ -490,7 +529,8 @@ public final class WalletSession {
                 memo = ""
             }
             result = WalletEvent(sequence: event.sequence, kind: "sent", id: id, amount: amount, fee: event.fee,
-                                 counterparty: who ?? "", memo: memo, time: event.time, unreadable: 0)
+                                 counterparty: who ?? "", memo: memo, time: event.time, unreadable: 0,
+                                 counterpartyAddress: known.map(\.counterparty).flatMap { $0.isEmpty ? nil : $0 })
             entry = HistoryEntry(kind: "sent", id: id, sequence: event.sequence, timeMs: event.time, amount: amount ?? 0,
                                  fee: event.fee, counterparty: known?.counterparty ?? "", memo: memo,
                                  notes: event.outputs.map(\.id.hex), inputs: event.spent.map(\.hex))
@@ -528,7 +568,9 @@ public final class WalletSession {
             let stream: ValidatorEventStream
             do { stream = try streamClient.events(address: keys.address, after: cursor) } catch {
                 if !connected {
-                    if case .unreachable = error { throw WalletOperationError.validatorDown(url: validator) }
+                    if case let .unreachable(_, reason) = error {
+                        throw WalletOperationError.validatorDown(url: validator, reason: reason)
+                    }
                     throw map(error)
                 }
                 failures += 1

@@ -64,10 +64,14 @@ public struct HistoryEntry: Codable, Sendable, Equatable {
     /// For `sent`: the notes it spent (hex ids). A send that selected one of them from an
     /// older note list is stopped before it reaches the validator.
     public var inputs: [String]?
+    /// The ledger's receipt (hex of its canonical bytes), when this wallet has it: its own
+    /// sends and mints, and receipts fetched with `zkpay receipt get`.
+    public var receipt: String?
 
     public init(kind: String, id: String, sequence: UInt64?, timeMs: UInt64, amount: UInt64, fee: UInt64?,
-                counterparty: String, memo: String, notes: [String], inputs: [String]? = nil) {
+                counterparty: String, memo: String, notes: [String], inputs: [String]? = nil, receipt: String? = nil) {
         self.inputs = inputs
+        self.receipt = receipt
         self.kind = kind
         self.id = id
         self.sequence = sequence
@@ -85,7 +89,8 @@ public struct HistoryEntry: Codable, Sendable, Equatable {
 public struct WalletState: Codable, Sendable, Equatable {
     /// Format version.
     public var version = 1
-    /// The last event sequence `zkpay watch` processed (resume point).
+    /// The last event sequence this wallet has shown its user: `watch`, `balance` and
+    /// `send` all advance it when they process events, so none shows a payment twice.
     public var cursor: UInt64 = 0
     /// The ledger sequence of the last note sync.
     public var syncedSequence: UInt64 = 0
@@ -128,6 +133,7 @@ public struct WalletState: Codable, Sendable, Equatable {
             if merged.memo.isEmpty { merged.memo = entry.memo }
             merged.notes = Array(Set(merged.notes).union(entry.notes)).sorted()
             if let inputs = entry.inputs { merged.inputs = Array(Set(merged.inputs ?? []).union(inputs)).sorted() }
+            if merged.receipt == nil { merged.receipt = entry.receipt }
             history[i] = merged
         } else {
             history.append(entry)

@@ -17,7 +17,8 @@ public enum ValidatorClientError: Error, Sendable, Equatable, CustomStringConver
     public var description: String {
         switch self {
         case let .invalidURL(u):
-            "'\(u)' is not a validator URL; expected http://HOST:PORT (for example http://127.0.0.1:7878)"
+            "'\(u)' is not a validator URL; expected http://HOST:PORT (for example http://127.0.0.1:7878, "
+                + "http://localhost:7878 or http://[::1]:7878)"
         case let .unreachable(url, reason):
             "cannot reach the validator at \(url) (\(reason)); is `zkpay validator run` running there?"
         case let .transport(url, e): "the connection to the validator at \(url) failed: \(e)"
@@ -59,6 +60,8 @@ public struct ValidatorURL: Sendable, Equatable, CustomStringConvertible {
             }
         } else if let colon = rest.lastIndex(of: ":") {
             hostPart = rest[..<colon]
+            // An IPv6 address goes in brackets: http://[::1]:7878.
+            guard !hostPart.contains(":") else { throw .invalidURL(text) }
             guard let p = UInt16(rest[rest.index(after: colon)...]), p > 0 else { throw .invalidURL(text) }
             portValue = p
         }

@@ -5,16 +5,24 @@ public enum ExitCode {
     public static let success: Int32 = 0
     public static let failure: Int32 = 1
     public static let usage: Int32 = 64
+    /// `watch --timeout`: the time ran out before the payments it waited for arrived
+    /// (the code of timeout(1), so scripts read both alike).
+    public static let timedOut: Int32 = 124
 }
 
-/// A user-facing CLI error. `usage` errors exit 64 with a hint; others exit 1.
+/// A user-facing CLI error. `usage` errors exit 64 with a hint, `timedOut` exits 124,
+/// others exit 1. Under `--json` the error is printed as
+/// `{"error": {"code": CODE, "message": MESSAGE}}` on stderr.
 public enum CLIError: Error, CustomStringConvertible {
     case usage(String)
-    case failure(String)
+    /// A failure; `code` names its kind for `--json` (`validator_unreachable`, ...).
+    case failure(String, code: String = "failed")
+    /// A wait that ran out of time.
+    case timedOut(String)
 
     public var description: String {
         switch self {
-        case let .usage(message), let .failure(message): message
+        case let .usage(message), let .failure(message, _), let .timedOut(message): message
         }
     }
 
@@ -22,6 +30,16 @@ public enum CLIError: Error, CustomStringConvertible {
         switch self {
         case .usage: ExitCode.usage
         case .failure: ExitCode.failure
+        case .timedOut: ExitCode.timedOut
+        }
+    }
+
+    /// The machine-readable kind of the error.
+    var code: String {
+        switch self {
+        case .usage: "usage"
+        case let .failure(_, code): code
+        case .timedOut: "timeout"
         }
     }
 }
@@ -105,12 +123,21 @@ public enum ZKPayCLI {
         func row(_ c: Command) -> String { "  " + c.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.summary }
         var lines = ["zkpay: confidential payments on ristretto255", "", "usage: zkpay COMMAND [OPTIONS]", "", "commands:"]
         lines += commands.map(row)
+        lines.append("  version   the zkpay, protocol and data format versions (also `zkpay --version`)")
         lines.append("  help      show this help, or `zkpay help COMMAND`")
         let listed = tools.filter { !$0.hidden }
         if !listed.isEmpty { lines += ["", "tools:"] + listed.map(row) }
         lines.append("")
         lines.append("Run `zkpay COMMAND --help` for a command's options.")
+        lines.append("")
+        lines.append("example: zkpay wallet create alice")
         return lines.joined(separator: "\n")
+    }
+
+    /// A command's help: usage, summary, and one example as the last line.
+    static func commandHelp(_ c: Command) -> String {
+        "usage: " + c.usage + "\n\n" + c.summary + (HelpExamples.details[c.name].map { "\n\n" + $0 } ?? "")
+            + "\n\nexample: " + (HelpExamples.byCommand[c.name] ?? "zkpay \(c.name)")
     }
 
     /// Runs `zkpay` with `arguments` (without the program name) and returns the exit code.
@@ -121,32 +148,57 @@ public enum ZKPayCLI {
             console.print(helpText(tools: tools))
             return ExitCode.success
         }
+        if first == "--version" || first == "version" {
+            if arguments.contains("--help") || arguments.contains("-h") {
+                console.print("usage: zkpay version [--json] | zkpay --version\n\n"
+                    + "the zkpay version, the protocol version and the log, snapshot and genesis format versions"
+                    + "\n\nexample: zkpay --version")
+            } else {
+                console.print(VersionText.text(json: arguments.contains("--json")))
+            }
+            return ExitCode.success
+        }
         if first == "help" || first == "--help" || first == "-h" {
             if arguments.count > 1, let c = all.first(where: { $0.name == arguments[1] }) {
-                console.print("usage: " + c.usage + "\n\n" + c.summary)
+                console.print(commandHelp(c))
             } else {
                 console.print(helpText(tools: tools))
             }
             return ExitCode.success
         }
+        let rest = Array(arguments.dropFirst())
+        let json = rest.contains("--json")
         guard let command = all.first(where: { $0.name == first }) else {
-            console.printError("error: unknown command '\(first)'; run `zkpay help` for the list")
+            report(CLIError.usage("unknown command '\(first)'; run `zkpay help` for the list"), json: json, console)
             return ExitCode.usage
         }
-        let rest = Array(arguments.dropFirst())
         if rest.contains("--help") || rest.contains("-h") {
-            console.print("usage: " + command.usage + "\n\n" + command.summary)
+            console.print(commandHelp(command))
             return ExitCode.success
         }
         do {
             return try command.run(rest, console)
         } catch let error as CLIError {
-            console.printError("error: \(error)")
-            if case .usage = error { console.printError("usage: \(command.usage)") }
+            report(error, json: json, console)
+            if case .usage = error, !json { console.printError("usage: \(command.usage)") }
             return error.exitCode
         } catch {
-            console.printError("error: \(error)")
+            report(CLIError.failure("\(error)", code: errorCode(error)), json: json, console)
             return ExitCode.failure
+        }
+    }
+
+    /// Prints an error on stderr: `error: MESSAGE`, or under `--json` one JSON object.
+    static func report(_ error: CLIError, json: Bool, _ console: Console) {
+        if json {
+            var inner = JSONObjectText()
+            inner.string("code", error.code)
+            inner.string("message", error.description)
+            var outer = JSONObjectText()
+            outer.raw("error", inner.text)
+            console.printError(outer.text)
+        } else {
+            console.printError("error: \(error)")
         }
     }
 }

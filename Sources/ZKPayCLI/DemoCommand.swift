@@ -1,25 +1,36 @@
 import Foundation
 import Ledger
 import Sodium
+import Wallet
 import ZKPayCore
 
-/// `zkpay demo [--dir DIR]`: the end-to-end story of zkpay, in-process, with the real
-/// library code (keys, mint, confidential transfer, batch verification, durable ledger,
-/// memo scanning, offline receipt check, supply audit). No network: the validator service
-/// does not exist yet, so the demo drives the `Ledger` directly.
+/// `zkpay demo [--dir DIR] [--keep]`: the end-to-end story of zkpay, in-process, with the
+/// real library code (keys, mint, confidential transfer, batch verification, durable
+/// ledger, memo scanning, offline receipt check, supply audit). No network: the demo drives
+/// the `Ledger` directly (`make demo` tells the story over HTTP). Without `--dir` it works
+/// in a temporary folder that it removes at the end unless `--keep`.
 enum DemoCommand {
-    static let usage = "zkpay demo [--dir DIR]"
+    static let usage = "zkpay demo [--dir DIR] [--keep]"
 
     /// 1 coin = 1,000,000 units.
-    static let unitsPerCoin: UInt64 = 1_000_000
+    static let unitsPerCoin: UInt64 = Amount.unitsPerCoin
     /// The minimum fee the demo ledger is created with (0.001000 coin).
     static let minimumFee: UInt64 = 1_000
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
-        let args = try LedgerArguments(arguments, valued: ["--dir"])
+        let args = try LedgerArguments(arguments, valued: ["--dir"], flags: ["--keep"])
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
+        let temporary = args.options["--dir"] == nil
         let dir = args.options["--dir"] ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("zkpay-demo-\(UUID().uuidString)").path
+        let keep = !temporary || args.flags.contains("--keep")
+        // A temporary folder goes away however the story ends (`tell` has released the data
+        // directory's lock by then).
+        defer { if !keep { try? FileManager.default.removeItem(atPath: dir) } }
+        return try tell(dir: dir, keep: keep, console)
+    }
+
+    static func tell(dir: String, keep: Bool, _ console: Console) throws -> Int32 {
 
         // 1. Wallets from fresh random seeds.
         console.print("1. wallets (fresh random seeds; an address is the spend and view public keys)")
@@ -127,8 +138,12 @@ enum DemoCommand {
             + "fees \(coins(audit.fees))), \(audit.notes) unspent notes")
 
         // 8. Where the data lives.
-        console.print("8. the ledger's data directory is \(dir)")
-        console.print("   try: zkpay audit --data \(dir)")
+        if keep {
+            console.print("8. the ledger's data directory is \(dir)")
+            console.print("   try: zkpay audit --data \(dir)")
+        } else {
+            console.print("8. the ledger lived in the temporary folder \(dir), removed now (keep it with --keep)")
+        }
         return ExitCode.success
     }
 
@@ -175,11 +190,8 @@ enum DemoCommand {
         return String(format: "%.1f", ms)
     }
 
-    /// Units as coins with six decimals: 250000000 → "250.000000".
-    static func coins(_ units: UInt64) -> String {
-        let fraction = String(units % unitsPerCoin)
-        return "\(units / unitsPerCoin)." + String(repeating: "0", count: 6 - fraction.count) + fraction
-    }
+    /// Units as coins, the way every human output of zkpay writes them (`Amount.format`).
+    static func coins(_ units: UInt64) -> String { Amount.format(units) }
 
     /// `zkp1abcdefghij…uvwxyz`.
     static func short(_ address: String) -> String {

@@ -49,10 +49,10 @@ func openDataStorage(_ path: String, _ runtime: RuntimeOptions) throws -> POSIXS
     }
 }
 
-/// `zkpay validator init --data DIR --issuer ADDRESS [--min-fee UNITS]` and
+/// `zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS]` and
 /// `zkpay validator run ...` (ValidatorRunCommand.swift).
 enum ValidatorCommand {
-    static let usage = "zkpay validator init --data DIR --issuer ADDRESS [--min-fee UNITS]\n       "
+    static let usage = "zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS]\n       "
         + ValidatorRunCommand.usage
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
@@ -60,19 +60,19 @@ enum ValidatorCommand {
         guard arguments.first == "init" else {
             throw CLIError.usage("expected a subcommand: init or run")
         }
-        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--data", "--issuer", "--min-fee"])
+        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--data", "--issuer", "--min-fee-units", "--min-fee"])
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
         guard let data = args.options["--data"] else { throw CLIError.usage("--data DIR is required") }
-        guard let issuerText = args.options["--issuer"] else { throw CLIError.usage("--issuer ADDRESS is required") }
+        guard let issuerText = args.options["--issuer"] else { throw CLIError.usage("--issuer ADDRESS|WALLET is required") }
+        if args.options["--min-fee"] != nil {
+            throw CLIError.usage("--min-fee was renamed --min-fee-units: the minimum fee in units (1 coin = 1,000,000 units)")
+        }
         var minimumFee: UInt64 = 1
-        if let fee = args.options["--min-fee"] {
-            guard let f = UInt64(fee) else { throw CLIError.usage("--min-fee needs a whole number of units") }
+        if let fee = args.options["--min-fee-units"] {
+            guard let f = UInt64(fee) else { throw CLIError.usage("--min-fee-units needs a whole number of units") }
             minimumFee = f
         }
-        let issuer: Address
-        do { issuer = try Address(parsing: issuerText) } catch {
-            throw CLIError.usage("--issuer is not a zkpay address: \(error)")
-        }
+        let issuer = try issuerAddress(issuerText)
         let runtime = try RuntimeOptions.fromEnvironment()
         let storage: POSIXStorage
         do { storage = try runtime.openStorage(data, create: true) } catch {
@@ -90,17 +90,33 @@ enum ValidatorCommand {
         }
         console.print("initialized ledger in \(data)")
         console.print("issuer:             \(issuer.encoded)")
-        console.print("minimum fee:        \(minimumFee)")
+        console.print("minimum fee:        \(Amount.format(minimumFee)) (\(minimumFee) units)")
         console.print("receipt public key: \(ProtocolHex.encode(genesis.receiptPublicKey))")
         console.print("genesis checksum:   \(ProtocolHex.encode(genesis.checksum))")
         return ExitCode.success
     }
+
+    /// `--issuer`: an address, or the name of a wallet in the wallet home (its keystore
+    /// header holds the address; no passphrase needed).
+    static func issuerAddress(_ text: String) throws -> Address {
+        if !text.lowercased().hasPrefix("zkp1"), (try? WalletHome.validateName(text)) != nil {
+            let homePath = WalletHome.defaultPath(environment: ProcessInfo.processInfo.environment)
+            if FileManager.default.fileExists(atPath: homePath + "/wallets/" + text + ".wallet") {
+                return try wrap { try WalletHome(path: homePath).keystoreHeader(text).address }
+            }
+            throw CLIError.usage("--issuer: '\(text)' is neither a zkpay address (zkp1…) nor a wallet in \(homePath)")
+        }
+        do { return try Address(parsing: text) } catch {
+            throw CLIError.usage("--issuer is not a zkpay address: \(error)")
+        }
+    }
 }
 
-/// `zkpay audit --data DIR | --validator URL [--json]`: checks the supply equation on a
-/// data directory here, or asks a running validator to check its own.
+/// `zkpay audit [--data DIR | --validator URL] [--json]`: checks the supply equation on a
+/// data directory here, or asks a running validator to check its own (by default the one
+/// of $ZKPAY_VALIDATOR, else http://127.0.0.1:7878, as for every wallet command).
 enum AuditCommand {
-    static let usage = "zkpay audit --data DIR | --validator URL [--json]"
+    static let usage = "zkpay audit [--data DIR | --validator URL] [--json]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         let args = try LedgerArguments(arguments, valued: ["--data", "--validator"], flags: ["--json"])
@@ -123,38 +139,50 @@ enum AuditCommand {
             a = (r.ok, r.notes, r.supply, r.minted, r.fees, r.transfers)
             sequence = ledger.state.sequence
             chain = ProtocolHex.encode(ledger.state.chainHash)
-        case let (nil, url?):
-            let client: ValidatorClient
-            do { client = try ValidatorClient(url) } catch {
-                throw CLIError.usage("--validator: '\(url)' is not a validator URL; expected http://HOST:PORT")
-            }
+        case let (nil, option):
+            let environment = ProcessInfo.processInfo.environment
+            let text = option ?? environment["ZKPAY_VALIDATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? WalletContext.defaultValidator
+            let client = ValidatorClient(url: try parseValidatorURL(text))
             let body: AuditBody
             do { body = try client.audit() } catch {
-                if case .unreachable = error {
-                    throw CLIError.failure(WalletOperationError.validatorDown(url: client.url.description).description)
+                if case let .unreachable(_, reason) = error {
+                    throw CLIError.failure(WalletOperationError.validatorDown(url: client.url.description, reason: reason).description,
+                                           code: "validator_unreachable")
                 }
-                throw CLIError.failure("\(error)")
+                throw CLIError.failure("\(error)", code: errorCode(error))
             }
             a = (body.ok, body.notes, body.supply, body.minted, body.fees, body.transfers)
             sequence = body.sequence
             chain = ProtocolHex.encode(body.chainHash)
         default:
-            throw CLIError.usage("give exactly one of --data DIR and --validator URL")
+            throw CLIError.usage("give at most one of --data DIR and --validator URL")
         }
         if args.flags.contains("--json") {
-            console.print("{\"ok\": \(a.ok), \"notes\": \(a.notes), \"supply\": \(a.supply), \"minted\": \(a.minted), "
-                + "\"fees\": \(a.fees), \"transfers\": \(a.transfers), \"sequence\": \(sequence), "
-                + "\"chain_hash\": \"\(chain)\"}")
+            var o = JSONObjectText()
+            o.bool("ok", a.ok)
+            o.number("notes", UInt64(a.notes))
+            o.string("supply", Amount.formatExact(a.supply))
+            o.number("supply_units", a.supply)
+            o.string("minted", Amount.formatExact(a.minted))
+            o.number("minted_units", a.minted)
+            o.string("fees", Amount.formatExact(a.fees))
+            o.number("fees_units", a.fees)
+            o.number("transfers", UInt64(a.transfers))
+            o.number("sequence", sequence)
+            o.string("chain_hash", chain)
+            console.print(o.text)
         } else {
             console.print("audit:     \(a.ok ? "ok" : "FAILED (the supply equation does not hold)")")
             console.print("notes:     \(a.notes)")
-            console.print("supply:    \(a.supply) (minted \(a.minted), fees \(a.fees))")
+            console.print("supply:    \(Amount.format(a.supply)) (minted \(Amount.format(a.minted)), fees \(Amount.format(a.fees)))")
             console.print("transfers: \(a.transfers)")
             console.print("sequence:  \(sequence)")
             console.print("chain:     \(chain)")
         }
-        if !a.ok { console.printError("error: the audit failed: Σ unspent commitments do not match the supply") }
-        return a.ok ? ExitCode.success : ExitCode.failure
+        if !a.ok {
+            throw CLIError.failure("the audit failed: Σ unspent commitments do not match the supply", code: "audit_failed")
+        }
+        return ExitCode.success
     }
 }
 
@@ -163,11 +191,15 @@ enum AuditCommand {
 /// a `receipt` member, such as `zkpay send --json` output), the canonical bytes (version 2,
 /// or the 147 bytes of version 1), or their hex. Without a key option the key is the one the wallet home pinned for the
 /// validator (`--validator`, else $ZKPAY_VALIDATOR, else http://127.0.0.1:7878).
+///
+/// `zkpay receipt get ID [--out FILE]`: the receipt of a payment (ReceiptGet.swift).
 enum ReceiptCommand {
-    static let usage = "zkpay receipt verify FILE [--ledger-key HEX | --data DIR | --validator URL] [--json]"
+    static let usage = "zkpay receipt verify FILE [--ledger-key HEX | --data DIR | --validator URL] [--json]\n"
+        + "       zkpay receipt get ID [--out FILE] [--wallet NAME] [--validator URL] [--json]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
-        guard arguments.first == "verify" else { throw CLIError.usage("expected a subcommand: verify") }
+        if arguments.first == "get" { return try ReceiptGet.run(Array(arguments.dropFirst()), console) }
+        guard arguments.first == "verify" else { throw CLIError.usage("expected a subcommand: verify or get") }
         let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--ledger-key", "--data", "--validator"],
                                        flags: ["--json"])
         guard args.positionals.count == 1 else { throw CLIError.usage("expected one receipt FILE") }
@@ -192,25 +224,31 @@ enum ReceiptCommand {
         default: throw CLIError.usage("give at most one of --ledger-key, --data and --validator")
         }
         let path = args.positionals[0]
-        guard let contents = FileManager.default.contents(atPath: path) else {
-            throw CLIError.failure("cannot read \(path)")
-        }
-        let receipt = try decode([UInt8](contents), path: path)
+        let receipt = try decode(try readFile(path), path: path)
         guard receipt.verify(publicKey: key) else {
-            console.printError("error: the receipt signature does not verify under \(ProtocolHex.encode(key)) (\(keySource))")
-            return ExitCode.failure
+            throw CLIError.failure("verification failed: the signature does not verify under \(ProtocolHex.encode(key)) "
+                + "(\(keySource)); the receipt was changed or is not from this ledger", code: "verification_failed")
         }
         let kind = receipt.kind == .transfer ? "transfer" : "mint"
         let batchLast = receipt.batchFirst + UInt64(receipt.batchSize) - 1
+        let time = isoTime(milliseconds: receipt.time)
         if args.flags.contains("--json") {
-            console.print("{\"ok\": true, \"version\": \(receipt.version), \"kind\": \"\(kind)\", \"sequence\": \(receipt.sequence), "
-                + "\"id\": \"\(ProtocolHex.encode(receipt.id))\", "
-                + "\"time\": \(receipt.time), \"chain_hash\": \"\(ProtocolHex.encode(receipt.chainHash))\", "
-                + "\"batch_first\": \(receipt.batchFirst), \"batch_size\": \(receipt.batchSize), "
-                + "\"key\": \"\(ProtocolHex.encode(key))\"}")
+            var o = JSONObjectText()
+            o.bool("ok", true)
+            o.number("version", UInt64(receipt.version))
+            o.string("kind", kind)
+            o.number("sequence", receipt.sequence)
+            o.string("id", ProtocolHex.encode(receipt.id))
+            o.number("time", receipt.time)
+            o.string("time_iso", time)
+            o.string("chain_hash", ProtocolHex.encode(receipt.chainHash))
+            o.number("batch_first", receipt.batchFirst)
+            o.number("batch_size", UInt64(receipt.batchSize))
+            o.string("key", ProtocolHex.encode(key))
+            console.print(o.text)
         } else {
-            console.print("ok: receipt \(receipt.sequence) for \(kind) \(ProtocolHex.encode(receipt.id)) "
-                + "at \(receipt.time) ms, chain hash \(ProtocolHex.encode(receipt.chainHash))")
+            console.print("ok: receipt \(receipt.sequence) for \(kind) \(ProtocolHex.encode(receipt.id))")
+            console.print("settled at \(time), chain hash \(ProtocolHex.encode(receipt.chainHash))")
             if receipt.version >= 2 {
                 console.print("in the batch of sequences \(receipt.batchFirst)...\(batchLast) (one signature over its "
                     + "Merkle root; path of \(receipt.path.count))")
@@ -224,10 +262,7 @@ enum ReceiptCommand {
     static func pinnedKey(_ option: String?) throws -> ([UInt8], String) {
         let environment = ProcessInfo.processInfo.environment
         let text = option ?? environment["ZKPAY_VALIDATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? WalletContext.defaultValidator
-        let url: ValidatorURL
-        do { url = try ValidatorURL(parsing: text) } catch {
-            throw CLIError.usage("--validator: '\(text)' is not a validator URL; expected http://HOST:PORT")
-        }
+        let url = try parseValidatorURL(text)
         let homePath = WalletHome.defaultPath(environment: environment)
         guard FileManager.default.fileExists(atPath: homePath) else {
             throw CLIError.usage("no wallet home at \(homePath), so no pinned receipt key; give --ledger-key HEX or --data DIR")
@@ -246,17 +281,32 @@ enum ReceiptCommand {
     }
 
     /// The receipt JSON object (or an object with a `receipt` member), the canonical bytes, or their hex.
+    /// A JSON object whose members disagree with its `bytes` fails naming the first such member.
     static func decode(_ bytes: [UInt8], path: String) throws -> Receipt {
         let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("{") {
-            do {
-                var value = try JSONValue.parse(Array(text.utf8))
-                if case let .object(members) = value, !members.contains(where: { $0.key == "bytes" }),
-                   let inner = members.first(where: { $0.key == "receipt" }) {
-                    value = inner.value
+            var value: JSONValue
+            do { value = try JSONValue.parse(Array(text.utf8)) } catch {
+                throw CLIError.failure("\(path) is not a receipt JSON object: \(error)")
+            }
+            if case let .object(members) = value, !members.contains(where: { $0.key == "bytes" }),
+               let inner = members.first(where: { $0.key == "receipt" }) {
+                value = inner.value
+            }
+            if case let .object(members) = value, let b = members.first(where: { $0.key == "bytes" }),
+               case let .string(hex) = b.value, let raw = ProtocolHex.decode(hex), let signed = try? Receipt(bytes: raw),
+               case let .object(canonical) = signed.json {
+                for field in canonical where field.key != "bytes" {
+                    let given = members.first { $0.key == field.key }?.value
+                    if given?.render() != field.value.render() {
+                        throw CLIError.failure("verification failed: \(field.key) differs from the signed bytes",
+                                               code: "verification_failed")
+                    }
                 }
-                return try Receipt(json: value)
-            } catch { throw CLIError.failure("\(path) is not a receipt JSON object: \(error)") }
+            }
+            do { return try Receipt(json: value) } catch {
+                throw CLIError.failure("\(path) is not a receipt JSON object: \(error)")
+            }
         }
         var raw = bytes
         // A binary receipt starts with its type byte 0x52 ('R'); hex text starts with "52".
@@ -267,5 +317,29 @@ enum ReceiptCommand {
             raw = decoded
         }
         do { return try Receipt(bytes: raw) } catch { throw CLIError.failure("\(path): \(error)") }
+    }
+}
+
+/// Milliseconds since 1970 as ISO 8601 in UTC with milliseconds (2026-12-05T09:00:00.123Z).
+func isoTime(milliseconds: UInt64) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+}
+
+/// The bytes of a file (at most 16 MiB); a failure names the operating system's reason.
+func readFile(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw CLIError.failure("cannot read \(path): \(String(cString: strerror(errno)))", code: "io") }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = read(fd, &buffer, buffer.count)
+        if n < 0, errno == EINTR { continue }
+        guard n >= 0 else { throw CLIError.failure("cannot read \(path): \(String(cString: strerror(errno)))", code: "io") }
+        if n == 0 { return out }
+        out += buffer[0..<n]
+        guard out.count <= 16 << 20 else { throw CLIError.failure("cannot read \(path): larger than 16 MiB", code: "io") }
     }
 }

@@ -24,7 +24,10 @@ enum ValidatorRunCommand {
             guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]),
                   colon != listen.startIndex
             else { throw CLIError.usage("--listen needs HOST:PORT, e.g. 127.0.0.1:7878") }
-            configuration.host = String(listen[..<colon])
+            var host = listen[..<colon]
+            if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+            guard !host.isEmpty else { throw CLIError.usage("--listen needs HOST:PORT, e.g. 127.0.0.1:7878 or [::1]:7878") }
+            configuration.host = String(host)
             configuration.port = port
         }
         func positive(_ name: String) throws -> Int? {
@@ -67,7 +70,8 @@ enum ValidatorRunCommand {
         if recovery.truncatedBytes > 0 {
             console.print("recovery: cut a torn tail of \(recovery.truncatedBytes) bytes (an unacknowledged batch)")
         }
-        console.print("validator listening on http://\(configuration.host):\(service.port) "
+        let shownHost = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        console.print("validator listening on http://\(shownHost):\(service.port) "
             + "(ledger sequence \(service.sequence), \(service.workerCount) workers, backend \(runtime.backend))")
         var received: Int32 = 0
         while sigwait(&signals, &received) != 0 {}

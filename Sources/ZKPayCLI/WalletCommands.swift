@@ -163,16 +163,27 @@ enum AddressCommand {
     }
 }
 
-/// `zkpay contacts add NAME ADDRESS | list`.
+/// `zkpay contacts add NAME ADDRESS [--replace] | list`. Contacts belong to the wallet
+/// home: every wallet of the home sees the same ones, so `--wallet` is refused.
 enum ContactsCommand {
-    static let usage = "zkpay contacts add NAME ADDRESS | list [--json]"
+    static let usage = "zkpay contacts add NAME ADDRESS [--replace] | list [--json]   "
+        + "(contacts are shared by every wallet in $ZKPAY_HOME)"
+
+    static func context(_ arguments: [String], _ console: Console, flags: Set<String> = [],
+                        positionals: ClosedRange<Int> = 0...0, hint: String = "") throws -> WalletContext {
+        let ctx = try WalletContext(arguments, flags: flags, console: console, positionals: positionals, positionalHint: hint)
+        if ctx.requestedWallet != nil {
+            throw CLIError.usage("contacts belong to the wallet home ($ZKPAY_HOME), not to one wallet: drop --wallet")
+        }
+        return ctx
+    }
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         guard let sub = arguments.first else { throw CLIError.usage("expected a subcommand: add or list") }
         switch sub {
         case "add":
-            let ctx = try WalletContext(Array(arguments.dropFirst()), console: console, positionals: 2...2,
-                                        positionalHint: "give a NAME and an ADDRESS")
+            let ctx = try context(Array(arguments.dropFirst()), console, flags: ["--replace"], positionals: 2...2,
+                                  hint: "give a NAME and an ADDRESS")
             let name = ctx.arguments.positionals[0]
             let text = ctx.arguments.positionals[1]
             let address: Address
@@ -180,20 +191,28 @@ enum ContactsCommand {
                 throw CLIError.usage("'\(abbreviated(text))' is not a valid zkpay address: \(error)")
             }
             let home = try ctx.home()
-            do { try home.addContact(name: name, address: address) } catch {
+            let previous: Address?
+            do { previous = try home.addContact(name: name, address: address, replace: ctx.arguments.flags.contains("--replace")) } catch {
                 if case .invalidContact = error { throw CLIError.usage("\(error)") }
-                throw CLIError.failure("\(error)")
+                throw CLIError.failure("\(error)", code: errorCode(error))
             }
             if ctx.json {
                 var o = JSONObjectText()
                 o.string("name", name)
                 o.string("address", address.encoded)
+                if let previous { o.string("previous_address", previous.encoded) }
                 console.print(o.text)
+            } else if let previous, previous != address {
+                console.print("changed contact \(name)")
+                console.print("  old: \(previous.encoded)")
+                console.print("  new: \(address.encoded)")
+            } else if previous != nil {
+                console.print("contact \(name) already names \(address.encoded); nothing changed")
             } else {
                 console.print("added contact \(name): \(address.encoded)")
             }
         case "list":
-            let ctx = try WalletContext(Array(arguments.dropFirst()), console: console)
+            let ctx = try context(Array(arguments.dropFirst()), console)
             let contacts = try wrap { try ctx.home().contacts() }.sorted { $0.key < $1.key }
             if ctx.json {
                 let items = contacts.map { c in

@@ -10,9 +10,7 @@ extension WalletContext {
     /// (and on first use pinning) its receipt key.
     func session() throws -> WalletSession {
         // Parse the URL first: a typo is a usage error, found before any passphrase prompt.
-        do { _ = try ValidatorURL(parsing: validatorURL) } catch {
-            throw CLIError.usage("--validator: '\(validatorURL)' is not a validator URL; expected http://HOST:PORT")
-        }
+        _ = try parsedValidatorURL()
         let home = try home()
         let name = try walletName(in: home)
         let (_, keys) = try unlock(home, name)
@@ -66,10 +64,13 @@ enum BalanceCommand {
             o.number("units", sync.total)
             o.string("amount", Amount.formatExact(sync.total))
             o.number("notes", UInt64(sync.owned.count))
+            o.string("spendable", Amount.formatExact(sync.spendableTotal))
             o.number("spendable_units", sync.spendableTotal)
+            o.string("reserved", Amount.formatExact(sync.reservedTotal))
             o.number("reserved_units", sync.reservedTotal)
             o.number("unreadable_notes", UInt64(sync.unreadable.count))
             o.number("sequence", sync.sequence)
+            o.raw("new", "[" + sync.events.map { WatchCommand.json($0) }.joined(separator: ", ") + "]")
             console.print(o.text)
         } else {
             let notes = sync.owned.count == 1 ? "1 note" : "\(sync.owned.count) notes"
@@ -77,13 +78,25 @@ enum BalanceCommand {
             if sync.reservedTotal > 0 {
                 console.print("  of which \(Amount.format(sync.reservedTotal)) is reserved by transfers in flight")
             }
+            for e in sync.events { console.print("  new: " + WatchCommand.line(e, console)) }
             for n in sync.newlyReceived {
-                console.print("  new: received \(Amount.format(n.contents.amount))" + (n.memoText.isEmpty ? "" : " (memo: \(n.memoText))"))
+                console.print("  new: received \(Amount.format(n.contents.amount))" + (n.memoText.isEmpty ? "" : " (memo: \(n.memoText))")
+                    + " (sender and sequence unknown: the validator's event stream did not answer)")
             }
         }
         return ExitCode.success
     }
 }
+
+/// "bob (zkp1qy2x3c4v…)": a recipient's name with the first characters of its address, so
+/// that a name that points somewhere unexpected shows; an unnamed address in full.
+func recipientLabel(_ address: String, home: WalletHome) -> String {
+    guard let parsed = try? Address(parsing: address), let name = home.name(for: parsed) else { return address }
+    return "\(name) (\(addressPrefix(address)))"
+}
+
+/// The first 14 characters of an address (`zkp1` and 10 more).
+func addressPrefix(_ address: String) -> String { address.count > 14 ? String(address.prefix(14)) + "…" : address }
 
 /// `zkpay send`.
 enum SendCommand {
@@ -94,8 +107,7 @@ enum SendCommand {
         let ctx = try WalletContext(arguments, valued: ["--to", "--amount", "--fee", "--memo", "--out"], flags: ["--dry-run"],
                                     console: console)
         let toText = try ctx.required("--to", "ADDRESS|CONTACT")
-        guard let amount = try ctx.amount("--amount") else { throw CLIError.usage("--amount DECIMAL is required") }
-        guard amount > 0 else { throw CLIError.usage("--amount must be more than 0") }
+        let amount = try ctx.paymentAmount()
         let fee = try ctx.amount("--fee")
         let memo = Array((ctx.arguments.options["--memo"] ?? "").utf8)
         guard memo.count <= Memo.maximumTextLength else {
@@ -116,7 +128,7 @@ enum SendCommand {
         var sync = try ctx.sync(session)
         console.progress("building the transfer (range proof, balance and authorization signatures)…")
         var built = try wrap { try session.build(to: recipient, amount: amount, fee: chosenFee, memo: memo, sync: sync) }
-        let who = home.name(for: recipient) ?? recipient.encoded
+        let who = recipientLabel(recipient.encoded, home: home)
         if dryRun, let out {
             do { try Data((built.transfer.json.render() + "\n").utf8).write(to: URL(fileURLWithPath: out)) } catch {
                 throw CLIError.failure("cannot write \(out): \(error.localizedDescription)")
@@ -125,7 +137,11 @@ enum SendCommand {
                 var o = JSONObjectText()
                 o.string("transfer_id", built.transfer.id.hex)
                 o.string("file", out)
-                o.number("fee", chosenFee)
+                o.string("to", recipient.encoded)
+                o.string("amount", Amount.formatExact(amount))
+                o.number("units", amount)
+                o.string("fee", Amount.formatExact(chosenFee))
+                o.number("fee_units", chosenFee)
                 console.print(o.text)
             } else {
                 console.print("wrote the signed transfer \(built.transfer.id.hex.prefix(16))… (\(Amount.format(amount)) to \(who), "
@@ -146,7 +162,7 @@ enum SendCommand {
                 console.progress("a concurrent send took the chosen notes; choosing again…")
                 sync = try ctx.sync(session)
                 built = try wrap { try session.build(to: recipient, amount: amount, fee: chosenFee, memo: memo, sync: sync) }
-            } catch let e as CLIError { throw e } catch { throw CLIError.failure("\(error)") }
+            } catch let e as CLIError { throw e } catch { throw CLIError.failure("\(error)", code: errorCode(error)) }
         }
         guard let settled else { throw CLIError.failure(WalletOperationError.notesTaken.description) }
         if let recovery = settled.recovery { console.printError("note: \(recovery)") }
@@ -154,6 +170,11 @@ enum SendCommand {
             var o = JSONObjectText()
             o.string("transfer_id", settled.id)
             o.number("sequence", settled.receipt.sequence)
+            o.string("to", recipient.encoded)
+            o.string("amount", Amount.formatExact(amount))
+            o.number("units", amount)
+            o.string("fee", Amount.formatExact(settled.fee))
+            o.number("fee_units", settled.fee)
             o.raw("receipt", settled.receipt.json.render())
             o.number("latency_ms", settled.latencyMs)
             console.print(o.text)
@@ -177,8 +198,7 @@ enum MintCommand {
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         let ctx = try WalletContext(arguments, valued: ["--to", "--amount", "--memo"], console: console)
         let toText = try ctx.required("--to", "ADDRESS|CONTACT")
-        guard let amount = try ctx.amount("--amount") else { throw CLIError.usage("--amount DECIMAL is required") }
-        guard amount > 0 else { throw CLIError.usage("--amount must be more than 0") }
+        let amount = try ctx.paymentAmount()
         let memo = Array((ctx.arguments.options["--memo"] ?? "").utf8)
         guard memo.count <= Memo.maximumTextLength else {
             throw CLIError.usage("--memo is \(memo.count) bytes; a memo holds at most \(Memo.maximumTextLength)")
@@ -192,11 +212,14 @@ enum MintCommand {
             var o = JSONObjectText()
             o.string("mint_id", settled.id)
             o.number("sequence", settled.receipt.sequence)
+            o.string("to", recipient.encoded)
+            o.string("amount", Amount.formatExact(amount))
+            o.number("units", amount)
             o.raw("receipt", settled.receipt.json.render())
             o.number("latency_ms", settled.latencyMs)
             console.print(o.text)
         } else {
-            let who = home.name(for: recipient) ?? recipient.encoded
+            let who = recipientLabel(recipient.encoded, home: home)
             console.print(console.paint("minted", .green) + " \(Amount.format(amount)) to \(who)"
                 + (memo.isEmpty ? "" : " (memo: \(String(decoding: memo, as: UTF8.self)))"))
             console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms")
@@ -219,9 +242,11 @@ enum WatchCommand {
             count = n
         }
         var deadline: Date?
+        var timeoutText = ""
         if let t = ctx.arguments.options["--timeout"] {
             guard let s = Double(t), s > 0, s.isFinite else { throw CLIError.usage("--timeout needs a number of seconds above 0") }
             deadline = Date(timeIntervalSinceNow: s)
+            timeoutText = t
         }
         let session = try ctx.session()
         if !ctx.json {
@@ -233,30 +258,41 @@ enum WatchCommand {
         try wrap {
             try session.watch(deadline: deadline, notice: { console.printError("note: \($0)") }) { e in
                 seen += 1
-                if ctx.json {
-                    var o = JSONObjectText()
-                    o.number("sequence", e.sequence)
-                    o.string("kind", e.kind)
-                    o.string("id", e.id)
-                    if let a = e.amount {
-                        o.number("units", a)
-                        o.string("amount", Amount.formatExact(a))
-                    }
-                    o.number("fee", e.fee)
-                    o.string("counterparty", e.counterparty)
-                    o.string("memo", e.memo)
-                    o.number("time", e.time)
-                    console.print(o.text)
-                } else {
-                    console.print(line(e, console))
-                }
+                console.print(ctx.json ? json(e) : line(e, console))
                 if e.unreadable > 0 {
                     console.printError("warning: \(e.unreadable) note(s) of event \(e.sequence) do not open with this wallet's view key; skipped")
                 }
                 return count.map { seen < $0 } ?? true
             }
         }
+        // The watch ended by itself only when the deadline passed (or the count was reached).
+        if deadline != nil, seen < (count ?? 1) {
+            let message = seen == 0 ? "no payment within \(timeoutText) s"
+                : "\(seen) of \(count ?? 1) payments within \(timeoutText) s"
+            if ctx.json { throw CLIError.timedOut(message) }
+            console.print(message)
+            return ExitCode.timedOut
+        }
         return ExitCode.success
+    }
+
+    /// One event as a JSON object (amounts in coins; `units` and `fee_units` beside them).
+    static func json(_ e: WalletEvent) -> String {
+        var o = JSONObjectText()
+        o.number("sequence", e.sequence)
+        o.string("kind", e.kind)
+        o.string("id", e.id)
+        if let a = e.amount {
+            o.string("amount", Amount.formatExact(a))
+            o.number("units", a)
+        }
+        o.string("fee", Amount.formatExact(e.fee))
+        o.number("fee_units", e.fee)
+        o.string("counterparty", e.counterparty)
+        if let address = e.counterpartyAddress { o.string("counterparty_address", address) }
+        o.string("memo", e.memo)
+        o.number("time", e.time)
+        return o.text
     }
 
     static func line(_ e: WalletEvent, _ console: Console) -> String {
@@ -264,7 +300,8 @@ enum WatchCommand {
         switch e.kind {
         case "sent":
             let amount = e.amount.map(Amount.format) ?? "an amount this wallet cannot see"
-            return console.paint("sent", .yellow) + " \(amount) to \(e.counterparty)\(memo), fee \(Amount.format(e.fee))"
+            let who = e.counterparty + (e.counterpartyAddress.map { $0 == e.counterparty ? "" : " (\(addressPrefix($0)))" } ?? "")
+            return console.paint("sent", .yellow) + " \(amount) to \(who)\(memo), fee \(Amount.format(e.fee))"
                 + console.paint("  [sequence \(e.sequence)]", .dim)
         case "minted":
             return console.paint("received", .green) + " \(Amount.format(e.amount ?? 0)) newly minted by the issuer\(memo)"
@@ -277,7 +314,8 @@ enum WatchCommand {
 }
 
 /// `zkpay history`: this wallet's payments as it recorded them (sends, and what
-/// `balance`, `send` and `watch` found).
+/// `balance`, `send` and `watch` found), each with its id, sequence and, where the wallet
+/// has it, its receipt (`zkpay receipt get ID` prints it).
 enum HistoryCommand {
     static let usage = "zkpay history [--wallet NAME] [--json]"
 
@@ -294,11 +332,15 @@ enum HistoryCommand {
                 o.string("id", h.id)
                 if let s = h.sequence { o.number("sequence", s) }
                 o.number("time", h.timeMs)
-                o.number("units", h.amount)
                 o.string("amount", Amount.formatExact(h.amount))
-                if let f = h.fee { o.number("fee", f) }
+                o.number("units", h.amount)
+                if let f = h.fee {
+                    o.string("fee", Amount.formatExact(f))
+                    o.number("fee_units", f)
+                }
                 o.string("counterparty", h.counterparty)
                 o.string("memo", h.memo)
+                if let r = h.receipt { o.string("receipt", r) }
                 return o.text
             }
             console.print("{\"wallet\": \(jsonString(name)), \"history\": [" + items.joined(separator: ", ") + "], "
@@ -309,18 +351,22 @@ enum HistoryCommand {
         let formatter = ISO8601DateFormatter()
         for h in entries {
             let when = formatter.string(from: Date(timeIntervalSince1970: Double(h.timeMs) / 1000))
-            let who = (try? Address(parsing: h.counterparty)).flatMap { home.name(for: $0) } ?? (h.counterparty.isEmpty ? "" : shortAddress(h.counterparty))
+            let named = (try? Address(parsing: h.counterparty)).flatMap { home.name(for: $0) }
+            let who = named ?? (h.counterparty.isEmpty ? "" : shortAddress(h.counterparty))
             let memo = h.memo.isEmpty ? "" : " (memo: \(h.memo))"
+            let id = h.id.isEmpty ? "" : "  [\(h.kind == "issued" || h.kind == "minted" ? "mint" : "transfer") \(h.id.prefix(12))…"
+                + (h.receipt == nil ? "" : ", receipt kept") + "]"
             let text = switch h.kind {
-            case "sent": "sent     \(Amount.format(h.amount)) to \(who)\(memo), fee \(Amount.format(h.fee ?? 0))"
-            case "issued": "minted   \(Amount.format(h.amount)) to \(who)\(memo)"
-            case "minted": "received \(Amount.format(h.amount)) newly minted\(memo)"
+            case "sent": "sent     \(Amount.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo), fee \(Amount.format(h.fee ?? 0))"
+            case "issued": "minted   \(Amount.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo)"
+            case "minted": "received \(Amount.format(h.amount)) newly minted by the issuer\(memo)"
             default: "received \(Amount.format(h.amount))" + (who.isEmpty ? "" : " from \(who)") + memo
             }
-            console.print("\(when)  " + (h.sequence.map { "#\($0)".padding(toLength: 6, withPad: " ", startingAt: 0) } ?? "      ") + text)
+            console.print("\(when)  " + (h.sequence.map { "#\($0)".padding(toLength: 6, withPad: " ", startingAt: 0) } ?? "      ") + text
+                + console.paint(id, .dim))
         }
         for r in state.reservations {
-            console.print("in flight: \(Amount.format(r.amount)) to \(shortAddress(r.recipient)) (transfer \(r.transferID.prefix(16))…)")
+            console.print("in flight: \(Amount.format(r.amount)) to \(recipientLabel(r.recipient, home: home)) (transfer \(r.transferID.prefix(16))…)")
         }
         return ExitCode.success
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Sodium
 import Wallet
+import ZKPayAPI
 import ZKPayCore
 
 /// The options every wallet command shares, parsed with the command's own.
@@ -41,7 +42,7 @@ struct WalletContext {
     /// The wallet home ($ZKPAY_HOME or ~/.zkpay), created on first use.
     func home() throws -> WalletHome {
         do { return try WalletHome(path: WalletHome.defaultPath(environment: environment)) } catch {
-            throw CLIError.failure("\(error)")
+            throw CLIError.failure("\(error)", code: errorCode(error))
         }
     }
 
@@ -49,7 +50,7 @@ struct WalletContext {
     func walletName(in home: WalletHome) throws -> String {
         do { return try home.selectWallet(requestedWallet) } catch {
             if case .invalidWalletName = error { throw CLIError.usage("--wallet: \(error)") }
-            throw CLIError.failure("\(error)")
+            throw CLIError.failure("\(error)", code: errorCode(error))
         }
     }
 
@@ -58,7 +59,7 @@ struct WalletContext {
         let passphrase = try Passphrase.obtain(prompt: "passphrase for wallet '\(name)': ", confirm: false,
                                                environment: environment)
         console.progress("unlocking wallet '\(name)' (Argon2id)…")
-        do { return try home.unlock(name, passphrase: passphrase) } catch { throw CLIError.failure("\(error)") }
+        do { return try home.unlock(name, passphrase: passphrase) } catch { throw CLIError.failure("\(error)", code: errorCode(error)) }
     }
 
     /// The value of a required option.
@@ -73,6 +74,23 @@ struct WalletContext {
         do { return try Amount.parse(text) } catch { throw CLIError.usage("\(option): \(error)") }
     }
 
+    /// A payment amount: required, and more than 0. A negative amount and 0 get the same
+    /// message.
+    func paymentAmount(_ option: String = "--amount") throws -> UInt64 {
+        guard let text = arguments.options[option] else { throw CLIError.usage("\(option) DECIMAL is required") }
+        let units: UInt64
+        do { units = try Amount.parse(text) } catch {
+            if case .negative = error { throw Self.notPositive(option, text) }
+            throw CLIError.usage("\(option): \(error)")
+        }
+        guard units > 0 else { throw Self.notPositive(option, text) }
+        return units
+    }
+
+    static func notPositive(_ option: String, _ text: String) -> CLIError {
+        CLIError.usage("\(option) \(text): an amount must be more than 0; the smallest is 0.000001")
+    }
+
     /// A recipient: an address, a contact or a local wallet's name.
     func recipient(_ text: String, home: WalletHome, option: String = "--to") throws -> Address {
         if let named = try wrap({ try home.resolveRecipient(text) }) { return named }
@@ -80,15 +98,88 @@ struct WalletContext {
             if text.lowercased().hasPrefix("zkp1") {
                 throw CLIError.usage("\(option): '\(abbreviated(text))' is not a valid zkpay address: \(error)")
             }
+            let known = ((try? home.contacts().keys).map(Array.init) ?? []) + ((try? home.walletNames()) ?? [])
+            if let near = nearestName(to: text, among: known) {
+                throw CLIError.usage("\(option): no contact or wallet is named '\(text)'; did you mean '\(near)'?")
+            }
             throw CLIError.usage("\(option): '\(text)' is neither a zkpay address (zkp1…) nor a contact or wallet name; "
                 + "add it with `zkpay contacts add NAME ADDRESS`")
         }
     }
+
+    /// The validator URL, parsed (a usage error when it does not parse).
+    func parsedValidatorURL() throws -> ValidatorURL { try parseValidatorURL(validatorURL) }
+}
+
+/// Parses a validator URL given with --validator or ZKPAY_VALIDATOR.
+func parseValidatorURL(_ text: String) throws -> ValidatorURL {
+    do { return try ValidatorURL(parsing: text) } catch { throw CLIError.usage("--validator: \(error)") }
+}
+
+/// The name of `names` closest to `text` when it is a near miss (at most two edits, or
+/// one for short names): "did you mean …?".
+func nearestName(to text: String, among names: [String]) -> String? {
+    let limit = text.count <= 4 ? 1 : 2
+    let scored = names.map { ($0, editDistance(text, $0)) }.filter { $0.1 <= limit }
+    return scored.min { ($0.1, $0.0) < ($1.1, $1.0) }?.0
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions) between two short names.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    var previous = Array(0...y.count)
+    for i in 1...max(x.count, 1) where !x.isEmpty {
+        var current = [i] + Array(repeating: 0, count: y.count)
+        for j in 1...max(y.count, 1) where !y.isEmpty {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[y.count]
 }
 
 /// Runs `body`, turning wallet errors into CLI failures.
 func wrap<R>(_ body: () throws -> R) throws -> R {
-    do { return try body() } catch let e as CLIError { throw e } catch { throw CLIError.failure("\(error)") }
+    do { return try body() } catch let e as CLIError { throw e } catch {
+        throw CLIError.failure("\(error)", code: errorCode(error))
+    }
+}
+
+/// The machine-readable kind of an error, for `--json` error objects.
+func errorCode(_ error: Error) -> String {
+    switch error {
+    case let e as WalletOperationError:
+        switch e {
+        case .validatorDown: "validator_unreachable"
+        case .invalidValidatorURL: "invalid_url"
+        case .insufficientFunds: "insufficient_funds"
+        case let .rejected(_, code, _): code
+        case .unconfirmed: "unconfirmed"
+        case .badReceipt: "bad_receipt"
+        case .notesTaken: "notes_taken"
+        case .notIssuer: "not_issuer"
+        case .failed: "failed"
+        }
+    case let e as WalletError:
+        switch e {
+        case .wrongPassphrase: "wrong_passphrase"
+        case .walletNotFound, .noWallet: "wallet_not_found"
+        case .ambiguousWallet: "ambiguous_wallet"
+        case .walletExists: "wallet_exists"
+        case .noPassphrase, .badPassphrase: "passphrase"
+        case .contactExists: "contact_exists"
+        case .invalidContact: "invalid_contact"
+        default: "wallet_error"
+        }
+    case is ValidatorKeyMismatch: "validator_key_mismatch"
+    case let e as ValidatorClientError:
+        switch e {
+        case .unreachable: "validator_unreachable"
+        case let .rejected(body): body.code
+        default: "failed"
+        }
+    default: "failed"
+    }
 }
 
 /// The passphrase: `$ZKPAY_PASSPHRASE`, else typed on the terminal with echo off.
