@@ -50,7 +50,7 @@ struct RuntimeOptionsTests {
             _ = try parse(["--backend": "ifma"], features: CPUFeatures.avx2Set)
             Issue.record("ifma accepted without IFMA")
         } catch let error as CLIError {
-            guard case let .failure(message) = error else { Issue.record("\(error)"); return }
+            guard case let .failure(message, _) = error else { Issue.record("\(error)"); return }
             #expect(message.contains("cannot run the ifma backend") && message.contains("portable"))
         }
         do {

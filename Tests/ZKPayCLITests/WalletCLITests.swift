@@ -544,9 +544,13 @@ struct WalletCLITests {
             #expect(try zkpay.expect([command, "--help"], 0).out.hasPrefix("usage: zkpay \(command)"))
         }
         // Every command's help ends with one example.
-        let commands = try zkpay.expect(["help"], 0).out.split(separator: "\n", omittingEmptySubsequences: false).drop { $0 != "commands:" }.dropFirst()
-            .prefix { !$0.isEmpty }.compactMap { $0.split(separator: " ").first.map(String.init) }
-        #expect(commands.count >= 15)
+        let helpLines = try zkpay.expect(["help"], 0).out.split(separator: "\n", omittingEmptySubsequences: false)
+        func section(_ title: String) -> [String] {
+            helpLines.drop { $0 != title }.dropFirst().prefix { !$0.isEmpty }
+                .compactMap { $0.split(separator: " ").first.map(String.init) }
+        }
+        let commands = section("commands:") + section("tools:")
+        #expect(commands.count >= 17)
         for command in commands {
             let help = try zkpay.expect(command == "help" ? ["help"] : [command, "--help"], 0).out
             let last = help.split(separator: "\n").last.map(String.init) ?? ""
