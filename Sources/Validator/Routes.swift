@@ -237,15 +237,16 @@ final class Router: Sendable {
                 })
             } catch { return .failure(framing(error)) }
         case .json:
-            let value: JSONValue
-            do throws(ProtocolError) { value = try JSONValue.parse(body) } catch {
-                return .failure(.protocolError(error, object: "batch"))
+            // Each transfer is parsed on its own and its JSON value dropped before the next:
+            // the body is never held as one tree of small values.
+            let texts: [ArraySlice<UInt8>]
+            do throws(ProtocolError) { texts = try BatchBody.splitJSON(text: body) } catch {
+                if case .invalidJSON = error { return .failure(.protocolError(error, object: "batch")) }
+                return .failure(framing(error))
             }
-            do throws(ProtocolError) {
-                return .success(try BatchBody.splitJSON(value).map { v in
-                    Result { () throws(ProtocolError) in try Transfer(json: v) }
-                })
-            } catch { return .failure(framing(error)) }
+            return .success(texts.map { text in
+                Result { () throws(ProtocolError) in try Transfer(json: try JSONValue.parse(text)) }
+            })
         }
     }
 

@@ -247,16 +247,11 @@ public enum BatchBody {
         .object([JSONMember("transfers", .array(transfers.map(\.json)))])
     }
 
-    /// The transfer JSON values of a JSON batch request (each decoded by the caller, so
-    /// that one bad transfer is one bad item).
-    public static func splitJSON(_ value: JSONValue) throws(ProtocolError) -> [JSONValue] {
-        var o = try JSONObjectReader(value, path: "$")
-        let items = try o.array("transfers")
-        try o.finish()
-        guard (1...maxTransfers).contains(items.count) else {
-            throw .countOutOfRange(field: "transfers", count: items.count, allowed: "1...\(maxTransfers)")
-        }
-        return items
+    /// The transfers of a JSON batch body as separate JSON texts, found without parsing the
+    /// whole body into values (see `JSONValue.arrayElementRanges`); each is parsed by the
+    /// caller on its own, so that one bad transfer is one bad item.
+    public static func splitJSON(text: [UInt8]) throws(ProtocolError) -> [ArraySlice<UInt8>] {
+        try JSONValue.arrayElementRanges(in: text, member: "transfers", maxCount: maxTransfers).map { text[$0] }
     }
 
     /// The media type of the binary request and of the binary response.

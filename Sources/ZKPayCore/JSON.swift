@@ -94,6 +94,60 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 }
 
+extension JSONValue {
+    /// The byte ranges of the elements of the array in `text`, a JSON object whose only
+    /// member is `member`, found without building any value (a large document of small
+    /// values would otherwise be held as one node each). At most `maxCount` ranges are kept;
+    /// a longer array is still counted to the end and reported as `countOutOfRange`. Only the
+    /// framing is checked here (the object, the one key, brackets, strings): each element is
+    /// meant to be parsed on its own with `parse`, which checks the rest.
+    /// - Throws: `invalidJSON` for broken framing, `countOutOfRange` for an empty or too long array.
+    public static func arrayElementRanges(in text: [UInt8], member: String, maxCount: Int)
+        throws(ProtocolError) -> [Range<Int>]
+    {
+        var p = JSONParser(text)
+        p.skipWhitespace()
+        try p.expect(UInt8(ascii: "{"), "$")
+        p.skipWhitespace()
+        let key = try p.string("$")
+        guard key == member else { throw p.fail("$", "expected the key \"\(member)\" and no other") }
+        p.skipWhitespace()
+        try p.expect(UInt8(ascii: ":"), member)
+        p.skipWhitespace()
+        try p.expect(UInt8(ascii: "["), member)
+        var ranges: [Range<Int>] = []
+        var count = 0
+        p.skipWhitespace()
+        if p.i < text.count, text[p.i] == UInt8(ascii: "]") {
+            p.i += 1
+        } else {
+            while true {
+                p.skipWhitespace()
+                let start = p.i
+                try p.skipElement(member)
+                count += 1
+                if count <= maxCount { ranges.append(start..<p.i) }
+                p.skipWhitespace()
+                guard p.i < text.count else { throw p.fail(member, "unterminated array") }
+                if text[p.i] == UInt8(ascii: ",") { p.i += 1; continue }
+                try p.expect(UInt8(ascii: "]"), member)
+                break
+            }
+        }
+        p.skipWhitespace()
+        guard p.i < text.count, text[p.i] == UInt8(ascii: "}") else {
+            throw p.fail("$", "expected '}' (the object has the key \"\(member)\" and no other)")
+        }
+        p.i += 1
+        p.skipWhitespace()
+        guard p.atEnd else { throw .invalidJSON(field: "$", reason: "text continues after the JSON value") }
+        guard (1...max(1, maxCount)).contains(count) else {
+            throw .countOutOfRange(field: member, count: count, allowed: "1...\(maxCount)")
+        }
+        return ranges
+    }
+}
+
 /// A small strict recursive-descent JSON parser with a depth limit.
 private struct JSONParser {
     let bytes: [UInt8]
@@ -170,6 +224,43 @@ private struct JSONParser {
             return .int(try integer(path))
         default:
             throw fail(path, "unexpected character (null and floats do not occur in zkpay JSON)")
+        }
+    }
+
+    /// Moves past one value, matching brackets (with the depth limit) and strings (with their
+    /// escapes) without building anything; scalars are taken up to the next delimiter.
+    mutating func skipElement(_ path: String) throws(ProtocolError) {
+        var open: [UInt8] = []
+        repeat {
+            guard i < bytes.count else { throw fail(path, "unexpected end of text") }
+            let c = bytes[i]
+            switch c {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard open.count < Self.maximumDepth else { throw fail(path, "nested too deeply") }
+                open.append(c == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+                i += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                guard open.last == c else { throw fail(path, "unbalanced '\(Character(Unicode.Scalar(c)))'") }
+                open.removeLast()
+                i += 1
+            case UInt8(ascii: "\""):
+                i += 1
+                while true {
+                    guard i < bytes.count else { throw fail(path, "unterminated string") }
+                    let s = bytes[i]
+                    i += s == UInt8(ascii: "\\") ? 2 : 1
+                    if s == UInt8(ascii: "\"") { break }
+                }
+            case UInt8(ascii: ","), 0x20, 0x09, 0x0a, 0x0d:
+                guard !open.isEmpty else { throw fail(path, "expected a value") }
+                i += 1
+            default:
+                i += 1
+            }
+        } while !open.isEmpty && i <= bytes.count
+        // A scalar runs to the next delimiter at this level.
+        while i < bytes.count, ![UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), 0x20, 0x09, 0x0a, 0x0d].contains(bytes[i]) {
+            i += 1
         }
     }
 

@@ -10,32 +10,6 @@ import ZKPayCore
 struct BadInputTests {
     let pool = Pool.shared
 
-    /// Sends raw bytes on a fresh connection and returns the status line's code and the text.
-    func raw(_ port: UInt16, _ bytes: [UInt8], slowly: Bool = false) throws -> (status: Int?, text: String) {
-        let fd = try SocketCall.connect(host: "127.0.0.1", port: port, timeout: 5)
-        defer { SocketCall.close(fd) }
-        if slowly {
-            for b in bytes {
-                guard (try? SocketCall.writeAll(fd, [b])) != nil else { break }
-                usleep(100_000)
-            }
-        } else {
-            try SocketCall.writeAll(fd, bytes)
-        }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let progress = try? chunk.withUnsafeMutableBytes { buffer in
-                Result { () throws(SocketError) in try SocketCall.read(fd, into: buffer) }
-            }.get()
-            guard case let .bytes(n)? = progress else { break }
-            out += chunk[0..<n]
-        }
-        let text = String(decoding: out, as: UTF8.self)
-        let code = text.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) }
-        return (code, text)
-    }
-
     @Test("malformed, oversized, mistyped and hostile requests get their status and code; the server stays up and the ledger unchanged")
     func badRequests() throws {
         let node = try Node { $0.limits.readTimeout = 0.5 }
@@ -104,12 +78,12 @@ struct BadInputTests {
         #expect(try c.call("GET", "/v1/transfers").status == 405)
 
         // A body past the server's limit, a slow loris and a garbage request line, on raw sockets.
-        let tooBig = try raw(node.port, Array("POST /v1/transfers/batch HTTP/1.1\r\nHost: x\r\nContent-Length: \(9 << 20)\r\n\r\n".utf8))
+        let tooBig = try rawExchange(node.port, Array("POST /v1/transfers/batch HTTP/1.1\r\nHost: x\r\nContent-Length: \(9 << 20)\r\n\r\n".utf8))
         #expect(tooBig.status == 413)
-        let loris = try raw(node.port, Array("POST /v1/transfers HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab".utf8),
+        let loris = try rawExchange(node.port, Array("POST /v1/transfers HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab".utf8),
                             slowly: true)
         #expect(loris.status == 408)
-        let nonsense = try raw(node.port, garbage.filter { $0 != 0x0a } + Array("\r\n\r\n".utf8))
+        let nonsense = try rawExchange(node.port, garbage.filter { $0 != 0x0a } + Array("\r\n\r\n".utf8))
         #expect(nonsense.status == 400)
 
         // Still serving, nothing written.

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import HTTP1
 import Ledger
 import Sodium
@@ -189,4 +190,30 @@ func readEvents(_ reader: EventStreamReader, count: Int) throws -> [ServerSentEv
 func receipt(of body: JSONValue?) -> Receipt? {
     guard let hex = body?["receipt"]?["bytes"]?.string, let bytes = ProtocolHex.decode(hex) else { return nil }
     return try? Receipt(bytes: bytes)
+}
+
+/// Sends raw bytes on a fresh connection (reading until the server closes it or 5 s pass) and returns the status line's code and the text.
+func rawExchange(_ port: UInt16, _ bytes: [UInt8], slowly: Bool = false) throws -> (status: Int?, text: String) {
+    let fd = try SocketCall.connect(host: "127.0.0.1", port: port, timeout: 5)
+    defer { SocketCall.close(fd) }
+    if slowly {
+        for b in bytes {
+            guard (try? SocketCall.writeAll(fd, [b])) != nil else { break }
+            usleep(100_000)
+        }
+    } else {
+        try SocketCall.writeAll(fd, bytes)
+    }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let progress = try? chunk.withUnsafeMutableBytes { buffer in
+            Result { () throws(SocketError) in try SocketCall.read(fd, into: buffer) }
+        }.get()
+        guard case let .bytes(n)? = progress else { break }
+        out += chunk[0..<n]
+    }
+    let text = String(decoding: out, as: UTF8.self)
+    let code = text.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) }
+    return (code, text)
 }

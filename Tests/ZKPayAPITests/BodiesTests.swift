@@ -199,11 +199,36 @@ struct BodiesTests {
         let huge: [UInt8] = [0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff]
         #expect(throws: ProtocolError.self) { try BatchBody.splitBinary(huge) }
         let json = BatchBody.json([pool.transfer])
-        let split = try BatchBody.splitJSON(try JSONValue.parse(Array(json.render().utf8)))
-        #expect(try Transfer(json: split[0]) == pool.transfer)
-        #expect(throws: ProtocolError.self) { try BatchBody.splitJSON(.object([JSONMember("transfers", .array([]))])) }
-        #expect(throws: ProtocolError.self) {
-            try BatchBody.splitJSON(.object([JSONMember("transfers", .array([])), JSONMember("x", .int(1))]))
+        for text in [json.render(), json.render(pretty: true)] {
+            let split = try BatchBody.splitJSON(text: Array(text.utf8))
+            #expect(split.count == 1)
+            #expect(try Transfer(json: try JSONValue.parse(split[0])) == pool.transfer)
+        }
+        // Elements are cut at their own level only: brackets and commas inside strings and
+        // nested values stay inside their element; broken framing is refused.
+        let nested = #"{"transfers": [{"a": "],[,\"}"}, [1, [2, {"b": []}]], "x", 7, true]}"#
+        let parts = try BatchBody.splitJSON(text: Array(nested.utf8)).map { String(decoding: $0, as: UTF8.self) }
+        #expect(parts == [#"{"a": "],[,\"}"}"#, #"[1, [2, {"b": []}]]"#, #""x""#, "7", "true"])
+        let refused: [(String, ProtocolError?)] = [
+            (#"{"transfers": []}"#, .countOutOfRange(field: "transfers", count: 0, allowed: "1...\(BatchBody.maxTransfers)")),
+            (#"{"transfers": [1], "x": 1}"#, nil),
+            (#"{"x": [1]}"#, nil),
+            (#"{"transfers": [1,]}"#, nil),
+            (#"{"transfers": [[1}]}"#, nil),
+            (#"{"transfers": ["abc]}"#, nil),
+            (#"{"transfers": [1] "#, nil),
+            (#"{"transfers": [1]} x"#, nil),
+            (#"[1]"#, nil),
+            (#"{"transfers": ["# + String(repeating: "[", count: 40) + String(repeating: "]", count: 40) + "]}", nil),
+            (#"{"transfers": ["# + Array(repeating: "{}", count: BatchBody.maxTransfers + 5).joined(separator: ",") + "]}",
+             .countOutOfRange(field: "transfers", count: BatchBody.maxTransfers + 5, allowed: "1...\(BatchBody.maxTransfers)")),
+        ]
+        for (text, error) in refused {
+            if let error {
+                #expect(throws: error, "\(text.prefix(40))") { try BatchBody.splitJSON(text: Array(text.utf8)) }
+            } else {
+                #expect(throws: ProtocolError.self, "\(text.prefix(40))") { try BatchBody.splitJSON(text: Array(text.utf8)) }
+            }
         }
     }
 
