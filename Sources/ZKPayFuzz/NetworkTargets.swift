@@ -77,7 +77,7 @@ enum NetworkTargets {
         roundTrip(value, "audit", AuditBody.init(json:), \.json)
         roundTrip(value, "error", { try APIErrorBody(errorObject: $0, status: 400) }, \.errorObject)
         _ = try? APIErrorBody(body: data, status: 503)
-        _ = try? BatchBody.splitJSON(value)
+        _ = try? BatchBody.splitJSON(text: data)
         _ = try? BatchBody.results(json: value)
     }
 
