@@ -6,7 +6,7 @@ ZKPAY := .build/release/zkpay
 # Vector files `zkpay verify` checks in `make test`: every kind the code implements.
 VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixtures/vectors/merlin.json Fixtures/vectors/sr25519.json Fixtures/vectors/dalek-bulletproofs.json Fixtures/transfers.json
 
-.PHONY: deps build test unit-test verify-vectors layers bench demo clean vectors
+.PHONY: deps build test unit-test verify-vectors layers bench demo clean vectors fuzz fuzz-build fuzz-run
 
 # System packages: libsodium and GMP for the build, etcd-server and etcd-client for the
 # replication tests (they start their own members on free loopback ports; a system etcd
@@ -62,5 +62,42 @@ bench: build
 demo: build
 	ZKPAY=$(CURDIR)/$(ZKPAY) scripts/demo.sh
 
+# libFuzzer targets (Sources/ZKPayFuzz; docs/notes/fuzzing.md). One executable holds every
+# target; it is built in its own scratch path with the fuzzer and address sanitizers, so
+# the normal build is neither rebuilt nor slowed. `make fuzz SECONDS=N` runs each target N
+# seconds on a temporary copy of its seed corpus in Fixtures/fuzz/<target> (the committed
+# corpus does not grow). A crash, a sanitizer report, an input that takes over FUZZ_TIMEOUT
+# seconds, or a single allocation over FUZZ_MALLOC_MB fails the run; the reproducer is
+# written to $(FUZZ_ARTIFACTS)/<target>-crash-… (replay: $(FUZZ_BIN) <target> FILE).
+FUZZ_SCRATCH := .build-fuzz
+FUZZ_BIN := $(FUZZ_SCRATCH)/release/zkpay-fuzz
+FUZZ_BUILD_FLAGS := -c release --scratch-path $(FUZZ_SCRATCH) -Xswiftc -sanitize=fuzzer,address \
+	-Xswiftc -use-ld=lld -Xswiftc -enable-testing
+FUZZ_TARGETS := http json batch bech32m transfer mint note receipt wal snapshot
+FUZZ_ARTIFACTS := fuzz-artifacts
+FUZZ_MALLOC_MB ?= 64
+FUZZ_TIMEOUT ?= 30
+SECONDS ?= 60
+
+fuzz-build: deps
+	ZKPAY_FUZZ=1 $(SWIFT) build $(FUZZ_BUILD_FLAGS) --product zkpay-fuzz
+
+fuzz-run:
+	@work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; failed=""; mkdir -p $(FUZZ_ARTIFACTS); \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p "$$work/$$t"; cp Fixtures/fuzz/$$t/* "$$work/$$t/"; \
+	  start=$$(date +%s); \
+	  if $(FUZZ_BIN) $$t "$$work/$$t" -max_total_time=$(SECONDS) -timeout=$(FUZZ_TIMEOUT) \
+	       -rss_limit_mb=2048 -malloc_limit_mb=$(FUZZ_MALLOC_MB) -print_final_stats=1 \
+	       -artifact_prefix=$(FUZZ_ARTIFACTS)/$$t- >"$$work/$$t.log" 2>&1; then status=ok; \
+	  else status=FAILED; failed="$$failed $$t"; tail -n 60 "$$work/$$t.log"; fi; \
+	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' "$$work/$$t.log" | tail -n 1); \
+	  echo "fuzz $$t: $$status, $${runs:-?} executions in $$(( $$(date +%s) - start )) s, corpus $$(ls "$$work/$$t" | wc -l) inputs"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz targets failed:$$failed (reproducers in $(FUZZ_ARTIFACTS)/)"; exit 1; fi
+
+fuzz: fuzz-build
+	$(MAKE) --no-print-directory fuzz-run SECONDS=$(SECONDS)
+
 clean:
-	rm -rf .build
+	rm -rf .build $(FUZZ_SCRATCH)

@@ -113,3 +113,15 @@ let package = Package(
                     swiftSettings: strict),
     ]
 )
+
+// The libFuzzer targets (Sources/ZKPayFuzz, docs/notes/fuzzing.md) exist only in the build
+// `make fuzz` runs (ZKPAY_FUZZ=1, scratch path .build-fuzz, -sanitize=fuzzer,address): the
+// normal build and `make test` neither compile nor link them.
+if Context.environment["ZKPAY_FUZZ"] != nil {
+    package.products.append(.executable(name: "zkpay-fuzz", targets: ["ZKPayFuzz"]))
+    package.targets.append(
+        .executableTarget(name: "ZKPayFuzz",
+                          dependencies: ["HTTP1", "Bech32m", "Ristretto255", "Sodium", "ZKPayCore", "Ledger", "ZKPayAPI",
+                                         "Validator"],
+                          swiftSettings: strict))
+}

@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Writes the fuzz seed corpus (Fixtures/fuzz/<target>/) from the fixtures in Fixtures/.
+
+Run from the repository root: python3 Fixtures/fuzz/seeds.py. Every seed is built from a
+fixture named in Fixtures/fuzz/README.md or is a small edge case written here; the
+file names say which. Rerunning writes the same files.
+"""
+import json, os, struct, sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "Fixtures", "fuzz")
+GOLDEN = os.path.join(ROOT, "Fixtures", "golden", "ledger-v1")
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write(target, name, data):
+    d = os.path.join(OUT, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+
+
+def hexs(b):
+    return b.hex()
+
+
+# --- fixtures -------------------------------------------------------------------------
+cases = {c["name"]: c for c in json.load(open(os.path.join(ROOT, "Fixtures", "transfers.json")))["cases"]}
+transfer = {n: bytes.fromhex(c["transfer"]) for n, c in cases.items()}
+log = read(os.path.join(GOLDEN, "wal-00000000000000000001.log"))
+snapshot = read(os.path.join(GOLDEN, "snapshot.zkps"))
+genesis = read(os.path.join(GOLDEN, "genesis.zkpg"))
+receipts = [bytes.fromhex(l) for l in open(os.path.join(GOLDEN, "receipts.txt")).read().split()[:4]]
+
+# Log format version 1 frames: length u32 ‖ sequence u64 ‖ payload ‖ BLAKE2b-128.
+assert log[:8] == b"zkpaywal" and struct.unpack_from("<I", log, 8)[0] == 1
+records, at = [], 40
+while at < len(log):
+    (n,) = struct.unpack_from("<I", log, at)
+    records.append(log[at + 12:at + 12 + n])
+    at += 12 + n + 16
+assert len(records) == 4 and all(r[:147] == receipts[i] for i, r in enumerate(records))
+mint = records[0][147:]
+assert mint[0] == 2  # mint object type
+
+
+def split_transfer(b):
+    n = b[2]
+    inputs = [b[3 + 32 * i:35 + 32 * i] for i in range(n)]
+    at = 3 + 32 * n
+    m = b[at]
+    at += 1
+    outputs = [b[at + 217 * j:at + 217 * (j + 1)] for j in range(m)]
+    at += 217 * m
+    (fee,) = struct.unpack_from("<Q", b, at)
+    at += 8
+    (pl,) = struct.unpack_from("<H", b, at)
+    at += 2
+    proof = b[at:at + pl]
+    at += pl
+    rest = b[at:]
+    return inputs, outputs, fee, proof, rest[0:32], rest[32:96], rest[96:128], rest[128:192]
+
+
+def transfer_json(b):
+    inputs, outputs, fee, proof, excess, bal, sender, auth = split_transfer(b)
+    return {"version": 1, "inputs": [hexs(i) for i in inputs],
+            "outputs": [{"owner": hexs(o[:32]), "commitment": hexs(o[32:64]), "memo": hexs(o[64:])} for o in outputs],
+            "fee": str(fee), "range_proof": hexs(proof), "excess": hexs(excess), "balance_signature": hexs(bal),
+            "sender": hexs(sender), "authorization": hexs(auth)}
+
+
+def mint_json(b):
+    (serial,) = struct.unpack_from("<QB", b, 2)[:1]
+    m = b[10]
+    at, outs = 11, []
+    for _ in range(m):
+        o = b[at:at + 32 + 8 + 32 + 153]
+        outs.append({"owner": hexs(o[:32]), "amount": str(struct.unpack_from("<Q", o, 32)[0]),
+                     "blinding": hexs(o[40:72]), "memo": hexs(o[72:])})
+        at += len(o)
+    return {"version": 1, "serial": str(serial), "outputs": outs, "issuer": hexs(b[at:at + 32]),
+            "signature": hexs(b[at + 32:at + 96])}
+
+
+def receipt_json(r):
+    return {"version": r[1], "kind": "transfer" if r[10] == 1 else "mint",
+            "sequence": struct.unpack_from("<Q", r, 2)[0], "id": hexs(r[11:43]),
+            "time": struct.unpack_from("<Q", r, 43)[0], "chain_hash": hexs(r[51:83]),
+            "signature": hexs(r[-64:]), "bytes": hexs(r)}
+
+
+def compact(v):
+    return json.dumps(v, separators=(",", ":"))
+
+
+# bech32m (BIP-350 reference algorithm).
+CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def polymod(values):
+    gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
+    chk = 1
+    for v in values:
+        b = chk >> 25
+        chk = (chk & 0x1ffffff) << 5 ^ v
+        for i in range(5):
+            chk ^= gen[i] if ((b >> i) & 1) else 0
+    return chk
+
+
+def bech32m(hrp, payload):
+    data, acc, bits = [], 0, 0
+    for byte in payload:
+        acc, bits = acc << 8 | byte, bits + 8
+        while bits >= 5:
+            bits -= 5
+            data.append(acc >> bits & 31)
+    if bits:
+        data.append(acc << (5 - bits) & 31)
+    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+    mod = polymod(expanded + data + [0] * 6) ^ 0x2bc830a3
+    return hrp + "1" + "".join(CHARSET[d] for d in data + [mod >> 5 * (5 - i) & 31 for i in range(6)])
+
+
+issuer = bech32m("zkp", genesis[12:76])
+
+# Version-2 receipts (the ledger's current format): entry ‖ batch first u64 ‖ size u16 ‖
+# path count u8 ‖ path ‖ signature. The signatures are not the ledger's: the decoders
+# check the layout, `verify` the signature.
+def receipt_v2(entry_from, sequence, first, size, path_count):
+    entry = bytearray(entry_from[:83])
+    entry[1] = 2
+    struct.pack_into("<Q", entry, 2, sequence)
+    return bytes(entry) + struct.pack("<QHB", first, size, path_count) + bytes(range(32)) * path_count + bytes(64)
+
+
+v2_single = receipt_v2(receipts[0], 1, 1, 1, 0)
+v2_leaf1_of3 = receipt_v2(receipts[1], 3, 2, 3, 2)  # leaf 1 of a 3-leaf tree: path of 2
+
+# --- targets --------------------------------------------------------------------------
+status = b"GET /v1/status HTTP/1.1\r\nHost: validator\r\n\r\n"
+post = b"POST /v1/transfers HTTP/1.1\r\nHost: v\r\nContent-Type: application/octet-stream\r\nContent-Length: 5\r\n\r\nhello"
+write("http", "get-status", b"\x00" + status)
+write("http", "post-body-byte-by-byte", b"\x01" + post)
+write("http", "pipelined-7-byte-pieces", b"\x07" + status + post + status)
+write("http", "events-query", b"\x00GET /v1/events?address=" + issuer.encode() + b"&after=3 HTTP/1.1\r\nHost: v\r\n"
+      b"Last-Event-ID: 2\r\nConnection: keep-alive\r\n\r\n")
+write("http", "notes-percent-encoded", b"\x00GET /v1/notes?owner=%7a" + issuer[1:].encode() + b"&x=%zz HTTP/1.1\r\nHost: v\r\n\r\n")
+write("http", "expect-continue-batch", b"\x10POST /v1/transfers/batch HTTP/1.1\r\nHost: v\r\nExpect: 100-continue\r\n"
+      b"Accept: ;, application/octet-stream;q=1\r\nContent-Length: 4\r\n\r\n\x00\x00\x00\x00")
+write("http", "http10-bare-lf", b"\x80OPTIONS * HTTP/1.0\nConnection: keep-alive\n\n")
+write("http", "chunked-refused", b"\x00POST /v1/mints HTTP/1.1\r\nHost: v\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+
+tj = transfer_json(transfer["valid-1in-2out-fee"])
+write("json", "transfer-valid-1in-2out-fee", compact(tj))
+write("json", "mint-golden-record-1", json.dumps(mint_json(mint), indent=2))
+write("json", "receipt-golden-1", compact(receipt_json(receipts[0])))
+write("json", "batch-of-one", compact({"transfers": [transfer_json(transfer["valid-1in-1out-zero-fee"])]}))
+write("json", "error-body", compact({"error": {"status": 400, "code": "invalid_address",
+                                               "message": "owner is not a zkpay address"}}))
+write("json", "status-like", compact({"version": "zkpay/1", "sequence": 4, "chain_hash": hexs(bytes(32)),
+                                      "receipt_public_key": hexs(bytes(32))}))
+write("json", "escapes-and-ints", '{"a":"\\u00e9\\n\\t\\"\\\\\\/","b":[-9223372036854775808,0,9223372036854775807],'
+      '"c":[true,false,{}],"d":[[[[[]]]]]}')
+
+write("batch", "binary-two-transfers", b"\x00" + struct.pack(">I", 2) + b"".join(
+    struct.pack(">I", len(t)) + t for t in (transfer["valid-1in-1out-zero-fee"], transfer["truncated"])))
+write("batch", "binary-count-too-large", b"\x00" + struct.pack(">I", 1025))
+write("batch", "json-batch", b"\x01" + compact({"transfers": [tj, {"version": 1}]}).encode())
+err = compact({"status": 409, "code": "double_spend", "message": "input already spent"}).encode()
+write("batch", "binary-results", b"\x02" + struct.pack(">I", 3)
+      + b"\x00" + struct.pack(">I", len(receipts[1])) + receipts[1]
+      + b"\x01" + struct.pack(">I", len(v2_single)) + v2_single
+      + b"\x02" + struct.pack(">I", 2 + len(err)) + struct.pack(">H", 409) + err)
+
+write("bech32m", "address-golden-issuer", issuer)
+write("bech32m", "address-uppercase", issuer.upper())
+vectors = json.load(open(os.path.join(ROOT, "Fixtures", "vectors", "bech32m.json")))
+strings = [c.get("string") or c.get("address") for g in vectors.get("groups", vectors.get("cases", []))
+           for c in (g.get("cases", [g]) if isinstance(g, dict) else [])]
+strings = [s for s in strings if s]
+for i, s in enumerate(strings[:8]):
+    write("bech32m", "bip-vector-%d" % i, s)
+
+for name in ("valid-1in-1out-zero-fee", "valid-2in-2out", "valid-4in-16out", "valid-16in-2out",
+             "valid-maximum-amounts", "tampered-owner", "truncated", "trailing-byte", "three-outputs"):
+    write("transfer", name, transfer[name])
+
+write("mint", "golden-record-1", mint)
+
+out0 = split_transfer(transfer["valid-1in-2out-fee"])[1][0]
+write("note", "note-from-transfer-output", b"\x00" + b"\x03\x01" + bytes(range(32)) + out0)
+write("note", "memo-from-transfer-output", b"\x01" + out0[64:])
+text = b"lunch, thanks"
+write("note", "plaintext-valid", b"\x02" + struct.pack("<Q", 1234) + bytes([5]) + bytes(31) + bytes([len(text)]) + text
+      + bytes(64 - len(text)))
+write("note", "plaintext-text-too-long", b"\x02" + struct.pack("<Q", 1) + bytes(32) + bytes([65]) + bytes(64))
+
+for i, r in enumerate(receipts):
+    write("receipt", "golden-v1-%d" % (i + 1), r)
+write("receipt", "golden-record-1-with-object", records[0])
+write("receipt", "v2-single", v2_single)
+write("receipt", "v2-leaf-1-of-3", v2_leaf1_of3)
+
+def framed(control, recs, steps=None):
+    out = bytes([control])
+    for i, r in enumerate(recs):
+        out += struct.pack("<H", len(r)) + (bytes([steps[i]]) if steps else b"") + r
+    return out
+
+write("wal", "raw-golden-log-v1", b"\x00" + log)
+write("wal", "raw-golden-log-torn-tail", b"\x00" + log[:-700])
+write("wal", "framed-crc32c-golden-records", framed(0x01, records))
+write("wal", "framed-blake2b-golden-records", framed(0x03, records[:2]))
+write("wal", "framed-stepped-gap", framed(0x05, records[:3], [1, 1, 2]))
+write("wal", "framed-first-sequence-near-max", b"\x09" + struct.pack("<Q", 2**64 - 3) + framed(0x01, records[2:])[1:])
+write("wal", "framed-torn-tail", framed(0x01, records[:2]) + b"\x80\x05abc")
+
+write("snapshot", "golden-snapshot-file", b"\x00" + snapshot)
+write("snapshot", "golden-snapshot-payload", b"\x01" + snapshot[32:-16])
+write("snapshot", "golden-genesis", b"\x02" + genesis)

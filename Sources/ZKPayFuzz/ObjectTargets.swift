@@ -1,0 +1,116 @@
+@testable import Ledger
+import Ristretto255
+import Sodium
+import ZKPayAPI
+import ZKPayCore
+
+/// Targets for the canonical binary codecs of the protocol objects (request bodies, log
+/// records, wallet files all carry them).
+enum ObjectTargets {
+    /// The receipt key of the ledger in Fixtures/golden/ledger-v1 (seed: 32 bytes of 0x09),
+    /// so that its receipts in the seed corpus verify.
+    static let receiptPublicKey: [UInt8] = {
+        do { return try ReceiptKey(seed: SecretBytes(copying: [UInt8](repeating: 9, count: 32))).publicKey } catch {
+            fatalError("a 32-byte seed makes a receipt key: \(error)")
+        }
+    }()
+
+    /// A wallet whose view key opens the memos the note target seals.
+    static let wallet: WalletKeys = {
+        do { return try WalletKeys(seed: SecretBytes(copying: Array("zkpay-fuzz memo wallet seed 0001".utf8))) } catch {
+            fatalError("a 32-byte seed makes wallet keys: \(error)")
+        }
+    }()
+
+    /// Input: a transfer's canonical encoding (a POST /v1/transfers body, a log record's object).
+    static func transfer(_ data: [UInt8]) {
+        // The replay parser reads logged transfers without decoding points: it must refuse
+        // nothing the full decoder accepts, and read the same fields.
+        let facts = try? TransferFacts.parse(data)
+        if let facts {
+            _ = facts.inputs
+            _ = facts.outputIDs
+            _ = facts.outputs
+            _ = facts.excess
+            _ = facts.sender
+        }
+        guard let t = try? Transfer(bytes: data) else { return }
+        guard let facts else {
+            require(false, "the replay parser refuses a transfer the decoder accepts")
+            return
+        }
+        require(facts.id == t.id && facts.inputs == t.inputs && facts.outputIDs == t.outputIDs && facts.fee == t.fee,
+                "the replay parser reads other ids or fee than the decoder")
+        require(facts.outputs == t.outputs.map(outputBytes) && Array(facts.excess) == t.excessKey.bytes
+                    && Array(facts.sender) == t.senderKey.bytes,
+                "the replay parser reads other outputs or keys than the decoder")
+        require(t.outputCommitmentEncodings == t.outputs.map(\.commitment.encoding),
+                "the commitment encodings sliced from the bytes differ from the decoded commitments")
+        _ = t.createdNotes
+        require(t.bytes == data, "a decoded transfer holds other bytes than it was decoded from")
+        require(jsonRoundTrip(t.json, Transfer.init(json:)) == t, "a transfer's JSON form decodes to another transfer")
+    }
+
+    /// Input: a mint's canonical encoding.
+    static func mint(_ data: [UInt8]) {
+        guard let m = try? Mint(bytes: data) else { return }
+        require(m.bytes == data, "a decoded mint holds other bytes than it was decoded from")
+        require(m.outputs.reduce(UInt64(0)) { $0 &+ $1.amount } == m.total, "a mint's total is not the sum of its amounts")
+        _ = m.createdNotes
+        _ = m.signedMessage
+        require(jsonRoundTrip(m.json, Mint.init(json:)) == m, "a mint's JSON form decodes to another mint")
+    }
+
+    /// Input: a selector byte, then (0) a note's canonical encoding, (1) an encrypted memo,
+    /// (2) a memo plaintext, sealed to a fixed wallet and opened again: what a payer
+    /// controls entirely and the payee's wallet parses after decryption.
+    static func note(_ data: [UInt8]) {
+        guard let selector = data.first else { return }
+        let body = Array(data[1...])
+        switch selector % 3 {
+        case 0:
+            guard let n = try? Note(bytes: body) else { return }
+            require(n.bytes == body, "a note does not encode back to its bytes")
+            require(jsonRoundTrip(n.json, Note.init(json:)) == n, "a note's JSON form decodes to another note")
+        case 1:
+            guard let memo = try? EncryptedMemo(bytes: body) else { return }
+            require(memo.bytes == body, "a memo does not encode back to its bytes")
+            _ = try? memo.open(with: wallet.view, owner: wallet.spend.publicKey, commitment: .basepoint)
+        default:
+            var plaintext = Array(body.prefix(Memo.plaintextLength))
+            plaintext += [UInt8](repeating: 0, count: Memo.plaintextLength - plaintext.count)
+            var rng = FixtureRandomness(seed: body)
+            let commitment = RistrettoPoint.basepoint
+            let memo = EncryptedMemo.seal(plaintext: plaintext, to: wallet.view.publicKey, owner: wallet.spend.publicKey,
+                                          commitment: commitment, using: &rng)
+            do {
+                let contents = try memo.open(with: wallet.view, owner: wallet.spend.publicKey, commitment: commitment)
+                require(contents.commitment == commitment, "an opened memo does not open its commitment")
+            } catch {
+                switch error {
+                case .memoMalformed, .memoCommitmentMismatch: break
+                default: require(false, "a memo sealed to this wallet does not open: \(error)")
+                }
+            }
+        }
+    }
+
+    /// Input: receipt bytes (alone, or at the start of a log record or a snapshot's list).
+    static func receipt(_ data: [UInt8]) {
+        _ = try? Receipt(bytes: data)
+        let claimed = Receipt.encodedLength(atStartOf: data[...])
+        guard let (r, length) = try? Receipt.decodePrefix(of: data) else { return }
+        require(claimed == length, "a receipt claims \(claimed.map(String.init) ?? "nil") bytes but decodes from \(length)")
+        require(r.bytes == Array(data[..<length]), "a decoded receipt holds other bytes than it was decoded from")
+        require((try? Receipt(bytes: r.bytes)) == r, "a receipt's bytes decode to another receipt")
+        _ = r.verify(publicKey: receiptPublicKey)
+        _ = (r.id, r.chainHash, r.entry, r.leafIndex, r.path, r.signature)
+        require((try? Receipt(json: r.json)) == r, "a receipt's JSON form decodes to another receipt")
+    }
+
+    /// Decodes the rendered and parsed JSON form of an object.
+    static func jsonRoundTrip<T>(_ json: JSONValue, _ decode: (JSONValue) throws -> T) -> T? {
+        guard let value = try? JSONValue.parse(Array(json.render().utf8)) else { return nil }
+        return try? decode(value)
+    }
+}
