@@ -122,6 +122,6 @@ if Context.environment["ZKPAY_FUZZ"] != nil {
     package.targets.append(
         .executableTarget(name: "ZKPayFuzz",
                           dependencies: ["HTTP1", "Bech32m", "Ristretto255", "Sodium", "ZKPayCore", "Ledger", "ZKPayAPI",
-                                         "Validator"],
+                                         "Validator", "ZKPayTools"],
                           swiftSettings: strict))
 }

@@ -118,14 +118,19 @@ enum StorageTargets {
     /// Restores a state from `payload`; what it writes back must restore to the same state.
     static func state(_ payload: [UInt8]) {
         let issuer = genesis.issuer.spendKey
-        guard let s = try? LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, snapshot: payload) else { return }
-        let bytes = s.snapshotBytes
+        var receipts = SettledReceipts()
+        guard let s = try? LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, snapshot: payload, receipts: &receipts)
+        else { return }
+        let bytes = s.snapshotBytes(receipts: receipts)
         let again: LedgerState
-        do { again = try LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, snapshot: bytes) } catch {
+        var againReceipts = SettledReceipts()
+        do {
+            again = try LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, snapshot: bytes, receipts: &againReceipts)
+        } catch {
             require(false, "the snapshot of a restored state does not restore: \(error)")
             return
         }
-        require(again.snapshotBytes == bytes, "a state's snapshot restores to another state")
+        require(again.snapshotBytes(receipts: againReceipts) == bytes, "a state's snapshot restores to another state")
         _ = s.auditVartime()
     }
 }
