@@ -298,6 +298,11 @@ struct SegmentScanner {
                 guard record.sequence == expected else {
                     throw LedgerError.sequenceGap(path: path, offset: offset, expected: expected, found: record.sequence)
                 }
+                // No ledger reaches the last sequence number; a log that claims it is crafted.
+                guard expected < UInt64.max else {
+                    throw LedgerError.corruptRecord(path: path, offset: offset, sequence: expected,
+                                                    reason: "the record claims the largest sequence number")
+                }
                 try visit(record)
                 expected += 1
                 offset = next
