@@ -5,20 +5,14 @@
 /// truncated body rather than a complete one. Slow readers are dropped as for event
 /// streams (`Limits.maxStreamBufferBytes`).
 public final class ChunkedResponseStream: Sendable {
-    let connection: UInt64
-    let shared: ServerShared
-    let state: StreamState
+    let channel: StreamChannel
 
-    init(connection: UInt64, shared: ServerShared, state: StreamState) {
-        self.connection = connection
-        self.shared = shared
-        self.state = state
-    }
+    init(_ channel: StreamChannel) { self.channel = channel }
 
     deinit { abort() }
 
     /// False once the response has ended, for whatever reason; stop producing then.
-    public var isOpen: Bool { !state.closed.load(ordering: .acquiring) }
+    public var isOpen: Bool { channel.isOpen }
 
     /// Queues `bytes` as one chunk (nothing for no bytes: an empty chunk would end the
     /// body). Returns false if the response has already ended.
@@ -41,17 +35,10 @@ public final class ChunkedResponseStream: Sendable {
     }
 
     /// Ends the response where it stands; what was queued is still sent.
-    public func abort() {
-        guard !state.closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        shared.submit(.streamClose(connection: connection))
-    }
+    public func abort() { channel.end() }
 
     /// Queues bytes exactly as given, without chunk framing (tests use it to send framing
     /// errors). Returns false if the response has already ended.
     @discardableResult
-    func sendRaw(_ bytes: [UInt8]) -> Bool {
-        guard isOpen else { return false }
-        shared.submit(.streamWrite(connection: connection, bytes: bytes))
-        return true
-    }
+    func sendRaw(_ bytes: [UInt8]) -> Bool { channel.write(bytes) }
 }

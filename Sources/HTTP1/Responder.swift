@@ -38,7 +38,7 @@ public final class Responder: Sendable {
         guard !answered.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
         let state = StreamState()
         shared.submit(.streamOpen(connection: connection, status: nil, headers: headers, state: state))
-        return EventStream(connection: connection, shared: shared, state: state)
+        return EventStream(StreamChannel(connection: connection, shared: shared, state: state))
     }
 
     /// Answers with a chunked response (`status` plus `headers`; RFC 9112 §7.1) whose body
@@ -48,6 +48,6 @@ public final class Responder: Sendable {
         guard status.allowsBody, !answered.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
         let state = StreamState()
         shared.submit(.streamOpen(connection: connection, status: status, headers: headers, state: state))
-        return ChunkedResponseStream(connection: connection, shared: shared, state: state)
+        return ChunkedResponseStream(StreamChannel(connection: connection, shared: shared, state: state))
     }
 }

@@ -311,10 +311,10 @@ final class EventLoop {
             return
         }
         guard reserveBody(c) else {
-            sendError(c, Response(status: .serviceUnavailable,
-                                  headers: Headers([Header("Content-Type", "application/json"), Header("Retry-After", "1")]),
-                                  body: Array(("{\"error\":{\"code\":\"server_busy\",\"message\":\"the server is receiving "
-                                      + "too many request bodies at once; retry in a second\"}}").utf8)))
+            var busy = Response.error(.serviceUnavailable, code: "server_busy",
+                                      message: "the server is receiving too many request bodies at once; retry in a second")
+            busy.headers.append("Retry-After", "1")
+            sendError(c, busy)
             return
         }
         if c.parser.takeContinueRequest() {

@@ -68,33 +68,48 @@ final class StreamState: Sendable {
     let closed = Atomic<Bool>(false)
 }
 
+/// The write side of a streamed response on the loop's connection: what `EventStream` and
+/// `ChunkedResponseStream` frame their bytes onto.
+struct StreamChannel: Sendable {
+    let connection: UInt64
+    let shared: ServerShared
+    let state: StreamState
+
+    /// False once the stream has ended, for whatever reason.
+    var isOpen: Bool { !state.closed.load(ordering: .acquiring) }
+
+    /// Queues `bytes` as they are; false if the stream has already ended.
+    func write(_ bytes: [UInt8]) -> Bool {
+        guard isOpen else { return false }
+        shared.submit(.streamWrite(connection: connection, bytes: bytes))
+        return true
+    }
+
+    /// Ends the stream (once): what was queued is sent, then the connection closes.
+    func end() {
+        guard !state.closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        shared.submit(.streamClose(connection: connection))
+    }
+}
+
 /// A `text/event-stream` response in progress. Any thread may send on it; frames go
 /// out in the order the calls return. It ends when `close()` is called, when the client
 /// goes away, when the client stops reading (more than `Limits.maxStreamBufferBytes`
 /// unsent) or when the server drains. Releasing the last reference closes it.
 public final class EventStream: Sendable {
-    let connection: UInt64
-    let shared: ServerShared
-    let state: StreamState
+    let channel: StreamChannel
 
-    init(connection: UInt64, shared: ServerShared, state: StreamState) {
-        self.connection = connection
-        self.shared = shared
-        self.state = state
-    }
+    init(_ channel: StreamChannel) { self.channel = channel }
 
     deinit { close() }
 
     /// False once the stream has ended, for whatever reason; stop producing then.
-    public var isOpen: Bool { !state.closed.load(ordering: .acquiring) }
+    public var isOpen: Bool { channel.isOpen }
 
     /// Queues `event`; returns false if the stream has already ended.
     @discardableResult
     public func send(_ event: ServerSentEvent) throws(EventStreamError) -> Bool {
-        let bytes = try event.encoded()
-        guard isOpen else { return false }
-        shared.submit(.streamWrite(connection: connection, bytes: bytes))
-        return true
+        channel.write(try event.encoded())
     }
 
     /// Queues a comment line (`: text`), which clients ignore: a heartbeat that keeps
@@ -104,13 +119,9 @@ public final class EventStream: Sendable {
     public func comment(_ text: String = "") -> Bool {
         guard isOpen else { return false }
         let line = text.isEmpty ? ":\n" : ": " + String(text.map { $0.isNewline ? " " : $0 }) + "\n"
-        shared.submit(.streamWrite(connection: connection, bytes: Array(line.utf8)))
-        return true
+        return channel.write(Array(line.utf8))
     }
 
     /// Ends the stream: what was queued is sent, then the connection closes.
-    public func close() {
-        guard !state.closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        shared.submit(.streamClose(connection: connection))
-    }
+    public func close() { channel.end() }
 }
