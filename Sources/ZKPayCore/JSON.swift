@@ -257,7 +257,7 @@ private struct JSONParser {
             default:
                 i += 1
             }
-        } while !open.isEmpty && i <= bytes.count
+        } while !open.isEmpty
         // A scalar runs to the next delimiter at this level.
         while i < bytes.count, ![UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), 0x20, 0x09, 0x0a, 0x0d].contains(bytes[i]) {
             i += 1
