@@ -224,3 +224,12 @@ write("wal", "framed-torn-tail", framed(0x01, records[:2]) + b"\x80\x05abc")
 write("snapshot", "golden-snapshot-file", b"\x00" + snapshot)
 write("snapshot", "golden-snapshot-payload", b"\x01" + snapshot[32:-16])
 write("snapshot", "golden-genesis", b"\x02" + genesis)
+
+def log_page(end, first, recs):
+    out = b"zkpaylog" + bytes([1]) + struct.pack("<QI", end, len(recs))
+    for i, r in enumerate(recs):
+        out += struct.pack("<QI", first + i, len(r)) + r
+    return out
+
+write("snapshot", "log-page-golden-records", b"\x03" + log_page(4, 1, records))
+write("snapshot", "log-page-empty", b"\x03" + log_page(4, 0, []))

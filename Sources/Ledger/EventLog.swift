@@ -98,4 +98,26 @@ extension Ledger {
 
     /// The log record with `sequence` (nil past the end).
     public func record(at sequence: UInt64) throws(LedgerError) -> LogRecord? { try log.record(at: sequence) }
+
+    /// The durable records after `after`, in order: at most `limit` of them, and no more
+    /// payload bytes than `maxBytes` (but always at least one record if any follows, so a
+    /// reader paging through the log always advances).
+    /// - Throws: a storage error reading the log.
+    public func logPage(after: UInt64, limit: Int, maxBytes: Int) throws(LedgerError) -> LogPage {
+        let end = log.lastSequence
+        var entries: [LogPage.Entry] = []
+        var bytes = 0
+        var next = after
+        while next < end, entries.count < limit {
+            next += 1
+            guard let record = try log.record(at: next) else { break }
+            guard entries.isEmpty || bytes + record.payload.count <= maxBytes else { break }
+            bytes += record.payload.count
+            entries.append(LogPage.Entry(sequence: record.sequence, payload: record.payload))
+        }
+        return LogPage(end: end, entries: entries)
+    }
+
+    /// The genesis file's bytes (what `GET /v1/genesis` serves; an auditor replays from it).
+    public var genesisBytes: [UInt8] { genesis.bytes }
 }

@@ -38,6 +38,13 @@ public struct SettledReceipts: Sendable {
     /// and a version-2 receipt whose whole batch was applied must prove this batch's root.
     /// - Throws: `replayRejected` naming the first record that disagrees.
     mutating func seal(_ applied: AppliedBatch, logged receipts: [Receipt]) throws(LedgerError) {
+        try Self.check(applied, logged: receipts)
+        append(receipts)
+    }
+
+    /// The checks of `seal(_:logged:)` without keeping the receipts (a reader that audits a
+    /// log holds the state, not every receipt).
+    static func check(_ applied: AppliedBatch, logged receipts: [Receipt]) throws(LedgerError) {
         precondition(receipts.count == applied.pending.items.count, "one receipt per logged object")
         for (receipt, item) in zip(receipts, applied.pending.items) {
             switch item {
@@ -68,7 +75,6 @@ public struct SettledReceipts: Sendable {
             }
             k += tree.count
         }
-        append(receipts)
     }
 
     /// Appends receipts in sequence order.

@@ -19,6 +19,8 @@ public enum Routes {
         ("GET", "/v1/events"),
         ("GET", "/v1/status"),
         ("GET", "/v1/audit"),
+        ("GET", "/v1/log"),
+        ("GET", "/v1/genesis"),
         ("GET", "/metrics"),
     ]
 
@@ -132,6 +134,8 @@ final class Router: Sendable {
         case "/v1/events": events(request, query, responder)
         case "/v1/status": status(responder)
         case "/v1/audit": audit(responder)
+        case "/v1/log": logPage(query, responder)
+        case "/v1/genesis": genesis(responder)
         case "/metrics": metricsText(responder)
         default: responder.respond(APIFailure.notFound("no route \(path)").response)
         }

@@ -203,6 +203,25 @@ public final class ValidatorClient {
         try decode(try send("GET", "/v1/audit")) { (j) throws(ProtocolError) in try AuditBody(json: j) }
     }
 
+    /// `GET /v1/log?after=SEQ&limit=N`: the next page of the canonical log (records after `after`).
+    public func logPage(after: UInt64, limit: Int) throws(ValidatorClientError) -> LogPage {
+        let r = try send("GET", "/v1/log?after=\(after)&limit=\(limit)", accept: LogPage.mediaType)
+        guard r.status == 200 else { throw .rejected(Self.errorBody(r)) }
+        let page: LogPage
+        do { page = try LogPage(bytes: r.body) } catch { throw .malformedResponse("the log page: \(error)") }
+        guard page.entries.first.map({ after < UInt64.max && $0.sequence == after + 1 }) ?? true else {
+            throw .malformedResponse("the log page starts at \(page.entries.first?.sequence ?? 0), not \(after &+ 1)")
+        }
+        return page
+    }
+
+    /// `GET /v1/genesis`: the ledger's genesis file (its bytes; the caller decides whether to trust them).
+    public func genesisBytes() throws(ValidatorClientError) -> [UInt8] {
+        let r = try send("GET", "/v1/genesis", accept: "application/octet-stream")
+        guard r.status == 200 else { throw .rejected(Self.errorBody(r)) }
+        return r.body
+    }
+
     /// `GET /v1/events?address=ADDRESS&after=SEQ`: the address's events with sequence > `after`.
     /// The stream takes its own connection (this client opens a new one for later calls).
     public func events(address: Address, after: UInt64 = 0) throws(ValidatorClientError) -> ValidatorEventStream {

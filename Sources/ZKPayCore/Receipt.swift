@@ -193,24 +193,30 @@ public struct Receipt: Sendable, Equatable {
     /// leaves, recomputes the root from the entry and the path (RFC 9162 §2.1.3.2), and
     /// checks the batch signature over it. Version 1: the signature over the entry.
     public func verify(publicKey: [UInt8]) -> Bool {
-        if version == 1 {
-            return Ed25519.verify(signature: signature, message: Self.versionOneDomain + entry, publicKey: publicKey)
-        }
+        guard let message = signedMessage else { return false }
+        return Ed25519.verify(signature: signature, message: message, publicKey: publicKey)
+    }
+
+    /// The bytes the signature covers, recomputed from this receipt alone: version 1, the
+    /// domain ‖ entry; version 2, the batch message over the root that the entry and the path
+    /// give (nil if the batch fields or the path cannot be a leaf of a batch). Receipts of one
+    /// batch give the same message, so a reader checking many of them verifies one signature
+    /// per distinct (message, signature) pair.
+    public var signedMessage: [UInt8]? {
+        if version == 1 { return Self.versionOneDomain + entry }
         guard batchSize >= 1, batchSize <= Self.maxBatchSize, sequence >= batchFirst,
               sequence - batchFirst < UInt64(batchSize)
-        else { return false }
+        else { return nil }
         let index = leafIndex
         let count = Int(bytes[93])
         guard count == ReceiptTree.pathLength(index: index, size: batchSize),
               bytes.count == Self.versionTwoFixedLength + 32 * count
-        else { return false }
+        else { return nil }
         let leaf = ReceiptTree.leafHash(entry)
         guard let root = ReceiptTree.rootFromPath(leaf: leaf, index: index, size: batchSize,
                                                   path: bytes[94..<(94 + 32 * count)])
-        else { return false }
-        return Ed25519.verify(signature: signature,
-                              message: Self.batchMessage(first: batchFirst, size: batchSize, root: root),
-                              publicKey: publicKey)
+        else { return nil }
+        return Self.batchMessage(first: batchFirst, size: batchSize, root: root)
     }
 
     /// What the batch signature covers: "zkpay/receipt-batch/v2" ‖ first u64 ‖ size u16 ‖ root.

@@ -35,9 +35,9 @@ struct FuzzTarget: Sendable {
                    run: ObjectTargets.note),
         FuzzTarget(name: "receipt", summary: "receipt codec (both versions), prefix decoding, JSON round trip",
                    run: ObjectTargets.receipt),
-        FuzzTarget(name: "wal", summary: "write-ahead log file: recovery, record decoding, replay, lookups, events",
+        FuzzTarget(name: "wal", summary: "write-ahead log file: recovery, record decoding, replay, lookups, events, full audit",
                    run: StorageTargets.wal),
-        FuzzTarget(name: "snapshot", summary: "snapshot file, ledger state codec, genesis file",
+        FuzzTarget(name: "snapshot", summary: "snapshot file, ledger state codec, genesis file, log page",
                    run: StorageTargets.snapshot),
     ]
 

@@ -289,6 +289,16 @@ struct WalletCLITests {
         #expect(audit["ok"] as? Bool == true)
         #expect(audit["supply"] as? String == "999.999000")
         #expect(audit["supply_units"] as? Int == 999_999_000)
+        // The full audit ran on the downloaded log: one mint and one transfer re-verified.
+        #expect(audit["transfers"] as? Int == 1 && audit["mints"] as? Int == 1 && audit["records"] as? Int == 2, "\(audit)")
+        // Against the genesis file obtained out of band: the same ledger passes, another one is refused.
+        let genesisFile = validator.data + "/genesis.zkpg"
+        try zkpay.expect(["audit", "--validator", validator.url, "--genesis", genesisFile], 0)
+        let otherData = temporaryPath("story-other")
+        defer { try? FileManager.default.removeItem(atPath: otherData) }
+        try zkpay.expect(["validator", "init", "--data", otherData, "--issuer", "alice"], 0)
+        let mismatch = try zkpay.expect(["audit", "--validator", validator.url, "--genesis", otherData + "/genesis.zkpg", "--json"], 1)
+        #expect(mismatch.err.contains("genesis_mismatch") || mismatch.out.contains("genesis_mismatch"), "\(mismatch)")
 
         // History on both sides; watch resumes after the event it already showed.
         let aliceHistory = try zkpay.expect(["history", "--wallet", "alice"], 0).out

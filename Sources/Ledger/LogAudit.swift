@@ -1,0 +1,188 @@
+public import Ristretto255
+import Sodium
+public import ZKPayCore
+
+/// Why a log failed the full audit. Each case names the first record that is wrong.
+public enum LogAuditError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The records do not run 1, 2, 3, … from genesis.
+    case outOfOrder(expected: UInt64, found: UInt64)
+    /// The record does not hold a receipt followed by a canonical transfer or mint.
+    case malformed(sequence: UInt64, reason: String)
+    /// The receipt's signature does not verify under the genesis receipt key.
+    case badSignature(sequence: UInt64)
+    /// The logged object fails re-verification (a proof, a signature, a spent or unknown
+    /// input, a fee below the minimum), or its receipt disagrees with the replayed chain.
+    case rejected(sequence: UInt64, reason: String)
+    /// Every object verified, but Σ unspent commitments do not match the supply.
+    case supplyEquation(AuditResult)
+
+    public var description: String {
+        switch self {
+        case let .outOfOrder(expected, found):
+            "record \(found) where record \(expected) was expected: the log must run from sequence 1 without gaps"
+        case let .malformed(s, reason): "record \(s) is not a ledger record: \(reason)"
+        case let .badSignature(s): "the receipt of record \(s) is not signed by the ledger's receipt key (genesis)"
+        case let .rejected(s, reason): "record \(s) fails re-verification: \(reason)"
+        case .supplyEquation: "every record verified, but Σ unspent commitments do not match the supply"
+        }
+    }
+
+    /// A stable machine-readable code.
+    public var code: String {
+        switch self {
+        case .outOfOrder: "log_out_of_order"
+        case .malformed: "log_malformed"
+        case .badSignature: "receipt_signature"
+        case .rejected: "log_rejected"
+        case .supplyEquation: "audit_failed"
+        }
+    }
+}
+
+/// What a full audit established.
+public struct LogAuditReport: Sendable, Equatable {
+    /// Records checked (the last sequence).
+    public var records: UInt64 = 0
+    /// Transfers re-verified.
+    public var transfers: UInt64 = 0
+    /// Mints re-verified.
+    public var mints: UInt64 = 0
+    /// Receipt batches (distinct signatures) verified.
+    public var signatures: UInt64 = 0
+    /// The chain hash after the last record.
+    public var chainHash: [UInt8] = []
+    /// The supply audit of the rebuilt state.
+    public var audit: AuditResult?
+}
+
+/// The audit a skeptical third party runs on a ledger's whole log, from genesis: every record
+/// is decoded from its bytes (ids recomputed, never taken from the receipt), every transfer's
+/// signatures and range proofs are re-verified in batches against the rebuilt state, every
+/// mint's issuer signature is checked, the replay goes through the one apply path
+/// (`LedgerState.apply`), every receipt must hold the entry the replay computes (sequence,
+/// kind, id, time, chain hash) and carry a valid signature of the genesis receipt key, and
+/// at the end the supply equation must hold. It trusts nothing but the genesis.
+///
+/// Feed records in order with `add`, then call `finish`. Memory holds the rebuilt state and
+/// one receipt batch, not the log.
+public struct LogAuditor: ~Copyable {
+    /// The ledger's parameters (from its genesis file).
+    public let genesis: Genesis
+    private var state: LedgerState
+    private let workers: WorkerPool?
+    private var batch: [(receipt: Receipt, body: ArraySlice<UInt8>)] = []
+    /// The last (message, signature) pair verified: the receipts of one batch share it.
+    private var verified: (message: [UInt8], signature: [UInt8])?
+    /// What has been established so far (counts of the records whose batch is checked).
+    public private(set) var report = LogAuditReport()
+    /// Records accepted by `add` (including those of a batch not yet checked).
+    public private(set) var added: UInt64 = 0
+
+    /// An auditor of the ledger `genesis` describes; proofs are checked on `backend`, split
+    /// across `workers` when given.
+    public init(genesis: Genesis, backend: Backend, workers: WorkerPool? = nil) {
+        self.genesis = genesis
+        self.workers = workers
+        state = LedgerState(issuer: genesis.issuer.spendKey, minimumFee: genesis.minimumFee,
+                            initialChainHash: genesis.checksum, backend: backend)
+        report.chainHash = genesis.checksum
+    }
+
+    /// Checks the next record (sequence `added + 1`). The records of one receipt batch are
+    /// re-verified together once the batch is complete (or the next batch starts).
+    /// - Throws: the first failure; the auditor is then of no further use.
+    public mutating func add(_ record: LogRecord) throws(LogAuditError) {
+        let expected = added + 1
+        guard record.sequence == expected else { throw .outOfOrder(expected: expected, found: record.sequence) }
+        let receipt: Receipt
+        let length: Int
+        do { (receipt, length) = try Receipt.decodePrefix(of: record.payload) } catch {
+            throw .malformed(sequence: record.sequence, reason: "\(error)")
+        }
+        guard receipt.sequence == record.sequence else {
+            throw .malformed(sequence: record.sequence, reason: "its receipt is for sequence \(receipt.sequence)")
+        }
+        guard length < record.payload.count else {
+            throw .malformed(sequence: record.sequence, reason: "no transfer or mint follows the receipt")
+        }
+        try checkSignature(receipt)
+        if let last = batch.last?.receipt,
+           receipt.version == 1 || last.version == 1 || receipt.batchFirst != last.batchFirst
+           || receipt.time != last.time || receipt.kind != last.kind
+        {
+            try flush()
+        }
+        batch.append((receipt, record.payload[length...]))
+        added = expected
+        if receipt.version == 1 || receipt.sequence == receipt.batchFirst &+ UInt64(receipt.batchSize) &- 1 {
+            try flush()
+        }
+    }
+
+    /// Checks what remains and the supply equation.
+    /// - Returns: the report of a log that passed every check.
+    /// - Throws: the first failure.
+    public mutating func finish() throws(LogAuditError) -> LogAuditReport {
+        try flush()
+        let audit = state.auditVartime()
+        report.audit = audit
+        guard audit.ok else { throw .supplyEquation(audit) }
+        return report
+    }
+
+    /// One Ed25519 verification per distinct signed message (one per receipt batch).
+    private mutating func checkSignature(_ receipt: Receipt) throws(LogAuditError) {
+        guard let message = receipt.signedMessage else { throw .badSignature(sequence: receipt.sequence) }
+        let signature = receipt.signature
+        if let v = verified, v.message == message, v.signature == signature { return }
+        guard Ed25519.verify(signature: signature, message: message, publicKey: genesis.receiptPublicKey) else {
+            throw .badSignature(sequence: receipt.sequence)
+        }
+        verified = (message, signature)
+        report.signatures += 1
+    }
+
+    /// Re-verifies and applies the collected batch, then checks its receipts against the replay.
+    private mutating func flush() throws(LogAuditError) {
+        guard let head = batch.first?.receipt else { return }
+        let receipts = batch.map(\.receipt)
+        let applied: AppliedBatch
+        switch head.kind {
+        case .transfer:
+            var transfers: [Transfer] = []
+            transfers.reserveCapacity(batch.count)
+            for (r, body) in batch {
+                do { transfers.append(try Transfer(bytes: Array(body), backend: state.backend)) } catch {
+                    throw .malformed(sequence: r.sequence, reason: "the transfer does not decode: \(error)")
+                }
+            }
+            let verdicts = state.verifyVartime(transfers, workers: workers)
+            for (r, v) in zip(receipts, verdicts) {
+                switch v {
+                case .verified: continue
+                case let .finalized(s): throw .rejected(sequence: r.sequence, reason: "the transfer was settled before, at \(s)")
+                case let .rejected(e): throw .rejected(sequence: r.sequence, reason: e.description)
+                }
+            }
+            applied = state.apply(OrderedBatch(time: head.time, transfers: verdicts))
+            report.transfers += UInt64(batch.count)
+        case .mint:
+            var mints: [Mint] = []
+            mints.reserveCapacity(batch.count)
+            for (r, body) in batch {
+                do { mints.append(try Mint(bytes: Array(body))) } catch {
+                    throw .malformed(sequence: r.sequence, reason: "the mint does not decode: \(error)")
+                }
+            }
+            applied = state.apply(OrderedBatch(time: head.time, mints: mints))
+            report.mints += UInt64(batch.count)
+        }
+        do { try SettledReceipts.check(applied, logged: receipts) } catch {
+            if case let .replayRejected(s, reason) = error { throw .rejected(sequence: s, reason: reason) }
+            throw .rejected(sequence: head.sequence, reason: "\(error)")
+        }
+        batch.removeAll(keepingCapacity: true)
+        report.records = state.sequence
+        report.chainHash = state.chainHash
+    }
+}
