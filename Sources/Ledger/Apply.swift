@@ -48,6 +48,16 @@ public struct OrderedBatch: Sendable {
         }
     }
 
+    /// The kind of a replicated batch of these items (nil for logged objects, which are
+    /// replayed, never replicated).
+    var replicatedKind: ReplicatedBatch.Kind? {
+        switch items {
+        case .transfers: .transfers
+        case .mints: .mints
+        case .logged: nil
+        }
+    }
+
     /// The canonical bytes of item `i`, the body of its log record (nil for a transfer that
     /// was not verified: it is never settled).
     func objectBytes(_ i: Int) -> [UInt8]? {

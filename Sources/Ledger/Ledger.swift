@@ -222,9 +222,18 @@ public final class Ledger {
     /// Applies `batch` to the state (`LedgerState.apply`), signs its receipt trees with the
     /// receipt key, and appends the settled items' records (receipt ‖ object) with one
     /// fsync; undoes the batch if that fails.
+    ///
+    /// With `replicate` (a validator of a cluster that leads), the settled items go to the
+    /// replicated log first, as one `ReplicatedBatch`: only a batch the log committed is
+    /// written here and acknowledged; if `replicate` throws, the batch is undone and nothing
+    /// of it settles.
     /// - Returns: each item's outcome and the batch's events, once the batch is durable.
-    /// - Throws: as `submit(_:time:)`.
-    public func settle(_ batch: OrderedBatch) throws(LedgerError) -> (outcomes: [Outcome], events: BatchEvents) {
+    /// - Throws: as `submit(_:time:)`, or what `replicate` threw.
+    public func settle(_ batch: OrderedBatch, replicate: ((ReplicatedBatch) throws(LedgerError) -> Void)? = nil)
+        throws(LedgerError) -> (outcomes: [Outcome], events: BatchEvents)
+    {
+        let previous = state.chainHash
+        let first = state.sequence + 1
         let applied = state.apply(batch)
         let outcomes = receipts.seal(applied, signatures: applied.signatures(key: key))
         var payloads: [LogPayload] = []
@@ -232,6 +241,15 @@ public final class Ledger {
         for (i, outcome) in outcomes.enumerated() {
             if case let .settled(r) = outcome, let bytes = batch.objectBytes(i) {
                 payloads.append(LogPayload(head: r.bytes, body: bytes))
+            }
+        }
+        if let replicate, !payloads.isEmpty, let kind = batch.replicatedKind {
+            let record = ReplicatedBatch(firstSequence: first, time: batch.time, kind: kind, previousChainHash: previous,
+                                         chainHash: state.chainHash, items: payloads.map(\.body))
+            do { try replicate(record) } catch {
+                state.undo(applied.pending)
+                receipts.removeLast(applied.pending.settledCount)
+                throw error
             }
         }
         try commit(payloads, applied.pending)

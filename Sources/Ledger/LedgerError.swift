@@ -40,6 +40,13 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
     case replayRejected(sequence: UInt64, reason: String)
     /// Another process holds the data directory's lock (`processID` when its lock file names it).
     case directoryInUse(path: String, processID: Int32?)
+    /// The batch was not committed to the replicated log (this validator no longer leads, or
+    /// the consensus engine did not answer); `outcomeUnknown` when the append may still have
+    /// committed. Nothing of the batch was settled here.
+    case notReplicated(reason: String, outcomeUnknown: Bool)
+    /// A batch of the replicated log that this validator refuses to apply (it would reject an
+    /// item, or the batch does not continue its chain): the leader that wrote it is faulty.
+    case replicaRejected(sequence: UInt64, reason: String)
 
     public var description: String {
         switch self {
@@ -96,6 +103,11 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "restart the ledger so that recovery repairs the log"
         case let .replayRejected(sequence, reason):
             "replaying record \(sequence) failed: \(reason)"
+        case let .notReplicated(reason, unknown):
+            "the batch was not committed to the replicated log (\(reason))"
+                + (unknown ? "; it may still have committed: resolve the transfer by its id" : "; nothing was settled")
+        case let .replicaRejected(sequence, reason):
+            "the replicated batch at sequence \(sequence) is refused: \(reason); the leader that wrote it is faulty"
         }
     }
 
