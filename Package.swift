@@ -58,13 +58,13 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "ZKPayAPI", dependencies: ["HTTP1", "ZKPayCore"], swiftSettings: strict),
         .target(name: "Validator",
-                dependencies: ["HTTP1", "Ledger", "ZKPayCore", "ZKPayAPI", "BatchVerify", "Ristretto255", "Sodium"],
+                dependencies: ["HTTP1", "Etcd", "Ledger", "ZKPayCore", "ZKPayAPI", "BatchVerify", "Ristretto255", "Sodium"],
                 swiftSettings: strict),
         .target(name: "Wallet", dependencies: ["ZKPayCore", "ZKPayAPI", "Sodium", "Bech32m", "Ristretto255"],
                 swiftSettings: strict),
         // The user commands of `zkpay`.
         .target(name: "ZKPayCLI",
-                dependencies: ["Sodium", "ZKPayCore", "Ledger", "ZKPayAPI", "HTTP1", "Validator", "Wallet"],
+                dependencies: ["Sodium", "ZKPayCore", "Ledger", "ZKPayAPI", "HTTP1", "Etcd", "Validator", "Wallet"],
                 swiftSettings: strict),
         // The tool commands of `zkpay` (verify, bench, loadgen, generate-fixtures): benchmarks,
         // fixtures and fixed-seed randomness live here and in no product module.

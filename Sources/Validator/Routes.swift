@@ -91,8 +91,12 @@ final class Router: Sendable {
     /// Most log records one replay step of an event stream reads.
     let replaySliceRecords: UInt64
 
+    /// The replicated log, when this validator is in a cluster.
+    let replication: Replication?
+
     init(sequencer: Sequencer, hub: EventHub, metrics: Metrics, workers: WorkerPool, backend: Backend,
-         replaySliceRecords: UInt64) {
+         replaySliceRecords: UInt64, replication: Replication? = nil) {
+        self.replication = replication
         self.sequencer = sequencer
         self.backend = backend
         self.hub = hub
@@ -122,6 +126,10 @@ final class Router: Sendable {
                                "\(request.method) is not allowed on \(template); use \(methods.joined(separator: ", "))").response
             r.headers.append("Allow", methods.joined(separator: ", "))
             responder.respond(r)
+            return
+        }
+        if method == "POST", let refusal = writeRefusal(request) {
+            responder.respond(refusal)
             return
         }
         let query = Self.query(request.query)
@@ -423,10 +431,22 @@ final class Router: Sendable {
     func status(_ responder: Responder) {
         let s = sequencer.summary
         let g = sequencer.genesis
-        let body = StatusBody(sequence: s.sequence, chainHash: s.chainHash, receiptPublicKey: sequencer.receiptPublicKey,
+        var body = StatusBody(sequence: s.sequence, chainHash: s.chainHash, receiptPublicKey: sequencer.receiptPublicKey,
                               issuer: g.issuer.encoded, minimumFee: g.minimumFee, unspentNotes: s.unspentNotes,
                               queueDepth: sequencer.depth, workers: workers.count, connections: connections,
                               uptimeSeconds: Int(seconds(ContinuousClock.now - started)), backend: backend.rawValue)
+        if let replication {
+            switch replication.currentRole {
+            case .leader:
+                body.role = "leader"
+                body.leader = replication.options.advertisedURL
+            case let .follower(leader):
+                body.role = "follower"
+                body.leader = leader
+            case .halted:
+                body.role = "halted"
+            }
+        }
         responder.respond(jsonResponse(.ok, body.json))
     }
 

@@ -77,6 +77,9 @@ final class Sequencer: Sendable {
     let genesis: Genesis
     let receiptPublicKey: [UInt8]
     let recovery: RecoveryReport
+    /// The replicated log this validator appends to when it leads a cluster (set once, after
+    /// start-up; nil for a validator on its own).
+    let replication = Mutex<Replication?>(nil)
     private let queue = Mutex(Queue())
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
@@ -343,7 +346,8 @@ final class Sequencer: Sendable {
         let outcomes: [Outcome]
         let events: BatchEvents
         do {
-            (outcomes, events) = try ledger.settle(OrderedBatch(time: Self.wallClockMilliseconds(), transfers: verdicts))
+            (outcomes, events) = try ledger.settle(OrderedBatch(time: Self.wallClockMilliseconds(), transfers: verdicts),
+                                                   replicate: replicate)
         } catch {
             let failure = APIFailure.storage(error)
             metrics.update { m in
@@ -377,7 +381,8 @@ final class Sequencer: Sendable {
         let outcomes: [Outcome]
         let events: BatchEvents
         do {
-            (outcomes, events) = try ledger.settle(OrderedBatch(time: Self.wallClockMilliseconds(), mints: items.map(\.0)))
+            (outcomes, events) = try ledger.settle(OrderedBatch(time: Self.wallClockMilliseconds(), mints: items.map(\.0)),
+                                                   replicate: replicate)
         } catch {
             let failure = APIFailure.storage(error)
             metrics.update { $0.rejected[failure.code, default: 0] += UInt64(items.count) }
@@ -398,6 +403,45 @@ final class Sequencer: Sendable {
         }
         answer(items.map(\.1), outcomes, object: "mint")
         hub.publish(events)
+    }
+
+    /// The leader's append to the replicated log, when this validator is in a cluster.
+    private var replicate: ((ReplicatedBatch) throws(LedgerError) -> Void)? {
+        guard let r = replication.withLock({ $0 }) else { return nil }
+        return { (batch: ReplicatedBatch) throws(LedgerError) in try r.append(batch) }
+    }
+
+    /// Applies a batch of the replicated log on the sequencer thread (between batches) and
+    /// waits: re-verified and made durable by `Ledger.applyReplicated`, then published to
+    /// readers and event streams like a batch of this validator's own.
+    func applyReplicated(_ batch: ReplicatedBatch) -> Result<Void, LedgerError> {
+        let result = Mutex<Result<Void, LedgerError>>(.failure(.notReplicated(reason: "the validator is stopping",
+                                                                              outcomeUnknown: false)))
+        let done = DispatchSemaphore(value: 0)
+        let accepted = read { [self] ledger in
+            defer { done.signal() }
+            let applied: (outcomes: [Outcome], events: BatchEvents)?
+            do throws(LedgerError) { applied = try ledger.applyReplicated(batch, workers: workers) } catch {
+                result.withLock { $0 = .failure(error) }
+                return
+            }
+            result.withLock { $0 = .success(()) }
+            guard let applied else { return }
+            published.withLock { $0 = Self.summary(ledger) }
+            let appendSeconds = seconds(ledger.lastAppendDuration)
+            metrics.update { m in
+                m.fsyncSeconds.observe(appendSeconds)
+                m.batchSize.observe(Double(applied.outcomes.count))
+                switch batch.kind {
+                case .transfers: m.finalized += UInt64(applied.outcomes.count)
+                case .mints: m.mintsFinalized += UInt64(applied.outcomes.count)
+                }
+            }
+            hub.publish(applied.events)
+        }
+        guard accepted else { return .failure(.notReplicated(reason: "the validator is stopping", outcomeUnknown: false)) }
+        done.wait()
+        return result.withLock { $0 }
     }
 
     /// Answers every item of a durable batch.

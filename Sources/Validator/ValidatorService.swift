@@ -37,6 +37,11 @@ public final class ValidatorService: Sendable {
         /// Most log records one replay step of an event stream reads before queued batches
         /// get their turn.
         public var replaySliceRecords: Int = 1024
+        /// The cluster this validator joins (nil: a validator on its own, the default).
+        public var cluster: ClusterOptions?
+        /// Where the service reports what it does on its own (replication: elections,
+        /// refused batches); the executable prints it.
+        public var log: @Sendable (String) -> Void = { _ in }
 
         /// Defaults: 127.0.0.1:7878, one worker per active core, batches of up to 256
         /// transfers waiting at most 2 ms, 8192 queued, heartbeat every 15 s.
@@ -68,6 +73,7 @@ public final class ValidatorService: Sendable {
     let workers: WorkerPool
     let metrics: Metrics
     let router: Router
+    let replication: Replication?
 
     /// Opens the ledger (recovering it) and starts serving.
     /// - Parameter openStorage: called once, on the sequencer thread, which then owns the storage.
@@ -93,8 +99,23 @@ public final class ValidatorService: Sendable {
             hub.stop()
             throw error
         }
+        var replication: Replication?
+        if let cluster = configuration.cluster {
+            do {
+                replication = try Replication(options: cluster, genesis: sequencer.genesis,
+                                              sequence: { sequencer.summary.sequence },
+                                              apply: { sequencer.applyReplicated($0) }, log: configuration.log)
+            } catch {
+                sequencer.stop()
+                workers.stop()
+                hub.stop()
+                throw error
+            }
+            sequencer.replication.withLock { $0 = replication }
+        }
         let router = Router(sequencer: sequencer, hub: hub, metrics: metrics, workers: workers,
-                            backend: configuration.backend, replaySliceRecords: UInt64(max(1, configuration.replaySliceRecords)))
+                            backend: configuration.backend, replaySliceRecords: UInt64(max(1, configuration.replaySliceRecords)),
+                            replication: replication)
         let server: Server
         do {
             server = try Server(host: configuration.host, port: configuration.port, limits: configuration.limits) {
@@ -107,6 +128,8 @@ public final class ValidatorService: Sendable {
             throw error
         }
         router.server.withLock { $0 = server }
+        replication?.start()
+        self.replication = replication
         self.server = server
         self.port = server.port
         self.sequencer = sequencer
@@ -133,6 +156,10 @@ public final class ValidatorService: Sendable {
     public func shutdown(gracePeriod: Double = 10, progress: (String) -> Void = { _ in }) {
         progress("shutdown: no new connections or submissions")
         server.stopAccepting()
+        if let replication {
+            replication.stop()
+            progress("shutdown: left the cluster (a leader gives its lease up)")
+        }
         sequencer.stop()
         progress("shutdown: queued transfers settled and answered; ledger at sequence \(sequencer.summary.sequence)")
         hub.stop()

@@ -482,6 +482,10 @@ public struct StatusBody: Sendable, Equatable {
     public var uptimeSeconds: Int
     /// The arithmetic backend the validator verifies with (`portable`, `ifma`).
     public var backend: String
+    /// In a cluster: `leader`, `follower` or `halted` (absent for a validator on its own).
+    public var role: String?
+    /// In a cluster: the leader's URL when one is known.
+    public var leader: String?
 
     public init(version: String = StatusBody.protocolVersion, sequence: UInt64, chainHash: [UInt8],
                 receiptPublicKey: [UInt8], issuer: String, minimumFee: UInt64, unspentNotes: Int,
@@ -508,7 +512,7 @@ public struct StatusBody: Sendable, Equatable {
             JSONMember("unspent_notes", .int(unspentNotes)), JSONMember("queue_depth", .int(queueDepth)),
             JSONMember("workers", .int(workers)), JSONMember("connections", .int(connections)),
             JSONMember("uptime_s", .int(uptimeSeconds)), JSONMember("backend", .string(backend)),
-        ])
+        ] + (role.map { [JSONMember("role", .string($0))] } ?? []) + (leader.map { [JSONMember("leader", .string($0))] } ?? []))
     }
 
     public init(json: JSONValue) throws(ProtocolError) {
@@ -525,6 +529,8 @@ public struct StatusBody: Sendable, Equatable {
         connections = try o.int("connections")
         uptimeSeconds = try o.int("uptime_s")
         backend = try o.string("backend")
+        if case let .string(r)? = o.optional("role") { role = r }
+        if case let .string(l)? = o.optional("leader") { leader = l }
     }
 }
 

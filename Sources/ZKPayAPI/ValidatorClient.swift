@@ -80,9 +80,13 @@ public struct ValidatorURL: Sendable, Equatable, CustomStringConvertible {
 public final class ValidatorClient {
     public let url: ValidatorURL
     private let http: HTTPClient
+    private let timeout: Double
+    /// The validator a follower of a cluster sent a write to (307), and the connection to it.
+    private var redirect: (url: ValidatorURL, http: HTTPClient)?
 
     public init(url: ValidatorURL, timeout: Double = 30) {
         self.url = url
+        self.timeout = timeout
         http = HTTPClient(host: url.host, port: url.port, timeout: timeout)
     }
 
@@ -99,11 +103,34 @@ public final class ValidatorClient {
         var headers = Headers()
         if let contentType { headers.append("Content-Type", contentType) }
         if let accept { headers.append("Accept", accept) }
+        let response: ClientResponse
         do {
-            return try http.request(method, path, headers: headers, body: body)
+            response = try http.request(method, path, headers: headers, body: body)
         } catch {
             throw mapTransport(error)
         }
+        // A follower of a cluster sends writes to the leader: one hop, same method and body,
+        // to a URL of the same form as the validator's own.
+        guard response.status == 307, let location = response.headers["Location"],
+              let (target, targetPath) = Self.splitLocation(location)
+        else { return response }
+        if redirect?.url != target { redirect = (target, HTTPClient(host: target.host, port: target.port, timeout: timeout)) }
+        guard let next = redirect?.http else { return response }
+        do {
+            return try next.request(method, targetPath, headers: headers, body: body)
+        } catch {
+            redirect = nil
+            throw .transport(url: target.description, error)
+        }
+    }
+
+    /// `http://HOST:PORT/path?query` as the validator URL and the request target.
+    static func splitLocation(_ text: String) -> (ValidatorURL, String)? {
+        guard text.hasPrefix("http://") else { return nil }
+        let rest = text.dropFirst(7)
+        guard let slash = rest.firstIndex(of: "/") else { return nil }
+        guard let url = try? ValidatorURL(parsing: "http://" + rest[..<slash]) else { return nil }
+        return (url, String(rest[slash...]))
     }
 
     private func mapTransport(_ error: HTTPClientError) -> ValidatorClientError {

@@ -94,7 +94,9 @@ public enum ZKPayCLI {
         [
             Command(name: "validator", summary: "create a ledger data directory (init) or serve it over HTTP (run)",
                     usage: ValidatorCommand.usage, run: ValidatorCommand.run),
-            Command(name: "audit", summary: "check the supply equation (a data directory or a running validator)",
+            Command(name: "cluster", summary: "create the data directories of a cluster of validators sharing one genesis (init)",
+                    usage: ClusterCommand.usage, run: ClusterCommand.run),
+            Command(name: "audit", summary: "re-verify a ledger from genesis: proofs, ids, receipts, supply (a data directory or a running validator)",
                     usage: AuditCommand.usage, run: AuditCommand.run),
             Command(name: "receipt", summary: "verify a settlement receipt offline",
                     usage: ReceiptCommand.usage, run: ReceiptCommand.run),

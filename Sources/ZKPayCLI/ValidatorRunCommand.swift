@@ -1,3 +1,4 @@
+import Etcd
 import Foundation
 import Glibc
 import HTTP1
@@ -11,11 +12,13 @@ import Validator
 enum ValidatorRunCommand {
     static let usage = "zkpay validator run --data DIR [--listen HOST:PORT] [--workers N] [--batch-max N] "
         + "[--batch-wait-ms T] [--backend ifma|portable] [--crc32c hardware|software] [--direct-io on|off] "
-        + "[--zero-ahead BYTES|off]"
+        + "[--zero-ahead BYTES|off]\n       "
+        + "zkpay validator run --data DIR --cluster ETCD_URL,... [--name NAME] [--advertise URL] [--lease-seconds S] ..."
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         let args = try LedgerArguments(arguments, valued: Set(["--data", "--listen", "--workers", "--batch-max",
-                                                               "--batch-wait-ms"]).union(RuntimeOptions.flagNames))
+                                                               "--batch-wait-ms", "--cluster", "--name", "--advertise",
+                                                               "--lease-seconds"]).union(RuntimeOptions.flagNames))
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
         guard let data = args.options["--data"] else { throw CLIError.usage("--data DIR is required") }
         let runtime = try RuntimeOptions.from(args)
@@ -42,6 +45,14 @@ enum ValidatorRunCommand {
                 throw CLIError.usage("--batch-wait-ms needs milliseconds between 0 and 10000")
             }
             configuration.batchWaitMilliseconds = t
+        }
+        if let cluster = args.options["--cluster"] {
+            configuration.cluster = try clusterOptions(cluster, args, data: data, configuration: configuration)
+            // A replicated batch is one etcd value (etcd refuses requests over 1.5 MiB).
+            configuration.batchMax = min(configuration.batchMax, 512)
+            configuration.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        } else if let flag = ["--name", "--advertise", "--lease-seconds"].first(where: { args.options[$0] != nil }) {
+            throw CLIError.usage("\(flag) needs --cluster")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -73,10 +84,45 @@ enum ValidatorRunCommand {
         let shownHost = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         console.print("validator listening on http://\(shownHost):\(service.port) "
             + "(ledger sequence \(service.sequence), \(service.workerCount) workers, backend \(runtime.backend))")
+        if let cluster = configuration.cluster {
+            console.print("cluster: \(cluster.name) at \(cluster.advertisedURL), etcd \(cluster.etcd.endpoints.map(\.description).joined(separator: ","))")
+        }
         var received: Int32 = 0
         while sigwait(&signals, &received) != 0 {}
         console.print("received \(received == SIGINT ? "SIGINT" : "SIGTERM"): shutting down")
         service.shutdown(gracePeriod: 10) { console.print($0) }
         return ExitCode.success
+    }
+
+    /// `--cluster URL,...` with `--name` (default: the data directory's name), `--advertise`
+    /// (default: http://LISTEN) and `--lease-seconds` (default 2).
+    static func clusterOptions(_ text: String, _ args: LedgerArguments, data: String,
+                               configuration: ValidatorService.Configuration) throws -> ClusterOptions {
+        var endpoints: [EtcdEndpoint] = []
+        for part in text.split(separator: ",") {
+            do { endpoints.append(try EtcdEndpoint(parsing: String(part))) } catch {
+                throw CLIError.usage("--cluster: \(error)")
+            }
+        }
+        guard !endpoints.isEmpty else { throw CLIError.usage("--cluster needs the etcd members' client URLs, e.g. http://127.0.0.1:2379") }
+        let name = args.options["--name"] ?? URL(fileURLWithPath: data).lastPathComponent
+        guard !name.isEmpty, !name.contains(" "), name.utf8.count <= 64 else {
+            throw CLIError.usage("--name: 1 to 64 characters without spaces")
+        }
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        let advertised = args.options["--advertise"] ?? "http://\(host):\(configuration.port)"
+        guard advertised.hasPrefix("http://"), !advertised.contains(" ") else {
+            throw CLIError.usage("--advertise: the URL clients reach this validator at, e.g. http://10.0.0.5:7878")
+        }
+        guard configuration.port != 0 || args.options["--advertise"] != nil else {
+            throw CLIError.usage("--listen with port 0 needs --advertise (followers redirect writes to the leader's URL)")
+        }
+        var lease: Int64 = 2
+        if let t = args.options["--lease-seconds"] {
+            guard let v = Int64(t), (1...60).contains(v) else { throw CLIError.usage("--lease-seconds: 1 to 60") }
+            lease = v
+        }
+        return ClusterOptions(etcd: EtcdConfig(endpoints: endpoints, requestTimeout: 5, connectTimeout: 1),
+                              name: name, advertisedURL: advertised, leaseSeconds: lease)
     }
 }

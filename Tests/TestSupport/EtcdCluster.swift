@@ -179,7 +179,7 @@ public final class EtcdCluster {
     }
 
     /// `count` distinct loopback ports free right now (bound together, then released).
-    static func freePorts(_ count: Int) throws -> [UInt16] {
+    public static func freePorts(_ count: Int) throws -> [UInt16] {
         var fds: [Int32] = []
         defer { fds.forEach(SocketCall.close) }
         var ports: [UInt16] = []

@@ -1,0 +1,160 @@
+import Foundation
+import Glibc
+import HTTP1
+import Testing
+import TestSupport
+import ZKPayCore
+
+/// One `zkpay validator run --cluster` process on a fixed loopback port.
+final class ClusterValidator {
+    let data: String
+    let url: String
+    let process: Process
+    let out: URL
+    let err: URL
+
+    init(zkpay: ZKPay, data: String, port: UInt16, etcd: [String]) throws {
+        self.data = data
+        url = "http://127.0.0.1:\(port)"
+        let started = try zkpay.start(["validator", "run", "--data", data, "--listen", "127.0.0.1:\(port)",
+                                       "--cluster", etcd.joined(separator: ","), "--lease-seconds", "2", "--workers", "1"])
+        process = started.process
+        out = started.out
+        err = started.err
+    }
+
+    /// `GET /v1/status` as JSON (nil while it does not answer).
+    func status() -> [String: Any]? {
+        guard let port = UInt16(url.split(separator: ":").last ?? ""),
+              let r = try? HTTPClient(port: port, timeout: 5).request("GET", "/v1/status"), r.status == 200
+        else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any]
+    }
+
+    func get(_ path: String) -> Int? {
+        guard let port = UInt16(url.split(separator: ":").last ?? "") else { return nil }
+        return try? HTTPClient(port: port, timeout: 5).request("GET", path).status
+    }
+
+    var logs: String {
+        ((try? String(contentsOf: out, encoding: .utf8)) ?? "") + ((try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    func kill() {
+        if process.isRunning {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: out)
+        try? FileManager.default.removeItem(at: err)
+    }
+}
+
+/// Polls `condition` every 50 ms for up to `seconds` (a bound for a loaded machine, not a
+/// timing assertion).
+func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(50_000)
+    }
+    return condition()
+}
+
+@Suite("A cluster of validators on etcd", .serialized,
+       .enabled(if: EtcdCluster.isInstalled, "etcd is not installed (make deps installs etcd-server)"))
+struct ClusterTests {
+    /// The validators that answer and lead.
+    static func leaders(_ vs: [ClusterValidator]) -> [ClusterValidator] {
+        vs.filter { $0.process.isRunning && ($0.status()?["role"] as? String) == "leader" }
+    }
+
+    /// True once every running validator is at the same sequence and chain hash as each other.
+    static func converged(_ vs: [ClusterValidator]) -> (sequence: Int, chain: String)? {
+        let states = vs.filter(\.process.isRunning).map { $0.status() }
+        guard let first = states.first, let s = first?["sequence"] as? Int, let c = first?["chain_hash"] as? String,
+              states.allSatisfy({ ($0?["sequence"] as? Int) == s && ($0?["chain_hash"] as? String) == c })
+        else { return nil }
+        return (s, c)
+    }
+
+    /// `zkpay send` until it gets a receipt (an election in progress answers 503; the
+    /// wallet resolves a lost reply by transfer id).
+    static func pay(_ zkpay: ZKPay, via url: String, amount: String) -> String? {
+        for _ in 0..<40 {
+            if let r = try? zkpay.run(["send", "--wallet", "alice", "--to", "bob", "--amount", amount, "--json"],
+                                      environment: ["ZKPAY_VALIDATOR": url]),
+               r.code == 0, let o = try? jsonObject(r.out), let id = o["transfer_id"] as? String
+            {
+                return id
+            }
+            usleep(250_000)
+        }
+        return nil
+    }
+
+    @Test("3 validators on 3 etcd members: writes sent to a follower settle through the leader; every validator holds the same ledger; after SIGKILL of the leader a follower takes over and no receipt is lost")
+    func failover() throws {
+        let etcd = try EtcdCluster(members: 3)
+        defer { etcd.shutdown() }
+        let home = temporaryPath("cluster-home")
+        let dir = temporaryPath("cluster")
+        defer {
+            try? FileManager.default.removeItem(atPath: home)
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        let zkpay = ZKPay(home: home)
+        for name in ["alice", "bob", "issuer"] { try zkpay.expect(["wallet", "create", name], 0) }
+        let created = try zkpay.expect(["cluster", "init", "--dir", dir, "--validators", "3", "--issuer", "issuer",
+                                        "--min-fee-units", "1000"], 0)
+        #expect(created.out.contains("initialized a cluster of 3 validators"))
+        let ports = try EtcdCluster.freePorts(3)
+        let vs = try (0..<3).map { try ClusterValidator(zkpay: zkpay, data: "\(dir)/v\($0 + 1)", port: ports[$0], etcd: etcd.endpoints) }
+        defer { vs.forEach { $0.stop() } }
+
+        #expect(eventually(60) { Self.leaders(vs).count == 1 && vs.allSatisfy { $0.status()?["role"] != nil } },
+                "no single leader: \(vs.map { $0.status() ?? [:] }) \(vs.map(\.logs))")
+        let leader = try #require(Self.leaders(vs).first)
+        let followers = vs.filter { $0 !== leader }
+        // A write sent to a follower is redirected (307) to the leader, and the wallet follows.
+        try zkpay.expect(["mint", "--wallet", "issuer", "--to", "alice", "--amount", "100"], 0,
+                         environment: ["ZKPAY_VALIDATOR": followers[0].url])
+        #expect(eventually(30) { Self.converged(vs)?.sequence == 1 }, "\(vs.map { $0.status() ?? [:] })")
+        var paid: [String] = []
+        for (i, v) in vs.enumerated() {
+            #expect(eventually(30) { Self.converged(vs) != nil })
+            if let id = Self.pay(zkpay, via: v.url, amount: "1.\(i)") { paid.append(id) }
+        }
+        #expect(paid.count == 3)
+        let before = try #require(eventually(30) { Self.converged(vs)?.sequence == 4 } ? Self.converged(vs) : nil)
+
+        // SIGKILL the leader: a follower takes over after its lease expires, with every receipt.
+        leader.kill()
+        #expect(eventually(60) { Self.leaders(followers).count == 1 }, "no new leader: \(followers.map(\.logs))")
+        #expect(followers.allSatisfy { ($0.status()?["sequence"] as? Int) ?? 0 >= before.sequence })
+        for v in followers {
+            if let id = Self.pay(zkpay, via: v.url, amount: "2") { paid.append(id) }
+            #expect(eventually(30) { Self.converged(followers) != nil })
+        }
+        #expect(paid.count == 5)
+        let after = try #require(eventually(30) { Self.converged(followers) != nil } ? Self.converged(followers) : nil)
+        #expect(after.sequence == 6, "\(followers.map { $0.status() ?? [:] })")
+        for v in followers {
+            for id in paid { #expect(v.get("/v1/transfers/\(id)") == 200, "\(id) missing on \(v.url)") }
+            // The full audit of each survivor's log: every proof, id and receipt re-verified.
+            let audit = try zkpay.expect(["audit", "--validator", v.url, "--json"], 0).out
+            #expect(try jsonObject(audit)["records"] as? Int == 6, "\(audit)")
+        }
+    }
+}
