@@ -20,6 +20,8 @@ public enum Routes {
         ("GET", "/v1/status"),
         ("GET", "/v1/audit"),
         ("GET", "/metrics"),
+        ("GET", "/v1/stats/stream"),
+        ("GET", "/"),
     ]
 
     /// Largest body of a single transfer or mint.
@@ -80,6 +82,7 @@ final class BatchCollector: Sendable {
 final class Router: Sendable {
     let sequencer: Sequencer
     let hub: EventHub
+    let stats: StatsHub
     let metrics: Metrics
     let workers: WorkerPool
     /// The backend transfers are decoded with (the sequencer's ledger verifies with the same).
@@ -89,9 +92,10 @@ final class Router: Sendable {
     /// Most log records one replay step of an event stream reads.
     let replaySliceRecords: UInt64
 
-    init(sequencer: Sequencer, hub: EventHub, metrics: Metrics, workers: WorkerPool, backend: Backend,
+    init(sequencer: Sequencer, hub: EventHub, stats: StatsHub, metrics: Metrics, workers: WorkerPool, backend: Backend,
          replaySliceRecords: UInt64) {
         self.sequencer = sequencer
+        self.stats = stats
         self.backend = backend
         self.hub = hub
         self.metrics = metrics
@@ -133,6 +137,8 @@ final class Router: Sendable {
         case "/v1/status": status(responder)
         case "/v1/audit": audit(responder)
         case "/metrics": metricsText(responder)
+        case "/v1/stats/stream": statsStream(responder)
+        case "/": statusPage(request, query, responder)
         default: responder.respond(APIFailure.notFound("no route \(path)").response)
         }
     }

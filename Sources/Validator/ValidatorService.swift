@@ -37,6 +37,8 @@ public final class ValidatorService: Sendable {
         /// Most log records one replay step of an event stream reads before queued batches
         /// get their turn.
         public var replaySliceRecords: Int = 1024
+        /// The live figures of `GET /v1/stats/stream`.
+        public var stats = StatsOptions()
 
         /// Defaults: 127.0.0.1:7878, one worker per active core, batches of up to 256
         /// transfers waiting at most 2 ms, 8192 queued, heartbeat every 15 s.
@@ -67,6 +69,7 @@ public final class ValidatorService: Sendable {
     let hub: EventHub
     let workers: WorkerPool
     let metrics: Metrics
+    let stats: StatsHub
     let router: Router
 
     /// Opens the ledger (recovering it) and starts serving.
@@ -78,7 +81,7 @@ public final class ValidatorService: Sendable {
         // now so that the first transfer after start is not held back by it.
         _ = Generators.vartimeTable
         let workers = WorkerPool(count: configuration.workers, name: "zkpay.verify")
-        let metrics = Metrics()
+        let metrics = Metrics(fsyncStallSeconds: configuration.stats.fsyncStallSeconds)
         let hub = EventHub(heartbeatInterval: configuration.heartbeatInterval)
         let policy = BatchPolicy(maxTransfers: max(1, configuration.batchMax),
                                  maxWaitNanos: UInt64(max(0, configuration.batchWaitMilliseconds) * 1e6),
@@ -93,7 +96,8 @@ public final class ValidatorService: Sendable {
             hub.stop()
             throw error
         }
-        let router = Router(sequencer: sequencer, hub: hub, metrics: metrics, workers: workers,
+        let stats = StatsHub(options: configuration.stats, sequencer: sequencer, metrics: metrics)
+        let router = Router(sequencer: sequencer, hub: hub, stats: stats, metrics: metrics, workers: workers,
                             backend: configuration.backend, replaySliceRecords: UInt64(max(1, configuration.replaySliceRecords)))
         let server: Server
         do {
@@ -101,6 +105,7 @@ public final class ValidatorService: Sendable {
                 request, responder in router.handle(request, responder)
             }
         } catch {
+            stats.stop()
             sequencer.stop()
             workers.stop()
             hub.stop()
@@ -113,6 +118,7 @@ public final class ValidatorService: Sendable {
         self.hub = hub
         self.workers = workers
         self.metrics = metrics
+        self.stats = stats
         self.router = router
     }
 
@@ -136,6 +142,7 @@ public final class ValidatorService: Sendable {
         sequencer.stop()
         progress("shutdown: queued transfers settled and answered; ledger at sequence \(sequencer.summary.sequence)")
         hub.stop()
+        stats.stop()
         progress("shutdown: event streams ended")
         server.shutdown(gracePeriod: gracePeriod)
         progress("shutdown: HTTP server stopped")
