@@ -6,14 +6,15 @@ ZKPAY := .build/release/zkpay
 # Vector files `zkpay verify` checks in `make test`: every kind the code implements.
 VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixtures/vectors/merlin.json Fixtures/vectors/sr25519.json Fixtures/vectors/dalek-bulletproofs.json Fixtures/transfers.json
 
-.PHONY: deps build test unit-test verify-vectors layers bench demo clean vectors fuzz fuzz-build fuzz-run
+.PHONY: deps build test unit-test verify-vectors layers bench bench-plots demo clean vectors fuzz fuzz-build fuzz-run
 
 # System packages: libsodium and GMP for the build, etcd-server and etcd-client for the
 # replication tests (they start their own members on free loopback ports; a system etcd
-# service the package may start on port 2379 is not used).
+# service the package may start on port 2379 is not used), chromium for the status page's
+# headless-browser test, gnuplot-nox for the figures of `make bench`.
 deps:
 	@missing=""; \
-	for p in libsodium-dev libgmp-dev pkg-config etcd-server etcd-client; do \
+	for p in libsodium-dev libgmp-dev pkg-config etcd-server etcd-client chromium gnuplot-nox; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -52,9 +53,15 @@ test: layers unit-test
 	$(VERIFY_VECTORS)
 
 # Micro-benchmarks plus load runs against a fresh local validator; rewrites the
-# "Latest make bench run" section of BENCHMARKS.md (scripts/bench.sh).
+# "Latest make bench run" section of BENCHMARKS.md (scripts/bench.sh), then draws the
+# figures of docs/bench/ from the run's data with gnuplot (scripts/plot-bench.sh).
 bench: build
 	ZKPAY=$(ZKPAY) bash scripts/bench.sh
+	bash scripts/plot-bench.sh
+
+# Only the figures, from the data of the last run (docs/bench/data).
+bench-plots:
+	bash scripts/plot-bench.sh
 
 # The whole story against a real validator on loopback (scripts/demo.sh): wallets, a
 # ledger, a mint, a confidential payment with a memo while the payee watches, balances,

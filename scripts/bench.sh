@@ -4,16 +4,29 @@
 # fsync). Prints everything and rewrites the "Latest make bench run" section of
 # BENCHMARKS.md (between the markers) with the machine, the commands and the figures.
 #
+# It also writes the data of the figures (scripts/plot-bench.sh draws them) to
+# BENCH_DATA: a loadgen sweep over concurrency levels (throughput.dat), the latency
+# percentiles of the full-rate and half-rate runs (latency.dat), and each backend's figures
+# against their libsodium baselines (backends.dat), with the raw --json outputs and run.txt
+# (machine, commit, knobs).
+#
 # Knobs (environment): ZKPAY (binary), BENCH_TRANSFERS (transfers per load run, default
 # 8000), BENCH_SAMPLES (zkpay bench samples, default 7), BENCH_FILTER (zkpay bench
 # --filter, default all figures), BENCH_OUT (file to update, default BENCHMARKS.md; "-" to
-# skip writing).
+# skip writing), BENCH_DATA (default docs/bench/data), BENCH_SWEEP (concurrency levels,
+# default "1 4 16 64"), BENCH_SWEEP_TRANSFERS (transfers per sweep run, default 2000),
+# BENCH_BACKEND_FIGURES (zkpay bench figures compared across backends).
 set -euo pipefail
 
 Z=${ZKPAY:-.build/release/zkpay}
 N=${BENCH_TRANSFERS:-8000}
 SAMPLES=${BENCH_SAMPLES:-7}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
+DATA=${BENCH_DATA:-docs/bench/data}
+SWEEP=${BENCH_SWEEP:-1 4 16 64}
+SWEEP_N=${BENCH_SWEEP_TRANSFERS:-2000}
+BACKEND_FIGURES=${BENCH_BACKEND_FIGURES:-msm_256,msm_1024,vartime_scalarmult,bp_verify_m2,bp_batch_m2_64,schnorr_batch_verify_64,transfer_verify_2out_batch256}
+mkdir -p "$DATA"
 tmp=$(mktemp -d /tmp/zkpay-bench.XXXXXX)
 validator_pid=""
 cleanup() { [ -n "$validator_pid" ] && kill "$validator_pid" 2>/dev/null; wait 2>/dev/null || true; }
@@ -25,6 +38,15 @@ say "micro-benchmarks: $Z bench --samples $SAMPLES ${BENCH_FILTER:+--filter $BEN
 "$Z" bench --samples "$SAMPLES" ${BENCH_FILTER:+--filter "$BENCH_FILTER"} | tee "$tmp/micro.txt"
 say "memory: $Z bench memory --notes 1000000"
 "$Z" bench memory --notes 1000000 | tee "$tmp/memory.txt"
+
+# Each backend this CPU runs, on the same figures (baselines included by zkpay bench).
+for b in portable ifma; do
+    say "backend $b: $Z bench --json --backend $b --filter $BACKEND_FIGURES"
+    if ! "$Z" bench --json --samples "$SAMPLES" --backend "$b" --filter "$BACKEND_FIGURES" >"$DATA/bench-$b.json" 2>"$tmp/bench-$b.err"; then
+        echo "backend $b skipped: $(cat "$tmp/bench-$b.err")" >&2
+        rm -f "$DATA/bench-$b.json"
+    fi
+done
 
 seed=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 issuer=$("$Z" loadgen address --issuer-seed "$seed")
@@ -75,12 +97,60 @@ say "5. a lone transfer on an idle server (20 transfers, one connection, 5 per s
 N_SAVED=$N; N=20
 json_of lone --concurrency 1 --wallets 2 --rate 5
 N=$N_SAVED
+say "5b. concurrency sweep, single endpoint, $SWEEP_N transfers each: $SWEEP"
+N_SAVED=$N; N=$SWEEP_N
+for c in $SWEEP; do
+    json_of "sweep-c$c" --concurrency "$c" --wallets 64
+done
+N=$N_SAVED
 stop_validator
 
 start_validator 1
 say "6. batch endpoint with 1 verifier worker"
 json_of batch1 --concurrency 16 --batch 32 --wallets 128
 stop_validator
+
+# The figures' data (scripts/plot-bench.sh).
+{
+    echo "# concurrency transfers_per_second p50_ms p99_ms (single endpoint, $cores workers, $SWEEP_N transfers per level)"
+    for c in $SWEEP; do echo "$c $(field "sweep-c$c" tps) $(field "sweep-c$c" p50_ms) $(field "sweep-c$c" p99_ms)"; done
+} > "$DATA/throughput.dat"
+{
+    echo "# percentile single batch half halfmax (latency ms, submit to receipt)"
+    for p in 1 10 25 50 75 90 95 99 99.9 100; do
+        key="p${p/./}_ms"; [ "$p" = 100 ] && key=max_ms
+        echo "$p $(field single "$key") $(field batch "$key") $(field half "$key") $(field halfmax "$key")"
+    done
+} > "$DATA/latency.dat"
+# backends.dat: figure, then each backend's median over its baseline's (same run, same process).
+ratios() { # ratios FILE: "figure ratio" lines
+    local f=$1 figs
+    figs=$(sed -n 's/.*"figures": {\([^}]*\)}.*/\1/p' "$f")
+    sed -n 's/.*"baselines": {\([^}]*\)}.*/\1/p' "$f" | tr ',' '\n' | sed -n 's/ *"\([^"]*\)": "\([^"]*\)"/\1 \2/p' |
+    while read -r fig base; do
+        v=$(echo "$figs" | sed -n "s/.*\"$fig\": \([0-9.]*\).*/\1/p"); bv=$(echo "$figs" | sed -n "s/.*\"$base\": \([0-9.]*\).*/\1/p")
+        awk -v a="$v" -v b="$bv" -v n="$fig" 'BEGIN { if (b > 0) printf "%s %.4f\n", n, a / b }'
+    done
+}
+{
+    echo "# figure portable_over_baseline ifma_over_baseline (median ns over the libsodium baseline's, same process)"
+    if [ -f "$DATA/bench-portable.json" ]; then
+        ratios "$DATA/bench-portable.json" > "$tmp/r-portable"
+        if [ -f "$DATA/bench-ifma.json" ]; then ratios "$DATA/bench-ifma.json" > "$tmp/r-ifma"; else : > "$tmp/r-ifma"; fi
+        while read -r fig r; do
+            echo "$fig $r $(awk -v n="$fig" '$1 == n { print $2 }' "$tmp/r-ifma" | grep . || echo NaN)"
+        done < "$tmp/r-portable"
+    fi
+} > "$DATA/backends.dat"
+for f in single batch half halfmax lone batch1 $(for c in $SWEEP; do echo "sweep-c$c"; done); do cp "$tmp/$f.json" "$DATA/loadgen-$f.json"; done
+{
+    echo "make bench data: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "machine: $cores cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), $(uname -sr)"
+    echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
+    echo "knobs: BENCH_TRANSFERS=$N BENCH_SAMPLES=$SAMPLES BENCH_SWEEP=\"$SWEEP\" BENCH_SWEEP_TRANSFERS=$SWEEP_N"
+    echo "backend figures: $BACKEND_FIGURES"
+    echo "binary: $Z"
+} > "$DATA/run.txt"
 
 line() { # line LABEL NAME
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s of %s (slowest %s) |\n' "$1" "$(field "$2" finalized)" "$(field "$2" errors)" \

@@ -387,12 +387,14 @@ public final class EventStreamReader {
         var data: [String] = []
         var event: String?
         var id: String?
+        var retry: Int?
         while true {
             guard let line = try reader.line(limit: lineLimit) else { return nil }
             if line.isEmpty {
                 if data.isEmpty { event = nil; continue }  // nothing to dispatch
                 if let id { lastEventID = id }
-                return .event(ServerSentEvent(id: id ?? lastEventID, event: event, data: data.joined(separator: "\n")))
+                return .event(ServerSentEvent(id: id ?? lastEventID, event: event, data: data.joined(separator: "\n"),
+                                              retryMilliseconds: retry))
             }
             if line.hasPrefix(":") {
                 let text = line.dropFirst()
@@ -412,7 +414,8 @@ public final class EventStreamReader {
             case "data": data.append(String(value))
             case "event": event = String(value)
             case "id": if !value.contains("\0") { id = String(value) }
-            default: break  // "retry" and unknown fields are ignored here
+            case "retry": if let v = Int(value), v >= 0 { retry = v }
+            default: break  // unknown fields are ignored
             }
         }
     }

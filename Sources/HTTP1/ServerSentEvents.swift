@@ -9,19 +9,23 @@ public struct ServerSentEvent: Sendable, Equatable {
     /// `data:` payload; newlines split it over several `data:` lines and the client
     /// joins them back with LF.
     public var data: String
+    /// `retry:` field: milliseconds the client waits before reconnecting once the stream ends.
+    public var retryMilliseconds: Int?
 
-    public init(id: String? = nil, event: String? = nil, data: String) {
+    public init(id: String? = nil, event: String? = nil, data: String, retryMilliseconds: Int? = nil) {
         self.id = id
         self.event = event
         self.data = data
+        self.retryMilliseconds = retryMilliseconds
     }
 
-    /// The frame: optional `id:` and `event:` lines, one `data:` line per line of `data`,
+    /// The frame: optional `retry:`, `id:` and `event:` lines, one `data:` line per line of `data`,
     /// then a blank line.
     /// - Throws: `EventStreamError.newlineInField` if `id` or `event` holds CR or LF (the
     ///   line structure could then be forged).
     public func encoded() throws(EventStreamError) -> [UInt8] {
         var text = ""
+        if let retryMilliseconds, retryMilliseconds >= 0 { text += "retry: \(retryMilliseconds)\n" }
         if let id {
             guard !id.contains(where: \.isNewline) else { throw .newlineInField("id") }
             text += "id: \(id)\n"

@@ -20,6 +20,22 @@ public enum Hash {
         return out
     }
 
+    /// SHA-256 of `data` (public data only: the status page's Content-Security-Policy
+    /// hashes of its inline script and style).
+    public static func sha256(_ data: some Collection<UInt8>) -> [UInt8] {
+        Sodium.ensureInitialized()
+        let input = Array(data)
+        var out = [UInt8](repeating: 0, count: 32)
+        let status = out.withUnsafeMutableBytes { o in
+            input.withUnsafeBytes { i in
+                crypto_hash_sha256(o.bindMemory(to: UInt8.self).baseAddress!,
+                                   i.bindMemory(to: UInt8.self).baseAddress, UInt64(input.count))
+            }
+        }
+        precondition(status == 0, "crypto_hash_sha256 cannot fail")
+        return out
+    }
+
     /// BLAKE2b with an output of `outputLength` bytes (16...64), optional key (up to 64 bytes).
     public static func blake2b(_ data: some Collection<UInt8>, outputLength: Int = 32, key: [UInt8] = []) -> [UInt8] {
         Sodium.ensureInitialized()

@@ -35,13 +35,30 @@ final class Metrics: Sendable {
         var batchSize = Histogram(bounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024])
         var verifySeconds = Histogram(bounds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5])
         var fsyncSeconds = Histogram(bounds: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1])
+        /// Since the stats producer last took them (`takeInterval`).
+        var interval = IntervalFigures()
     }
 
     private let state = Mutex(State())
+    /// A log append at least this slow counts as a stall in the live figures.
+    let fsyncStallSeconds: Double
+
+    init(fsyncStallSeconds: Double = 0.1) { self.fsyncStallSeconds = fsyncStallSeconds }
 
     func update(_ body: (inout State) -> Void) { state.withLock { body(&$0) } }
     func rejected(_ code: String) { state.withLock { $0.rejected[code, default: 0] += 1 } }
     var snapshot: State { state.withLock { $0 } }
+
+    /// The figures since the last call, and a fresh interval.
+    func takeInterval() -> IntervalFigures {
+        state.withLock { s in
+            defer { s.interval = IntervalFigures() }
+            return s.interval
+        }
+    }
+
+    /// Records one settled item's time from entering the queue to its answer.
+    func settled(latencySeconds: Double) { state.withLock { $0.interval.latency.observe(latencySeconds) } }
 
     /// The text of `GET /metrics`.
     func render(queueDepth: Int, connections: Int, sequence: UInt64, unspentNotes: Int) -> String {

@@ -22,6 +22,8 @@ public enum Routes {
         ("GET", "/v1/log"),
         ("GET", "/v1/genesis"),
         ("GET", "/metrics"),
+        ("GET", "/v1/stats/stream"),
+        ("GET", "/"),
     ]
 
     /// Largest body of a single transfer or mint.
@@ -82,6 +84,7 @@ final class BatchCollector: Sendable {
 final class Router: Sendable {
     let sequencer: Sequencer
     let hub: EventHub
+    let stats: StatsHub
     let metrics: Metrics
     let workers: WorkerPool
     /// The backend transfers are decoded with (the sequencer's ledger verifies with the same).
@@ -94,10 +97,11 @@ final class Router: Sendable {
     /// The replicated log, when this validator is in a cluster.
     let replication: Replication?
 
-    init(sequencer: Sequencer, hub: EventHub, metrics: Metrics, workers: WorkerPool, backend: Backend,
+    init(sequencer: Sequencer, hub: EventHub, stats: StatsHub, metrics: Metrics, workers: WorkerPool, backend: Backend,
          replaySliceRecords: UInt64, replication: Replication? = nil) {
         self.replication = replication
         self.sequencer = sequencer
+        self.stats = stats
         self.backend = backend
         self.hub = hub
         self.metrics = metrics
@@ -145,6 +149,8 @@ final class Router: Sendable {
         case "/v1/log": logPage(query, responder)
         case "/v1/genesis": genesis(responder)
         case "/metrics": metricsText(responder)
+        case "/v1/stats/stream": statsStream(responder)
+        case "/": statusPage(request, query, responder)
         default: responder.respond(APIFailure.notFound("no route \(path)").response)
         }
     }

@@ -168,11 +168,27 @@ final class Sequencer: Sendable {
 
     /// Queues an admitted item.
     func enqueue(_ work: Work) {
+        let arrived = monotonicNanos()
+        // The answer also records the item's queue-to-answer time for the live figures.
+        let timed: Work
+        switch work {
+        case let .transfer(t, reply): timed = .transfer(t, timedReply(reply, arrived: arrived))
+        case let .mint(m, reply): timed = .mint(m, timedReply(reply, arrived: arrived))
+        }
         queue.withLock { q in
-            q.items.append((work, monotonicNanos()))
+            q.items.append((timed, arrived))
             q.arrivals += 1
         }
         wake.signal()
+    }
+
+    private func timedReply(_ reply: @escaping Reply, arrived: UInt64) -> Reply {
+        { [metrics] result in
+            if case .settled = result {
+                metrics.settled(latencySeconds: Double(monotonicNanos() &- arrived) * 1e-9)
+            }
+            reply(result)
+        }
     }
 
     /// Runs `body` on the sequencer thread between batches. False if the sequencer stopped.
@@ -354,6 +370,8 @@ final class Sequencer: Sendable {
                 m.batchSize.observe(Double(items.count))
                 m.verifySeconds.observe(verifySeconds)
                 m.rejected[failure.code, default: 0] += UInt64(items.count)
+                m.interval.batch(items: items.count)
+                m.interval.rejected += items.count
             }
             for (_, reply) in items { reply(.failed(failure)) }
             return
@@ -365,11 +383,17 @@ final class Sequencer: Sendable {
             m.batchSize.observe(Double(items.count))
             m.verifySeconds.observe(verifySeconds)
             m.fsyncSeconds.observe(appendSeconds)
+            m.interval.batch(items: items.count)
+            m.interval.appended(seconds: appendSeconds, stallSeconds: metrics.fsyncStallSeconds)
             for o in outcomes {
                 switch o {
-                case .settled: m.finalized += 1
+                case .settled:
+                    m.finalized += 1
+                    m.interval.transfers += 1
                 case .finalized: break
-                case let .rejected(e): m.rejected[e.code, default: 0] += 1
+                case let .rejected(e):
+                    m.rejected[e.code, default: 0] += 1
+                    m.interval.rejected += 1
                 }
             }
         }
@@ -385,7 +409,10 @@ final class Sequencer: Sendable {
                                                    replicate: replicate)
         } catch {
             let failure = APIFailure.storage(error)
-            metrics.update { $0.rejected[failure.code, default: 0] += UInt64(items.count) }
+            metrics.update { m in
+                m.rejected[failure.code, default: 0] += UInt64(items.count)
+                m.interval.rejected += items.count
+            }
             for (_, reply) in items { reply(.failed(failure)) }
             return
         }
@@ -393,11 +420,17 @@ final class Sequencer: Sendable {
         let appendSeconds = seconds(ledger.lastAppendDuration)
         metrics.update { m in
             m.fsyncSeconds.observe(appendSeconds)
+            m.interval.batch(items: items.count)
+            m.interval.appended(seconds: appendSeconds, stallSeconds: metrics.fsyncStallSeconds)
             for o in outcomes {
                 switch o {
-                case .settled: m.mintsFinalized += 1
+                case .settled:
+                    m.mintsFinalized += 1
+                    m.interval.mints += 1
                 case .finalized: break
-                case let .rejected(e): m.rejected[e.code, default: 0] += 1
+                case let .rejected(e):
+                    m.rejected[e.code, default: 0] += 1
+                    m.interval.rejected += 1
                 }
             }
         }

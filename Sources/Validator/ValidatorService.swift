@@ -42,6 +42,8 @@ public final class ValidatorService: Sendable {
         /// Where the service reports what it does on its own (replication: elections,
         /// refused batches); the executable prints it.
         public var log: @Sendable (String) -> Void = { _ in }
+        /// The live figures of `GET /v1/stats/stream`.
+        public var stats = StatsOptions()
 
         /// Defaults: 127.0.0.1:7878, one worker per active core, batches of up to 256
         /// transfers waiting at most 2 ms, 8192 queued, heartbeat every 15 s.
@@ -72,6 +74,7 @@ public final class ValidatorService: Sendable {
     let hub: EventHub
     let workers: WorkerPool
     let metrics: Metrics
+    let stats: StatsHub
     let router: Router
     let replication: Replication?
 
@@ -84,7 +87,7 @@ public final class ValidatorService: Sendable {
         // now so that the first transfer after start is not held back by it.
         _ = Generators.vartimeTable
         let workers = WorkerPool(count: configuration.workers, name: "zkpay.verify")
-        let metrics = Metrics()
+        let metrics = Metrics(fsyncStallSeconds: configuration.stats.fsyncStallSeconds)
         let hub = EventHub(heartbeatInterval: configuration.heartbeatInterval)
         let policy = BatchPolicy(maxTransfers: max(1, configuration.batchMax),
                                  maxWaitNanos: UInt64(max(0, configuration.batchWaitMilliseconds) * 1e6),
@@ -113,7 +116,8 @@ public final class ValidatorService: Sendable {
             }
             sequencer.replication.withLock { $0 = replication }
         }
-        let router = Router(sequencer: sequencer, hub: hub, metrics: metrics, workers: workers,
+        let stats = StatsHub(options: configuration.stats, sequencer: sequencer, metrics: metrics)
+        let router = Router(sequencer: sequencer, hub: hub, stats: stats, metrics: metrics, workers: workers,
                             backend: configuration.backend, replaySliceRecords: UInt64(max(1, configuration.replaySliceRecords)),
                             replication: replication)
         let server: Server
@@ -122,6 +126,7 @@ public final class ValidatorService: Sendable {
                 request, responder in router.handle(request, responder)
             }
         } catch {
+            stats.stop()
             sequencer.stop()
             workers.stop()
             hub.stop()
@@ -136,6 +141,7 @@ public final class ValidatorService: Sendable {
         self.hub = hub
         self.workers = workers
         self.metrics = metrics
+        self.stats = stats
         self.router = router
     }
 
@@ -163,6 +169,7 @@ public final class ValidatorService: Sendable {
         sequencer.stop()
         progress("shutdown: queued transfers settled and answered; ledger at sequence \(sequencer.summary.sequence)")
         hub.stop()
+        stats.stop()
         progress("shutdown: event streams ended")
         server.shutdown(gracePeriod: gracePeriod)
         progress("shutdown: HTTP server stopped")

@@ -12,8 +12,7 @@ import Validator
 enum ValidatorRunCommand {
     static let usage = "zkpay validator run --data DIR [--listen HOST:PORT] [--workers N] [--batch-max N] "
         + "[--batch-wait-ms T] [--backend ifma|portable] [--crc32c hardware|software] [--direct-io on|off] "
-        + "[--zero-ahead BYTES|off]\n       "
-        + "zkpay validator run --data DIR --cluster ETCD_URL,... [--name NAME] [--advertise URL] [--lease-seconds S] ..."
+        + "[--zero-ahead BYTES|off] [--cluster ETCD_URL,... [--name NAME] [--advertise URL] [--lease-seconds S]]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         let args = try LedgerArguments(arguments, valued: Set(["--data", "--listen", "--workers", "--batch-max",

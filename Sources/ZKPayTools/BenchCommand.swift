@@ -141,7 +141,10 @@ enum BenchCommand {
         if json {
             var parts: [String] = []
             for r in results { parts.append("\"\(r.name)\": \(String(format: "%.1f", r.median))") }
-            console.print("{\"backend\": \"\(runtime.backend)\", \"figures\": {" + parts.joined(separator: ", ") + "}}")
+            // Which figure each one is compared with (the table's ratio column; the figures plot it).
+            let baselines = results.compactMap { r in r.baseline.map { "\"\(r.name)\": \"\($0)\"" } }
+            console.print("{\"backend\": \"\(runtime.backend)\", \"figures\": {" + parts.joined(separator: ", ") + "}, "
+                + "\"baselines\": {" + baselines.joined(separator: ", ") + "}}")
         } else {
             console.print("backend: \(runtime.backend)")
             console.print(table(results))

@@ -26,9 +26,14 @@ enum GenerateFixturesCommand {
         }
         guard kinds == ["transfers"] else { throw CLIError.usage("the only fixture set is `transfers`") }
         let text: String
-        do { text = try TransferFixtures.file().render(pretty: true) + "\n" } catch {
+        let progress = Progress(console: console, json: false)
+        do {
+            text = try TransferFixtures.file { progress.update("generating transfer fixtures: \($0) cases") }
+                .render(pretty: true) + "\n"
+        } catch {
             throw CLIError.failure("fixture generation failed: \(error)")
         }
+        progress.finish("generated the transfer fixtures")
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
                 throw CLIError.failure("cannot write \(output)")

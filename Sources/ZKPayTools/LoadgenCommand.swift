@@ -85,7 +85,7 @@ enum LoadgenCommand {
         do { url = try ValidatorURL(parsing: o.validator) } catch { throw CLIError.usage("\(error)") }
         let issuer: WalletKeys
         do { issuer = try WalletKeys(seed: SecretBytes(copying: seed)) } catch { throw CLIError.usage("--issuer-seed: \(error)") }
-        let progress = Progress(console: console, quiet: o.json)
+        let progress = Progress(console: console, json: o.json)
 
         // 1. The validator, its issuer and its fee.
         let status: StatusBody
@@ -116,17 +116,21 @@ enum LoadgenCommand {
             }
         } catch { throw CLIError.failure("cannot create the funding mints: \(error)") }
         let mintErrors = Mutex<[String]>([])
+        let minted = Atomic<Int>(0)
         runWorkers(count: min(o.concurrency, mints.count), items: mints.count) { client, _, range in
             for k in range {
                 do { _ = try client.submit(mint: mints[k]) } catch {
                     mintErrors.withLock { $0.append("\(error)") }
+                }
+                if progress.isEnabled {
+                    progress.tick("funding", minted.add(1, ordering: .relaxed).newValue, mints.count)
                 }
             }
         } connect: { ValidatorClient(url: url, timeout: 60) }
         if let first = mintErrors.withLock({ $0.first }) {
             throw CLIError.failure("funding failed (\(mintErrors.withLock { $0.count }) mints refused): \(first)")
         }
-        progress.line("funded \(o.wallets) wallets with \(o.transfers) notes in \(mints.count) mints "
+        progress.finish("funded \(o.wallets) wallets with \(o.transfers) notes in \(mints.count) mints "
             + "(\(format(Date().timeIntervalSince(mintStart))) s)")
 
         // 3. Pre-build N transfers in parallel: note i of wallet w pays 1,000 to wallet w+1.
@@ -148,7 +152,7 @@ enum LoadgenCommand {
             }
         } catch { throw CLIError.failure("cannot build the transfers: \(error)") }
         let buildSeconds = Date().timeIntervalSince(buildStart)
-        progress.line("built \(transfers.count) 2-output transfers in \(format(buildSeconds)) s "
+        progress.finish("built \(transfers.count) 2-output transfers in \(format(buildSeconds)) s "
             + "(\(format(Double(transfers.count) / buildSeconds)) per second)")
 
         // 4. Submit over C keep-alive connections. The validator's log-append histogram is read
@@ -165,6 +169,7 @@ enum LoadgenCommand {
         // requests in bursts (all workers at once, then nothing for an interval), which
         // measured the queueing of bursts rather than the latency at that rate.
         let intervalNanos: Int64? = o.rate.map { Int64(1e9 * Double(workers * o.batch) / $0) }
+        let submitted = Atomic<Int>(0)
         runWorkers(count: workers, items: chunks) { client, worker, range in
             var local: [Sample] = []
             local.reserveCapacity(range.count * o.batch)
@@ -197,10 +202,14 @@ enum LoadgenCommand {
                     let latency = t0.duration(to: .now)
                     for (k, out) in outcomes.enumerated() { local.append(Sample(index: lo + k, latency: latency, outcome: out)) }
                 }
+                if progress.isEnabled {
+                    progress.tick("submitting", submitted.add(hi - lo, ordering: .relaxed).newValue, encoded.count)
+                }
             }
             results.withLock { $0 += local }
         } connect: { ValidatorClient(url: url, timeout: 120) }
         let submitSeconds = seconds(submitStart.duration(to: .now))
+        progress.finish("submitted \(encoded.count) transfers in \(format(submitSeconds)) s; checking the receipts and the audit")
         let samples = results.withLock { $0 }
         let appends = LogAppendHistogram.fetch(url).flatMap { after in appendsBefore.map { after.since($0) } }
 
@@ -241,6 +250,8 @@ enum LoadgenCommand {
             console.print("{\"transfers\": \(o.transfers), \"finalized\": \(receipts.count), \"errors\": \(errorCount), "
                 + "\"errors_by_kind\": {\(errs)}, \"tps\": \(format(tps)), \"p50_ms\": \(format(pct(0.5))), "
                 + "\"p90_ms\": \(format(pct(0.9))), \"p99_ms\": \(format(pct(0.99))), \"max_ms\": \(format(latencies.last ?? 0)), "
+                + "\"p1_ms\": \(format(pct(0.01))), \"p10_ms\": \(format(pct(0.1))), \"p25_ms\": \(format(pct(0.25))), "
+                + "\"p75_ms\": \(format(pct(0.75))), \"p95_ms\": \(format(pct(0.95))), \"p999_ms\": \(format(pct(0.999))), "
                 + "\"backend\": \"\(o.backend)\", \"concurrency\": \(workers), \"rate\": \(o.rate.map { format($0) } ?? "null"), \"batch\": \(o.batch), \"wallets\": \(o.wallets), "
                 + "\"submit_seconds\": \(format(submitSeconds)), \"build_seconds\": \(format(buildSeconds)), "
                 + "\"receipts_checked\": \(receipts.count), \"receipt_mismatches\": \(badReceipts), "
@@ -407,31 +418,5 @@ enum LoadgenCommand {
         let results = out.withLock { $0.compactMap { $0 } }
         guard results.count == items.count else { throw CLIError.failure("a parallel step lost results") }
         return results
-    }
-}
-
-/// Progress lines for long steps (at most one a second; nothing in --json mode).
-final class Progress: Sendable {
-    let console: Console
-    let quiet: Bool
-    let last = Mutex<Date>(Date())
-
-    init(console: Console, quiet: Bool) {
-        self.console = console
-        self.quiet = quiet
-    }
-
-    func line(_ text: String) {
-        if !quiet { console.printError(text) }
-    }
-
-    func tick(_ what: String, _ done: Int, _ total: Int) {
-        guard !quiet else { return }
-        let due = last.withLock { (t: inout Date) -> Bool in
-            guard Date().timeIntervalSince(t) >= 1 || done == total else { return false }
-            t = Date()
-            return true
-        }
-        if due { console.printError("\(what): \(done)/\(total)") }
     }
 }

@@ -35,8 +35,9 @@ package enum TransferFixtures {
     }
 
     /// The whole fixture file.
-    package static func file(seed: [UInt8] = seed) throws(ProtocolError) -> JSONValue {
-        let cases = try generate(seed: seed)
+    /// - Parameter progress: called with the number of cases made so far, after each one.
+    package static func file(seed: [UInt8] = seed, progress: @escaping (Int) -> Void = { _ in }) throws(ProtocolError) -> JSONValue {
+        let cases = try generate(seed: seed, progress: progress)
         return .object([
             JSONMember("kind", .string("zkpay-transfer")),
             JSONMember("description", .string(
@@ -68,8 +69,9 @@ package enum TransferFixtures {
     }
 
     /// Generates every case.
-    package static func generate(seed: [UInt8]) throws(ProtocolError) -> [Case] {
+    package static func generate(seed: [UInt8], progress: @escaping (Int) -> Void = { _ in }) throws(ProtocolError) -> [Case] {
         let g = Generator(seed: seed)
+        g.progress = progress
         try g.validCases()
         try g.dishonestCases()
         try g.encodingCases()
@@ -80,7 +82,9 @@ package enum TransferFixtures {
     private final class Generator {
         var rng: FixtureRandomness
         var signer: FixtureSigner<FixtureRandomness>
-        var cases: [Case] = []
+        var cases: [Case] = [] { didSet { progress(cases.count) } }
+        /// Told the case count after each case.
+        var progress: (Int) -> Void = { _ in }
         let sender: WalletKeys
         let other: WalletKeys
         let recipients: [WalletKeys]

@@ -69,6 +69,8 @@ struct StreamAndShutdownTests {
         #expect(throws: EventStreamError.newlineInField("event")) { try ServerSentEvent(event: "a\rb", data: "x").encoded() }
         let frame = try ServerSentEvent(id: "7", event: "t", data: "a\r\nb\rc").encoded()
         #expect(String(decoding: frame, as: UTF8.self) == "id: 7\nevent: t\ndata: a\ndata: b\ndata: c\n\n")
+        let retry = try ServerSentEvent(id: "8", data: "x", retryMilliseconds: 1500).encoded()
+        #expect(String(decoding: retry, as: UTF8.self) == "retry: 1500\nid: 8\ndata: x\n\n")
     }
 
     @Test("a client that stops reading is dropped once the stream buffer limit is hit")

@@ -15,6 +15,14 @@ struct HashTests {
             "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e")
     }
 
+    @Test("SHA-256 of 'abc' and of the empty string match FIPS 180-2")
+    func sha256() {
+        #expect(Hex.encode(Hash.sha256(Array("abc".utf8))) ==
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Hex.encode(Hash.sha256([UInt8]())) ==
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     @Test("BLAKE2b-512 of 'abc' matches RFC 7693 and BLAKE2b-256 of '' the reference")
     func blake2b() {
         #expect(Hex.encode(Hash.blake2b(Array("abc".utf8), outputLength: 64)) ==
