@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import HTTP1
+import Ledger
 import Testing
 import TestSupport
 import ZKPayCore
@@ -156,5 +157,56 @@ struct ClusterTests {
             let audit = try zkpay.expect(["audit", "--validator", v.url, "--json"], 0).out
             #expect(try jsonObject(audit)["records"] as? Int == 6, "\(audit)")
         }
+    }
+
+    /// Writes `value` at `key` through the etcd gateway (as a faulty leader with write access could).
+    static func etcdPut(_ endpoint: String, key: [UInt8], value: [UInt8]) throws -> Int {
+        let port = try #require(UInt16(endpoint.split(separator: ":").last ?? ""))
+        let body = "{\"key\": \"\(Data(key).base64EncodedString())\", \"value\": \"\(Data(value).base64EncodedString())\"}"
+        var headers = Headers()
+        headers.append("Content-Type", "application/json")
+        return try HTTPClient(port: port, timeout: 5).request("POST", "/v3/kv/put", headers: headers, body: Array(body.utf8)).status
+    }
+
+    @Test("a batch in the log that validators would reject (a mint by another issuer) is applied by none: every validator stops following, says why, and refuses writes")
+    func faultyBatchRefused() throws {
+        let etcd = try EtcdCluster(members: 1)
+        defer { etcd.shutdown() }
+        let home = temporaryPath("cluster-faulty-home")
+        let dir = temporaryPath("cluster-faulty")
+        defer {
+            try? FileManager.default.removeItem(atPath: home)
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        let zkpay = ZKPay(home: home)
+        for name in ["alice", "issuer"] { try zkpay.expect(["wallet", "create", name], 0) }
+        try zkpay.expect(["cluster", "init", "--dir", dir, "--validators", "2", "--issuer", "issuer"], 0)
+        let ports = try EtcdCluster.freePorts(2)
+        let vs = try (0..<2).map { try ClusterValidator(zkpay: zkpay, data: "\(dir)/v\($0 + 1)", port: ports[$0], etcd: etcd.endpoints) }
+        defer { vs.forEach { $0.stop() } }
+        #expect(eventually(60) { Self.leaders(vs).count == 1 && vs.allSatisfy { $0.status()?["role"] != nil } })
+        try zkpay.expect(["mint", "--wallet", "issuer", "--to", "alice", "--amount", "5"], 0, environment: ["ZKPAY_VALIDATOR": vs[0].url])
+        let state = try #require(eventually(30) { Self.converged(vs)?.sequence == 1 } ? Self.converged(vs) : nil)
+
+        // The next batch of the log, continuing the chain, holding a mint by a rogue issuer.
+        let rogue = WalletKeys.generate().keys
+        let alice = try Address(parsing: try #require(try jsonObject(try zkpay.expect(["address", "--wallet", "alice", "--json"], 0).out)["address"] as? String))
+        let mint = try Mint.create(serial: 1, payments: [Payment(to: alice, amount: 7)], issuer: rogue.spend)
+        let chain = try #require(ProtocolHex.decode(state.chain))
+        let batch = ReplicatedBatch(firstSequence: 2, time: 1, kind: .mints, previousChainHash: chain,
+                                    chainHash: [UInt8](repeating: 0, count: 32), items: [mint.bytes])
+        let checksum = try Genesis(bytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(dir)/v1/genesis.zkpg")))).checksum
+        let key = Array("/zkpay/\(ProtocolHex.encode(checksum))/log/00000000000000000002".utf8)
+        let follower = try #require(vs.first { ($0.status()?["role"] as? String) == "follower" })
+        #expect(try Self.etcdPut(etcd.endpoints[0], key: key, value: batch.bytes) == 200)
+
+        // The follower refuses at once; the leader's next append meets the key, steps down,
+        // reads the batch and refuses it too. Nobody applies it.
+        #expect(eventually(30) { (follower.status()?["role"] as? String) == "halted" }, "\(follower.logs)")
+        #expect(follower.logs.contains("stopped following") && follower.logs.contains("other than the ledger's issuer key"), "\(follower.logs)")
+        let refused = try zkpay.run(["mint", "--wallet", "issuer", "--to", "alice", "--amount", "1"],
+                                    environment: ["ZKPAY_VALIDATOR": follower.url])
+        #expect(refused.code != 0 && (refused.err.contains("replica_halted") || refused.err.contains("stopped following")), "\(refused.err)")
+        for v in vs { #expect((v.status()?["sequence"] as? Int) == 1, "\(v.logs)") }
     }
 }
