@@ -69,6 +69,15 @@ public struct APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// A storage failure while committing a batch: nothing of it settled.
     static func storage(_ e: LedgerError) -> APIFailure {
+        if case let .notReplicated(reason, unknown) = e {
+            return unknown
+                ? APIFailure(.serviceUnavailable, "replication_unknown",
+                             "the cluster's log did not answer whether it took the batch (\(reason)); the outcome is unknown: "
+                                 + "look the transfer up by its id, or resubmit it (resubmission is idempotent)")
+                : APIFailure(.serviceUnavailable, "not_replicated",
+                             "the cluster's log did not take the batch (\(reason)); nothing was settled. Retry: the cluster "
+                                 + "is electing a leader or this validator stepped down")
+        }
         if e.isDiskFull {
             return APIFailure(Status(507, "Insufficient Storage"), "storage_full",
                               "the validator's disk is full; nothing was settled. Retry later: \(e)")

@@ -407,10 +407,12 @@ public final class WalletSession {
     }
 
     /// Whether a refusal leaves the outcome open: a 5xx other than the ones the API
-    /// defines as "nothing settled" (queue_full, shutting_down, storage_full) may come
+    /// defines as "nothing settled" (queue_full, shutting_down, storage_full, and in a
+    /// cluster not_replicated, no_leader, replica_halted) may come
     /// from a failure after the ledger applied the transfer, or from a proxy.
     static func outcomeUnknown(_ refusal: APIErrorBody) -> Bool {
-        refusal.status >= 500 && !["queue_full", "shutting_down", "storage_full"].contains(refusal.code)
+        refusal.status >= 500
+            && !["queue_full", "shutting_down", "storage_full", "not_replicated", "no_leader", "replica_halted"].contains(refusal.code)
     }
 
     func release(_ transferID: String) throws {

@@ -120,6 +120,11 @@ public final class ValidatorClient {
             return try next.request(method, targetPath, headers: headers, body: body)
         } catch {
             redirect = nil
+            // The leader the follower named cannot be reached (it may have just died): the
+            // request was never delivered, so nothing was settled.
+            if case let .socket(s) = error, Self.isConnectFailure(s) {
+                throw .unreachable(url: target.description, reason: "\(s) (the cluster's leader, named by \(url))")
+            }
             throw .transport(url: target.description, error)
         }
     }
