@@ -6,7 +6,7 @@ ZKPAY := .build/release/zkpay
 # Vector files `zkpay verify` checks in `make test`: every kind the code implements.
 VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixtures/vectors/merlin.json Fixtures/vectors/sr25519.json Fixtures/vectors/dalek-bulletproofs.json Fixtures/transfers.json
 
-.PHONY: deps build test unit-test verify-vectors layers bench bench-plots demo cluster clean vectors fuzz fuzz-build fuzz-run
+.PHONY: deps build test unit-test verify-vectors layers bench bench-plots demo cluster cluster-bench clean vectors fuzz fuzz-build fuzz-run
 
 # System packages: libsodium and GMP for the build, etcd-server and etcd-client for the
 # replication tests (they start their own members on free loopback ports; a system etcd
@@ -74,6 +74,11 @@ demo: build
 # (scripts/cluster.sh; docs/notes/replication.md).
 cluster: build
 	ZKPAY=$(CURDIR)/$(ZKPAY) scripts/cluster.sh
+
+# Transfers/s and latency through a 3-validator cluster against one validator, same load,
+# same session (scripts/cluster-bench.sh; BENCHMARKS.md "Cluster").
+cluster-bench: build
+	ZKPAY=$(CURDIR)/$(ZKPAY) scripts/cluster-bench.sh
 
 # libFuzzer targets (Sources/ZKPayFuzz; docs/notes/fuzzing.md). One executable holds every
 # target; it is built in its own scratch path with the fuzzer and address sanitizers, so

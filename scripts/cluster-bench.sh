@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Transfers/s and latency through a 3-validator cluster (3 etcd members) against one
+# validator on its own, with the same `zkpay loadgen` run, in one session on this machine;
+# then the etcd database size. Prints a Markdown table (BENCHMARKS.md "Cluster").
+# ZKPAY: the binary; CLUSTER_BENCH_TRANSFERS, CLUSTER_BENCH_CONCURRENCY, CLUSTER_BENCH_BATCH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Z=${ZKPAY:-$PWD/.build/release/zkpay}
+ETCD=${ETCD:-$(command -v etcd || echo /usr/bin/etcd)}
+N=${CLUSTER_BENCH_TRANSFERS:-4000}
+C=${CLUSTER_BENCH_CONCURRENCY:-32}
+K=${CLUSTER_BENCH_BATCH:-32}
+WORK=$(mktemp -d /tmp/zkpay-cluster-bench.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+read -r -a PORTS < <(python3 -c 'import socket
+ss=[socket.socket() for _ in range(10)]
+[s.bind(("127.0.0.1",0)) for s in ss]
+print(" ".join(str(s.getsockname()[1]) for s in ss))')
+seed=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+issuer=$("$Z" loadgen address --issuer-seed "$seed")
+wait_up() { for _ in $(seq 1 300); do curl -sf "$1/v1/status" >/dev/null && return 0; sleep 0.1; done; return 1; }
+load() { "$Z" loadgen --validator "$1" --issuer-seed "$seed" --transfers "$N" --concurrency "$C" --batch "$K" --json 2>/dev/null; }
+row() { python3 -c 'import json,sys
+d=json.load(sys.stdin)
+print("| %s | %d | %d | %.0f | %.1f | %.1f |" % (sys.argv[1], d["finalized"], d.get("errors", 0), d["tps"], d["p50_ms"], d["p99_ms"]))' "$1"; }
+
+# One validator on its own.
+"$Z" validator init --data "$WORK/single" --issuer "$issuer" >/dev/null
+"$Z" validator run --data "$WORK/single" --listen "127.0.0.1:${PORTS[9]}" >"$WORK/single.log" 2>&1 &
+PIDS+=($!); SINGLE_PID=$!
+wait_up "http://127.0.0.1:${PORTS[9]}"
+load "http://127.0.0.1:${PORTS[9]}" >"$WORK/single.json"
+kill -TERM "$SINGLE_PID"; wait "$SINGLE_PID" 2>/dev/null || true
+
+# Three etcd members and three validators.
+CL=""; EP=""
+for i in 0 1 2; do CL+="${CL:+,}e$i=http://127.0.0.1:${PORTS[$((3 + i))]}"; EP+="${EP:+,}http://127.0.0.1:${PORTS[$i]}"; done
+for i in 0 1 2; do
+  "$ETCD" --name "e$i" --data-dir "$WORK/etcd/e$i" --listen-client-urls "http://127.0.0.1:${PORTS[$i]}" \
+    --advertise-client-urls "http://127.0.0.1:${PORTS[$i]}" --listen-peer-urls "http://127.0.0.1:${PORTS[$((3 + i))]}" \
+    --initial-advertise-peer-urls "http://127.0.0.1:${PORTS[$((3 + i))]}" --initial-cluster "$CL" \
+    --initial-cluster-state new --quota-backend-bytes $((2 << 30)) --max-request-bytes $((8 << 20)) >"$WORK/etcd$i.log" 2>&1 &
+  PIDS+=($!)
+done
+"$Z" cluster init --dir "$WORK/cluster" --validators 3 --issuer "$issuer" >/dev/null
+for i in 0 1 2; do
+  "$Z" validator run --data "$WORK/cluster/v$((i + 1))" --listen "127.0.0.1:${PORTS[$((6 + i))]}" --cluster "$EP" \
+    >"$WORK/v$((i + 1)).log" 2>&1 &
+  PIDS+=($!)
+done
+LEADER=""
+for _ in $(seq 1 300); do
+  for i in 0 1 2; do
+    u="http://127.0.0.1:${PORTS[$((6 + i))]}"
+    [ "$(curl -s "$u/v1/status" | python3 -c 'import json,sys
+try: print(json.load(sys.stdin).get("role",""))
+except Exception: print("")')" = leader ] && LEADER=$u
+  done
+  [ -n "$LEADER" ] && break; sleep 0.2
+done
+[ -n "$LEADER" ] || { echo "no leader" >&2; exit 1; }
+load "$LEADER" >"$WORK/cluster.json"
+DB=$(ETCDCTL_API=3 etcdctl --endpoints "$EP" endpoint status -w json 2>/dev/null | python3 -c 'import json,sys
+d=json.load(sys.stdin)[0]["Status"]; print("%.1f MiB file, %.1f MiB in use" % (d["dbSize"] / 2**20, d.get("dbSizeInUse", 0) / 2**20))' || echo "n/a")
+
+echo "| run (loadgen --transfers $N --concurrency $C --batch $K) | finalized | errors | transfers/s | p50 ms | p99 ms |"
+echo "|---|---|---|---|---|---|"
+row "one validator" <"$WORK/single.json"
+row "3-validator cluster (leader URL)" <"$WORK/cluster.json"
+python3 -c 'import json,sys
+a=json.load(open(sys.argv[1]))["tps"]; b=json.load(open(sys.argv[2]))["tps"]
+print("\ncluster / single: %.2f; etcd after the run: %s" % (b / a, sys.argv[3]))' "$WORK/single.json" "$WORK/cluster.json" "$DB"
