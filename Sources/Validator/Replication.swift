@@ -160,11 +160,15 @@ final class Replication: Sendable {
             halt("cannot reach etcd: \(error)")
             return
         }
+        // Consecutive failures to reach etcd: the retry waits 0.2 s, doubling to 3.2 s, and
+        // the log says so once per doubling rather than on every try.
+        var failures = 0
         while !isStopping {
             if case .halted = currentRole { return }
             do throws(EtcdError) {
                 let revision = try catchUp(client)
                 if case .halted = currentRole { return }
+                failures = 0
                 if try campaign(client) {
                     try lead(client)
                 } else {
@@ -173,8 +177,9 @@ final class Replication: Sendable {
             } catch {
                 if case .cancelled = error { break }
                 stepDown("etcd: \(error)")
-                log("replication: \(error); retrying")
-                pause(0.2)
+                if failures < 5 { log("replication: \(error); retrying") }
+                pause(0.2 * Double(1 << min(failures, 4)))
+                failures += 1
             }
         }
         if case let .leader(lease) = currentRole {

@@ -157,6 +157,15 @@ struct ClusterTests {
             let audit = try zkpay.expect(["audit", "--validator", v.url, "--json"], 0).out
             #expect(try jsonObject(audit)["records"] as? Int == 6, "\(audit)")
         }
+
+        // The killed validator restarts on its data directory, catches up as a follower from
+        // the log, and holds the same ledger as the others.
+        let port = try #require(UInt16(leader.url.split(separator: ":").last ?? ""))
+        let restarted = try ClusterValidator(zkpay: zkpay, data: leader.data, port: port, etcd: etcd.endpoints)
+        defer { restarted.stop() }
+        let all = followers + [restarted]
+        #expect(eventually(60) { Self.converged(all)?.sequence == 6 && (restarted.status()?["role"] as? String) == "follower" },
+                "\(all.map { $0.status() ?? [:] }) \(restarted.logs)")
     }
 
     /// Writes `value` at `key` through the etcd gateway (as a faulty leader with write access could).
@@ -208,5 +217,51 @@ struct ClusterTests {
                                     environment: ["ZKPAY_VALIDATOR": follower.url])
         #expect(refused.code != 0 && (refused.err.contains("replica_halted") || refused.err.contains("stopped following")), "\(refused.err)")
         for v in vs { #expect((v.status()?["sequence"] as? Int) == 1, "\(v.logs)") }
+    }
+
+    @Test("etcd loses its quorum: writes get 503 with a reason, reads keep working, and writes resume when the quorum returns")
+    func quorumLoss() throws {
+        let etcd = try EtcdCluster(members: 3)
+        defer { etcd.shutdown() }
+        let home = temporaryPath("cluster-quorum-home")
+        let dir = temporaryPath("cluster-quorum")
+        defer {
+            try? FileManager.default.removeItem(atPath: home)
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        let zkpay = ZKPay(home: home)
+        for name in ["alice", "issuer"] { try zkpay.expect(["wallet", "create", name], 0) }
+        try zkpay.expect(["cluster", "init", "--dir", dir, "--validators", "2", "--issuer", "issuer"], 0)
+        let ports = try EtcdCluster.freePorts(2)
+        let vs = try (0..<2).map { try ClusterValidator(zkpay: zkpay, data: "\(dir)/v\($0 + 1)", port: ports[$0], etcd: etcd.endpoints) }
+        defer { vs.forEach { $0.stop() } }
+        #expect(eventually(60) { Self.leaders(vs).count == 1 })
+        let leader = try #require(Self.leaders(vs).first)
+        try zkpay.expect(["mint", "--wallet", "issuer", "--to", "alice", "--amount", "5"], 0, environment: ["ZKPAY_VALIDATOR": leader.url])
+
+        #expect(eventually(30) { Self.converged(vs)?.sequence == 1 })
+        etcd.stop(1)
+        etcd.stop(2)
+        var refusal = ""
+        #expect(eventually(60) {
+            let r = try? zkpay.run(["mint", "--wallet", "issuer", "--to", "alice", "--amount", "1"],
+                                   environment: ["ZKPAY_VALIDATOR": leader.url])
+            refusal = r?.err ?? ""
+            return r.map { $0.code != 0 } ?? false
+        })
+        #expect(["not_replicated", "no_leader", "replication_unknown", "cluster"].contains { refusal.contains($0) }, "\(refusal)")
+        // Reads are served from each validator's own ledger.
+        for v in vs { #expect((v.status()?["sequence"] as? Int) == 1) }
+        #expect(try zkpay.run(["balance", "--wallet", "alice"], environment: ["ZKPAY_VALIDATOR": leader.url]).code == 0)
+
+        try etcd.restart(1)
+        try etcd.restart(2)
+        #expect(eventually(90) {
+            vs.contains { v in
+                (try? zkpay.run(["mint", "--wallet", "issuer", "--to", "alice", "--amount", "2"],
+                                environment: ["ZKPAY_VALIDATOR": v.url]))?.code == 0
+            }
+        }, "\(vs.map(\.logs))")
+        #expect(eventually(30) { Self.converged(vs).map { $0.sequence >= 2 } ?? false })
     }
 }
