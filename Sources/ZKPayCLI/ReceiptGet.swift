@@ -96,8 +96,7 @@ enum ReceiptGet {
             let status = try call { () throws(ValidatorClientError) in try client.status() }
             _ = try wrap { try home.pin(key: status.receiptPublicKey, for: url.description) }
             if !ctx.json {
-                ctx.console.printError("note: pinned the receipt key \(ProtocolHex.encode(status.receiptPublicKey).prefix(16))… of "
-                    + "\(url.description) (trust on first use)")
+                ctx.console.printError(trustOnFirstUseNote(key: status.receiptPublicKey, validator: url.description))
             }
             key = status.receiptPublicKey
         }
