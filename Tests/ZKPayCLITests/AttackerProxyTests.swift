@@ -257,7 +257,8 @@ struct AttackerProxyTests {
         // Each heartbeat restarted the read timeout, so the watch never ended: give it 20 s.
         while watch.process.isRunning, Date().timeIntervalSince(started) < 20 { Thread.sleep(forTimeInterval: 0.1) }
         let elapsed = Date().timeIntervalSince(started)
-        if watch.process.isRunning { watch.process.terminate() }
+        // SIGKILL: the child may inherit a signal mask that blocks SIGTERM.
+        if watch.process.isRunning { kill(watch.process.processIdentifier, SIGKILL) }
         let r = ZKPay.collect(watch)
         #expect(r.code == 124, "exit \(r.code) after \(elapsed) s\nout: \(r.out)\nerr: \(r.err)")
         #expect(r.out.contains("no payment within 1 s"), "\(r.out)")
