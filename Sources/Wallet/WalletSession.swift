@@ -308,7 +308,11 @@ public final class WalletSession {
         }
         var verified: [(note: OpenedNote, origin: NoteOrigin)] = []
         let verifier = NoteVerifier(client: client, receiptKey: receiptKey)
-        for (parent, group) in Dictionary(grouping: pending.filter { parents[$0.note.id] != nil }, by: { parents[$0.note.id]! }) {
+        var byParent: [NoteParent: [OpenedNote]] = [:]
+        for o in pending {
+            if let parent = parents[o.note.id] { byParent[parent, default: []].append(o) }
+        }
+        for (parent, group) in byParent {
             let results: [Result<NoteOrigin, NoteRejection>]
             do { results = try verifier.verify(group.map(\.note), from: parent) } catch { throw map(error) }
             for (o, r) in zip(group, results) {
