@@ -26,6 +26,11 @@ final class AttackerProxy: Sendable {
         case replaceTransferOutput(replacement: Output)
         /// Forward, and add a heartbeat comment to every event stream every 0.1 s.
         case chattyHeartbeats
+        /// Name `other` (a settled transfer that did not create them) as the parent of the
+        /// victim's notes in its events.
+        case misattribute(other: [UInt8])
+        /// Answer every transfer lookup with the settled transfer `other` and its receipt.
+        case swapLookup(other: [UInt8])
     }
 
     let server: Server
@@ -44,7 +49,11 @@ final class AttackerProxy: Sendable {
                 defer { client.close() }
                 var headers = Headers()
                 if let type = request.headers["Content-Type"] { headers.append("Content-Type", type) }
-                guard let r = try? client.request(request.method, request.target, headers: headers, body: request.body) else {
+                var target = request.target
+                if case let .swapLookup(other) = attack, target.hasPrefix("/v1/transfers/") {
+                    target = "/v1/transfers/" + ProtocolHex.encode(other)
+                }
+                guard let r = try? client.request(request.method, target, headers: headers, body: request.body) else {
                     return
                 }
                 var body = r.body
@@ -138,6 +147,8 @@ final class AttackerProxy: Sendable {
                         guard let victimKey else { break }
                         body.notes = replaced(body.notes, victimKey, by: output)
                         body.outputs = replaced(body.outputs, victimKey, by: output)
+                    case let .misattribute(other) where body.kind == .received:
+                        body.id = other
                     default: break
                     }
                     e.data = body.json.render()
@@ -158,7 +169,7 @@ struct AttackerProxyTests {
                                issuer: keys.spend)
     }
 
-    @Test("honest relay credits; invented notes, rewritten notes, foreign receipts and replaced outputs do not")
+    @Test("honest relay credits; invented or rewritten notes, foreign receipts, replaced outputs, misattributed notes and swapped lookups do not")
     func attacks() throws {
         let (zkpay, home, validator, _) = try WalletCLITests.world("attack")
         defer {
@@ -234,8 +245,26 @@ struct AttackerProxyTests {
         #expect(replaced.units == 0, "\(replaced.err)")
         #expect(replaced.err.contains("disagree"), "\(replaced.err)")
 
+        // (f) The victim's note attributed to another settled transfer: its id does not derive
+        // from that transfer's id.
+        let sent = try zkpay.expect(["send", "--wallet", "alice", "--to", a.encoded, "--amount", "1", "--json"], 0)
+        let otherID = try #require(try jsonObject(sent.out)["transfer_id"] as? String)
+        let otherTransfer = try #require(ProtocolHex.decode(otherID))
+        let f = try paidVictim("misattributed")
+        let misattributing = try AttackerProxy(target: validator.url, victim: f, attack: .misattribute(other: otherTransfer))
+        let misattributed = try balance("misattributed", via: misattributing.url)
+        #expect(misattributed.units == 0, "\(misattributed.err)")
+        #expect(misattributed.err.contains("its id is not the id of any output"), "\(misattributed.err)")
+
+        // (g) Lookups answered with another settled transfer and its (valid) receipt.
+        let g = try paidVictim("swapped")
+        let swapping = try AttackerProxy(target: validator.url, victim: g, attack: .swapLookup(other: otherTransfer))
+        let swapped = try balance("swapped", via: swapping.url)
+        #expect(swapped.units == 0, "\(swapped.err)")
+        #expect(swapped.err.contains("settles another object"), "\(swapped.err)")
+
         // Nothing refused was remembered as refused: asked directly, every payment is credited.
-        for name in ["invented", "rewritten", "foreign", "replaced"] {
+        for name in ["invented", "rewritten", "foreign", "replaced", "misattributed", "swapped"] {
             let direct = try balance(name, via: validator.url)
             #expect(direct.units == 1_000_000, "\(name): \(direct.err)")
             #expect(direct.rejected == 0, "\(name): \(direct.err)")
