@@ -95,9 +95,7 @@ enum ReceiptGet {
         if key == nil {
             let status = try call { () throws(ValidatorClientError) in try client.status() }
             _ = try wrap { try home.pin(key: status.receiptPublicKey, for: url.description) }
-            if !ctx.json {
-                ctx.console.printError(trustOnFirstUseNote(key: status.receiptPublicKey, validator: url.description))
-            }
+            ctx.console.printError(trustOnFirstUseNote(key: status.receiptPublicKey, validator: url.description))
             key = status.receiptPublicKey
         }
         let found = try call { () throws(ValidatorClientError) in try client.transfer(id: TransferID(uncheckedBytes: bytes)) }

@@ -22,7 +22,8 @@ extension WalletContext {
             try session.connect()
             return before == nil
         }
-        if fresh, !json {
+        // On stderr even with --json: whoever pins a key on first use should see its fingerprint.
+        if fresh {
             console.printError(trustOnFirstUseNote(key: session.receiptKey, validator: session.validator))
         }
         for outcome in try wrap({ try session.resolveReservations() }) {
