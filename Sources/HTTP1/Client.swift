@@ -389,7 +389,11 @@ public final class EventStreamReader {
     /// `timedOut(seconds:)`, even while the server keeps sending heartbeats (each of which
     /// restarts only the idle timeout). nil removes the deadline.
     public func setDeadline(secondsFromNow seconds: Double?) {
-        deadline = seconds.map { (at: monotonicNanos() &+ nanos($0), seconds: max(0, $0)) }
+        // At most about 31 years, so that the nanoseconds fit a UInt64 whatever the caller passes.
+        deadline = seconds.map { s in
+            let bounded = s.isNaN ? 0 : min(max(0, s), 1e9)
+            return (at: monotonicNanos() &+ nanos(bounded), seconds: bounded)
+        }
     }
 
     /// Before a read: fails once the deadline has passed, else waits at most until it.
