@@ -372,11 +372,38 @@ public final class EventStreamReader {
     private let lineLimit: Int
     /// The last `id:` seen, as a reconnecting client would send in Last-Event-ID.
     public private(set) var lastEventID: String?
+    /// The receive timeout between two lines (heartbeats count): a dead connection.
+    private let idleTimeout: Double
+    /// A monotonic time (nanoseconds) after which every read fails, however much keeps
+    /// arriving, and the length it was set for (for the error).
+    private var deadline: (at: UInt64, seconds: Double)?
 
     init(fd: Int32, reader: SocketReader, lineLimit: Int) {
         self.fd = fd
         self.reader = reader
         self.lineLimit = lineLimit
+        idleTimeout = reader.readTimeout
+    }
+
+    /// Ends the stream for this reader `seconds` from now: `next` then throws
+    /// `timedOut(seconds:)`, even while the server keeps sending heartbeats (each of which
+    /// restarts only the idle timeout). nil removes the deadline.
+    public func setDeadline(secondsFromNow seconds: Double?) {
+        // At most about 31 years, so that the nanoseconds fit a UInt64 whatever the caller passes.
+        deadline = seconds.map { s in
+            let bounded = s.isNaN ? 0 : min(max(0, s), 1e9)
+            return (at: monotonicNanos() &+ nanos(bounded), seconds: bounded)
+        }
+    }
+
+    /// Before a read: fails once the deadline has passed, else waits at most until it.
+    private func applyDeadline() throws(HTTPClientError) {
+        guard let deadline else { return }
+        let now = monotonicNanos()
+        guard now < deadline.at else { throw .timedOut(seconds: deadline.seconds) }
+        // At least a millisecond: a zero timeout means "wait forever" to the kernel.
+        let remaining = max(0.001, Double(deadline.at - now) / 1e9)
+        reader.readTimeout = idleTimeout > 0 ? min(idleTimeout, remaining) : remaining
     }
 
     deinit { SocketCall.close(fd) }
@@ -389,7 +416,13 @@ public final class EventStreamReader {
         var id: String?
         var retry: Int?
         while true {
-            guard let line = try reader.line(limit: lineLimit) else { return nil }
+            try applyDeadline()
+            let read: String?
+            do { read = try reader.line(limit: lineLimit) } catch {
+                if let deadline, monotonicNanos() >= deadline.at { throw .timedOut(seconds: deadline.seconds) }
+                throw error
+            }
+            guard let line = read else { return nil }
             if line.isEmpty {
                 if data.isEmpty { event = nil; continue }  // nothing to dispatch
                 if let id { lastEventID = id }

@@ -95,7 +95,13 @@ public final class Ledger {
         let bytes: [UInt8]?
         do { bytes = try readAll(storage, Genesis.fileName) } catch { throw .storage(error) }
         guard let bytes else { throw .missing }
-        return try Genesis(bytes: bytes)
+        do { return try Genesis(bytes: bytes) } catch {
+            switch error {
+            case .notGenesis: throw .notGenesis
+            case let .unsupportedVersion(found): throw .unsupportedVersion(found: found)
+            case let .damaged(reason): throw .damaged(reason)
+            }
+        }
     }
 
     /// Opens the ledger in `storage`: checks genesis and key, loads the snapshot, replays

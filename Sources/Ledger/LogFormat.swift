@@ -1,4 +1,5 @@
 import Sodium
+import ZKPayCore
 
 /// The on-disk layouts of log files and snapshots (see docs/notes/ledger-storage.md).
 /// All integers are little-endian. Headers and snapshots are checked with BLAKE2b-128;

@@ -16,6 +16,7 @@ public enum Routes {
         ("POST", "/v1/mints"),
         ("GET", "/v1/notes"),
         ("GET", "/v1/transfers/{id}"),
+        ("GET", "/v1/mints/{id}"),
         ("GET", "/v1/events"),
         ("GET", "/v1/status"),
         ("GET", "/v1/audit"),
@@ -117,6 +118,8 @@ final class Router: Sendable {
         let template: String
         if path.hasPrefix("/v1/transfers/"), path != "/v1/transfers/batch" {
             template = "/v1/transfers/{id}"
+        } else if path.hasPrefix("/v1/mints/") {
+            template = "/v1/mints/{id}"
         } else {
             template = path
         }
@@ -143,6 +146,7 @@ final class Router: Sendable {
         case "/v1/transfers/batch": submitBatch(request, responder)
         case "/v1/notes": notes(query, responder)
         case "/v1/transfers/{id}": lookup(String(path.dropFirst("/v1/transfers/".count)), responder)
+        case "/v1/mints/{id}": mintLookup(String(path.dropFirst("/v1/mints/".count)), responder)
         case "/v1/events": events(request, query, responder)
         case "/v1/status": status(responder)
         case "/v1/audit": audit(responder)

@@ -230,9 +230,14 @@ public struct WalletHome: Sendable {
 public struct ValidatorKeyMismatch: Error, CustomStringConvertible {
     public let validator: String, pinned: String, presented: String, pinsPath: String
     public var description: String {
-        "the validator at \(validator) signs receipts with key \(presented.prefix(16))…, but this wallet home pinned "
-            + "\(pinned.prefix(16))… for it on first use; it may be a different ledger or an impostor. If the ledger was "
-            + "really re-created, remove its entry from \(pinsPath)"
+        "the validator at \(validator) signs receipts with a key of fingerprint \(Self.fingerprint(presented)), but "
+            + "this wallet home pinned the key of fingerprint \(Self.fingerprint(pinned)) for it; it may be a different "
+            + "ledger or an impostor, so nothing was trusted. If the ledger was really re-created, remove its entry from "
+            + "\(pinsPath) and pin the new key with `zkpay pin --validator \(validator) --fingerprint HEX`"
+    }
+
+    static func fingerprint(_ hex: String) -> String {
+        ProtocolHex.decode(hex).map { ReceiptKeyFingerprint(publicKey: $0).hex } ?? hex
     }
 }
 

@@ -77,11 +77,15 @@ public struct SyncResult: Sendable {
     public let unreadable: [NoteID]
     /// Ids of notes reserved by transfers in flight.
     public let reserved: Set<NoteID>
-    /// Payments found for the first time whose event could not be read (recorded in
-    /// history from the note alone: no sender, no sequence).
+    /// Payments found for the first time that no event after the cursor announced (found
+    /// by their parent in the whole event history), verified and recorded in history.
     public let newlyReceived: [OpenedNote]
     /// Events read after the shared cursor while syncing (new payments with their details).
     public let events: [WalletEvent]
+    /// Notes the validator listed (or an event read while syncing announced) that failed
+    /// verification against a settled transfer or mint and its receipt: not in `owned`,
+    /// never counted or spent.
+    public var rejected: [NoteRejection] = []
 
     /// Notes that can be spent now: opened, not reserved, not zero.
     public var spendable: [OpenedNote] { owned.filter { !reserved.contains($0.note.id) && $0.contents.amount > 0 } }
@@ -147,6 +151,11 @@ public struct WalletEvent: Sendable {
     public let unreadable: Int
     /// `sent`: the recipient's full address, when this wallet recorded it.
     public var counterpartyAddress: String? = nil
+    /// Notes of the event that failed verification (not credited; each says why).
+    public var rejections: [NoteRejection] = []
+    /// False when every note of a `received`/`minted` event failed verification: nothing
+    /// was credited or recorded, and people should see only the warnings.
+    public var credited = true
 }
 
 /// A wallet unlocked and talking to one validator: sync, send, mint and watch, with
@@ -227,6 +236,7 @@ public final class WalletSession {
                 try store.update { s in
                     s.reservations.removeAll { $0.transferID == r.transferID }
                     s.record(sentEntry(r, transfer: found.transfer, receipt: found.receipt))
+                    if found.transfer.id.hex == r.transferID { s.markVerified(ownNotes(of: found.transfer)) }
                 }
                 outcomes.append(.finalized(transferID: r.transferID, sequence: found.receipt.sequence))
             } else if now() >= r.createdMs + Reservation.settleSeconds * 1000 {
@@ -237,6 +247,11 @@ public final class WalletSession {
             }
         }
         return outcomes
+    }
+
+    /// The outputs of `transfer` this wallet owns (change, payments to itself).
+    func ownNotes(of transfer: Transfer) -> [Note] {
+        transfer.createdNotes.filter { $0.owner == keys.spend.publicKey }
     }
 
     func sentEntry(_ r: Reservation, transfer: Transfer, receipt: Receipt) -> HistoryEntry {
@@ -254,42 +269,114 @@ public final class WalletSession {
     /// Fetches this wallet's unspent notes (`GET /v1/notes`), opens their memos with the
     /// view key and updates the note cache.
     ///
-    /// Payments found for the first time are read from the event stream after the shared
-    /// cursor (`catchUp`), so that they are recorded and reported with sender and sequence
-    /// exactly as `watch` reports them, and the cursor moves past them: a later `watch` does
-    /// not announce them again. A note whose event does not arrive within `catchUpSeconds`
-    /// is recorded from the scan alone (`SyncResult.newlyReceived`).
+    /// Only verified notes count (`NoteVerifier`: the settled transfer or mint, its receipt
+    /// under the pinned key, the note's id and bytes); each is verified once and its digest
+    /// kept in the state. Payments found for the first time are read from the event stream
+    /// after the shared cursor (`catchUp`), so that they are verified, recorded and reported
+    /// with sender and sequence exactly as `watch` reports them, and the cursor moves past
+    /// them. A note no event after the cursor names is looked for in the whole event history
+    /// (`findParents`) and, verified, recorded (`SyncResult.newlyReceived`); one that fails
+    /// or whose parent stays unknown is left out (`SyncResult.rejected`).
     public func sync(catchUpSeconds: Double = 10) throws -> SyncResult {
         let body: NotesBody
         do { body = try client.notes(owner: keys.address) } catch { throw map(error) }
-        var owned: [OpenedNote] = []
+        var opened: [OpenedNote] = []
         var unreadable: [NoteID] = []
         for note in body.notes where note.owner == keys.spend.publicKey {
-            if let opened = open(note) { owned.append(opened) } else { unreadable.append(note.id) }
+            if let o = open(note) { opened.append(o) } else { unreadable.append(note.id) }
         }
-        // Known: in the cache, or already in history (received through `watch`, or
-        // outputs of this wallet's own transfers: change and padding).
-        func unknown(_ s: WalletState) -> [OpenedNote] {
-            let known = Set(s.notes.compactMap { ProtocolHex.decode($0).flatMap { try? Note(bytes: $0) }?.id.hex })
-                .union(s.history.flatMap(\.notes))
-            return owned.filter { !known.contains($0.note.id.hex) && $0.contents.amount > 0 }
+        // Only notes verified against a settled transfer or mint and its receipt count.
+        // Payments whose parent history does not name are read from the event stream after
+        // the shared cursor first (processed as `watch` does, which verifies them).
+        var state = try store.load()
+        var pending = opened.filter { !state.isVerified($0.note) }
+        let fresh = pending.filter { Self.parent(of: $0.note.id, in: state) == nil }
+        var events: [WalletEvent] = []
+        var rejected: [NoteRejection] = []
+        if !fresh.isEmpty {
+            events = try catchUp(notes: Set(fresh.map(\.note.id.hex)), seconds: catchUpSeconds)
+            rejected = events.flatMap(\.rejections)
+            let refusedInEvents = Set(rejected.map(\.note))
+            state = try store.load()
+            pending = pending.filter { !state.isVerified($0.note) && !refusedInEvents.contains($0.note.id) }
         }
-        let fresh = unknown(try store.load())
-        let events = fresh.isEmpty ? [] : try catchUp(notes: Set(fresh.map(\.note.id.hex)), seconds: catchUpSeconds)
-        let (reserved, undetailed) = try store.update { s -> (Set<String>, [OpenedNote]) in
-            let rest = unknown(s)
-            for o in rest {
-                s.record(HistoryEntry(kind: "received", id: "", sequence: nil, timeMs: now(), amount: o.contents.amount,
-                                      fee: nil, counterparty: "", memo: o.memoText, notes: [o.note.id.hex]))
+        var parents: [NoteID: NoteParent] = [:]
+        for o in pending { parents[o.note.id] = Self.parent(of: o.note.id, in: state) }
+        let orphans = Set(pending.map(\.note.id).filter { parents[$0] == nil })
+        if !orphans.isEmpty {
+            parents.merge(findParents(of: orphans, seconds: catchUpSeconds)) { old, _ in old }
+        }
+        var verified: [(note: OpenedNote, origin: NoteOrigin)] = []
+        let verifier = NoteVerifier(client: client, receiptKey: receiptKey)
+        var byParent: [NoteParent: [OpenedNote]] = [:]
+        for o in pending {
+            if let parent = parents[o.note.id] { byParent[parent, default: []].append(o) }
+        }
+        for (parent, group) in byParent {
+            let results: [Result<NoteOrigin, NoteRejection>]
+            do { results = try verifier.verify(group.map(\.note), from: parent) } catch { throw map(error) }
+            for (o, r) in zip(group, results) {
+                switch r {
+                case let .success(origin): verified.append((o, origin))
+                case let .failure(why): rejected.append(why)
+                }
+            }
+        }
+        for o in pending where parents[o.note.id] == nil { rejected.append(.unknownOrigin(note: o.note.id)) }
+        let refused = Set(rejected.map(\.note))
+        let owned = opened.filter { !refused.contains($0.note.id) }
+        let (reserved, recorded) = try store.update { s -> (Set<String>, [OpenedNote]) in
+            s.markVerified(verified.map(\.note.note))
+            // Payments no event after the cursor announced: recorded from their settled object.
+            let known = Set(s.history.flatMap(\.notes))
+            var recorded: [OpenedNote] = []
+            for (o, origin) in verified where !known.contains(o.note.id.hex) && o.contents.amount > 0 {
+                let minted = if case .mint = origin.parent { true } else { false }
+                s.record(HistoryEntry(kind: minted ? "minted" : "received", id: ProtocolHex.encode(origin.parent.bytes),
+                                      sequence: origin.sequence, timeMs: origin.time, amount: o.contents.amount, fee: nil,
+                                      counterparty: minted ? "the issuer" : describe(spendKey: origin.sender),
+                                      memo: o.memoText, notes: [o.note.id.hex]))
+                recorded.append(o)
             }
             s.notes = owned.map { ProtocolHex.encode($0.note.bytes) }
             s.unreadable = unreadable.map(\.hex)
             s.syncedSequence = body.sequence
-            return (s.reservedNoteIDs, rest)
+            return (s.reservedNoteIDs, recorded)
         }
         let reservedIDs = Set(owned.map(\.note.id).filter { reserved.contains($0.hex) })
-        return SyncResult(sequence: body.sequence, owned: owned, unreadable: unreadable, reserved: reservedIDs,
-                          newlyReceived: undetailed, events: events)
+        var result = SyncResult(sequence: body.sequence, owned: owned, unreadable: unreadable, reserved: reservedIDs,
+                                newlyReceived: recorded, events: events)
+        result.rejected = rejected
+        return result
+    }
+
+    /// The transfer or mint that history says created note `id` (an own send's outputs, a
+    /// payment recorded from its event); nil when no entry with an id names the note.
+    static func parent(of id: NoteID, in state: WalletState) -> NoteParent? {
+        for entry in state.history where !entry.id.isEmpty && entry.notes.contains(id.hex) {
+            if let p = NoteParent(historyKind: entry.kind, id: entry.id) { return p }
+        }
+        return nil
+    }
+
+    /// Reads the address's whole event history (without processing it) for the transfers or
+    /// mints that created `notes`, until each is found or `seconds` pass. Only for notes
+    /// nothing else names (an event after the cursor was lost or refused earlier).
+    func findParents(of notes: Set<NoteID>, seconds: Double) -> [NoteID: NoteParent] {
+        var found: [NoteID: NoteParent] = [:]
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        // The replay of the history comes without pauses; an idle stream has finished it.
+        let streamClient = ValidatorClient(url: url, timeout: min(seconds, 2))
+        defer { streamClient.close() }
+        guard let stream = try? streamClient.events(address: keys.address, after: 0) else { return found }
+        stream.setDeadline(deadline)
+        while found.count < notes.count, deadline.timeIntervalSinceNow > 0, let event = try? stream.next() {
+            let id = event.id
+            for n in event.notes + event.outputs where notes.contains(n.id) && found[n.id] == nil {
+                found[n.id] = event.kind == .minted ? .mint(MintID(uncheckedBytes: id)) : .transfer(TransferID(uncheckedBytes: id))
+            }
+        }
+        return found
     }
 
     /// Reads the event stream after the shared cursor, processing each event as `watch`
@@ -299,10 +386,13 @@ public final class WalletSession {
         var waiting = notes
         var shown: [WalletEvent] = []
         let deadline = Date(timeIntervalSinceNow: seconds)
-        let streamClient = ValidatorClient(url: url, timeout: seconds)
+        // The events of listed notes are in the log, so the stream replays them at once; an
+        // idle stream has none left to send.
+        let streamClient = ValidatorClient(url: url, timeout: min(seconds, 3))
         defer { streamClient.close() }
         do {
             let stream = try streamClient.events(address: keys.address, after: try store.load().cursor)
+            stream.setDeadline(deadline)
             while !waiting.isEmpty, deadline.timeIntervalSinceNow > 0, let event = try stream.next() {
                 if let e = try process(event) { shown.append(e) }
                 for n in event.notes { waiting.remove(n.id.hex) }
@@ -387,9 +477,13 @@ public final class WalletSession {
         }
         let latency = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         let receipt = body.receipt
+        let receiptValid = receipt.kind == .transfer && receipt.id == transfer.id.bytes && receipt.verify(publicKey: receiptKey)
         try store.update { s in
             s.reservations.removeAll { $0.transferID == id }
             s.record(sentEntry(reservation, transfer: transfer, receipt: receipt))
+            // This wallet built the outputs and the ledger's receipt settles them: its change
+            // counts without a lookup.
+            if receiptValid { s.markVerified(ownNotes(of: transfer)) }
             let spent = Set(reservation.noteIDs)
             s.notes.removeAll { hex in
                 ProtocolHex.decode(hex).flatMap { try? Note(bytes: $0) }.map { spent.contains($0.id.hex) } ?? false
@@ -474,6 +568,7 @@ public final class WalletSession {
                                    amount: amount, fee: nil, counterparty: recipient.encoded,
                                    memo: String(decoding: memo, as: UTF8.self), notes: mint.createdNotes.map(\.id.hex),
                                    receipt: ProtocolHex.encode(body.receipt.bytes)))
+            st.markVerified(mint.createdNotes.filter { $0.owner == keys.spend.publicKey })
         }
         return Settlement(id: mint.id.hex, receipt: body.receipt, isNew: body.isNew, latencyMs: latency, change: 0, fee: 0)
     }
@@ -496,22 +591,54 @@ public final class WalletSession {
         let state = try store.load()
         var result: WalletEvent?
         var entry: HistoryEntry?
+        var verifiedNow: [Note] = []
         switch event.kind {
         case .received, .minted:
             let opened = event.notes.compactMap(open)
             let unreadable = event.notes.count - opened.count
-            let amount = SyncResult.sum(opened.map(\.contents.amount))
-            let memo = opened.map(\.memoText).first { !$0.isEmpty } ?? ""
             let ownTransfer = state.history.contains { $0.kind == "sent" && $0.id == id }
-            if ownTransfer || (event.sender == keys.spend.publicKey.encoding && amount == 0) {
+            if ownTransfer || (event.sender == keys.spend.publicKey.encoding
+                && SyncResult.sum(opened.map(\.contents.amount)) == 0) {
                 result = nil
             } else {
-                let who = event.kind == .minted ? "the issuer" : describe(spendKey: event.sender)
-                result = WalletEvent(sequence: event.sequence, kind: event.kind.rawValue, id: id, amount: amount, fee: event.fee,
-                                     counterparty: who, memo: memo, time: event.time, unreadable: unreadable)
-                entry = HistoryEntry(kind: event.kind.rawValue, id: id, sequence: event.sequence, timeMs: event.time,
-                                     amount: amount, fee: nil, counterparty: who, memo: memo,
-                                     notes: opened.map(\.note.id.hex))
+                // Credited only once checked against the settled object and its receipt; the
+                // sender, sequence and time shown are the verified object's, not the event's.
+                let parent: NoteParent = event.kind == .minted ? .mint(MintID(uncheckedBytes: event.id))
+                    : .transfer(TransferID(uncheckedBytes: event.id))
+                var good = opened.filter { state.isVerified($0.note) }
+                let unchecked = opened.filter { !state.isVerified($0.note) }
+                var origin: NoteOrigin?
+                var rejections: [NoteRejection] = []
+                if !unchecked.isEmpty {
+                    let results = try NoteVerifier(client: client, receiptKey: receiptKey)
+                        .verify(unchecked.map(\.note), from: parent)
+                    for (o, r) in zip(unchecked, results) {
+                        switch r {
+                        case let .success(o2):
+                            good.append(o)
+                            origin = o2
+                        case let .failure(why): rejections.append(why)
+                        }
+                    }
+                }
+                verifiedNow = good.map(\.note)
+                let amount = SyncResult.sum(good.map(\.contents.amount))
+                let memo = good.map(\.memoText).first { !$0.isEmpty } ?? ""
+                let sender = origin?.sender ?? event.sender
+                let who = event.kind == .minted ? "the issuer" : describe(spendKey: sender)
+                let sequence = origin?.sequence ?? event.sequence
+                let time = origin?.time ?? event.time
+                var shown = WalletEvent(sequence: sequence, kind: event.kind.rawValue, id: id, amount: amount,
+                                        fee: origin?.fee ?? event.fee, counterparty: who, memo: memo, time: time,
+                                        unreadable: unreadable)
+                shown.rejections = rejections
+                shown.credited = !good.isEmpty || rejections.isEmpty
+                result = shown
+                if !good.isEmpty {
+                    entry = HistoryEntry(kind: event.kind.rawValue, id: id, sequence: sequence, timeMs: time,
+                                         amount: amount, fee: nil, counterparty: who, memo: memo,
+                                         notes: good.map(\.note.id.hex))
+                }
             }
         case .sent:
             let known = state.history.first { $0.kind == "sent" && $0.id == id }
@@ -539,6 +666,7 @@ public final class WalletSession {
         }
         try store.update { s in
             if let entry { s.record(entry) }
+            if !verifiedNow.isEmpty { s.markVerified(verifiedNow) }
             s.cursor = max(s.cursor, event.sequence)
         }
         return result
@@ -561,8 +689,8 @@ public final class WalletSession {
                 Thread.sleep(forTimeInterval: min(0.25 * Double(failures), 2, remaining ?? 2))
                 if let deadline, deadline.timeIntervalSinceNow <= 0 { return }
             }
-            // Heartbeats come every 15 s, so a read timeout of 40 s means a dead connection;
-            // with a deadline, the timeout also bounds how far past it a read can wait.
+            // Heartbeats come every 15 s, so a read timeout of 40 s means a dead connection.
+            // The deadline is the stream's own: heartbeats restart the idle timeout, never it.
             let timeout = max(min(deadline.map { $0.timeIntervalSinceNow } ?? 40, 40), 0.05)
             let streamClient = ValidatorClient(url: url, timeout: timeout)
             defer { streamClient.close() }
@@ -581,21 +709,14 @@ public final class WalletSession {
             if connected, failures > 0 { notice("reconnected to \(validator); resuming after sequence \(cursor)") }
             connected = true
             failures = 0
+            stream.setDeadline(deadline)
             do {
-                var shortened = false
                 while let event = try stream.next() {
                     if let shown = try process(event), try !handle(shown) { return }
                     if let deadline, deadline.timeIntervalSinceNow <= 0 { return }
-                    // Reopen with a read timeout that fits the time left.
-                    if let deadline, deadline.timeIntervalSinceNow < timeout / 2 {
-                        shortened = true
-                        break
-                    }
                 }
-                if !shortened {
-                    notice("the validator ended the event stream; reconnecting")
-                    failures += 1
-                }
+                notice("the validator ended the event stream; reconnecting")
+                failures += 1
             } catch _ as ValidatorClientError {
                 if let deadline, deadline.timeIntervalSinceNow <= 0 { return }
                 if deadline == nil { notice("the connection to \(validator) dropped; reconnecting") }

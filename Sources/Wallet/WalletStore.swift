@@ -104,6 +104,10 @@ public struct WalletState: Codable, Sendable, Equatable {
     public var history: [HistoryEntry] = []
     /// The last mint serial this wallet used as issuer.
     public var lastMintSerial: UInt64 = 0
+    /// Digests of the notes checked against their settled transfer or mint and its receipt
+    /// (`NoteVerifier.digest`), oldest first, at most `verifiedNotesLimit`: a note is
+    /// verified once. Optional so that a state written before it still reads.
+    public var verifiedNotes: [String]?
 
     public init() {}
 

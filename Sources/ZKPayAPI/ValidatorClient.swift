@@ -1,3 +1,4 @@
+public import Foundation
 public import HTTP1
 public import ZKPayCore
 
@@ -225,6 +226,13 @@ public final class ValidatorClient {
         return try decode(r) { (j) throws(ProtocolError) in try TransferLookupBody(json: j) }
     }
 
+    /// `GET /v1/mints/{id}`; nil when the validator never finalized it (404).
+    public func mint(id: MintID) throws(ValidatorClientError) -> MintLookupBody? {
+        let r = try send("GET", "/v1/mints/\(id.hex)")
+        if r.status == 404 { return nil }
+        return try decode(r) { (j) throws(ProtocolError) in try MintLookupBody(json: j) }
+    }
+
     /// `GET /v1/status`.
     public func status() throws(ValidatorClientError) -> StatusBody {
         try decode(try send("GET", "/v1/status")) { (j) throws(ProtocolError) in try StatusBody(json: j) }
@@ -279,6 +287,12 @@ public final class ValidatorEventStream {
     init(reader: EventStreamReader, after: UInt64) {
         self.reader = reader
         lastSequence = after
+    }
+
+    /// Ends the stream at `date` whatever arrives before it (heartbeats restart only the
+    /// idle timeout): `next` then throws `.transport` with `timedOut`. nil: no deadline.
+    public func setDeadline(_ date: Date?) {
+        reader.setDeadline(secondsFromNow: date.map { $0.timeIntervalSinceNow })
     }
 
     /// The next event; nil when the validator ended the stream.

@@ -114,6 +114,8 @@ public enum ZKPayCLI {
                     usage: HistoryCommand.usage, run: HistoryCommand.run),
             Command(name: "contacts", summary: "name addresses: contacts add NAME ADDRESS, contacts list",
                     usage: ContactsCommand.usage, run: ContactsCommand.run),
+            Command(name: "pin", summary: "pin a validator's receipt key from its genesis file or fingerprint, or show the pin",
+                    usage: PinCommand.usage, run: PinCommand.run),
             Command(name: "mint", summary: "create new money (the ledger's issuer wallet only)",
                     usage: MintCommand.usage, run: MintCommand.run),
             Command(name: "demo", summary: "the end-to-end story in-process: keys, mint, confidential transfer, receipt, audit",

@@ -14,6 +14,9 @@ enum HelpExamples {
             + "--issuer takes an address or the name of a wallet in $ZKPAY_HOME.",
         "demo": "Without --dir the demo works in a temporary folder and removes it at the end unless --keep.",
         "audit": "Without --data or --validator it asks $ZKPAY_VALIDATOR (else http://127.0.0.1:7878).",
+        "pin": "Pins the validator's receipt key out of band: --genesis reads the genesis file `validator init` wrote\n"
+            + "(or its data directory); --fingerprint pins the key the validator serves only if its fingerprint matches.\n"
+            + "A pinned key is never replaced: a different one is an error and nothing is written.",
     ]
 
     static let byCommand: [String: String] = [
@@ -31,6 +34,7 @@ enum HelpExamples {
         "history": "zkpay history --wallet alice",
         "contacts": "zkpay contacts add landlord zkp1…",
         "mint": "zkpay mint --wallet issuer --to alice --amount 1000 --memo welcome",
+        "pin": "zkpay pin --validator http://ledger.example:7878 --fingerprint d6dec166…",
         "loadgen": "zkpay loadgen --validator http://127.0.0.1:7878 --issuer-seed HEX --transfers 10000 --concurrency 8",
         "demo": "zkpay demo --keep",
         "generate-fixtures": "zkpay generate-fixtures transfers --output Fixtures/transfers.json",

@@ -92,6 +92,9 @@ enum ValidatorCommand {
         console.print("issuer:             \(issuer.encoded)")
         console.print("minimum fee:        \(Amount.format(minimumFee)) (\(minimumFee) units)")
         console.print("receipt public key: \(ProtocolHex.encode(genesis.receiptPublicKey))")
+        console.print("key fingerprint:    \(ReceiptKeyFingerprint(publicKey: genesis.receiptPublicKey))")
+        console.print("wallets pin this ledger with `zkpay pin --validator URL --fingerprint FINGERPRINT` "
+            + "(or --genesis \(data)/\(Genesis.fileName))")
         console.print("genesis checksum:   \(ProtocolHex.encode(genesis.checksum))")
         return ExitCode.success
     }

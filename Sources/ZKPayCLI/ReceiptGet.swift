@@ -95,10 +95,7 @@ enum ReceiptGet {
         if key == nil {
             let status = try call { () throws(ValidatorClientError) in try client.status() }
             _ = try wrap { try home.pin(key: status.receiptPublicKey, for: url.description) }
-            if !ctx.json {
-                ctx.console.printError("note: pinned the receipt key \(ProtocolHex.encode(status.receiptPublicKey).prefix(16))… of "
-                    + "\(url.description) (trust on first use)")
-            }
+            ctx.console.printError(trustOnFirstUseNote(key: status.receiptPublicKey, validator: url.description))
             key = status.receiptPublicKey
         }
         let found = try call { () throws(ValidatorClientError) in try client.transfer(id: TransferID(uncheckedBytes: bytes)) }

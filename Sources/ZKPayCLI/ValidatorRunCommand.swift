@@ -4,6 +4,7 @@ import Glibc
 import HTTP1
 import Ledger
 import Validator
+import ZKPayCore
 
 /// `zkpay validator run --data DIR [--listen HOST:PORT] [--workers N] [--batch-max N] [--batch-wait-ms T]
 /// [--backend ifma|portable] [--crc32c hardware|software] [--direct-io on|off] [--zero-ahead BYTES|off]`:
@@ -83,6 +84,7 @@ enum ValidatorRunCommand {
         let shownHost = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         console.print("validator listening on http://\(shownHost):\(service.port) "
             + "(ledger sequence \(service.sequence), \(service.workerCount) workers, backend \(runtime.backend))")
+        console.print("receipt key fingerprint \(ReceiptKeyFingerprint(publicKey: service.receiptPublicKey))")
         if let cluster = configuration.cluster {
             console.print("cluster: \(cluster.name) at \(cluster.advertisedURL), etcd \(cluster.etcd.endpoints.map(\.description).joined(separator: ","))")
         }

@@ -22,9 +22,9 @@ extension WalletContext {
             try session.connect()
             return before == nil
         }
-        if fresh, !json {
-            console.printError("note: pinned the receipt key \(ProtocolHex.encode(session.receiptKey).prefix(16))… of "
-                + "\(session.validator) (trust on first use)")
+        // On stderr even with --json: whoever pins a key on first use should see its fingerprint.
+        if fresh {
+            console.printError(trustOnFirstUseNote(key: session.receiptKey, validator: session.validator))
         }
         for outcome in try wrap({ try session.resolveReservations() }) {
             switch outcome {
@@ -43,6 +43,9 @@ extension WalletContext {
     func sync(_ session: WalletSession) throws -> SyncResult {
         console.progress("fetching notes from \(session.validator)…")
         let result = try wrap { try session.sync() }
+        for why in result.rejected {
+            console.printError("warning: \(why)")
+        }
         if !result.unreadable.isEmpty {
             console.printError("warning: skipped \(result.unreadable.count) note(s) owned by this wallet whose memo does "
                 + "not open with its view key: " + result.unreadable.map { String($0.hex.prefix(16)) + "…" }.joined(separator: ", "))
@@ -70,7 +73,8 @@ enum BalanceCommand {
             o.number("reserved_units", sync.reservedTotal)
             o.number("unreadable_notes", UInt64(sync.unreadable.count))
             o.number("sequence", sync.sequence)
-            o.raw("new", "[" + sync.events.map { WatchCommand.json($0) }.joined(separator: ", ") + "]")
+            o.raw("new", "[" + sync.events.filter(\.credited).map { WatchCommand.json($0) }.joined(separator: ", ") + "]")
+            o.number("rejected_notes", UInt64(sync.rejected.count))
             console.print(o.text)
         } else {
             let notes = sync.owned.count == 1 ? "1 note" : "\(sync.owned.count) notes"
@@ -78,10 +82,9 @@ enum BalanceCommand {
             if sync.reservedTotal > 0 {
                 console.print("  of which \(Amount.format(sync.reservedTotal)) is reserved by transfers in flight")
             }
-            for e in sync.events { console.print("  new: " + WatchCommand.line(e, console)) }
+            for e in sync.events where e.credited { console.print("  new: " + WatchCommand.line(e, console)) }
             for n in sync.newlyReceived {
-                console.print("  new: received \(Amount.format(n.contents.amount))" + (n.memoText.isEmpty ? "" : " (memo: \(n.memoText))")
-                    + " (sender and sequence unknown: the validator's event stream did not answer)")
+                console.print("  new: received \(Amount.format(n.contents.amount))" + (n.memoText.isEmpty ? "" : " (memo: \(n.memoText))"))
             }
         }
         return ExitCode.success
@@ -257,6 +260,8 @@ enum WatchCommand {
         var seen = 0
         try wrap {
             try session.watch(deadline: deadline, notice: { console.printError("note: \($0)") }) { e in
+                for why in e.rejections { console.printError("warning: \(why)") }
+                guard e.credited else { return true }
                 seen += 1
                 console.print(ctx.json ? json(e) : line(e, console))
                 if e.unreadable > 0 {

@@ -33,6 +33,11 @@ public enum Domain {
     public static let mintID = "zkpay/mint-id/v1"
     /// Key of BLAKE2b-256(parent id ‖ LE32(output index)): a note id.
     public static let noteID = "zkpay/note-id/v1"
+    /// Key of BLAKE2b-256(genesis file without its checksum): the checksum, also the
+    /// ledger's initial chain hash.
+    public static let genesisChecksum = "zkpay/genesis/v1"
+    /// Key of BLAKE2b-256(receipt public key): the key's fingerprint, compared by people.
+    public static let receiptKeyFingerprint = "zkpay/receipt-key-fingerprint/v1"
 
     // MARK: schnorrkel signing contexts
 

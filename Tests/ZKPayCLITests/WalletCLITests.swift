@@ -188,6 +188,11 @@ final class LossyProxy: Sendable {
         let budget = Budget(losses)
         server = try Server(port: 0) { request, responder in
             Thread {
+                // Event streams pass (a wallet verifies new notes against the events' ids).
+                if request.method == "GET", request.target.hasPrefix("/v1/events") {
+                    AttackerProxy.relayEvents(request, responder, port: port, victimKey: nil, attack: .honest)
+                    return
+                }
                 let submission = request.method == "POST" && request.path == "/v1/transfers"
                 let lookup = request.method == "GET" && request.path.hasPrefix("/v1/transfers/")
                 if mode == .loseEverything, submission || lookup { return }

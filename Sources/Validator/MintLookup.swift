@@ -1,0 +1,26 @@
+import HTTP1
+import Ledger
+import ZKPayAPI
+import ZKPayCore
+
+extension Router {
+    /// `GET /v1/mints/{id}`: the settled mint and its receipt (a wallet checks a minted
+    /// note against them before crediting it), 404 when the ledger never settled it.
+    func mintLookup(_ idText: String, _ responder: Responder) {
+        guard idText.count == 64, idText.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+              let id = ProtocolHex.decode(idText)
+        else {
+            return answer(responder, APIFailure.badRequest("a mint id is 64 lowercase hex digits").response)
+        }
+        onSequencer(responder) { ledger in
+            let found: (receipt: Receipt, bytes: [UInt8])?
+            do throws(LedgerError) { found = try ledger.settledObject(id: id) } catch {
+                return answer(responder, APIFailure.storage(error).response)
+            }
+            guard let found, found.receipt.kind == .mint, let m = try? Mint(bytes: found.bytes) else {
+                return answer(responder, APIFailure.notFound("the ledger has not finalized mint \(idText)").response)
+            }
+            responder.respond(jsonResponse(.ok, MintLookupBody(mint: m, receipt: found.receipt).json))
+        }
+    }
+}

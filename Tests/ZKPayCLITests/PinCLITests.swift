@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import ZKPayCore
+
+@Suite("zkpay pin: the receipt key pinned out of band")
+struct PinCLITests {
+    /// The contents of the home's validators.json ("" when there is none).
+    static func pins(_ home: String) -> String {
+        (try? String(contentsOfFile: home + "/validators.json", encoding: .utf8)) ?? ""
+    }
+
+    @Test("pin from the genesis file or a matching fingerprint; a wrong fingerprint or another ledger's genesis pins nothing")
+    func pinning() throws {
+        let (zkpay, home, validator, addresses) = try WalletCLITests.world("pin")
+        let otherData = temporaryPath("pin-other-data")
+        defer {
+            validator.stop()
+            try? FileManager.default.removeItem(atPath: home)
+            try? FileManager.default.removeItem(atPath: validator.data)
+            try? FileManager.default.removeItem(atPath: otherData)
+        }
+        let genesisFile = validator.data + "/" + Genesis.fileName
+        let genesis = try Genesis(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: genesisFile))))
+        let fingerprint = ReceiptKeyFingerprint(publicKey: genesis.receiptPublicKey).hex
+        let url = validator.url
+
+        // `validator init` prints the fingerprint the operator publishes.
+        let issuer = try #require(addresses["issuer"])
+        let initialized = try zkpay.expect(["validator", "init", "--data", otherData, "--issuer", issuer], 0)
+        let otherGenesis = try Genesis(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: otherData + "/" + Genesis.fileName))))
+        let otherFingerprint = ReceiptKeyFingerprint(publicKey: otherGenesis.receiptPublicKey).hex
+        #expect(initialized.out.contains("key fingerprint:    \(otherFingerprint)"), "\(initialized.out)")
+
+        // Nothing pinned yet.
+        let bare = try zkpay.expect(["pin", "--validator", url], 0)
+        #expect(bare.out.contains("no receipt key is pinned for \(url)"), "\(bare.out)")
+
+        // A fingerprint that is not the validator's: an error, and nothing written.
+        let wrong = try zkpay.expect(["pin", "--validator", url, "--fingerprint", otherFingerprint], 1)
+        #expect(wrong.err.contains("Nothing was pinned") && wrong.err.contains(fingerprint), "\(wrong.err)")
+        #expect(!Self.pins(home).contains(url))
+        let malformed = try zkpay.expect(["pin", "--validator", url, "--fingerprint", "abc"], 64)
+        #expect(malformed.err.contains("64 hex digits"), "\(malformed.err)")
+
+        // Another ledger's genesis while this validator answers: refused, nothing written.
+        let foreign = try zkpay.expect(["pin", "--validator", url, "--genesis", otherData], 1)
+        #expect(foreign.err.contains("Nothing was pinned"), "\(foreign.err)")
+        #expect(!Self.pins(home).contains(url))
+
+        // The genesis file (or its directory) pins the key and prints its fingerprint.
+        let pinned = try zkpay.expect(["pin", "--validator", url, "--genesis", genesisFile], 0)
+        #expect(pinned.out.contains("pinned now") && pinned.out.contains(fingerprint), "\(pinned.out)")
+        #expect(Self.pins(home).contains(ProtocolHex.encode(genesis.receiptPublicKey)))
+        let again = try zkpay.expect(["pin", "--validator", url, "--genesis", validator.data], 0)
+        #expect(again.out.contains("already pinned"), "\(again.out)")
+        let shown = try jsonObject(try zkpay.expect(["pin", "--validator", url, "--json"], 0).out)
+        #expect(shown["fingerprint"] as? String == fingerprint)
+
+        // With the key pinned out of band, wallet commands print no trust-on-first-use note.
+        let balance = try zkpay.expect(["balance", "--wallet", "alice", "--validator", url], 0)
+        #expect(!balance.err.contains("trust on first use"), "\(balance.err)")
+
+        // A second home pins by the published fingerprint; a different pinned key is refused.
+        let home2 = temporaryPath("pin-home2")
+        defer { try? FileManager.default.removeItem(atPath: home2) }
+        let zkpay2 = ZKPay(home: home2)
+        let byFingerprint = try zkpay2.expect(["pin", "--validator", url, "--fingerprint", fingerprint.uppercased()], 0)
+        #expect(byFingerprint.out.contains("pinned now"), "\(byFingerprint.out)")
+        let home3 = temporaryPath("pin-home3")
+        defer { try? FileManager.default.removeItem(atPath: home3) }
+        let zkpay3 = ZKPay(home: home3)
+        try zkpay3.expect(["wallet", "create", "carol"], 0)
+        // Pinned from another ledger's genesis while the validator is away (out of band, no check possible)...
+        let away = "http://127.0.0.1:\(closedPort())"
+        try zkpay3.expect(["pin", "--validator", away, "--genesis", otherData], 0)
+        let before = Self.pins(home3)
+        // ...a later mismatch between the pin and what a validator serves is a clear error.
+        let mismatch = try zkpay3.expect(["pin", "--validator", away, "--genesis", genesisFile], 1)
+        #expect(mismatch.err.contains("pinned the key of fingerprint \(otherFingerprint)"), "\(mismatch.err)")
+        #expect(Self.pins(home3) == before)
+    }
+}
