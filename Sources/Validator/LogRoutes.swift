@@ -1,6 +1,5 @@
 import HTTP1
 import Ledger
-import ZKPayAPI
 import ZKPayCore
 
 /// `GET /v1/log` and `GET /v1/genesis`: what an auditor needs to re-verify the ledger from
