@@ -38,7 +38,8 @@ enum AuditCommand {
             case let (nil, option):
                 let environment = ProcessInfo.processInfo.environment
                 let text = option ?? environment["ZKPAY_VALIDATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? WalletContext.defaultValidator
-                let client = ValidatorClient(url: try parseValidatorURL(text))
+                // A cluster's validators hold the same log: audit the first one given.
+                let client = ValidatorClient(url: try parseValidatorURL(validatorURLs(text).first ?? text))
                 (genesis, report) = try auditValidator(client, runtime, workers, expected: expected)
                 source = client.url.description
             default:

@@ -11,11 +11,13 @@ extension WalletContext {
     func session() throws -> WalletSession {
         // Parse the URL first: a typo is a usage error, found before any passphrase prompt.
         _ = try parsedValidatorURL()
+        for text in validatorURLList { _ = try parseValidatorURL(text) }
         let home = try home()
         let name = try walletName(in: home)
         let (_, keys) = try unlock(home, name)
         let backend = try RuntimeOptions.fromEnvironment().backend
-        let session = try wrap { try WalletSession(home: home, name: name, keys: keys, validator: validatorURL,
+        let validator = try reachableValidatorURL()
+        let session = try wrap { try WalletSession(home: home, name: name, keys: keys, validator: validator,
                                                    backend: backend) }
         let fresh = try wrap { () -> Bool in
             let before = try home.pinnedKey(for: session.validator)

@@ -18,9 +18,35 @@ struct WalletContext {
 
     var json: Bool { arguments.flags.contains("--json") }
     var requestedWallet: String? { arguments.options["--wallet"] }
+    /// The validator: `--validator`, else $ZKPAY_VALIDATOR, else the default. Several
+    /// comma-separated URLs name the validators of one cluster: a command uses the first
+    /// one that answers (`reachableValidatorURL`).
     var validatorURL: String {
-        arguments.options["--validator"] ?? environment["ZKPAY_VALIDATOR"].flatMap { $0.isEmpty ? nil : $0 }
+        let given = arguments.options["--validator"] ?? environment["ZKPAY_VALIDATOR"].flatMap { $0.isEmpty ? nil : $0 }
             ?? Self.defaultValidator
+        return validatorURLs(given).first ?? given
+    }
+
+    /// Every URL given (one, or the comma-separated validators of a cluster).
+    var validatorURLList: [String] {
+        validatorURLs(arguments.options["--validator"] ?? environment["ZKPAY_VALIDATOR"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? Self.defaultValidator)
+    }
+
+    /// The first of the given validators that answers `GET /v1/status` within a few
+    /// seconds, tried in order; the first one when none answers (its error is then the
+    /// command's). One URL is used as it is.
+    func reachableValidatorURL() throws -> String {
+        let urls = validatorURLList
+        for text in urls { _ = try parseValidatorURL(text) }
+        guard urls.count > 1 else { return validatorURL }
+        for text in urls {
+            let client = ValidatorClient(url: try parseValidatorURL(text), timeout: 3)
+            defer { client.close() }
+            if (try? client.status()) != nil { return text }
+            console.progress("\(text) does not answer; trying the next validator")
+        }
+        return validatorURL
     }
 
     /// Parses `arguments` with the shared options added to the command's own.
@@ -109,6 +135,11 @@ struct WalletContext {
 
     /// The validator URL, parsed (a usage error when it does not parse).
     func parsedValidatorURL() throws -> ValidatorURL { try parseValidatorURL(validatorURL) }
+}
+
+/// The comma-separated URLs of `text`, trimmed, empty ones dropped.
+func validatorURLs(_ text: String) -> [String] {
+    text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 }
 
 /// Parses a validator URL given with --validator or ZKPAY_VALIDATOR.
