@@ -136,11 +136,18 @@ final class StatsHub: Sendable {
         let cached = audit.withLock { a in a.sequence.map { (ok: a.ok, sequence: $0, checkedAt: a.checkedAt) } }
         let summary = sequencer.summary
         let depth = sequencer.depth
+        let cluster = sequencer.replication.withLock { $0 }.map { r -> (role: String, leader: String?) in
+            switch r.currentRole {
+            case .leader: ("leader", r.options.advertisedURL)
+            case let .follower(leader): ("follower", leader)
+            case .halted: ("halted", nil)
+            }
+        }
         state.withLock { s in
             s.eventID &+= 1
             let text = Self.render(figures, elapsedSeconds: elapsedSeconds, sequence: summary.sequence,
                                    queueDepth: depth, streams: s.subscribers.count,
-                                   audit: cached, time: Sequencer.wallClockMilliseconds())
+                                   audit: cached, time: Sequencer.wallClockMilliseconds(), cluster: cluster)
             let event = ServerSentEvent(id: String(s.eventID), event: "stats", data: text,
                                         retryMilliseconds: options.retryMilliseconds)
             s.latest = event
@@ -196,7 +203,8 @@ final class StatsHub: Sendable {
     /// percentiles without samples in the interval, and the audit before its first run,
     /// are left out (zkpay JSON has no null).
     static func render(_ f: IntervalFigures, elapsedSeconds: Double, sequence: UInt64, queueDepth: Int, streams: Int,
-                       audit: (ok: Bool, sequence: UInt64, checkedAt: UInt64)?, time: UInt64) -> String {
+                       audit: (ok: Bool, sequence: UInt64, checkedAt: UInt64)?, time: UInt64,
+                       cluster: (role: String, leader: String?)? = nil) -> String {
         func micros(_ seconds: Double) -> Int64 { seconds.isFinite ? Int64((seconds * 1e6).rounded()) : Int64.max }
         /// `"p50":…,"p99":…,"max":…,` when `h` has samples, else nothing.
         func percentiles(_ h: LogHistogram) -> String {
@@ -214,6 +222,12 @@ final class StatsHub: Sendable {
         out += ",\"log_sync_us\":{\(percentiles(f.append))\"count\":\(f.append.count),\"stalls\":\(f.stalls)}"
         if let audit {
             out += ",\"audit\":{\"ok\":\(audit.ok),\"sequence\":\(audit.sequence),\"checked_at\":\(audit.checkedAt)}"
+        }
+        if let cluster {
+            // The leader's URL comes from the consensus engine: escaped as any JSON string.
+            out += ",\"cluster\":{\"role\":\(JSONValue.string(cluster.role).render())"
+            if let leader = cluster.leader { out += ",\"leader\":\(JSONValue.string(leader).render())" }
+            out += "}"
         }
         out += ",\"streams\":\(streams)}"
         return out

@@ -157,6 +157,8 @@ enum StatusPage {
         <div><span class="label">Log sync p99</span><span class="value" id="sync">–</span></div>
         <div><span class="label">Log stalls</span><span class="value" id="stalls">–</span></div>
         <div><span class="label">Audit</span><span class="value" id="audit">–</span></div>
+        <div><span class="label">Cluster role</span><span class="value" id="role">–</span></div>
+        <div><span class="label">Leader</span><span class="value" id="leader">–</span></div>
         <div><span class="label">Transfers seen</span><span class="value" id="seen">0</span></div>
         </div>
         <p class="scale">Transfers per second, last three minutes (top of the chart: <span id="tps-max">–</span>)</p>
@@ -268,6 +270,8 @@ enum StatusPage {
         set("sync", micros(d.log_sync_us.p99));
         set("stalls", String(d.log_sync_us.stalls));
         set("audit", d.audit === undefined ? "pending" : (d.audit.ok ? "ok at " + d.audit.sequence : "FAILED at " + d.audit.sequence));
+        set("role", d.cluster ? d.cluster.role : "on its own");
+        set("leader", d.cluster && d.cluster.leader ? d.cluster.leader : "–");
         seen += d.transfers;
         set("seen", String(seen));
         points.push(rate);

@@ -139,6 +139,11 @@ struct ClusterTests {
         }
         #expect(paid.count == 3)
         let before = try #require(eventually(30) { Self.converged(vs)?.sequence == 4 } ? Self.converged(vs) : nil)
+        // The live figures (and the page drawn from them) name the role and the leader.
+        let followerPort = try #require(UInt16(followers[0].url.split(separator: ":").last ?? ""))
+        let stream = try HTTPClient(port: followerPort, timeout: 10).openEventStream("/v1/stats/stream")
+        let figures = try #require(try stream.nextEvent()).data
+        #expect(figures.contains("\"cluster\":{\"role\":\"follower\",\"leader\":\"\(leader.url)\"}"), "\(figures)")
 
         // SIGKILL the leader: a follower takes over after its lease expires, with every receipt.
         leader.kill()
