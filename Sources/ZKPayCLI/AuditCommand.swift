@@ -24,6 +24,7 @@ enum AuditCommand {
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
         let runtime = try RuntimeOptions.fromEnvironment()
         let expected = try args.options["--genesis"].map(readGenesisFile)
+        let progress = Progress(console: console, json: args.flags.contains("--json"))
         let workers = WorkerPool(count: ProcessInfo.processInfo.activeProcessorCount, name: "zkpay.audit")
         defer { workers.stop() }
         let started = ContinuousClock.now
@@ -33,21 +34,23 @@ enum AuditCommand {
         do {
             switch (args.options["--data"], args.options["--validator"]) {
             case let (data?, nil):
-                (genesis, report) = try auditDirectory(data, runtime, workers, expected: expected)
+                (genesis, report) = try auditDirectory(data, runtime, workers, expected: expected, progress: progress)
                 source = data
             case let (nil, option):
                 let environment = ProcessInfo.processInfo.environment
                 let text = option ?? environment["ZKPAY_VALIDATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? WalletContext.defaultValidator
                 // A cluster's validators hold the same log: audit the first one given.
                 let client = ValidatorClient(url: try parseValidatorURL(validatorURLs(text).first ?? text))
-                (genesis, report) = try auditValidator(client, runtime, workers, expected: expected)
+                (genesis, report) = try auditValidator(client, runtime, workers, expected: expected, progress: progress)
                 source = client.url.description
             default:
                 throw CLIError.usage("give at most one of --data DIR and --validator URL")
             }
         } catch let e as LogAuditError {
+            progress.finish("the audit stopped")
             throw CLIError.failure("the audit failed: \(e)", code: e.code)
         }
+        progress.finish("audited \(report.records) records")
         let elapsed = (ContinuousClock.now - started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         let a = report.audit
@@ -109,7 +112,7 @@ enum AuditCommand {
 
     /// The full audit of the log of the data directory `path` (locked while it is read).
     static func auditDirectory(_ path: String, _ runtime: RuntimeOptions, _ workers: WorkerPool,
-                               expected: Genesis?) throws -> (Genesis, LogAuditReport) {
+                               expected: Genesis?, progress: Progress) throws -> (Genesis, LogAuditReport) {
         // Opening a ledger recovers it, which may cut a torn tail: a write.
         let storage = try openDataStorage(path, runtime)
         let lock = try lockDataDirectory(path)
@@ -128,6 +131,7 @@ enum AuditCommand {
             do { record = try ledger.record(at: sequence) } catch { throw CLIError.failure("reading the log: \(error)") }
             guard let record else { throw CLIError.failure("the log ends at \(sequence - 1), before the state's \(end)") }
             try auditor.add(record)
+            progress.tick("re-verifying the log", Int(sequence), Int(end))
         }
         let report = try auditor.finish()
         // The rebuilt chain must be the one the directory's own state reached.
@@ -140,7 +144,7 @@ enum AuditCommand {
 
     /// The full audit of a running validator's log, downloaded page by page.
     static func auditValidator(_ client: ValidatorClient, _ runtime: RuntimeOptions, _ workers: WorkerPool,
-                               expected: Genesis?) throws -> (Genesis, LogAuditReport) {
+                               expected: Genesis?, progress: Progress) throws -> (Genesis, LogAuditReport) {
         let genesis: Genesis
         do {
             genesis = try Genesis(bytes: try client.genesisBytes())
@@ -157,6 +161,7 @@ enum AuditCommand {
             do { page = try client.logPage(after: after, limit: pageRecords) } catch { throw clientFailure(error, client) }
             for e in page.entries { try auditor.add(LogRecord(sequence: e.sequence, payload: e.payload)) }
             after = auditor.added
+            progress.tick("downloading and re-verifying the log", Int(clamping: after), Int(clamping: page.end))
             if page.entries.isEmpty || after >= page.end { break }
         }
         return (genesis, try auditor.finish())

@@ -1,6 +1,5 @@
 import Testing
-import ZKPayCLI
-@testable import ZKPayTools
+@testable import ZKPayCLI
 
 @Suite("Progress")
 struct ProgressTests {

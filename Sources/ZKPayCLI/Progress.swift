@@ -1,14 +1,13 @@
 import Foundation
 import Glibc
 import Synchronization
-import ZKPayCLI
 
 /// The progress of a long step, for a person watching a terminal: one status line on
 /// stderr, rewritten in place (carriage return) at most ten times a second, and ended by
 /// `finish`. It writes only when stderr is a terminal and the command was not asked for
 /// `--json`; otherwise (a pipe, a log file, captured test output) it is silent, so
 /// scripts and logs never see the carriage returns. Any thread may report.
-final class Progress: Sendable {
+package final class Progress: Sendable {
     private struct State {
         var lastNanos: UInt64 = 0
         /// Characters of the line on screen now (0: none).
@@ -16,20 +15,20 @@ final class Progress: Sendable {
     }
 
     /// Whether anything is written.
-    let isEnabled: Bool
+    package let isEnabled: Bool
     private let state = Mutex(State())
 
     /// - Parameters:
     ///   - json: the command writes machine-readable output (`--json`): no progress.
     ///   - isTerminal: whether stderr is a terminal; by default asked of the system, and
     ///     false when the console captures its output.
-    init(console: Console, json: Bool, isTerminal: Bool? = nil) {
+    package init(console: Console, json: Bool, isTerminal: Bool? = nil) {
         let terminal = isTerminal ?? (!console.isCapturing && isatty(STDERR_FILENO) == 1)
         isEnabled = terminal && !json
     }
 
     /// Shows `text` as the status line, unless the last update was under 100 ms ago.
-    func update(_ text: String) {
+    package func update(_ text: String) {
         guard isEnabled else { return }
         state.withLock { s in
             let now = DispatchTime.now().uptimeNanoseconds
@@ -41,7 +40,7 @@ final class Progress: Sendable {
     }
 
     /// Shows "`what`: done/total (percent)".
-    func tick(_ what: String, _ done: Int, _ total: Int) {
+    package func tick(_ what: String, _ done: Int, _ total: Int) {
         guard isEnabled else { return }
         let percent = total > 0 ? done * 100 / total : 100
         update("\(what): \(done)/\(total) (\(percent)%)")
@@ -49,7 +48,7 @@ final class Progress: Sendable {
 
     /// Replaces the status line with `text` and ends it, so that the next output starts on
     /// a line of its own.
-    func finish(_ text: String) {
+    package func finish(_ text: String) {
         guard isEnabled else { return }
         state.withLock { s in
             Self.write("\r" + Self.padded(text, over: s.shown) + "\n")
