@@ -126,6 +126,9 @@ public struct VartimePrecomputedMSM: Sendable {
         case .ifma:
             if c == nil && scalars.count <= Self.simdMaximum { return staticMultiscalarMulIFMA(scalars) }
             return staticMultiscalarMulScalar(scalars, windowBits: c)
+        case .avx2:
+            // No four-lane fixed-base kernel yet: the scalar loop.
+            return staticMultiscalarMulScalar(scalars, windowBits: c)
         }
     }
 
