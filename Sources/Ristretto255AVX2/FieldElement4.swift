@@ -9,12 +9,13 @@
 // sums must stay < 2^64):
 // - "reduced": the output of `*` and `carried()`: even limbs < 2^26 (the carry chain
 //   masks them last), odd limbs < 2^25 + 2^18.
-// - `*` accepts limbs < 2^27.7 in both operands: the largest column (c0) is
+// - `*` accepts a with limbs < 2^28 and b with limbs < 2^27.7: the largest column (c0) is
 //   a0 b0 + 38 (a1 b9 + a3 b7 + a5 b5 + a7 b3 + a9 b1) + 19 (a2 b8 + a4 b6 + a6 b4 + a8 b2)
-//   <= 267 B^2 < 2^64 for B = 2^27.7, and 19 b < 2^32.
+//   <= 267 A B < 2^64 for A = 2^28, B = 2^27.7, and 19 b < 2^32, 2 a < 2^32.
 // - `+` of two reduced elements gives limbs < 2^27 + 2^19; `-` computes a + 2p - b, which
-//   for a and b reduced gives limbs < 2^27.59 (b <= 2p limb-wise, so nothing wraps).
-//   Neither result may feed another `+` or `-` before a `*` or `carried()`.
+//   for a and b reduced gives limbs < 2^27.59 (b <= 2p limb-wise, so nothing wraps). One
+//   more step is allowed only where it stays a first factor: (r + r) - s for r, s
+//   reduced has limbs < 2^28 (the point formulas' z2 - txy).
 // - Unpacked words (`init(gather:)`, `init(broadcast:)`) must be < 2^52: their limbs are
 //   then < 2^26, fine as factors and as the first operand of `+`, but not reduced, so
 //   never the subtrahend of `-`.
@@ -163,7 +164,7 @@ struct FieldElement4 {
         t = l0 &>> 26; l1 &+= t; l0 &= m26
     }
 
-    /// Lane-wise product mod p (operands: limbs < 2^27.7; output reduced).
+    /// Lane-wise product mod p (a: limbs < 2^28, b: limbs < 2^27.7; output reduced).
     ///
     /// Schoolbook in the ref10 form: a_i b_j lands in column i + j, columns >= 10 fold in
     /// times 19 (2^255 = 19 mod p, taken on b), and a product of two odd limbs is doubled

@@ -51,11 +51,13 @@ struct EdwardsPoint4 {
                       T: .select(a.T, b.T, mask))
     }
 
-    /// The completed point ((cx:cz), (cy:ct)) back in extended coordinates (4M).
+    /// The completed point ((cx:cz), (cy:ct)) back in extended coordinates (4M). ct may
+    /// have limbs up to 2^28 (z2 - t with z2 = Z + Z uncarried), so it is always the first
+    /// factor; cx, cy, cz stay below 2^27.7.
     @inline(__always)
     static func extended(_ cx: FieldElement4, _ cy: FieldElement4, _ cz: FieldElement4,
                          _ ct: FieldElement4) -> EdwardsPoint4 {
-        EdwardsPoint4(X: cx * ct, Y: cy * cz, Z: cz * ct, T: cx * cy)
+        EdwardsPoint4(X: ct * cx, Y: cy * cz, Z: ct * cz, T: cx * cy)
     }
 
     /// self + (yPlusX, yMinusX, xy2d), an affine Niels point per lane (7M; the formulas of
@@ -66,7 +68,7 @@ struct EdwardsPoint4 {
         let pp = (Y + X) * yPlusX
         let mm = (Y - X) * yMinusX
         let txy = T * xy2d
-        let z2 = (Z + Z).carried()  // z2 - txy must stay below the multiplication bound
+        let z2 = Z + Z
         return .extended(pp - mm, pp + mm, z2 + txy, z2 - txy)
     }
 
@@ -77,7 +79,7 @@ struct EdwardsPoint4 {
         let mm = (Y - X) * (other.Y - other.X)
         let tt = (T * d2) * other.T
         let zz = Z * other.Z
-        let zz2 = (zz + zz).carried()
+        let zz2 = zz + zz
         return .extended(pp - mm, pp + mm, zz2 + tt, zz2 - tt)
     }
 }

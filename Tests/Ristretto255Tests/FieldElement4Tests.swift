@@ -74,26 +74,32 @@ struct FieldElement4Tests {
         #expect(checked >= 4 * 100)
     }
 
-    @Test("a product accepts limbs up to 2^27.7 in both factors; packing and unpacking round-trip reduced elements",
+    @Test("a product accepts limbs up to 2^28 in the first factor and 2^27.7 in the second; packing and unpacking round-trip reduced elements",
           .enabled(if: runs, "this CPU lacks the AVX2 set: the AVX2 lanes cannot run here"))
     func limbBounds() {
         var rng = SeededRNG(seed: 0xfe_4002)
         print("seed \(rng.seed)")
         let top = Lanes(repeating: 0xcf0_0000)          // < 2^27.7
         let big = FieldElement4(top, top, top, top, top, top, top, top, top, top)
+        // A first factor may reach 2^28 (the point formulas' (Z + Z) - T).
+        let wideTop = Lanes(repeating: (1 << 28) - 1)
+        let wide = FieldElement4(wideTop, wideTop, wideTop, wideTop, wideTop, wideTop, wideTop, wideTop, wideTop, wideTop)
         for _ in 0..<testIterations(300) {
             let a = (0..<4).map { _ in Oracle.randomLimbs(&rng, bits: 52) }
             let va = Self.unpack(a)
-            let p1 = big * big, p2 = va * big, p3 = big * va
+            let p1 = big * big, p2 = va * big, p3 = big * va, p5 = wide * big
             // The largest sums and differences of reduced elements the point formulas form.
             let r = va.carried(), s = (r + r).carried()
             let p4 = (s - r) * (s + r)
+            let p6 = ((r + r) - s) * (r + s)
             for j in 0..<4 {
                 let bj = Self.lane(big, j), x = a[j], rj = Self.lane(r, j), sj = Self.lane(s, j)
                 #expect(Self.lane(p1, j).bytes == (bj * bj).bytes)
                 #expect(Self.lane(p2, j).bytes == (x * bj).bytes)
                 #expect(Self.lane(p3, j).bytes == (bj * x).bytes)
+                #expect(Self.lane(p5, j).bytes == (Self.lane(wide, j) * bj).bytes)
                 #expect(Self.lane(p4, j).bytes == ((sj - rj) * (sj + rj)).bytes)
+                #expect(Self.lane(p6, j).bytes == (((rj + rj) - sj) * (rj + sj)).bytes)
             }
             // Packed words of a reduced element unpack to the same limbs.
             let (w0, w1, w2, w3, w4) = p2.packed()
