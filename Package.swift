@@ -15,10 +15,15 @@ let fast: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=uncheck
 // Ristretto255 calls them only for `Backend.ifma`, which the executable chooses only on a
 // CPU that has them (CPUFeatures), so the binary still runs, on the portable backend, on an
 // x86-64 machine without them.
+// The AVX2 kernels (Ristretto255AVX2) are compiled for x86-64-v3 (AVX2, FMA, BMI1/2, F16C,
+// MOVBE, LZCNT: `CPUFeatures.avx2Set`) and called only for `Backend.avx2`, chosen only on a
+// CPU that has that set; IFMA's module keeps its own flags.
 #if arch(x86_64)
 let vector: [SwiftSetting] = fast + [.unsafeFlags(["-target-cpu", "cannonlake"])]
+let vectorAVX2: [SwiftSetting] = fast + [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
 #else
 let vector: [SwiftSetting] = fast
+let vectorAVX2: [SwiftSetting] = fast
 #endif
 
 let package = Package(
@@ -39,7 +44,9 @@ let package = Package(
 
         .target(name: "Sodium", dependencies: ["CSodium"], swiftSettings: strict),
         .target(name: "Ristretto255SIMD", dependencies: ["CIntrinsics"], swiftSettings: vector),
-        .target(name: "Ristretto255", dependencies: ["Sodium", "Ristretto255SIMD", "CIntrinsics"], swiftSettings: fast),
+        .target(name: "Ristretto255AVX2", swiftSettings: vectorAVX2),
+        .target(name: "Ristretto255", dependencies: ["Sodium", "Ristretto255SIMD", "Ristretto255AVX2", "CIntrinsics"],
+                swiftSettings: fast),
         .target(name: "Keccak", swiftSettings: fast),
         .target(name: "Merlin", dependencies: ["Keccak"], swiftSettings: fast),
         .target(name: "Bech32m", swiftSettings: strict),
@@ -77,7 +84,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CGMP", "Sodium", "Ristretto255", "HTTP1"], path: "Tests/TestSupport",
                 swiftSettings: strict),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "Ristretto255Tests", dependencies: ["Ristretto255", "Ristretto255SIMD", "Sodium", "TestSupport"],
+        .testTarget(name: "Ristretto255Tests", dependencies: ["Ristretto255", "Ristretto255SIMD", "Ristretto255AVX2", "Sodium", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "KeccakTests", dependencies: ["Keccak", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MerlinTests", dependencies: ["Merlin", "TestSupport"], swiftSettings: strict),

@@ -119,9 +119,11 @@ enum {
     ZK_CPU_AVX512IFMA = 1u << 15,
     ZK_CPU_AVX512VBMI = 1u << 16,
     ZK_CPU_SHA = 1u << 17,
+    ZK_CPU_LZCNT = 1u << 18,
 };
 
-/// The ZK_CPU_* bits of this CPU and operating system, from CPUID leaves 1 and 7 and XCR0.
+/// The ZK_CPU_* bits of this CPU and operating system, from CPUID leaves 1, 7 and 0x80000001
+/// and XCR0.
 /// Baseline x86-64 code: callable on any x86-64 CPU.
 static inline unsigned int zk_cpu_features(void) {
     unsigned int a, b, c, d, f = 0;
@@ -143,6 +145,12 @@ static inline unsigned int zk_cpu_features(void) {
         f |= ZK_CPU_AVX;
         if ((c >> 12) & 1) f |= ZK_CPU_FMA;
         if ((c >> 29) & 1) f |= ZK_CPU_F16C;
+    }
+    // LZCNT (ABM): extended leaf 0x80000001, ECX bit 5.
+    if (__get_cpuid_max(0x80000000, 0) >= 0x80000001) {
+        unsigned int ea, eb, ec, ed;
+        __cpuid(0x80000001, ea, eb, ec, ed);
+        if ((ec >> 5) & 1) f |= ZK_CPU_LZCNT;
     }
     if (__get_cpuid_max(0, 0) < 7) return f;
     __cpuid_count(7, 0, a, b, c, d);

@@ -14,10 +14,9 @@ public enum Backend: String, Sendable, Hashable, CaseIterable, CustomStringConve
     /// The eight-lane AVX-512 IFMA kernels of module Ristretto255SIMD (x86-64 with
     /// `CPUFeatures.ifmaSet`).
     case ifma
-    // An AVX2 backend (a kernel module compiled for `CPUFeatures.avx2Set`) is added here as
-    // `case avx2` with its `requiredFeatures`, a place in `preferenceOrder`, and its own
-    // branch at each `switch backend` of the engines (VartimeMSM, VartimePrecomputedMSM,
-    // FieldElement.batchPowP58, ScalarMultiplier, KeyedBLAKE2b).
+    /// The four-lane AVX2 kernels of module Ristretto255AVX2 (x86-64 with
+    /// `CPUFeatures.avx2Set`). Engines without an AVX2 kernel run the portable code.
+    case avx2
 
     /// What the CPU must have for this backend's code to run.
     public var requiredFeatures: CPUFeatures {
@@ -28,6 +27,12 @@ public enum Backend: String, Sendable, Hashable, CaseIterable, CustomStringConve
             CPUFeatures.ifmaSet
             #else
             // The kernels are compiled only for x86-64: no CPU elsewhere runs them.
+            CPUFeatures(rawValue: ~0)
+            #endif
+        case .avx2:
+            #if arch(x86_64)
+            CPUFeatures.avx2Set
+            #else
             CPUFeatures(rawValue: ~0)
             #endif
         }
@@ -52,7 +57,7 @@ public enum Backend: String, Sendable, Hashable, CaseIterable, CustomStringConve
     }
 
     /// Fastest first.
-    static let preferenceOrder: [Backend] = [.ifma, .portable]
+    static let preferenceOrder: [Backend] = [.ifma, .avx2, .portable]
 
     /// The fastest backend a CPU with `features` runs (the default choice).
     public static func fastest(on features: CPUFeatures) -> Backend {
@@ -64,7 +69,7 @@ public enum Backend: String, Sendable, Hashable, CaseIterable, CustomStringConve
         preferenceOrder.filter { $0.isSupported(by: features) }
     }
 
-    /// The backend named `name` (`portable`, `ifma`), checked against `features`.
+    /// The backend named `name` (`portable`, `ifma`, `avx2`), checked against `features`.
     /// - Throws: `BackendError.unknown` for another name, `BackendError.unsupported` if the
     ///   CPU lacks a feature the backend needs.
     public static func named(_ name: String, on features: CPUFeatures) throws(BackendError) -> Backend {

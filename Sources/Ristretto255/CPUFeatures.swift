@@ -31,18 +31,23 @@ public struct CPUFeatures: OptionSet, Sendable, Hashable, CustomStringConvertibl
     public static let avx512ifma = CPUFeatures(rawValue: 1 << 15)
     public static let avx512vbmi = CPUFeatures(rawValue: 1 << 16)
     public static let sha = CPUFeatures(rawValue: 1 << 17)
+    public static let lzcnt = CPUFeatures(rawValue: 1 << 18)
 
     /// Everything `-target-cpu cannonlake` lets the compiler use in module
     /// Ristretto255SIMD: skylake-avx512's features plus the 52-bit multiply-add (IFMA),
-    /// VBMI and SHA.
+    /// VBMI and SHA (a superset of `avx2Set`).
     public static let ifmaSet: CPUFeatures = [
         .avx512f, .avx512cd, .avx512bw, .avx512dq, .avx512vl, .avx512ifma, .avx512vbmi, .sha,
-        .avx, .avx2, .bmi1, .bmi2, .fma, .f16c, .movbe, .popcnt, .adx, .sse42,
+        .avx, .avx2, .bmi1, .bmi2, .fma, .f16c, .movbe, .lzcnt, .popcnt, .adx, .sse42,
     ]
 
-    /// What an AVX2 kernel module (Haswell-class code: 256-bit integer vectors, fused
-    /// multiply-add, the BMI/ADX carry instructions) may be compiled for.
-    public static let avx2Set: CPUFeatures = [.avx, .avx2, .bmi1, .bmi2, .adx, .fma, .f16c, .movbe, .popcnt, .sse42]
+    /// What module Ristretto255AVX2 is compiled for (`-march=x86-64-v3`: 256-bit
+    /// integer vectors, fused multiply-add, BMI1/2, F16C, MOVBE, LZCNT, on the SSE4.2 and
+    /// POPCNT baseline), plus the ADX carry instructions. Every CPU with AVX2 also has the
+    /// remaining x86-64-v2 basics (CMPXCHG16B, LAHF in 64-bit mode), which are not tested.
+    public static let avx2Set: CPUFeatures = [
+        .avx, .avx2, .bmi1, .bmi2, .adx, .fma, .f16c, .movbe, .lzcnt, .popcnt, .sse42,
+    ]
 
     /// The features of the CPU this process runs on (CPUID and XCR0; none off x86-64).
     /// Cheap, but meant to be read once, at start-up, by whoever chooses a `Backend`.
@@ -58,7 +63,7 @@ public struct CPUFeatures: OptionSet, Sendable, Hashable, CustomStringConvertibl
         (.sse42, "sse4.2"), (.popcnt, "popcnt"), (.avx, "avx"), (.avx2, "avx2"), (.fma, "fma"), (.f16c, "f16c"),
         (.movbe, "movbe"), (.bmi1, "bmi1"), (.bmi2, "bmi2"), (.adx, "adx"), (.avx512f, "avx512f"),
         (.avx512cd, "avx512cd"), (.avx512bw, "avx512bw"), (.avx512dq, "avx512dq"), (.avx512vl, "avx512vl"),
-        (.avx512ifma, "avx512ifma"), (.avx512vbmi, "avx512vbmi"), (.sha, "sha"),
+        (.avx512ifma, "avx512ifma"), (.avx512vbmi, "avx512vbmi"), (.sha, "sha"), (.lzcnt, "abm"),
     ]
 
     /// The feature names (as Linux spells most of them in /proc/cpuinfo), in a fixed order.

@@ -29,6 +29,10 @@ public struct VartimeMSM: Sendable, Hashable {
             return scalars.count >= VartimePippenger.simdThreshold
                 ? VartimePippenger.multiscalarMulIFMA(scalars, points)
                 : VartimeStraus.multiscalarMul(scalars, points)
+        case .avx2:
+            return scalars.count >= VartimePippenger.avx2Threshold
+                ? VartimePippenger.multiscalarMulAVX2(scalars, points)
+                : VartimeStraus.multiscalarMul(scalars, points)
         }
     }
 

@@ -1,4 +1,5 @@
 import Ristretto255SIMD
+import Ristretto255AVX2
 // Variable-time Pippenger (bucket method) multiscalar multiplication.
 //
 // Each scalar is recoded into W = ceil(254/c) signed radix-2^c digits in
@@ -92,15 +93,15 @@ package enum VartimePippenger {
         }
     }
 
-    /// The window width minimizing the work of the window-per-lane kernel for `n` terms:
-    /// ceil(W / 8) passes, each n mixed additions (7M) and 2 * 2^(c-1) full ones (9M),
-    /// eight lanes at a time; the final sum_w 2^(cw) S_w (W c doublings) is the same
-    /// for every c.
-    package static func simdWindowBits(count n: Int) -> Int {
+    /// The window width minimizing the work of a window-per-lane kernel with `lanes` lanes
+    /// for `n` terms: ceil(W / lanes) passes, each n mixed additions (7M) and 2 * 2^(c-1)
+    /// full ones (9M), `lanes` at a time; the final sum_w 2^(cw) S_w (W c doublings) is
+    /// the same for every c.
+    package static func simdWindowBits(count n: Int, lanes: Int = 8) -> Int {
         var best = 4
         var bestCost = Int.max
         for c in 4...12 {
-            let passes = (Scalar.signedRadixDigitCount(windowBits: c) + 7) / 8
+            let passes = (Scalar.signedRadixDigitCount(windowBits: c) + lanes - 1) / lanes
             let cost = passes * (7 * n + 18 * (1 << (c - 1)))
             if cost < bestCost { bestCost = cost; best = c }
         }
@@ -111,16 +112,42 @@ package enum VartimePippenger {
     /// (measured with `zkpay bench`, figures msm_*; see docs/notes/simd.md).
     package static let simdThreshold = 64
 
+    /// From this many terms on, the AVX2 engine (`VartimeMSM`) uses the four-lane kernel.
+    package static let avx2Threshold = 64
+
     /// sum scalars[i] * points[i] with the bucket phase on eight lanes (one window per
     /// lane, module Ristretto255SIMD) and the final combination in scalar code.
     /// - Warning: AVX-512 IFMA code: only for `Backend.ifma`, which the caller checked
     ///   against the CPU. Variable time. Public data only.
     package static func multiscalarMulIFMA(_ scalars: [Scalar], _ points: [RistrettoPoint],
                                            windowBits c: Int? = nil) -> EdwardsPoint {
+        multiscalarMulLanes(scalars, points, windowBits: c ?? simdWindowBits(count: scalars.count, lanes: 8),
+                            kernel: WindowLanes.windowSums)
+    }
+
+    /// sum scalars[i] * points[i] with the bucket phase on four AVX2 lanes (one window per
+    /// lane, module Ristretto255AVX2) and the final combination in scalar code.
+    /// - Warning: AVX2 code: only for `Backend.avx2` (or `.ifma`, whose CPUs have AVX2),
+    ///   which the caller checked against the CPU. Variable time. Public data only.
+    package static func multiscalarMulAVX2(_ scalars: [Scalar], _ points: [RistrettoPoint],
+                                           windowBits c: Int? = nil) -> EdwardsPoint {
+        multiscalarMulLanes(scalars, points, windowBits: c ?? simdWindowBits(count: scalars.count, lanes: 4),
+                            kernel: WindowLanes4.windowSums)
+    }
+
+    /// The window-sum kernels' shared interface (`WindowLanes.windowSums`,
+    /// `WindowLanes4.windowSums`): digits, count, windows, half, points, 2d, out.
+    typealias WindowSumsKernel = (UnsafePointer<Int16>, Int, Int, Int, UnsafePointer<UInt64>,
+                                  UnsafePointer<UInt64>, UnsafeMutablePointer<UInt64>) -> Void
+
+    /// Recodes the scalars, packs the points for a window-per-lane kernel, runs it and
+    /// combines its window sums.
+    @inline(__always)
+    static func multiscalarMulLanes(_ scalars: [Scalar], _ points: [RistrettoPoint], windowBits c: Int,
+                                    kernel: WindowSumsKernel) -> EdwardsPoint {
         precondition(scalars.count == points.count)
         let n = scalars.count
         if n == 0 { return .identity }
-        let c = c ?? simdWindowBits(count: n)
         precondition(c >= 2 && c <= 15)
         let windows = Scalar.signedRadixDigitCount(windowBits: c)
         var digits = [Int16](repeating: 0, count: windows * n)
@@ -130,8 +157,9 @@ package enum VartimePippenger {
             }
         }
         let affine = points.withUnsafeBufferPointer { batchAffineNiels($0) }
-        // Packed words (the radix-2^51 limbs, reduced by batchAffineNiels as the kernel
-        // requires): the points, their negatives (y-x, y+x, -2dxy), and the identity (1, 1, 0).
+        // Packed words (the radix-2^51 limbs, reduced by batchAffineNiels below 2^52 as the
+        // kernels require): the points, their negatives (y-x, y+x, -2dxy), and the identity
+        // (1, 1, 0).
         var words = [UInt64](repeating: 0, count: 15 * (2 * n + 1))
         words.withUnsafeMutableBufferPointer { w in
             @inline(__always) func put(_ f: FieldElement, _ o: Int) {
@@ -150,8 +178,7 @@ package enum VartimePippenger {
         digits.withUnsafeBufferPointer { d in
             words.withUnsafeBufferPointer { w in
                 sums.withUnsafeMutableBufferPointer { s in
-                    WindowLanes.windowSums(digits: d.baseAddress!, count: n, windows: windows, half: 1 << (c - 1),
-                                           points: w.baseAddress!, d2: d2Words, out: s.baseAddress!)
+                    kernel(d.baseAddress!, n, windows, 1 << (c - 1), w.baseAddress!, d2Words, s.baseAddress!)
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Ristretto255SIMD
+import Ristretto255AVX2
 
 // Multiscalar multiplication with a fixed list of points (the Pedersen and Bulletproof
 // generators): fixed-base Pippenger.
@@ -126,6 +127,9 @@ public struct VartimePrecomputedMSM: Sendable {
         case .ifma:
             if c == nil && scalars.count <= Self.simdMaximum { return staticMultiscalarMulIFMA(scalars) }
             return staticMultiscalarMulScalar(scalars, windowBits: c)
+        case .avx2:
+            if c == nil && scalars.count <= Self.avx2Maximum { return staticMultiscalarMulAVX2(scalars) }
+            return staticMultiscalarMulScalar(scalars, windowBits: c)
         }
     }
 
@@ -135,13 +139,16 @@ public struct VartimePrecomputedMSM: Sendable {
     /// msm_precomputed_2050 sit on either side).
     package static let simdMaximum = 512
 
-    /// The window width in {4, 8, 12} for `n` static terms on eight lanes: n ceil(254/c)
+    /// The same limit for the four AVX2 lanes.
+    package static let avx2Maximum = 512
+
+    /// The window width in {4, 8, 12} for `n` static terms on `lanes` lanes: n ceil(254/c)
     /// mixed additions (7M) spread over the lanes, and each lane aggregating its own
     /// 2^(c-1) buckets (18M each), counted in lane-multiplications.
-    package static func simdWindowBits(count n: Int) -> Int {
+    package static func simdWindowBits(count n: Int, lanes: Int = 8) -> Int {
         var best = 4, bestCost = Int.max
         for c in [4, 8, 12] {
-            let cost = n * Scalar.signedRadixDigitCount(windowBits: c) * 7 + 8 * 18 * (1 << (c - 1))
+            let cost = n * Scalar.signedRadixDigitCount(windowBits: c) * 7 + lanes * 18 * (1 << (c - 1))
             if cost < bestCost { bestCost = cost; best = c }
         }
         return best
@@ -162,11 +169,34 @@ public struct VartimePrecomputedMSM: Sendable {
     /// - Warning: AVX-512 IFMA code: only for `Backend.ifma`, which the caller checked
     ///   against the CPU. Variable time. Public data only.
     package func staticMultiscalarMulIFMA(_ scalars: [Scalar], windowBits c: Int? = nil) -> EdwardsPoint {
+        staticMultiscalarMulLanes(scalars, windowBits: c ?? Self.simdWindowBits(count: scalars.count, lanes: 8),
+                                  lanes: 8, kernel: EntryLanes.laneSums)
+    }
+
+    /// `staticMultiscalarMul` with the bucket additions on four AVX2 lanes (module
+    /// Ristretto255AVX2, `EntryLanes4`), dealt as for IFMA.
+    /// - Warning: AVX2 code: only for `Backend.avx2` (or `.ifma`, whose CPUs have AVX2),
+    ///   which the caller checked against the CPU. Variable time. Public data only.
+    package func staticMultiscalarMulAVX2(_ scalars: [Scalar], windowBits c: Int? = nil) -> EdwardsPoint {
+        staticMultiscalarMulLanes(scalars, windowBits: c ?? Self.simdWindowBits(count: scalars.count, lanes: 4),
+                                  lanes: 4, kernel: EntryLanes4.laneSums)
+    }
+
+    /// The lane-sum kernels' shared interface (`EntryLanes.laneSums`,
+    /// `EntryLanes4.laneSums`): offsets, digits, count, half, table, 2d, out (20 words per
+    /// lane).
+    typealias LaneSumsKernel = (UnsafePointer<Int>, UnsafePointer<Int16>, Int, Int, UnsafePointer<UInt64>,
+                                UnsafePointer<UInt64>, UnsafeMutablePointer<UInt64>) -> Void
+
+    /// Lists the nonzero (term, window) entries, runs a lane-sum kernel over them and adds
+    /// its `lanes` sums.
+    @inline(__always)
+    func staticMultiscalarMulLanes(_ scalars: [Scalar], windowBits c: Int, lanes: Int,
+                                   kernel: LaneSumsKernel) -> EdwardsPoint {
         precondition(Self.shiftsArePackedWords, "AffineNielsPoint is not five-limb packed words")
         let n = scalars.count
         precondition(n <= points.count)
         if n == 0 { return .identity }
-        let c = c ?? Self.simdWindowBits(count: n)
         precondition(c == 4 || c == 8 || c == 12, "fixed-base windows are multiples of the 4-bit shift spacing")
         let windows = Scalar.signedRadixDigitCount(windowBits: c)
         let step = c / 4
@@ -184,14 +214,13 @@ public struct VartimePrecomputedMSM: Sendable {
             }
         }
         let d2Words = Constants.d2.limbs
-        var sums = [UInt64](repeating: 0, count: 160)
+        var sums = [UInt64](repeating: 0, count: 20 * lanes)
         shifts.withUnsafeBufferPointer { tab in
             tab.baseAddress!.withMemoryRebound(to: UInt64.self, capacity: 15 * tab.count) { words in
-                EntryLanes.laneSums(offsets: offsets, digits: entryDigits, count: offsets.count, half: 1 << (c - 1),
-                                    table: words, d2: d2Words, out: &sums)
+                kernel(offsets, entryDigits, offsets.count, 1 << (c - 1), words, d2Words, &sums)
             }
         }
-        return (0..<8).reduce(EdwardsPoint.identity) { $0 + EdwardsPoint(limbs: sums, at: 20 * $1) }
+        return (0..<lanes).reduce(EdwardsPoint.identity) { $0 + EdwardsPoint(limbs: sums, at: 20 * $1) }
     }
 
     /// `staticMultiscalarMul` in scalar code.

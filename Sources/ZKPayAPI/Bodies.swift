@@ -480,7 +480,7 @@ public struct StatusBody: Sendable, Equatable {
     public var workers: Int
     public var connections: Int
     public var uptimeSeconds: Int
-    /// The arithmetic backend the validator verifies with (`portable`, `ifma`).
+    /// The arithmetic backend the validator verifies with (`portable`, `ifma`, `avx2`).
     public var backend: String
     /// In a cluster: `leader`, `follower` or `halted` (absent for a validator on its own).
     public var role: String?

@@ -7,12 +7,12 @@ import Validator
 import ZKPayCore
 
 /// `zkpay validator run --data DIR [--listen HOST:PORT] [--workers N] [--batch-max N] [--batch-wait-ms T]
-/// [--backend ifma|portable] [--crc32c hardware|software] [--direct-io on|off] [--zero-ahead BYTES|off]`:
+/// [--backend ifma|avx2|portable] [--crc32c hardware|software] [--direct-io on|off] [--zero-ahead BYTES|off]`:
 /// serves the ledger in DIR over HTTP until SIGINT or SIGTERM, then shuts down gracefully
 /// (requests in flight are settled and answered, the log is synced) and exits 0.
 enum ValidatorRunCommand {
     static let usage = "zkpay validator run --data DIR [--listen HOST:PORT] [--workers N] [--batch-max N] "
-        + "[--batch-wait-ms T] [--backend ifma|portable] [--crc32c hardware|software] [--direct-io on|off] "
+        + "[--batch-wait-ms T] [--backend ifma|avx2|portable] [--crc32c hardware|software] [--direct-io on|off] "
         + "[--zero-ahead BYTES|off] [--cluster ETCD_URL,... [--name NAME] [--advertise URL] [--lease-seconds S]]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {

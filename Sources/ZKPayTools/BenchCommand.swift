@@ -63,7 +63,7 @@ struct BenchResult {
     let baseline: String?
 }
 
-/// `zkpay bench [--json] [--filter NAME[,NAME...]] [--samples N] [--clock wall|thread] [--backend ifma|portable]`.
+/// `zkpay bench [--json] [--filter NAME[,NAME...]] [--samples N] [--clock wall|thread] [--backend ifma|avx2|portable]`.
 ///
 /// Every figure runs on one arithmetic backend: `--backend`, else the fastest this CPU runs
 /// (`ZKPAY_SIMD=off`: portable); one process measures one backend, and `--json` names it.

@@ -14,7 +14,7 @@ import ZKPayCore
 enum LoadgenCommand {
     static let usage = """
         zkpay loadgen --validator URL --transfers N --concurrency C [--wallets W] [--batch K] \
-        [--rate TPS] [--issuer-seed HEX] [--backend ifma|portable] [--json]
+        [--rate TPS] [--issuer-seed HEX] [--backend ifma|avx2|portable] [--json]
           zkpay loadgen address --issuer-seed HEX   (print the issuer address of a seed, for `validator init`)
         """
     static let summary = "load-test a validator: fund wallets, pre-build transfers, submit, report tps and latency"

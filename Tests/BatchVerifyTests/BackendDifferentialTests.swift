@@ -53,4 +53,10 @@ struct BatchBackendDifferentialTests {
     func ifmaMatchesPortable() {
         Self.compare(.ifma, seed: 0xbac_0002)
     }
+
+    @Test("the avx2 backend's batch verifier gives the portable one's sums, verdicts and bad items",
+          .enabled(if: TestBackends.runs(.avx2), "this CPU lacks the AVX2 set: the avx2 backend cannot run here"))
+    func avx2MatchesPortable() {
+        Self.compare(.avx2, seed: 0xbac_0005)
+    }
 }

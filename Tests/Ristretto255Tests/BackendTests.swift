@@ -11,7 +11,7 @@ struct BackendTests {
         (.sse42, "sse4_2"), (.popcnt, "popcnt"), (.avx, "avx"), (.avx2, "avx2"), (.fma, "fma"), (.f16c, "f16c"),
         (.movbe, "movbe"), (.bmi1, "bmi1"), (.bmi2, "bmi2"), (.adx, "adx"), (.avx512f, "avx512f"),
         (.avx512cd, "avx512cd"), (.avx512bw, "avx512bw"), (.avx512dq, "avx512dq"), (.avx512vl, "avx512vl"),
-        (.avx512ifma, "avx512ifma"), (.avx512vbmi, "avx512vbmi"), (.sha, "sha_ni"),
+        (.avx512ifma, "avx512ifma"), (.avx512vbmi, "avx512vbmi"), (.sha, "sha_ni"), (.lzcnt, "abm"),
     ]
 
     /// The flags of the first processor in /proc/cpuinfo (the kernel lists a feature only
@@ -46,13 +46,20 @@ struct BackendTests {
         #expect(Backend.fastest(on: CPUFeatures.ifmaSet) == .ifma)
         #expect(Backend.ifma.isSupported(by: CPUFeatures.ifmaSet))
         #endif
+        #if arch(x86_64)
+        #expect(Backend.fastest(on: CPUFeatures.avx2Set) == .avx2)
+        #expect(Backend.supported(on: CPUFeatures.ifmaSet) == [.ifma, .avx2, .portable])
+        #expect(Backend.supported(on: CPUFeatures.avx2Set) == [.avx2, .portable])
+        #else
         #expect(Backend.fastest(on: CPUFeatures.avx2Set) == .portable)
+        #endif
+        #expect(Backend.fastest(on: CPUFeatures.avx2Set.subtracting(.avx2)) == .portable)
         #expect(Backend.fastest(on: []) == .portable)
     }
 
     @Test("naming a backend: an unknown name and a backend the CPU lacks features for are typed errors")
     func naming() throws {
-        #expect(throws: BackendError.unknown(name: "avx2")) { try Backend.named("avx2", on: CPUFeatures.ifmaSet) }
+        #expect(throws: BackendError.unknown(name: "avx512")) { try Backend.named("avx512", on: CPUFeatures.ifmaSet) }
         #expect(throws: BackendError.unknown(name: "IFMA")) { try Backend.named("IFMA", on: CPUFeatures.ifmaSet) }
         #expect(try Backend.named("portable", on: []) == .portable)
         let lacking = CPUFeatures.ifmaSet.subtracting(.avx512ifma)
@@ -61,13 +68,26 @@ struct BackendTests {
             Issue.record("ifma was accepted on a CPU without avx512ifma")
         } catch {
             #if arch(x86_64)
-            #expect(error == .unsupported(backend: .ifma, missing: .avx512ifma, supported: [.portable]))
+            #expect(error == .unsupported(backend: .ifma, missing: .avx512ifma, supported: [.avx2, .portable]))
             #endif
             #expect(error.description.contains("cannot run the ifma backend"))
         }
         #if arch(x86_64)
         #expect(try Backend.named("ifma", on: CPUFeatures.ifmaSet) == .ifma)
+        #expect(try Backend.named("avx2", on: CPUFeatures.ifmaSet) == .avx2)
+        #expect(try Backend.named("avx2", on: CPUFeatures.avx2Set) == .avx2)
         #endif
+        for missing in [CPUFeatures.avx2, .lzcnt, .bmi2] {
+            do {
+                _ = try Backend.named("avx2", on: CPUFeatures.avx2Set.subtracting(missing))
+                Issue.record("avx2 was accepted on a CPU without \(missing)")
+            } catch {
+                #if arch(x86_64)
+                #expect(error == .unsupported(backend: .avx2, missing: missing, supported: [.portable]))
+                #endif
+                #expect(error.description.contains("cannot run the avx2 backend"))
+            }
+        }
     }
 }
 
@@ -170,5 +190,36 @@ struct BackendDifferentialTests {
           .enabled(if: TestBackends.runs(.ifma), "this CPU lacks AVX-512 IFMA: the ifma backend cannot run here"))
     func ifmaMatchesPortable() {
         Self.compare(.ifma, seed: 0xbac_0001)
+    }
+
+    @Test("the avx2 backend computes what the portable one computes: MSMs, fixed-base MSMs, batch encoding and decoding, scalar products",
+          .enabled(if: TestBackends.runs(.avx2), "this CPU lacks the AVX2 set: the avx2 backend cannot run here"))
+    func avx2MatchesPortable() {
+        Self.compare(.avx2, seed: 0xbac_0003)
+    }
+
+    @Test("the four-lane Pippenger kernel equals portable Pippenger for every size 1...80 and window widths 2...12",
+          .enabled(if: TestBackends.runs(.avx2), "this CPU lacks the AVX2 set: the avx2 backend cannot run here"))
+    func avx2PippengerSizes() {
+        var rng = SeededRNG(seed: 0xbac_0004)
+        print("seed \(rng.seed)")
+        for n in 1...80 {
+            let (s, p) = Self.terms(n, &rng)
+            let expected = VartimePippenger.multiscalarMul(s, p)
+            #expect(RistrettoPoint(edwards: VartimePippenger.multiscalarMulAVX2(s, p)) == RistrettoPoint(edwards: expected),
+                    "n = \(n)")
+        }
+        for c in 2...12 {
+            let (s, p) = Self.terms(Int(rng.next() % 200) + 1, &rng)
+            #expect(RistrettoPoint(edwards: VartimePippenger.multiscalarMulAVX2(s, p, windowBits: c))
+                    == RistrettoPoint(edwards: VartimePippenger.multiscalarMul(s, p)), "c = \(c), n = \(s.count)")
+        }
+        // One bucket only: every scalar the same, every point the same (long runs per lane).
+        let point = MSMTests.randomPoint(&rng), scalar = MSMTests.randomScalar(&rng)
+        let same = VartimePippenger.multiscalarMulAVX2([Scalar](repeating: scalar, count: 300),
+                                                       [RistrettoPoint](repeating: point, count: 300))
+        #expect(RistrettoPoint(edwards: same)
+                == RistrettoPoint.vartimeMultiscalarMul([Scalar](repeating: scalar, count: 300),
+                                                        [RistrettoPoint](repeating: point, count: 300)))
     }
 }

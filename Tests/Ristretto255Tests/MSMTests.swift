@@ -254,6 +254,27 @@ struct MSMTests {
         }
     }
 
+    @Test("the fixed-base AVX2 lanes equal the naive sum for every window width and every count 0...20",
+          .enabled(if: TestBackends.runs(.avx2), "this CPU lacks the AVX2 set: the avx2 backend cannot run here"))
+    func precomputedAVX2Lanes() {
+        var rng = SeededRNG(seed: 0x4d53_4d0a)
+        print("MSMTests.precomputedAVX2Lanes seed \(rng.seed)")
+        let fixed: [RistrettoPoint] = [.identity, .basepoint, -RistrettoPoint.basepoint] + (0..<300).map { _ in Self.randomPoint(&rng) }
+        let msm = VartimePrecomputedMSM(points: fixed, backend: .avx2)
+        let mixed = Array((Self.edgeScalars() + (0..<40).map { _ in Self.randomScalar(&rng) }).prefix(303))
+        let mixedExpected = Self.naive(mixed, Array(fixed[0..<mixed.count]))
+        for c in [4, 8, 12] {
+            #expect(RistrettoPoint(edwards: msm.staticMultiscalarMulAVX2(mixed, windowBits: c)) == mixedExpected,
+                    "AVX2 lanes, c = \(c)")
+        }
+        // Every count 0...20 (partial last chunk of four, lanes without entries).
+        for n in 0...20 {
+            let part = Array(mixed.suffix(n))
+            #expect(RistrettoPoint(edwards: msm.staticMultiscalarMulAVX2(part))
+                    == RistrettoPoint(edwards: msm.staticMultiscalarMulScalar(part)), "AVX2 lanes, n = \(n)")
+        }
+    }
+
     @Test("the constant-time MSM equals the vartime MSM and the naive sum")
     func constantTime() {
         var rng = SeededRNG(seed: 0x4d53_4d07)

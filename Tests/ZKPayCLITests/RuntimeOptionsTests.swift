@@ -22,7 +22,7 @@ struct RuntimeOptionsTests {
         let ifma = try parse(features: CPUFeatures.ifmaSet)
         #expect(ifma.backend == .ifma && ifma.storage.crc32c == .hardware)
         #expect(ifma.storage.directIO && ifma.storage.zeroAheadBytes == 8 << 20)
-        #expect(try parse(features: CPUFeatures.avx2Set).backend == .portable)
+        #expect(try parse(features: CPUFeatures.avx2Set).backend == .avx2)
         #endif
     }
 
@@ -32,8 +32,14 @@ struct RuntimeOptionsTests {
         #expect(try parse(["--backend": "portable"], [:], features: CPUFeatures.ifmaSet).backend == .portable)
         #if arch(x86_64)
         #expect(try parse(["--backend": "ifma"], ["ZKPAY_SIMD": "off"], features: CPUFeatures.ifmaSet).backend == .ifma)
+        #expect(try parse(["--backend": "avx2"], [:], features: CPUFeatures.ifmaSet).backend == .avx2)
+        #expect(try parse(["--backend": "avx2"], [:], features: CPUFeatures.avx2Set).backend == .avx2)
         #endif
-        for bad in ["avx2", "IFMA", ""] {
+        #expect(throws: CLIError.self) { try parse(["--backend": "avx2"], [:], features: [.avx, .sse42]) }
+        #if arch(x86_64)
+        #expect(throws: CLIError.self) { try parse(["--backend": "ifma"], [:], features: CPUFeatures.avx2Set) }
+        #endif
+        for bad in ["avx512", "IFMA", ""] {
             do {
                 _ = try parse(["--backend": bad], features: CPUFeatures.ifmaSet)
                 Issue.record("--backend \(bad) accepted")

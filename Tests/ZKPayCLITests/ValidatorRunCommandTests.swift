@@ -22,7 +22,7 @@ struct ValidatorRunCommandTests {
             ["validator", "run", "--data", "/tmp", "--batch-wait-ms", "-1"],
             ["validator", "run", "--data", "/tmp", "--frobnicate"],
             ["validator", "run", "--data", "/tmp", "extra"],
-            ["validator", "run", "--data", "/tmp", "--backend", "avx2"],
+            ["validator", "run", "--data", "/tmp", "--backend", "avx512"],
             ["validator", "run", "--data", "/tmp", "--backend", "IFMA"],
             ["validator", "run", "--data", "/tmp", "--crc32c", "fast"],
             ["validator", "run", "--data", "/tmp", "--direct-io", "maybe"],

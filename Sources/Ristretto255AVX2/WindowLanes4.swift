@@ -1,0 +1,230 @@
+// Pippenger's bucket phase with one window per lane, four lanes of AVX2.
+//
+// For a point P_i, its signed digits in four different windows select four buckets in
+// four disjoint bucket sets, so the four bucket additions are independent: lane j adds
+// +-P_i to a bucket of window 4g + j, and no two lanes ever touch the same bucket. Each
+// lane's entries are sorted by bucket first, so a lane adds a run of points into one
+// accumulator kept in registers and writes it out once per bucket. The window sums
+// sum_k k * bucket_k are then formed the same way, one window per lane. Everything here is
+// variable time and for public data only (it runs on verification data: points and
+// scalars of proofs being checked).
+
+/// Four extended points (X:Y:Z:T), one per lane.
+struct EdwardsPoint4 {
+    var X: FieldElement4, Y: FieldElement4, Z: FieldElement4, T: FieldElement4
+
+    /// Lane j from the 20 packed words (X, Y, Z, T) at `base + offsets[j]`.
+    @inline(__always)
+    init(gather base: UnsafePointer<UInt64>, _ o: SIMD4<Int>) {
+        X = FieldElement4(gather: base, o)
+        Y = FieldElement4(gather: base + 5, o)
+        Z = FieldElement4(gather: base + 10, o)
+        T = FieldElement4(gather: base + 15, o)
+    }
+
+    @inline(__always)
+    init(X: FieldElement4, Y: FieldElement4, Z: FieldElement4, T: FieldElement4) {
+        self.X = X; self.Y = Y; self.Z = Z; self.T = T
+    }
+
+    /// Writes lane j as 20 packed words at `base + offsets[j]` (reduced coordinates).
+    @inline(__always)
+    func scatter(_ base: UnsafeMutablePointer<UInt64>, _ o: SIMD4<Int>) {
+        X.scatter(base, o); Y.scatter(base + 5, o); Z.scatter(base + 10, o); T.scatter(base + 15, o)
+    }
+
+    /// The identity (0 : 1 : 1 : 0) in every lane.
+    static var identity: EdwardsPoint4 {
+        @inline(__always) get { EdwardsPoint4(X: .zero, Y: .one, Z: .one, T: .zero) }
+    }
+
+    /// Writes lane j as 20 packed words at `p` (reduced coordinates).
+    @inline(__always)
+    func storeLane(_ j: Int, to p: UnsafeMutablePointer<UInt64>) {
+        X.storeLane(j, to: p); Y.storeLane(j, to: p + 5); Z.storeLane(j, to: p + 10); T.storeLane(j, to: p + 15)
+    }
+
+    /// Per lane: `b` where `mask` is set, else `a`.
+    @inline(__always)
+    static func select(_ a: EdwardsPoint4, _ b: EdwardsPoint4, _ mask: SIMDMask<SIMD4<Int64>>) -> EdwardsPoint4 {
+        EdwardsPoint4(X: .select(a.X, b.X, mask), Y: .select(a.Y, b.Y, mask), Z: .select(a.Z, b.Z, mask),
+                      T: .select(a.T, b.T, mask))
+    }
+
+    /// The completed point ((cx:cz), (cy:ct)) back in extended coordinates (4M). ct may
+    /// have limbs up to 2^28 (z2 - t with z2 = Z + Z uncarried), so it is always the first
+    /// factor; cx, cy, cz stay below 2^27.7.
+    @inline(__always)
+    static func extended(_ cx: FieldElement4, _ cy: FieldElement4, _ cz: FieldElement4,
+                         _ ct: FieldElement4) -> EdwardsPoint4 {
+        EdwardsPoint4(X: ct * cx, Y: cy * cz, Z: ct * cz, T: cx * cy)
+    }
+
+    /// self + (yPlusX, yMinusX, xy2d), an affine Niels point per lane (7M; the formulas of
+    /// curve25519-dalek's mixed addition). The Niels coordinates are unpacked words
+    /// (limbs < 2^26): they are only multiplied.
+    @inline(__always)
+    func adding(yPlusX: FieldElement4, yMinusX: FieldElement4, xy2d: FieldElement4) -> EdwardsPoint4 {
+        let pp = (Y + X) * yPlusX
+        let mm = (Y - X) * yMinusX
+        let txy = T * xy2d
+        let z2 = Z + Z
+        return .extended(pp - mm, pp + mm, z2 + txy, z2 - txy)
+    }
+
+    /// self + other, both extended with reduced coordinates (9M).
+    @inline(__always)
+    func adding(_ other: EdwardsPoint4, d2: FieldElement4) -> EdwardsPoint4 {
+        let pp = (Y + X) * (other.Y + other.X)
+        let mm = (Y - X) * (other.Y - other.X)
+        let tt = (T * d2) * other.T
+        let zz = Z * other.Z
+        let zz2 = zz + zz
+        return .extended(pp - mm, pp + mm, zz2 + tt, zz2 - tt)
+    }
+}
+
+/// The window-per-lane bucket phase of variable-time Pippenger on four AVX2 lanes (see the
+/// top of the file).
+package enum WindowLanes4 {
+    /// Words of one packed extended point: X, Y, Z, T, five each.
+    static let pointWords = 20
+
+    /// Per lane j: sum_k k * bucket_k over the buckets k = 1...half at
+    /// `buckets + laneBase[j] + 20 k` (reduced packed words), as the sum of the running
+    /// suffix sums (two full additions per bucket).
+    @inline(__always)
+    static func aggregate(_ buckets: UnsafePointer<UInt64>, laneBase: SIMD4<Int>, half: Int,
+                          d2: FieldElement4) -> EdwardsPoint4 {
+        var running = EdwardsPoint4(gather: buckets, laneBase &+ half * pointWords)
+        var sum = running
+        var k = half - 1
+        while k >= 1 {
+            running = running.adding(EdwardsPoint4(gather: buckets, laneBase &+ k * pointWords), d2: d2)
+            sum = sum.adding(running, d2: d2)
+            k -= 1
+        }
+        return sum
+    }
+
+    /// For every window w < `windows`: S_w = sum_i digit(w, i) * P_i, written as 20
+    /// packed words (X, Y, Z, T in the radix-2^51 layout, words < 2^51 + 2^44) at
+    /// `out[20 w]`; the caller forms sum_w 2^(c w) S_w.
+    ///
+    /// The inputs are those of the IFMA kernel (`WindowLanes.windowSums` in module
+    /// Ristretto255SIMD), so module Ristretto255 prepares them once for either backend.
+    ///
+    /// - Parameters:
+    ///   - digits: window-major signed digits, digit of point i in window w at
+    ///     `digits[w * count + i]`, each in [-half, half].
+    ///   - count: the number of points n.
+    ///   - windows: the number of windows.
+    ///   - half: 2^(c-1), the largest digit magnitude (the number of buckets).
+    ///   - points: 2n + 1 affine Niels points (y+x, y-x, 2dxy), 15 packed words each,
+    ///     every word < 2^52: P_0..P_{n-1}, then -P_0..-P_{n-1}, then the identity
+    ///     (1, 1, 0).
+    ///   - d2: 2d, five packed words (< 2^51).
+    ///   - out: room for `20 * windows` words.
+    /// - Warning: Variable time. Public data only. AVX2 code: call only for `Backend.avx2`
+    ///   (module Ristretto255), which the caller checked against the CPU.
+    @inline(never)
+    package static func windowSums(digits: UnsafePointer<Int16>, count n: Int, windows: Int, half: Int,
+                                   points: UnsafePointer<UInt64>, d2 d2Words: UnsafePointer<UInt64>,
+                                   out: UnsafeMutablePointer<UInt64>) {
+        precondition(n >= 0 && windows >= 1 && half >= 1 && half < 1 << 15 && 15 * (2 * n + 1) < Int(Int32.max))
+        let slots = half + 1                       // slot 0: unused (lanes without entries)
+        let laneWords = slots * pointWords
+        let sums = UnsafeMutablePointer<UInt64>.allocate(capacity: 4 * laneWords)
+        defer { sums.deallocate() }
+        let result = UnsafeMutablePointer<UInt64>.allocate(capacity: 4 * pointWords)
+        defer { result.deallocate() }
+        // Sorted entries per lane (lane-major), then interleaved step-major for the loop.
+        let sortedOffset = UnsafeMutablePointer<Int32>.allocate(capacity: max(4 * n, 1))
+        defer { sortedOffset.deallocate() }
+        let sortedBucket = UnsafeMutablePointer<Int32>.allocate(capacity: max(4 * n, 1))
+        defer { sortedBucket.deallocate() }
+        let stepOffset = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * (n + 1))
+        defer { stepOffset.deallocate() }
+        let stepBucket = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * (n + 2))
+        defer { stepBucket.deallocate() }
+        let next = UnsafeMutablePointer<Int>.allocate(capacity: slots)
+        defer { next.deallocate() }
+        let d2 = FieldElement4(broadcast: d2Words)
+        let identity = EdwardsPoint4.identity
+        let laneBase = SIMD4<Int>(0, 1, 2, 3) &* laneWords
+        let identityOffset = Int32(15 * 2 * n)
+
+        var g = 0
+        while g * 4 < windows {
+            // Every bucket sum starts as the identity (0 : 1 : 1 : 0).
+            for s in 0..<(4 * slots) {
+                let b = sums + s * pointWords
+                b.initialize(repeating: 0, count: pointWords)
+                b[5] = 1; b[10] = 1
+            }
+            // 1. Counting sort of each lane's nonzero digits by magnitude.
+            var length = SIMD4<Int>()
+            for j in 0..<4 where g * 4 + j < windows {
+                let row = digits + (g * 4 + j) * n
+                for k in 0..<slots { next[k] = 0 }
+                for i in 0..<n { next[Int(row[i].magnitude)] += 1 }
+                var position = 0
+                for k in 1..<slots { let c = next[k]; next[k] = position; position += c }
+                length[j] = position
+                let offsets = sortedOffset + j * n, buckets = sortedBucket + j * n
+                for i in 0..<n {
+                    let d = Int(row[i])
+                    if d == 0 { continue }
+                    let k = Int(d.magnitude)
+                    let at = next[k]
+                    next[k] = at + 1
+                    offsets[at] = Int32(15 * (d > 0 ? i : n + i))
+                    buckets[at] = Int32(k)
+                }
+            }
+            let steps = length.max()
+            // 2. Step-major: step t of lane j at [4 t + j]; short lanes add the identity
+            //    into their last bucket (or the unused slot 0).
+            for j in 0..<4 {
+                let len = length[j]
+                let last: Int32 = len > 0 ? sortedBucket[j * n + len - 1] : 0
+                for t in 0..<steps {
+                    if t < len {
+                        stepOffset[4 * t + j] = sortedOffset[j * n + t]
+                        stepBucket[4 * t + j] = sortedBucket[j * n + t]
+                    } else {
+                        stepOffset[4 * t + j] = identityOffset
+                        stepBucket[4 * t + j] = last
+                    }
+                }
+                stepBucket[4 * steps + j] = -1        // every lane flushes after the last step
+            }
+            // 3. Runs of equal buckets into one accumulator per lane.
+            var acc = identity
+            var bucket = SIMD4<Int32>(repeating: 0)
+            if steps > 0 { bucket = UnsafeRawPointer(stepBucket).loadUnaligned(as: SIMD4<Int32>.self) }
+            for t in 0..<steps {
+                let o = SIMD4<Int>(truncatingIfNeeded: UnsafeRawPointer(stepOffset + 4 * t).loadUnaligned(as: SIMD4<Int32>.self))
+                let yp = FieldElement4(gather: points, o), ym = FieldElement4(gather: points + 5, o)
+                let xy = FieldElement4(gather: points + 10, o)
+                acc = acc.adding(yPlusX: yp, yMinusX: ym, xy2d: xy)
+                let following = UnsafeRawPointer(stepBucket + 4 * (t + 1)).loadUnaligned(as: SIMD4<Int32>.self)
+                let flush = SIMD4<Int64>(truncatingIfNeeded: bucket) .!= SIMD4<Int64>(truncatingIfNeeded: following)
+                if any(flush) {
+                    for j in 0..<4 where flush[j] {
+                        acc.storeLane(j, to: sums + laneBase[j] + Int(bucket[j]) * pointWords)
+                    }
+                    acc = EdwardsPoint4.select(acc, identity, flush)
+                }
+                bucket = following
+            }
+            // 4. sum_k k * bucket_k, one window per lane.
+            aggregate(sums, laneBase: laneBase, half: half, d2: d2)
+                .scatter(result, SIMD4<Int>(0, 1, 2, 3) &* pointWords)
+            for j in 0..<4 where g * 4 + j < windows {
+                (out + (g * 4 + j) * pointWords).update(from: result + j * pointWords, count: pointWords)
+            }
+            g += 1
+        }
+    }
+}
