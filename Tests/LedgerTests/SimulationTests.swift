@@ -11,17 +11,24 @@ struct SimulationTests {
 
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
+    /// A line on standard output, written at once (`print` buffers when output is a pipe, and
+    /// a long `make sim` should show each seed as it starts).
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
     /// Runs one seed and records its failure (seed, step and the command that reproduces it).
     @discardableResult
     static func run(seed: UInt64, steps: Int) -> SimulationResult? {
         let started = ContinuousClock.now
         do {
             let result = try LedgerSimulation(seed: seed, steps: steps).run()
-            print("simulation seed \(seed): \(steps) steps, \(result.sequence) records, \(result.restarts) restarts, "
+            say("simulation seed \(seed): \(steps) steps, \(result.sequence) records, \(result.restarts) restarts, "
                 + "\(result.faults) faults, trace \(String(result.digest, radix: 16)), \(ContinuousClock.now - started)")
+            if environment["ZKPAY_SIM_TRACE"] != nil { say(result.trace.joined(separator: "\n")) }
             return result
         } catch let failure as SimulationFailure {
-            print(failure.description)
+            say(failure.description)
             Issue.record(Comment(rawValue: failure.description))
         } catch {
             Issue.record("simulation seed \(seed) could not start: \(error)")
@@ -57,9 +64,9 @@ struct SimulationTests {
         var failed = 0
         for i in 0..<count {
             let seed = first.map { $0 &+ UInt64(i) } ?? random.next()
-            print("simulation seed \(seed) (\(i + 1) of \(count))")
+            Self.say("simulation seed \(seed) (\(i + 1) of \(count))")
             if Self.run(seed: seed, steps: steps) == nil { failed += 1 }
         }
-        print("simulation: \(count - failed) of \(count) seeds passed, \(steps) steps each")
+        Self.say("simulation: \(count - failed) of \(count) seeds passed, \(steps) steps each")
     }
 }
