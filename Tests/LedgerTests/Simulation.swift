@@ -73,10 +73,12 @@ struct SimulationResult: Equatable {
 /// random part of the unsynced bytes). Any crash is followed by a restart and a reopen.
 ///
 /// The model: the acknowledged receipts by sequence (with their records' bytes), every
-/// wallet's expected unspent notes, the supply, and the objects of batches that failed since
+/// wallet's expected unspent notes, the supply, and the objects of batches whose outcome is unknown (a crash, `logUnusable`) since
 /// the last durable append (the only ones a recovery may add). Checked after every step: the
 /// sequence, chain hash and last record agree with the last acknowledged receipt, the unspent
-/// notes and supply agree with the model, the supply audit holds. After every restart also:
+/// notes and supply agree with the model, the supply audit holds; a batch that failed
+/// cleanly (full disk, failed fsync whose cut-back succeeded) never reappears. After every
+/// restart also:
 /// every acknowledged record is byte for byte where it was, every acknowledged id is
 /// settled at its sequence with its receipt, anything past the last acknowledgement is a
 /// subsequence of one failed batch, the full audit holds (`LogAuditor`, fed incrementally:
@@ -381,8 +383,11 @@ final class LedgerSimulation {
             action += " -> \(error)"
             try check(ledger.state.sequence == sequence && ledger.state.chainHash == chain,
                       "a failed batch changed the state (\(error))")
-            inDoubt.append(items.compactMap { if case .settle = $0.1 { id(of: $0.0) } else { nil } })
-            if storage.isCrashed || !ledger.log.isWritable {
+            // A crash or a log that could not cut the batch back leaves its outcome to recovery;
+            // any other failure promises that nothing of the batch settles, even after a restart.
+            let unknown = storage.isCrashed || !ledger.log.isWritable
+            if unknown { inDoubt.append(items.compactMap { if case .settle = $0.1 { id(of: $0.0) } else { nil } }) }
+            if unknown {
                 try restart()
             } else {
                 storage.capacity = nil
