@@ -6,7 +6,7 @@ ZKPAY := .build/release/zkpay
 # Vector files `zkpay verify` checks in `make test`: every kind the code implements.
 VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixtures/vectors/merlin.json Fixtures/vectors/sr25519.json Fixtures/vectors/dalek-bulletproofs.json Fixtures/transfers.json
 
-.PHONY: deps build test unit-test verify-vectors layers bench bench-plots demo cluster cluster-bench clean vectors fuzz fuzz-build fuzz-run
+.PHONY: deps build test unit-test verify-vectors layers bench bench-plots demo cluster cluster-bench clean vectors fuzz fuzz-build fuzz-run sim
 
 # System packages: libsodium and GMP for the build, etcd-server and etcd-client for the
 # replication tests (they start their own members on free loopback ports; a system etcd
@@ -41,6 +41,19 @@ endef
 
 verify-vectors: build
 	$(VERIFY_VECTORS)
+
+# The seeded ledger simulation (Tests/LedgerTests/Simulation.swift; docs/notes/ledger-storage.md):
+# `make sim SEEDS=N` runs N random seeds, printing each; `make sim SEED=S` runs seed S (with
+# SEEDS=N, the N seeds from S on), which reproduces a failure; STEPS steps per seed. `make
+# test` runs a fixed list of seeds.
+SEEDS ?= $(if $(SEED),1,10)
+SEED ?=
+STEPS ?= 300
+
+sim: deps
+	$(SWIFT) build $(RELEASE_TEST_FLAGS) --build-tests
+	ZKPAY_SIM_SEEDS=$(SEEDS) ZKPAY_SIM_SEED=$(SEED) ZKPAY_SIM_STEPS=$(STEPS) \
+	  $(SWIFT) test $(RELEASE_TEST_FLAGS) --skip-build --filter 'SimulationTests/requested'
 
 # The imports of every module against the layer table of docs/ARCHITECTURE.md: no import
 # of a higher layer, C modules only through their wrappers, table and Sources/ in step.
