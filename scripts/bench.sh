@@ -40,7 +40,7 @@ say "memory: $Z bench memory --notes 1000000"
 "$Z" bench memory --notes 1000000 | tee "$tmp/memory.txt"
 
 # Each backend this CPU runs, on the same figures (baselines included by zkpay bench).
-for b in portable ifma; do
+for b in portable avx2 ifma; do
     say "backend $b: $Z bench --json --backend $b --filter $BACKEND_FIGURES"
     if ! "$Z" bench --json --samples "$SAMPLES" --backend "$b" --filter "$BACKEND_FIGURES" >"$DATA/bench-$b.json" 2>"$tmp/bench-$b.err"; then
         echo "backend $b skipped: $(cat "$tmp/bench-$b.err")" >&2
@@ -133,12 +133,15 @@ ratios() { # ratios FILE: "figure ratio" lines
     done
 }
 {
-    echo "# figure portable_over_baseline ifma_over_baseline (median ns over the libsodium baseline's, same process)"
+    echo "# figure portable_over_baseline avx2_over_baseline ifma_over_baseline (median ns over the libsodium baseline's, same process; NaN: the CPU lacks the backend)"
     if [ -f "$DATA/bench-portable.json" ]; then
         ratios "$DATA/bench-portable.json" > "$tmp/r-portable"
-        if [ -f "$DATA/bench-ifma.json" ]; then ratios "$DATA/bench-ifma.json" > "$tmp/r-ifma"; else : > "$tmp/r-ifma"; fi
+        for b in avx2 ifma; do
+            if [ -f "$DATA/bench-$b.json" ]; then ratios "$DATA/bench-$b.json" > "$tmp/r-$b"; else : > "$tmp/r-$b"; fi
+        done
         while read -r fig r; do
-            echo "$fig $r $(awk -v n="$fig" '$1 == n { print $2 }' "$tmp/r-ifma" | grep . || echo NaN)"
+            echo "$fig $r $(awk -v n="$fig" '$1 == n { print $2 }' "$tmp/r-avx2" | grep . || echo NaN)" \
+                "$(awk -v n="$fig" '$1 == n { print $2 }' "$tmp/r-ifma" | grep . || echo NaN)"
         done < "$tmp/r-portable"
     fi
 } > "$DATA/backends.dat"

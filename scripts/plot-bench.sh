@@ -69,6 +69,7 @@ set xtics rotate by -30 left noenhanced
 set key top right
 set yrange [*:*]
 plot "$DATA/backends.dat" using 2:xtic(1) title "portable" lc rgb "#8c96a3", \
-     "" using 3 title "ifma (AVX-512 IFMA)" lc rgb "#2f6fde"
+     "" using 3 title "avx2" lc rgb "#e0a030", \
+     "" using 4 title "ifma (AVX-512 IFMA)" lc rgb "#2f6fde"
 GP
 echo "wrote $OUTDIR/throughput.svg $OUTDIR/latency.svg $OUTDIR/backends.svg (data: $DATA)" >&2
