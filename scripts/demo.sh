@@ -91,7 +91,7 @@ echo "Bob, who was paid, can fetch the receipt of the same transfer by its id an
 run receipt get "$(sed -n 's/^transfer //p' "$WORK/send.txt")" --wallet bob --out "$WORK/bob-receipt.json"
 
 say "9. And anyone can audit the whole ledger: no money was created from nothing."
-run audit --validator "$URL"
+run audit --validator "$URL" --genesis "$DATA/genesis.zkpg"
 
 say "10. The validator stops (SIGTERM: it finishes what is in flight and syncs the log)."
 kill -TERM "$VALIDATOR_PID"

@@ -85,7 +85,7 @@ enum AuditCommand {
             }
             console.print("chain:     \(ProtocolHex.encode(report.chainHash))")
             console.print("genesis:   \(ProtocolHex.encode(genesis.checksum))\(expected == nil ? "" : " (matches --genesis)")")
-            console.print("ledger key: \(ProtocolHex.encode(genesis.receiptPublicKey))")
+            console.print("key:       \(ProtocolHex.encode(genesis.receiptPublicKey)) (receipts)")
             console.print("time:      \(String(format: "%.2f", seconds)) s")
             if expected == nil {
                 console.printError("note: the genesis came from \(source) itself; compare its checksum and key with ones "
