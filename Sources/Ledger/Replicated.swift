@@ -9,7 +9,8 @@ extension Ledger {
     /// chain hash: anything else means the leader is faulty, and nothing of the batch is kept.
     ///
     /// A batch this ledger already holds (its own append, seen again in the log) is checked
-    /// against the receipt at its last sequence and skipped.
+    /// against the receipt at its last sequence and skipped; one it holds in part (a crash
+    /// cut its local append after the log committed it) is completed.
     /// - Returns: the outcomes and events of a newly applied batch; nil for one already held.
     /// - Throws: `replicaRejected` naming the first item refused; storage errors from the append.
     /// - Warning: Variable time; public data only.
@@ -23,23 +24,34 @@ extension Ledger {
             }
             return nil
         }
-        guard record.firstSequence == state.sequence + 1, record.previousChainHash == state.chainHash else {
-            throw .replicaRejected(sequence: record.firstSequence,
-                                   reason: "it does not continue this ledger's chain (at sequence \(state.sequence))")
+        // A batch this ledger holds in part: the first items reached its log before a crash
+        // cut the rest (a torn tail keeps whole records of a batch the log committed). The
+        // rest is applied after them; the chain hash at the end covers the held part too.
+        let skip: Int
+        if record.firstSequence <= state.sequence {
+            skip = Int(state.sequence - record.firstSequence + 1)
+        } else {
+            guard record.firstSequence == state.sequence + 1, record.previousChainHash == state.chainHash else {
+                throw .replicaRejected(sequence: record.firstSequence,
+                                       reason: "it does not continue this ledger's chain (at sequence \(state.sequence))")
+            }
+            skip = 0
         }
+        let items = Array(record.items[skip...])
+        let first = record.firstSequence + UInt64(skip)
         let batch: OrderedBatch
         switch record.kind {
         case .transfers:
             var transfers: [Transfer] = []
-            transfers.reserveCapacity(record.items.count)
-            for (i, bytes) in record.items.enumerated() {
+            transfers.reserveCapacity(items.count)
+            for (i, bytes) in items.enumerated() {
                 do { transfers.append(try Transfer(bytes: bytes, backend: backend)) } catch {
-                    throw .replicaRejected(sequence: record.firstSequence + UInt64(i), reason: "the transfer does not decode: \(error)")
+                    throw .replicaRejected(sequence: first + UInt64(i), reason: "the transfer does not decode: \(error)")
                 }
             }
             let verdicts = state.verifyVartime(transfers, workers: workers)
             for (i, v) in verdicts.enumerated() {
-                let sequence = record.firstSequence + UInt64(i)
+                let sequence = first + UInt64(i)
                 switch v {
                 case .verified: continue
                 case let .finalized(s): throw .replicaRejected(sequence: sequence, reason: "the transfer was settled before, at \(s)")
@@ -49,30 +61,30 @@ extension Ledger {
             batch = OrderedBatch(time: record.time, transfers: verdicts)
         case .mints:
             var mints: [Mint] = []
-            for (i, bytes) in record.items.enumerated() {
+            for (i, bytes) in items.enumerated() {
                 do { mints.append(try Mint(bytes: bytes)) } catch {
-                    throw .replicaRejected(sequence: record.firstSequence + UInt64(i), reason: "the mint does not decode: \(error)")
+                    throw .replicaRejected(sequence: first + UInt64(i), reason: "the mint does not decode: \(error)")
                 }
             }
             batch = OrderedBatch(time: record.time, mints: mints)
         }
         let applied = state.apply(batch)
         for (i, item) in applied.pending.items.enumerated() {
-            guard case let .settled(s) = item, s == record.firstSequence + UInt64(i) else {
+            guard case let .settled(s) = item, s == first + UInt64(i) else {
                 state.undo(applied.pending)
                 let reason = if case let .rejected(e) = item { e.description } else { "it was settled before" }
-                throw .replicaRejected(sequence: record.firstSequence + UInt64(i), reason: reason)
+                throw .replicaRejected(sequence: first + UInt64(i), reason: reason)
             }
         }
         guard state.chainHash == record.chainHash else {
             state.undo(applied.pending)
-            throw .replicaRejected(sequence: record.firstSequence, reason: "applying it gives another chain hash than the leader's")
+            throw .replicaRejected(sequence: first, reason: "applying it gives another chain hash than the leader's")
         }
         let outcomes = receipts.seal(applied, signatures: applied.signatures(key: key))
         var payloads: [LogPayload] = []
         payloads.reserveCapacity(outcomes.count)
         for (i, outcome) in outcomes.enumerated() {
-            if case let .settled(r) = outcome { payloads.append(LogPayload(head: r.bytes, body: record.items[i])) }
+            if case let .settled(r) = outcome { payloads.append(LogPayload(head: r.bytes, body: items[i])) }
         }
         try commit(payloads, applied.pending)
         return (outcomes, applied.events)

@@ -76,6 +76,31 @@ struct ReplicatedBatchTests {
         #expect(try leader.settle(OrderedBatch(time: 3, transfers: leader.state.verifyVartime([pool.t1]))).outcomes[0].isSettled)
     }
 
+    @Test("a leader whose crash kept only part of a committed batch completes it from the log")
+    func tornCommittedBatch() throws {
+        let storage = SimulatedStorage()
+        try DurableFixture.initialize(storage)
+        let leader = try Ledger(storage: storage)
+        var log: [ReplicatedBatch] = []
+        let capture: (ReplicatedBatch) throws(LedgerError) -> Void = { log.append($0) }
+        _ = try leader.settle(OrderedBatch(time: 1, mints: [pool.mint]), replicate: capture)
+        _ = try leader.settle(OrderedBatch(time: 2, transfers: leader.state.verifyVartime([pool.t1])), replicate: capture)
+        // The log commits [t5, t3]; the local append is cut after the first record.
+        storage.crashAfterBytes = storage.bytesWritten + frameBytes(try allRecords(leader)[1].payload) + 64
+        _ = try? leader.settle(OrderedBatch(time: 3, transfers: leader.state.verifyVartime([pool.t5, pool.t3])),
+                               replicate: capture)
+        storage.restart(keepingUnsyncedBytes: storage.unsyncedBytes)
+        let reopened = try Ledger(storage: storage)
+        #expect(reopened.state.sequence == 3 && log.count == 3)
+        #expect(try reopened.applyReplicated(log[2], workers: nil) != nil)
+        #expect(reopened.state.sequence == 4 && reopened.state.chainHash == log[2].chainHash)
+        // A follower that applied the whole log holds the same state.
+        let follower = try ledger()
+        for record in log { _ = try follower.applyReplicated(record, workers: nil) }
+        #expect(follower.state.chainHash == reopened.state.chainHash && reopened.auditVartime().ok)
+        #expect(try fullAudit(try allRecords(reopened), reopened.genesis).records == 4)
+    }
+
     @Test("replicated batch decoding: every truncation and a hostile count are refused")
     func codec() throws {
         let record = ReplicatedBatch(firstSequence: 5, time: 9, kind: .mints, previousChainHash: [UInt8](repeating: 1, count: 32),
