@@ -235,14 +235,19 @@ final class Replication: Sendable {
         }
     }
 
+    /// Records, while following, the leader's URL from the leader key's value ("NAME URL").
+    private func noteLeader(_ value: [UInt8]) {
+        let text = String(decoding: value, as: UTF8.self)
+        let url = text.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init)
+        role.withLock { r in if case .follower = r { r = .follower(leader: url) } }
+    }
+
     /// Tries to become the leader (when no leader key exists). On success every batch
     /// committed before is applied before the role changes, so the first append continues
     /// the chain.
     private func campaign(_ client: EtcdClient) throws(EtcdError) -> Bool {
         if let current = try client.get(leaderKey) {
-            let text = String(decoding: current.value, as: UTF8.self)
-            let url = text.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init)
-            role.withLock { r in if case .follower = r { r = .follower(leader: url) } }
+            noteLeader(current.value)
             return false
         }
         let lease = try client.grantLease(ttl: options.leaseSeconds)
@@ -294,9 +299,7 @@ final class Replication: Sendable {
             for event in response.events {
                 if event.kv.key == leaderKey {
                     if event.kind == .delete { return }
-                    let text = String(decoding: event.kv.value, as: UTF8.self)
-                    let url = text.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init)
-                    role.withLock { r in if case .follower = r { r = .follower(leader: url) } }
+                    noteLeader(event.kv.value)
                 } else if event.kind == .put, event.kv.key.starts(with: logPrefix) {
                     guard applyLogged(event.kv.value) else { return }
                 }

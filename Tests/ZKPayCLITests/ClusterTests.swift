@@ -73,6 +73,42 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
+/// The start of every cluster test: etcd members, a wallet home with `wallets`, `zkpay
+/// cluster init` and one `validator run --cluster` per validator, each on its own port.
+/// `shutdown` (deferred by the tests, and in `deinit`) stops and removes all of it.
+final class TestCluster {
+    let etcd: EtcdCluster
+    let home: String
+    let dir: String
+    let zkpay: ZKPay
+    /// What `zkpay cluster init` printed.
+    let initOutput: String
+    private(set) var validators: [ClusterValidator] = []
+
+    init(_ tag: String, etcdMembers: Int, validators count: Int, wallets: [String], initArguments: [String] = []) throws {
+        etcd = try EtcdCluster(members: etcdMembers)
+        home = temporaryPath("\(tag)-home")
+        dir = temporaryPath(tag)
+        zkpay = ZKPay(home: home)
+        for name in wallets { try zkpay.expect(["wallet", "create", name], 0) }
+        initOutput = try zkpay.expect(["cluster", "init", "--dir", dir, "--validators", String(count), "--issuer", "issuer"]
+            + initArguments, 0).out
+        let ports = try EtcdCluster.freePorts(count)
+        validators = try (0..<count).map {
+            try ClusterValidator(zkpay: zkpay, data: "\(dir)/v\($0 + 1)", port: ports[$0], etcd: etcd.endpoints)
+        }
+    }
+
+    func shutdown() {
+        validators.forEach { $0.stop() }
+        etcd.shutdown()
+        try? FileManager.default.removeItem(atPath: home)
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    deinit { shutdown() }
+}
+
 @Suite("A cluster of validators on etcd", .serialized,
        .enabled(if: EtcdCluster.isInstalled, "etcd is not installed (make deps installs etcd-server)"))
 struct ClusterTests {
@@ -107,22 +143,11 @@ struct ClusterTests {
 
     @Test("3 validators on 3 etcd members: writes sent to a follower settle through the leader; every validator holds the same ledger; after SIGKILL of the leader a follower takes over and no receipt is lost")
     func failover() throws {
-        let etcd = try EtcdCluster(members: 3)
-        defer { etcd.shutdown() }
-        let home = temporaryPath("cluster-home")
-        let dir = temporaryPath("cluster")
-        defer {
-            try? FileManager.default.removeItem(atPath: home)
-            try? FileManager.default.removeItem(atPath: dir)
-        }
-        let zkpay = ZKPay(home: home)
-        for name in ["alice", "bob", "issuer"] { try zkpay.expect(["wallet", "create", name], 0) }
-        let created = try zkpay.expect(["cluster", "init", "--dir", dir, "--validators", "3", "--issuer", "issuer",
-                                        "--min-fee-units", "1000"], 0)
-        #expect(created.out.contains("initialized a cluster of 3 validators"))
-        let ports = try EtcdCluster.freePorts(3)
-        let vs = try (0..<3).map { try ClusterValidator(zkpay: zkpay, data: "\(dir)/v\($0 + 1)", port: ports[$0], etcd: etcd.endpoints) }
-        defer { vs.forEach { $0.stop() } }
+        let cluster = try TestCluster("cluster", etcdMembers: 3, validators: 3, wallets: ["alice", "bob", "issuer"],
+                                      initArguments: ["--min-fee-units", "1000"])
+        defer { cluster.shutdown() }
+        let (etcd, zkpay, vs) = (cluster.etcd, cluster.zkpay, cluster.validators)
+        #expect(cluster.initOutput.contains("initialized a cluster of 3 validators"))
 
         #expect(eventually(60) { Self.leaders(vs).count == 1 && vs.allSatisfy { $0.status()?["role"] != nil } },
                 "no single leader: \(vs.map { $0.status() ?? [:] }) \(vs.map(\.logs))")
@@ -186,20 +211,9 @@ struct ClusterTests {
 
     @Test("a batch in the log that validators would reject (a mint by another issuer) is applied by none: every validator stops following, says why, and refuses writes")
     func faultyBatchRefused() throws {
-        let etcd = try EtcdCluster(members: 1)
-        defer { etcd.shutdown() }
-        let home = temporaryPath("cluster-faulty-home")
-        let dir = temporaryPath("cluster-faulty")
-        defer {
-            try? FileManager.default.removeItem(atPath: home)
-            try? FileManager.default.removeItem(atPath: dir)
-        }
-        let zkpay = ZKPay(home: home)
-        for name in ["alice", "issuer"] { try zkpay.expect(["wallet", "create", name], 0) }
-        try zkpay.expect(["cluster", "init", "--dir", dir, "--validators", "2", "--issuer", "issuer"], 0)
-        let ports = try EtcdCluster.freePorts(2)
-        let vs = try (0..<2).map { try ClusterValidator(zkpay: zkpay, data: "\(dir)/v\($0 + 1)", port: ports[$0], etcd: etcd.endpoints) }
-        defer { vs.forEach { $0.stop() } }
+        let cluster = try TestCluster("cluster-faulty", etcdMembers: 1, validators: 2, wallets: ["alice", "issuer"])
+        defer { cluster.shutdown() }
+        let (etcd, zkpay, vs, dir) = (cluster.etcd, cluster.zkpay, cluster.validators, cluster.dir)
         #expect(eventually(60) { Self.leaders(vs).count == 1 && vs.allSatisfy { $0.status()?["role"] != nil } })
         try zkpay.expect(["mint", "--wallet", "issuer", "--to", "alice", "--amount", "5"], 0, environment: ["ZKPAY_VALIDATOR": vs[0].url])
         let state = try #require(eventually(30) { Self.converged(vs)?.sequence == 1 } ? Self.converged(vs) : nil)
@@ -228,20 +242,9 @@ struct ClusterTests {
 
     @Test("etcd loses its quorum: writes get 503 with a reason, reads keep working, and writes resume when the quorum returns")
     func quorumLoss() throws {
-        let etcd = try EtcdCluster(members: 3)
-        defer { etcd.shutdown() }
-        let home = temporaryPath("cluster-quorum-home")
-        let dir = temporaryPath("cluster-quorum")
-        defer {
-            try? FileManager.default.removeItem(atPath: home)
-            try? FileManager.default.removeItem(atPath: dir)
-        }
-        let zkpay = ZKPay(home: home)
-        for name in ["alice", "issuer"] { try zkpay.expect(["wallet", "create", name], 0) }
-        try zkpay.expect(["cluster", "init", "--dir", dir, "--validators", "2", "--issuer", "issuer"], 0)
-        let ports = try EtcdCluster.freePorts(2)
-        let vs = try (0..<2).map { try ClusterValidator(zkpay: zkpay, data: "\(dir)/v\($0 + 1)", port: ports[$0], etcd: etcd.endpoints) }
-        defer { vs.forEach { $0.stop() } }
+        let cluster = try TestCluster("cluster-quorum", etcdMembers: 3, validators: 2, wallets: ["alice", "issuer"])
+        defer { cluster.shutdown() }
+        let (etcd, zkpay, vs) = (cluster.etcd, cluster.zkpay, cluster.validators)
         #expect(eventually(60) { Self.leaders(vs).count == 1 })
         let leader = try #require(Self.leaders(vs).first)
         try zkpay.expect(["mint", "--wallet", "issuer", "--to", "alice", "--amount", "5"], 0, environment: ["ZKPAY_VALIDATOR": leader.url])
