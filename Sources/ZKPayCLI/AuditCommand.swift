@@ -51,8 +51,7 @@ enum AuditCommand {
             throw CLIError.failure("the audit failed: \(e)", code: e.code)
         }
         progress.finish("audited \(report.records) records")
-        let elapsed = (ContinuousClock.now - started).components
-        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let elapsed = seconds(ContinuousClock.now - started)
         let a = report.audit
         if args.flags.contains("--json") {
             var o = JSONObjectText()
@@ -73,7 +72,7 @@ enum AuditCommand {
             o.string("genesis", ProtocolHex.encode(genesis.checksum))
             o.string("receipt_public_key", ProtocolHex.encode(genesis.receiptPublicKey))
             o.string("source", source)
-            o.string("seconds", String(format: "%.3f", seconds))
+            o.string("seconds", String(format: "%.3f", elapsed))
             console.print(o.text)
         } else {
             console.print("audit:     ok (every proof, id and receipt re-verified from genesis; the supply equation holds)")
@@ -86,7 +85,7 @@ enum AuditCommand {
             console.print("chain:     \(ProtocolHex.encode(report.chainHash))")
             console.print("genesis:   \(ProtocolHex.encode(genesis.checksum))\(expected == nil ? "" : " (matches --genesis)")")
             console.print("key:       \(ProtocolHex.encode(genesis.receiptPublicKey)) (receipts)")
-            console.print("time:      \(String(format: "%.2f", seconds)) s")
+            console.print("time:      \(String(format: "%.2f", elapsed)) s")
             if expected == nil {
                 console.printError("note: the genesis came from \(source) itself; compare its checksum and key with ones "
                     + "obtained out of band, or pass --genesis FILE")

@@ -62,14 +62,14 @@ enum BenchDisk {
                     if rate > 0 {
                         // Paced: one append per interval (a late one starts at once, not in a burst).
                         let now = ContinuousClock.now
-                        if due > now { Thread.sleep(forTimeInterval: LoadgenCommand.seconds(now.duration(to: due))) }
+                        if due > now { Thread.sleep(forTimeInterval: seconds(now.duration(to: due))) }
                         due = max(due, now).advanced(by: .nanoseconds(1_000_000_000 / Int64(rate)))
                     }
                     let t0 = ContinuousClock.now
                     try storage.write(file, at: offset, payload)
                     try storage.sync(file)
                     let t1 = ContinuousClock.now
-                    syncs.append(Sync(start: LoadgenCommand.seconds(origin.duration(to: t0)), seconds: LoadgenCommand.seconds(t0.duration(to: t1))))
+                    syncs.append(Sync(start: seconds(origin.duration(to: t0)), seconds: seconds(t0.duration(to: t1))))
                     offset += UInt64(bytes)
                 }
             } catch {

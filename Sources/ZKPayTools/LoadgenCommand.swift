@@ -368,9 +368,6 @@ enum LoadgenCommand {
         sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
 
     static func format(_ v: Double) -> String { String(format: "%.2f", v) }
 
