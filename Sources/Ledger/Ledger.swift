@@ -238,7 +238,8 @@ public final class Ledger {
     public func settle(_ batch: OrderedBatch, replicate: ((ReplicatedBatch) throws(LedgerError) -> Void)? = nil)
         throws(LedgerError) -> (outcomes: [Outcome], events: BatchEvents)
     {
-        let previous = state.chainHash
+        // What the replicated batch states about the chain before it (read only when one is sent).
+        let previous = replicate == nil ? [] : state.chainHash
         let first = state.sequence + 1
         let applied = state.apply(batch)
         let outcomes = receipts.seal(applied, signatures: applied.signatures(key: key))
