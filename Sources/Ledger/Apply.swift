@@ -98,8 +98,8 @@ public struct AppliedBatch: Sendable {
     /// What undoes the batch, and the entries the trees were built from.
     let pending: LedgerState.PendingBatch
 
-    /// The signatures of `trees` under `key`, for `SettledReceipts.seal(_:signatures:)`.
-    public func signatures(key: ReceiptKey) -> [[UInt8]] { trees.map { key.pair.sign($0.message) } }
+    /// `signer`'s signatures of `trees`, for `SettledReceipts.seal(_:signatures:)`.
+    public func signatures(signer: ReceiptSigner) -> [Receipt.Signer] { trees.map { signer.sign($0) } }
 
     /// The batch's events, derived from the settled items (on each call: applying does not
     /// pay for events nobody reads).

@@ -24,7 +24,8 @@ struct TransferFacts: Sendable {
     /// Number of inputs and of outputs.
     let inputCount: Int
     let outputCount: Int
-    /// Offsets in `encoding`.
+    /// Offsets in `encoding` (the input ids follow the input count).
+    private var inputsStart: Int { Transfer.inputCountOffset + 1 }
     private let outputsStart: Int
     private let excessStart: Int
     private let senderStart: Int
@@ -51,7 +52,8 @@ struct TransferFacts: Sendable {
         var keys: [Key32] = []
         keys.reserveCapacity(inputCount + outputCount)
         for k in 0..<inputCount {
-            guard let key = Key32(encoding[(3 + 32 * k)..<(3 + 32 * k + 32)]) else { preconditionFailure("ids are 32 bytes") }
+            let start = Transfer.inputCountOffset + 1 + 32 * k
+            guard let key = Key32(encoding[start..<(start + 32)]) else { preconditionFailure("ids are 32 bytes") }
             keys.append(key)
         }
         for j in 0..<outputCount { keys.append(Self.noteKey(transfer: idKey, outputIndex: j)) }
@@ -82,6 +84,7 @@ struct TransferFacts: Sendable {
             throw .unexpectedObjectType(expected: "transfer", found: Int(all.first ?? 0))
         }
         guard try r.u8("version") == Transfer.version else { throw .unknownVersion(object: "transfer", version: 0) }
+        try r.skip(32, "chain_id")
         let n = try r.count("inputs count", allowed: Transfer.inputCounts)
         for i in 0..<n { try r.skip(32, "inputs[\(i)]") }
         let m = try r.count("outputs count", oneOf: Transfer.outputCounts)
@@ -120,13 +123,15 @@ struct TransferFacts: Sendable {
         encoding[(outputsStart + j * Output.encodedLength)..<(outputsStart + (j + 1) * Output.encodedLength)]
     }
 
+    /// The chain id's encoding.
+    var chainID: ArraySlice<UInt8> { encoding[2..<Transfer.inputCountOffset] }
     /// E's encoding.
     var excess: ArraySlice<UInt8> { encoding[excessStart..<(excessStart + 32)] }
     /// P's encoding.
     var sender: ArraySlice<UInt8> { encoding[senderStart..<(senderStart + 32)] }
 
     /// The input note ids (built on each call; the rules use the keys).
-    var inputs: [NoteID] { (0..<inputCount).map { NoteID(uncheckedBytes: Array(encoding[(3 + 32 * $0)..<(3 + 32 * $0 + 32)])) } }
+    var inputs: [NoteID] { (0..<inputCount).map { NoteID(uncheckedBytes: Array(encoding[(inputsStart + 32 * $0)..<(inputsStart + 32 * $0 + 32)])) } }
     /// The output note ids (built on each call).
     var outputIDs: [NoteID] { (0..<outputCount).map { NoteID(uncheckedBytes: outputKey($0).bytes) } }
     /// The output encodings as arrays (built on each call).

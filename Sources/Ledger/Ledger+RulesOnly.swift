@@ -23,7 +23,7 @@ extension Ledger {
         if let rejected = applied.outcomes.firstIndex(where: { if case .settled = $0 { false } else { true } }) {
             throw .replayRejected(sequence: UInt64(rejected), reason: "rules-only transfer: \(applied.outcomes[rejected])")
         }
-        let outcomes = receipts.seal(applied, signatures: applied.signatures(key: key))
+        let outcomes = receipts.seal(applied, signatures: applied.signatures(signer: signer))
         let payloads = zip(outcomes, transfers).compactMap { o, object in
             o.receipt.map { LogPayload(head: $0.bytes, body: object) }
         }

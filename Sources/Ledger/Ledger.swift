@@ -11,9 +11,8 @@ public import ZKPayCore
 ///
 /// so the record sequence equals the receipt sequence. The objects one ordered batch
 /// settles (`settle`, `submit`) are one signed receipt batch (one Merkle root, one Ed25519
-/// signature; version-2 receipts) and one log append: the state applies the batch without a
-/// key, then this type signs the root. Logs written before version 2 hold version-1 receipts (147
-/// bytes, one signature each); both are read. A batch is acknowledged (its
+/// signature of this validator) and one log append: the state applies the batch without a
+/// key, then this type signs the root. A batch is acknowledged (its
 /// outcomes returned) only after its records are durable (one fsync). Opening replays
 /// the records after the latest snapshot through the same `LedgerState.apply`, batch by
 /// logged batch, without verifying proofs again (they were verified before they were
@@ -26,7 +25,7 @@ public final class Ledger {
     public let genesis: Genesis
     /// The settled state (always the state after the last durable record).
     public internal(set) var state: LedgerState
-    /// The receipts of every settled object (signed by this ledger's key, or logged by it).
+    /// The receipts of every settled object (signed by this validator's key, or logged by it).
     public internal(set) var receipts: SettledReceipts
     /// The storage directory.
     public let storage: any Storage
@@ -41,28 +40,47 @@ public final class Ledger {
     /// The error of the last snapshot attempt, if it failed (the batch itself stayed acknowledged).
     public private(set) var lastSnapshotError: LedgerError?
     let log: WriteAheadLog
-    let key: ReceiptKey
+    /// This validator's receipt signer.
+    public let signer: ReceiptSigner
 
-    /// Writes a new ledger's genesis file and receipt key (mode 0600) into `storage`.
+    /// Writes a new one-validator ledger (genesis naming one validator, `name`, whose key
+    /// comes from `receiptKeySeed`) into `storage`.
     /// - Throws: `alreadyInitialized` if a genesis file exists; `storage` for I/O failures.
     @discardableResult
-    public static func initialize(storage: any Storage, issuer: Address, minimumFee: UInt64,
+    public static func initialize(storage: any Storage, issuer: Address, minimumFee: UInt64, name: String = "v1",
                                   receiptKeySeed: SecretBytes = SecretBytes(randomCount: 32))
         throws(GenesisError) -> Genesis
     {
+        let key: ReceiptKey
+        do { key = try ReceiptKey(seed: receiptKeySeed) } catch { throw GenesisError.badReceiptKey("\(error)") }
+        let genesis: Genesis
+        do {
+            genesis = try Genesis(issuer: issuer, minimumFee: minimumFee,
+                                  validators: [GenesisValidator(name: name, publicKey: key.publicKey)])
+        } catch { throw .damaged(error.description) }
+        try initialize(storage: storage, genesis: genesis, receiptKeySeed: receiptKeySeed)
+        return genesis
+    }
+
+    /// Writes `genesis` and this validator's key seed (mode 0600) into `storage`; the key must
+    /// be one of the genesis's validators.
+    /// - Throws: `alreadyInitialized` if a genesis file exists; `badReceiptKey` if the key is
+    ///   not a validator's; `storage` for I/O failures.
+    public static func initialize(storage: any Storage, genesis: Genesis, receiptKeySeed: SecretBytes) throws(GenesisError) {
         do {
             let names = try storage.list()
             guard !names.contains(Genesis.fileName) else { throw GenesisError.alreadyInitialized }
             let key: ReceiptKey
             do { key = try ReceiptKey(seed: receiptKeySeed) } catch { throw GenesisError.badReceiptKey("\(error)") }
-            let genesis = Genesis(issuer: issuer, minimumFee: minimumFee, receiptPublicKey: key.publicKey)
+            guard genesis.validatorIndex(publicKey: key.publicKey) != nil else {
+                throw GenesisError.badReceiptKey("the key is not one of the genesis's validators")
+            }
             var seed = receiptKeySeed.withUnsafeBytes { Array($0) }
             defer { secureZero(&seed) }
             // Key first: a genesis file without its key would be an unusable ledger.
             try writeDurably(storage, Genesis.keyFileName, seed)
             try writeDurably(storage, Genesis.fileName, genesis.bytes)
             try storage.syncDirectory()
-            return genesis
         } catch let e as GenesisError {
             throw e
         } catch let e as LedgerError {
@@ -118,11 +136,11 @@ public final class Ledger {
         guard seed.count == 32 else { throw .badReceiptKey("it is \(seed.count) bytes, expected 32") }
         let key: ReceiptKey
         do { key = try ReceiptKey(seed: SecretBytes(copying: seed)) } catch { throw .badReceiptKey("\(error)") }
-        guard key.publicKey == genesis.receiptPublicKey else {
-            throw .badReceiptKey("it does not match the receipt public key in \(Genesis.fileName)")
+        guard let index = genesis.validatorIndex(publicKey: key.publicKey) else {
+            throw .badReceiptKey("it is not the key of any validator in \(Genesis.fileName)")
         }
         let issuer = genesis.issuer.spendKey
-        var state = LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, initialChainHash: genesis.checksum)
+        var state = LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, chainID: genesis.chainID)
         var settled = SettledReceipts()
         // Replay goes through the live path, `LedgerState.apply`, one logged batch at a time
         // (the records of one signed receipt batch; a version-1 receipt is a batch of its own).
@@ -140,17 +158,15 @@ public final class Ledger {
                 storage: storage, options: options,
                 restore: { (s: Snapshot) throws(LedgerError) in
                     settled = SettledReceipts()
-                    state = try LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, snapshot: s.payload,
-                                            receipts: &settled)
+                    state = try LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, chainID: genesis.chainID,
+                                            snapshot: s.payload, receipts: &settled)
                     guard state.sequence == s.sequence else {
                         throw .corruptSnapshot(path: LogFormat.snapshotName, reason: "state sequence differs")
                     }
                 },
                 replay: { (record: LogRecord) throws(LedgerError) in
                     let (object, receipt) = try Self.decodeRecord(record)
-                    if let last = receipts.last,
-                       receipt.version == 1 || receipt.batchFirst != last.batchFirst || receipt.time != last.time
-                    {
+                    if let last = receipts.last, receipt.batchFirst != last.batchFirst || receipt.time != last.time {
                         try replayBatch()
                     }
                     objects.append(object)
@@ -166,7 +182,7 @@ public final class Ledger {
         self.state = state
         self.receipts = settled
         self.storage = storage
-        self.key = key
+        signer = ReceiptSigner(key: key, index: index, chain: genesis.chainID)
     }
 
     /// Splits a log record into the settled object and its receipt.
@@ -194,8 +210,8 @@ public final class Ledger {
         }
     }
 
-    /// The receipt public key.
-    public var receiptPublicKey: [UInt8] { key.publicKey }
+    /// This validator's public key.
+    public var receiptPublicKey: [UInt8] { signer.key.publicKey }
 
     /// Verifies `transfers` against the current state and settles the verified ones, in
     /// order, durably.
@@ -242,7 +258,7 @@ public final class Ledger {
         let previous = replicate == nil ? [] : state.chainHash
         let first = state.sequence + 1
         let applied = state.apply(batch)
-        let outcomes = receipts.seal(applied, signatures: applied.signatures(key: key))
+        let outcomes = receipts.seal(applied, signatures: applied.signatures(signer: signer))
         var payloads: [LogPayload] = []
         payloads.reserveCapacity(applied.pending.settledCount)
         for (i, outcome) in outcomes.enumerated() {

@@ -25,6 +25,8 @@ public struct LedgerState: Sendable {
     public let issuer: RistrettoPoint
     /// The minimum fee of a transfer.
     public let minimumFee: UInt64
+    /// The ledger's chain id: every transfer and mint it settles carries it.
+    public let chainID: ChainID
     /// The arithmetic backend of this state's proof checks (`verifyVartime`), audit and
     /// receipt hashing (the receipt tree's leaves and nodes, eight at a time on the IFMA
     /// lanes): the one the executable chose, given by the owner when it builds the state.
@@ -60,12 +62,19 @@ public struct LedgerState: Sendable {
     /// audit then fails).
     public var supply: UInt64 { minted >= feePool ? minted - feePool : 0 }
 
-    /// An empty state whose checks run on `backend` (one the CPU runs).
-    public init(issuer: RistrettoPoint, minimumFee: UInt64, initialChainHash: [UInt8], backend: Backend = .portable) {
+    /// An empty state of the ledger `chainID` (also its initial chain hash) whose checks run
+    /// on `backend` (one the CPU runs).
+    public init(issuer: RistrettoPoint, minimumFee: UInt64, chainID: ChainID, backend: Backend = .portable) {
         self.backend = backend
         self.issuer = issuer
         self.minimumFee = minimumFee
-        chainHash = initialChainHash
+        self.chainID = chainID
+        chainHash = chainID.bytes
+    }
+
+    /// An empty state of the ledger `genesis` describes.
+    public init(genesis: Genesis, backend: Backend = .portable) {
+        self.init(issuer: genesis.issuer.spendKey, minimumFee: genesis.minimumFee, chainID: genesis.chainID, backend: backend)
     }
 
     /// The sequence at which the transfer or mint with id bytes `id` was settled (nil if it
@@ -117,6 +126,7 @@ public struct LedgerState: Sendable {
     /// replay, where the log is trusted to hold only verified transfers and only ownership is
     /// re-checked).
     func check(_ f: TransferFacts, verifiedInputs: [UInt8]?) -> LedgerRejection? {
+        guard bytesEqual(f.chainID, chainID.bytes[...]) else { return .otherLedger(chain: ChainID(uncheckedBytes: Array(f.chainID))) }
         guard f.fee >= minimumFee else { return .feeTooLow(fee: f.fee, minimum: minimumFee) }
         // Fees come out of minted notes, so their sum never exceeds the supply; a transfer that
         // says otherwise would overflow the pool or break the audit (replay of a crafted log).
@@ -189,6 +199,7 @@ public struct LedgerState: Sendable {
     }
 
     func check(_ m: Mint, notes: [(NoteID, [UInt8])]) -> LedgerRejection? {
+        guard m.chainID == chainID else { return .otherLedger(chain: m.chainID) }
         guard !minted.addingReportingOverflow(m.total).overflow else { return .supplyOverflow }
         for (j, note) in notes.enumerated() where unspent.contains(note.0) || spentBy.contains(note.0) {
             return .duplicateOutput(index: j, note: note.0)

@@ -72,7 +72,7 @@ public struct LogAuditor: ~Copyable {
     private let workers: WorkerPool?
     private var batch: [(receipt: Receipt, body: ArraySlice<UInt8>)] = []
     /// The last (message, signature) pair verified: the receipts of one batch share it.
-    private var verified: (message: [UInt8], signature: [UInt8])?
+    private var verified: (message: [UInt8], signers: [Receipt.Signer])?
     /// What has been established so far (counts of the records whose batch is checked).
     public private(set) var report = LogAuditReport()
     /// Records accepted by `add` (including those of a batch not yet checked).
@@ -83,9 +83,8 @@ public struct LogAuditor: ~Copyable {
     public init(genesis: Genesis, backend: Backend, workers: WorkerPool? = nil) {
         self.genesis = genesis
         self.workers = workers
-        state = LedgerState(issuer: genesis.issuer.spendKey, minimumFee: genesis.minimumFee,
-                            initialChainHash: genesis.checksum, backend: backend)
-        report.chainHash = genesis.checksum
+        state = LedgerState(genesis: genesis, backend: backend)
+        report.chainHash = genesis.chainID.bytes
     }
 
     /// Checks the next record (sequence `added + 1`). The records of one receipt batch are
@@ -107,14 +106,13 @@ public struct LogAuditor: ~Copyable {
         }
         try checkSignature(receipt)
         if let last = batch.last?.receipt,
-           receipt.version == 1 || last.version == 1 || receipt.batchFirst != last.batchFirst
-           || receipt.time != last.time || receipt.kind != last.kind
+           receipt.batchFirst != last.batchFirst || receipt.time != last.time || receipt.kind != last.kind
         {
             try flush()
         }
         batch.append((receipt, record.payload[length...]))
         added = expected
-        if receipt.version == 1 || receipt.sequence == receipt.batchFirst &+ UInt64(receipt.batchSize) &- 1 {
+        if receipt.sequence == receipt.batchFirst &+ UInt64(receipt.batchSize) &- 1 {
             try flush()
         }
     }
@@ -130,16 +128,18 @@ public struct LogAuditor: ~Copyable {
         return report
     }
 
-    /// One Ed25519 verification per distinct signed message (one per receipt batch).
+    /// Every signer of a receipt is a validator of the genesis and its signature verifies (a
+    /// validator's log holds its own signature; a certificate more): one check per signer of
+    /// each distinct signed message (one per receipt batch).
     private mutating func checkSignature(_ receipt: Receipt) throws(LogAuditError) {
-        guard let message = receipt.signedMessage else { throw .badSignature(sequence: receipt.sequence) }
-        let signature = receipt.signature
-        if let v = verified, v.message == message, v.signature == signature { return }
-        guard Ed25519.verify(signature: signature, message: message, publicKey: genesis.receiptPublicKey) else {
+        guard let message = receipt.signedMessage(chain: genesis.chainID) else { throw .badSignature(sequence: receipt.sequence) }
+        let signers = receipt.signers
+        if let v = verified, v.message == message, v.signers == signers { return }
+        guard receipt.certificateError(genesis: genesis, quorum: 1) == nil else {
             throw .badSignature(sequence: receipt.sequence)
         }
-        verified = (message, signature)
-        report.signatures += 1
+        verified = (message, signers)
+        report.signatures += UInt64(signers.count)
     }
 
     /// Re-verifies and applies the collected batch, then checks its receipts against the replay.

@@ -14,21 +14,33 @@ public struct ReceiptKey: Sendable {
     public var publicKey: [UInt8] { pair.publicKey }
 }
 
-/// Making receipts: the ledger's side of `Receipt` (decoding and verification, what clients
-/// need, live with the type in ZKPayCore).
-extension Receipt {
-    /// A version-1 receipt (entry ‖ its own signature). The ledger writes version 2; this is
-    /// kept so that tests can make the receipts older ledgers wrote.
-    static func signedVersionOne(sequence: UInt64, kind: Kind, id: [UInt8], time: UInt64, chainHash: [UInt8],
-                                 key: ReceiptKey) -> Receipt
-    {
-        var w = ByteWriter(capacity: versionOneLength)
-        guard let idKey = Key32(id) else { preconditionFailure("ids are 32 bytes") }
-        idKey.withBytes { writeEntry(&w, version: 1, sequence: sequence, kind: kind, id: $0, time: time, chainHash: chainHash) }
-        let signature = key.pair.sign(versionOneDomain + w.bytes)
-        w.raw(signature)
-        return Receipt(encoded: w.bytes, version: 1, sequence: sequence, kind: kind, time: time, batchFirst: sequence,
-                       batchSize: 1)
+/// A validator's receipt signer: its key, its index in the genesis and the chain id every
+/// signature binds.
+public struct ReceiptSigner: Sendable {
+    /// The validator's key.
+    public let key: ReceiptKey
+    /// The validator's index in `genesis.validators`.
+    public let index: Int
+    /// The ledger's chain id.
+    public let chain: ChainID
+
+    /// The signer of validator `index` of a ledger.
+    public init(key: ReceiptKey, index: Int, chain: ChainID) {
+        self.key = key
+        self.index = index
+        self.chain = chain
+    }
+
+    /// This validator's signature of the batch whose tree is `tree`.
+    public func sign(_ tree: ReceiptBatchTree) -> Receipt.Signer {
+        Receipt.Signer(index: index, signature: key.pair.sign(tree.message(chain: chain)))
+    }
+
+    /// This validator's signature of the batch `receipt` belongs to (the root from its path),
+    /// or nil if the receipt's path gives no root.
+    public func sign(batchOf receipt: Receipt) -> Receipt.Signer? {
+        guard let message = receipt.signedMessage(chain: chain) else { return nil }
+        return Receipt.Signer(index: index, signature: key.pair.sign(message))
     }
 }
 
@@ -65,8 +77,8 @@ public struct ReceiptBatchTree: Sendable {
     /// The root (RFC 9162 MTH over the entries' leaf hashes).
     public var root: [UInt8] { withUnsafeBytes(of: levels[levels.count - 1][0]) { Array($0) } }
 
-    /// What the receipt key signs: "zkpay/receipt-batch/v2" ‖ first u64 ‖ size u16 ‖ root.
-    public var message: [UInt8] { Receipt.batchMessage(first: first, size: count, root: root) }
+    /// What a validator signs: "zkpay/receipt-batch/v3" ‖ chain id ‖ first u64 ‖ size u16 ‖ root.
+    public func message(chain: ChainID) -> [UInt8] { Receipt.batchMessage(chain: chain, first: first, size: count, root: root) }
 
     /// The entry of leaf `i` (83 bytes).
     func entry(_ i: Int) -> ArraySlice<UInt8> {
@@ -74,20 +86,21 @@ public struct ReceiptBatchTree: Sendable {
         return entries[start..<(start + Receipt.entryLength)]
     }
 
-    /// The version-2 receipts of the tree's entries with `signature` (64 bytes, over
-    /// `message`), in sequence order. Each receipt's bytes are written once, path included,
-    /// into one array of their exact size (no path arrays growing node by node).
-    public func receipts(signature: [UInt8]) -> [Receipt] {
-        precondition(signature.count == 64, "Ed25519 signatures are 64 bytes")
+    /// The receipts of the tree's entries signed by `signer` alone, in sequence order. Each
+    /// receipt's bytes are written once, path included, into one array of their exact size
+    /// (no path arrays growing node by node).
+    public func receipts(signer: Receipt.Signer) -> [Receipt] {
+        let signature = signer.signature, index = UInt8(signer.index)
         let entryLength = Receipt.entryLength, first = first, count = count, levels = levels
         var receipts: [Receipt] = []
         receipts.reserveCapacity(count)
         entries.withUnsafeBytes { all in
             signature.withUnsafeBytes { sig in
                 for i in 0..<count {
-                    // entry ‖ LE64(first) ‖ LE16(count) ‖ path length ‖ path ‖ signature.
+                    // entry ‖ LE64(first) ‖ LE16(count) ‖ path length ‖ path ‖ 1 ‖ index ‖ signature.
                     let pathCount = ReceiptTree.pathLength(index: i, size: count)
-                    let length = Receipt.versionTwoFixedLength + 32 * pathCount
+                    let signersOffset = entryLength + 11 + 32 * pathCount
+                    let length = signersOffset + 2 + 64
                     let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
                         let out = UnsafeMutableRawPointer(buffer.baseAddress!)
                         out.copyMemory(from: all.baseAddress! + i * entryLength, byteCount: entryLength)
@@ -96,14 +109,16 @@ public struct ReceiptBatchTree: Sendable {
                         out.storeBytes(of: UInt8(pathCount), toByteOffset: entryLength + 10, as: UInt8.self)
                         let written = ReceiptTree.writePath(levels: levels, index: i, to: out + entryLength + 11)
                         precondition(written == pathCount, "the path has the length RFC 9162 gives it")
-                        (out + entryLength + 11 + 32 * pathCount).copyMemory(from: sig.baseAddress!, byteCount: 64)
+                        out.storeBytes(of: UInt8(1), toByteOffset: signersOffset, as: UInt8.self)
+                        out.storeBytes(of: index, toByteOffset: signersOffset + 1, as: UInt8.self)
+                        (out + signersOffset + 2).copyMemory(from: sig.baseAddress!, byteCount: 64)
                         initialized = length
                     }
                     // The entry's fields are the ones `ReceiptBatch.append` wrote.
                     let kind = Receipt.Kind(rawValue: bytes[10]) ?? .transfer
                     let time = LogFormat.readLE(UInt64.self, bytes, at: 43)
-                    receipts.append(Receipt(encoded: bytes, version: 2, sequence: first + UInt64(i), kind: kind,
-                                            time: time, batchFirst: first, batchSize: count))
+                    receipts.append(Receipt(encoded: bytes, sequence: first + UInt64(i), kind: kind, time: time,
+                                            batchFirst: first, batchSize: count, signersOffset: signersOffset))
                 }
             }
         }
@@ -128,7 +143,7 @@ struct ReceiptBatch {
         if count == 0 { first = sequence }
         precondition(sequence == first + UInt64(count), "a batch's entries have consecutive sequences")
         id.withBytes {
-            Receipt.writeEntry(&entries, version: 2, sequence: sequence, kind: kind, id: $0, time: time, chainHash: chainHash)
+            Receipt.writeEntry(&entries, sequence: sequence, kind: kind, id: $0, time: time, chainHash: chainHash)
         }
         count += 1
     }
@@ -148,7 +163,7 @@ struct ReceiptBatch {
     }
 
     /// The signed receipts, in sequence order (one signature per 65,535 entries).
-    func sign(key: ReceiptKey, backend: Backend) -> [Receipt] {
-        trees(backend: backend).flatMap { $0.receipts(signature: key.pair.sign($0.message)) }
+    func sign(signer: ReceiptSigner, backend: Backend) -> [Receipt] {
+        trees(backend: backend).flatMap { $0.receipts(signer: signer.sign($0)) }
     }
 }

@@ -80,7 +80,7 @@ extension Ledger {
             state.undo(applied.pending)
             throw .replicaRejected(sequence: first, reason: "applying it gives another chain hash than the leader's")
         }
-        let outcomes = receipts.seal(applied, signatures: applied.signatures(key: key))
+        let outcomes = receipts.seal(applied, signatures: applied.signatures(signer: signer))
         var payloads: [LogPayload] = []
         payloads.reserveCapacity(outcomes.count)
         for (i, outcome) in outcomes.enumerated() {

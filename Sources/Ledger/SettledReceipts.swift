@@ -19,11 +19,11 @@ public struct SettledReceipts: Sendable {
     }
 
     /// Appends the receipts of `applied` (the batch last applied to the state these receipts
-    /// belong to), made with `signatures[i]` over `applied.trees[i].message`, and returns each
-    /// item's outcome with its receipt.
-    public mutating func seal(_ applied: AppliedBatch, signatures: [[UInt8]]) -> [Outcome] {
+    /// belong to), signed by `signatures[i]` over `applied.trees[i]`, and returns each item's
+    /// outcome with its receipt.
+    public mutating func seal(_ applied: AppliedBatch, signatures: [Receipt.Signer]) -> [Outcome] {
         precondition(signatures.count == applied.trees.count, "one signature per receipt tree")
-        for (tree, signature) in zip(applied.trees, signatures) { append(tree.receipts(signature: signature)) }
+        for (tree, signature) in zip(applied.trees, signatures) { append(tree.receipts(signer: signature)) }
         return applied.pending.items.map { item in
             switch item {
             case let .settled(s): .settled(all[Int(s - 1)])
@@ -35,7 +35,7 @@ public struct SettledReceipts: Sendable {
 
     /// Appends the logged receipts of `applied` (a batch of logged objects just applied):
     /// each must hold the entry this state computed (sequence, kind, id, time, chain hash),
-    /// and a version-2 receipt whose whole batch was applied must prove this batch's root.
+    /// and a receipt whose whole batch was applied must prove this batch's root.
     /// - Throws: `replayRejected` naming the first record that disagrees.
     mutating func seal(_ applied: AppliedBatch, logged receipts: [Receipt]) throws(LedgerError) {
         try Self.check(applied, logged: receipts)
@@ -58,18 +58,13 @@ public struct SettledReceipts: Sendable {
             for i in 0..<tree.count {
                 let r = receipts[k + i]
                 let e = tree.entry(i)
-                // A version-1 entry differs from the computed (version-2) one in the version byte only.
-                let same = r.version == 2 ? bytesEqual(r.entry, e)
-                    : bytesEqual(r.entry.prefix(1), e.prefix(1)) && bytesEqual(r.entry.dropFirst(2), e.dropFirst(2))
-                guard same else {
+                guard bytesEqual(r.entry, e) else {
                     throw .replayRejected(sequence: r.sequence, reason: "the receipt does not match the replayed chain")
                 }
             }
             let head = receipts[k]
-            if head.version == 2, head.batchFirst == tree.first, head.batchSize == tree.count {
-                let root = ReceiptTree.rootFromPath(leaf: ReceiptTree.leafHash(head.entry), index: head.leafIndex,
-                                                    size: head.batchSize, path: head.bytes[94..<(94 + 32 * Int(head.bytes[93]))])
-                guard root == tree.root else {
+            if head.batchFirst == tree.first, head.batchSize == tree.count {
+                guard head.batchRoot == tree.root else {
                     throw .replayRejected(sequence: head.sequence, reason: "the receipt's batch root differs from the replayed batch's")
                 }
             }

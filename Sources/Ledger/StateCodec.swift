@@ -3,20 +3,17 @@ import ZKPayCore
 
 /// The snapshot payload of a `LedgerState` and its `SettledReceipts` (integers little-endian):
 ///
-///     version u8 = 3 ‖ sequence u64 ‖ chain hash (32) ‖ minted u64 ‖ fee pool u64
+///     version u8 = 4 ‖ sequence u64 ‖ chain hash (32) ‖ minted u64 ‖ fee pool u64
 ///     ‖ Σ mint blindings (32) ‖ unspent count u64
 ///     ‖ (note id 32 ‖ output 217 ‖ created sequence u64 ‖ output index u16)*
 ///     ‖ spent count u64 ‖ (note id 32 ‖ transfer id 32)* ‖ excess count u64 ‖ (E 32)*
 ///     ‖ receipt count u64 ‖ (receipt)*
 ///
 /// Entries are sorted by id so that equal states give equal bytes; receipts are in sequence
-/// order (1, 2, …), each self-delimiting (`Receipt.decodePrefix`: 147 bytes for version 1,
-/// 158 + 32 × path count for version 2). Versions 1 and 2 (still read) hold only
-/// version-1 receipts, 147 bytes each (the same decoding reads them); version 1 also lacks
-/// the creation positions of unspent notes: the owner index then orders such notes by id,
-/// before every note created later.
+/// order (1, 2, …), each self-delimiting (`Receipt.decodePrefix`). Snapshots of earlier
+/// versions held receipts of ledgers whose genesis this build no longer reads.
 extension LedgerState {
-    static let snapshotVersion: UInt8 = 3
+    static let snapshotVersion: UInt8 = 4
 
     /// The snapshot payload of this state with `receipts` (one per settled sequence).
     func snapshotBytes(receipts: SettledReceipts) -> [UInt8] {
@@ -51,16 +48,16 @@ extension LedgerState {
     /// Restores a state from a snapshot payload; its receipts are appended to `receipts`
     /// (empty on entry).
     /// - Throws: `corruptSnapshot` naming what is wrong.
-    init(issuer: RistrettoPoint, minimumFee: UInt64, snapshot bytes: [UInt8], receipts: inout SettledReceipts)
-        throws(LedgerError)
+    init(issuer: RistrettoPoint, minimumFee: UInt64, chainID: ChainID, snapshot bytes: [UInt8],
+         receipts: inout SettledReceipts) throws(LedgerError)
     {
-        self.init(issuer: issuer, minimumFee: minimumFee, initialChainHash: [])
+        self.init(issuer: issuer, minimumFee: minimumFee, chainID: chainID)
         var r = ByteReader(bytes)
         func bad(_ reason: String) -> LedgerError { .corruptSnapshot(path: "snapshot", reason: reason) }
         do {
             let version = try r.u8("version")
-            guard (1...Self.snapshotVersion).contains(version) else {
-                throw bad("unknown state version \(version) (this build reads 1...\(Self.snapshotVersion))")
+            guard version == Self.snapshotVersion else {
+                throw bad("state version \(version); this build reads version \(Self.snapshotVersion)")
             }
             sequence = try r.u64("sequence")
             chainHash = try r.raw(32, "chain hash")
@@ -72,14 +69,11 @@ extension LedgerState {
                 guard n <= UInt64(r.remaining / size) else { throw bad("\(field) exceeds the payload") }
                 return Int(n)
             }
-            let entry = 32 + Output.encodedLength + (version == 1 ? 0 : 10)
+            let entry = 32 + Output.encodedLength + 10
             for _ in 0..<(try count(entry, "unspent count")) {
                 let id = NoteID(uncheckedBytes: try r.raw(32, "note id"))
                 let output = try r.raw(Output.encodedLength, "note")
-                var position: NotePosition?
-                if version != 1 {
-                    position = NotePosition(sequence: try r.u64("created sequence"), index: try r.u16("output index"))
-                }
+                let position = NotePosition(sequence: try r.u64("created sequence"), index: try r.u16("output index"))
                 guard !unspent.contains(id) else { throw bad("note \(id) is listed twice") }
                 insertUnspent(id, output, at: position)
             }
@@ -89,13 +83,10 @@ extension LedgerState {
             }
             let ne = try count(32, "excess count")
             excesses = try r.raw(32 * ne, "excesses")
-            let receiptsListed = try count(Receipt.versionOneLength, "receipt count")
+            let receiptsListed = try count(Receipt.minimumLength, "receipt count")
             for k in stride(from: 1, through: receiptsListed, by: 1) {
-                // Each receipt says its own length (version, path count); decoding checks it.
+                // Each receipt says its own length (path and signer counts); decoding checks it.
                 let length = min(Receipt.encodedLength(atStartOf: r.unread) ?? r.remaining, r.remaining)
-                guard version == Self.snapshotVersion || length == Receipt.versionOneLength else {
-                    throw bad("receipt \(k) is not a version-1 receipt, in a version-\(version) snapshot")
-                }
                 do {
                     let receipt = try Receipt(bytes: try r.raw(length, "receipt \(k)"))
                     try receipts.restore(receipt)

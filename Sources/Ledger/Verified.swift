@@ -107,6 +107,8 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
     case inputMismatch(index: Int)
     /// Supply would exceed 2^64 − 1.
     case supplyOverflow
+    /// The transfer or mint carries another ledger's chain id.
+    case otherLedger(chain: ChainID)
     /// The fees collected would exceed the minted supply (or 2^64 − 1): only a crafted log
     /// or a faulty verifier can produce such a transfer.
     case feeOverflow(fee: UInt64)
@@ -121,6 +123,7 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
         case let .invalid(e): e.code
         case .inputMismatch: "input_mismatch"
         case .supplyOverflow: "supply_overflow"
+        case .otherLedger: "wrong_chain"
         case .feeOverflow: "fee_overflow"
         }
     }
@@ -134,6 +137,8 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
         case let .invalid(e): "verification failed: \(e)"
         case let .inputMismatch(i): "input \(i) was verified against a different note than the ledger holds"
         case .supplyOverflow: "the mint would take the supply past 2^64 - 1"
+        case let .otherLedger(chain):
+            "it was made for the ledger with chain id \(chain), not this one; rebuild it against this ledger's genesis"
         case let .feeOverflow(f): "fee \(f) would take the collected fees past the minted supply"
         }
     }

@@ -62,7 +62,7 @@ public struct APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
                               extra: [("note", note.hex), ("spent_by", spentBy.hex)])
         case let .duplicateOutput(_, note):
             return APIFailure(.conflict, r.code, "\(r); use fresh outputs", extra: [("note", note.hex)])
-        case .unknownInput, .feeTooLow, .inputMismatch, .supplyOverflow, .feeOverflow:
+        case .unknownInput, .feeTooLow, .inputMismatch, .supplyOverflow, .feeOverflow, .otherLedger:
             return APIFailure(.unprocessableContent, r.code, "\(r)")
         }
     }
@@ -97,4 +97,11 @@ public struct APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
                                          "the validator is shutting down; retry against a running instance")
     static func badRequest(_ message: String) -> APIFailure { APIFailure(.badRequest, "bad_request", message) }
     static func notFound(_ message: String) -> APIFailure { APIFailure(.notFound, "not_found", message) }
+    /// A settled object whose receipt a quorum of validators has not signed yet.
+    static func certificatePending(_ r: Receipt) -> APIFailure {
+        APIFailure(.serviceUnavailable, "certificate_pending",
+                   "settled at sequence \(r.sequence), but a quorum of the cluster's validators has not confirmed "
+                       + "it yet; look it up by its id shortly (GET /v1/transfers/{id} or /v1/mints/{id})",
+                   extra: [("id", ProtocolHex.encode(r.id)), ("sequence", String(r.sequence))])
+    }
 }

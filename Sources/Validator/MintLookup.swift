@@ -20,7 +20,7 @@ extension Router {
             guard let found, found.receipt.kind == .mint, let m = try? Mint(bytes: found.bytes) else {
                 return answer(responder, APIFailure.notFound("the ledger has not finalized mint \(idText)").response)
             }
-            responder.respond(jsonResponse(.ok, MintLookupBody(mint: m, receipt: found.receipt).json))
+            self.respondCertified(found.receipt, responder) { MintLookupBody(mint: m, receipt: $0).json }
         }
     }
 }

@@ -44,7 +44,9 @@ enum ReplicaRole: Sendable, Equatable {
 ///
 /// Keys, under `P = /zkpay/<genesis checksum hex>/`:
 /// - `P leader`: "NAME URL" of the leader, attached to its lease (gone when the lease expires);
-/// - `P log/<first sequence, 20 decimal digits>`: one `ReplicatedBatch`.
+/// - `P log/<first sequence, 20 decimal digits>`: one `ReplicatedBatch`;
+/// - `P members/NAME`: the URL of validator NAME (written when it joins; peers push and pull
+///   receipt signatures there).
 ///
 /// Safety rests on the append's guard, never on a validator believing it leads: the
 /// transaction commits only if the leader key is still attached to the appender's lease
@@ -59,6 +61,9 @@ final class Replication: Sendable {
     let logPrefix: [UInt8]
     private let role = Mutex(ReplicaRole.follower(leader: nil))
     private let appender: Mutex<EtcdClient>
+    /// Reads the membership keys for `peerURLs` (its own client: appends hold theirs).
+    private let membership: Mutex<(client: EtcdClient, urls: [String], read: UInt64)>
+    let membersPrefix: [UInt8]
     private let stopping = Atomic<Bool>(false)
     private let cancellation = Mutex<StreamCancellation?>(nil)
     private let finished = DispatchSemaphore(value: 0)
@@ -72,10 +77,12 @@ final class Replication: Sendable {
          apply: @escaping @Sendable (ReplicatedBatch) -> Result<Void, LedgerError>,
          log: @escaping @Sendable (String) -> Void) throws(EtcdError) {
         self.options = options
-        prefix = Array("/zkpay/\(ProtocolHex.encode(genesis.checksum))/".utf8)
+        prefix = Array("/zkpay/\(genesis.chainID.hex)/".utf8)
         leaderKey = prefix + Array("leader".utf8)
         logPrefix = prefix + Array("log/".utf8)
         appender = Mutex(try EtcdClient(options.etcd))
+        membersPrefix = prefix + Array("members/".utf8)
+        membership = Mutex((try EtcdClient(options.etcd), [], 0))
         self.sequence = sequence
         self.apply = apply
         self.log = log
@@ -163,9 +170,14 @@ final class Replication: Sendable {
         // Consecutive failures to reach etcd: the retry waits 0.2 s, doubling to 3.2 s, and
         // the log says so once per doubling rather than on every try.
         var failures = 0
+        var registered = false
         while !isStopping {
             if case .halted = currentRole { return }
             do throws(EtcdError) {
+                if !registered {
+                    _ = try client.put(membersPrefix + Array(options.name.utf8), Array(options.advertisedURL.utf8))
+                    registered = true
+                }
                 let revision = try catchUp(client)
                 if case .halted = currentRole { return }
                 failures = 0
@@ -185,6 +197,21 @@ final class Replication: Sendable {
         if case let .leader(lease) = currentRole {
             role.withLock { $0 = .follower(leader: nil) }
             _ = try? client.revokeLease(lease)
+        }
+    }
+
+    /// The other validators' URLs, from the membership keys (read again after 2 seconds; the
+    /// last answer while etcd cannot be reached).
+    func peerURLs() -> [String] {
+        membership.withLock { m in
+            let now = monotonicNanos()
+            if m.read == 0 || now - m.read > 2_000_000_000,
+               let r = try? m.client.range(membersPrefix, end: KeyRange.prefixEnd(membersPrefix), serializable: true) {
+                let own = membersPrefix + Array(options.name.utf8)
+                m.urls = r.kvs.filter { $0.key != own }.map { String(decoding: $0.value, as: UTF8.self) }
+                m.read = now
+            }
+            return m.urls
         }
     }
 

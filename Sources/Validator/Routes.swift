@@ -25,6 +25,8 @@ public enum Routes {
         ("GET", "/metrics"),
         ("GET", "/v1/stats/stream"),
         ("GET", "/"),
+        ("POST", "/v1/certificates"),
+        ("GET", "/v1/certificates/{sequence}"),
     ]
 
     /// Largest body of a single transfer or mint.
@@ -38,7 +40,8 @@ public enum Routes {
         var limits = base
         limits.maxBodyBytes = max(maxObjectBytes, maxBatchBytes)
         limits.routeBodyBytes = ["POST /v1/transfers": maxObjectBytes, "POST /v1/mints": maxObjectBytes,
-                                 "POST /v1/transfers/batch": maxBatchBytes]
+                                 "POST /v1/transfers/batch": maxBatchBytes,
+                                 "POST /v1/certificates": BatchSignature.encodedLength]
         limits.otherRouteBodyBytes = 0
         return limits
     }
@@ -97,10 +100,13 @@ final class Router: Sendable {
 
     /// The replicated log, when this validator is in a cluster.
     let replication: Replication?
+    /// The cluster's receipt certificates, when this validator is in a cluster.
+    let certifier: Certifier?
 
     init(sequencer: Sequencer, hub: EventHub, stats: StatsHub, metrics: Metrics, workers: WorkerPool, backend: Backend,
-         replaySliceRecords: UInt64, replication: Replication? = nil) {
+         replaySliceRecords: UInt64, replication: Replication? = nil, certifier: Certifier? = nil) {
         self.replication = replication
+        self.certifier = certifier
         self.sequencer = sequencer
         self.stats = stats
         self.backend = backend
@@ -120,6 +126,8 @@ final class Router: Sendable {
             template = "/v1/transfers/{id}"
         } else if path.hasPrefix("/v1/mints/") {
             template = "/v1/mints/{id}"
+        } else if path.hasPrefix("/v1/certificates/") {
+            template = "/v1/certificates/{sequence}"
         } else {
             template = path
         }
@@ -135,7 +143,7 @@ final class Router: Sendable {
             responder.respond(r)
             return
         }
-        if method == "POST", let refusal = writeRefusal(request) {
+        if method == "POST", template != "/v1/certificates", let refusal = writeRefusal(request) {
             responder.respond(refusal)
             return
         }
@@ -155,6 +163,8 @@ final class Router: Sendable {
         case "/metrics": metricsText(responder)
         case "/v1/stats/stream": statsStream(responder)
         case "/": statusPage(request, query, responder)
+        case "/v1/certificates": receiveSignature(request, responder)
+        case "/v1/certificates/{sequence}": ownSignature(String(path.dropFirst("/v1/certificates/".count)), responder)
         default: responder.respond(APIFailure.notFound("no route \(path)").response)
         }
     }
@@ -177,10 +187,23 @@ final class Router: Sendable {
 
     /// The reply of a single-object request.
     func reply(_ responder: Responder) -> Reply {
-        { result in
+        certified { result in
             switch result {
             case let .settled(r, fresh): responder.respond(jsonResponse(.ok, APIRender.finalized(r, fresh: fresh)))
             case let .failed(f): responder.respond(f.response)
+            }
+        }
+    }
+
+    /// `reply` answered with certified receipts: in a cluster, a settled item's receipt is
+    /// completed with the other validators' signatures (a quorum) first, or answered 503
+    /// `certificate_pending` when they do not come in time.
+    func certified(_ reply: @escaping Reply) -> Reply {
+        guard let certifier else { return reply }
+        return { result in
+            guard case let .settled(r, fresh) = result else { return reply(result) }
+            certifier.certify(r) { certified in
+                reply(certified.map { .settled($0, fresh: fresh) } ?? .failed(.certificatePending(r)))
             }
         }
     }
@@ -311,7 +334,7 @@ final class Router: Sendable {
             for (i, item) in items.enumerated() {
                 switch item {
                 case let .success(t):
-                    sequencer.enqueue(.transfer(t, { collector.fill(i, $0) }))
+                    sequencer.enqueue(.transfer(t, self.certified { collector.fill(i, $0) }))
                 case let .failure(e):
                     sequencer.release(1)
                     let f = APIFailure.protocolError(e)
@@ -381,7 +404,7 @@ final class Router: Sendable {
             guard let found, found.receipt.kind == .transfer, let t = try? Transfer(bytes: found.bytes, backend: ledger.backend) else {
                 return answer(responder, APIFailure.notFound("the ledger has not finalized transfer \(idText)").response)
             }
-            responder.respond(jsonResponse(.ok, TransferLookupBody(transfer: t, receipt: found.receipt).json))
+            self.respondCertified(found.receipt, responder) { TransferLookupBody(transfer: t, receipt: $0).json }
         }
     }
 
@@ -441,7 +464,8 @@ final class Router: Sendable {
     func status(_ responder: Responder) {
         let s = sequencer.summary
         let g = sequencer.genesis
-        var body = StatusBody(sequence: s.sequence, chainHash: s.chainHash, receiptPublicKey: sequencer.receiptPublicKey,
+        var body = StatusBody(sequence: s.sequence, chainHash: s.chainHash, chainID: g.chainID.bytes,
+                              receiptPublicKey: sequencer.receiptPublicKey,
                               issuer: g.issuer.encoded, minimumFee: g.minimumFee, unspentNotes: s.unspentNotes,
                               queueDepth: sequencer.depth, workers: workers.count, connections: connections,
                               uptimeSeconds: Int(seconds(ContinuousClock.now - started)), backend: backend.rawValue)

@@ -77,6 +77,8 @@ public final class ValidatorService: Sendable {
     let stats: StatsHub
     let router: Router
     let replication: Replication?
+    /// The cluster's receipt certificates (nil for a validator on its own).
+    let certifier: Certifier?
 
     /// Opens the ledger (recovering it) and starts serving.
     /// - Parameter openStorage: called once, on the sequencer thread, which then owns the storage.
@@ -103,11 +105,29 @@ public final class ValidatorService: Sendable {
             throw error
         }
         var replication: Replication?
+        var certifier: Certifier?
         if let cluster = configuration.cluster {
             do {
-                replication = try Replication(options: cluster, genesis: sequencer.genesis,
-                                              sequence: { sequencer.summary.sequence },
-                                              apply: { sequencer.applyReplicated($0) }, log: configuration.log)
+                guard let own = sequencer.genesis.validatorIndex(publicKey: sequencer.receiptPublicKey) else {
+                    throw ValidatorStartError.notAValidator
+                }
+                let certificates = Mutex<Certifier?>(nil)
+                let r = try Replication(options: cluster, genesis: sequencer.genesis,
+                                        sequence: { sequencer.summary.sequence },
+                                        apply: { batch in
+                                            let result = sequencer.applyReplicated(batch)
+                                            // A follower signs every batch it applies: its signature goes to the peers.
+                                            if case .success = result, let c = certificates.withLock({ $0 }) {
+                                                _ = sequencer.read { ledger in
+                                                    if let receipt = ledger.receipts.receipt(at: batch.firstSequence) { c.announce(receipt) }
+                                                }
+                                            }
+                                            return result
+                                        }, log: configuration.log)
+                let c = Certifier(genesis: sequencer.genesis, ownIndex: own, peers: { r.peerURLs() })
+                certificates.withLock { $0 = c }
+                replication = r
+                certifier = c
             } catch {
                 sequencer.stop()
                 workers.stop()
@@ -119,7 +139,7 @@ public final class ValidatorService: Sendable {
         let stats = StatsHub(options: configuration.stats, sequencer: sequencer, metrics: metrics)
         let router = Router(sequencer: sequencer, hub: hub, stats: stats, metrics: metrics, workers: workers,
                             backend: configuration.backend, replaySliceRecords: UInt64(max(1, configuration.replaySliceRecords)),
-                            replication: replication)
+                            replication: replication, certifier: certifier)
         let server: Server
         do {
             server = try Server(host: configuration.host, port: configuration.port, limits: configuration.limits) {
@@ -133,8 +153,10 @@ public final class ValidatorService: Sendable {
             throw error
         }
         router.server.withLock { $0 = server }
+        certifier?.start()
         replication?.start()
         self.replication = replication
+        self.certifier = certifier
         self.server = server
         self.port = server.port
         self.sequencer = sequencer
@@ -167,6 +189,7 @@ public final class ValidatorService: Sendable {
             progress("shutdown: left the cluster (a leader gives its lease up)")
         }
         sequencer.stop()
+        certifier?.stop()
         progress("shutdown: queued transfers settled and answered; ledger at sequence \(sequencer.summary.sequence)")
         hub.stop()
         stats.stop()
@@ -188,5 +211,19 @@ public final class ValidatorService: Sendable {
         }) else { return nil }
         done.wait()
         return result.withLock { $0 }
+    }
+}
+
+/// Why a validator cannot start.
+public enum ValidatorStartError: Error, CustomStringConvertible {
+    /// The data directory's key is not one of the genesis's validators (cannot sign receipts).
+    case notAValidator
+
+    public var description: String {
+        switch self {
+        case .notAValidator:
+            "this data directory's key is not one of the validators the genesis names; use the directory "
+                + "`zkpay cluster init` made for this validator"
+        }
     }
 }

@@ -62,8 +62,8 @@ public enum NoteRejection: Error, Sendable, Equatable, CustomStringConvertible {
     case receiptForOtherObject(note: NoteID, parent: NoteParent)
     /// The object's id recomputed from its bytes is not the id its receipt settles.
     case objectIDMismatch(note: NoteID, parent: NoteParent)
-    /// The receipt's signature does not verify under the key pinned for the validator.
-    case badReceiptSignature(note: NoteID, parent: NoteParent, pinnedFingerprint: String)
+    /// The receipt is not certified by the validators of the pinned ledger.
+    case badReceiptSignature(note: NoteID, parent: NoteParent, pinnedChain: String, reason: String)
     /// The note id is not the id of any output of the settled object.
     case noteIDNotDerived(note: NoteID, parent: NoteParent)
     /// The note's bytes differ from the settled object's output of the same id.
@@ -75,14 +75,14 @@ public enum NoteRejection: Error, Sendable, Equatable, CustomStringConvertible {
     public var note: NoteID {
         switch self {
         case let .notSettled(n, _), let .unreadableLookup(n, _, _), let .receiptForOtherObject(n, _),
-             let .objectIDMismatch(n, _), let .badReceiptSignature(n, _, _), let .noteIDNotDerived(n, _),
+             let .objectIDMismatch(n, _), let .badReceiptSignature(n, _, _, _), let .noteIDNotDerived(n, _),
              let .noteBytesMismatch(n, _, _), let .unknownOrigin(n):
             n
         }
     }
 
     static let advice = "the answer may come from a man in the middle or a dishonest validator; nothing was "
-        + "credited. If this persists, check the validator URL and pin its key out of band (`zkpay pin`)"
+        + "credited. If this persists, check the validator URL and pin its ledger out of band (`zkpay pin`)"
 
     public var description: String {
         let n = "note \(note.hex.prefix(16))…"
@@ -97,9 +97,9 @@ public enum NoteRejection: Error, Sendable, Equatable, CustomStringConvertible {
         case let .objectIDMismatch(_, parent):
             "\(n) was not credited: the \(parent.kindName) served as \(parent) does not hash to the id its receipt "
                 + "settles (its bytes were changed); " + Self.advice
-        case let .badReceiptSignature(_, parent, fingerprint):
-            "\(n) was not credited: the receipt of \(parent) is not signed by the ledger key pinned for this "
-                + "validator (fingerprint \(fingerprint)); " + Self.advice
+        case let .badReceiptSignature(_, parent, chain, reason):
+            "\(n) was not credited: the receipt of \(parent) is not certified by the validators of the ledger pinned "
+                + "for this validator (chain id \(chain)): \(reason); " + Self.advice
         case let .noteIDNotDerived(_, parent):
             "\(n) was not credited: its id is not the id of any output of \(parent); " + Self.advice
         case let .noteBytesMismatch(_, parent, index):
@@ -123,18 +123,18 @@ extension NoteParent {
 /// Checks notes the validator showed (in `GET /v1/notes` or an event) against the
 /// settled transfer or mint they claim to come from (docs/notes/wallet.md, "Received
 /// notes"): fetches the object and its receipt (`GET /v1/transfers/{id}`,
-/// `GET /v1/mints/{id}`), verifies the receipt under the pinned key, recomputes the
+/// `GET /v1/mints/{id}`), verifies the receipt's certificate under the pinned genesis, recomputes the
 /// object's id from its bytes and compares it with the receipt's, and checks that each
 /// note's id derives from that id and its bytes are the object's output.
 public struct NoteVerifier {
     /// The validator's client.
     let client: ValidatorClient
-    /// The receipt key pinned for the validator.
-    let receiptKey: [UInt8]
+    /// The pinned ledger's genesis (its validator set and quorum).
+    let genesis: Genesis
 
-    public init(client: ValidatorClient, receiptKey: [UInt8]) {
+    public init(client: ValidatorClient, genesis: Genesis) {
         self.client = client
-        self.receiptKey = receiptKey
+        self.genesis = genesis
     }
 
     /// Verifies `notes`, all claimed to be outputs of `parent` (one lookup).
@@ -166,9 +166,11 @@ public struct NoteVerifier {
             return notes.map { .failure(.receiptForOtherObject(note: $0.id, parent: parent)) }
         }
         guard settled.id == receipt.id else { return notes.map { .failure(.objectIDMismatch(note: $0.id, parent: parent)) } }
-        guard receipt.verify(publicKey: receiptKey) else {
-            let fingerprint = ReceiptKeyFingerprint(publicKey: receiptKey).hex
-            return notes.map { .failure(.badReceiptSignature(note: $0.id, parent: parent, pinnedFingerprint: fingerprint)) }
+        if let error = receipt.certificateError(genesis: genesis) {
+            return notes.map {
+                .failure(.badReceiptSignature(note: $0.id, parent: parent, pinnedChain: genesis.chainID.hex,
+                                              reason: error.description))
+            }
         }
         let origin = NoteOrigin(parent: parent, sequence: receipt.sequence, time: receipt.time, sender: settled.sender,
                                 fee: settled.fee, receipt: receipt)

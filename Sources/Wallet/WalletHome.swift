@@ -8,7 +8,8 @@ public import ZKPayCore
 ///     state/NAME/state.json   note cache, reservations, history, watch cursor (0600)
 ///     state/NAME/lock         flock serializing the wallet's state updates
 ///     contacts.json           {"name": "zkp1…"}
-///     validators.json         pinned receipt keys: {"http://host:port": "hex"}
+///     validators.json         pinned ledgers: {"http://host:port": "chain id hex"}
+///     ledgers/CHAINID.zkpg    the genesis of each pinned ledger
 public struct WalletHome: Sendable {
     /// The home directory.
     public let path: String
@@ -190,54 +191,68 @@ public struct WalletHome: Sendable {
         }
     }
 
-    // MARK: pinned validator keys
+    // MARK: pinned ledgers
 
-    /// The receipt key pinned for `validator` (its URL), if any.
-    public func pinnedKey(for validator: String) throws(WalletError) -> [UInt8]? {
+    /// The chain id (genesis hash) pinned for `validator` (its URL), if any.
+    public func pinnedChain(for validator: String) throws(WalletError) -> ChainID? {
         let pins: [String: String] = try readJSON(pinsPath) ?? [:]
         guard let hex = pins[validator] else { return nil }
-        guard let key = ProtocolHex.decode(hex), key.count == 32 else {
-            throw .stateCorrupt(path: pinsPath, reason: "the key pinned for \(validator) is not 64 hex digits")
+        guard let bytes = ProtocolHex.decode(hex), bytes.count == 32 else {
+            throw .stateCorrupt(path: pinsPath, reason: "the chain id pinned for \(validator) is not 64 hex digits")
         }
-        return key
+        return ChainID(uncheckedBytes: bytes)
     }
 
-    /// Pins `key` for `validator` on first use; afterwards `key` must equal the pin.
-    /// - Returns: true when the key was pinned now (first use).
-    /// - Throws: `ValidatorKeyMismatch` when a different key is pinned.
+    /// Pins the ledger `chain` for `validator` on first use; afterwards `chain` must equal the pin.
+    /// - Returns: true when the ledger was pinned now (first use).
+    /// - Throws: `LedgerMismatch` when a different ledger is pinned.
     @discardableResult
-    public func pin(key: [UInt8], for validator: String) throws -> Bool {
+    public func pin(chain: ChainID, for validator: String) throws -> Bool {
         try Files.withLock(path + "/validators.lock") {
             var pins: [String: String] = try readJSON(pinsPath) ?? [:]
             if let existing = pins[validator] {
-                guard existing == ProtocolHex.encode(key) else {
-                    throw ValidatorKeyMismatch(validator: validator, pinned: existing, presented: ProtocolHex.encode(key),
-                                               pinsPath: pinsPath)
+                guard existing == chain.hex else {
+                    throw LedgerMismatch(validator: validator, pinned: existing, presented: chain.hex, pinsPath: pinsPath)
                 }
                 return false
             }
-            pins[validator] = ProtocolHex.encode(key)
+            pins[validator] = chain.hex
             try writeJSON(pins, to: pinsPath)
             return true
         }
     }
 
-    /// Every pinned key.
-    public func pinnedKeys() throws(WalletError) -> [String: String] { try readJSON(pinsPath) ?? [:] }
-}
-
-/// The validator presented a receipt key other than the one pinned for its URL.
-public struct ValidatorKeyMismatch: Error, CustomStringConvertible {
-    public let validator: String, pinned: String, presented: String, pinsPath: String
-    public var description: String {
-        "the validator at \(validator) signs receipts with a key of fingerprint \(Self.fingerprint(presented)), but "
-            + "this wallet home pinned the key of fingerprint \(Self.fingerprint(pinned)) for it; it may be a different "
-            + "ledger or an impostor, so nothing was trusted. If the ledger was really re-created, remove its entry from "
-            + "\(pinsPath) and pin the new key with `zkpay pin --validator \(validator) --fingerprint HEX`"
+    /// Keeps a pinned ledger's genesis (its validator set, to check certificates offline) as
+    /// `ledgers/CHAINID.zkpg`.
+    public func save(genesis: Genesis) throws(WalletError) {
+        try Files.ensureDirectory(path + "/ledgers")
+        let file = path + "/ledgers/" + genesis.chainID.hex + ".zkpg"
+        guard !Files.exists(file) else { return }
+        try Files.writeAtomically(genesis.bytes, to: file)
     }
 
-    static func fingerprint(_ hex: String) -> String {
-        ProtocolHex.decode(hex).map { ReceiptKeyFingerprint(publicKey: $0).hex } ?? hex
+    /// The saved genesis of the ledger `chain`, if any.
+    public func genesis(chain: ChainID) throws(WalletError) -> Genesis? {
+        let file = path + "/ledgers/" + chain.hex + ".zkpg"
+        guard let bytes = try Files.read(file) else { return nil }
+        guard let g = try? Genesis(bytes: bytes), g.chainID == chain else {
+            throw .stateCorrupt(path: file, reason: "not the genesis of chain \(chain.hex)")
+        }
+        return g
+    }
+
+    /// Every pin: validator URL to chain id (hex).
+    public func pinnedChains() throws(WalletError) -> [String: String] { try readJSON(pinsPath) ?? [:] }
+}
+
+/// The validator serves a ledger other than the one pinned for its URL.
+public struct LedgerMismatch: Error, CustomStringConvertible {
+    public let validator: String, pinned: String, presented: String, pinsPath: String
+    public var description: String {
+        "the validator at \(validator) serves the ledger with chain id \(presented), but this wallet home pinned "
+            + "chain id \(pinned) for it; it may be a different ledger or an impostor, so nothing was trusted. If the "
+            + "ledger was really re-created, remove its entry from \(pinsPath) and pin the new one with "
+            + "`zkpay pin --validator \(validator) --chain-id HEX`"
     }
 }
 

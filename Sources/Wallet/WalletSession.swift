@@ -173,8 +173,8 @@ public final class WalletSession {
     public let validator: String
     let url: ValidatorURL
     let client: ValidatorClient
-    /// The pinned receipt key, after `connect`.
-    public private(set) var receiptKey: [UInt8] = []
+    /// The pinned ledger's genesis (validator set, quorum, chain id), after `connect`.
+    public private(set) var genesis: Genesis?
     /// The validator's status, after `connect`.
     public private(set) var status: StatusBody?
     /// The backend the range proofs are built on (one the CPU runs).
@@ -204,17 +204,40 @@ public final class WalletSession {
         }
     }
 
-    /// `GET /v1/status`, pinning the receipt key on first use (trust on first use) and
-    /// refusing a validator whose key differs from the pin.
+    /// `GET /v1/status` and `GET /v1/genesis`, pinning the ledger's chain id on first use
+    /// (trust on first use; `zkpay pin` pins out of band) and refusing a validator that
+    /// serves another ledger than the pin.
     @discardableResult
     public func connect() throws -> StatusBody {
         let s: StatusBody
-        do { s = try client.status() } catch { throw map(error) }
-        try home.pin(key: s.receiptPublicKey, for: validator)
-        receiptKey = s.receiptPublicKey
+        let g: Genesis
+        do {
+            s = try client.status()
+            g = try Genesis(bytes: try client.genesisBytes())
+        } catch let e as ValidatorClientError {
+            throw map(e)
+        } catch {
+            throw WalletOperationError.failed("the validator at \(validator) serves an unreadable genesis: \(error)")
+        }
+        guard g.chainID.bytes == s.chainID else {
+            throw WalletOperationError.failed("the validator at \(validator) serves a genesis whose hash is not the "
+                + "chain id its status names")
+        }
+        try home.pin(chain: g.chainID, for: validator)
+        try home.save(genesis: g)
+        genesis = g
         status = s
         return s
     }
+
+    /// The pinned genesis (after `connect`).
+    func ledger() throws(WalletOperationError) -> Genesis {
+        guard let genesis else { throw .failed("not connected to a validator yet") }
+        return genesis
+    }
+
+    /// Whether `receipt` is certified by the pinned ledger's validators.
+    func certified(_ receipt: Receipt) -> Bool { genesis.map { receipt.verify(genesis: $0) } ?? false }
 
     func now() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
 
@@ -229,9 +252,9 @@ public final class WalletSession {
             let found: TransferLookupBody?
             do { found = try client.transfer(id: TransferID(uncheckedBytes: id)) } catch { throw map(error) }
             if let found {
-                guard found.receipt.verify(publicKey: receiptKey), found.receipt.id == id else {
-                    throw WalletOperationError.badReceipt("the receipt of transfer \(r.transferID) does not verify under "
-                        + "the pinned key; its notes stay reserved")
+                guard certified(found.receipt), found.receipt.id == id else {
+                    throw WalletOperationError.badReceipt("the receipt of transfer \(r.transferID) is not certified by "
+                        + "the pinned ledger's validators; its notes stay reserved")
                 }
                 try store.update { s in
                     s.reservations.removeAll { $0.transferID == r.transferID }
@@ -307,7 +330,7 @@ public final class WalletSession {
             parents.merge(findParents(of: orphans, seconds: catchUpSeconds)) { old, _ in old }
         }
         var verified: [(note: OpenedNote, origin: NoteOrigin)] = []
-        let verifier = NoteVerifier(client: client, receiptKey: receiptKey)
+        let verifier = NoteVerifier(client: client, genesis: try ledger())
         var byParent: [NoteParent: [OpenedNote]] = [:]
         for o in pending {
             if let parent = parents[o.note.id] { byParent[parent, default: []].append(o) }
@@ -417,8 +440,9 @@ public final class WalletSession {
                                                          reserved: sync.reservedTotal)
         }
         let available = sync.spendable.map { OwnedNote(note: $0.note, contents: $0.contents) }
+        let chain = try ledger().chainID
         do {
-            return try TransferBuilder.build(from: keys, spending: available,
+            return try TransferBuilder.build(chain: chain, from: keys, spending: available,
                                              payments: [Payment(to: recipient, amount: amount, text: memo)],
                                              fee: fee, changeText: Array("change".utf8), backend: backend)
         } catch {
@@ -477,7 +501,7 @@ public final class WalletSession {
         }
         let latency = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         let receipt = body.receipt
-        let receiptValid = receipt.kind == .transfer && receipt.id == transfer.id.bytes && receipt.verify(publicKey: receiptKey)
+        let receiptValid = receipt.kind == .transfer && receipt.id == transfer.id.bytes && certified(receipt)
         try store.update { s in
             s.reservations.removeAll { $0.transferID == id }
             s.record(sentEntry(reservation, transfer: transfer, receipt: receipt))
@@ -492,9 +516,8 @@ public final class WalletSession {
         guard receipt.kind == .transfer, receipt.id == transfer.id.bytes else {
             throw WalletOperationError.badReceipt("it is for another object than transfer \(id)")
         }
-        guard receipt.verify(publicKey: receiptKey) else {
-            throw WalletOperationError.badReceipt("its signature does not verify under the pinned key "
-                + ProtocolHex.encode(receiptKey))
+        if let error = receipt.certificateError(genesis: try ledger()) {
+            throw WalletOperationError.badReceipt("it is not certified by the pinned ledger's validators: \(error)")
         }
         return Settlement(id: id, receipt: receipt, isNew: body.isNew, latencyMs: latency, change: built.change,
                           fee: transfer.fee, recovery: recovery)
@@ -553,15 +576,16 @@ public final class WalletSession {
         }
         let mint: Mint
         do {
-            mint = try Mint.create(serial: serial, payments: [Payment(to: recipient, amount: amount, text: memo)],
+            mint = try Mint.create(chain: try ledger().chainID, serial: serial, payments: [Payment(to: recipient, amount: amount, text: memo)],
                                    issuer: keys.spend)
         } catch { throw WalletOperationError.failed("cannot create the mint: \(error)") }
         let started = DispatchTime.now().uptimeNanoseconds
         let body: FinalizedBody
         do { body = try client.submit(mint: mint) } catch { throw map(error, what: "mint") }
         let latency = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
-        guard body.receipt.kind == .mint, body.receipt.id == mint.id.bytes, body.receipt.verify(publicKey: receiptKey) else {
-            throw WalletOperationError.badReceipt("it does not match mint \(mint.id.hex) under the pinned key")
+        guard body.receipt.kind == .mint, body.receipt.id == mint.id.bytes, certified(body.receipt) else {
+            throw WalletOperationError.badReceipt("it does not match mint \(mint.id.hex) or is not certified by the "
+                + "pinned ledger's validators")
         }
         try store.update { st in
             st.record(HistoryEntry(kind: "issued", id: mint.id.hex, sequence: body.sequence, timeMs: body.receipt.time,
@@ -610,7 +634,7 @@ public final class WalletSession {
                 var origin: NoteOrigin?
                 var rejections: [NoteRejection] = []
                 if !unchecked.isEmpty {
-                    let results = try NoteVerifier(client: client, receiptKey: receiptKey)
+                    let results = try NoteVerifier(client: client, genesis: try ledger())
                         .verify(unchecked.map(\.note), from: parent)
                     for (o, r) in zip(unchecked, results) {
                         switch r {

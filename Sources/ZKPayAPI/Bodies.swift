@@ -34,11 +34,11 @@ extension JSONObjectReader {
 // MARK: receipts
 
 extension Receipt {
-    /// The receipt JSON object: `{"version": 1|2, "kind": "transfer"|"mint", "sequence",
-    /// "id", "time", "chain_hash", "signature", "bytes"}` where `bytes` is the hex of the
-    /// canonical receipt; version 2 adds `"batch_first"`, `"batch_size"` and `"path"` (hex
-    /// nodes, leaf-to-root), and its `signature` is the batch signature over the root. This
-    /// is what `zkpay receipt verify FILE` reads.
+    /// The receipt JSON object: `{"version": 3, "kind": "transfer"|"mint", "sequence",
+    /// "id", "time", "chain_hash", "batch_first", "batch_size", "path": [hex nodes,
+    /// leaf-to-root], "signers": [{"index", "signature"}], "bytes"}` where `bytes` is the hex
+    /// of the canonical receipt and each signer a validator's signature over the batch root.
+    /// This is what `zkpay receipt verify FILE` reads.
     public var json: JSONValue {
         var members = [
             JSONMember("version", .int(Int(version))),
@@ -48,21 +48,21 @@ extension Receipt {
             JSONMember("time", .apiNumber(time)),
             JSONMember("chain_hash", .apiHex(chainHash)),
         ]
-        if version >= 2 {
-            members += [
-                JSONMember("batch_first", .apiNumber(batchFirst)),
-                JSONMember("batch_size", .int(batchSize)),
-                JSONMember("path", .array(path.map { .apiHex($0) })),
-            ]
-        }
-        members += [JSONMember("signature", .apiHex(signature)), JSONMember("bytes", .apiHex(bytes))]
+        members += [
+            JSONMember("batch_first", .apiNumber(batchFirst)),
+            JSONMember("batch_size", .int(batchSize)),
+            JSONMember("path", .array(path.map { .apiHex($0) })),
+            JSONMember("signers", .array(signers.map {
+                .object([JSONMember("index", .int($0.index)), JSONMember("signature", .apiHex($0.signature))])
+            })),
+            JSONMember("bytes", .apiHex(bytes)),
+        ]
         return .object(members)
     }
 
     /// Reads the receipt JSON object strictly: `bytes` is decoded and every other member
-    /// must equal the decoded field (a receipt whose fields disagree is refused); a
-    /// version-1 object has no batch members, a version-2 object has all three.
-    /// Does not check the signature (see `verify(publicKey:)`).
+    /// must equal the decoded field (a receipt whose fields disagree is refused).
+    /// Does not check the signatures (see `verify(genesis:)`).
     public init(json: JSONValue, path: String = "receipt") throws(ProtocolError) {
         var o = try JSONObjectReader(json, path: path)
         let raw = try o.hex("bytes")
@@ -79,20 +79,30 @@ extension Receipt {
         try check(try o.hex("id", length: 32) == decoded.id, "id")
         try check(try o.apiNumber("time") == decoded.time, "time")
         try check(try o.hex("chain_hash", length: 32) == decoded.chainHash, "chain_hash")
-        if decoded.version >= 2 {
-            try check(try o.apiNumber("batch_first") == decoded.batchFirst, "batch_first")
-            try check(try o.int("batch_size") == decoded.batchSize, "batch_size")
-            let nodes = try o.array("path")
-            var hexNodes: [[UInt8]] = []
-            for (i, node) in nodes.enumerated() {
-                guard case let .string(s) = node, let b = ProtocolHex.decode(s), b.count == 32 else {
-                    throw .invalidJSON(field: "\(path).path[\(i)]", reason: "expected 32 bytes of lowercase hex")
-                }
-                hexNodes.append(b)
+        try check(try o.apiNumber("batch_first") == decoded.batchFirst, "batch_first")
+        try check(try o.int("batch_size") == decoded.batchSize, "batch_size")
+        let nodes = try o.array("path")
+        var hexNodes: [[UInt8]] = []
+        for (i, node) in nodes.enumerated() {
+            guard case let .string(s) = node, let b = ProtocolHex.decode(s), b.count == 32 else {
+                throw .invalidJSON(field: "\(path).path[\(i)]", reason: "expected 32 bytes of lowercase hex")
             }
-            try check(hexNodes == decoded.path, "path")
+            hexNodes.append(b)
         }
-        try check(try o.hex("signature", length: 64) == decoded.signature, "signature")
+        try check(hexNodes == decoded.path, "path")
+        let signerValues = try o.array("signers")
+        var signers: [Receipt.Signer] = []
+        for (k, v) in signerValues.enumerated() {
+            var so = try JSONObjectReader(v, path: "\(path).signers[\(k)]")
+            let index = try so.int("index")
+            let signature = try so.hex("signature", length: 64)
+            try so.finish()
+            guard (0...255).contains(index) else {
+                throw .invalidJSON(field: "\(path).signers[\(k)].index", reason: "expected 0...255")
+            }
+            signers.append(Receipt.Signer(index: index, signature: signature))
+        }
+        try check(signers == decoded.signers, "signers")
         try o.finish()
         self = decoded
     }
@@ -468,10 +478,13 @@ public struct EventBody: Sendable, Equatable {
 
 /// `GET /v1/status`.
 public struct StatusBody: Sendable, Equatable {
-    public static let protocolVersion = "zkpay/1"
+    public static let protocolVersion = "zkpay/2"
     public var version: String
     public var sequence: UInt64
     public var chainHash: [UInt8]
+    /// The ledger's chain id (its genesis hash): what wallets pin.
+    public var chainID: [UInt8]
+    /// This validator's receipt-signing key.
     public var receiptPublicKey: [UInt8]
     public var issuer: String
     public var minimumFee: UInt64
@@ -487,12 +500,13 @@ public struct StatusBody: Sendable, Equatable {
     /// In a cluster: the leader's URL when one is known.
     public var leader: String?
 
-    public init(version: String = StatusBody.protocolVersion, sequence: UInt64, chainHash: [UInt8],
+    public init(version: String = StatusBody.protocolVersion, sequence: UInt64, chainHash: [UInt8], chainID: [UInt8],
                 receiptPublicKey: [UInt8], issuer: String, minimumFee: UInt64, unspentNotes: Int,
                 queueDepth: Int, workers: Int, connections: Int, uptimeSeconds: Int, backend: String) {
         self.version = version
         self.sequence = sequence
         self.chainHash = chainHash
+        self.chainID = chainID
         self.receiptPublicKey = receiptPublicKey
         self.issuer = issuer
         self.minimumFee = minimumFee
@@ -507,7 +521,8 @@ public struct StatusBody: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             JSONMember("version", .string(version)), JSONMember("sequence", .apiNumber(sequence)),
-            JSONMember("chain_hash", .apiHex(chainHash)), JSONMember("receipt_public_key", .apiHex(receiptPublicKey)),
+            JSONMember("chain_hash", .apiHex(chainHash)), JSONMember("chain_id", .apiHex(chainID)),
+            JSONMember("receipt_public_key", .apiHex(receiptPublicKey)),
             JSONMember("issuer", .string(issuer)), JSONMember("minimum_fee", .string(String(minimumFee))),
             JSONMember("unspent_notes", .int(unspentNotes)), JSONMember("queue_depth", .int(queueDepth)),
             JSONMember("workers", .int(workers)), JSONMember("connections", .int(connections)),
@@ -520,6 +535,7 @@ public struct StatusBody: Sendable, Equatable {
         version = try o.string("version")
         sequence = try o.apiNumber("sequence")
         chainHash = try o.hex("chain_hash", length: 32)
+        chainID = try o.hex("chain_id", length: 32)
         receiptPublicKey = try o.hex("receipt_public_key", length: 32)
         issuer = try o.string("issuer")
         minimumFee = try o.u64("minimum_fee")

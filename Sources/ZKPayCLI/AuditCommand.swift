@@ -69,8 +69,8 @@ enum AuditCommand {
             o.number("records", report.records)
             o.number("mints", report.mints)
             o.number("receipt_signatures", report.signatures)
-            o.string("genesis", ProtocolHex.encode(genesis.checksum))
-            o.string("receipt_public_key", ProtocolHex.encode(genesis.receiptPublicKey))
+            o.string("chain_id", genesis.chainID.hex)
+            o.number("validators", UInt64(genesis.validators.count))
             o.string("source", source)
             o.string("seconds", String(format: "%.3f", elapsed))
             console.print(o.text)
@@ -83,11 +83,11 @@ enum AuditCommand {
                 console.print("supply:    \(Amount.format(a.supply)) (minted \(Amount.format(a.minted)), fees \(Amount.format(a.fees)))")
             }
             console.print("chain:     \(ProtocolHex.encode(report.chainHash))")
-            console.print("genesis:   \(ProtocolHex.encode(genesis.checksum))\(expected == nil ? "" : " (matches --genesis)")")
-            console.print("key:       \(ProtocolHex.encode(genesis.receiptPublicKey)) (receipts)")
+            console.print("chain id:  \(genesis.chainID.hex)\(expected == nil ? "" : " (matches --genesis)")")
+            console.print("signers:   \(genesis.validators.map(\.name).joined(separator: ", ")) (quorum \(genesis.quorum))")
             console.print("time:      \(String(format: "%.2f", elapsed)) s")
             if expected == nil {
-                console.printError("note: the genesis came from \(source) itself; compare its checksum and key with ones "
+                console.printError("note: the genesis came from \(source) itself; compare its chain id with one "
                     + "obtained out of band, or pass --genesis FILE")
             }
         }
@@ -105,8 +105,8 @@ enum AuditCommand {
 
     static func checkGenesis(_ genesis: Genesis, expected: Genesis?) throws {
         guard let expected, expected != genesis else { return }
-        throw CLIError.failure("the ledger's genesis (\(ProtocolHex.encode(genesis.checksum))) is not the one given with "
-            + "--genesis (\(ProtocolHex.encode(expected.checksum))): this is a different ledger", code: "genesis_mismatch")
+        throw CLIError.failure("the ledger's genesis (chain id \(genesis.chainID.hex)) is not the one given with "
+            + "--genesis (chain id \(expected.chainID.hex)): this is a different ledger", code: "genesis_mismatch")
     }
 
     /// The full audit of the log of the data directory `path` (locked while it is read).

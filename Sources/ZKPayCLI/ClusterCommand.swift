@@ -5,10 +5,9 @@ import Wallet
 import ZKPayCore
 
 /// `zkpay cluster init --dir DIR --validators N --issuer ADDRESS|WALLET [--min-fee-units UNITS]`:
-/// one data directory per validator (DIR/v1 … DIR/vN) sharing one genesis. Every validator
-/// of the cluster signs receipts with the ledger's one receipt key (written into each
-/// directory, mode 0600), so receipts are byte-identical on every validator and any of them
-/// verifies under the genesis key; run each with `zkpay validator run --cluster`.
+/// one data directory per validator (DIR/v1 … DIR/vN), each with its own Ed25519 key (mode
+/// 0600), sharing one genesis that names every validator's key: a receipt is certified once
+/// a quorum of them signed its batch. Run each with `zkpay validator run --cluster`.
 enum ClusterCommand {
     static let usage = "zkpay cluster init --dir DIR --validators N --issuer ADDRESS|WALLET [--min-fee-units UNITS]"
 
@@ -36,31 +35,37 @@ enum ClusterCommand {
         do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
             throw CLIError.failure("cannot create \(dir): \(error)")
         }
-        let seed = SecretBytes(randomCount: 32)
-        var genesis: Genesis?
-        for path in directories {
+        let seeds = directories.map { _ in SecretBytes(randomCount: 32) }
+        let genesis: Genesis
+        do {
+            let validators = try zip(1...count, seeds).map { n, seed in
+                try GenesisValidator(name: "v\(n)", publicKey: try ReceiptKey(seed: seed).publicKey)
+            }
+            genesis = try Genesis(issuer: issuer, minimumFee: minimumFee, validators: validators)
+        } catch { throw CLIError.failure("cannot make the genesis: \(error)") }
+        for (path, seed) in zip(directories, seeds) {
             let storage: POSIXStorage
             do { storage = try runtime.openStorage(path, create: true) } catch {
                 throw CLIError.failure("cannot create data directory \(path): \(error)")
             }
             let lock = try lockDataDirectory(path)
             defer { withExtendedLifetime(lock) {} }
-            let g: Genesis
-            do { g = try Ledger.initialize(storage: storage, issuer: issuer, minimumFee: minimumFee, receiptKeySeed: seed) } catch {
+            do { try Ledger.initialize(storage: storage, genesis: genesis, receiptKeySeed: seed) } catch {
                 throw CLIError.failure("\(error)")
             }
-            guard genesis == nil || genesis == g else { throw CLIError.failure("the validators' genesis files differ") }
-            genesis = g
             do { _ = try Ledger(storage: storage, options: runtime.logOptions, backend: runtime.backend) } catch {
                 throw CLIError.failure("\(error)")
             }
         }
-        guard let genesis else { return ExitCode.success }
         console.print("initialized a cluster of \(count) validators: \(directories.joined(separator: " "))")
         console.print("issuer:             \(issuer.encoded)")
         console.print("minimum fee:        \(Amount.format(minimumFee)) (\(minimumFee) units)")
-        console.print("receipt public key: \(ProtocolHex.encode(genesis.receiptPublicKey))")
-        console.print("genesis checksum:   \(ProtocolHex.encode(genesis.checksum))")
+        console.print("quorum:             \(genesis.quorum) of \(count) signatures per receipt")
+        for v in genesis.validators {
+            console.print("validator \(v.name):".padding(toLength: 20, withPad: " ", startingAt: 0)
+                + "key fingerprint \(ReceiptKeyFingerprint(publicKey: v.publicKey))")
+        }
+        console.print("chain id:           \(genesis.chainID.hex)")
         console.print("next: zkpay validator run --data \(directories[0]) --cluster http://127.0.0.1:2379 --listen 127.0.0.1:7878")
         return ExitCode.success
     }

@@ -59,13 +59,13 @@ enum DemoCommand {
         }
         console.print("2. ledger created in \(dir)")
         console.print("   issuer \(short(genesis.issuer.encoded)), minimum fee \(coins(genesis.minimumFee)), "
-            + "receipt key \(ProtocolHex.encode(genesis.receiptPublicKey).prefix(16))…")
+            + "chain id \(genesis.chainID.hex.prefix(16))…")
 
         // 3. The issuer mints 1,000 coins to alice; the ledger checks the issuer signature.
         let minted: UInt64 = 1_000 * unitsPerCoin
         let mint: Mint
         do {
-            mint = try Mint.create(serial: 1, payments: [Payment(to: alice.address, amount: minted,
+            mint = try Mint.create(chain: genesis.chainID, serial: 1, payments: [Payment(to: alice.address, amount: minted,
                                                                  text: Array("welcome".utf8))],
                                    issuer: issuer.spend)
         } catch { throw CLIError.failure("the issuer could not create the mint: \(error)") }
@@ -82,7 +82,7 @@ enum DemoCommand {
         let fee = ledger.state.minimumFee
         let built: BuiltTransfer
         do {
-            built = try TransferBuilder.build(from: alice, spending: [mintedNote.owned],
+            built = try TransferBuilder.build(chain: genesis.chainID, from: alice, spending: [mintedNote.owned],
                                               payments: [Payment(to: bob.address, amount: amount, text: Array("rent".utf8))],
                                               fee: fee, changeText: Array("change".utf8), backend: runtime.backend)
         } catch { throw CLIError.failure("alice could not build the transfer: \(error)") }
@@ -125,10 +125,10 @@ enum DemoCommand {
         console.print("   balances: alice \(coins(aliceBalance)), bob \(coins(bobBalance))")
 
         // 7. Anyone checks the receipt offline, and audits the supply.
-        guard receipt.verify(publicKey: genesis.receiptPublicKey) else {
-            throw CLIError.failure("the receipt does not verify under the ledger's receipt public key")
+        guard receipt.verify(genesis: genesis) else {
+            throw CLIError.failure("the receipt is not certified by the ledger's validators")
         }
-        console.print("7. receipt verified offline against the ledger's receipt public key: ok (version \(receipt.version): "
+        console.print("7. receipt verified offline against the genesis's validator set: ok (version \(receipt.version): "
             + "leaf \(receipt.leafIndex) of a batch of \(receipt.batchSize), path of \(receipt.path.count) up to the signed root)")
         let audit = ledger.auditVartime()
         guard audit.ok else {

@@ -91,11 +91,12 @@ enum ValidatorCommand {
         console.print("initialized ledger in \(data)")
         console.print("issuer:             \(issuer.encoded)")
         console.print("minimum fee:        \(Amount.format(minimumFee)) (\(minimumFee) units)")
-        console.print("receipt public key: \(ProtocolHex.encode(genesis.receiptPublicKey))")
-        console.print("key fingerprint:    \(ReceiptKeyFingerprint(publicKey: genesis.receiptPublicKey))")
-        console.print("wallets pin this ledger with `zkpay pin --validator URL --fingerprint FINGERPRINT` "
+        if let v = genesis.validators.first {
+            console.print("validator key:      \(ProtocolHex.encode(v.publicKey)) (\(v.name))")
+        }
+        console.print("chain id:           \(genesis.chainID.hex)")
+        console.print("wallets pin this ledger with `zkpay pin --validator URL --chain-id CHAIN_ID` "
             + "(or --genesis \(data)/\(Genesis.fileName))")
-        console.print("genesis checksum:   \(ProtocolHex.encode(genesis.checksum))")
         return ExitCode.success
     }
 
@@ -115,49 +116,46 @@ enum ValidatorCommand {
     }
 }
 
-/// `zkpay receipt verify FILE [--ledger-key HEX|--data DIR|--validator URL]`: checks a
-/// receipt offline. FILE holds the receipt JSON object of the HTTP API (or an object with
-/// a `receipt` member, such as `zkpay send --json` output), the canonical bytes (version 2,
-/// or the 147 bytes of version 1), or their hex. Without a key option the key is the one the wallet home pinned for the
-/// validator (`--validator`, else $ZKPAY_VALIDATOR, else http://127.0.0.1:7878).
+/// `zkpay receipt verify FILE [--genesis FILE|--data DIR|--validator URL]`: checks a
+/// receipt's certificate offline against a ledger's validator set. FILE holds the receipt
+/// JSON object of the HTTP API (or an object with a `receipt` member, such as `zkpay send
+/// --json` output), the canonical bytes, or their hex. Without `--genesis` or `--data` the
+/// genesis is the one the wallet home pinned for the validator (`--validator`, else
+/// $ZKPAY_VALIDATOR, else http://127.0.0.1:7878).
 ///
 /// `zkpay receipt get ID [--out FILE]`: the receipt of a payment (ReceiptGet.swift).
 enum ReceiptCommand {
-    static let usage = "zkpay receipt verify FILE [--ledger-key HEX | --data DIR | --validator URL] [--json]\n"
+    static let usage = "zkpay receipt verify FILE [--genesis FILE | --data DIR | --validator URL] [--json]\n"
         + "       zkpay receipt get ID [--out FILE] [--wallet NAME] [--validator URL] [--json]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         if arguments.first == "get" { return try ReceiptGet.run(Array(arguments.dropFirst()), console) }
         guard arguments.first == "verify" else { throw CLIError.usage("expected a subcommand: verify or get") }
-        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--ledger-key", "--data", "--validator"],
+        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--genesis", "--data", "--validator"],
                                        flags: ["--json"])
         guard args.positionals.count == 1 else { throw CLIError.usage("expected one receipt FILE") }
-        let key: [UInt8]
-        var keySource: String
-        switch (args.options["--ledger-key"], args.options["--data"]) {
-        case let (hex?, nil):
-            guard args.options["--validator"] == nil else { throw CLIError.usage("give at most one of --ledger-key, --data and --validator") }
-            guard let k = ProtocolHex.decode(hex.lowercased()), k.count == 32 else {
-                throw CLIError.usage("--ledger-key needs 64 hex digits (the ledger's receipt public key)")
-            }
-            key = k
-            keySource = "--ledger-key"
-        case let (nil, dir?):
-            guard args.options["--validator"] == nil else { throw CLIError.usage("give at most one of --ledger-key, --data and --validator") }
-            do { key = try Ledger.readGenesis(storage: try openDataStorage(dir, try RuntimeOptions.fromEnvironment())).receiptPublicKey } catch let e as CLIError {
+        let given = ["--genesis", "--data", "--validator"].filter { args.options[$0] != nil }
+        guard given.count <= 1 else { throw CLIError.usage("give at most one of --genesis, --data and --validator") }
+        let genesis: Genesis
+        let source: String
+        if let file = args.options["--genesis"] {
+            genesis = try AuditCommand.readGenesisFile(file)
+            source = file
+        } else if let dir = args.options["--data"] {
+            do { genesis = try Ledger.readGenesis(storage: try openDataStorage(dir, try RuntimeOptions.fromEnvironment())) } catch let e as CLIError {
                 throw e
             } catch { throw CLIError.failure("\(error)") }
-            keySource = "the genesis of \(dir)"
-        case (nil, nil):
-            (key, keySource) = try pinnedKey(args.options["--validator"])
-        default: throw CLIError.usage("give at most one of --ledger-key, --data and --validator")
+            source = "the genesis of \(dir)"
+        } else {
+            (genesis, source) = try pinnedGenesis(args.options["--validator"])
         }
         let path = args.positionals[0]
         let receipt = try decode(try readFile(path), path: path)
-        guard receipt.verify(publicKey: key) else {
-            throw CLIError.failure("verification failed: the signature does not verify under \(ProtocolHex.encode(key)) "
-                + "(\(keySource)); the receipt was changed or is not from this ledger", code: "verification_failed")
+        if let error = receipt.certificateError(genesis: genesis) {
+            throw CLIError.failure("verification failed: \(error) (ledger \(genesis.chainID.hex), from \(source)); the "
+                + "receipt was changed or is not from this ledger", code: "verification_failed")
         }
+        let signers = receipt.signers.map { genesis.validators[$0.index].name }
         let kind = receipt.kind == .transfer ? "transfer" : "mint"
         let batchLast = receipt.batchFirst + UInt64(receipt.batchSize) - 1
         let time = isoTime(milliseconds: receipt.time)
@@ -173,44 +171,67 @@ enum ReceiptCommand {
             o.string("chain_hash", ProtocolHex.encode(receipt.chainHash))
             o.number("batch_first", receipt.batchFirst)
             o.number("batch_size", UInt64(receipt.batchSize))
-            o.string("key", ProtocolHex.encode(key))
+            o.string("chain_id", genesis.chainID.hex)
+            o.string("signers", signers.joined(separator: ","))
+            o.number("quorum", UInt64(genesis.quorum))
             console.print(o.text)
         } else {
             console.print("ok: receipt \(receipt.sequence) for \(kind) \(ProtocolHex.encode(receipt.id))")
             console.print("settled at \(time), chain hash \(ProtocolHex.encode(receipt.chainHash))")
-            if receipt.version >= 2 {
-                console.print("in the batch of sequences \(receipt.batchFirst)...\(batchLast) (one signature over its "
-                    + "Merkle root; path of \(receipt.path.count))")
-            }
-            console.print("signed by \(ProtocolHex.encode(key)) (\(keySource))")
+            console.print("in the batch of sequences \(receipt.batchFirst)...\(batchLast) (signatures over its "
+                + "Merkle root; path of \(receipt.path.count))")
+            console.print("certified by \(signers.joined(separator: ", ")) (quorum \(genesis.quorum) of "
+                + "\(genesis.validators.count)) of ledger \(genesis.chainID.hex) (\(source))")
         }
         return ExitCode.success
     }
 
-    /// The key the wallet home pinned for the validator URL (or the only one pinned).
-    static func pinnedKey(_ option: String?) throws -> ([UInt8], String) {
+    /// The genesis of the ledger the wallet home pinned for the validator URL (or of the only
+    /// one pinned).
+    static func pinnedGenesis(_ option: String?) throws -> (Genesis, String) {
         let environment = ProcessInfo.processInfo.environment
         let text = option ?? environment["ZKPAY_VALIDATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? WalletContext.defaultValidator
         let url = try parseValidatorURL(text)
         let homePath = WalletHome.defaultPath(environment: environment)
         guard FileManager.default.fileExists(atPath: homePath) else {
-            throw CLIError.usage("no wallet home at \(homePath), so no pinned receipt key; give --ledger-key HEX or --data DIR")
+            throw CLIError.usage("no wallet home at \(homePath), so no pinned ledger; give --genesis FILE or --data DIR")
         }
         let home: WalletHome
         do { home = try WalletHome(path: homePath) } catch { throw CLIError.failure("\(error)") }
-        if let key = try wrap({ try home.pinnedKey(for: url.description) }) {
-            return (key, "pinned for \(url.description) in \(home.path)")
+        var pinned: (chain: ChainID, url: String)?
+        if let chain = try wrap({ try home.pinnedChain(for: url.description) }) {
+            pinned = (chain, url.description)
+        } else if option == nil, let all = try? home.pinnedChains(), all.count == 1, let only = all.first,
+                  let bytes = ProtocolHex.decode(only.value), bytes.count == 32 {
+            pinned = (ChainID(uncheckedBytes: bytes), only.key)
         }
-        let all = try wrap { try home.pinnedKeys() }
-        if option == nil, all.count == 1, let only = all.first, let key = ProtocolHex.decode(only.value), key.count == 32 {
-            return (key, "pinned for \(only.key) in \(home.path)")
+        guard let pinned else {
+            throw CLIError.usage("no ledger is pinned for \(url.description) in \(home.path); "
+                + "give --genesis FILE or --data DIR, or run a wallet command against the validator first")
         }
-        throw CLIError.usage("no receipt key is pinned for \(url.description) in \(home.path); "
-            + "give --ledger-key HEX or --data DIR, or run a wallet command against the validator first")
+        guard let genesis = try wrap({ try home.genesis(chain: pinned.chain) }) else {
+            throw CLIError.usage("the genesis of the ledger pinned for \(pinned.url) is not saved in \(home.path); "
+                + "run a wallet command against the validator, or give --genesis FILE")
+        }
+        return (genesis, "pinned for \(pinned.url) in \(home.path)")
     }
 
     /// The receipt JSON object (or an object with a `receipt` member), the canonical bytes, or their hex.
     /// A JSON object whose members disagree with its `bytes` fails naming the first such member.
+    /// Equal JSON values, object members in any order (a receipt saved by another JSON tool
+    /// may reorder them).
+    static func sameJSON(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        switch (a, b) {
+        case let (.object(x), .object(y)):
+            guard x.count == y.count else { return false }
+            return x.allSatisfy { m in y.first { $0.key == m.key }.map { sameJSON(m.value, $0.value) } ?? false }
+        case let (.array(x), .array(y)):
+            return x.count == y.count && zip(x, y).allSatisfy { sameJSON($0, $1) }
+        default:
+            return a == b
+        }
+    }
+
     static func decode(_ bytes: [UInt8], path: String) throws -> Receipt {
         let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("{") {
@@ -227,7 +248,7 @@ enum ReceiptCommand {
                case let .object(canonical) = signed.json {
                 for field in canonical where field.key != "bytes" {
                     let given = members.first { $0.key == field.key }?.value
-                    if given?.render() != field.value.render() {
+                    if !(given.map { Self.sameJSON($0, field.value) } ?? false) {
                         throw CLIError.failure("verification failed: \(field.key) differs from the signed bytes",
                                                code: "verification_failed")
                     }

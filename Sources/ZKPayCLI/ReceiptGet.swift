@@ -91,20 +91,28 @@ enum ReceiptGet {
                 throw CLIError.failure("\(error)", code: errorCode(error))
             }
         }
-        var key = try wrap { try home.pinnedKey(for: url.description) }
-        if key == nil {
-            let status = try call { () throws(ValidatorClientError) in try client.status() }
-            _ = try wrap { try home.pin(key: status.receiptPublicKey, for: url.description) }
-            ctx.console.printError(trustOnFirstUseNote(key: status.receiptPublicKey, validator: url.description))
-            key = status.receiptPublicKey
+        var chain = try wrap { try home.pinnedChain(for: url.description) }
+        if chain == nil {
+            let bytes = try call { () throws(ValidatorClientError) in try client.genesisBytes() }
+            guard let g = try? Genesis(bytes: bytes) else {
+                throw CLIError.failure("the validator at \(url.description) serves an unreadable genesis", code: "bad_genesis")
+            }
+            _ = try wrap { try home.pin(chain: g.chainID, for: url.description) }
+            try wrap { try home.save(genesis: g) }
+            ctx.console.printError(trustOnFirstUseNote(chain: g.chainID, validator: url.description))
+            chain = g.chainID
+        }
+        guard let chain, let genesis = try wrap({ try home.genesis(chain: chain) }) else {
+            throw CLIError.failure("the genesis of the ledger pinned for \(url.description) is not saved in \(home.path); "
+                + "pin it again with `zkpay pin --validator \(url.description) --genesis FILE`", code: "bad_receipt")
         }
         let found = try call { () throws(ValidatorClientError) in try client.transfer(id: TransferID(uncheckedBytes: bytes)) }
         guard let found else {
             throw CLIError.failure("the validator at \(url.description) has no finalized transfer \(id.prefix(16))…; "
                 + "a mint's receipt is kept only by the issuer's wallet", code: "not_found")
         }
-        guard found.receipt.id == bytes, let key, found.receipt.verify(publicKey: key) else {
-            throw CLIError.failure("the validator's receipt for \(id.prefix(16))… does not verify under the key pinned for "
+        guard found.receipt.id == bytes, found.receipt.verify(genesis: genesis) else {
+            throw CLIError.failure("the validator's receipt for \(id.prefix(16))… is not certified by the ledger pinned for "
                 + "\(url.description); not saved", code: "bad_receipt")
         }
         return found.receipt

@@ -20,13 +20,13 @@ extension WalletContext {
         let session = try wrap { try WalletSession(home: home, name: name, keys: keys, validator: validator,
                                                    backend: backend) }
         let fresh = try wrap { () -> Bool in
-            let before = try home.pinnedKey(for: session.validator)
+            let before = try home.pinnedChain(for: session.validator)
             try session.connect()
             return before == nil
         }
-        // On stderr even with --json: whoever pins a key on first use should see its fingerprint.
-        if fresh {
-            console.printError(trustOnFirstUseNote(key: session.receiptKey, validator: session.validator))
+        // On stderr even with --json: whoever pins a ledger on first use should see its chain id.
+        if fresh, let genesis = session.genesis {
+            console.printError(trustOnFirstUseNote(chain: genesis.chainID, validator: session.validator))
         }
         for outcome in try wrap({ try session.resolveReservations() }) {
             switch outcome {

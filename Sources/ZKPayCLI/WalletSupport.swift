@@ -202,7 +202,7 @@ func errorCode(_ error: Error) -> String {
         case .invalidContact: "invalid_contact"
         default: "wallet_error"
         }
-    case is ValidatorKeyMismatch: "validator_key_mismatch"
+    case is LedgerMismatch: "ledger_mismatch"
     case let e as ValidatorClientError:
         switch e {
         case .unreachable: "validator_unreachable"

@@ -28,30 +28,34 @@ public enum Domain {
     /// nonce (next 24 bytes).
     public static let memoKey = "zkpay/memo-key/v1"
     /// Key of BLAKE2b-256(canonical transfer encoding): the transfer id.
-    public static let transferID = "zkpay/transfer-id/v1"
+    public static let transferID = "zkpay/transfer-id/v2"
     /// Key of BLAKE2b-256(canonical mint encoding): the mint id.
-    public static let mintID = "zkpay/mint-id/v1"
+    public static let mintID = "zkpay/mint-id/v2"
     /// Key of BLAKE2b-256(parent id ‖ LE32(output index)): a note id.
     public static let noteID = "zkpay/note-id/v1"
-    /// Key of BLAKE2b-256(genesis file without its checksum): the checksum, also the
+    /// Key of BLAKE2b-256(genesis file without its last 32 bytes): the chain id, also the
     /// ledger's initial chain hash.
-    public static let genesisChecksum = "zkpay/genesis/v1"
-    /// Key of BLAKE2b-256(receipt public key): the key's fingerprint, compared by people.
+    public static let genesisChecksum = "zkpay/genesis/v2"
+    /// Key of BLAKE2b-256(validator public key): the key's fingerprint, compared by people.
     public static let receiptKeyFingerprint = "zkpay/receipt-key-fingerprint/v1"
+    /// Prefix of what a validator signs for a receipt batch:
+    /// prefix ‖ chain id ‖ first u64 ‖ size u16 ‖ root.
+    public static let receiptBatch = "zkpay/receipt-batch/v3"
 
     // MARK: schnorrkel signing contexts
 
     /// Context of the sender's authorization signature (spend key, generator B).
-    public static let authorizationContext = "zkpay/transfer-authorization/v1"
+    public static let authorizationContext = "zkpay/transfer-authorization/v2"
     /// Context of the balance signature (key E, generator B~).
-    public static let balanceContext = "zkpay/transfer-balance/v1"
+    public static let balanceContext = "zkpay/transfer-balance/v2"
     /// Context of the issuer's mint signature (issuer key, generator B).
-    public static let mintContext = "zkpay/mint/v1"
+    public static let mintContext = "zkpay/mint/v2"
 
     // MARK: Merlin transcript labels
 
-    /// Application label of the Merlin transcript of a transfer's aggregated range proof.
-    public static let rangeProofTranscript: StaticString = "zkpay/range-proof/v1"
+    /// Application label of the Merlin transcript of a transfer's aggregated range proof;
+    /// the chain id follows as the message "chain-id".
+    public static let rangeProofTranscript: StaticString = "zkpay/range-proof/v2"
 
     /// A BLAKE2b key as bytes.
     static func key(_ string: String) -> [UInt8] { Array(string.utf8) }

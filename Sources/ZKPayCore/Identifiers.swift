@@ -30,13 +30,20 @@ extension Identifier32 {
     public func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
 }
 
-/// A transfer id: BLAKE2b-256 keyed "zkpay/transfer-id/v1" of the canonical encoding.
+/// A ledger's chain id: the hash of its genesis (`Genesis.chainID`), carried by every
+/// transfer and mint of that ledger.
+public struct ChainID: Identifier32 {
+    public let bytes: [UInt8]
+    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+}
+
+/// A transfer id: BLAKE2b-256 keyed "zkpay/transfer-id/v2" of the canonical encoding.
 public struct TransferID: Identifier32 {
     public let bytes: [UInt8]
     public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
 }
 
-/// A mint id: BLAKE2b-256 keyed "zkpay/mint-id/v1" of the canonical encoding.
+/// A mint id: BLAKE2b-256 keyed "zkpay/mint-id/v2" of the canonical encoding.
 public struct MintID: Identifier32 {
     public let bytes: [UInt8]
     public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }

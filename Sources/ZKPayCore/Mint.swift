@@ -56,10 +56,10 @@ public struct MintOutput: Sendable, Equatable {
 /// New money, signed by the issuer whose key the ledger fixes at genesis
 /// (docs/PROTOCOL.md §7.5).
 ///
-///     type u8 = 2 ‖ version u8 = 1 ‖ serial u64
+///     type u8 = 2 ‖ version u8 = 2 ‖ chain id (32) ‖ serial u64
 ///     output count u8 (1...16) ‖ outputs (225 each)
 ///     issuer (32)                     ← the signature covers every byte before it
-///     signature (64, schnorrkel, context "zkpay/mint/v1", generator B)
+///     signature (64, schnorrkel, context "zkpay/mint/v2", generator B)
 ///
 /// The serial makes otherwise equal mints distinct (the ledger refuses a second note
 /// with the same id). The sum of the amounts must fit in a u64.
@@ -67,10 +67,12 @@ public struct Mint: Sendable, Equatable {
     /// The object type byte of a mint.
     public static let objectType: UInt8 = 2
     /// The version this implementation encodes and accepts.
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
     /// Outputs per mint.
     public static let outputCounts = 1...16
 
+    /// The ledger the mint is for.
+    public let chainID: ChainID
     /// Issuer-chosen serial number.
     public let serial: UInt64
     /// The new notes' owners, amounts, blindings and memos.
@@ -84,7 +86,7 @@ public struct Mint: Sendable, Equatable {
     /// The canonical encoding.
     public let bytes: [UInt8]
 
-    /// The mint id: BLAKE2b-256 keyed "zkpay/mint-id/v1" of the encoding.
+    /// The mint id: BLAKE2b-256 keyed "zkpay/mint-id/v2" of the encoding.
     public var id: MintID {
         MintID(uncheckedBytes: Hash.blake2b(bytes, outputLength: 32, key: Domain.key(Domain.mintID)))
     }
@@ -108,6 +110,7 @@ public struct Mint: Sendable, Equatable {
         guard type == Self.objectType else { throw .unexpectedObjectType(expected: "mint", found: Int(type)) }
         let version = try r.u8("version")
         guard version == Self.version else { throw .unknownVersion(object: "mint", version: Int(version)) }
+        chainID = ChainID(uncheckedBytes: try r.raw(32, "chain_id"))
         serial = try r.u64("serial")
         let count = try r.count("outputs count", allowed: Self.outputCounts)
         var outputs: [MintOutput] = []
@@ -142,18 +145,20 @@ public struct Mint: Sendable, Equatable {
 
     /// Creates and signs a mint with the CSPRNG.
     /// - Parameters:
+    ///   - chain: the ledger's chain id (its genesis hash).
     ///   - serial: a number the issuer never reuses.
     ///   - payments: 1 to 16 outputs.
     ///   - issuer: the issuer's spend key.
     /// - Throws: `countOutOfRange`, `amountOverflow`, `memoTextTooLong`.
-    public static func create(serial: UInt64, payments: [Payment], issuer: SpendKey) throws(ProtocolError) -> Mint {
+    public static func create(chain: ChainID, serial: UInt64, payments: [Payment], issuer: SpendKey)
+        throws(ProtocolError) -> Mint {
         var rng = SecureRandomness()
         var signer = SecureSigner()
-        return try create(serial: serial, payments: payments, issuer: issuer, rng: &rng, signer: &signer)
+        return try create(chain: chain, serial: serial, payments: payments, issuer: issuer, rng: &rng, signer: &signer)
     }
 
     /// `create` with the randomness and signer supplied (fixtures and tests).
-    package static func create(serial: UInt64, payments: [Payment], issuer: SpendKey,
+    package static func create(chain: ChainID, serial: UInt64, payments: [Payment], issuer: SpendKey,
                                rng: inout some RandomNumberGenerator, signer: inout some TransferSigner)
         throws(ProtocolError) -> Mint
     {
@@ -163,6 +168,7 @@ public struct Mint: Sendable, Equatable {
         var w = ByteWriter()
         w.u8(objectType)
         w.u8(version)
+        w.raw(chain.bytes)
         w.u64(serial)
         w.u8(UInt8(payments.count))
         for p in payments {
@@ -192,6 +198,7 @@ extension Mint {
     public var json: JSONValue {
         .object([
             JSONMember("version", .int(Int(Self.version))),
+            JSONMember("chain_id", .hex(chainID.bytes)),
             JSONMember("serial", .u64(serial)),
             JSONMember("outputs", .array(outputs.map { o in
                 .object([JSONMember("owner", .hex(o.owner.encoding)), JSONMember("amount", .u64(o.amount)),
@@ -210,6 +217,7 @@ extension Mint {
         var w = ByteWriter()
         w.u8(Self.objectType)
         w.u8(Self.version)
+        w.raw(try o.hex("chain_id", length: 32))
         w.u64(try o.u64("serial"))
         let outputs = try o.array("outputs")
         guard Self.outputCounts.contains(outputs.count) else {

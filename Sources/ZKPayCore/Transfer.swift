@@ -5,11 +5,11 @@ public import Ristretto255
 public import Schnorr
 import Sodium
 
-/// A confidential transfer, version 1 (docs/PROTOCOL.md §7.4).
+/// A confidential transfer, version 2 (docs/PROTOCOL.md §7.4).
 ///
 /// Canonical encoding (all integers little-endian):
 ///
-///     type u8 = 1 ‖ version u8 = 1
+///     type u8 = 1 ‖ version u8 = 2 ‖ chain id (32, the ledger's genesis hash)
 ///     input count u8 (1...16) ‖ input note ids (32 each)
 ///     output count u8 (1, 2, 4, 8 or 16) ‖ outputs (owner 32 ‖ commitment 32 ‖ memo 153)
 ///     fee u64
@@ -21,7 +21,8 @@ import Sodium
 ///
 /// The balance signature signs every byte before it; the authorization signs every byte
 /// before it (so it covers the balance signature too). The transfer id is BLAKE2b-256
-/// keyed "zkpay/transfer-id/v1" of the whole encoding.
+/// keyed "zkpay/transfer-id/v2" of the whole encoding. The chain id binds both signatures
+/// and the id to one ledger; the range proof's transcript absorbs it too.
 ///
 /// Holding a `Transfer` means the bytes decoded strictly; it does not mean the transfer
 /// is valid: `TransferVerifier` checks that.
@@ -29,7 +30,9 @@ public struct Transfer: Sendable, Equatable {
     /// The object type byte of a transfer.
     public static let objectType: UInt8 = 1
     /// The version this implementation encodes and accepts.
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
+    /// Offset of the input count (after type, version and chain id); the input ids follow.
+    public static let inputCountOffset = 34
     /// Inputs per transfer.
     public static let inputCounts = 1...16
     /// Allowed output counts (the aggregation sizes of the range proof).
@@ -37,6 +40,8 @@ public struct Transfer: Sendable, Equatable {
     /// Bits of every output amount's range proof.
     public static let rangeBits = 64
 
+    /// The ledger the transfer is for.
+    public let chainID: ChainID
     /// Ids of the notes spent, in the order the verifier receives them.
     public let inputs: [NoteID]
     /// The new notes.
@@ -82,10 +87,10 @@ public struct Transfer: Sendable, Equatable {
     }
 
     /// The canonical encodings of the output commitments, sliced from `bytes`: output j
-    /// starts at 4 + 32·inputs + 217·j (type, version, input count, inputs, output count)
-    /// and its commitment follows the 32-byte owner.
+    /// starts at 36 + 32·inputs + 217·j (type, version, chain id, input count, inputs, output
+    /// count) and its commitment follows the 32-byte owner.
     public var outputCommitmentEncodings: [[UInt8]] {
-        let first = 4 + 32 * inputs.count + 32
+        let first = Self.inputCountOffset + 2 + 32 * inputs.count + 32
         return outputs.indices.map { j in
             let start = first + Output.encodedLength * j
             return Array(bytes[start..<start + 32])
@@ -109,6 +114,7 @@ public struct Transfer: Sendable, Equatable {
         guard type == Self.objectType else { throw .unexpectedObjectType(expected: "transfer", found: Int(type)) }
         let version = try r.u8("version")
         guard version == Self.version else { throw .unknownVersion(object: "transfer", version: Int(version)) }
+        let chainID = ChainID(uncheckedBytes: try r.raw(32, "chain_id"))
         let inputCount = try r.count("inputs count", allowed: Self.inputCounts)
         var inputs = [NoteID]()
         inputs.reserveCapacity(inputCount)
@@ -136,6 +142,7 @@ public struct Transfer: Sendable, Equatable {
         let authorization = try Self.decodeSignature(try r.raw(64, "authorization"), field: "authorization",
                                                      decodedR: pre.points[r.offset - 64])
         try r.finish()
+        self.chainID = chainID
         self.inputs = inputs
         self.outputs = outputs
         self.fee = fee
@@ -228,26 +235,32 @@ public struct Transfer: Sendable, Equatable {
     public static func == (a: Transfer, b: Transfer) -> Bool { a.bytes == b.bytes }
 }
 
-/// The signing contexts of the protocol (docs/PROTOCOL.md §2).
+/// The signing contexts of the protocol (docs/PROTOCOL.md §2). The messages they sign
+/// start with the object's chain id, so each signature is bound to one ledger.
 enum Contexts {
     static let authorization = SigningContext(bytes: Array(Domain.authorizationContext.utf8))
     static let balance = SigningContext(bytes: Array(Domain.balanceContext.utf8))
     static let mint = SigningContext(bytes: Array(Domain.mintContext.utf8))
 
-    /// The transcript a transfer's range proof starts from.
-    static func rangeProofTranscript() -> Transcript { Transcript(label: Domain.rangeProofTranscript) }
+    /// The transcript a transfer's range proof starts from: the label, then the chain id.
+    static func rangeProofTranscript(chain: ChainID) -> Transcript {
+        var t = Transcript(label: Domain.rangeProofTranscript)
+        t.appendMessage("chain-id", chain.bytes)
+        return t
+    }
 }
 
 // MARK: JSON
 
 extension Transfer {
     /// The JSON form, mirroring the binary layout field by field:
-    /// `{"version", "inputs": [hex], "outputs": [{owner, commitment, memo}], "fee": "decimal",
+    /// `{"version", "chain_id": hex, "inputs": [hex], "outputs": [{owner, commitment, memo}], "fee": "decimal",
     /// "range_proof": hex, "excess": hex, "balance_signature": hex, "sender": hex,
     /// "authorization": hex}`.
     public var json: JSONValue {
         .object([
             JSONMember("version", .int(Int(Self.version))),
+            JSONMember("chain_id", .hex(chainID.bytes)),
             JSONMember("inputs", .array(inputs.map { .hex($0.bytes) })),
             JSONMember("outputs", .array(outputs.map(\.json))),
             JSONMember("fee", .u64(fee)),
@@ -267,6 +280,7 @@ extension Transfer {
         var o = try JSONObjectReader(json, path: "$")
         let version = try o.int("version")
         guard version == Int(Self.version) else { throw .unknownVersion(object: "transfer", version: version) }
+        let chain = try o.hex("chain_id", length: 32)
         let inputs = try o.array("inputs")
         let outputs = try o.array("outputs")
         guard Self.inputCounts.contains(inputs.count) else {
@@ -278,6 +292,7 @@ extension Transfer {
         var w = ByteWriter()
         w.u8(Self.objectType)
         w.u8(Self.version)
+        w.raw(chain)
         w.u8(UInt8(inputs.count))
         for (i, v) in inputs.enumerated() {
             guard case let .string(s) = v, let b = ProtocolHex.decode(s), b.count == 32 else {

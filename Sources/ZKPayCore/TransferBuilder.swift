@@ -64,6 +64,7 @@ public struct BuiltTransfer: Sendable {
 public enum TransferBuilder {
     /// Builds and signs a transfer with the CSPRNG.
     /// - Parameters:
+    ///   - chain: the ledger's chain id (its genesis hash), which the transfer carries.
     ///   - wallet: the sender's keys.
     ///   - available: spendable notes (all owned by `wallet`).
     ///   - payments: 1 to 16 payments (fewer if change and padding must fit).
@@ -74,17 +75,17 @@ public enum TransferBuilder {
     /// - Throws: `noteNotOwned`, `insufficientFunds`, `amountOverflow`, `memoTextTooLong`,
     ///   `unsupportedRequest` (no payment, more than 16 outputs or inputs needed, or an
     ///   owned note whose opening does not match its commitment).
-    public static func build(from wallet: WalletKeys, spending available: [OwnedNote], payments: [Payment],
+    public static func build(chain: ChainID, from wallet: WalletKeys, spending available: [OwnedNote], payments: [Payment],
                              fee: UInt64, changeText: [UInt8] = [], backend: Backend = .portable)
         throws(ProtocolError) -> BuiltTransfer {
         var rng = SecureRandomness()
         var signer = SecureSigner()
-        return try build(from: wallet, spending: available, payments: payments, fee: fee, changeText: changeText,
+        return try build(chain: chain, from: wallet, spending: available, payments: payments, fee: fee, changeText: changeText,
                          rng: &rng, signer: &signer, backend: backend)
     }
 
     /// `build` with the randomness and signer supplied (fixture generation and tests).
-    package static func build(from wallet: WalletKeys, spending available: [OwnedNote], payments: [Payment],
+    package static func build(chain: ChainID, from wallet: WalletKeys, spending available: [OwnedNote], payments: [Payment],
                               fee: UInt64, changeText: [UInt8] = [], rng: inout some RandomNumberGenerator,
                               signer: inout some TransferSigner, backend: Backend = .portable)
         throws(ProtocolError) -> BuiltTransfer {
@@ -105,7 +106,7 @@ public enum TransferBuilder {
         }
         while !Transfer.outputCounts.contains(outputs.count) { outputs.append((wallet.address, 0, [])) }
 
-        let draft = try TransferDraft(inputs: chosen, outputs: outputs, fee: fee, rng: &rng, backend: backend)
+        let draft = try TransferDraft(chain: chain, inputs: chosen, outputs: outputs, fee: fee, rng: &rng, backend: backend)
         guard draft.isBalanced else {
             throw .unsupportedRequest(reason: "an owned note's amount or blinding does not open its commitment; rescan the wallet")
         }
@@ -146,6 +147,8 @@ public enum TransferBuilder {
 /// the excess secret k. `TransferBuilder` makes honest drafts; the fixture generator also
 /// makes dishonest ones (inflation, wrong owner) to produce invalid test cases.
 package struct TransferDraft {
+    /// The ledger the transfer is for.
+    package var chain: ChainID
     package var inputs: [InputNote]
     package var outputs: [Output]
     package var fee: UInt64
@@ -158,7 +161,7 @@ package struct TransferDraft {
     package var openings: [(amount: UInt64, blinding: SecretScalar)]
 
     /// Draws blindings, proves the amounts, seals the memos and computes E and k.
-    package init(inputs: [OwnedNote], outputs: [(recipient: Address, amount: UInt64, text: [UInt8])], fee: UInt64,
+    package init(chain: ChainID, inputs: [OwnedNote], outputs: [(recipient: Address, amount: UInt64, text: [UInt8])], fee: UInt64,
                  rng: inout some RandomNumberGenerator, backend: Backend = .portable) throws(ProtocolError) {
         var blindings = outputs.map { _ in Scalar(reducingWide: rng.bytes(64)) }
         var k = Scalar.zero
@@ -166,7 +169,7 @@ package struct TransferDraft {
             secureZero(&blindings)
             secureZero(value: &k)
         }
-        var transcript = Contexts.rangeProofTranscript()
+        var transcript = Contexts.rangeProofTranscript(chain: chain)
         let proved: (proof: RangeProof, commitments: [RistrettoPoint])
         do {
             proved = try RangeProof.prove(values: outputs.map(\.amount), blindings: blindings, bitSize: Transfer.rangeBits,
@@ -181,6 +184,7 @@ package struct TransferDraft {
         }
         for r in blindings { k += r }
         for n in inputs { n.blinding.withScalar { k -= $0 } }
+        self.chain = chain
         self.inputs = inputs.map(\.input)
         self.outputs = sealed
         self.fee = fee
@@ -205,10 +209,11 @@ package struct TransferDraft {
 
     /// The encoding up to and including E (the balance message).
     package func body() -> [UInt8] {
-        var w = ByteWriter(capacity: 2 + 1 + 32 * inputs.count + 1 + Output.encodedLength * outputs.count + 8
+        var w = ByteWriter(capacity: 2 + 32 + 1 + 32 * inputs.count + 1 + Output.encodedLength * outputs.count + 8
                            + 2 + proofBytes.count + 32 + 64 + 32 + 64)
         w.u8(Transfer.objectType)
         w.u8(Transfer.version)
+        w.raw(chain.bytes)
         w.u8(UInt8(truncatingIfNeeded: inputs.count))
         for n in inputs { w.raw(n.id.bytes) }
         w.u8(UInt8(truncatingIfNeeded: outputs.count))

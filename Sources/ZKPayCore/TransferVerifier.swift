@@ -88,7 +88,7 @@ public enum TransferVerifier {
             rangeInputs.append(RangeProof.StatementInput(
                 proof: transfer.rangeProof, commitments: transfer.outputs.map(\.commitment),
                 encodings: transfer.outputCommitmentEncodings, bitSize: Transfer.rangeBits,
-                transcript: Contexts.rangeProofTranscript()))
+                transcript: Contexts.rangeProofTranscript(chain: transfer.chainID)))
         }
         for ((i, excess), range) in zip(excesses, RangeProof.statements(rangeInputs, backend: backend)) {
             guard case let .success(range) = range else {

@@ -83,6 +83,9 @@ final class LedgerBenchSetup {
     let bob: WalletKeys
     /// `mintCount` mints of 16 notes of 1000 to alice.
     let mints: [Mint]
+    /// The benchmark ledger's genesis (one validator) and that validator's key seed.
+    let genesis: Genesis
+    let keySeed: SecretBytes
     /// The backend and storage options of the benchmark run.
     let runtime: RuntimeOptions
 
@@ -94,8 +97,16 @@ final class LedgerBenchSetup {
             self.issuer = issuer
             self.alice = alice
             bob = try WalletKeys(seed: SecretBytes(randomCount: 32))
+            keySeed = SecretBytes(randomCount: 32)
+            // Minimum fee 0: the synthetic chain's transfers pay none.
+            let genesis = try Genesis(issuer: issuer.address, minimumFee: 0, validators: [
+                GenesisValidator(name: "v1", publicKey: try ReceiptKey(seed: keySeed).publicKey),
+            ])
+            self.genesis = genesis
             let pay = (0..<16).map { _ in Payment(to: alice.address, amount: 1000) }
-            mints = try (0..<mintCount).map { try Mint.create(serial: UInt64($0), payments: pay, issuer: issuer.spend) }
+            mints = try (0..<mintCount).map {
+                try Mint.create(chain: genesis.chainID, serial: UInt64($0), payments: pay, issuer: issuer.spend)
+            }
         } catch { fatalError("ledger benchmark setup: \(error)") }
     }
 
@@ -114,17 +125,16 @@ final class LedgerBenchSetup {
         precondition(2 * count <= notes.count, "two notes per transfer")
         let transfers = (0..<count).map { i in
             do {
-                return try TransferBuilder.build(from: alice, spending: [notes[2 * i], notes[2 * i + 1]],
+                return try TransferBuilder.build(chain: genesis.chainID, from: alice, spending: [notes[2 * i], notes[2 * i + 1]],
                                                  payments: [Payment(to: bob.address, amount: 1500)], fee: 1,
                                                  backend: runtime.backend).transfer
             } catch { fatalError("ledger benchmark setup: \(error)") }
         }
-        var state = LedgerState(issuer: issuer.spend.publicKey, minimumFee: 1, initialChainHash: [],
-                                backend: runtime.backend)
-        let key = ReceiptKey()
+        var state = LedgerState(genesis: genesis, backend: runtime.backend)
+        let signer = ReceiptSigner(key: ReceiptKey(), index: 0, chain: genesis.chainID)
         let applied = state.apply(OrderedBatch(time: 0, mints: mints))
         var receipts = SettledReceipts()
-        for outcome in receipts.seal(applied, signatures: applied.signatures(key: key)) {
+        for outcome in receipts.seal(applied, signatures: applied.signatures(signer: signer)) {
             guard case .settled = outcome else { fatalError("ledger benchmark setup: a mint was not settled: \(outcome)") }
         }
         let verified = state.verifyVartime(transfers)
@@ -139,7 +149,7 @@ final class LedgerBenchSetup {
         let directory = BenchDirectory()
         do {
             let storage = try runtime.openStorage(directory.path, create: true)
-            try Ledger.initialize(storage: storage, issuer: issuer.address, minimumFee: 1)
+            try Ledger.initialize(storage: storage, genesis: genesis, receiptKeySeed: keySeed)
             let ledger = try Ledger(storage: storage, options: runtime.logOptions, backend: runtime.backend)
             ledger.snapshotInterval = .max
             _ = try ledger.submit(mints: mints, time: 0)
@@ -151,7 +161,7 @@ final class LedgerBenchSetup {
     func chainTemplate() -> Transfer {
         let notes = aliceNotes()
         do {
-            return try TransferBuilder.build(from: alice, spending: [notes[0], notes[1]],
+            return try TransferBuilder.build(chain: genesis.chainID, from: alice, spending: [notes[0], notes[1]],
                                              payments: [Payment(to: bob.address, amount: 1500)], fee: 0,
                                              backend: runtime.backend).transfer
         } catch { fatalError("ledger benchmark setup: \(error)") }

@@ -37,8 +37,10 @@ final class ValidatorBench {
     init(transfers count: Int, runtime: RuntimeOptions) {
         let issuer = WalletKeys.generate().keys, alice = WalletKeys.generate().keys, bob = WalletKeys.generate().keys
         let path = directory.path
+        let genesis: Genesis
         do {
-            try Ledger.initialize(storage: runtime.openStorage(path, create: true), issuer: issuer.address, minimumFee: 1)
+            genesis = try Ledger.initialize(storage: runtime.openStorage(path, create: true), issuer: issuer.address,
+                                            minimumFee: 1)
             service = try ValidatorService(openStorage: { try runtime.openStorage(path, create: false) },
                                            configuration: .init(port: 0, logOptions: runtime.logOptions,
                                                                 backend: runtime.backend))
@@ -48,7 +50,7 @@ final class ValidatorBench {
         var notes: [OwnedNote] = []
         for serial in 0..<((count + 15) / 16) {
             do {
-                let mint = try Mint.create(serial: UInt64(serial), payments: (0..<16).map { _ in Payment(to: alice.address, amount: 10) },
+                let mint = try Mint.create(chain: genesis.chainID, serial: UInt64(serial), payments: (0..<16).map { _ in Payment(to: alice.address, amount: 10) },
                                            issuer: issuer.spend)
                 let r = try client.request("POST", "/v1/mints", headers: Headers([Header("Content-Type", "application/octet-stream")]),
                                            body: mint.bytes)
@@ -61,7 +63,7 @@ final class ValidatorBench {
         let chosen = Array(notes.prefix(count))
         DispatchQueue.concurrentPerform(iterations: chosen.count) { i in
             do {
-                let t = try TransferBuilder.build(from: alice, spending: [chosen[i]],
+                let t = try TransferBuilder.build(chain: genesis.chainID, from: alice, spending: [chosen[i]],
                                                   payments: [Payment(to: bob.address, amount: 8)], fee: 2,
                                                   backend: runtime.backend).transfer
                 built.withLock { $0.append(t.bytes) }

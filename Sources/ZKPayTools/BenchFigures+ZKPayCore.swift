@@ -17,6 +17,9 @@ extension BenchCommand {
         return (sender, recipient, OwnedNote(input: input, amount: 1_000_000, blinding: blinding))
     }
 
+    /// The chain id the stateless transfer benchmarks build for (no ledger checks it).
+    static let benchChain = ChainID(uncheckedBytes: Array(repeating: 0x42, count: 32))
+
     static func zkpayCoreFigures(_ runtime: RuntimeOptions) -> [BenchFigure] {
         let backend = runtime.backend
         let verifier = BatchVerifier(backend: backend)
@@ -25,7 +28,7 @@ extension BenchCommand {
                 let (sender, recipient, note) = transferSetup()
                 return { n in
                     for _ in 0..<n {
-                        let built = try? TransferBuilder.build(from: sender, spending: [note],
+                        let built = try? TransferBuilder.build(chain: benchChain, from: sender, spending: [note],
                                                                payments: [Payment(to: recipient, amount: 1234)], fee: 10,
                                                                backend: backend)
                         precondition(built != nil, "building a benchmark transfer failed")
@@ -37,7 +40,7 @@ extension BenchCommand {
                 let (sender, recipient, note) = transferSetup()
                 var items: [(Transfer, [InputNote])] = []
                 for _ in 0..<256 {
-                    guard let built = try? TransferBuilder.build(from: sender, spending: [note],
+                    guard let built = try? TransferBuilder.build(chain: benchChain, from: sender, spending: [note],
                                                                  payments: [Payment(to: recipient, amount: 1234)], fee: 10,
                                                                  backend: backend)
                     else { preconditionFailure("building a benchmark transfer failed") }

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import ZKPayCore
 import Ristretto255
 import ZKPayCLI
 
@@ -19,7 +20,7 @@ enum BenchMemory {
         }
         var rng = SplitMix(seed: 0x2e57_1a7e)
         let before = residentBytes()
-        var state = LedgerState(issuer: .basepoint, minimumFee: 1, initialChainHash: [UInt8](repeating: 0, count: 32))
+        var state = LedgerState(issuer: .basepoint, minimumFee: 1, chainID: ChainID(uncheckedBytes: [UInt8](repeating: 0, count: 32)))
         state.insertSyntheticNotes(count: notes, owners: max(1, notes / 10)) { rng.bytes32() }
         let after = residentBytes()
         let perNote = Double(after - before) / Double(notes)

@@ -89,7 +89,12 @@ enum LoadgenCommand {
 
         // 1. The validator, its issuer and its fee.
         let status: StatusBody
-        do { status = try ValidatorClient(url: url, timeout: 10).status() } catch { throw CLIError.failure("\(error)") }
+        let genesis: Genesis
+        do {
+            let client = ValidatorClient(url: url, timeout: 10)
+            status = try client.status()
+            genesis = try Genesis(bytes: try client.genesisBytes())
+        } catch { throw CLIError.failure("\(error)") }
         guard status.issuer == issuer.address.encoded else {
             throw CLIError.failure("the validator's issuer is \(status.issuer), not the address of --issuer-seed "
                 + "(\(issuer.address.encoded)); loadgen needs the issuer's key to mint")
@@ -112,7 +117,7 @@ enum LoadgenCommand {
         let mints: [Mint]
         do {
             mints = try parallelMap(Array(payments.enumerated())) { (item) throws -> Mint in
-                try Mint.create(serial: serialBase + UInt64(item.offset), payments: item.element, issuer: issuer.spend)
+                try Mint.create(chain: genesis.chainID, serial: serialBase + UInt64(item.offset), payments: item.element, issuer: issuer.spend)
             }
         } catch { throw CLIError.failure("cannot create the funding mints: \(error)") }
         let mintErrors = Mutex<[String]>([])
@@ -143,7 +148,7 @@ enum LoadgenCommand {
                 let owner = wallets[item.offset % o.wallets]
                 let to = wallets[(item.offset + 1) % o.wallets]
                 let owned = OwnedNote(note: item.element, contents: try owner.open(item.element.output))
-                let t = try TransferBuilder.build(from: owner, spending: [owned],
+                let t = try TransferBuilder.build(chain: genesis.chainID, from: owner, spending: [owned],
                                                   payments: [Payment(to: to.address, amount: 1_000)], fee: fee,
                                                   backend: o.backend).transfer
                 let n = built.withLock { $0 += 1; return $0 }
@@ -236,7 +241,7 @@ enum LoadgenCommand {
             for k in range {
                 let (i, r) = settled[k]
                 let found = try? client.transfer(id: transfers[i].id)
-                if found?.receipt != r || !r.verify(publicKey: status.receiptPublicKey) { bad += 1 }
+                if found?.receipt != r || !r.verify(genesis: genesis) { bad += 1 }
             }
             mismatches.withLock { $0 += bad }
         } connect: { ValidatorClient(url: url, timeout: 60) }

@@ -23,16 +23,24 @@ struct ApplyTests {
         #expect(at.events.all() == bt.events.all() && !at.events.all().isEmpty)
         #expect(a.snapshotBytes(receipts: SettledReceipts()) == b.snapshotBytes(receipts: SettledReceipts()))
 
-        // Two nodes with different keys sign the same roots: same entries, different signatures.
+        // Two validators of one ledger sign the same roots: same entries, different signatures,
+        // each certified by its own key only.
         let otherKey = try ReceiptKey(seed: SecretBytes(copying: [UInt8](repeating: 3, count: 32)))
+        let genesis = try Genesis(issuer: Pool.genesis.issuer, minimumFee: 1, validators: [
+            Pool.genesis.validators[0], GenesisValidator(name: "v2", publicKey: otherKey.publicKey),
+        ])
+        let first = ReceiptSigner(key: Pool.receiptKey, index: 0, chain: genesis.chainID)
+        let second = ReceiptSigner(key: otherKey, index: 1, chain: genesis.chainID)
         var ra = SettledReceipts(), rb = SettledReceipts()
-        _ = ra.seal(am, signatures: am.signatures(key: Pool.receiptKey))
-        _ = rb.seal(bm, signatures: bm.signatures(key: otherKey))
-        _ = ra.seal(at, signatures: at.signatures(key: Pool.receiptKey))
-        _ = rb.seal(bt, signatures: bt.signatures(key: otherKey))
+        _ = ra.seal(am, signatures: am.signatures(signer: first))
+        _ = rb.seal(bm, signatures: bm.signatures(signer: second))
+        _ = ra.seal(at, signatures: at.signatures(signer: first))
+        _ = rb.seal(bt, signatures: bt.signatures(signer: second))
         #expect(ra.all.map(\.entry) == rb.all.map(\.entry) && ra.all.count == 3)
-        #expect(ra.all.allSatisfy { $0.verify(publicKey: Pool.receiptKey.publicKey) && !$0.verify(publicKey: otherKey.publicKey) })
-        #expect(rb.all.allSatisfy { $0.verify(publicKey: otherKey.publicKey) })
+        #expect(ra.all.allSatisfy { $0.signers.map(\.index) == [0] && $0.certificateError(genesis: genesis, quorum: 1) == nil })
+        #expect(rb.all.allSatisfy { $0.signers.map(\.index) == [1] && $0.certificateError(genesis: genesis, quorum: 1) == nil })
+        // Together they are a certificate of the two-validator ledger (quorum 2).
+        for (a, b) in zip(ra.all, rb.all) { #expect(a.adding(b.signers).verify(genesis: genesis) && !a.verify(genesis: genesis)) }
     }
 
     @Test("the events a settled batch returns are the ones the log gives back for each owner")

@@ -22,7 +22,9 @@ struct DurableFixture {
         return out
     }()
 
-    static func initialize(_ storage: SimulatedStorage, minimumFee: UInt64 = 2) throws {
+    /// Initializes the pool's ledger (`Pool.genesis`: minimum fee 1); another minimum fee makes
+    /// another chain, on which the pool's objects are refused.
+    static func initialize(_ storage: SimulatedStorage, minimumFee: UInt64 = 1) throws {
         try Ledger.initialize(storage: storage, issuer: Pool.shared.issuer.address, minimumFee: minimumFee,
                               receiptKeySeed: SecretBytes(copying: keySeed))
     }
@@ -45,11 +47,11 @@ struct DurableLedgerTests {
     func reopen() throws {
         let storage = SimulatedStorage()
         let genesis = try { () throws -> Genesis in
-            try Ledger.initialize(storage: storage, issuer: pool.issuer.address, minimumFee: 2,
+            try Ledger.initialize(storage: storage, issuer: pool.issuer.address, minimumFee: 1,
                                   receiptKeySeed: SecretBytes(copying: DurableFixture.keySeed))
         }()
         let ledger = try Ledger(storage: storage)
-        #expect(ledger.genesis == genesis && ledger.state.chainHash == genesis.checksum)
+        #expect(ledger.genesis == genesis && ledger.state.chainHash == genesis.chainID.bytes && genesis == Pool.genesis)
         #expect(try ledger.submit(mint: pool.mint, time: 10).receipt?.sequence == 1)
         let out = try ledger.submit([pool.t1, pool.t2, pool.t5], time: 11)
         #expect(out[0].isSettled && out[2].isSettled)
@@ -100,7 +102,7 @@ struct DurableLedgerTests {
             chain[mid.state.sequence] = mid.state.chainHash
         }
         let tailBytes = refStorage.bytesWritten - start
-        #expect(tailBytes > 2 * Receipt.versionTwoFixedLength)
+        #expect(tailBytes > 2 * Receipt.minimumLength)
         var recoveredCounts = Set<UInt64>()
         for offset in 0...tailBytes {
             for keep in [false, true] {
@@ -166,7 +168,7 @@ struct DurableLedgerTests {
         let out = try ledger.submit(verified: batch, time: 2)
         let receipts = out.compactMap(\.receipt)
         #expect(receipts.map(\.sequence) == [2, 3, 4] && receipts.allSatisfy { $0.batchFirst == 2 && $0.batchSize == 3 })
-        #expect(receipts.allSatisfy { $0.verify(publicKey: DurableFixture.key.publicKey) })
+        #expect(receipts.allSatisfy { $0.verify(genesis: Pool.genesis) })
         let reopened = try Ledger(storage: storage)
         #expect(reopened.snapshotBytes == ledger.snapshotBytes)
     }
@@ -185,10 +187,10 @@ struct DurableLedgerTests {
             storage.setContents(of: Genesis.fileName, to: b)
             #expect(throws: GenesisError.self) { try Ledger(storage: storage) }
         }
-        var v2 = good
-        v2[8] = 2
-        storage.setContents(of: Genesis.fileName, to: v2)
-        #expect(throws: GenesisError.unsupportedVersion(found: 2)) { try Ledger(storage: storage) }
+        var v1 = good
+        v1[8] = 1
+        storage.setContents(of: Genesis.fileName, to: v1)
+        #expect(throws: GenesisError.unsupportedVersion(found: 1)) { try Ledger(storage: storage) }
         storage.setContents(of: Genesis.fileName, to: Array(good.dropLast()))
         #expect(throws: GenesisError.self) { try Ledger(storage: storage) }
         storage.setContents(of: Genesis.fileName, to: good)

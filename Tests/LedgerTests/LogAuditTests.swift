@@ -93,12 +93,13 @@ struct LogAuditTests {
         }
     }
 
-    @Test("a log signed by another receipt key fails at its first record")
+    @Test("a log signed by a key that is not the genesis validator's fails at its first record")
     func foreignKey() throws {
         let (_, ledger) = try honestLedger()
         let other = try ReceiptKey(seed: SecretBytes(copying: [UInt8](repeating: 7, count: 32)))
-        let genesis = Genesis(issuer: ledger.genesis.issuer, minimumFee: ledger.genesis.minimumFee,
-                              receiptPublicKey: other.publicKey)
+        // The same chain id is claimed (the genesis is what the auditor trusts), with another key.
+        let genesis = try Genesis(issuer: ledger.genesis.issuer, minimumFee: ledger.genesis.minimumFee,
+                                  validators: [GenesisValidator(name: "v1", publicKey: other.publicKey)])
         #expect(throws: LogAuditError.badSignature(sequence: 1)) { try fullAudit(try allRecords(ledger), genesis) }
     }
 

@@ -136,7 +136,7 @@ struct ModelTests {
     /// A receipt for a sequence is always the same receipt, and it verifies.
     func check(_ o: Outcome, _ receipts: inout [UInt64: Receipt]) {
         guard let r = o.receipt else { return }
-        #expect(r.verify(publicKey: DurableFixture.key.publicKey))
+        #expect(r.verify(genesis: Pool.genesis))
         if let earlier = receipts[r.sequence] { #expect(earlier == r) } else { receipts[r.sequence] = r }
     }
 }

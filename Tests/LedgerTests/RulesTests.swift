@@ -171,7 +171,7 @@ struct RulesTests {
         _ = c.submit([pool.t5, pool.t1])
         #expect(c.chainHash != a.chainHash)
         // Documented formula.
-        var h = [UInt8](repeating: 0, count: 32)
+        var h = pool.chain.bytes  // h_0 = the chain id
         for id in [pool.mint.id.bytes, pool.t1.id.bytes, pool.t5.id.bytes] {
             h = LedgerState.nextChainHash(h, id)
         }

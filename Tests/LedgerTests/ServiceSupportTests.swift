@@ -69,59 +69,18 @@ struct ServiceSupportTests {
         #expect(restored.snapshotBytes == ledger.snapshotBytes)
     }
 
-    /// The version-1 snapshot payload of a state (no note positions).
-    func versionOne(_ s: SignedState) -> [UInt8] {
-        var w = ByteWriter()
-        w.u8(1)
-        w.u64(s.sequence)
-        w.raw(s.chainHash)
-        w.u64(s.minted)
-        w.u64(s.feePool)
-        w.scalar(s.mintBlindingSum)
-        w.u64(UInt64(s.unspent.count))
-        for (id, o) in s.unspent.sorted(by: { $0.key < $1.key }) {
-            w.raw(id.bytes)
-            w.raw(o)
-        }
-        w.u64(UInt64(s.spentBy.count))
-        for (n, t) in s.spentBy.sorted(by: { $0.key < $1.key }) {
-            w.raw(n.bytes)
-            w.raw(t.bytes)
-        }
-        w.u64(UInt64(s.excesses.count / 32))
-        w.raw(s.excesses)
-        // Snapshots of this version hold version-1 receipts (147 bytes, one signature each).
-        let rs = s.receipts.all.map {
-            Receipt.signedVersionOne(sequence: $0.sequence, kind: $0.kind, id: $0.id, time: $0.time,
-                                     chainHash: $0.chainHash, key: Pool.receiptKey)
-        }
-        w.u64(UInt64(rs.count))
-        for r in rs { w.raw(r.bytes) }
-        return w.bytes
-    }
-
-    @Test("a version-1 snapshot still loads; its notes are indexed by owner in id order")
-    func versionOneSnapshot() throws {
+    @Test("a snapshot of an earlier state version is refused with a clear error, never a trap")
+    func earlierSnapshotVersion() throws {
         var s = pool.emptyState(minimumFee: 1)
         _ = s.mintOrFail(pool.mint)
         _ = s.submit([pool.t1])
-        var loadedReceipts = SettledReceipts()
-        let loaded = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, snapshot: versionOne(s),
-                                     receipts: &loadedReceipts)
-        #expect(loaded.unspent == s.unspent)
-        #expect(loaded.positions.isEmpty)
-        #expect(loadedReceipts.count == 2 && loaded.settledSequence(of: pool.t1.id.bytes) == 2)
-        #expect(loadedReceipts.all.allSatisfy { $0.version == 1 && $0.verify(publicKey: Pool.receiptKey.publicKey) })
-        let alice = loaded.unspentNotes(owner: pool.alice.spend.publicKey).map(\.id)
-        #expect(alice == alice.sorted())
-        #expect(Set(alice) == Set(s.unspentNotes(owner: pool.alice.spend.publicKey).map(\.id)))
-        // Every truncation of the version-1 payload is refused, never a trap.
-        let bytes = versionOne(s)
-        for cut in stride(from: 0, to: bytes.count, by: 97) {
-            #expect(throws: LedgerError.self) {
-                var receipts = SettledReceipts()
-                _ = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, snapshot: Array(bytes.prefix(cut)),
-                                    receipts: &receipts)
+        var bytes = s.state.snapshotBytes(receipts: s.receipts)
+        for version: UInt8 in [1, 2, 3, 5] {
+            bytes[0] = version
+            var receipts = SettledReceipts()
+            #expect(throws: LedgerError.corruptSnapshot(path: "snapshot", reason: "state version \(version); this build reads version 4")) {
+                _ = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, chainID: pool.chain,
+                                    snapshot: bytes, receipts: &receipts)
             }
         }
     }

@@ -282,7 +282,8 @@ final class LedgerSimulation {
         try submit(items.map { (Object.transfer($0.0), $0.1) })
     }
 
-    /// One or two mints from the issuer, or one from a rogue key; at random with a replay of a settled mint.
+    /// One or two mints from the issuer, or a rogue one (another key, or the issuer's mint made
+    /// for another ledger's chain); at random with a replay of a settled mint.
     private func mints(rogue: Bool) throws(SimulationFailure) {
         var items: [(Object, Expect)] = []
         var labels: [String] = []
@@ -290,15 +291,17 @@ final class LedgerSimulation {
             let payments = (0..<(1 + rng.below(3))).map { _ in
                 Payment(to: users[rng.below(users.count)].address, amount: UInt64(50 + rng.below(950)))
             }
-            let key = rogue ? users[rng.below(users.count)].spend : issuer.spend
+            let otherChain = rogue && rng.chance(50)
+            let key = rogue && !otherChain ? users[rng.below(users.count)].spend : issuer.spend
+            let chain = otherChain ? ChainID(uncheckedBytes: rng.bytes(32)) : ledger.genesis.chainID
             let mint: Mint
-            do { mint = try Mint.create(serial: nextSerial, payments: payments, issuer: key, rng: &rng, signer: &signer) }
+            do { mint = try Mint.create(chain: chain, serial: nextSerial, payments: payments, issuer: key, rng: &rng, signer: &signer) }
             catch { throw fail("a mint does not build: \(error)") }
             nextSerial += 1
             objects[mint.id.bytes] = .mint(mint)
             if rogue { mustNotSettle.insert(mint.id.bytes) }
-            items.append((.mint(mint), rogue ? .reject(code: nil) : .settle))
-            labels.append(rogue ? "rogue" : "mint")
+            items.append((.mint(mint), rogue ? .reject(code: otherChain ? "wrong_chain" : nil) : .settle))
+            labels.append(otherChain ? "other-chain" : rogue ? "rogue" : "mint")
         }
         if rng.chance(20), !settledMints.isEmpty {
             let m = settledMints[rng.below(settledMints.count)]
@@ -357,7 +360,7 @@ final class LedgerSimulation {
         let amount = 1 + UInt64(rng.below(Int(min(total - fee, 1 << 30))))
         let built: BuiltTransfer
         do {
-            built = try TransferBuilder.build(from: users[user], spending: spending,
+            built = try TransferBuilder.build(chain: ledger.genesis.chainID, from: users[user], spending: spending,
                                               payments: [Payment(to: users[recipient].address, amount: amount)],
                                               fee: fee, rng: &rng, signer: &signer)
         } catch { throw fail("a transfer does not build: \(error)") }
@@ -525,7 +528,7 @@ final class LedgerSimulation {
         let last = UInt64(acknowledged.count)
         try check(state.sequence == last, "state sequence \(state.sequence), \(last) acknowledged")
         try check(ledger.log.lastSequence == last, "log ends at \(ledger.log.lastSequence), \(last) acknowledged")
-        try check(state.chainHash == (acknowledged.last?.chainHash ?? ledger.genesis.checksum),
+        try check(state.chainHash == (acknowledged.last?.chainHash ?? ledger.genesis.chainID.bytes),
                   "the chain hash is not the last acknowledged receipt's")
         do {
             if last > 0 {

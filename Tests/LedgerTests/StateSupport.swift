@@ -12,6 +12,18 @@ struct Pool: Sendable {
     static let seed: UInt64 = 0x1ed9_e55e_ed00_0006
     static let shared = Pool()
 
+    /// The genesis of the ledgers the pool's objects are made for: the pool's issuer,
+    /// minimum fee 1, one validator "v1" with `DurableFixture.keySeed`'s key.
+    static let genesis: Genesis = {
+        do {
+            return try Genesis(issuer: wallet(1).address, minimumFee: 1, validators: [
+                GenesisValidator(name: "v1", publicKey: try ReceiptKey(seed: SecretBytes(copying: DurableFixture.keySeed)).publicKey),
+            ])
+        } catch { preconditionFailure("the pool genesis: \(error)") }
+    }()
+    /// `genesis`'s chain id, carried by every pool object.
+    var chain: ChainID { Self.genesis.chainID }
+
     let issuer: WalletKeys
     let alice: WalletKeys
     let bob: WalletKeys
@@ -53,41 +65,43 @@ struct Pool: Sendable {
         self.bob = bob
         do {
             let pay = [100, 200, 300, 400].map { Payment(to: alice.address, amount: UInt64($0)) }
-            let mint = try Mint.create(serial: 1, payments: pay, issuer: issuer.spend, rng: &rng, signer: &signer)
+            let mint = try Mint.create(chain: Self.genesis.chainID, serial: 1, payments: pay, issuer: issuer.spend, rng: &rng, signer: &signer)
             self.mint = mint
-            mint2 = try Mint.create(serial: 2, payments: pay, issuer: issuer.spend, rng: &rng, signer: &signer)
-            rogueMint = try Mint.create(serial: 3, payments: pay, issuer: bob.spend, rng: &rng, signer: &signer)
+            mint2 = try Mint.create(chain: Self.genesis.chainID, serial: 2, payments: pay, issuer: issuer.spend, rng: &rng, signer: &signer)
+            rogueMint = try Mint.create(chain: Self.genesis.chainID, serial: 3, payments: pay, issuer: bob.spend, rng: &rng, signer: &signer)
             let notes = mint.createdNotes.map { Self.owned($0, by: alice) }
-            let t1 = try TransferBuilder.build(from: alice, spending: [notes[0]],
+            let t1 = try TransferBuilder.build(chain: Self.genesis.chainID, from: alice, spending: [notes[0]],
                                                payments: [Payment(to: bob.address, amount: 50)],
                                                fee: 5, rng: &rng, signer: &signer).transfer
             self.t1 = t1
-            t2 = try TransferBuilder.build(from: alice, spending: [notes[0]], payments: [Payment(to: bob.address, amount: 60)],
+            t2 = try TransferBuilder.build(chain: Self.genesis.chainID, from: alice, spending: [notes[0]], payments: [Payment(to: bob.address, amount: 60)],
                                            fee: 5, rng: &rng, signer: &signer).transfer
             let bobs = t1.createdNotes.filter { $0.owner == bob.spend.publicKey }.map { Self.owned($0, by: bob) }
-            t3 = try TransferBuilder.build(from: bob, spending: bobs, payments: [Payment(to: alice.address, amount: 40)],
+            t3 = try TransferBuilder.build(chain: Self.genesis.chainID, from: bob, spending: bobs, payments: [Payment(to: alice.address, amount: 40)],
                                            fee: 5, rng: &rng, signer: &signer).transfer
-            t4 = try TransferBuilder.build(from: alice, spending: [notes[1]],
+            t4 = try TransferBuilder.build(chain: Self.genesis.chainID, from: alice, spending: [notes[1]],
                                            payments: [Payment(to: bob.address, amount: 199)], fee: 1,
                                            rng: &rng, signer: &signer).transfer
-            t5 = try TransferBuilder.build(from: alice, spending: [notes[2], notes[3]],
+            t5 = try TransferBuilder.build(chain: Self.genesis.chainID, from: alice, spending: [notes[2], notes[3]],
                                            payments: [Payment(to: bob.address, amount: 650)], fee: 10,
                                            rng: &rng, signer: &signer).transfer
         } catch { preconditionFailure("pool builds: \(error)") }
     }
 
-    /// A fixed receipt key.
+    /// The key of `genesis`'s validator (seed `DurableFixture.keySeed`).
     static let receiptKey: ReceiptKey = {
-        do { return try ReceiptKey(seed: SecretBytes(copying: [UInt8](repeating: 7, count: 32))) } catch {
+        do { return try ReceiptKey(seed: SecretBytes(copying: DurableFixture.keySeed)) } catch {
             preconditionFailure("a 32-byte seed makes a key")
         }
     }()
 
-    /// An empty state for the pool's issuer, with no receipts.
+    /// An empty state of the pool's chain and issuer, with no receipts.
     func emptyState(minimumFee: UInt64 = 2) -> SignedState {
-        SignedState(state: LedgerState(issuer: issuer.spend.publicKey, minimumFee: minimumFee,
-                                       initialChainHash: [UInt8](repeating: 0, count: 32)))
+        SignedState(state: LedgerState(issuer: issuer.spend.publicKey, minimumFee: minimumFee, chainID: chain))
     }
+
+    /// The pool's receipt signer (validator 0 of a test ledger on the pool's chain).
+    static let signer = ReceiptSigner(key: receiptKey, index: 0, chain: genesis.chainID)
 }
 
 /// A state and the receipts of its batches, sealed with the pool's receipt key: what `Ledger`
@@ -119,7 +133,7 @@ struct SignedState {
     /// without the log).
     mutating func applySigned(_ batch: OrderedBatch) -> [Outcome] {
         let applied = state.apply(batch)
-        return receipts.seal(applied, signatures: applied.signatures(key: Pool.receiptKey))
+        return receipts.seal(applied, signatures: applied.signatures(signer: Pool.signer))
     }
 
     func verifyVartime(_ transfers: [Transfer]) -> [Verification] { state.verifyVartime(transfers) }

@@ -14,7 +14,7 @@ struct ClientCompatibilityTests {
         let client = try ValidatorClient("http://127.0.0.1:\(node.port)")
         let stream = try ValidatorClient("http://127.0.0.1:\(node.port)").events(address: pool.bob.address)
         let minted = try client.submit(mint: pool.mint)
-        #expect(minted.isNew && minted.sequence == 1 && minted.receipt.verify(publicKey: node.receiptKey))
+        #expect(minted.isNew && minted.sequence == 1 && minted.receipt.verify(genesis: node.genesis))
         let sent = try client.submit(pool.t1, json: true)
         #expect(sent.isNew && sent.id == pool.t1.id.bytes)
         let items = try client.submitBatch([pool.t1, pool.t2, pool.stream[0]])

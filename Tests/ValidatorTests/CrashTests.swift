@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import HTTP1
 import Ledger
+import Sodium
 import Synchronization
 import Testing
 import ZKPayCore
@@ -65,7 +66,8 @@ struct CrashTests {
         let binary = try #require(zkpayBinary(), "build the zkpay binary first (swift build -c release)")
         let dir = TempDirectory()
         let storage = try POSIXStorage(directory: dir.path, create: true)
-        let genesis = try Ledger.initialize(storage: storage, issuer: pool.issuer.address, minimumFee: 1)
+        let genesis = Pool.genesis
+        try Ledger.initialize(storage: storage, genesis: genesis, receiptKeySeed: SecretBytes(copying: Pool.keySeed))
         let first = try ValidatorProcess(binary: binary, data: dir.path)
         #expect(first.text.contains("ledger sequence 0, 2 workers"))
         let port = first.port
@@ -122,7 +124,7 @@ struct CrashTests {
             let found = try c.get("/v1/transfers/\(t.id.hex)")
             #expect(found.status == 200, "transfer \(t.id.hex) with receipt \(r.sequence) is missing after the crash")
             #expect(receipt(of: found.json) == r)
-            #expect(r.verify(publicKey: genesis.receiptPublicKey))
+            #expect(r.verify(genesis: genesis))
         }
         #expect(try c.get("/v1/audit").json?["ok"]?.bool == true)
 

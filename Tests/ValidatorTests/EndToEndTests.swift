@@ -33,7 +33,7 @@ struct EndToEndTests {
         #expect(minted.json?["mint_id"]?.string == pool.mint.id.hex)
         #expect(minted.json?["sequence"]?.int == 1)
         let mintReceipt = try #require(receipt(of: minted.json))
-        #expect(mintReceipt.verify(publicKey: node.receiptKey))
+        #expect(mintReceipt.verify(genesis: node.genesis))
         #expect(mintReceipt.kind == .mint)
 
         let sent = try c.submit(pool.t1, binary: true)
@@ -42,14 +42,17 @@ struct EndToEndTests {
         #expect(sent.json?["transfer_id"]?.string == pool.t1.id.hex)
         #expect(sent.json?["sequence"]?.int == 2)
         let r = try #require(receipt(of: sent.json))
-        #expect(r.verify(publicKey: node.receiptKey))
+        #expect(r.verify(genesis: node.genesis))
         #expect(r.id == pool.t1.id.bytes)
         // The receipt JSON's members equal the decoded bytes.
         let rj = sent.json?["receipt"]
         #expect(rj?["sequence"]?.int == 2)
         #expect(rj?["kind"]?.string == "transfer")
         #expect(rj?["chain_hash"]?.string == ProtocolHex.encode(r.chainHash))
-        #expect(rj?["signature"]?.string == ProtocolHex.encode(r.signature))
+        if case let .array(signers)? = rj?["signers"] {
+            #expect(signers.count == 1 && signers[0]["index"]?.int == 0
+                && signers[0]["signature"]?.string == ProtocolHex.encode(r.signers[0].signature))
+        } else { Issue.record("the receipt JSON has no signers array") }
         #expect(rj?["time"]?.int == Int(r.time))
 
         let again = try c.submit(pool.t1)
@@ -193,7 +196,7 @@ struct EndToEndTests {
         let c = node.client()
         var rng = SeededRNG(seed: Pool.seed ^ 9)
         var signer = FixtureSigner(rng: SeededRNG(seed: Pool.seed ^ 10))
-        let rogue = try Mint.create(serial: 1, payments: [Payment(to: pool.bob.address, amount: 5)],
+        let rogue = try Mint.create(chain: node.genesis.chainID, serial: 1, payments: [Payment(to: pool.bob.address, amount: 5)],
                                     issuer: pool.bob.spend, rng: &rng, signer: &signer)
         let reply = try c.submit(rogue)
         #expect(reply.status == 422)

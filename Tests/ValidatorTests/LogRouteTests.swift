@@ -21,7 +21,7 @@ struct LogRouteTests {
         let genesisReply = try c.get("/v1/genesis")
         #expect(genesisReply.status == 200)
         let genesis = try Genesis(bytes: genesisReply.body)
-        #expect(genesis.receiptPublicKey == node.receiptKey)
+        #expect(genesis == node.genesis)
 
         // One record per page: three pages, consecutive, each saying where the log ends.
         var entries: [LogPage.Entry] = []

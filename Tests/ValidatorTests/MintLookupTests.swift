@@ -19,7 +19,7 @@ struct MintLookupTests {
         let body = try MintLookupBody(json: try #require(found.json))
         #expect(body.mint == pool.mint)
         #expect(body.receipt.kind == .mint && body.receipt.id == pool.mint.id.bytes)
-        #expect(body.receipt.verify(publicKey: node.receiptKey))
+        #expect(body.receipt.verify(genesis: node.genesis))
         #expect(body.mint.createdNotes == pool.mint.createdNotes)
 
         // A transfer is not a mint; nor is an id the ledger never settled.

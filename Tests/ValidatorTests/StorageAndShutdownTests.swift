@@ -1,6 +1,7 @@
 import Foundation
 import HTTP1
 import Ledger
+import Sodium
 import Synchronization
 import Testing
 @testable import Validator
@@ -12,10 +13,9 @@ struct StorageAndShutdownTests {
 
     @Test("a full disk fails the batch with 507 storage_full, reads keep working, and the same transfer settles once space is back")
     func diskFull() throws {
-        let issuer = pool.issuer.address
         let service = try ValidatorService(openStorage: {
             let s = SimulatedStorage()
-            try Ledger.initialize(storage: s, issuer: issuer, minimumFee: 1)
+            try Ledger.initialize(storage: s, genesis: Pool.genesis, receiptKeySeed: SecretBytes(copying: Pool.keySeed))
             return s
         }, configuration: .init(port: 0, workers: 2, heartbeatInterval: 0.2))
         defer { service.shutdown(gracePeriod: 1) }
@@ -45,10 +45,9 @@ struct StorageAndShutdownTests {
 
     @Test("an fsync failure fails the batch with 500 storage_error and the ledger keeps serving")
     func syncFailure() throws {
-        let issuer = pool.issuer.address
         let service = try ValidatorService(openStorage: {
             let s = SimulatedStorage()
-            try Ledger.initialize(storage: s, issuer: issuer, minimumFee: 1)
+            try Ledger.initialize(storage: s, genesis: Pool.genesis, receiptKeySeed: SecretBytes(copying: Pool.keySeed))
             return s
         }, configuration: .init(port: 0, workers: 2))
         defer { service.shutdown(gracePeriod: 1) }

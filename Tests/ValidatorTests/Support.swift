@@ -14,6 +14,16 @@ import ZKPayTools
 struct Pool: Sendable {
     static let seed: UInt64 = 0x7a11_da70_5eed_0007
     static let shared = Pool()
+    /// The seed of the validator key of every test node (`Node`).
+    static let keySeed = [UInt8](repeating: 0x0b, count: 32)
+    /// The genesis of the test nodes' ledgers: the pool's issuer, minimum fee 1, one validator.
+    static let genesis: Genesis = {
+        do {
+            return try Genesis(issuer: wallet(1).address, minimumFee: 1, validators: [
+                GenesisValidator(name: "v1", publicKey: try ReceiptKey(seed: SecretBytes(copying: keySeed)).publicKey),
+            ])
+        } catch { preconditionFailure("the pool genesis: \(error)") }
+    }()
 
     let issuer: WalletKeys
     let alice: WalletKeys
@@ -54,23 +64,23 @@ struct Pool: Sendable {
         self.carol = carol
         do {
             let pay = (0..<16).map { _ in Payment(to: alice.address, amount: 1000) }
-            let mint = try Mint.create(serial: 1, payments: pay, issuer: issuer.spend, rng: &rng, signer: &signer)
+            let mint = try Mint.create(chain: Self.genesis.chainID, serial: 1, payments: pay, issuer: issuer.spend, rng: &rng, signer: &signer)
             self.mint = mint
-            mint2 = try Mint.create(serial: 2, payments: pay, issuer: issuer.spend, rng: &rng, signer: &signer)
+            mint2 = try Mint.create(chain: Self.genesis.chainID, serial: 2, payments: pay, issuer: issuer.spend, rng: &rng, signer: &signer)
             let notes = mint.createdNotes.map { Self.owned($0, by: alice) }
-            let t1 = try TransferBuilder.build(from: alice, spending: [notes[0]],
+            let t1 = try TransferBuilder.build(chain: Self.genesis.chainID, from: alice, spending: [notes[0]],
                                                payments: [Payment(to: bob.address, amount: 300)],
                                                fee: 5, rng: &rng, signer: &signer).transfer
             self.t1 = t1
-            t2 = try TransferBuilder.build(from: alice, spending: [notes[0]],
+            t2 = try TransferBuilder.build(chain: Self.genesis.chainID, from: alice, spending: [notes[0]],
                                            payments: [Payment(to: carol.address, amount: 100)],
                                            fee: 5, rng: &rng, signer: &signer).transfer
             let bobs = t1.createdNotes.filter { $0.owner == bob.spend.publicKey }.map { Self.owned($0, by: bob) }
-            t3 = try TransferBuilder.build(from: bob, spending: bobs, payments: [Payment(to: carol.address, amount: 250)],
+            t3 = try TransferBuilder.build(chain: Self.genesis.chainID, from: bob, spending: bobs, payments: [Payment(to: carol.address, amount: 250)],
                                            fee: 10, rng: &rng, signer: &signer).transfer
             var stream: [Transfer] = []
             for k in 1..<16 {
-                stream.append(try TransferBuilder.build(from: alice, spending: [notes[k]],
+                stream.append(try TransferBuilder.build(chain: Self.genesis.chainID, from: alice, spending: [notes[k]],
                                                         payments: [Payment(to: bob.address, amount: UInt64(k))],
                                                         fee: 2, rng: &rng, signer: &signer).transfer)
             }
@@ -95,12 +105,14 @@ final class TempDirectory {
 final class Node {
     let directory = TempDirectory()
     let service: ValidatorService
-    let receiptKey: [UInt8]
+    /// The ledger's genesis (`Pool.genesis`: the pool's objects settle on it).
+    let genesis = Pool.genesis
+    /// The node's validator key.
+    var receiptKey: [UInt8] { genesis.validators[0].publicKey }
 
-    init(minimumFee: UInt64 = 1, tweak: (inout ValidatorService.Configuration) -> Void = { _ in }) throws {
+    init(tweak: (inout ValidatorService.Configuration) -> Void = { _ in }) throws {
         let storage = try POSIXStorage(directory: directory.path, create: true)
-        let genesis = try Ledger.initialize(storage: storage, issuer: Pool.shared.issuer.address, minimumFee: minimumFee)
-        receiptKey = genesis.receiptPublicKey
+        try Ledger.initialize(storage: storage, genesis: genesis, receiptKeySeed: SecretBytes(copying: Pool.keySeed))
         // The fastest backend and CRC-32C code this CPU runs, as `zkpay validator run` chooses them.
         var configuration = ValidatorService.Configuration(
             port: 0, workers: 2, heartbeatInterval: 0.2,

@@ -88,19 +88,29 @@ struct HomeTests {
         #expect(try permissions(dir + "/contacts.json") == 0o600)
     }
 
-    @Test("the validator key is pinned on first use and a different key is refused")
+    @Test("the ledger is pinned on first use, a different ledger is refused, and its genesis is kept")
     func pinning() throws {
         let dir = temporaryHome()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let home = try WalletHome(path: dir)
-        let key = [UInt8](repeating: 7, count: 32)
-        #expect(try home.pin(key: key, for: "http://127.0.0.1:7878"))
-        #expect(try !home.pin(key: key, for: "http://127.0.0.1:7878"))
-        #expect(try home.pinnedKey(for: "http://127.0.0.1:7878") == key)
-        #expect(throws: ValidatorKeyMismatch.self) {
-            try home.pin(key: [UInt8](repeating: 8, count: 32), for: "http://127.0.0.1:7878")
+        let chain = ChainID(uncheckedBytes: [UInt8](repeating: 7, count: 32))
+        #expect(try home.pin(chain: chain, for: "http://127.0.0.1:7878"))
+        #expect(try !home.pin(chain: chain, for: "http://127.0.0.1:7878"))
+        #expect(try home.pinnedChain(for: "http://127.0.0.1:7878") == chain)
+        #expect(throws: LedgerMismatch.self) {
+            try home.pin(chain: ChainID(uncheckedBytes: [UInt8](repeating: 8, count: 32)), for: "http://127.0.0.1:7878")
         }
-        #expect(try home.pinnedKey(for: "http://127.0.0.1:7878") == key)
-        #expect(try home.pinnedKey(for: "http://127.0.0.1:9999") == nil)
+        #expect(try home.pinnedChain(for: "http://127.0.0.1:7878") == chain)
+        #expect(try home.pinnedChain(for: "http://127.0.0.1:9999") == nil)
+
+        let issuer = try WalletKeys(seed: SecretBytes(copying: [UInt8](repeating: 3, count: 32)))
+        let genesis = try Genesis(issuer: issuer.address, minimumFee: 1, validators: [
+            GenesisValidator(name: "v1", publicKey: [UInt8](repeating: 1, count: 32)),
+            GenesisValidator(name: "v2", publicKey: [UInt8](repeating: 2, count: 32)),
+        ])
+        #expect(try home.genesis(chain: genesis.chainID) == nil)
+        try home.save(genesis: genesis)
+        #expect(try home.genesis(chain: genesis.chainID) == genesis)
+        #expect(try permissions(dir + "/ledgers/\(genesis.chainID.hex).zkpg") == 0o600)
     }
 }

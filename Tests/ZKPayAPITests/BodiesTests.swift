@@ -18,7 +18,7 @@ struct APIPool: Sendable {
     let transferReceipt: Receipt
     /// The receipts of three mints settled in one call: one signed batch, paths of 2 and 1 nodes.
     let batchReceipts: [Receipt]
-    let receiptKey: [UInt8]
+    let genesis: Genesis
 
     static func wallet(_ tag: UInt8) -> WalletKeys {
         do { return try WalletKeys(seed: SecretBytes(copying: (0..<32).map { UInt8($0) &+ tag &* 37 })) } catch {
@@ -31,13 +31,15 @@ struct APIPool: Sendable {
         alice = Self.wallet(2)
         bob = Self.wallet(3)
         do {
-            mint = try Mint.create(serial: 7, payments: [Payment(to: alice.address, amount: 1_000)], issuer: issuer.spend)
+            let storage = SimulatedStorage()
+            let genesis = try Ledger.initialize(storage: storage, issuer: issuer.address, minimumFee: 1)
+            self.genesis = genesis
+            mint = try Mint.create(chain: genesis.chainID, serial: 7, payments: [Payment(to: alice.address, amount: 1_000)],
+                                   issuer: issuer.spend)
             let owned = OwnedNote(note: mint.createdNotes[0], contents: try alice.open(mint.createdNotes[0].output))
-            transfer = try TransferBuilder.build(from: alice, spending: [owned],
+            transfer = try TransferBuilder.build(chain: genesis.chainID, from: alice, spending: [owned],
                                                  payments: [Payment(to: bob.address, amount: 250, text: Array("rent".utf8))],
                                                  fee: 2).transfer
-            let storage = SimulatedStorage()
-            try Ledger.initialize(storage: storage, issuer: issuer.address, minimumFee: 1)
             let ledger = try Ledger(storage: storage)
             guard let m = try ledger.submit(mint: mint, time: 1_764_000_000_000).receipt,
                   let t = try ledger.submit([transfer], time: 1_764_000_000_500)[0].receipt
@@ -46,10 +48,9 @@ struct APIPool: Sendable {
             transferReceipt = t
             var more: [Mint] = []
             for serial in UInt64(8)...10 {
-                more.append(try Mint.create(serial: serial, payments: [Payment(to: bob.address, amount: 5)], issuer: issuer.spend))
+                more.append(try Mint.create(chain: genesis.chainID, serial: serial, payments: [Payment(to: bob.address, amount: 5)], issuer: issuer.spend))
             }
             batchReceipts = try ledger.submit(mints: more, time: 1_764_000_001_000).compactMap(\.receipt)
-            receiptKey = ledger.receiptPublicKey
         } catch { preconditionFailure("pool builds: \(error)") }
     }
 }
@@ -64,35 +65,19 @@ func roundTrip<T: Equatable>(_ value: T, _ json: (T) -> JSONValue,
 struct BodiesTests {
     let pool = APIPool.shared
 
-    @Test("a receipt survives its JSON form and still verifies under the ledger key")
+    @Test("a receipt survives its JSON form and is still certified by the ledger's validators")
     func receiptRoundTrip() throws {
         #expect(pool.batchReceipts.count == 3 && pool.batchReceipts.map(\.path.count) == [2, 2, 1])
         for r in [pool.mintReceipt, pool.transferReceipt] + pool.batchReceipts {
             let back = try Receipt(json: try JSONValue.parse(Array(r.json.render(pretty: true).utf8)))
             #expect(back == r)
-            #expect(back.verify(publicKey: pool.receiptKey))
+            #expect(back.verify(genesis: pool.genesis))
         }
         #expect(pool.mintReceipt.json.render().contains("\"kind\":\"mint\""))
         let text = pool.batchReceipts[0].json.render()
-        #expect(text.contains("\"version\":2") && text.contains("\"batch_first\":3") && text.contains("\"batch_size\":3"))
+        #expect(text.contains("\"version\":3") && text.contains("\"batch_first\":3") && text.contains("\"batch_size\":3"))
+        #expect(text.contains("\"signers\":[{\"index\":0,\"signature\":\"\(ProtocolHex.encode(pool.batchReceipts[0].signers[0].signature))\"}]"))
         #expect(text.contains("\"path\":[\"\(ProtocolHex.encode(pool.batchReceipts[0].path[0]))\""))
-    }
-
-    @Test("a version-1 receipt (written by an earlier build) keeps its JSON form and verifies")
-    func versionOneReceipt() throws {
-        let line = String(decoding: try Fixtures.data("golden/ledger-v1/receipts.txt"), as: UTF8.self)
-            .split(separator: "\n")[1]
-        let r = try Receipt(bytes: try #require(ProtocolHex.decode(String(line))))
-        let text = r.json.render()
-        #expect(text.contains("\"version\":1") && !text.contains("batch_") && !text.contains("path"))
-        let back = try Receipt(json: try JSONValue.parse(Array(text.utf8)))
-        #expect(back == r && back.version == 1)
-        // The key of Fixtures/golden/ledger-v1 (seed 32 × 0x09).
-        let key = try Ed25519KeyPair(seed: SecretBytes(copying: [UInt8](repeating: 9, count: 32))).publicKey
-        #expect(back.verify(publicKey: key))
-        // Batch members on a version-1 receipt are unknown members.
-        guard case let .object(members) = r.json else { Issue.record("not an object"); return }
-        #expect(throws: ProtocolError.self) { try Receipt(json: .object(members + [JSONMember("batch_size", .int(1))])) }
     }
 
     @Test("a receipt JSON whose members disagree with its bytes, or has extra members, is refused")
@@ -102,14 +87,14 @@ struct BodiesTests {
             "batch_first": .int(4), "batch_size": .int(2), "path": .array([.string(String(repeating: "c", count: 64))]),
             "version": .int(1), "kind": .string("transfer"), "sequence": .int(99), "id": .string(String(repeating: "0", count: 64)),
             "time": .int(5), "chain_hash": .string(String(repeating: "a", count: 64)),
-            "signature": .string(String(repeating: "b", count: 128)),
+            "signers": .array([.object([JSONMember("index", .int(1)), JSONMember("signature", .string(String(repeating: "b", count: 128)))])]),
         ]
         for (key, value) in replacements {
             let changed = JSONValue.object(members.map { $0.key == key ? JSONMember(key, value) : $0 })
             #expect(throws: ProtocolError.self, "member \(key)") { try Receipt(json: changed) }
         }
         #expect(throws: ProtocolError.self) { try Receipt(json: .object(members + [JSONMember("extra", .int(1))])) }
-        for key in ["bytes", "path", "batch_first", "batch_size"] {
+        for key in ["bytes", "path", "batch_first", "batch_size", "signers"] {
             #expect(throws: ProtocolError.self, "without \(key)") { try Receipt(json: .object(members.filter { $0.key != key })) }
         }
         // Any changed byte inside `bytes` that still decodes breaks the signature or the member checks.
@@ -119,7 +104,7 @@ struct BodiesTests {
             b[i] ^= 1
             let changed = JSONValue.object(members.map { $0.key == "bytes" ? JSONMember("bytes", .string(ProtocolHex.encode(b))) : $0 })
             if let r = try? Receipt(json: changed) {
-                #expect(!r.verify(publicKey: pool.receiptKey), "byte \(i)")
+                #expect(!r.verify(genesis: pool.genesis), "byte \(i)")
             }
         }
     }
@@ -150,7 +135,8 @@ struct BodiesTests {
         let wrong = TransferLookupBody(transfer: pool.transfer, receipt: pool.mintReceipt)
         #expect(throws: ProtocolError.self) { try TransferLookupBody(json: wrong.json) }
 
-        let status = StatusBody(sequence: 2, chainHash: pool.transferReceipt.chainHash, receiptPublicKey: pool.receiptKey,
+        let status = StatusBody(sequence: 2, chainHash: pool.transferReceipt.chainHash, chainID: pool.genesis.chainID.bytes,
+                                receiptPublicKey: pool.genesis.validators[0].publicKey,
                                 issuer: pool.issuer.address.encoded, minimumFee: 1, unspentNotes: 2, queueDepth: 0,
                                 workers: 2, connections: 1, uptimeSeconds: 3, backend: "ifma")
         #expect(try roundTrip(status, \.json) { (j) throws(ProtocolError) in try StatusBody(json: j) })

@@ -89,7 +89,7 @@ final class AttackerProxy: Sendable {
         if target.hasPrefix("/v1/transfers/"), let found = try? TransferLookupBody(json: json) {
             switch attack {
             case let .foreignReceipt(key):
-                guard let forged = forge(found.receipt, with: key) else { return body }
+                guard let forged = forge(found.receipt, with: key, chain: found.transfer.chainID) else { return body }
                 return Array(TransferLookupBody(transfer: found.transfer, receipt: forged).json.render().utf8)
             case let .replaceTransferOutput(output):
                 guard let t = replacingOutput(of: found.transfer, owner: victimKey, with: output) else { return body }
@@ -100,10 +100,11 @@ final class AttackerProxy: Sendable {
         return body
     }
 
-    /// A version-1 receipt with the fields of `receipt`, signed by `key` instead of the ledger.
-    static func forge(_ receipt: Receipt, with key: Ed25519KeyPair) -> Receipt? {
-        let entry = [Receipt.objectType, 1] + Array(receipt.entry.dropFirst(2))
-        return try? Receipt(bytes: entry + key.sign(Receipt.versionOneDomain + entry))
+    /// `receipt` with its signers replaced by one signature of `key` (not a validator's) in
+    /// validator 0's place, over the batch message of the ledger `chain`.
+    static func forge(_ receipt: Receipt, with key: Ed25519KeyPair, chain: ChainID) -> Receipt? {
+        guard let message = receipt.signedMessage(chain: chain) else { return nil }
+        return try? Receipt(bytes: Array(receipt.unsigned) + [1, 0] + key.sign(message))
     }
 
     /// `transfer` with the output owned by the victim replaced (its id changes with its bytes).
@@ -112,7 +113,7 @@ final class AttackerProxy: Sendable {
         var w = ByteWriter()
         output.encode(to: &w)
         var bytes = transfer.bytes
-        let start = 4 + 32 * transfer.inputs.count + Output.encodedLength * j
+        let start = Transfer.inputCountOffset + 2 + 32 * transfer.inputs.count + Output.encodedLength * j
         bytes.replaceSubrange(start..<(start + Output.encodedLength), with: w.bytes)
         return try? Transfer(bytes: bytes)
     }
@@ -165,7 +166,7 @@ struct AttackerProxyTests {
     /// victim's keys but were never settled.
     static func foreignMint(to: Address, amount: UInt64, serial: UInt64) throws -> Mint {
         let keys = try WalletKeys(seed: SecretBytes(copying: (0..<32).map { UInt8($0) &+ UInt8(truncatingIfNeeded: serial) }))
-        return try Mint.create(serial: serial, payments: [Payment(to: to, amount: amount, text: Array("forged".utf8))],
+        return try Mint.create(chain: ChainID(uncheckedBytes: [UInt8](repeating: 0, count: 32)), serial: serial, payments: [Payment(to: to, amount: amount, text: Array("forged".utf8))],
                                issuer: keys.spend)
     }
 
@@ -234,7 +235,7 @@ struct AttackerProxyTests {
         let forging = try AttackerProxy(target: validator.url, victim: d, attack: .foreignReceipt(key: Ed25519KeyPair()))
         let foreign = try balance("foreign", via: forging.url)
         #expect(foreign.units == 0, "\(foreign.err)")
-        #expect(foreign.err.contains("is not signed by the ledger key pinned"), "\(foreign.err)")
+        #expect(foreign.err.contains("is not certified by the validators of the ledger pinned"), "\(foreign.err)")
 
         // (e) The transfer's output replaced by another (and the note with it): the transfer no
         // longer hashes to the id its receipt settles.

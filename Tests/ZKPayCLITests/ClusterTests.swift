@@ -32,9 +32,12 @@ final class ClusterValidator {
         return try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any]
     }
 
-    func get(_ path: String) -> Int? {
+    func get(_ path: String) -> Int? { fetch(path)?.status }
+
+    /// `GET path` (nil while it does not answer).
+    func fetch(_ path: String) -> ClientResponse? {
         guard let port = UInt16(url.split(separator: ":").last ?? "") else { return nil }
-        return try? HTTPClient(port: port, timeout: 5).request("GET", path).status
+        return try? HTTPClient(port: port, timeout: 10).request("GET", path)
     }
 
     var logs: String {
@@ -183,8 +186,20 @@ struct ClusterTests {
         #expect(paid.count == 5)
         let after = try #require(eventually(30) { Self.converged(followers) != nil } ? Self.converged(followers) : nil)
         #expect(after.sequence == 6, "\(followers.map { $0.status() ?? [:] })")
+        let genesisFile = cluster.dir + "/v1/genesis.zkpg"
+        #expect(cluster.initOutput.contains("quorum:             2 of 3 signatures per receipt"), "\(cluster.initOutput)")
         for v in followers {
             for id in paid { #expect(v.get("/v1/transfers/\(id)") == 200, "\(id) missing on \(v.url)") }
+            // Every validator serves each receipt with a certificate: at least 2 of the 3
+            // validators' signatures, checked offline against the genesis's validator set.
+            for id in paid {
+                let body = try #require(v.fetch("/v1/transfers/\(id)")?.body)
+                let file = cluster.dir + "/receipt-\(id.prefix(8)).json"
+                #expect(FileManager.default.createFile(atPath: file, contents: Data(body)))
+                let verified = try zkpay.expect(["receipt", "verify", file, "--genesis", genesisFile, "--json"], 0).out
+                let signers = try jsonObject(verified)["signers"] as? String ?? ""
+                #expect(signers.split(separator: ",").count >= 2, "\(verified)")
+            }
             // The full audit of each survivor's log: every proof, id and receipt re-verified.
             let audit = try zkpay.expect(["audit", "--validator", v.url, "--json"], 0).out
             #expect(try jsonObject(audit)["records"] as? Int == 6, "\(audit)")
@@ -221,12 +236,12 @@ struct ClusterTests {
         // The next batch of the log, continuing the chain, holding a mint by a rogue issuer.
         let rogue = WalletKeys.generate().keys
         let alice = try Address(parsing: try #require(try jsonObject(try zkpay.expect(["address", "--wallet", "alice", "--json"], 0).out)["address"] as? String))
-        let mint = try Mint.create(serial: 1, payments: [Payment(to: alice, amount: 7)], issuer: rogue.spend)
+        let genesis = try Genesis(bytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(dir)/v1/genesis.zkpg"))))
+        let mint = try Mint.create(chain: genesis.chainID, serial: 1, payments: [Payment(to: alice, amount: 7)], issuer: rogue.spend)
         let chain = try #require(ProtocolHex.decode(state.chain))
         let batch = ReplicatedBatch(firstSequence: 2, time: 1, kind: .mints, previousChainHash: chain,
                                     chainHash: [UInt8](repeating: 0, count: 32), items: [mint.bytes])
-        let checksum = try Genesis(bytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(dir)/v1/genesis.zkpg")))).checksum
-        let key = Array("/zkpay/\(ProtocolHex.encode(checksum))/log/00000000000000000002".utf8)
+        let key = Array("/zkpay/\(genesis.chainID.hex)/log/00000000000000000002".utf8)
         let follower = try #require(vs.first { ($0.status()?["role"] as? String) == "follower" })
         #expect(try Self.etcdPut(etcd.endpoints[0], key: key, value: batch.bytes) == 200)
 
@@ -238,6 +253,9 @@ struct ClusterTests {
                                     environment: ["ZKPAY_VALIDATOR": follower.url])
         #expect(refused.code != 0 && (refused.err.contains("replica_halted") || refused.err.contains("stopped following")), "\(refused.err)")
         for v in vs { #expect((v.status()?["sequence"] as? Int) == 1, "\(v.logs)") }
+        // Nobody signed the refused batch: no validator has a signature for sequence 2.
+        for v in vs { #expect(v.get("/v1/certificates/2") == 404, "\(v.url)") }
+        #expect(vs.allSatisfy { $0.get("/v1/certificates/1") == 200 })
     }
 
     @Test("etcd loses its quorum: writes get 503 with a reason, reads keep working, and writes resume when the quorum returns")

@@ -149,7 +149,7 @@ struct UsabilityTests {
         let zkpay = ZKPay(home: home)
         for args in [["--version"], ["version"]] {
             let out = try zkpay.expect(args, 0).out
-            #expect(out.hasPrefix("zkpay ") && out.contains("protocol:   zkpay/1") && out.contains("log format: 2"), "\(out)")
+            #expect(out.hasPrefix("zkpay ") && out.contains("protocol:   zkpay/2") && out.contains("log format: 2"), "\(out)")
         }
         let created = try jsonObject(try zkpay.expect(["wallet", "create", "issuer", "--json"], 0).out)
         let issuer = try #require(created["address"] as? String)

@@ -6,6 +6,9 @@ import TestSupport
 
 /// Shared test helpers for ZKPayCore.
 enum TestKeys {
+    /// The chain id the stateless transfer and mint tests build for (no ledger checks it).
+    static let chain = ChainID(uncheckedBytes: [UInt8](repeating: 0x5a, count: 32))
+
     /// Wallet keys from a fixed one-byte-pattern seed.
     static func wallet(_ tag: UInt8) -> WalletKeys {
         let seed = SecretBytes(copying: (0..<32).map { UInt8($0) &+ tag &* 37 })

@@ -126,17 +126,17 @@ struct TransferFixtureTests {
         extra.append(JSONMember("note", .string("x")))
         #expect(protocolError { _ = try Transfer(json: .object(extra)) }?.code == "invalid_json")
         var badFee = members
-        badFee[3] = JSONMember("fee", .int(10))
+        badFee[4] = JSONMember("fee", .int(10))
         #expect(protocolError { _ = try Transfer(json: .object(badFee)) }?.code == "invalid_json")
         var badPoint = members
-        badPoint[5] = JSONMember("excess", .hex(TestKeys.nonCanonicalPoint))
+        badPoint[6] = JSONMember("excess", .hex(TestKeys.nonCanonicalPoint))
         #expect(protocolError { _ = try Transfer(json: .object(badPoint)) } == .nonCanonicalPoint(field: "excess"))
     }
 
-    @Test("the transfer id is BLAKE2b-256 keyed zkpay/transfer-id/v1 of the encoding; note ids follow from it")
+    @Test("the transfer id is BLAKE2b-256 keyed zkpay/transfer-id/v2 of the encoding; note ids follow from it")
     func ids() throws {
         let t = try Transfer(bytes: TransferCase.validCases[4].transfer)
-        #expect(t.id.bytes == Hash.blake2b(t.bytes, outputLength: 32, key: Array("zkpay/transfer-id/v1".utf8)))
+        #expect(t.id.bytes == Hash.blake2b(t.bytes, outputLength: 32, key: Array("zkpay/transfer-id/v2".utf8)))
         #expect(t.outputIDs == t.outputs.indices.map { NoteID(transfer: t.id, outputIndex: $0) })
         #expect(Set(t.outputIDs).count == t.outputs.count)
         #expect(t.createdNotes.map(\.output) == t.outputs)
@@ -168,7 +168,8 @@ struct TransferVerificationTests {
     func everyPointNamed() throws {
         for c in TransferCase.validCases.prefix(4) {
             let bytes = c.transfer
-            let inputs = Int(bytes[2]), outputsStart = 4 + 32 * inputs, outputs = Int(bytes[outputsStart - 1])
+            let inputs = Int(bytes[Transfer.inputCountOffset])
+            let outputsStart = Transfer.inputCountOffset + 2 + 32 * inputs, outputs = Int(bytes[outputsStart - 1])
             var fields: [(Int, String)] = []
             for j in 0..<outputs {
                 let o = outputsStart + 217 * j
@@ -314,7 +315,7 @@ struct TransferBuilderTests {
         print("seed", rng.seed)
         let alice = TestKeys.wallet(70), bob = TestKeys.wallet(71), carol = TestKeys.wallet(72)
         let notes = [Self.owned(500, by: alice, &rng), Self.owned(700, by: alice, &rng)]
-        let built = try TransferBuilder.build(from: alice, spending: notes,
+        let built = try TransferBuilder.build(chain: TestKeys.chain, from: alice, spending: notes,
                                               payments: [Payment(to: bob.address, amount: 1000, text: Array("rent".utf8))],
                                               fee: 7, changeText: Array("change".utf8))
         let t = built.transfer
@@ -328,7 +329,7 @@ struct TransferBuilderTests {
         for o in t.outputs { #expect(protocolError { _ = try carol.open(o) } == .noteNotOwned) }
         // The change is spendable in a follow-up transfer.
         let next = OwnedNote(note: t.createdNotes[1], contents: change)
-        let second = try TransferBuilder.build(from: alice, spending: [next], payments: [Payment(to: carol.address, amount: 93)],
+        let second = try TransferBuilder.build(chain: TestKeys.chain, from: alice, spending: [next], payments: [Payment(to: carol.address, amount: 93)],
                                                fee: 0)
         try TransferVerifier.verifyVartime(second.transfer, inputs: [next.input])
     }
@@ -342,7 +343,7 @@ struct TransferBuilderTests {
                                                         (4, true, 8), (5, true, 8)] {
             let total = UInt64(payments * 10) + (withChange ? 5 : 0)
             let note = Self.owned(total, by: alice, &rng)
-            let built = try TransferBuilder.build(from: alice, spending: [note],
+            let built = try TransferBuilder.build(chain: TestKeys.chain, from: alice, spending: [note],
                                                   payments: (0..<payments).map { Payment(to: recipients[$0].address, amount: 10) },
                                                   fee: 0)
             let t = built.transfer
@@ -361,7 +362,7 @@ struct TransferBuilderTests {
         let alice = TestKeys.wallet(81), bob = TestKeys.wallet(82)
         let note = Self.owned(100, by: alice, &rng)
         func attempt(_ notes: [OwnedNote], _ payments: [Payment], fee: UInt64 = 0) -> ProtocolError? {
-            protocolError { _ = try TransferBuilder.build(from: alice, spending: notes, payments: payments, fee: fee) }
+            protocolError { _ = try TransferBuilder.build(chain: TestKeys.chain, from: alice, spending: notes, payments: payments, fee: fee) }
         }
         #expect(attempt([note], [Payment(to: bob.address, amount: 100)], fee: 1) == .insufficientFunds(available: 100, needed: 101))
         #expect(attempt([note, note], [Payment(to: bob.address, amount: 150)]) == .insufficientFunds(available: 100, needed: 150))
@@ -396,7 +397,7 @@ struct MintTests {
     @Test("a mint verifies under the issuer key, creates notes its recipients open, and round-trips")
     func honest() throws {
         let issuer = TestKeys.wallet(90), alice = TestKeys.wallet(91), bob = TestKeys.wallet(92)
-        let mint = try Mint.create(serial: 7, payments: [Payment(to: alice.address, amount: 1_000, text: Array("hi".utf8)),
+        let mint = try Mint.create(chain: TestKeys.chain, serial: 7, payments: [Payment(to: alice.address, amount: 1_000, text: Array("hi".utf8)),
                                                          Payment(to: bob.address, amount: 250)],
                                    issuer: issuer.spend)
         try mint.verifyVartime(issuer: issuer.spend.publicKey)
@@ -411,14 +412,14 @@ struct MintTests {
         #expect(protocolError { try mint.verifyVartime(issuer: alice.spend.publicKey) } == .unexpectedIssuer)
         // A note minted to Alice is spendable by Alice.
         let owned = OwnedNote(note: notes[0], contents: try alice.open(notes[0].output))
-        let t = try TransferBuilder.build(from: alice, spending: [owned], payments: [Payment(to: bob.address, amount: 600)], fee: 1)
+        let t = try TransferBuilder.build(chain: TestKeys.chain, from: alice, spending: [owned], payments: [Payment(to: bob.address, amount: 600)], fee: 1)
         try TransferVerifier.verifyVartime(t.transfer, inputs: [owned.input])
     }
 
     @Test("every single-byte change of a mint is rejected by decoding or by the signature")
     func everyByte() throws {
         let issuer = TestKeys.wallet(93), alice = TestKeys.wallet(94)
-        let mint = try Mint.create(serial: 1, payments: [Payment(to: alice.address, amount: 5)], issuer: issuer.spend)
+        let mint = try Mint.create(chain: TestKeys.chain, serial: 1, payments: [Payment(to: alice.address, amount: 5)], issuer: issuer.spend)
         for i in mint.bytes.indices {
             var b = mint.bytes
             b[i] ^= 0x04
@@ -436,20 +437,20 @@ struct MintTests {
     func limits() throws {
         let issuer = TestKeys.wallet(95), alice = TestKeys.wallet(96)
         #expect(protocolError {
-            _ = try Mint.create(serial: 2, payments: [Payment(to: alice.address, amount: .max), Payment(to: alice.address, amount: 1)],
+            _ = try Mint.create(chain: TestKeys.chain, serial: 2, payments: [Payment(to: alice.address, amount: .max), Payment(to: alice.address, amount: 1)],
                                 issuer: issuer.spend)
         } == .amountOverflow(field: "outputs"))
-        #expect(protocolError { _ = try Mint.create(serial: 3, payments: [], issuer: issuer.spend) }?.code == "count_out_of_range")
-        let mint = try Mint.create(serial: 4, payments: [Payment(to: alice.address, amount: .max)], issuer: issuer.spend)
+        #expect(protocolError { _ = try Mint.create(chain: TestKeys.chain, serial: 3, payments: [], issuer: issuer.spend) }?.code == "count_out_of_range")
+        let mint = try Mint.create(chain: TestKeys.chain, serial: 4, payments: [Payment(to: alice.address, amount: .max)], issuer: issuer.spend)
         try mint.verifyVartime(issuer: issuer.spend.publicKey)
         var type = mint.bytes; type[0] = 1
         #expect(protocolError { _ = try Mint(bytes: type) } == .unexpectedObjectType(expected: "mint", found: 1))
         var version = mint.bytes; version[1] = 9
         #expect(protocolError { _ = try Mint(bytes: version) } == .unknownVersion(object: "mint", version: 9))
-        var count = mint.bytes; count[10] = 17
+        var count = mint.bytes; count[42] = 17  // type, version, chain id, serial: the output count
         #expect(protocolError { _ = try Mint(bytes: count) }?.code == "count_out_of_range")
         var blinding = mint.bytes
-        blinding.replaceSubrange((11 + 40)..<(11 + 72), with: TestKeys.groupOrder)
+        blinding.replaceSubrange((43 + 40)..<(43 + 72), with: TestKeys.groupOrder)
         #expect(protocolError { _ = try Mint(bytes: blinding) } == .nonCanonicalScalar(field: "outputs[0].blinding"))
         #expect(protocolError { _ = try Transfer(bytes: mint.bytes) } == .unexpectedObjectType(expected: "transfer", found: 2))
     }

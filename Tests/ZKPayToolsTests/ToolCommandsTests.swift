@@ -43,7 +43,7 @@ struct ToolCommandsTests {
         let setup = LedgerBenchSetup(mintCount: 1, runtime: try RuntimeOptions.parse(flags: [:], environment: [:]))
         let directory = BenchDirectory()
         let storage = try POSIXStorage(directory: directory.path)
-        try Ledger.initialize(storage: storage, issuer: setup.issuer.address, minimumFee: 0)
+        try Ledger.initialize(storage: storage, genesis: setup.genesis, receiptKeySeed: setup.keySeed)
         let ledger = try Ledger(storage: storage)
         _ = try ledger.submit(mints: [setup.mints[0]], time: 1)
         try ledger.appendSyntheticChain(template: setup.chainTemplate(), count: 10, time: 2, batch: 4)
@@ -61,7 +61,7 @@ struct ToolCommandsTests {
     @Test("synthetic notes go through the settlement insertion")
     func syntheticNotes() {
         var rng = BenchMemory.SplitMix(seed: 7)
-        var state = LedgerState(issuer: .basepoint, minimumFee: 1, initialChainHash: [UInt8](repeating: 0, count: 32))
+        var state = LedgerState(issuer: .basepoint, minimumFee: 1, chainID: ChainID(uncheckedBytes: [UInt8](repeating: 0, count: 32)))
         state.insertSyntheticNotes(count: 1000, owners: 100) { rng.bytes32() }
         #expect(state.unspent.count == 1000)
     }

@@ -1,0 +1,368 @@
+import Foundation
+import HTTP1
+import Ledger
+import Sodium
+import Synchronization
+import ZKPayCore
+
+/// One validator's signature of one receipt batch, as validators exchange them
+/// (docs/PROTOCOL.md §7.10; integers little-endian, 107 bytes):
+///
+///     batch first sequence u64 ‖ batch size u16 ‖ batch root (32) ‖ validator index u8
+///     ‖ Ed25519 signature (64) of `Receipt.batchMessage(chain, first, size, root)`
+struct BatchSignature: Sendable, Equatable {
+    static let encodedLength = 8 + 2 + 32 + 1 + 64
+    let first: UInt64
+    let size: Int
+    let root: [UInt8]
+    let signer: Receipt.Signer
+
+    init(first: UInt64, size: Int, root: [UInt8], signer: Receipt.Signer) {
+        self.first = first
+        self.size = size
+        self.root = root
+        self.signer = signer
+    }
+
+    /// The signatures a receipt carries, each as a batch signature (nil without a root).
+    static func of(_ receipt: Receipt) -> [BatchSignature]? {
+        guard let root = receipt.batchRoot else { return nil }
+        return receipt.signers.map { BatchSignature(first: receipt.batchFirst, size: receipt.batchSize, root: root, signer: $0) }
+    }
+
+    var bytes: [UInt8] {
+        var w = ByteWriter(capacity: Self.encodedLength)
+        w.u64(first)
+        w.u16(UInt16(size))
+        w.raw(root)
+        w.u8(UInt8(signer.index))
+        w.raw(signer.signature)
+        return w.bytes
+    }
+
+    /// Decodes exactly `encodedLength` bytes (a batch size of at least 1).
+    init?(bytes: [UInt8]) {
+        guard bytes.count == Self.encodedLength else { return nil }
+        var r = ByteReader(bytes)
+        guard let first = try? r.u64("first"), let size = try? r.u16("size"), size >= 1,
+              let root = try? r.raw(32, "root"), let index = try? r.u8("index"), let signature = try? r.raw(64, "signature")
+        else { return nil }
+        self.init(first: first, size: Int(size), root: root, signer: Receipt.Signer(index: Int(index), signature: signature))
+    }
+
+    /// Whether the signature is validator `signer.index`'s of this batch of the ledger `genesis`.
+    func verifies(_ genesis: Genesis) -> Bool {
+        guard signer.index < genesis.validators.count else { return false }
+        return Ed25519.verify(signature: signer.signature,
+                              message: Receipt.batchMessage(chain: genesis.chainID, first: first, size: size, root: root),
+                              publicKey: genesis.validators[signer.index].publicKey)
+    }
+}
+
+/// A cluster's receipt certificates (docs/notes/replication.md, "Certificates"): collects the
+/// validators' signatures of each receipt batch and completes receipts with them.
+///
+/// Every validator signs the batches it applies (its ledger's receipts carry its own
+/// signature) and pushes that signature to its peers (`POST /v1/certificates`); peers check
+/// it against the genesis before keeping it. A receipt is answered once `genesis.quorum`
+/// validators' signatures are held for its batch; signatures a validator lacks (pushes lost,
+/// or a restart emptied this in-memory store) are pulled from the peers
+/// (`GET /v1/certificates/{sequence}`). Signatures travel validator to validator over HTTP,
+/// never through etcd.
+///
+/// One thread (`zkpay.certificates`) pushes, pulls and times out waiters; callers never block.
+final class Certifier: Sendable {
+    struct BatchKey: Hashable, Sendable {
+        let first: UInt64
+        let size: Int
+        let root: [UInt8]
+    }
+
+    /// A receipt waiting for its certificate.
+    private struct Waiter {
+        let receipt: Receipt
+        let key: BatchKey
+        let deadline: UInt64
+        var pulled: Bool
+        let done: @Sendable (Receipt?) -> Void
+    }
+
+    private struct State {
+        var signatures: [BatchKey: [Int: [UInt8]]] = [:]
+        /// Insertion order of `signatures`' keys (the oldest are dropped past `maxBatches`).
+        var order: [BatchKey] = []
+        var orderHead = 0
+        var waiters: [Waiter] = []
+        /// Own signatures to push, oldest first (bounded: a lost push is pulled later).
+        var outbox: [BatchSignature] = []
+        var stopping = false
+    }
+
+    let genesis: Genesis
+    let ownIndex: Int
+    /// Seconds a submitter waits for a certificate before it is answered 503.
+    let timeout: Double
+    /// The other validators' URLs (from the cluster's membership keys).
+    private let peers: @Sendable () -> [String]
+    private let state = Mutex(State())
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    static let maxBatches = 16_384
+    static let maxOutbox = 4_096
+    static let maxWaiters = 65_536
+
+    init(genesis: Genesis, ownIndex: Int, timeout: Double = 5, peers: @escaping @Sendable () -> [String]) {
+        self.genesis = genesis
+        self.ownIndex = ownIndex
+        self.timeout = timeout
+        self.peers = peers
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "zkpay.certificates"
+        thread.start()
+    }
+
+    /// Stops the thread; waiters still pending are answered nil.
+    func stop() {
+        let already = state.withLock { s in
+            defer { s.stopping = true }
+            return s.stopping
+        }
+        guard !already else { return }
+        wake.signal()
+        finished.wait()
+    }
+
+    // MARK: Signatures
+
+    /// Keeps `signature` if it is a validator's valid signature of its batch (checked here).
+    /// - Returns: false for a signature that does not verify.
+    @discardableResult
+    func add(_ signature: BatchSignature) -> Bool {
+        guard signature.verifies(genesis) else { return false }
+        let key = BatchKey(first: signature.first, size: signature.size, root: signature.root)
+        let ready: [Waiter] = state.withLock { s in
+            if s.signatures[key] == nil {
+                s.order.append(key)
+                if s.order.count - s.orderHead > Self.maxBatches {
+                    s.signatures[s.order[s.orderHead]] = nil
+                    s.orderHead += 1
+                    if s.orderHead > Self.maxBatches {
+                        s.order.removeFirst(s.orderHead)
+                        s.orderHead = 0
+                    }
+                }
+            }
+            s.signatures[key, default: [:]][signature.signer.index] = signature.signer.signature
+            guard s.signatures[key]?.count ?? 0 >= genesis.quorum else { return [] }
+            let (done, waiting) = s.waiters.partitioned { $0.key == key }
+            s.waiters = waiting
+            return done
+        }
+        for w in ready { w.done(merge(w.receipt)) }
+        return true
+    }
+
+    /// This validator's own receipt of a batch it applied: keeps its signature and pushes it to
+    /// the peers (once per batch).
+    func announce(_ receipt: Receipt) {
+        guard let own = BatchSignature.of(receipt)?.first(where: { $0.signer.index == ownIndex }) else { return }
+        let key = BatchKey(first: own.first, size: own.size, root: own.root)
+        let fresh = state.withLock { s in s.signatures[key]?[ownIndex] == nil }
+        guard fresh else { return }
+        add(own)
+        state.withLock { s in
+            if s.outbox.count >= Self.maxOutbox { s.outbox.removeFirst() }
+            s.outbox.append(own)
+        }
+        wake.signal()
+    }
+
+    /// `receipt` with every signature held for its batch.
+    func merge(_ receipt: Receipt) -> Receipt {
+        guard let root = receipt.batchRoot else { return receipt }
+        let key = BatchKey(first: receipt.batchFirst, size: receipt.batchSize, root: root)
+        let held = state.withLock { s in s.signatures[key] } ?? [:]
+        return receipt.adding(held.map { Receipt.Signer(index: $0.key, signature: $0.value) })
+    }
+
+    /// Calls `done` with `receipt` certified (a quorum of signatures), at once when they are
+    /// held, else once they arrive or are pulled; with nil when no quorum is reached within
+    /// `timeout` seconds.
+    func certify(_ receipt: Receipt, done: @escaping @Sendable (Receipt?) -> Void) {
+        announce(receipt)
+        let merged = merge(receipt)
+        if merged.signers.count >= genesis.quorum { return done(merged) }
+        guard let root = receipt.batchRoot else { return done(nil) }
+        let waiter = Waiter(receipt: receipt, key: BatchKey(first: receipt.batchFirst, size: receipt.batchSize, root: root),
+                            deadline: monotonicNanos() + UInt64(timeout * 1e9), pulled: false, done: done)
+        let accepted = state.withLock { s in
+            guard !s.stopping, s.waiters.count < Self.maxWaiters else { return false }
+            s.waiters.append(waiter)
+            return true
+        }
+        guard accepted else { return done(nil) }
+        // A signature may have arrived between the merge and the registration.
+        let again = merge(receipt)
+        if again.signers.count >= genesis.quorum {
+            let mine = state.withLock { s -> Bool in
+                guard let i = s.waiters.firstIndex(where: { $0.receipt == receipt && $0.deadline == waiter.deadline }) else { return false }
+                s.waiters.remove(at: i)
+                return true
+            }
+            if mine { done(again) }
+        }
+        wake.signal()
+    }
+
+    // MARK: The thread
+
+    private func run() {
+        var clients: [String: HTTPClient] = [:]
+        while true {
+            _ = wake.wait(timeout: .now() + 0.05)
+            let (outbox, stopping) = state.withLock { s in
+                defer { s.outbox.removeAll() }
+                return (s.outbox, s.stopping)
+            }
+            if stopping { break }
+            let urls = outbox.isEmpty ? [] : peers()
+            for signature in outbox {
+                let body = signature.bytes
+                for url in urls {
+                    _ = Self.send(&clients, url, "POST", "/v1/certificates", body: body)
+                }
+            }
+            pullAndExpire(&clients)
+        }
+        let left = state.withLock { s in
+            defer { s.waiters.removeAll() }
+            return s.waiters
+        }
+        for w in left { w.done(nil) }
+    }
+
+    /// Pulls the missing signatures of waiters past half their time; answers nil to those past
+    /// their deadline.
+    private func pullAndExpire(_ clients: inout [String: HTTPClient]) {
+        let now = monotonicNanos()
+        let half = UInt64(timeout * 5e8)
+        let (toPull, expired): ([Waiter], [Waiter]) = state.withLock { s in
+            var pull: [Waiter] = []
+            for i in s.waiters.indices where !s.waiters[i].pulled && now + half >= s.waiters[i].deadline {
+                s.waiters[i].pulled = true
+                pull.append(s.waiters[i])
+            }
+            let (gone, kept) = s.waiters.partitioned { $0.deadline <= now }
+            s.waiters = kept
+            return (pull, gone)
+        }
+        for w in expired { w.done(nil) }
+        guard !toPull.isEmpty else { return }
+        var asked = Set<BatchKey>()
+        let urls = peers()
+        for w in toPull where asked.insert(w.key).inserted {
+            for url in urls {
+                guard let body = Self.send(&clients, url, "GET", "/v1/certificates/\(w.receipt.batchFirst)", body: []),
+                      let signature = BatchSignature(bytes: body),
+                      BatchKey(first: signature.first, size: signature.size, root: signature.root) == w.key
+                else { continue }
+                add(signature)
+            }
+        }
+    }
+
+    /// One request to a peer; the body of a 2xx answer, nil otherwise (a peer that is down or
+    /// slow is skipped: the quorum needs only some of them).
+    private static func send(_ clients: inout [String: HTTPClient], _ url: String, _ method: String, _ path: String,
+                             body: [UInt8]) -> [UInt8]? {
+        guard let (host, port) = hostPort(url) else { return nil }
+        let client = clients[url] ?? HTTPClient(host: host, port: port, timeout: 1, maxResponseBytes: 4096)
+        clients[url] = client
+        let headers = Headers([Header("Content-Type", "application/octet-stream")])
+        guard let r = try? client.request(method, path, headers: method == "POST" ? headers : Headers(), body: body),
+              (200..<300).contains(r.status)
+        else {
+            client.close()
+            return nil
+        }
+        return r.body
+    }
+
+    /// "http://HOST:PORT[/]" → (HOST, PORT).
+    static func hostPort(_ url: String) -> (String, UInt16)? {
+        guard url.hasPrefix("http://") else { return nil }
+        var rest = url.dropFirst("http://".count)
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        guard let colon = rest.lastIndex(of: ":"), let port = UInt16(rest[rest.index(after: colon)...]) else { return nil }
+        return (String(rest[..<colon]), port)
+    }
+}
+
+extension Array {
+    /// (elements satisfying `matches`, the others), each in order.
+    func partitioned(_ matches: (Element) -> Bool) -> ([Element], [Element]) {
+        var yes: [Element] = [], no: [Element] = []
+        for e in self { if matches(e) { yes.append(e) } else { no.append(e) } }
+        return (yes, no)
+    }
+}
+
+extension Router {
+    /// Answers 200 with `body(receipt)`, the receipt certified first in a cluster (503
+    /// `certificate_pending` when no quorum of signatures comes in time).
+    func respondCertified(_ receipt: Receipt, _ responder: Responder, _ body: @escaping @Sendable (Receipt) -> JSONValue) {
+        guard let certifier else {
+            responder.respond(jsonResponse(.ok, body(receipt)))
+            return
+        }
+        certifier.certify(receipt) { certified in
+            if let certified {
+                responder.respond(jsonResponse(.ok, body(certified)))
+            } else {
+                responder.respond(APIFailure.certificatePending(receipt).response)
+            }
+        }
+    }
+
+    /// `POST /v1/certificates`: a peer's signature of a receipt batch (107 bytes); 204 when it
+    /// verifies for this ledger, 422 when it does not.
+    func receiveSignature(_ request: Request, _ responder: Responder) {
+        guard let certifier else {
+            return answer(responder, APIFailure.notFound("this validator is not in a cluster").response)
+        }
+        guard let signature = BatchSignature(bytes: Array(request.body)) else {
+            return answer(responder, APIFailure.badRequest(
+                "a batch signature is \(BatchSignature.encodedLength) bytes (docs/PROTOCOL.md §7.10)").response)
+        }
+        guard certifier.add(signature) else {
+            return answer(responder, APIFailure(.unprocessableContent, "bad_signature",
+                                                "the signature is not validator \(signature.signer.index)'s of that batch on this ledger").response)
+        }
+        responder.respond(Response(status: Status(204, "No Content"), headers: Headers(), body: []))
+    }
+
+    /// `GET /v1/certificates/{sequence}`: this validator's own signature of the batch that holds
+    /// `sequence` (107 bytes), 404 when it has not applied that sequence.
+    func ownSignature(_ text: String, _ responder: Responder) {
+        guard let certifier else {
+            return answer(responder, APIFailure.notFound("this validator is not in a cluster").response)
+        }
+        guard let sequence = UInt64(text), sequence >= 1 else {
+            return answer(responder, APIFailure.badRequest("a sequence is a decimal number from 1").response)
+        }
+        let own = certifier.ownIndex
+        onSequencer(responder) { ledger in
+            guard let r = ledger.receipts.receipt(at: sequence),
+                  let s = BatchSignature.of(r)?.first(where: { $0.signer.index == own })
+            else { return answer(responder, APIFailure.notFound("this validator has not signed sequence \(sequence)").response) }
+            responder.respond(Response(status: .ok, headers: Headers([Header("Content-Type", "application/octet-stream")]),
+                                       body: s.bytes))
+        }
+    }
+}
