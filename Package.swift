@@ -65,7 +65,7 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "ZKPayAPI", dependencies: ["HTTP1", "ZKPayCore"], swiftSettings: strict),
         .target(name: "Validator",
-                dependencies: ["HTTP1", "Etcd", "Ledger", "ZKPayCore", "ZKPayAPI", "BatchVerify", "Ristretto255", "Sodium"],
+                dependencies: ["HTTP1", "Etcd", "Ledger", "ZKPayCore", "BatchVerify", "Ristretto255", "Sodium"],
                 swiftSettings: strict),
         .target(name: "Wallet", dependencies: ["ZKPayCore", "ZKPayAPI", "Sodium", "Bech32m", "Ristretto255"],
                 swiftSettings: strict),
@@ -98,7 +98,8 @@ let package = Package(
         .testTarget(name: "BulletproofsTests",
                     dependencies: ["Bulletproofs", "BatchVerify", "Ristretto255", "Merlin", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ZKPayCore", "Ristretto255", "Sodium", "ZKPayTools", "TestSupport"],
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ZKPayCore", "BatchVerify", "Ristretto255", "Sodium", "Validator", "ZKPayTools",
+                                                  "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "ZKPayCoreTests",
                     dependencies: ["ZKPayCore", "Ristretto255", "Keccak", "Bech32m", "Sodium", "Merlin", "BatchVerify", "Schnorr",
@@ -128,7 +129,7 @@ if Context.environment["ZKPAY_FUZZ"] != nil {
     package.products.append(.executable(name: "zkpay-fuzz", targets: ["ZKPayFuzz"]))
     package.targets.append(
         .executableTarget(name: "ZKPayFuzz",
-                          dependencies: ["HTTP1", "Bech32m", "Ristretto255", "Sodium", "ZKPayCore", "Ledger", "ZKPayAPI",
+                          dependencies: ["HTTP1", "Bech32m", "Ristretto255", "Sodium", "ZKPayCore", "Ledger",
                                          "Validator", "ZKPayTools"],
                           swiftSettings: strict))
 }

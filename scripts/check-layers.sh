@@ -9,8 +9,7 @@
 #   - a row of the table names no directory of Sources/;
 #   - a C module (a directory with a module.modulemap) is imported by anything but the
 #     wrappers its row names.
-# An upward import listed in the table of known upward imports (| Importer | Imported | Why |)
-# is reported as a warning; a listed one that no longer occurs fails, so the list only shrinks.
+# There is no allow-list: every upward import fails.
 # Imports of modules that are neither in the table nor in Sources/ (Foundation, Glibc,
 # Testing, Dispatch, Synchronization) are not checked. Tests may import any layer.
 #
@@ -32,11 +31,9 @@ awk -F'|' '
     /^\|/ {
         if (!inTable) {
             if (clean($2) == "Module" && clean($3) == "Layer") { inTable = 1; seen = 1 }
-            if (clean($2) == "Importer" && clean($3) == "Imported") inTable = 2
             next
         }
         if ($2 ~ /^[ \t]*:?-+/) next
-        if (inTable == 2) { print "EXCEPTION", clean($2), clean($3), NR; next }
         module = clean($2)
         layer = $3; sub(/^[ \t]*/, "", layer)
         if (layer !~ /^[1-6]([^0-9]|$)/) { printf "BADLAYER %s %d\n", module, NR; next }
@@ -87,7 +84,6 @@ done | awk -v root="$root" '
 awk '
     FILENAME == ARGV[1] {
         if ($1 == "NOTABLE") { print "docs/ARCHITECTURE.md: no module table (a header row | Module | Layer | ... |)"; bad++; next }
-        if ($1 == "EXCEPTION") { exception[$2 SUBSEP $3] = $4; next }
         if ($1 == "BADLAYER") { print "docs/ARCHITECTURE.md:" $3 ": the row of " $2 " has no layer number 1-6 in its second cell"; bad++; next }
         if ($1 in layer) { print "docs/ARCHITECTURE.md: " $1 " has two rows"; bad++ }
         layer[$1] = $2; wrappers[$1] = $3; rows[++nrows] = $1
@@ -111,11 +107,7 @@ awk '
         }
         if (owner ~ /^test:/) next
         if (!(owner in layer) || !(imported in layer)) next      # reported below as missing rows
-        if (layer[imported] > layer[owner] && ((owner SUBSEP imported) in exception)) {
-            printf "warning: %s:%s: %s (layer %s) imports %s (layer %s), a known upward import listed in docs/ARCHITECTURE.md\n", file, line, owner, layer[owner], imported, layer[imported]
-            used[owner SUBSEP imported] = 1
-            warned++
-        } else if (layer[imported] > layer[owner]) {
+        if (layer[imported] > layer[owner]) {
             printf "%s:%s: %s (layer %s) imports %s (layer %s): a module imports only its own layer or lower ones (docs/ARCHITECTURE.md); move the code or the dependency\n", file, line, owner, layer[owner], imported, layer[imported]
             bad++
         }
@@ -129,17 +121,11 @@ awk '
             printf "docs/ARCHITECTURE.md: the row %s names no directory of Sources/; remove the row or fix its name\n", rows[i]
             bad++
         }
-        for (e in exception) if (!(e in used)) {
-            split(e, pair, SUBSEP)
-            printf "docs/ARCHITECTURE.md:%s: the known upward import %s -> %s no longer occurs (or is not upward); remove its row\n", exception[e], pair[1], pair[2]
-            bad++
-        }
         for (m in kind) if (kind[m] == "c" && (m in layer) && wrappers[m] == "-") {
             printf "docs/ARCHITECTURE.md: the C module %s names no wrapper in its row\n", m
             bad++
         }
         if (bad) { printf "layer check: %d problem(s)\n", bad; exit 1 }
-        if (warned) printf "layer check: %d modules, %d import lines, no upward import but the %d known ones listed\n", nrows, nimports, warned
-        else printf "layer check: %d modules, %d import lines, no upward import\n", nrows, nimports
+        printf "layer check: %d modules, %d import lines, no upward import\n", nrows, nimports
     }
 ' "$work/table" "$work/targets" "$work/imports"

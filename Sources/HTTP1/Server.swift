@@ -52,6 +52,25 @@ public final class Server: Sendable {
     /// Open client connections right now.
     public var connectionCount: Int { shared.openConnections.load(ordering: .relaxed) }
 
+    /// Bytes of client input the server holds in request buffers right now: what the
+    /// connections have read and not yet handed to the handler (`Limits.maxBufferedBodyBytes`
+    /// bounds the bodies among them).
+    package var bufferedRequestBytes: Int { shared.bufferedRequestBytes.load(ordering: .relaxed) }
+
+    /// The loop reads a connection in chunks of this size into one buffer.
+    static let readChunkBytes = 64 << 10
+    /// The loop goes on reading a ready connection while it has read fewer bytes than this
+    /// in the current wakeup, then turns to the others.
+    static let readBudgetPerWakeup = 4 * readChunkBytes
+    /// The most bytes the loop takes from one connection in one wakeup, before it checks
+    /// what they ask for (such as a body over the budget): under the budget plus one chunk.
+    package static let maxReadPerWakeup = readBudgetPerWakeup + readChunkBytes - 1
+
+    /// The most bytes `bufferedRequestBytes` has been at once since the server started.
+    package var bufferedRequestBytesHighWater: Int {
+        shared.bufferedRequestBytesHighWater.load(ordering: .relaxed)
+    }
+
     /// Closes the listening socket: no new connections (clients get "connection refused"),
     /// while open connections and event streams go on being served. The first step of a
     /// shutdown that must finish work (and deliver its events) before `shutdown` ends streams.
@@ -112,6 +131,8 @@ final class Connection {
     let rejected: Bool
     /// Body bytes reserved in the loop's budget for the request being received.
     var bodyReservation = 0
+    /// The parser's buffered bytes as last added to `EventLoop.bufferedRequestBytes`.
+    var accountedInput = 0
 
     init(id: UInt64, fd: Int32, limits: Limits, now: UInt64, rejected: Bool) {
         self.id = id
@@ -135,11 +156,13 @@ final class EventLoop {
     var rejectedCount = 0
     /// Body bytes reserved by all connections (`Limits.maxBufferedBodyBytes` bounds it).
     var reservedBodyBytes = 0
+    /// Bytes held in all connections' parsers (published in `ServerShared.bufferedRequestBytes`).
+    var bufferedRequestBytes = 0
     var nextID: UInt64 = 1
     var drainDeadline: UInt64?
     var acceptPausedUntil: UInt64 = 0
     var lastSweep: UInt64 = 0
-    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Server.readChunkBytes, alignment: 16)
     var cachedDate = (second: -1, text: "")
 
     /// Connections over `maxConnections` that may wait to receive their 503.
@@ -252,7 +275,7 @@ final class EventLoop {
     // MARK: reading
 
     func readable(_ c: Connection) {
-        var budget = 4 * readBuffer.count
+        var budget = Server.readBudgetPerWakeup
         var sawEOF = false
         readLoop: while budget > 0 {
             let progress: SocketCall.Progress
@@ -279,6 +302,7 @@ final class EventLoop {
                 break readLoop
             }
         }
+        accountInput(c)
         if sawEOF {
             c.peerClosed = true
             switch c.phase {
@@ -297,7 +321,11 @@ final class EventLoop {
     func advance(_ c: Connection) {
         guard case .reading = c.phase else { return }
         let request: Request?
-        do { request = try c.parser.next() } catch {
+        do {
+            request = try c.parser.next()
+            accountInput(c)
+        } catch {
+            accountInput(c)
             sendError(c, .error(error.status, code: error.code, message: error.description))
             return
         }
@@ -416,9 +444,30 @@ final class EventLoop {
         c.bodyReservation = 0
     }
 
+    /// Brings `bufferedRequestBytes` (and its high-water mark) up to date with what the
+    /// connection's parser holds now; called after input is appended or a request taken.
+    func accountInput(_ c: Connection) {
+        let held = c.parser.bufferedByteCount
+        guard held != c.accountedInput else { return }
+        setBufferedRequestBytes(bufferedRequestBytes + held - c.accountedInput)
+        c.accountedInput = held
+    }
+
+    func setBufferedRequestBytes(_ total: Int) {
+        bufferedRequestBytes = total
+        shared.bufferedRequestBytes.store(total, ordering: .relaxed)
+        if total > shared.bufferedRequestBytesHighWater.load(ordering: .relaxed) {
+            shared.bufferedRequestBytesHighWater.store(total, ordering: .relaxed)
+        }
+    }
+
     func close(_ c: Connection) {
         guard connections.removeValue(forKey: c.id) != nil else { return }
         releaseBody(c)
+        if c.accountedInput != 0 {
+            setBufferedRequestBytes(bufferedRequestBytes - c.accountedInput)
+            c.accountedInput = 0
+        }
         if case let .streaming(state) = c.phase { state.closed.store(true, ordering: .releasing) }
         if c.rejected { rejectedCount -= 1 } else { shared.openConnections.subtract(1, ordering: .relaxed) }
         SocketCall.close(c.fd)

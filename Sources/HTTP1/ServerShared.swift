@@ -23,6 +23,11 @@ final class ServerShared: Sendable {
     let wakeWrite: Int32
     /// Open client connections (for callers and tests; the loop keeps its own count).
     let openConnections = Atomic<Int>(0)
+    /// Bytes of client input held in the connections' request parsers right now (headers
+    /// and bodies not yet handed to the handler), and the most held at once since start.
+    /// Written by the loop thread only; read by callers and tests.
+    let bufferedRequestBytes = Atomic<Int>(0)
+    let bufferedRequestBytesHighWater = Atomic<Int>(0)
     /// The loop thread's pthread_t (0 until it starts), so `shutdown` can tell it is
     /// being called from a handler.
     let loopThread = Atomic<UInt>(0)

@@ -1,3 +1,4 @@
+public import BatchVerify
 public import Ristretto255
 import Sodium
 public import ZKPayCore
@@ -69,7 +70,7 @@ public struct LogAuditor: ~Copyable {
     /// The ledger's parameters (from its genesis file).
     public let genesis: Genesis
     private var state: LedgerState
-    private let workers: WorkerPool?
+    private let parallelism: Parallelism
     private var batch: [(receipt: Receipt, body: ArraySlice<UInt8>)] = []
     /// The last (message, signature) pair verified: the receipts of one batch share it.
     private var verified: (message: [UInt8], signers: [Receipt.Signer])?
@@ -79,10 +80,10 @@ public struct LogAuditor: ~Copyable {
     public private(set) var added: UInt64 = 0
 
     /// An auditor of the ledger `genesis` describes; proofs are checked on `backend`, split
-    /// across `workers` when given.
-    public init(genesis: Genesis, backend: Backend, workers: WorkerPool? = nil) {
+    /// by `parallelism` (for example a worker pool's).
+    public init(genesis: Genesis, backend: Backend, parallelism: Parallelism = .serial) {
         self.genesis = genesis
-        self.workers = workers
+        self.parallelism = parallelism
         state = LedgerState(genesis: genesis, backend: backend)
         report.chainHash = genesis.chainID.bytes
     }
@@ -156,7 +157,7 @@ public struct LogAuditor: ~Copyable {
                     throw .malformed(sequence: r.sequence, reason: "the transfer does not decode: \(error)")
                 }
             }
-            let verdicts = state.verifyVartime(transfers, workers: workers)
+            let verdicts = state.verifyVartime(transfers, parallelism: parallelism)
             for (r, v) in zip(receipts, verdicts) {
                 switch v {
                 case .verified: continue

@@ -1,9 +1,10 @@
+public import BatchVerify
 public import ZKPayCore
 
 extension Ledger {
     /// Applies a batch of the replicated log that another validator (the leader) wrote:
     /// every item is decoded from its bytes and re-verified against this ledger's state
-    /// (signatures and range proofs in one batch across `workers`, mint signatures), applied
+    /// (signatures and range proofs in one batch split by `parallelism`, mint signatures), applied
     /// through the same apply path as a submission, signed and made durable here. Every item
     /// must settle, in order, from `firstSequence`, and the chain must end at the batch's
     /// chain hash: anything else means the leader is faulty, and nothing of the batch is kept.
@@ -14,7 +15,7 @@ extension Ledger {
     /// - Returns: the outcomes and events of a newly applied batch; nil for one already held.
     /// - Throws: `replicaRejected` naming the first item refused; storage errors from the append.
     /// - Warning: Variable time; public data only.
-    public func applyReplicated(_ record: ReplicatedBatch, workers: WorkerPool?)
+    public func applyReplicated(_ record: ReplicatedBatch, parallelism: Parallelism)
         throws(LedgerError) -> (outcomes: [Outcome], events: BatchEvents)?
     {
         if record.lastSequence <= state.sequence {
@@ -49,7 +50,7 @@ extension Ledger {
                     throw .replicaRejected(sequence: first + UInt64(i), reason: "the transfer does not decode: \(error)")
                 }
             }
-            let verdicts = state.verifyVartime(transfers, workers: workers)
+            let verdicts = state.verifyVartime(transfers, parallelism: parallelism)
             for (i, v) in verdicts.enumerated() {
                 let sequence = first + UInt64(i)
                 switch v {

@@ -1,5 +1,5 @@
 import CIntrinsics
-import BatchVerify
+public import BatchVerify
 import Ristretto255
 public import ZKPayCore
 
@@ -165,16 +165,16 @@ extension LedgerState {
     /// The decoding and the proof checks run on this state's `backend`.
     /// - Warning: Variable time; public data only.
     public func verifyVartime(_ transfers: [Transfer]) -> [Verification] {
-        verifyVartime(transfers, workers: nil)
+        verifyVartime(transfers, parallelism: .serial)
     }
 
-    /// As `verifyVartime(_:)`, with the proof checking split across `workers`: the batch is
-    /// cut into one contiguous slice per worker, each slice is one multiscalar
+    /// As `verifyVartime(_:)`, with the proof checking split by `parallelism` (for example a
+    /// worker pool's): the batch is cut into one contiguous slice per way, each slice is one multiscalar
     /// multiplication (with bisection inside a slice that fails), and the slices run at the
     /// same time. Input lookups stay on the calling thread (they read this state).
     /// - Warning: Variable time; public data only.
-    public func verifyVartime(_ transfers: [Transfer], workers: WorkerPool?) -> [Verification] {
-        prepareVerification(transfers).verifyVartime(workers: workers)
+    public func verifyVartime(_ transfers: [Transfer], parallelism: Parallelism) -> [Verification] {
+        prepareVerification(transfers).verifyVartime(parallelism: parallelism)
     }
 
     /// The first half of `verifyVartime`: looks up every transfer's input notes in this
@@ -288,14 +288,14 @@ public struct PreparedVerification: Sendable {
     /// Transfers whose proofs are to be checked.
     public var pendingCount: Int { items.count }
 
-    /// Checks the proofs and returns one verdict per transfer, in order. With several
-    /// `workers` the statements are built in slices on all of them and the batch is checked
-    /// as one multiscalar multiplication split across them (`TransferVerifier`).
+    /// Checks the proofs and returns one verdict per transfer, in order. With several ways of
+    /// `parallelism` the statements are built in slices on all of them and the batch is
+    /// checked as one multiscalar multiplication split across them (`TransferVerifier`).
     /// - Warning: Variable time; public data only.
-    public func verifyVartime(workers: WorkerPool?) -> [Verification] {
+    public func verifyVartime(parallelism: Parallelism) -> [Verification] {
         var failed: [Int: ProtocolError] = [:]
         for f in TransferVerifier.invalidTransfersVartime(items, verifier: verifier,
-                                                          parallelism: workers?.parallelism ?? .serial) {
+                                                          parallelism: parallelism) {
             failed[f.index] = f.error
         }
         var out = decided

@@ -1,6 +1,5 @@
 public import HTTP1
 import Ledger
-import ZKPayAPI
 import ZKPayCore
 
 /// A request the validator refuses: the HTTP status, the stable `code`, a message saying

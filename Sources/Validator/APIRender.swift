@@ -1,10 +1,9 @@
 import HTTP1
 import Ledger
-import ZKPayAPI
 import ZKPayCore
 
-/// The response bodies, rendered with the shared encoders of `ZKPayAPI` so that the
-/// validator and its clients cannot drift (docs/notes/http-api.md).
+/// The response bodies, rendered with the shared encoders of `ZKPayCore` (`Wire/`) so that
+/// the validator and its clients cannot drift (docs/notes/http-api.md).
 enum APIRender {
     /// The 200 body of a settled transfer or mint.
     static func finalized(_ r: Receipt, fresh: Bool) -> JSONValue { FinalizedBody(isNew: fresh, receipt: r).json }

@@ -1,6 +1,5 @@
 import HTTP1
 import Ledger
-import ZKPayAPI
 import ZKPayCore
 
 extension Router {

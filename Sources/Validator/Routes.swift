@@ -3,7 +3,6 @@ public import HTTP1
 import Ledger
 import Ristretto255
 import Synchronization
-import ZKPayAPI
 import ZKPayCore
 
 /// The routes of docs/notes/http-api.md (docs/openapi.yaml lists the same set; a test

@@ -1,3 +1,4 @@
+import BatchVerify
 import Foundation
 import Ledger
 import Ristretto255
@@ -45,10 +46,10 @@ struct BatchPolicy: Sendable {
 }
 
 /// The single writer: one dedicated thread owns the `Ledger` (it opens it, so the
-/// non-Sendable ledger never crosses threads). It takes batches from a bounded queue,
-/// verifies them across the worker pool, applies and appends them with one fsync (group
-/// commit), answers every item, and publishes events. Reads that need the ledger run on
-/// the same thread between batches, so they never race a batch.
+/// non-Sendable ledger never crosses threads). It takes batches from a bounded queue, has
+/// its one verifier thread check them across the worker pool, applies and appends them
+/// with one fsync (group commit), answers every item, and publishes events. Reads that need
+/// the ledger run on the same thread between batches, so they never race a batch.
 ///
 /// Adaptive batching: a batch takes what is queued. It waits up to `maxWaitNanos` (from
 /// the oldest item's arrival) for more only under load: when items arrived while the
@@ -223,26 +224,27 @@ final class Sequencer: Sendable {
         case exit
     }
 
-    /// A batch of transfers whose proofs are being checked on the workers while the
-    /// sequencer applies the batch before it (the pipeline: verification of batch n + 1
-    /// overlaps the apply, fsync and replies of batch n).
+    /// A batch of transfers whose proofs are being checked (by the `Verifier` thread, on the
+    /// workers) while the sequencer applies the batch before it (the pipeline: verification
+    /// of batch n + 1 overlaps the apply, fsync and replies of batch n).
     private final class Flight: Sendable {
         let items: [(Transfer, Reply)]
         let prepared: PreparedVerification
         private let result = Mutex<(verdicts: [Verification], seconds: Double)?>(nil)
         private let done = DispatchSemaphore(value: 0)
 
-        init(items: [(Transfer, Reply)], prepared: PreparedVerification, workers: WorkerPool) {
+        init(items: [(Transfer, Reply)], prepared: PreparedVerification) {
             self.items = items
             self.prepared = prepared
-            let thread = Thread { [self] in
-                let start = ContinuousClock.now
-                let verdicts = prepared.verifyVartime(workers: workers)
-                result.withLock { $0 = (verdicts, seconds(ContinuousClock.now - start)) }
-                done.signal()
-            }
-            thread.name = "zkpay.verify-batch"
-            thread.start()
+        }
+
+        /// Checks the proofs across `parallelism` and hands the verdicts to `wait` (the
+        /// verifier thread calls it once).
+        func verify(_ parallelism: Parallelism) {
+            let start = ContinuousClock.now
+            let verdicts = prepared.verifyVartime(parallelism: parallelism)
+            result.withLock { $0 = (verdicts, seconds(ContinuousClock.now - start)) }
+            done.signal()
         }
 
         /// Waits for the verdicts.
@@ -253,7 +255,66 @@ final class Sequencer: Sendable {
         }
     }
 
+    /// The sequencer's one verifier thread: it takes flights from a bounded queue, in order,
+    /// and runs each one's proof checks, spreading them over the worker pool. Started when
+    /// the sequencer starts serving and stopped when it stops, so a batch starts no thread.
+    /// The sequencer keeps at most two flights unlanded (the one being applied and the next),
+    /// so `capacity` never makes it wait.
+    private final class Verifier: Sendable {
+        private struct Queue: ~Copyable {
+            var flights: [Flight] = []
+            var stopping = false
+        }
+
+        static let capacity = 2
+
+        private let queue = Mutex(Queue())
+        private let available = DispatchSemaphore(value: 0)
+        private let space = DispatchSemaphore(value: Verifier.capacity)
+        private let exited = DispatchSemaphore(value: 0)
+
+        init(parallelism: Parallelism) {
+            let thread = Thread { [self] in serve(parallelism) }
+            thread.name = "zkpay.verifier"
+            thread.start()
+        }
+
+        /// The thread's loop: one flight per signal, until the stop signal finds none left.
+        private func serve(_ parallelism: Parallelism) {
+            while true {
+                available.wait()
+                let next: Flight? = queue.withLock { q in q.flights.isEmpty ? nil : q.flights.removeFirst() }
+                guard let next else { break }
+                space.signal()
+                next.verify(parallelism)
+            }
+            exited.signal()
+        }
+
+        /// Queues a flight behind those already queued; waits while the queue is full.
+        func submit(_ flight: Flight) {
+            space.wait()
+            queue.withLock { q in
+                precondition(!q.stopping, "a flight submitted after the verifier stopped")
+                q.flights.append(flight)
+            }
+            available.signal()
+        }
+
+        /// Lets the thread finish the queued flights, then waits until it has exited.
+        func stop() {
+            let first = queue.withLock { q in
+                defer { q.stopping = true }
+                return !q.stopping
+            }
+            guard first else { return }
+            available.signal()
+            exited.wait()
+        }
+    }
+
     private func run(_ ledger: Ledger) {
+        let verifier = Verifier(parallelism: workers.parallelism)
         var loaded = false
         // After a round of reads, queued items go first: a long read split into slices that
         // re-queue themselves (event replay) cannot starve settlement.
@@ -330,7 +391,8 @@ final class Sequencer: Sendable {
                     // Look up this batch's inputs (after the batch in flight), start its
                     // proof checks, and apply the batch in flight meanwhile.
                     let prepared = ledger.state.prepareVerification(transfers.map(\.0), after: flight?.prepared)
-                    let next = Flight(items: transfers, prepared: prepared, workers: workers)
+                    let next = Flight(items: transfers, prepared: prepared)
+                    verifier.submit(next)
                     land()
                     flight = next
                 }
@@ -348,6 +410,7 @@ final class Sequencer: Sendable {
                     return q.reads
                 }
                 for job in late { job(ledger) }
+                verifier.stop()  // every flight has landed
                 finished.signal()
                 return
             }
@@ -454,7 +517,7 @@ final class Sequencer: Sendable {
         let accepted = read { [self] ledger in
             defer { done.signal() }
             let applied: (outcomes: [Outcome], events: BatchEvents)?
-            do throws(LedgerError) { applied = try ledger.applyReplicated(batch, workers: workers) } catch {
+            do throws(LedgerError) { applied = try ledger.applyReplicated(batch, parallelism: workers.parallelism) } catch {
                 result.withLock { $0 = .failure(error) }
                 return
             }

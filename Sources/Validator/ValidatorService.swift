@@ -9,7 +9,8 @@ public import Ledger
 ///
 /// Threads: the HTTP server's event loop (parses, routes, answers), a worker pool
 /// (decoding and proof verification), one sequencer (owns the ledger: batches, group
-/// commit, reads) and the event hub's heartbeat. Pipeline design: docs/notes/validator.md.
+/// commit, reads) with its one verifier thread (hands each batch's proof checks to the
+/// workers while the sequencer applies the batch before) and the event hub's heartbeat. Pipeline design: docs/notes/validator.md.
 public final class ValidatorService: Sendable {
     /// Service parameters.
     public struct Configuration: Sendable {

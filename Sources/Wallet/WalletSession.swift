@@ -1,6 +1,6 @@
 public import Foundation
 public import Ristretto255
-public import ZKPayAPI
+import ZKPayAPI
 public import ZKPayCore
 
 /// Failures of the wallet's conversations with the validator. Descriptions are the

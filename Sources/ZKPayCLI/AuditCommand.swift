@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Ristretto255
+import Validator
 import Wallet
 import ZKPayAPI
 import ZKPayCore
@@ -121,7 +122,7 @@ enum AuditCommand {
             throw CLIError.failure("\(error)")
         }
         try checkGenesis(ledger.genesis, expected: expected)
-        var auditor = LogAuditor(genesis: ledger.genesis, backend: runtime.backend, workers: workers)
+        var auditor = LogAuditor(genesis: ledger.genesis, backend: runtime.backend, parallelism: workers.parallelism)
         let end = ledger.state.sequence
         var sequence: UInt64 = 0
         while sequence < end {
@@ -153,7 +154,7 @@ enum AuditCommand {
             throw CLIError.failure("\(client.url) did not serve a zkpay genesis file: \(error)")
         }
         try checkGenesis(genesis, expected: expected)
-        var auditor = LogAuditor(genesis: genesis, backend: runtime.backend, workers: workers)
+        var auditor = LogAuditor(genesis: genesis, backend: runtime.backend, parallelism: workers.parallelism)
         var after: UInt64 = 0
         while true {
             let page: LogPage

@@ -1,5 +1,4 @@
 import Ledger
-import ZKPayAPI
 import ZKPayCore
 
 /// `zkpay --version` / `zkpay version [--json]`: this build's version and the versions of

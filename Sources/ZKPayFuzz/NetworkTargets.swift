@@ -1,9 +1,7 @@
 import Bech32m
 import HTTP1
-// Receipt is in module Ledger (its codec) and its JSON form in ZKPayAPI.
 import Ledger
 @testable import Validator
-import ZKPayAPI
 import ZKPayCore
 
 /// Targets for what a validator or a wallet reads from a socket.

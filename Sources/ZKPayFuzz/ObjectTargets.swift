@@ -1,7 +1,6 @@
 @testable import Ledger
 import Ristretto255
 import Sodium
-import ZKPayAPI
 import ZKPayCore
 import ZKPayTools
 

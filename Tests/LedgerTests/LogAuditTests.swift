@@ -1,8 +1,10 @@
+import BatchVerify
 @testable import Ledger
 import Ristretto255
 import Sodium
 import Testing
 import TestSupport
+import Validator
 import ZKPayCore
 
 /// Every record of `ledger`'s log, in order.
@@ -17,8 +19,8 @@ func allRecords(_ ledger: Ledger) throws -> [LogRecord] {
 }
 
 /// Runs the full audit of `records` against `genesis`.
-func fullAudit(_ records: [LogRecord], _ genesis: Genesis, workers: WorkerPool? = nil) throws(LogAuditError) -> LogAuditReport {
-    var auditor = LogAuditor(genesis: genesis, backend: .portable, workers: workers)
+func fullAudit(_ records: [LogRecord], _ genesis: Genesis, parallelism: Parallelism = .serial) throws(LogAuditError) -> LogAuditReport {
+    var auditor = LogAuditor(genesis: genesis, backend: .portable, parallelism: parallelism)
     for r in records { try auditor.add(r) }
     return try auditor.finish()
 }
@@ -44,7 +46,7 @@ struct LogAuditTests {
         let (_, ledger) = try honestLedger()
         let workers = WorkerPool(count: 2)
         defer { workers.stop() }
-        let report = try fullAudit(try allRecords(ledger), ledger.genesis, workers: workers)
+        let report = try fullAudit(try allRecords(ledger), ledger.genesis, parallelism: workers.parallelism)
         #expect(report.records == 4 && report.transfers == 3 && report.mints == 1)
         #expect(report.signatures == 3)
         #expect(report.chainHash == ledger.state.chainHash)

@@ -29,11 +29,11 @@ struct ReplicatedBatchTests {
         for record in log { #expect(try ReplicatedBatch(bytes: record.bytes) == record) }
 
         let follower = try ledger()
-        for record in log { #expect(try follower.applyReplicated(record, workers: nil) != nil) }
+        for record in log { #expect(try follower.applyReplicated(record, parallelism: .serial) != nil) }
         #expect(follower.snapshotBytes == leader.snapshotBytes)
         #expect(try allRecords(follower) == allRecords(leader))
         // Seen again (its own append, or a repeat): skipped.
-        #expect(try follower.applyReplicated(log[1], workers: nil) == nil)
+        #expect(try follower.applyReplicated(log[1], parallelism: .serial) == nil)
     }
 
     @Test("a batch with a forged item, a gap or another chain is refused and changes nothing")
@@ -44,21 +44,21 @@ struct ReplicatedBatchTests {
         _ = try leader.settle(OrderedBatch(time: 1, mints: [pool.mint]), replicate: capture)
         _ = try leader.settle(OrderedBatch(time: 2, transfers: leader.state.verifyVartime([pool.t1])), replicate: capture)
         let follower = try ledger()
-        _ = try follower.applyReplicated(log[0], workers: nil)
+        _ = try follower.applyReplicated(log[0], parallelism: .serial)
         let before = follower.snapshotBytes
         var forged = pool.t1.bytes
         forged[forged.count - 1] ^= 1
         let bad = ReplicatedBatch(firstSequence: 2, time: 2, kind: .transfers, previousChainHash: log[1].previousChainHash,
                                   chainHash: log[1].chainHash, items: [forged])
-        #expect(throws: LedgerError.self) { try follower.applyReplicated(bad, workers: nil) }
+        #expect(throws: LedgerError.self) { try follower.applyReplicated(bad, parallelism: .serial) }
         let wrongChain = ReplicatedBatch(firstSequence: 2, time: 2, kind: .transfers, previousChainHash: log[1].previousChainHash,
                                          chainHash: [UInt8](repeating: 0, count: 32), items: log[1].items)
-        #expect(throws: LedgerError.self) { try follower.applyReplicated(wrongChain, workers: nil) }
+        #expect(throws: LedgerError.self) { try follower.applyReplicated(wrongChain, parallelism: .serial) }
         let gap = ReplicatedBatch(firstSequence: 3, time: 2, kind: .transfers, previousChainHash: log[1].previousChainHash,
                                   chainHash: log[1].chainHash, items: log[1].items)
-        #expect(throws: LedgerError.self) { try follower.applyReplicated(gap, workers: nil) }
+        #expect(throws: LedgerError.self) { try follower.applyReplicated(gap, parallelism: .serial) }
         #expect(follower.snapshotBytes == before && follower.state.sequence == 1)
-        #expect(try follower.applyReplicated(log[1], workers: nil) != nil)
+        #expect(try follower.applyReplicated(log[1], parallelism: .serial) != nil)
     }
 
     @Test("when the replicated log refuses the append, the leader's batch is undone and nothing is written")
@@ -92,11 +92,11 @@ struct ReplicatedBatchTests {
         storage.restart(keepingUnsyncedBytes: storage.unsyncedBytes)
         let reopened = try Ledger(storage: storage)
         #expect(reopened.state.sequence == 3 && log.count == 3)
-        #expect(try reopened.applyReplicated(log[2], workers: nil) != nil)
+        #expect(try reopened.applyReplicated(log[2], parallelism: .serial) != nil)
         #expect(reopened.state.sequence == 4 && reopened.state.chainHash == log[2].chainHash)
         // A follower that applied the whole log holds the same state.
         let follower = try ledger()
-        for record in log { _ = try follower.applyReplicated(record, workers: nil) }
+        for record in log { _ = try follower.applyReplicated(record, parallelism: .serial) }
         #expect(follower.state.chainHash == reopened.state.chainHash && reopened.auditVartime().ok)
         #expect(try fullAudit(try allRecords(reopened), reopened.genesis).records == 4)
     }

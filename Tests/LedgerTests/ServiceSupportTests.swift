@@ -3,6 +3,7 @@ import Ristretto255
 import Sodium
 import Testing
 import TestSupport
+import Validator
 import ZKPayCore
 
 /// What the validator service needs of the ledger: the owner index, record and object
@@ -184,7 +185,7 @@ struct ServiceSupportTests {
             var batch = good
             batch.insert(bad, at: position)
             let sequential = s.verifyVartime(batch).map(summary)
-            let parallel = s.verifyVartime(batch, workers: workers).map(summary)
+            let parallel = s.verifyVartime(batch, parallelism: workers.parallelism).map(summary)
             #expect(parallel == sequential, "bad transfer at \(position)")
             #expect(parallel.filter { $0.hasPrefix("rejected") }.count == 1, "bad transfer at \(position)")
         }

@@ -1,3 +1,4 @@
+import BatchVerify
 @testable import Ledger
 import Ristretto255
 import Sodium
@@ -137,8 +138,8 @@ struct SignedState {
     }
 
     func verifyVartime(_ transfers: [Transfer]) -> [Verification] { state.verifyVartime(transfers) }
-    func verifyVartime(_ transfers: [Transfer], workers: WorkerPool?) -> [Verification] {
-        state.verifyVartime(transfers, workers: workers)
+    func verifyVartime(_ transfers: [Transfer], parallelism: Parallelism) -> [Verification] {
+        state.verifyVartime(transfers, parallelism: parallelism)
     }
     func verifyVartime(_ mint: Mint) throws(LedgerRejection) -> VerifiedMint { try state.verifyVartime(mint) }
     func auditVartime() -> AuditResult { state.auditVartime() }

@@ -4,7 +4,6 @@ import Ristretto255
 import Sodium
 import Synchronization
 import Testing
-import ZKPayAPI
 import ZKPayCore
 
 /// A man in the middle on loopback in front of a real validator: it forwards every request

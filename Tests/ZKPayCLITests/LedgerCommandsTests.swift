@@ -4,7 +4,6 @@ import Sodium
 import TestSupport
 import Testing
 import ZKPayCLI
-import ZKPayAPI
 import ZKPayCore
 
 @Suite("zkpay validator init, audit, receipt verify")

@@ -1,5 +1,3 @@
-public import ZKPayCore
-
 /// `GET /v1/mints/{id}`: `{"mint_id", "sequence", "mint": mint JSON, "receipt"}`, the
 /// mint form of `TransferLookupBody` (a wallet checks a minted note against it).
 public struct MintLookupBody: Sendable, Equatable {

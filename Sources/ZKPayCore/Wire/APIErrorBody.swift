@@ -1,5 +1,3 @@
-public import ZKPayCore
-
 /// The error body every failed validator request carries:
 /// `{"error": {"code": "snake_case", "message": "...", ...extra members}}`
 /// (docs/PROTOCOL.md §11, docs/notes/http-api.md).

@@ -1,8 +1,8 @@
-public import ZKPayCore
-
 // The JSON bodies of the validator HTTP API (docs/notes/http-api.md, PROTOCOL.md §11).
 // The validator renders them with these encoders and the clients read them with these
-// decoders, so the two sides cannot drift. Response decoders ignore members they do not
+// decoders, so the two sides cannot drift. They are part of the protocol layer (what a
+// client needs to check what a validator says), below both the validator and the API
+// client; they only turn values into JSON and back, no I/O. Response decoders ignore members they do not
 // know (a newer validator may add some); the receipt decoder is strict.
 
 extension JSONValue {
