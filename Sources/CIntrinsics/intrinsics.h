@@ -32,6 +32,113 @@ static inline zk_u64x8 zk_madd52hi(zk_u64x8 acc, zk_u64x8 a, zk_u64x8 b) {
     return (zk_u64x8)_mm512_madd52hi_epu64((__m512i)acc, (__m512i)a, (__m512i)b);
 }
 
+/// Four unsigned 64-bit lanes; Swift sees SIMD4<UInt64>.
+typedef unsigned long long zk_u64x4 __attribute__((ext_vector_type(4)));
+
+/// Per lane: the low 32 bits of a times the low 32 bits of b, 64-bit product (vpmuludq).
+__attribute__((target("avx2"), always_inline))
+static inline zk_u64x4 zk_mul32(zk_u64x4 a, zk_u64x4 b) {
+    return (zk_u64x4)_mm256_mul_epu32((__m256i)a, (__m256i)b);
+}
+
+// An empty asm statement that "reads and writes" the ten column sums in registers. It emits
+// nothing; it stops the compiler from moving a product of one row past the row's end. Left
+// alone, LLVM reassociates and interleaves the rows into the column order, which keeps ~30
+// vectors live against 16 ymm registers and spills and reloads around every product; row by
+// row, only the ten sums and the row's limb stay in registers and b, 19 b are read from
+// the stack as vpmuludq memory operands.
+#define ZK_FE4_PIN_COLUMNS() \
+    __asm__("" : "+x"(c0), "+x"(c1), "+x"(c2), "+x"(c3), "+x"(c4), \
+                 "+x"(c5), "+x"(c6), "+x"(c7), "+x"(c8), "+x"(c9))
+
+/// r = a b mod p for four pairs of field elements in radix 2^25.5 (limb i of the four
+/// elements in a_i, b_i; r: ten vectors, limb i at r + 32 i), carried (FieldElement4.* in module Ristretto255AVX2, whose
+/// header has the bounds: a limbs < 2^28, b limbs < 2^27.7; the result has even limbs
+/// < 2^26, odd limbs < 2^25 + 2^18).
+///
+/// Schoolbook in the ref10 form, row by row: limb a_i (doubled for odd i against odd j:
+/// the weights of two odd limbs sum to one bit more than their column's) times b_j into
+/// column i + j, or times 19 b_j into column i + j - 10 (2^255 = 19 mod p). Then the
+/// ref10 carry chain: two interleaved chains from c0 and c4, the top carry folded into c0
+/// times 19, even limbs masked last.
+__attribute__((target("avx2"), noinline))
+static inline void zk_fe4_mul(void *r, const void *a, const void *b) {
+    zk_u64x4 av[10], bv[10];
+    __builtin_memcpy(av, a, sizeof av);
+    __builtin_memcpy(bv, b, sizeof bv);
+    const zk_u64x4 a0 = av[0], a1 = av[1], a2 = av[2], a3 = av[3], a4 = av[4];
+    const zk_u64x4 a5 = av[5], a6 = av[6], a7 = av[7], a8 = av[8], a9 = av[9];
+    const zk_u64x4 b0 = bv[0], b1 = bv[1], b2 = bv[2], b3 = bv[3], b4 = bv[4];
+    const zk_u64x4 b5 = bv[5], b6 = bv[6], b7 = bv[7], b8 = bv[8], b9 = bv[9];
+    // b limbs < 2^27.7, so 19 b_j fits the 32 bits that vpmuludq reads. These nine
+    // products are written as asm: with zk_mul32, LLVM sees that the row products read only
+    // the low 32 bits of 19 b_j, drops the masks of b_j, and then emits a full 64-bit product
+    // (three vpmuludq, shifts and adds) for each.
+    const zk_u64x4 n19 = (zk_u64x4)19;
+#define ZK_TIMES19(s, b) zk_u64x4 s; __asm__("vpmuludq %2, %1, %0" : "=x"(s) : "x"(b), "xm"(n19))
+    ZK_TIMES19(s1, b1); ZK_TIMES19(s2, b2); ZK_TIMES19(s3, b3); ZK_TIMES19(s4, b4); ZK_TIMES19(s5, b5);
+    ZK_TIMES19(s6, b6); ZK_TIMES19(s7, b7); ZK_TIMES19(s8, b8); ZK_TIMES19(s9, b9);
+#undef ZK_TIMES19
+    zk_u64x4 x = a0, d;
+    zk_u64x4 c0 = zk_mul32(x, b0), c1 = zk_mul32(x, b1), c2 = zk_mul32(x, b2), c3 = zk_mul32(x, b3);
+    zk_u64x4 c4 = zk_mul32(x, b4), c5 = zk_mul32(x, b5), c6 = zk_mul32(x, b6), c7 = zk_mul32(x, b7);
+    zk_u64x4 c8 = zk_mul32(x, b8), c9 = zk_mul32(x, b9);
+    ZK_FE4_PIN_COLUMNS();
+    x = a1; d = x + x;
+    c1 += zk_mul32(x, b0); c2 += zk_mul32(d, b1); c3 += zk_mul32(x, b2); c4 += zk_mul32(d, b3); c5 += zk_mul32(x, b4);
+    c6 += zk_mul32(d, b5); c7 += zk_mul32(x, b6); c8 += zk_mul32(d, b7); c9 += zk_mul32(x, b8); c0 += zk_mul32(d, s9);
+    ZK_FE4_PIN_COLUMNS();
+    x = a2;
+    c2 += zk_mul32(x, b0); c3 += zk_mul32(x, b1); c4 += zk_mul32(x, b2); c5 += zk_mul32(x, b3); c6 += zk_mul32(x, b4);
+    c7 += zk_mul32(x, b5); c8 += zk_mul32(x, b6); c9 += zk_mul32(x, b7); c0 += zk_mul32(x, s8); c1 += zk_mul32(x, s9);
+    ZK_FE4_PIN_COLUMNS();
+    x = a3; d = x + x;
+    c3 += zk_mul32(x, b0); c4 += zk_mul32(d, b1); c5 += zk_mul32(x, b2); c6 += zk_mul32(d, b3); c7 += zk_mul32(x, b4);
+    c8 += zk_mul32(d, b5); c9 += zk_mul32(x, b6); c0 += zk_mul32(d, s7); c1 += zk_mul32(x, s8); c2 += zk_mul32(d, s9);
+    ZK_FE4_PIN_COLUMNS();
+    x = a4;
+    c4 += zk_mul32(x, b0); c5 += zk_mul32(x, b1); c6 += zk_mul32(x, b2); c7 += zk_mul32(x, b3); c8 += zk_mul32(x, b4);
+    c9 += zk_mul32(x, b5); c0 += zk_mul32(x, s6); c1 += zk_mul32(x, s7); c2 += zk_mul32(x, s8); c3 += zk_mul32(x, s9);
+    ZK_FE4_PIN_COLUMNS();
+    x = a5; d = x + x;
+    c5 += zk_mul32(x, b0); c6 += zk_mul32(d, b1); c7 += zk_mul32(x, b2); c8 += zk_mul32(d, b3); c9 += zk_mul32(x, b4);
+    c0 += zk_mul32(d, s5); c1 += zk_mul32(x, s6); c2 += zk_mul32(d, s7); c3 += zk_mul32(x, s8); c4 += zk_mul32(d, s9);
+    ZK_FE4_PIN_COLUMNS();
+    x = a6;
+    c6 += zk_mul32(x, b0); c7 += zk_mul32(x, b1); c8 += zk_mul32(x, b2); c9 += zk_mul32(x, b3); c0 += zk_mul32(x, s4);
+    c1 += zk_mul32(x, s5); c2 += zk_mul32(x, s6); c3 += zk_mul32(x, s7); c4 += zk_mul32(x, s8); c5 += zk_mul32(x, s9);
+    ZK_FE4_PIN_COLUMNS();
+    x = a7; d = x + x;
+    c7 += zk_mul32(x, b0); c8 += zk_mul32(d, b1); c9 += zk_mul32(x, b2); c0 += zk_mul32(d, s3); c1 += zk_mul32(x, s4);
+    c2 += zk_mul32(d, s5); c3 += zk_mul32(x, s6); c4 += zk_mul32(d, s7); c5 += zk_mul32(x, s8); c6 += zk_mul32(d, s9);
+    ZK_FE4_PIN_COLUMNS();
+    x = a8;
+    c8 += zk_mul32(x, b0); c9 += zk_mul32(x, b1); c0 += zk_mul32(x, s2); c1 += zk_mul32(x, s3); c2 += zk_mul32(x, s4);
+    c3 += zk_mul32(x, s5); c4 += zk_mul32(x, s6); c5 += zk_mul32(x, s7); c6 += zk_mul32(x, s8); c7 += zk_mul32(x, s9);
+    ZK_FE4_PIN_COLUMNS();
+    x = a9; d = x + x;
+    c9 += zk_mul32(x, b0); c0 += zk_mul32(d, s1); c1 += zk_mul32(x, s2); c2 += zk_mul32(d, s3); c3 += zk_mul32(x, s4);
+    c4 += zk_mul32(d, s5); c5 += zk_mul32(x, s6); c6 += zk_mul32(d, s7); c7 += zk_mul32(x, s8); c8 += zk_mul32(d, s9);
+    ZK_FE4_PIN_COLUMNS();
+    const zk_u64x4 m26 = (zk_u64x4)((1ull << 26) - 1), m25 = (zk_u64x4)((1ull << 25) - 1);
+    zk_u64x4 t;
+    t = c0 >> 26; c1 += t; c0 &= m26;
+    t = c4 >> 26; c5 += t; c4 &= m26;
+    t = c1 >> 25; c2 += t; c1 &= m25;
+    t = c5 >> 25; c6 += t; c5 &= m25;
+    t = c2 >> 26; c3 += t; c2 &= m26;
+    t = c6 >> 26; c7 += t; c6 &= m26;
+    t = c3 >> 25; c4 += t; c3 &= m25;
+    t = c7 >> 25; c8 += t; c7 &= m25;
+    t = c4 >> 26; c5 += t; c4 &= m26;
+    t = c8 >> 26; c9 += t; c8 &= m26;
+    t = c9 >> 25; c0 += t * n19; c9 &= m25;
+    t = c0 >> 26; c1 += t; c0 &= m26;
+    zk_u64x4 out[10] = { c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 };
+    __builtin_memcpy(r, out, sizeof out);
+}
+#undef ZK_FE4_PIN_COLUMNS
+
 // CRC-32C (Castagnoli) with the SSE4.2 crc32 instruction, for the write-ahead log's frame
 // checksums (module Ledger, CRC32C.swift). Not always_inline: module Ledger is compiled
 // for the baseline CPU, so this stays a function of its own that is called only where
