@@ -139,6 +139,78 @@ static inline void zk_fe4_mul(void *r, const void *a, const void *b) {
 }
 #undef ZK_FE4_PIN_COLUMNS
 
+/// One limb vector of a FieldElement4 in memory: Swift aligns SIMD4<UInt64> to 16 bytes,
+/// so the point functions below read and write through this 8-byte-aligned type.
+typedef unsigned long long zk_u64x4m __attribute__((ext_vector_type(4), aligned(8)));
+
+/// r = a + b, limb-wise, not carried (FieldElement4.+).
+__attribute__((target("avx2"), always_inline))
+static inline void zk_fe4_add(zk_u64x4m *r, const zk_u64x4m *a, const zk_u64x4m *b) {
+    for (int i = 0; i < 10; i++) r[i] = a[i] + b[i];
+}
+
+/// r = a + 2p - b, limb-wise, not carried; b reduced, so no limb wraps (FieldElement4.-).
+__attribute__((target("avx2"), always_inline))
+static inline void zk_fe4_sub(zk_u64x4m *r, const zk_u64x4m *a, const zk_u64x4m *b) {
+    r[0] = a[0] + (zk_u64x4)0x7ffffda - b[0];
+    for (int i = 1; i < 10; i++) r[i] = a[i] + (zk_u64x4)((i & 1) ? 0x3fffffe : 0x7fffffe) - b[i];
+}
+
+/// point = point + niels for four extended points (X, Y, Z, T: 40 limb vectors at `point`)
+/// and four affine Niels points (y+x, y-x, 2dxy: 30 limb vectors at `niels`, limbs < 2^26):
+/// EdwardsPoint4.adding(yPlusX:yMinusX:xy2d:) of module Ristretto255AVX2 (7 products; the
+/// bounds are argued there), done in place so that the points stay in memory between steps
+/// instead of being copied into and out of the products' arguments.
+__attribute__((target("avx2"), noinline))
+static inline void zk_ge4_add_niels(void *point, const void *niels) {
+    zk_u64x4m *P = point;
+    const zk_u64x4m *Q = niels;
+    zk_u64x4m s[10], d[10], pp[10], mm[10], txy[10], z2[10], cx[10], cy[10], cz[10], ct[10];
+    zk_fe4_add(s, P + 10, P);
+    zk_fe4_sub(d, P + 10, P);
+    zk_fe4_mul(pp, s, Q);
+    zk_fe4_mul(mm, d, Q + 10);
+    zk_fe4_mul(txy, P + 30, Q + 20);
+    zk_fe4_add(z2, P + 20, P + 20);
+    zk_fe4_sub(cx, pp, mm);
+    zk_fe4_add(cy, pp, mm);
+    zk_fe4_add(cz, z2, txy);
+    zk_fe4_sub(ct, z2, txy);
+    zk_fe4_mul(P, ct, cx);
+    zk_fe4_mul(P + 10, cy, cz);
+    zk_fe4_mul(P + 20, ct, cz);
+    zk_fe4_mul(P + 30, cx, cy);
+}
+
+/// point = point + other for four pairs of extended points (40 limb vectors each, reduced)
+/// with 2d at `d2` (10 limb vectors, limbs < 2^26): EdwardsPoint4.adding(_:d2:) of module
+/// Ristretto255AVX2 (9 products), in place.
+__attribute__((target("avx2"), noinline))
+static inline void zk_ge4_add(void *point, const void *other, const void *d2) {
+    zk_u64x4m *P = point;
+    const zk_u64x4m *Q = other;
+    zk_u64x4m s1[10], s2[10], d1[10], dd[10], pp[10], mm[10], td[10], tt[10], zz[10], zz2[10];
+    zk_u64x4m cx[10], cy[10], cz[10], ct[10];
+    zk_fe4_add(s1, P + 10, P);
+    zk_fe4_add(s2, Q + 10, Q);
+    zk_fe4_mul(pp, s1, s2);
+    zk_fe4_sub(d1, P + 10, P);
+    zk_fe4_sub(dd, Q + 10, Q);
+    zk_fe4_mul(mm, d1, dd);
+    zk_fe4_mul(td, P + 30, d2);
+    zk_fe4_mul(tt, td, Q + 30);
+    zk_fe4_mul(zz, P + 20, Q + 20);
+    zk_fe4_add(zz2, zz, zz);
+    zk_fe4_sub(cx, pp, mm);
+    zk_fe4_add(cy, pp, mm);
+    zk_fe4_add(cz, zz2, tt);
+    zk_fe4_sub(ct, zz2, tt);
+    zk_fe4_mul(P, ct, cx);
+    zk_fe4_mul(P + 10, cy, cz);
+    zk_fe4_mul(P + 20, ct, cz);
+    zk_fe4_mul(P + 30, cx, cy);
+}
+
 // CRC-32C (Castagnoli) with the SSE4.2 crc32 instruction, for the write-ahead log's frame
 // checksums (module Ledger, CRC32C.swift). Not always_inline: module Ledger is compiled
 // for the baseline CPU, so this stays a function of its own that is called only where

@@ -108,6 +108,20 @@ struct FieldElement4 {
         p[3] = l6[j] | l7[j] << 26; p[4] = l8[j] | l9[j] << 26
     }
 
+    /// The ten limb vectors at `p` (as `store(to:)` writes them).
+    @inline(__always)
+    init(loading p: UnsafePointer<Lanes>) {
+        self.init(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9])
+    }
+
+    /// Writes the ten limb vectors at `p`, the memory form of the point functions in
+    /// CIntrinsics (`zk_ge4_add_niels`, `zk_ge4_add`).
+    @inline(__always)
+    func store(to p: UnsafeMutablePointer<Lanes>) {
+        p[0] = l0; p[1] = l1; p[2] = l2; p[3] = l3; p[4] = l4
+        p[5] = l5; p[6] = l6; p[7] = l7; p[8] = l8; p[9] = l9
+    }
+
     /// Lane-wise sum, not carried.
     @inline(__always)
     static func + (a: FieldElement4, b: FieldElement4) -> FieldElement4 {

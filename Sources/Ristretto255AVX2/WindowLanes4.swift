@@ -1,3 +1,5 @@
+import CIntrinsics
+
 // Pippenger's bucket phase with one window per lane, four lanes of AVX2.
 //
 // For a point P_i, its signed digits in four different windows select four buckets in
@@ -31,6 +33,19 @@ struct EdwardsPoint4 {
     @inline(__always)
     func scatter(_ base: UnsafeMutablePointer<UInt64>, _ o: SIMD4<Int>) {
         X.scatter(base, o); Y.scatter(base + 5, o); Z.scatter(base + 10, o); T.scatter(base + 15, o)
+    }
+
+    /// The 40 limb vectors (X, Y, Z, T) at `p`.
+    @inline(__always)
+    init(loading p: UnsafePointer<Lanes>) {
+        X = FieldElement4(loading: p); Y = FieldElement4(loading: p + 10)
+        Z = FieldElement4(loading: p + 20); T = FieldElement4(loading: p + 30)
+    }
+
+    /// Writes the 40 limb vectors (X, Y, Z, T) at `p`: the memory form of `zk_ge4_add`.
+    @inline(__always)
+    func store(to p: UnsafeMutablePointer<Lanes>) {
+        X.store(to: p); Y.store(to: p + 10); Z.store(to: p + 20); T.store(to: p + 30)
     }
 
     /// The identity (0 : 1 : 1 : 0) in every lane.
@@ -90,21 +105,30 @@ package enum WindowLanes4 {
     /// Words of one packed extended point: X, Y, Z, T, five each.
     static let pointWords = 20
 
+    /// Limb vectors of one extended point (X, Y, Z, T) in memory.
+    static let pointLanes = 40
+
     /// Per lane j: sum_k k * bucket_k over the buckets k = 1...half at
     /// `buckets + laneBase[j] + 20 k` (reduced packed words), as the sum of the running
-    /// suffix sums (two full additions per bucket).
+    /// suffix sums (two full additions per bucket, `zk_ge4_add` on points kept in memory).
+    /// `d2`: 2d as ten limb vectors.
     @inline(__always)
     static func aggregate(_ buckets: UnsafePointer<UInt64>, laneBase: SIMD4<Int>, half: Int,
-                          d2: FieldElement4) -> EdwardsPoint4 {
-        var running = EdwardsPoint4(gather: buckets, laneBase &+ half * pointWords)
-        var sum = running
+                          d2: UnsafePointer<Lanes>) -> EdwardsPoint4 {
+        let work = UnsafeMutablePointer<Lanes>.allocate(capacity: 3 * pointLanes)
+        defer { work.deallocate() }
+        let running = work, sum = work + pointLanes, bucket = work + 2 * pointLanes
+        let top = EdwardsPoint4(gather: buckets, laneBase &+ half * pointWords)
+        top.store(to: running)
+        top.store(to: sum)
         var k = half - 1
         while k >= 1 {
-            running = running.adding(EdwardsPoint4(gather: buckets, laneBase &+ k * pointWords), d2: d2)
-            sum = sum.adding(running, d2: d2)
+            EdwardsPoint4(gather: buckets, laneBase &+ k * pointWords).store(to: bucket)
+            zk_ge4_add(running, bucket, d2)
+            zk_ge4_add(sum, running, d2)
             k -= 1
         }
-        return sum
+        return EdwardsPoint4(loading: sum)
     }
 
     /// For every window w < `windows`: S_w = sum_i digit(w, i) * P_i, written as 20
@@ -149,7 +173,12 @@ package enum WindowLanes4 {
         defer { stepBucket.deallocate() }
         let next = UnsafeMutablePointer<Int>.allocate(capacity: slots)
         defer { next.deallocate() }
-        let d2 = FieldElement4(broadcast: d2Words)
+        // The accumulator, the step's Niels points and 2d stay in memory as limb vectors,
+        // the form in which `zk_ge4_add_niels` and `zk_ge4_add` update them in place.
+        let work = UnsafeMutablePointer<Lanes>.allocate(capacity: pointLanes + 30 + 10)
+        defer { work.deallocate() }
+        let acc = work, niels = work + pointLanes, d2 = work + pointLanes + 30
+        FieldElement4(broadcast: d2Words).store(to: d2)
         let identity = EdwardsPoint4.identity
         let laneBase = SIMD4<Int>(0, 1, 2, 3) &* laneWords
         let identityOffset = Int32(15 * 2 * n)
@@ -200,21 +229,23 @@ package enum WindowLanes4 {
                 stepBucket[4 * steps + j] = -1        // every lane flushes after the last step
             }
             // 3. Runs of equal buckets into one accumulator per lane.
-            var acc = identity
+            identity.store(to: acc)
             var bucket = SIMD4<Int32>(repeating: 0)
             if steps > 0 { bucket = UnsafeRawPointer(stepBucket).loadUnaligned(as: SIMD4<Int32>.self) }
             for t in 0..<steps {
                 let o = SIMD4<Int>(truncatingIfNeeded: UnsafeRawPointer(stepOffset + 4 * t).loadUnaligned(as: SIMD4<Int32>.self))
-                let yp = FieldElement4(gather: points, o), ym = FieldElement4(gather: points + 5, o)
-                let xy = FieldElement4(gather: points + 10, o)
-                acc = acc.adding(yPlusX: yp, yMinusX: ym, xy2d: xy)
+                FieldElement4(gather: points, o).store(to: niels)
+                FieldElement4(gather: points + 5, o).store(to: niels + 10)
+                FieldElement4(gather: points + 10, o).store(to: niels + 20)
+                zk_ge4_add_niels(acc, niels)
                 let following = UnsafeRawPointer(stepBucket + 4 * (t + 1)).loadUnaligned(as: SIMD4<Int32>.self)
                 let flush = SIMD4<Int64>(truncatingIfNeeded: bucket) .!= SIMD4<Int64>(truncatingIfNeeded: following)
                 if any(flush) {
+                    let a = EdwardsPoint4(loading: acc)
                     for j in 0..<4 where flush[j] {
-                        acc.storeLane(j, to: sums + laneBase[j] + Int(bucket[j]) * pointWords)
+                        a.storeLane(j, to: sums + laneBase[j] + Int(bucket[j]) * pointWords)
                     }
-                    acc = EdwardsPoint4.select(acc, identity, flush)
+                    EdwardsPoint4.select(a, identity, flush).store(to: acc)
                 }
                 bucket = following
             }
