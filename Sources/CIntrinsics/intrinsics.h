@@ -41,15 +41,20 @@ static inline zk_u64x4 zk_mul32(zk_u64x4 a, zk_u64x4 b) {
     return (zk_u64x4)_mm256_mul_epu32((__m256i)a, (__m256i)b);
 }
 
-// An empty asm statement that "reads and writes" the ten column sums in registers. It emits
-// nothing; it stops the compiler from moving a product of one row past the row's end. Left
+/// One limb vector of a FieldElement4 in memory: Swift aligns SIMD4<UInt64> to 16 bytes,
+/// so the point functions below read and write through this 8-byte-aligned type.
+typedef unsigned long long zk_u64x4m __attribute__((ext_vector_type(4), aligned(8)));
+
+// An empty asm statement that "reads and writes" the ten column sums in registers and
+// clobbers memory. It emits nothing; it stops the compiler from moving a product of one row
+// past the row's end, and from hoisting the next rows' loads of a and b above it. Left
 // alone, LLVM reassociates and interleaves the rows into the column order, which keeps ~30
 // vectors live against 16 ymm registers and spills and reloads around every product; row by
-// row, only the ten sums and the row's limb stay in registers and b, 19 b are read from
-// the stack as vpmuludq memory operands.
+// row, only the ten sums and the row's limb stay in registers, and b_j is read from the
+// operand itself (19 b_j from the stack) as a vpmuludq memory operand.
 #define ZK_FE4_PIN_COLUMNS() \
     __asm__("" : "+x"(c0), "+x"(c1), "+x"(c2), "+x"(c3), "+x"(c4), \
-                 "+x"(c5), "+x"(c6), "+x"(c7), "+x"(c8), "+x"(c9))
+                 "+x"(c5), "+x"(c6), "+x"(c7), "+x"(c8), "+x"(c9) : : "memory")
 
 /// r = a b mod p for four pairs of field elements in radix 2^25.5 (limb i of the four
 /// elements in a_i, b_i; r: ten vectors, limb i at r + 32 i), carried (FieldElement4.* in module Ristretto255AVX2, whose
@@ -63,61 +68,55 @@ static inline zk_u64x4 zk_mul32(zk_u64x4 a, zk_u64x4 b) {
 /// times 19, even limbs masked last.
 __attribute__((target("avx2"), noinline))
 static inline void zk_fe4_mul(void *r, const void *a, const void *b) {
-    zk_u64x4 av[10], bv[10];
-    __builtin_memcpy(av, a, sizeof av);
-    __builtin_memcpy(bv, b, sizeof bv);
-    const zk_u64x4 a0 = av[0], a1 = av[1], a2 = av[2], a3 = av[3], a4 = av[4];
-    const zk_u64x4 a5 = av[5], a6 = av[6], a7 = av[7], a8 = av[8], a9 = av[9];
-    const zk_u64x4 b0 = bv[0], b1 = bv[1], b2 = bv[2], b3 = bv[3], b4 = bv[4];
-    const zk_u64x4 b5 = bv[5], b6 = bv[6], b7 = bv[7], b8 = bv[8], b9 = bv[9];
+    const zk_u64x4m *A = a, *B = b;
     // b limbs < 2^27.7, so 19 b_j fits the 32 bits that vpmuludq reads. These nine
     // products are written as asm: with zk_mul32, LLVM sees that the row products read only
     // the low 32 bits of 19 b_j, drops the masks of b_j, and then emits a full 64-bit product
     // (three vpmuludq, shifts and adds) for each.
     const zk_u64x4 n19 = (zk_u64x4)19;
 #define ZK_TIMES19(s, b) zk_u64x4 s; __asm__("vpmuludq %2, %1, %0" : "=x"(s) : "x"(b), "xm"(n19))
-    ZK_TIMES19(s1, b1); ZK_TIMES19(s2, b2); ZK_TIMES19(s3, b3); ZK_TIMES19(s4, b4); ZK_TIMES19(s5, b5);
-    ZK_TIMES19(s6, b6); ZK_TIMES19(s7, b7); ZK_TIMES19(s8, b8); ZK_TIMES19(s9, b9);
+    ZK_TIMES19(s1, B[1]); ZK_TIMES19(s2, B[2]); ZK_TIMES19(s3, B[3]); ZK_TIMES19(s4, B[4]); ZK_TIMES19(s5, B[5]);
+    ZK_TIMES19(s6, B[6]); ZK_TIMES19(s7, B[7]); ZK_TIMES19(s8, B[8]); ZK_TIMES19(s9, B[9]);
 #undef ZK_TIMES19
-    zk_u64x4 x = a0, d;
-    zk_u64x4 c0 = zk_mul32(x, b0), c1 = zk_mul32(x, b1), c2 = zk_mul32(x, b2), c3 = zk_mul32(x, b3);
-    zk_u64x4 c4 = zk_mul32(x, b4), c5 = zk_mul32(x, b5), c6 = zk_mul32(x, b6), c7 = zk_mul32(x, b7);
-    zk_u64x4 c8 = zk_mul32(x, b8), c9 = zk_mul32(x, b9);
+    zk_u64x4 x = A[0], d;
+    zk_u64x4 c0 = zk_mul32(x, B[0]), c1 = zk_mul32(x, B[1]), c2 = zk_mul32(x, B[2]), c3 = zk_mul32(x, B[3]);
+    zk_u64x4 c4 = zk_mul32(x, B[4]), c5 = zk_mul32(x, B[5]), c6 = zk_mul32(x, B[6]), c7 = zk_mul32(x, B[7]);
+    zk_u64x4 c8 = zk_mul32(x, B[8]), c9 = zk_mul32(x, B[9]);
     ZK_FE4_PIN_COLUMNS();
-    x = a1; d = x + x;
-    c1 += zk_mul32(x, b0); c2 += zk_mul32(d, b1); c3 += zk_mul32(x, b2); c4 += zk_mul32(d, b3); c5 += zk_mul32(x, b4);
-    c6 += zk_mul32(d, b5); c7 += zk_mul32(x, b6); c8 += zk_mul32(d, b7); c9 += zk_mul32(x, b8); c0 += zk_mul32(d, s9);
+    x = A[1]; d = x + x;
+    c1 += zk_mul32(x, B[0]); c2 += zk_mul32(d, B[1]); c3 += zk_mul32(x, B[2]); c4 += zk_mul32(d, B[3]); c5 += zk_mul32(x, B[4]);
+    c6 += zk_mul32(d, B[5]); c7 += zk_mul32(x, B[6]); c8 += zk_mul32(d, B[7]); c9 += zk_mul32(x, B[8]); c0 += zk_mul32(d, s9);
     ZK_FE4_PIN_COLUMNS();
-    x = a2;
-    c2 += zk_mul32(x, b0); c3 += zk_mul32(x, b1); c4 += zk_mul32(x, b2); c5 += zk_mul32(x, b3); c6 += zk_mul32(x, b4);
-    c7 += zk_mul32(x, b5); c8 += zk_mul32(x, b6); c9 += zk_mul32(x, b7); c0 += zk_mul32(x, s8); c1 += zk_mul32(x, s9);
+    x = A[2];
+    c2 += zk_mul32(x, B[0]); c3 += zk_mul32(x, B[1]); c4 += zk_mul32(x, B[2]); c5 += zk_mul32(x, B[3]); c6 += zk_mul32(x, B[4]);
+    c7 += zk_mul32(x, B[5]); c8 += zk_mul32(x, B[6]); c9 += zk_mul32(x, B[7]); c0 += zk_mul32(x, s8); c1 += zk_mul32(x, s9);
     ZK_FE4_PIN_COLUMNS();
-    x = a3; d = x + x;
-    c3 += zk_mul32(x, b0); c4 += zk_mul32(d, b1); c5 += zk_mul32(x, b2); c6 += zk_mul32(d, b3); c7 += zk_mul32(x, b4);
-    c8 += zk_mul32(d, b5); c9 += zk_mul32(x, b6); c0 += zk_mul32(d, s7); c1 += zk_mul32(x, s8); c2 += zk_mul32(d, s9);
+    x = A[3]; d = x + x;
+    c3 += zk_mul32(x, B[0]); c4 += zk_mul32(d, B[1]); c5 += zk_mul32(x, B[2]); c6 += zk_mul32(d, B[3]); c7 += zk_mul32(x, B[4]);
+    c8 += zk_mul32(d, B[5]); c9 += zk_mul32(x, B[6]); c0 += zk_mul32(d, s7); c1 += zk_mul32(x, s8); c2 += zk_mul32(d, s9);
     ZK_FE4_PIN_COLUMNS();
-    x = a4;
-    c4 += zk_mul32(x, b0); c5 += zk_mul32(x, b1); c6 += zk_mul32(x, b2); c7 += zk_mul32(x, b3); c8 += zk_mul32(x, b4);
-    c9 += zk_mul32(x, b5); c0 += zk_mul32(x, s6); c1 += zk_mul32(x, s7); c2 += zk_mul32(x, s8); c3 += zk_mul32(x, s9);
+    x = A[4];
+    c4 += zk_mul32(x, B[0]); c5 += zk_mul32(x, B[1]); c6 += zk_mul32(x, B[2]); c7 += zk_mul32(x, B[3]); c8 += zk_mul32(x, B[4]);
+    c9 += zk_mul32(x, B[5]); c0 += zk_mul32(x, s6); c1 += zk_mul32(x, s7); c2 += zk_mul32(x, s8); c3 += zk_mul32(x, s9);
     ZK_FE4_PIN_COLUMNS();
-    x = a5; d = x + x;
-    c5 += zk_mul32(x, b0); c6 += zk_mul32(d, b1); c7 += zk_mul32(x, b2); c8 += zk_mul32(d, b3); c9 += zk_mul32(x, b4);
+    x = A[5]; d = x + x;
+    c5 += zk_mul32(x, B[0]); c6 += zk_mul32(d, B[1]); c7 += zk_mul32(x, B[2]); c8 += zk_mul32(d, B[3]); c9 += zk_mul32(x, B[4]);
     c0 += zk_mul32(d, s5); c1 += zk_mul32(x, s6); c2 += zk_mul32(d, s7); c3 += zk_mul32(x, s8); c4 += zk_mul32(d, s9);
     ZK_FE4_PIN_COLUMNS();
-    x = a6;
-    c6 += zk_mul32(x, b0); c7 += zk_mul32(x, b1); c8 += zk_mul32(x, b2); c9 += zk_mul32(x, b3); c0 += zk_mul32(x, s4);
+    x = A[6];
+    c6 += zk_mul32(x, B[0]); c7 += zk_mul32(x, B[1]); c8 += zk_mul32(x, B[2]); c9 += zk_mul32(x, B[3]); c0 += zk_mul32(x, s4);
     c1 += zk_mul32(x, s5); c2 += zk_mul32(x, s6); c3 += zk_mul32(x, s7); c4 += zk_mul32(x, s8); c5 += zk_mul32(x, s9);
     ZK_FE4_PIN_COLUMNS();
-    x = a7; d = x + x;
-    c7 += zk_mul32(x, b0); c8 += zk_mul32(d, b1); c9 += zk_mul32(x, b2); c0 += zk_mul32(d, s3); c1 += zk_mul32(x, s4);
+    x = A[7]; d = x + x;
+    c7 += zk_mul32(x, B[0]); c8 += zk_mul32(d, B[1]); c9 += zk_mul32(x, B[2]); c0 += zk_mul32(d, s3); c1 += zk_mul32(x, s4);
     c2 += zk_mul32(d, s5); c3 += zk_mul32(x, s6); c4 += zk_mul32(d, s7); c5 += zk_mul32(x, s8); c6 += zk_mul32(d, s9);
     ZK_FE4_PIN_COLUMNS();
-    x = a8;
-    c8 += zk_mul32(x, b0); c9 += zk_mul32(x, b1); c0 += zk_mul32(x, s2); c1 += zk_mul32(x, s3); c2 += zk_mul32(x, s4);
+    x = A[8];
+    c8 += zk_mul32(x, B[0]); c9 += zk_mul32(x, B[1]); c0 += zk_mul32(x, s2); c1 += zk_mul32(x, s3); c2 += zk_mul32(x, s4);
     c3 += zk_mul32(x, s5); c4 += zk_mul32(x, s6); c5 += zk_mul32(x, s7); c6 += zk_mul32(x, s8); c7 += zk_mul32(x, s9);
     ZK_FE4_PIN_COLUMNS();
-    x = a9; d = x + x;
-    c9 += zk_mul32(x, b0); c0 += zk_mul32(d, s1); c1 += zk_mul32(x, s2); c2 += zk_mul32(d, s3); c3 += zk_mul32(x, s4);
+    x = A[9]; d = x + x;
+    c9 += zk_mul32(x, B[0]); c0 += zk_mul32(d, s1); c1 += zk_mul32(x, s2); c2 += zk_mul32(d, s3); c3 += zk_mul32(x, s4);
     c4 += zk_mul32(d, s5); c5 += zk_mul32(x, s6); c6 += zk_mul32(d, s7); c7 += zk_mul32(x, s8); c8 += zk_mul32(d, s9);
     ZK_FE4_PIN_COLUMNS();
     const zk_u64x4 m26 = (zk_u64x4)((1ull << 26) - 1), m25 = (zk_u64x4)((1ull << 25) - 1);
@@ -138,10 +137,6 @@ static inline void zk_fe4_mul(void *r, const void *a, const void *b) {
     __builtin_memcpy(r, out, sizeof out);
 }
 #undef ZK_FE4_PIN_COLUMNS
-
-/// One limb vector of a FieldElement4 in memory: Swift aligns SIMD4<UInt64> to 16 bytes,
-/// so the point functions below read and write through this 8-byte-aligned type.
-typedef unsigned long long zk_u64x4m __attribute__((ext_vector_type(4), aligned(8)));
 
 /// r = a + b, limb-wise, not carried (FieldElement4.+).
 __attribute__((target("avx2"), always_inline))

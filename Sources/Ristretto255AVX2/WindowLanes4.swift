@@ -105,6 +105,9 @@ package enum WindowLanes4 {
     /// Words of one packed extended point: X, Y, Z, T, five each.
     static let pointWords = 20
 
+    /// How many steps ahead `windowSums` prefetches the points it will add.
+    static let prefetchDistance = 4
+
     /// Limb vectors of one extended point (X, Y, Z, T) in memory.
     static let pointLanes = 40
 
@@ -196,9 +199,11 @@ package enum WindowLanes4 {
             for j in 0..<4 where g * 4 + j < windows {
                 let row = digits + (g * 4 + j) * n
                 for k in 0..<slots { next[k] = 0 }
-                for i in 0..<n { next[Int(row[i].magnitude)] += 1 }
+                // Wrapping arithmetic: every count is <= n, every offset < 15 (2n + 1), which
+                // the precondition keeps below Int32.max.
+                for i in 0..<n { next[Int(row[i].magnitude)] &+= 1 }
                 var position = 0
-                for k in 1..<slots { let c = next[k]; next[k] = position; position += c }
+                for k in 1..<slots { let c = next[k]; next[k] = position; position &+= c }
                 length[j] = position
                 let offsets = sortedOffset + j * n, buckets = sortedBucket + j * n
                 for i in 0..<n {
@@ -206,9 +211,9 @@ package enum WindowLanes4 {
                     if d == 0 { continue }
                     let k = Int(d.magnitude)
                     let at = next[k]
-                    next[k] = at + 1
-                    offsets[at] = Int32(15 * (d > 0 ? i : n + i))
-                    buckets[at] = Int32(k)
+                    next[k] = at &+ 1
+                    offsets[at] = Int32(truncatingIfNeeded: 15 &* (d > 0 ? i : n &+ i))
+                    buckets[at] = Int32(truncatingIfNeeded: k)
                 }
             }
             let steps = length.max()
@@ -233,6 +238,16 @@ package enum WindowLanes4 {
             var bucket = SIMD4<Int32>(repeating: 0)
             if steps > 0 { bucket = UnsafeRawPointer(stepBucket).loadUnaligned(as: SIMD4<Int32>.self) }
             for t in 0..<steps {
+                // The points of a later step, sorted by bucket, are scattered over the table:
+                // their cache lines (a Niels point's 120 bytes span two or three) are
+                // requested now, a few point additions before they are read.
+                if t &+ prefetchDistance < steps {
+                    let ahead = stepOffset + 4 * (t &+ prefetchDistance)
+                    for j in 0..<4 {
+                        let p = points + Int(ahead[j])
+                        zk_prefetch(p); zk_prefetch(p + 8); zk_prefetch(p + 14)
+                    }
+                }
                 let o = SIMD4<Int>(truncatingIfNeeded: UnsafeRawPointer(stepOffset + 4 * t).loadUnaligned(as: SIMD4<Int32>.self))
                 FieldElement4(gather: points, o).store(to: niels)
                 FieldElement4(gather: points + 5, o).store(to: niels + 10)
