@@ -69,15 +69,15 @@ typedef unsigned long long zk_u64x4m __attribute__((ext_vector_type(4), aligned(
 __attribute__((target("avx2"), noinline))
 static inline void zk_fe4_mul(void *r, const void *a, const void *b) {
     const zk_u64x4m *A = a, *B = b;
-    // b limbs < 2^27.7, so 19 b_j fits the 32 bits that vpmuludq reads. These nine
-    // products are written as asm: with zk_mul32, LLVM sees that the row products read only
-    // the low 32 bits of 19 b_j, drops the masks of b_j, and then emits a full 64-bit product
-    // (three vpmuludq, shifts and adds) for each.
-    const zk_u64x4 n19 = (zk_u64x4)19;
-#define ZK_TIMES19(s, b) zk_u64x4 s; __asm__("vpmuludq %2, %1, %0" : "=x"(s) : "x"(b), "xm"(n19))
+    // 19 b_j as 16 b_j + b_j + 2 b_j: shifts and adds, so that the vpmuludq unit does only
+    // the 100 limb products. Written as asm because LLVM folds the shifts and adds back
+    // into a multiplication by 19, which AVX2 has only as 64 x 64 bits (two vpmuludq, shifts
+    // and adds). b_j < 2^27.7, so 19 b_j < 2^32, what vpmuludq reads.
+#define ZK_TIMES19(s, b) zk_u64x4 s; { zk_u64x4 t_; \
+        __asm__("vpsllq $4, %2, %1\n\tvpaddq %2, %1, %1\n\tvpaddq %2, %2, %0\n\tvpaddq %1, %0, %0" \
+                : "=&x"(s), "=&x"(t_) : "x"(b)); }
     ZK_TIMES19(s1, B[1]); ZK_TIMES19(s2, B[2]); ZK_TIMES19(s3, B[3]); ZK_TIMES19(s4, B[4]); ZK_TIMES19(s5, B[5]);
     ZK_TIMES19(s6, B[6]); ZK_TIMES19(s7, B[7]); ZK_TIMES19(s8, B[8]); ZK_TIMES19(s9, B[9]);
-#undef ZK_TIMES19
     zk_u64x4 x = A[0], d;
     zk_u64x4 c0 = zk_mul32(x, B[0]), c1 = zk_mul32(x, B[1]), c2 = zk_mul32(x, B[2]), c3 = zk_mul32(x, B[3]);
     zk_u64x4 c4 = zk_mul32(x, B[4]), c5 = zk_mul32(x, B[5]), c6 = zk_mul32(x, B[6]), c7 = zk_mul32(x, B[7]);
@@ -131,8 +131,11 @@ static inline void zk_fe4_mul(void *r, const void *a, const void *b) {
     t = c7 >> 25; c8 += t; c7 &= m25;
     t = c4 >> 26; c5 += t; c4 &= m26;
     t = c8 >> 26; c9 += t; c8 &= m26;
-    t = c9 >> 25; c0 += t * n19; c9 &= m25;
+    // c9 < 2^64, so the carry t < 2^39: 19 t in shifts and adds, not a 64-bit product.
+    t = c9 >> 25; c9 &= m25;
+    { ZK_TIMES19(t19, t); c0 += t19; }
     t = c0 >> 26; c1 += t; c0 &= m26;
+#undef ZK_TIMES19
     zk_u64x4 out[10] = { c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 };
     __builtin_memcpy(r, out, sizeof out);
 }
