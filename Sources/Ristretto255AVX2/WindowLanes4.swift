@@ -66,36 +66,44 @@ struct EdwardsPoint4 {
                       T: .select(a.T, b.T, mask))
     }
 
-    /// The completed point ((cx:cz), (cy:ct)) back in extended coordinates (4M). ct may
-    /// have limbs up to 2^28 (z2 - t with z2 = Z + Z uncarried), so it is always the first
-    /// factor; cx, cy, cz stay below 2^27.7.
-    @inline(__always)
-    static func extended(_ cx: FieldElement4, _ cy: FieldElement4, _ cz: FieldElement4,
-                         _ ct: FieldElement4) -> EdwardsPoint4 {
-        EdwardsPoint4(X: ct * cx, Y: cy * cz, Z: ct * cz, T: cx * cy)
-    }
-
     /// self + (yPlusX, yMinusX, xy2d), an affine Niels point per lane (7M; the formulas of
-    /// curve25519-dalek's mixed addition). The Niels coordinates are unpacked words
-    /// (limbs < 2^26): they are only multiplied.
-    @inline(__always)
+    /// curve25519-dalek's mixed addition), by `zk_ge4_add_niels` in module CIntrinsics, which
+    /// the kernels call in place on their buffers:
+    ///
+    ///     pp = (Y + X) yPlusX, mm = (Y - X) yMinusX, txy = T xy2d, z2 = Z + Z,
+    ///     cx = pp - mm, cy = pp + mm, cz = z2 + txy, ct = z2 - txy,
+    ///     X' = ct cx, Y' = cy cz, Z' = ct cz, T' = cx cy.
+    ///
+    /// Bounds (FieldElement4's header): self reduced, so Y + X < 2^27 + 2^19 and Y - X
+    /// < 2^27.59 as first factors; the Niels coordinates are unpacked words (limbs < 2^26),
+    /// only multiplied. cx < 2^27.59, cy < 2^27 + 2^19, cz < 2^27 + 2^19 + 2^26 < 2^27.7 may
+    /// be second factors; ct = (Z + Z) + 2p - txy < 2^28 is only ever a first factor. The
+    /// result is reduced.
     func adding(yPlusX: FieldElement4, yMinusX: FieldElement4, xy2d: FieldElement4) -> EdwardsPoint4 {
-        let pp = (Y + X) * yPlusX
-        let mm = (Y - X) * yMinusX
-        let txy = T * xy2d
-        let z2 = Z + Z
-        return .extended(pp - mm, pp + mm, z2 + txy, z2 - txy)
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 70) { buffer in
+            let p = buffer.baseAddress!
+            store(to: p)
+            yPlusX.store(to: p + 40); yMinusX.store(to: p + 50); xy2d.store(to: p + 60)
+            zk_ge4_add_niels(p, p + 40)
+            return EdwardsPoint4(loading: p)
+        }
     }
 
-    /// self + other, both extended with reduced coordinates (9M).
-    @inline(__always)
+    /// self + other, both extended with reduced coordinates (9M), by `zk_ge4_add` in module
+    /// CIntrinsics (the kernels call it in place):
+    ///
+    ///     pp = (Y + X)(Y' + X'), mm = (Y - X)(Y' - X'), tt = (T d2) T', zz = Z Z',
+    ///     then as above with zz + zz for z2 and tt for txy.
+    ///
+    /// Bounds as above: Y' - X' < 2^27.59 is a second factor, d2 is unpacked words
+    /// (limbs < 2^26), zz + zz has limbs < 2^27, so ct < 2^28 is again only a first factor.
     func adding(_ other: EdwardsPoint4, d2: FieldElement4) -> EdwardsPoint4 {
-        let pp = (Y + X) * (other.Y + other.X)
-        let mm = (Y - X) * (other.Y - other.X)
-        let tt = (T * d2) * other.T
-        let zz = Z * other.Z
-        let zz2 = zz + zz
-        return .extended(pp - mm, pp + mm, zz2 + tt, zz2 - tt)
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 90) { buffer in
+            let p = buffer.baseAddress!
+            store(to: p); other.store(to: p + 40); d2.store(to: p + 80)
+            zk_ge4_add(p, p + 40, p + 80)
+            return EdwardsPoint4(loading: p)
+        }
     }
 }
 
