@@ -144,14 +144,18 @@ static inline void zk_fe4_mul(void *r, const void *a, const void *b) {
 /// r = a + b, limb-wise, not carried (FieldElement4.+).
 __attribute__((target("avx2"), always_inline))
 static inline void zk_fe4_add(zk_u64x4m *r, const zk_u64x4m *a, const zk_u64x4m *b) {
-    for (int i = 0; i < 10; i++) r[i] = a[i] + b[i];
+    // Written out: the loop form was left rolled by the Swift compiler's LLVM pipeline.
+    r[0] = a[0] + b[0]; r[1] = a[1] + b[1]; r[2] = a[2] + b[2]; r[3] = a[3] + b[3]; r[4] = a[4] + b[4];
+    r[5] = a[5] + b[5]; r[6] = a[6] + b[6]; r[7] = a[7] + b[7]; r[8] = a[8] + b[8]; r[9] = a[9] + b[9];
 }
 
 /// r = a + 2p - b, limb-wise, not carried; b reduced, so no limb wraps (FieldElement4.-).
 __attribute__((target("avx2"), always_inline))
 static inline void zk_fe4_sub(zk_u64x4m *r, const zk_u64x4m *a, const zk_u64x4m *b) {
-    r[0] = a[0] + (zk_u64x4)0x7ffffda - b[0];
-    for (int i = 1; i < 10; i++) r[i] = a[i] + (zk_u64x4)((i & 1) ? 0x3fffffe : 0x7fffffe) - b[i];
+    const zk_u64x4 p0 = (zk_u64x4)0x7ffffda, even = (zk_u64x4)0x7fffffe, odd = (zk_u64x4)0x3fffffe;
+    r[0] = a[0] + p0 - b[0]; r[1] = a[1] + odd - b[1]; r[2] = a[2] + even - b[2]; r[3] = a[3] + odd - b[3];
+    r[4] = a[4] + even - b[4]; r[5] = a[5] + odd - b[5]; r[6] = a[6] + even - b[6]; r[7] = a[7] + odd - b[7];
+    r[8] = a[8] + even - b[8]; r[9] = a[9] + odd - b[9];
 }
 
 /// point = point + niels for four extended points (X, Y, Z, T: 40 limb vectors at `point`)
