@@ -141,6 +141,40 @@ static inline void zk_fe4_mul(void *r, const void *a, const void *b) {
 }
 #undef ZK_FE4_PIN_COLUMNS
 
+/// r = a^(2^k), k >= 1, by k products (zk_fe4_mul reads its operands before it writes r,
+/// so r may be a).
+__attribute__((target("avx2"), always_inline))
+static inline void zk_fe4_square_times(zk_u64x4m *r, const zk_u64x4m *a, int k) {
+    zk_fe4_mul(r, a, a);
+    for (int i = 1; i < k; i++) zk_fe4_mul(r, r, r);
+}
+
+/// x = x^((p-5)/8) = x^(2^252 - 3) in each of four lanes, in place (ten limb vectors; limbs
+/// < 2^27.7 in, reduced out): the exponentiation inside every ristretto255 decoding and
+/// encoding, by the addition chain of the scalar FieldElement.powP58 (252 squarings and
+/// 11 products). The exponent is fixed and the products have no data-dependent branch or
+/// address, so the running time does not depend on x.
+__attribute__((target("avx2"), noinline))
+static inline void zk_fe4_pow_p58(void *x) {
+    zk_u64x4m *z = x;
+    zk_u64x4m t0[10], t1[10], t2[10], t3[10], t5[10], t7[10], t9[10], t11[10], t13[10], t15[10], t17[10];
+    zk_u64x4m t19[10], u[10];
+    zk_fe4_square_times(t0, z, 1);                       // 2
+    zk_fe4_square_times(t1, t0, 2);                      // 8
+    zk_fe4_mul(t2, z, t1);                               // 9
+    zk_fe4_mul(t3, t0, t2);                              // 11
+    zk_fe4_square_times(u, t3, 1);                       // 22
+    zk_fe4_mul(t5, t2, u);                               // 31 = 2^5 - 1
+    zk_fe4_square_times(u, t5, 5); zk_fe4_mul(t7, u, t5);     // 2^10 - 1
+    zk_fe4_square_times(u, t7, 10); zk_fe4_mul(t9, u, t7);    // 2^20 - 1
+    zk_fe4_square_times(u, t9, 20); zk_fe4_mul(t11, u, t9);   // 2^40 - 1
+    zk_fe4_square_times(u, t11, 10); zk_fe4_mul(t13, u, t7);  // 2^50 - 1
+    zk_fe4_square_times(u, t13, 50); zk_fe4_mul(t15, u, t13); // 2^100 - 1
+    zk_fe4_square_times(u, t15, 100); zk_fe4_mul(t17, u, t15); // 2^200 - 1
+    zk_fe4_square_times(u, t17, 50); zk_fe4_mul(t19, u, t13); // 2^250 - 1
+    zk_fe4_square_times(u, t19, 2); zk_fe4_mul(z, z, u);      // 2^252 - 4 + 1
+}
+
 /// r = a + b, limb-wise, not carried (FieldElement4.+).
 __attribute__((target("avx2"), always_inline))
 static inline void zk_fe4_add(zk_u64x4m *r, const zk_u64x4m *a, const zk_u64x4m *b) {

@@ -208,4 +208,29 @@ struct FieldElement4Tests {
             }
         }
     }
+
+    @Test("the four-lane power x^((p-5)/8) equals the scalar powP58 on edge and random words up to 2^52 - 1, for every count 0...9",
+          .enabled(if: runs, "this CPU lacks the AVX2 set: the AVX2 lanes cannot run here"))
+    func powP58() {
+        var rng = SeededRNG(seed: 0xfe_4005)
+        print("seed \(rng.seed)")
+        let pool = Self.words(&rng, count: 40)
+        // Every pool element once, in chunks of every size (a short last chunk repeats its
+        // last element in the unused lanes).
+        for count in [0, 1, 2, 3, 4, 5, 7, 9, pool.count] {
+            let xs = (0..<count).map { pool[($0 * 7 + count) % pool.count] }
+            var words = xs.flatMap { [$0.l0, $0.l1, $0.l2, $0.l3, $0.l4] }
+            words.withUnsafeMutableBufferPointer { Exponentiation4.powP58($0.baseAddress!, count: count) }
+            for (k, x) in xs.enumerated() {
+                let got = FieldElement(words[5 * k], words[5 * k + 1], words[5 * k + 2], words[5 * k + 3], words[5 * k + 4]).reduced()
+                #expect(words[(5 * k)..<(5 * k + 5)].allSatisfy { $0 < (1 << 51) + (1 << 44) })
+                #expect(got.bytes == x.powP58().bytes, "count \(count), element \(k)")
+            }
+        }
+        // batchPowP58 on the avx2 backend (lanes for all but a last one or two) against one by one.
+        for count in 0...9 {
+            let xs = (0..<count).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
+            #expect(FieldElement.batchPowP58(xs, backend: .avx2).map(\.bytes) == xs.map { $0.powP58().bytes }, "batch of \(count)")
+        }
+    }
 }
