@@ -100,14 +100,6 @@ struct FieldElement4 {
         }
     }
 
-    /// Writes lane j as five packed words at `p`.
-    /// - Precondition: reduced (even limbs < 2^26).
-    @inline(__always)
-    func storeLane(_ j: Int, to p: UnsafeMutablePointer<UInt64>) {
-        p[0] = l0[j] | l1[j] << 26; p[1] = l2[j] | l3[j] << 26; p[2] = l4[j] | l5[j] << 26
-        p[3] = l6[j] | l7[j] << 26; p[4] = l8[j] | l9[j] << 26
-    }
-
     /// The ten limb vectors at `p` (as `store(to:)` writes them).
     @inline(__always)
     init(loading p: UnsafePointer<Lanes>) {

@@ -53,19 +53,6 @@ struct EdwardsPoint4 {
         @inline(__always) get { EdwardsPoint4(X: .zero, Y: .one, Z: .one, T: .zero) }
     }
 
-    /// Writes lane j as 20 packed words at `p` (reduced coordinates).
-    @inline(__always)
-    func storeLane(_ j: Int, to p: UnsafeMutablePointer<UInt64>) {
-        X.storeLane(j, to: p); Y.storeLane(j, to: p + 5); Z.storeLane(j, to: p + 10); T.storeLane(j, to: p + 15)
-    }
-
-    /// Per lane: `b` where `mask` is set, else `a`.
-    @inline(__always)
-    static func select(_ a: EdwardsPoint4, _ b: EdwardsPoint4, _ mask: SIMDMask<SIMD4<Int64>>) -> EdwardsPoint4 {
-        EdwardsPoint4(X: .select(a.X, b.X, mask), Y: .select(a.Y, b.Y, mask), Z: .select(a.Z, b.Z, mask),
-                      T: .select(a.T, b.T, mask))
-    }
-
     /// self + (yPlusX, yMinusX, xy2d), an affine Niels point per lane (7M; the formulas of
     /// curve25519-dalek's mixed addition), by `zk_ge4_add_niels` in module CIntrinsics, which
     /// the kernels call in place on their buffers:
@@ -264,11 +251,24 @@ package enum WindowLanes4 {
                 let following = UnsafeRawPointer(stepBucket + 4 * (t + 1)).loadUnaligned(as: SIMD4<Int32>.self)
                 let flush = SIMD4<Int64>(truncatingIfNeeded: bucket) .!= SIMD4<Int64>(truncatingIfNeeded: following)
                 if any(flush) {
-                    let a = EdwardsPoint4(loading: acc)
+                    // Lane j of limb vector v is the word at byte 8 (4 v + j) of the buffer:
+                    // the lane's packed words are read and its identity written in place.
+                    let raw = UnsafeMutableRawPointer(acc)
                     for j in 0..<4 where flush[j] {
-                        a.storeLane(j, to: sums + laneBase[j] + Int(bucket[j]) * pointWords)
+                        let out = sums + laneBase[j] + Int(bucket[j]) * pointWords
+                        for w in 0..<pointWords {
+                            // Word w: limbs 2k, 2k + 1 of coordinate c (w = 5 c + k); reduced, so
+                            // the even limb is < 2^26.
+                            let v = 10 * (w / 5) + 2 * (w % 5)
+                            let even = raw.load(fromByteOffset: 8 * (4 * v + j), as: UInt64.self)
+                            let odd = raw.load(fromByteOffset: 8 * (4 * (v + 1) + j), as: UInt64.self)
+                            out[w] = even | odd << 26
+                        }
+                        // The identity (0 : 1 : 1 : 0): limb 0 of Y (vector 10) and of Z (20) is 1.
+                        for v in 0..<pointLanes {
+                            raw.storeBytes(of: v == 10 || v == 20 ? 1 : 0, toByteOffset: 8 * (4 * v + j), as: UInt64.self)
+                        }
                     }
-                    EdwardsPoint4.select(a, identity, flush).store(to: acc)
                 }
                 bucket = following
             }
