@@ -139,18 +139,91 @@ static inline void zk_fe4_mul(void *r, const void *a, const void *b) {
     zk_u64x4 out[10] = { c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 };
     __builtin_memcpy(r, out, sizeof out);
 }
+/// r = a^2 mod p for four field elements in radix 2^25.5 (ten limb vectors each; a's limbs
+/// < 2^26: reduced elements and unpacked words < 2^52 qualify; r reduced, as zk_fe4_mul's).
+/// r may be a.
+///
+/// The 55 distinct products a_i a_j (j >= i) instead of 100: a cross product counts twice,
+/// a product of two odd limbs twice more (as in zk_fe4_mul), a column >= 10 folds in times
+/// 19. The factors carry those multipliers: 2 a_i (< 2^27) on the left; a_j, 19 a_j (< 2^30.3),
+/// 2 a_j or 38 a_j (< 2^31.3) on the right, all within the 32 bits vpmuludq reads; a
+/// product is < 2^58.3 and a column has at most six, so the sums stay < 2^61. Rows pinned
+/// as in zk_fe4_mul.
+__attribute__((target("avx2"), noinline))
+static inline void zk_fe4_square(void *r, const void *a) {
+    const zk_u64x4m *A = a;
+#define ZK_TIMES19(s, b) zk_u64x4 s; { zk_u64x4 t_; \
+        __asm__("vpsllq $4, %2, %1\n\tvpaddq %2, %1, %1\n\tvpaddq %2, %2, %0\n\tvpaddq %1, %0, %0" \
+                : "=&x"(s), "=&x"(t_) : "x"(b)); }
+    ZK_TIMES19(s5, A[5]); ZK_TIMES19(s6, A[6]); ZK_TIMES19(s7, A[7]); ZK_TIMES19(s8, A[8]); ZK_TIMES19(s9, A[9]);
+    const zk_u64x4 t7 = s7 + s7, t9 = s9 + s9;
+    const zk_u64x4 d3 = A[3] + A[3], d5 = A[5] + A[5], d7 = A[7] + A[7];
+    zk_u64x4 x = A[0], d = x + x;
+    zk_u64x4 c0 = zk_mul32(x, A[0]), c1 = zk_mul32(d, A[1]), c2 = zk_mul32(d, A[2]), c3 = zk_mul32(d, A[3]),
+             c4 = zk_mul32(d, A[4]), c5 = zk_mul32(d, A[5]), c6 = zk_mul32(d, A[6]),
+             c7 = zk_mul32(d, A[7]), c8 = zk_mul32(d, A[8]), c9 = zk_mul32(d, A[9]);
+    ZK_FE4_PIN_COLUMNS();
+    x = A[1]; d = x + x;
+    c2 += zk_mul32(d, A[1]); c3 += zk_mul32(d, A[2]); c4 += zk_mul32(d, d3); c5 += zk_mul32(d, A[4]); c6 += zk_mul32(d, d5);
+    c7 += zk_mul32(d, A[6]); c8 += zk_mul32(d, d7); c9 += zk_mul32(d, A[8]); c0 += zk_mul32(d, t9);
+    ZK_FE4_PIN_COLUMNS();
+    x = A[2]; d = x + x;
+    c4 += zk_mul32(x, A[2]); c5 += zk_mul32(d, A[3]); c6 += zk_mul32(d, A[4]); c7 += zk_mul32(d, A[5]); c8 += zk_mul32(d, A[6]);
+    c9 += zk_mul32(d, A[7]); c0 += zk_mul32(d, s8); c1 += zk_mul32(d, s9);
+    ZK_FE4_PIN_COLUMNS();
+    x = A[3]; d = x + x;
+    c6 += zk_mul32(d, A[3]); c7 += zk_mul32(d, A[4]); c8 += zk_mul32(d, d5); c9 += zk_mul32(d, A[6]); c0 += zk_mul32(d, t7);
+    c1 += zk_mul32(d, s8); c2 += zk_mul32(d, t9);
+    ZK_FE4_PIN_COLUMNS();
+    x = A[4]; d = x + x;
+    c8 += zk_mul32(x, A[4]); c9 += zk_mul32(d, A[5]); c0 += zk_mul32(d, s6); c1 += zk_mul32(d, s7); c2 += zk_mul32(d, s8);
+    c3 += zk_mul32(d, s9);
+    ZK_FE4_PIN_COLUMNS();
+    x = A[5]; d = x + x;
+    c0 += zk_mul32(d, s5); c1 += zk_mul32(d, s6); c2 += zk_mul32(d, t7); c3 += zk_mul32(d, s8); c4 += zk_mul32(d, t9);
+    ZK_FE4_PIN_COLUMNS();
+    x = A[6]; d = x + x;
+    c2 += zk_mul32(x, s6); c3 += zk_mul32(d, s7); c4 += zk_mul32(d, s8); c5 += zk_mul32(d, s9);
+    ZK_FE4_PIN_COLUMNS();
+    x = A[7]; d = x + x;
+    c4 += zk_mul32(d, s7); c5 += zk_mul32(d, s8); c6 += zk_mul32(d, t9);
+    ZK_FE4_PIN_COLUMNS();
+    x = A[8]; d = x + x;
+    c6 += zk_mul32(x, s8); c7 += zk_mul32(d, s9);
+    ZK_FE4_PIN_COLUMNS();
+    x = A[9]; d = x + x;
+    c8 += zk_mul32(d, s9);
+    ZK_FE4_PIN_COLUMNS();
+    const zk_u64x4 m26 = (zk_u64x4)((1ull << 26) - 1), m25 = (zk_u64x4)((1ull << 25) - 1);
+    zk_u64x4 t;
+    t = c0 >> 26; c1 += t; c0 &= m26;
+    t = c4 >> 26; c5 += t; c4 &= m26;
+    t = c1 >> 25; c2 += t; c1 &= m25;
+    t = c5 >> 25; c6 += t; c5 &= m25;
+    t = c2 >> 26; c3 += t; c2 &= m26;
+    t = c6 >> 26; c7 += t; c6 &= m26;
+    t = c3 >> 25; c4 += t; c3 &= m25;
+    t = c7 >> 25; c8 += t; c7 &= m25;
+    t = c4 >> 26; c5 += t; c4 &= m26;
+    t = c8 >> 26; c9 += t; c8 &= m26;
+    t = c9 >> 25; c9 &= m25;
+    { ZK_TIMES19(t19, t); c0 += t19; }
+    t = c0 >> 26; c1 += t; c0 &= m26;
+#undef ZK_TIMES19
+    zk_u64x4 out[10] = { c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 };
+    __builtin_memcpy(r, out, sizeof out);
+}
 #undef ZK_FE4_PIN_COLUMNS
 
-/// r = a^(2^k), k >= 1, by k products (zk_fe4_mul reads its operands before it writes r,
-/// so r may be a).
+/// r = a^(2^k), k >= 1, by k squarings (a's limbs < 2^26; r may be a).
 __attribute__((target("avx2"), always_inline))
 static inline void zk_fe4_square_times(zk_u64x4m *r, const zk_u64x4m *a, int k) {
-    zk_fe4_mul(r, a, a);
-    for (int i = 1; i < k; i++) zk_fe4_mul(r, r, r);
+    zk_fe4_square(r, a);
+    for (int i = 1; i < k; i++) zk_fe4_square(r, r);
 }
 
 /// x = x^((p-5)/8) = x^(2^252 - 3) in each of four lanes, in place (ten limb vectors; limbs
-/// < 2^27.7 in, reduced out): the exponentiation inside every ristretto255 decoding and
+/// < 2^26 in, as zk_fe4_square needs; reduced out): the exponentiation inside every ristretto255 decoding and
 /// encoding, by the addition chain of the scalar FieldElement.powP58 (252 squarings and
 /// 11 products). The exponent is fixed and the products have no data-dependent branch or
 /// address, so the running time does not depend on x.
