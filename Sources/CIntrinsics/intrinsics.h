@@ -6,6 +6,13 @@
 // (Package.swift: -target-cpu cannonlake); module Ristretto255 calls those kernels only
 // for a `Backend` the CPU runs (zk_cpu_features, read by CPUFeatures in module Ristretto255,
 // which is compiled for the baseline). The CRC-32C serves the write-ahead log (module Ledger).
+// The AVX2 lane field (zk_fe4_*, zk_ge4_*) is called from module Ristretto255AVX2, compiled
+// for x86-64-v3; every function here that uses AVX2 says so in its target attribute.
+//
+// Editing this header: SwiftPM does not rebuild the clang module of a [system] module when
+// the header changes (the cached .pcm is not revalidated), so an edit is silently ignored
+// until .build/*/release/ModuleCache/*/CIntrinsics-*.pcm is deleted (or the build cleaned)
+// and an importing Swift file is recompiled.
 
 /// A hint to load the cache line at `p` (no fault if it is not mapped); any architecture.
 static inline void zk_prefetch(const void *p) {
