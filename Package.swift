@@ -44,7 +44,7 @@ let package = Package(
 
         .target(name: "Sodium", dependencies: ["CSodium"], swiftSettings: strict),
         .target(name: "Ristretto255SIMD", dependencies: ["CIntrinsics"], swiftSettings: vector),
-        .target(name: "Ristretto255AVX2", swiftSettings: vectorAVX2),
+        .target(name: "Ristretto255AVX2", dependencies: ["CIntrinsics"], swiftSettings: vectorAVX2),
         .target(name: "Ristretto255", dependencies: ["Sodium", "Ristretto255SIMD", "Ristretto255AVX2", "CIntrinsics"],
                 swiftSettings: fast),
         .target(name: "Keccak", swiftSettings: fast),

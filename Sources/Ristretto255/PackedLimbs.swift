@@ -1,4 +1,5 @@
 import Ristretto255SIMD
+import Ristretto255AVX2
 
 // The packed layout shared with the vector kernels (module Ristretto255SIMD): a field
 // element is its five radix-2^51 limbs in order, an extended point its X, Y, Z, T.
@@ -13,13 +14,27 @@ extension FieldElement {
     }
 
     /// x^((p-5)/8) for every x: sixteen (then eight) at a time on the vector lanes of the
-    /// IFMA backend (from three elements on), else one by one; the same values either way.
-    /// The exponent is fixed, so this is as constant-time as `powP58`.
+    /// IFMA backend (from three elements on), four at a time on the AVX2 backend's lanes
+    /// (all but a last one or two, which cost less one by one than a chunk of four), else
+    /// one by one; the same values either way. The exponent is fixed, so this is as
+    /// constant-time as `powP58`.
     package static func batchPowP58(_ xs: [FieldElement], backend: Backend) -> [FieldElement] {
-        guard backend == .ifma, xs.count >= 3 else { return xs.map { $0.powP58() } }
-        var words = xs.flatMap { $0.reduced().limbs }
-        words.withUnsafeMutableBufferPointer { VectorExponentiation.powP58($0.baseAddress!, count: xs.count) }
-        return (0..<xs.count).map { FieldElement(limbs: words, at: 5 * $0) }
+        let lanes: Int
+        switch backend {
+        case .ifma: lanes = xs.count >= 3 ? xs.count : 0
+        case .avx2: lanes = xs.count % 4 < 3 ? xs.count - xs.count % 4 : xs.count
+        case .portable: lanes = 0
+        }
+        if lanes == 0 { return xs.map { $0.powP58() } }
+        var words = xs[0..<lanes].flatMap { $0.reduced().limbs }
+        words.withUnsafeMutableBufferPointer { w in
+            if backend == .ifma {
+                VectorExponentiation.powP58(w.baseAddress!, count: lanes)
+            } else {
+                Exponentiation4.powP58(w.baseAddress!, count: lanes)
+            }
+        }
+        return (0..<lanes).map { FieldElement(limbs: words, at: 5 * $0) } + xs[lanes...].map { $0.powP58() }
     }
 }
 

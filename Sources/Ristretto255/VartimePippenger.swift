@@ -112,8 +112,9 @@ package enum VartimePippenger {
     /// (measured with `zkpay bench`, figures msm_*; see docs/notes/simd.md).
     package static let simdThreshold = 64
 
-    /// From this many terms on, the AVX2 engine (`VartimeMSM`) uses the four-lane kernel.
-    package static let avx2Threshold = 64
+    /// From this many terms on, the AVX2 engine (`VartimeMSM`) uses the four-lane kernel:
+    /// it ties with Straus between 24 and 32 terms (timed side by side; docs/notes/simd.md).
+    package static let avx2Threshold = 32
 
     /// sum scalars[i] * points[i] with the bucket phase on eight lanes (one window per
     /// lane, module Ristretto255SIMD) and the final combination in scalar code.

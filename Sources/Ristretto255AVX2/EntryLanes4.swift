@@ -1,3 +1,5 @@
+import CIntrinsics
+
 /// The bucket phase of fixed-base Pippenger (module Ristretto255's
 /// `VartimePrecomputedMSM`) on four AVX2 lanes: every entry (a stored shift 2^(4k) P of a
 /// fixed point, with its signed digit) is added to a bucket, and entries are dealt to the
@@ -37,7 +39,13 @@ package enum EntryLanes4 {
             b.initialize(repeating: 0, count: pointWords)
             b[5] = 1; b[10] = 1
         }
-        let d2 = FieldElement4(broadcast: d2Words)
+        let pointLanes = WindowLanes4.pointLanes
+        // The gathered buckets, the entries' Niels points and 2d as limb vectors in memory,
+        // for `zk_ge4_add_niels` (in place) and `WindowLanes4.aggregate`.
+        let work = UnsafeMutablePointer<Lanes>.allocate(capacity: pointLanes + 30 + 10)
+        defer { work.deallocate() }
+        let point = work, niels = work + pointLanes, d2 = work + pointLanes + 30
+        FieldElement4(broadcast: d2Words).store(to: d2)
         let zero = FieldElement4.zero
         let laneBase = SIMD4<Int>(0, 1, 2, 3) &* laneWords
         var e = 0
@@ -57,8 +65,10 @@ package enum EntryLanes4 {
             let qym = FieldElement4.select(ym, yp, negative)
             // `-` needs a reduced subtrahend; unpacked table words are not.
             let qxy = FieldElement4.select(xy, zero - xy.carried(), negative)
-            let bucket = EdwardsPoint4(gather: buckets, slot)
-            bucket.adding(yPlusX: qyp, yMinusX: qym, xy2d: qxy).scatter(buckets, slot)
+            EdwardsPoint4(gather: buckets, slot).store(to: point)
+            qyp.store(to: niels); qym.store(to: niels + 10); qxy.store(to: niels + 20)
+            zk_ge4_add_niels(point, niels)
+            EdwardsPoint4(loading: point).scatter(buckets, slot)
             e += 4
         }
         WindowLanes4.aggregate(buckets, laneBase: laneBase, half: half, d2: d2)

@@ -1,3 +1,5 @@
+import CIntrinsics
+
 // Four independent elements of GF(2^255 - 19), one per 64-bit lane of a 256-bit AVX2
 // vector, in radix 2^25.5 (the ref10 layout): ten limbs, value = l0 + l1 2^26 + l2 2^51 +
 // l3 2^77 + ... + l9 2^230 (even limbs carry 26 bits, odd limbs 25). Each limb is a
@@ -98,12 +100,18 @@ struct FieldElement4 {
         }
     }
 
-    /// Writes lane j as five packed words at `p`.
-    /// - Precondition: reduced (even limbs < 2^26).
+    /// The ten limb vectors at `p` (as `store(to:)` writes them).
     @inline(__always)
-    func storeLane(_ j: Int, to p: UnsafeMutablePointer<UInt64>) {
-        p[0] = l0[j] | l1[j] << 26; p[1] = l2[j] | l3[j] << 26; p[2] = l4[j] | l5[j] << 26
-        p[3] = l6[j] | l7[j] << 26; p[4] = l8[j] | l9[j] << 26
+    init(loading p: UnsafePointer<Lanes>) {
+        self.init(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9])
+    }
+
+    /// Writes the ten limb vectors at `p`, the memory form of the point functions in
+    /// CIntrinsics (`zk_ge4_add_niels`, `zk_ge4_add`).
+    @inline(__always)
+    func store(to p: UnsafeMutablePointer<Lanes>) {
+        p[0] = l0; p[1] = l1; p[2] = l2; p[3] = l3; p[4] = l4
+        p[5] = l5; p[6] = l6; p[7] = l7; p[8] = l8; p[9] = l9
     }
 
     /// Lane-wise sum, not carried.
@@ -169,50 +177,25 @@ struct FieldElement4 {
     /// Schoolbook in the ref10 form: a_i b_j lands in column i + j, columns >= 10 fold in
     /// times 19 (2^255 = 19 mod p, taken on b), and a product of two odd limbs is doubled
     /// (the limb weights 2^ceil(25.5 i) of two odd limbs sum to one bit more than their
-    /// column's). Written row by row (one limb of a against all of b) rather than column by
-    /// column: the ten column sums, b and 19 b stay live, but only one limb of a at a time,
-    /// which spills less than the column form (34 live vectors against 16 ymm registers).
+    /// column's). The body is `zk_fe4_mul` in module CIntrinsics (C, inlined here): it is
+    /// written row by row (one limb of a against all of b, into ten column sums that stay in
+    /// registers, b and 19 b read from memory), with an empty asm statement at every row's
+    /// end. Written in Swift, the same rows were reassociated by LLVM into column order
+    /// (~30 live vectors against 16 ymm registers), which spilled and reloaded around most
+    /// products; the pins keep the row order.
     @inline(__always)
     static func * (a: FieldElement4, b: FieldElement4) -> FieldElement4 {
-        let k = Lanes(repeating: 0xffff_ffff)
-        @inline(__always) func m(_ x: Lanes, _ y: Lanes) -> Lanes { (x & k) &* (y & k) }
-        let n19 = Lanes(repeating: 19)
-        // Row i: a_i (doubled where odd, for odd j) times b_j into column i + j < 10, times
-        // 19 b_j into column i + j - 10.
-        let b0 = b.l0, b1 = b.l1, b2 = b.l2, b3 = b.l3, b4 = b.l4, b5 = b.l5, b6 = b.l6, b7 = b.l7, b8 = b.l8, b9 = b.l9
-        let s1 = b1 &* n19, s2 = b2 &* n19, s3 = b3 &* n19, s4 = b4 &* n19, s5 = b5 &* n19
-        let s6 = b6 &* n19, s7 = b7 &* n19, s8 = b8 &* n19, s9 = b9 &* n19
-        var c0 = m(a.l0, b0), c1 = m(a.l0, b1), c2 = m(a.l0, b2), c3 = m(a.l0, b3), c4 = m(a.l0, b4)
-        var c5 = m(a.l0, b5), c6 = m(a.l0, b6), c7 = m(a.l0, b7), c8 = m(a.l0, b8), c9 = m(a.l0, b9)
-        var x = a.l1, d = x &+ x
-        c0 &+= m(d, s9); c1 &+= m(x, b0); c2 &+= m(d, b1); c3 &+= m(x, b2); c4 &+= m(d, b3)
-        c5 &+= m(x, b4); c6 &+= m(d, b5); c7 &+= m(x, b6); c8 &+= m(d, b7); c9 &+= m(x, b8)
-        x = a.l2
-        c0 &+= m(x, s8); c1 &+= m(x, s9); c2 &+= m(x, b0); c3 &+= m(x, b1); c4 &+= m(x, b2)
-        c5 &+= m(x, b3); c6 &+= m(x, b4); c7 &+= m(x, b5); c8 &+= m(x, b6); c9 &+= m(x, b7)
-        x = a.l3; d = x &+ x
-        c0 &+= m(d, s7); c1 &+= m(x, s8); c2 &+= m(d, s9); c3 &+= m(x, b0); c4 &+= m(d, b1)
-        c5 &+= m(x, b2); c6 &+= m(d, b3); c7 &+= m(x, b4); c8 &+= m(d, b5); c9 &+= m(x, b6)
-        x = a.l4
-        c0 &+= m(x, s6); c1 &+= m(x, s7); c2 &+= m(x, s8); c3 &+= m(x, s9); c4 &+= m(x, b0)
-        c5 &+= m(x, b1); c6 &+= m(x, b2); c7 &+= m(x, b3); c8 &+= m(x, b4); c9 &+= m(x, b5)
-        x = a.l5; d = x &+ x
-        c0 &+= m(d, s5); c1 &+= m(x, s6); c2 &+= m(d, s7); c3 &+= m(x, s8); c4 &+= m(d, s9)
-        c5 &+= m(x, b0); c6 &+= m(d, b1); c7 &+= m(x, b2); c8 &+= m(d, b3); c9 &+= m(x, b4)
-        x = a.l6
-        c0 &+= m(x, s4); c1 &+= m(x, s5); c2 &+= m(x, s6); c3 &+= m(x, s7); c4 &+= m(x, s8)
-        c5 &+= m(x, s9); c6 &+= m(x, b0); c7 &+= m(x, b1); c8 &+= m(x, b2); c9 &+= m(x, b3)
-        x = a.l7; d = x &+ x
-        c0 &+= m(d, s3); c1 &+= m(x, s4); c2 &+= m(d, s5); c3 &+= m(x, s6); c4 &+= m(d, s7)
-        c5 &+= m(x, s8); c6 &+= m(d, s9); c7 &+= m(x, b0); c8 &+= m(d, b1); c9 &+= m(x, b2)
-        x = a.l8
-        c0 &+= m(x, s2); c1 &+= m(x, s3); c2 &+= m(x, s4); c3 &+= m(x, s5); c4 &+= m(x, s6)
-        c5 &+= m(x, s7); c6 &+= m(x, s8); c7 &+= m(x, s9); c8 &+= m(x, b0); c9 &+= m(x, b1)
-        x = a.l9; d = x &+ x
-        c0 &+= m(d, s1); c1 &+= m(x, s2); c2 &+= m(d, s3); c3 &+= m(x, s4); c4 &+= m(d, s5)
-        c5 &+= m(x, s6); c6 &+= m(d, s7); c7 &+= m(x, s8); c8 &+= m(d, s9); c9 &+= m(x, b0)
-        var r = FieldElement4(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9)
-        r.carryChain()
-        return r
+        // A homogeneous tuple is laid out contiguously, as the C side writes it; after
+        // inlining, the stores and loads through it fold away.
+        let z = Lanes()
+        var r = (z, z, z, z, z, z, z, z, z, z)
+        withUnsafeMutableBytes(of: &r) { out in
+            withUnsafeBytes(of: (a.l0, a.l1, a.l2, a.l3, a.l4, a.l5, a.l6, a.l7, a.l8, a.l9)) { x in
+                withUnsafeBytes(of: (b.l0, b.l1, b.l2, b.l3, b.l4, b.l5, b.l6, b.l7, b.l8, b.l9)) { y in
+                    zk_fe4_mul(out.baseAddress!, x.baseAddress!, y.baseAddress!)
+                }
+            }
+        }
+        return FieldElement4(r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9)
     }
 }

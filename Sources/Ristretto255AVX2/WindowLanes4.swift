@@ -1,3 +1,5 @@
+import CIntrinsics
+
 // Pippenger's bucket phase with one window per lane, four lanes of AVX2.
 //
 // For a point P_i, its signed digits in four different windows select four buckets in
@@ -33,54 +35,62 @@ struct EdwardsPoint4 {
         X.scatter(base, o); Y.scatter(base + 5, o); Z.scatter(base + 10, o); T.scatter(base + 15, o)
     }
 
+    /// The 40 limb vectors (X, Y, Z, T) at `p`.
+    @inline(__always)
+    init(loading p: UnsafePointer<Lanes>) {
+        X = FieldElement4(loading: p); Y = FieldElement4(loading: p + 10)
+        Z = FieldElement4(loading: p + 20); T = FieldElement4(loading: p + 30)
+    }
+
+    /// Writes the 40 limb vectors (X, Y, Z, T) at `p`: the memory form of `zk_ge4_add`.
+    @inline(__always)
+    func store(to p: UnsafeMutablePointer<Lanes>) {
+        X.store(to: p); Y.store(to: p + 10); Z.store(to: p + 20); T.store(to: p + 30)
+    }
+
     /// The identity (0 : 1 : 1 : 0) in every lane.
     static var identity: EdwardsPoint4 {
         @inline(__always) get { EdwardsPoint4(X: .zero, Y: .one, Z: .one, T: .zero) }
     }
 
-    /// Writes lane j as 20 packed words at `p` (reduced coordinates).
-    @inline(__always)
-    func storeLane(_ j: Int, to p: UnsafeMutablePointer<UInt64>) {
-        X.storeLane(j, to: p); Y.storeLane(j, to: p + 5); Z.storeLane(j, to: p + 10); T.storeLane(j, to: p + 15)
-    }
-
-    /// Per lane: `b` where `mask` is set, else `a`.
-    @inline(__always)
-    static func select(_ a: EdwardsPoint4, _ b: EdwardsPoint4, _ mask: SIMDMask<SIMD4<Int64>>) -> EdwardsPoint4 {
-        EdwardsPoint4(X: .select(a.X, b.X, mask), Y: .select(a.Y, b.Y, mask), Z: .select(a.Z, b.Z, mask),
-                      T: .select(a.T, b.T, mask))
-    }
-
-    /// The completed point ((cx:cz), (cy:ct)) back in extended coordinates (4M). ct may
-    /// have limbs up to 2^28 (z2 - t with z2 = Z + Z uncarried), so it is always the first
-    /// factor; cx, cy, cz stay below 2^27.7.
-    @inline(__always)
-    static func extended(_ cx: FieldElement4, _ cy: FieldElement4, _ cz: FieldElement4,
-                         _ ct: FieldElement4) -> EdwardsPoint4 {
-        EdwardsPoint4(X: ct * cx, Y: cy * cz, Z: ct * cz, T: cx * cy)
-    }
-
     /// self + (yPlusX, yMinusX, xy2d), an affine Niels point per lane (7M; the formulas of
-    /// curve25519-dalek's mixed addition). The Niels coordinates are unpacked words
-    /// (limbs < 2^26): they are only multiplied.
-    @inline(__always)
+    /// curve25519-dalek's mixed addition), by `zk_ge4_add_niels` in module CIntrinsics, which
+    /// the kernels call in place on their buffers:
+    ///
+    ///     pp = (Y + X) yPlusX, mm = (Y - X) yMinusX, txy = T xy2d, z2 = Z + Z,
+    ///     cx = pp - mm, cy = pp + mm, cz = z2 + txy, ct = z2 - txy,
+    ///     X' = ct cx, Y' = cy cz, Z' = ct cz, T' = cx cy.
+    ///
+    /// Bounds (FieldElement4's header): self reduced, so Y + X < 2^27 + 2^19 and Y - X
+    /// < 2^27.59 as first factors; the Niels coordinates are unpacked words (limbs < 2^26),
+    /// only multiplied. cx < 2^27.59, cy < 2^27 + 2^19, cz < 2^27 + 2^19 + 2^26 < 2^27.7 may
+    /// be second factors; ct = (Z + Z) + 2p - txy < 2^28 is only ever a first factor. The
+    /// result is reduced.
     func adding(yPlusX: FieldElement4, yMinusX: FieldElement4, xy2d: FieldElement4) -> EdwardsPoint4 {
-        let pp = (Y + X) * yPlusX
-        let mm = (Y - X) * yMinusX
-        let txy = T * xy2d
-        let z2 = Z + Z
-        return .extended(pp - mm, pp + mm, z2 + txy, z2 - txy)
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 70) { buffer in
+            let p = buffer.baseAddress!
+            store(to: p)
+            yPlusX.store(to: p + 40); yMinusX.store(to: p + 50); xy2d.store(to: p + 60)
+            zk_ge4_add_niels(p, p + 40)
+            return EdwardsPoint4(loading: p)
+        }
     }
 
-    /// self + other, both extended with reduced coordinates (9M).
-    @inline(__always)
+    /// self + other, both extended with reduced coordinates (9M), by `zk_ge4_add` in module
+    /// CIntrinsics (the kernels call it in place):
+    ///
+    ///     pp = (Y + X)(Y' + X'), mm = (Y - X)(Y' - X'), tt = (T d2) T', zz = Z Z',
+    ///     then as above with zz + zz for z2 and tt for txy.
+    ///
+    /// Bounds as above: Y' - X' < 2^27.59 is a second factor, d2 is unpacked words
+    /// (limbs < 2^26), zz + zz has limbs < 2^27, so ct < 2^28 is again only a first factor.
     func adding(_ other: EdwardsPoint4, d2: FieldElement4) -> EdwardsPoint4 {
-        let pp = (Y + X) * (other.Y + other.X)
-        let mm = (Y - X) * (other.Y - other.X)
-        let tt = (T * d2) * other.T
-        let zz = Z * other.Z
-        let zz2 = zz + zz
-        return .extended(pp - mm, pp + mm, zz2 + tt, zz2 - tt)
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 90) { buffer in
+            let p = buffer.baseAddress!
+            store(to: p); other.store(to: p + 40); d2.store(to: p + 80)
+            zk_ge4_add(p, p + 40, p + 80)
+            return EdwardsPoint4(loading: p)
+        }
     }
 }
 
@@ -90,21 +100,33 @@ package enum WindowLanes4 {
     /// Words of one packed extended point: X, Y, Z, T, five each.
     static let pointWords = 20
 
+    /// How many steps ahead `windowSums` prefetches the points it will add.
+    static let prefetchDistance = 4
+
+    /// Limb vectors of one extended point (X, Y, Z, T) in memory.
+    static let pointLanes = 40
+
     /// Per lane j: sum_k k * bucket_k over the buckets k = 1...half at
     /// `buckets + laneBase[j] + 20 k` (reduced packed words), as the sum of the running
-    /// suffix sums (two full additions per bucket).
+    /// suffix sums (two full additions per bucket, `zk_ge4_add` on points kept in memory).
+    /// `d2`: 2d as ten limb vectors.
     @inline(__always)
     static func aggregate(_ buckets: UnsafePointer<UInt64>, laneBase: SIMD4<Int>, half: Int,
-                          d2: FieldElement4) -> EdwardsPoint4 {
-        var running = EdwardsPoint4(gather: buckets, laneBase &+ half * pointWords)
-        var sum = running
+                          d2: UnsafePointer<Lanes>) -> EdwardsPoint4 {
+        let work = UnsafeMutablePointer<Lanes>.allocate(capacity: 3 * pointLanes)
+        defer { work.deallocate() }
+        let running = work, sum = work + pointLanes, bucket = work + 2 * pointLanes
+        let top = EdwardsPoint4(gather: buckets, laneBase &+ half * pointWords)
+        top.store(to: running)
+        top.store(to: sum)
         var k = half - 1
         while k >= 1 {
-            running = running.adding(EdwardsPoint4(gather: buckets, laneBase &+ k * pointWords), d2: d2)
-            sum = sum.adding(running, d2: d2)
+            EdwardsPoint4(gather: buckets, laneBase &+ k * pointWords).store(to: bucket)
+            zk_ge4_add(running, bucket, d2)
+            zk_ge4_add(sum, running, d2)
             k -= 1
         }
-        return sum
+        return EdwardsPoint4(loading: sum)
     }
 
     /// For every window w < `windows`: S_w = sum_i digit(w, i) * P_i, written as 20
@@ -149,7 +171,12 @@ package enum WindowLanes4 {
         defer { stepBucket.deallocate() }
         let next = UnsafeMutablePointer<Int>.allocate(capacity: slots)
         defer { next.deallocate() }
-        let d2 = FieldElement4(broadcast: d2Words)
+        // The accumulator, the step's Niels points and 2d stay in memory as limb vectors,
+        // the form in which `zk_ge4_add_niels` and `zk_ge4_add` update them in place.
+        let work = UnsafeMutablePointer<Lanes>.allocate(capacity: pointLanes + 30 + 10)
+        defer { work.deallocate() }
+        let acc = work, niels = work + pointLanes, d2 = work + pointLanes + 30
+        FieldElement4(broadcast: d2Words).store(to: d2)
         let identity = EdwardsPoint4.identity
         let laneBase = SIMD4<Int>(0, 1, 2, 3) &* laneWords
         let identityOffset = Int32(15 * 2 * n)
@@ -167,9 +194,11 @@ package enum WindowLanes4 {
             for j in 0..<4 where g * 4 + j < windows {
                 let row = digits + (g * 4 + j) * n
                 for k in 0..<slots { next[k] = 0 }
-                for i in 0..<n { next[Int(row[i].magnitude)] += 1 }
+                // Wrapping arithmetic: every count is <= n, every offset < 15 (2n + 1), which
+                // the precondition keeps below Int32.max.
+                for i in 0..<n { next[Int(row[i].magnitude)] &+= 1 }
                 var position = 0
-                for k in 1..<slots { let c = next[k]; next[k] = position; position += c }
+                for k in 1..<slots { let c = next[k]; next[k] = position; position &+= c }
                 length[j] = position
                 let offsets = sortedOffset + j * n, buckets = sortedBucket + j * n
                 for i in 0..<n {
@@ -177,9 +206,9 @@ package enum WindowLanes4 {
                     if d == 0 { continue }
                     let k = Int(d.magnitude)
                     let at = next[k]
-                    next[k] = at + 1
-                    offsets[at] = Int32(15 * (d > 0 ? i : n + i))
-                    buckets[at] = Int32(k)
+                    next[k] = at &+ 1
+                    offsets[at] = Int32(truncatingIfNeeded: 15 &* (d > 0 ? i : n &+ i))
+                    buckets[at] = Int32(truncatingIfNeeded: k)
                 }
             }
             let steps = length.max()
@@ -200,21 +229,46 @@ package enum WindowLanes4 {
                 stepBucket[4 * steps + j] = -1        // every lane flushes after the last step
             }
             // 3. Runs of equal buckets into one accumulator per lane.
-            var acc = identity
+            identity.store(to: acc)
             var bucket = SIMD4<Int32>(repeating: 0)
             if steps > 0 { bucket = UnsafeRawPointer(stepBucket).loadUnaligned(as: SIMD4<Int32>.self) }
             for t in 0..<steps {
+                // The points of a later step, sorted by bucket, are scattered over the table:
+                // their cache lines (a Niels point's 120 bytes span two or three) are
+                // requested now, a few point additions before they are read.
+                if t &+ prefetchDistance < steps {
+                    let ahead = stepOffset + 4 * (t &+ prefetchDistance)
+                    for j in 0..<4 {
+                        let p = points + Int(ahead[j])
+                        zk_prefetch(p); zk_prefetch(p + 8); zk_prefetch(p + 14)
+                    }
+                }
                 let o = SIMD4<Int>(truncatingIfNeeded: UnsafeRawPointer(stepOffset + 4 * t).loadUnaligned(as: SIMD4<Int32>.self))
-                let yp = FieldElement4(gather: points, o), ym = FieldElement4(gather: points + 5, o)
-                let xy = FieldElement4(gather: points + 10, o)
-                acc = acc.adding(yPlusX: yp, yMinusX: ym, xy2d: xy)
+                FieldElement4(gather: points, o).store(to: niels)
+                FieldElement4(gather: points + 5, o).store(to: niels + 10)
+                FieldElement4(gather: points + 10, o).store(to: niels + 20)
+                zk_ge4_add_niels(acc, niels)
                 let following = UnsafeRawPointer(stepBucket + 4 * (t + 1)).loadUnaligned(as: SIMD4<Int32>.self)
                 let flush = SIMD4<Int64>(truncatingIfNeeded: bucket) .!= SIMD4<Int64>(truncatingIfNeeded: following)
                 if any(flush) {
+                    // Lane j of limb vector v is the word at byte 8 (4 v + j) of the buffer:
+                    // the lane's packed words are read and its identity written in place.
+                    let raw = UnsafeMutableRawPointer(acc)
                     for j in 0..<4 where flush[j] {
-                        acc.storeLane(j, to: sums + laneBase[j] + Int(bucket[j]) * pointWords)
+                        let out = sums + laneBase[j] + Int(bucket[j]) * pointWords
+                        for w in 0..<pointWords {
+                            // Word w: limbs 2k, 2k + 1 of coordinate c (w = 5 c + k); reduced, so
+                            // the even limb is < 2^26.
+                            let v = 10 * (w / 5) + 2 * (w % 5)
+                            let even = raw.load(fromByteOffset: 8 * (4 * v + j), as: UInt64.self)
+                            let odd = raw.load(fromByteOffset: 8 * (4 * (v + 1) + j), as: UInt64.self)
+                            out[w] = even | odd << 26
+                        }
+                        // The identity (0 : 1 : 1 : 0): limb 0 of Y (vector 10) and of Z (20) is 1.
+                        for v in 0..<pointLanes {
+                            raw.storeBytes(of: v == 10 || v == 20 ? 1 : 0, toByteOffset: 8 * (4 * v + j), as: UInt64.self)
+                        }
                     }
-                    acc = EdwardsPoint4.select(acc, identity, flush)
                 }
                 bucket = following
             }

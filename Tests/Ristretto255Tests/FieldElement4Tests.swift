@@ -108,4 +108,129 @@ struct FieldElement4Tests {
             #expect(Self.isReduced(p1) && Self.isReduced(p2) && Self.isReduced(p4))
         }
     }
+
+    /// The mixed addition's formulas in the scalar field (each sum carried), for
+    /// `zk_ge4_add_niels` through `EdwardsPoint4.adding(yPlusX:yMinusX:xy2d:)`.
+    static func addNiels(_ p: [FieldElement], _ q: [FieldElement]) -> [FieldElement] {
+        let (x, y, z, t) = (p[0], p[1], p[2], p[3])
+        let pp = (y + x).reduced() * q[0], mm = (y - x) * q[1], txy = t * q[2], z2 = (z + z).reduced()
+        let cx = pp - mm, cy = (pp + mm).reduced(), cz = (z2 + txy).reduced(), ct = z2 - txy
+        return [ct * cx, cy * cz, ct * cz, cx * cy]
+    }
+
+    /// The full addition's formulas in the scalar field, for `zk_ge4_add` through
+    /// `EdwardsPoint4.adding(_:d2:)`.
+    static func add(_ p: [FieldElement], _ q: [FieldElement], _ d2: FieldElement) -> [FieldElement] {
+        let pp = (p[1] + p[0]).reduced() * (q[1] + q[0]).reduced(), mm = (p[1] - p[0]) * (q[1] - q[0])
+        let tt = (p[3] * d2) * q[3], zz = p[2] * q[2], zz2 = (zz + zz).reduced()
+        let cx = pp - mm, cy = (pp + mm).reduced(), cz = (zz2 + tt).reduced(), ct = zz2 - tt
+        return [ct * cx, cy * cz, ct * cz, cx * cy]
+    }
+
+    static func lanes(_ p: EdwardsPoint4, _ j: Int) -> [FieldElement] {
+        [lane(p.X, j), lane(p.Y, j), lane(p.Z, j), lane(p.T, j)]
+    }
+
+    static func isReduced(_ p: EdwardsPoint4) -> Bool {
+        isReduced(p.X) && isReduced(p.Y) && isReduced(p.Z) && isReduced(p.T)
+    }
+
+    /// Four extended points as reduced lanes (the form the kernels keep their sums in).
+    static func point4(_ points: [EdwardsPoint]) -> EdwardsPoint4 {
+        EdwardsPoint4(X: unpack(points.map { $0.X.reduced() }).carried(), Y: unpack(points.map { $0.Y.reduced() }).carried(),
+                      Z: unpack(points.map { $0.Z.reduced() }).carried(), T: unpack(points.map { $0.T.reduced() }).carried())
+    }
+
+    /// a and b are the same projective point: X1 Z2 = X2 Z1, Y1 Z2 = Y2 Z1, T1 Z2 = T2 Z1.
+    static func same(_ a: EdwardsPoint, _ b: EdwardsPoint) -> Bool {
+        (a.X * b.Z).bytes == (b.X * a.Z).bytes && (a.Y * b.Z).bytes == (b.Y * a.Z).bytes
+            && (a.T * b.Z).bytes == (b.T * a.Z).bytes
+    }
+
+    @Test("the point additions in place (zk_ge4_add_niels, zk_ge4_add) match their formulas in the scalar field at the limb bounds",
+          .enabled(if: runs, "this CPU lacks the AVX2 set: the AVX2 lanes cannot run here"))
+    func pointFormulas() {
+        var rng = SeededRNG(seed: 0xfe_4003)
+        print("seed \(rng.seed)")
+        let pool = Self.words(&rng, count: 64)
+        for round in 0..<testIterations(200) {
+            // The first rounds walk the edge words in order (every lane, every coordinate),
+            // then random picks from edge and random words.
+            func pick(_ k: Int) -> [FieldElement] {
+                (0..<4).map { j in round < 16 ? pool[(round * 4 + j + k * 7) % pool.count] : pool[Int(rng.next() % UInt64(pool.count))] }
+            }
+            let coords = (0..<4).map { pick($0) }             // X, Y, Z, T: words < 2^52
+            let niels = (0..<3).map { pick(4 + $0) }          // y+x, y-x, 2dxy: words < 2^52
+            let others = (0..<4).map { pick(7 + $0) }
+            let d2 = pick(11)
+            // The sums are reduced lanes (carried); the Niels points and 2d stay unpacked words.
+            let p = EdwardsPoint4(X: Self.unpack(coords[0]).carried(), Y: Self.unpack(coords[1]).carried(),
+                                  Z: Self.unpack(coords[2]).carried(), T: Self.unpack(coords[3]).carried())
+            let q = EdwardsPoint4(X: Self.unpack(others[0]).carried(), Y: Self.unpack(others[1]).carried(),
+                                  Z: Self.unpack(others[2]).carried(), T: Self.unpack(others[3]).carried())
+            let r1 = p.adding(yPlusX: Self.unpack(niels[0]), yMinusX: Self.unpack(niels[1]), xy2d: Self.unpack(niels[2]))
+            let r2 = p.adding(q, d2: Self.unpack(d2))
+            #expect(Self.isReduced(r1) && Self.isReduced(r2))
+            for j in 0..<4 {
+                let pj = Self.lanes(p, j), qj = Self.lanes(q, j)
+                let e1 = Self.addNiels(pj, [niels[0][j], niels[1][j], niels[2][j]])
+                let e2 = Self.add(pj, qj, d2[j])
+                #expect(zip(Self.lanes(r1, j), e1).allSatisfy { $0.bytes == $1.bytes }, "mixed addition, round \(round), lane \(j)")
+                #expect(zip(Self.lanes(r2, j), e2).allSatisfy { $0.bytes == $1.bytes }, "full addition, round \(round), lane \(j)")
+            }
+        }
+    }
+
+    @Test("the point additions in place give the scalar sums of curve points: identity, P + (-P), P + P, torsion, unreduced representatives",
+          .enabled(if: runs, "this CPU lacks the AVX2 set: the AVX2 lanes cannot run here"))
+    func pointSums() {
+        var rng = SeededRNG(seed: 0xfe_4004)
+        print("seed \(rng.seed)")
+        func random() -> RistrettoPoint { RistrettoPoint.fromUniformBytes(rng.bytes(64)) }
+        let d2 = Self.unpack([FieldElement](repeating: Constants.d2, count: 4))
+        for round in 0..<testIterations(100) {
+            let a = random(), b = random()
+            // Lane 0: random points; lane 1: P + (-P); lane 2: P + P; lane 3: identity + a
+            // torsion-shifted or unreduced representative (rotating).
+            let reps = EdgePoints.representatives(of: b)
+            let left: [EdwardsPoint] = [a.edwards, a.edwards, (a.edwards + a.edwards), .identity]
+            let right: [EdwardsPoint] = [b.edwards, -a.edwards, (a.edwards + a.edwards), reps[round % reps.count].edwards]
+            let niels = right.map { RistrettoPoint(edwards: $0) }.withUnsafeBufferPointer { VartimePippenger.batchAffineNiels($0) }
+            let p = Self.point4(left)
+            let r1 = p.adding(yPlusX: Self.unpack(niels.map(\.yPlusX)), yMinusX: Self.unpack(niels.map(\.yMinusX)),
+                              xy2d: Self.unpack(niels.map(\.xy2d)))
+            let r2 = p.adding(Self.point4(right), d2: d2)
+            for j in 0..<4 {
+                let expected = left[j] + right[j]
+                let l1 = Self.lanes(r1, j), l2 = Self.lanes(r2, j)
+                #expect(Self.same(EdwardsPoint(X: l1[0], Y: l1[1], Z: l1[2], T: l1[3]), expected), "mixed, round \(round), lane \(j)")
+                #expect(Self.same(EdwardsPoint(X: l2[0], Y: l2[1], Z: l2[2], T: l2[3]), expected), "full, round \(round), lane \(j)")
+            }
+        }
+    }
+
+    @Test("the four-lane power x^((p-5)/8) equals the scalar powP58 on edge and random words up to 2^52 - 1, for every count 0...9",
+          .enabled(if: runs, "this CPU lacks the AVX2 set: the AVX2 lanes cannot run here"))
+    func powP58() {
+        var rng = SeededRNG(seed: 0xfe_4005)
+        print("seed \(rng.seed)")
+        let pool = Self.words(&rng, count: 40)
+        // Every pool element once, in chunks of every size (a short last chunk repeats its
+        // last element in the unused lanes).
+        for count in [0, 1, 2, 3, 4, 5, 7, 9, pool.count] {
+            let xs = (0..<count).map { pool[($0 * 7 + count) % pool.count] }
+            var words = xs.flatMap { [$0.l0, $0.l1, $0.l2, $0.l3, $0.l4] }
+            words.withUnsafeMutableBufferPointer { Exponentiation4.powP58($0.baseAddress!, count: count) }
+            for (k, x) in xs.enumerated() {
+                let got = FieldElement(words[5 * k], words[5 * k + 1], words[5 * k + 2], words[5 * k + 3], words[5 * k + 4]).reduced()
+                #expect(words[(5 * k)..<(5 * k + 5)].allSatisfy { $0 < (1 << 51) + (1 << 44) })
+                #expect(got.bytes == x.powP58().bytes, "count \(count), element \(k)")
+            }
+        }
+        // batchPowP58 on the avx2 backend (lanes for all but a last one or two) against one by one.
+        for count in 0...9 {
+            let xs = (0..<count).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
+            #expect(FieldElement.batchPowP58(xs, backend: .avx2).map(\.bytes) == xs.map { $0.powP58().bytes }, "batch of \(count)")
+        }
+    }
 }

@@ -115,6 +115,67 @@ struct MSMTests {
         }
     }
 
+    @Test("the AVX2 (window-per-lane) Pippenger equals the naive sum for every window width 2...12, sizes 0...300 and the edge cases",
+          .enabled(if: TestBackends.runs(.avx2), "this CPU lacks the AVX2 set: the avx2 backend cannot run here"))
+    func avx2Kernel() {
+        var rng = SeededRNG(seed: 0x4d53_4d09)
+        print("MSMTests.avx2Kernel seed \(rng.seed)")
+        var (s, p) = Self.randomTerms(40, &rng)
+        s += Self.edgeScalars()
+        p += (0..<(s.count - p.count)).map { _ in Self.randomPoint(&rng) }
+        // Zero digits in some lanes only, identities, a point and its negative, repeats.
+        let q = Self.randomPoint(&rng)
+        s += [.zero, Self.minusOne, Self.minusOne, .one, Scalar(1 << 20), Self.minusOne]
+        p += [q, q, -q, q, .identity, q]
+        let expected = Self.naive(s, p)
+        for c in 2...12 {
+            #expect(RistrettoPoint(edwards: VartimePippenger.multiscalarMulAVX2(s, p, windowBits: c)) == expected, "c = \(c)")
+        }
+        let (scalars, points) = Self.randomTerms(300, &rng)
+        var sum = RistrettoPoint.identity
+        for n in 0...300 {
+            if n > 0 { sum += points[n - 1].vartimeMultiply(scalars[n - 1]) }
+            let got = VartimePippenger.multiscalarMulAVX2(Array(scalars[0..<n]), Array(points[0..<n]))
+            #expect(RistrettoPoint(edwards: got) == sum, "n = \(n)")
+        }
+    }
+
+    @Test("the AVX2 Pippenger gives the portable Pippenger's Edwards point at 1,000 and 4,096 terms: torsion and unreduced representatives, identities, one scalar everywhere, edge scalars",
+          .enabled(if: TestBackends.runs(.avx2), "this CPU lacks the AVX2 set: the avx2 backend cannot run here"))
+    func avx2KernelLarge() {
+        var rng = SeededRNG(seed: 0x4d53_4d0a)
+        print("MSMTests.avx2KernelLarge seed \(rng.seed)")
+        /// The same projective point (both sides compute the same Edwards sum, torsion included).
+        func same(_ a: EdwardsPoint, _ b: EdwardsPoint) -> Bool {
+            (a.X * b.Z).bytes == (b.X * a.Z).bytes && (a.Y * b.Z).bytes == (b.Y * a.Z).bytes
+                && (a.T * b.Z).bytes == (b.T * a.Z).bytes
+        }
+        let edge = Self.edgeScalars()
+        for n in [1000, 4096] {
+            var (s, p) = Self.randomTerms(n, &rng)
+            // Every 7th point another representative of its class (small-order components,
+            // coordinates near p, limbs of 2^51 and more), every 11th the identity, every
+            // 13th scalar an edge scalar.
+            for i in stride(from: 0, to: n, by: 7) {
+                let reps = EdgePoints.representatives(of: p[i])
+                p[i] = reps[i % reps.count]
+            }
+            for i in stride(from: 5, to: n, by: 11) { p[i] = .identity }
+            for i in stride(from: 3, to: n, by: 13) { s[i] = edge[i % edge.count] }
+            let expected = VartimePippenger.multiscalarMul(s, p)
+            let widths: [Int?] = n == 1000 ? [nil, 5, 8, 11] : [nil]
+            for c in widths {
+                #expect(same(VartimePippenger.multiscalarMulAVX2(s, p, windowBits: c), expected), "n = \(n), c = \(c.map(String.init) ?? "default")")
+            }
+            // One scalar for every point: each window's digits all fall into one bucket, a
+            // single run per lane, flushed only after the last step.
+            let one = Self.randomScalar(&rng)
+            let uniform = [Scalar](repeating: one, count: n)
+            #expect(same(VartimePippenger.multiscalarMulAVX2(uniform, p), VartimePippenger.multiscalarMul(uniform, p)),
+                    "n = \(n), one scalar")
+        }
+    }
+
     @Test("identity points, zero scalars, repeated points and scalars l-1 give the naive sum in every algorithm")
     func edgeCases() {
         var rng = SeededRNG(seed: 0x4d53_4d04)
