@@ -9,7 +9,7 @@ import json, os, struct, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "Fixtures", "fuzz")
-GOLDEN = os.path.join(ROOT, "Fixtures", "golden", "ledger-v1")
+GOLDEN = os.path.join(ROOT, "Fixtures", "golden", "ledger-v2")
 
 
 def read(path):
@@ -36,22 +36,24 @@ snapshot = read(os.path.join(GOLDEN, "snapshot.zkps"))
 genesis = read(os.path.join(GOLDEN, "genesis.zkpg"))
 receipts = [bytes.fromhex(l) for l in open(os.path.join(GOLDEN, "receipts.txt")).read().split()[:4]]
 
-# Log format version 1 frames: length u32 ‖ sequence u64 ‖ payload ‖ BLAKE2b-128.
-assert log[:8] == b"zkpaywal" and struct.unpack_from("<I", log, 8)[0] == 1
+# Log format version 2 frames: length u32 ‖ sequence u64 ‖ payload ‖ CRC-32C (u32).
+assert log[:8] == b"zkpaywal" and struct.unpack_from("<I", log, 8)[0] == 2
 records, at = [], 40
 while at < len(log):
     (n,) = struct.unpack_from("<I", log, at)
+    if n == 0:
+        break  # zero-filled space after the last record
     records.append(log[at + 12:at + 12 + n])
-    at += 12 + n + 16
-assert len(records) == 4 and all(r[:147] == receipts[i] for i, r in enumerate(records))
-mint = records[0][147:]
+    at += 12 + n + 4
+assert len(records) == 4 and all(r[:len(receipts[i])] == receipts[i] for i, r in enumerate(records))
+mint = records[0][len(receipts[0]):]
 assert mint[0] == 2  # mint object type
 
 
 def split_transfer(b):
-    n = b[2]
-    inputs = [b[3 + 32 * i:35 + 32 * i] for i in range(n)]
-    at = 3 + 32 * n
+    n = b[34]  # type, version, chain id (32), input count
+    inputs = [b[35 + 32 * i:67 + 32 * i] for i in range(n)]
+    at = 35 + 32 * n
     m = b[at]
     at += 1
     outputs = [b[at + 217 * j:at + 217 * (j + 1)] for j in range(m)]
@@ -63,35 +65,40 @@ def split_transfer(b):
     proof = b[at:at + pl]
     at += pl
     rest = b[at:]
-    return inputs, outputs, fee, proof, rest[0:32], rest[32:96], rest[96:128], rest[128:192]
+    return b[2:34], inputs, outputs, fee, proof, rest[0:32], rest[32:96], rest[96:128], rest[128:192]
 
 
 def transfer_json(b):
-    inputs, outputs, fee, proof, excess, bal, sender, auth = split_transfer(b)
-    return {"version": 1, "inputs": [hexs(i) for i in inputs],
+    chain, inputs, outputs, fee, proof, excess, bal, sender, auth = split_transfer(b)
+    return {"version": 2, "chain_id": hexs(chain), "inputs": [hexs(i) for i in inputs],
             "outputs": [{"owner": hexs(o[:32]), "commitment": hexs(o[32:64]), "memo": hexs(o[64:])} for o in outputs],
             "fee": str(fee), "range_proof": hexs(proof), "excess": hexs(excess), "balance_signature": hexs(bal),
             "sender": hexs(sender), "authorization": hexs(auth)}
 
 
 def mint_json(b):
-    (serial,) = struct.unpack_from("<QB", b, 2)[:1]
-    m = b[10]
-    at, outs = 11, []
+    (serial,) = struct.unpack_from("<Q", b, 34)
+    m = b[42]
+    at, outs = 43, []
     for _ in range(m):
         o = b[at:at + 32 + 8 + 32 + 153]
         outs.append({"owner": hexs(o[:32]), "amount": str(struct.unpack_from("<Q", o, 32)[0]),
                      "blinding": hexs(o[40:72]), "memo": hexs(o[72:])})
         at += len(o)
-    return {"version": 1, "serial": str(serial), "outputs": outs, "issuer": hexs(b[at:at + 32]),
+    return {"version": 2, "chain_id": hexs(b[2:34]), "serial": str(serial), "outputs": outs, "issuer": hexs(b[at:at + 32]),
             "signature": hexs(b[at + 32:at + 96])}
 
 
 def receipt_json(r):
+    first, size, count = struct.unpack_from("<QHB", r, 83)
+    signers_at = 94 + 32 * count
+    signers = [{"index": r[signers_at + 1 + 65 * k], "signature": hexs(r[signers_at + 2 + 65 * k:signers_at + 66 + 65 * k])}
+               for k in range(r[signers_at])]
     return {"version": r[1], "kind": "transfer" if r[10] == 1 else "mint",
             "sequence": struct.unpack_from("<Q", r, 2)[0], "id": hexs(r[11:43]),
             "time": struct.unpack_from("<Q", r, 43)[0], "chain_hash": hexs(r[51:83]),
-            "signature": hexs(r[-64:]), "bytes": hexs(r)}
+            "batch_first": first, "batch_size": size, "path": [hexs(r[94 + 32 * i:126 + 32 * i]) for i in range(count)],
+            "signers": signers, "bytes": hexs(r)}
 
 
 def compact(v):
@@ -129,18 +136,18 @@ def bech32m(hrp, payload):
 
 issuer = bech32m("zkp", genesis[12:76])
 
-# Version-2 receipts (the ledger's current format): entry ‖ batch first u64 ‖ size u16 ‖
-# path count u8 ‖ path ‖ signature. The signatures are not the ledger's: the decoders
-# check the layout, `verify` the signature.
-def receipt_v2(entry_from, sequence, first, size, path_count):
+# Receipts (version 3): entry ‖ batch first u64 ‖ size u16 ‖ path count u8 ‖ path ‖ signer
+# count u8 ‖ (index u8 ‖ signature)*. The signatures are not the validators': the decoders
+# check the layout, `verify` the signatures.
+def receipt_v3(entry_from, sequence, first, size, path_count, signers):
     entry = bytearray(entry_from[:83])
-    entry[1] = 2
     struct.pack_into("<Q", entry, 2, sequence)
-    return bytes(entry) + struct.pack("<QHB", first, size, path_count) + bytes(range(32)) * path_count + bytes(64)
+    return (bytes(entry) + struct.pack("<QHB", first, size, path_count) + bytes(range(32)) * path_count
+            + bytes([len(signers)]) + b"".join(bytes([i]) + bytes(64) for i in signers))
 
 
-v2_single = receipt_v2(receipts[0], 1, 1, 1, 0)
-v2_leaf1_of3 = receipt_v2(receipts[1], 3, 2, 3, 2)  # leaf 1 of a 3-leaf tree: path of 2
+v2_single = receipt_v3(receipts[0], 1, 1, 1, 0, [0])
+v2_leaf1_of3 = receipt_v3(receipts[1], 3, 2, 3, 2, [0, 2, 3])  # leaf 1 of a 3-leaf tree: path of 2, three signers
 
 # --- targets --------------------------------------------------------------------------
 status = b"GET /v1/status HTTP/1.1\r\nHost: validator\r\n\r\n"
@@ -163,15 +170,15 @@ write("json", "receipt-golden-1", compact(receipt_json(receipts[0])))
 write("json", "batch-of-one", compact({"transfers": [transfer_json(transfer["valid-1in-1out-zero-fee"])]}))
 write("json", "error-body", compact({"error": {"status": 400, "code": "invalid_address",
                                                "message": "owner is not a zkpay address"}}))
-write("json", "status-like", compact({"version": "zkpay/1", "sequence": 4, "chain_hash": hexs(bytes(32)),
-                                      "receipt_public_key": hexs(bytes(32))}))
+write("json", "status-like", compact({"version": "zkpay/2", "sequence": 4, "chain_hash": hexs(bytes(32)),
+                                      "chain_id": hexs(bytes(32)), "receipt_public_key": hexs(bytes(32))}))
 write("json", "escapes-and-ints", '{"a":"\\u00e9\\n\\t\\"\\\\\\/","b":[-9223372036854775808,0,9223372036854775807],'
       '"c":[true,false,{}],"d":[[[[[]]]]]}')
 
 write("batch", "binary-two-transfers", b"\x00" + struct.pack(">I", 2) + b"".join(
     struct.pack(">I", len(t)) + t for t in (transfer["valid-1in-1out-zero-fee"], transfer["truncated"])))
 write("batch", "binary-count-too-large", b"\x00" + struct.pack(">I", 1025))
-write("batch", "json-batch", b"\x01" + compact({"transfers": [tj, {"version": 1}]}).encode())
+write("batch", "json-batch", b"\x01" + compact({"transfers": [tj, {"version": 2}]}).encode())
 err = compact({"status": 409, "code": "double_spend", "message": "input already spent"}).encode()
 write("batch", "binary-results", b"\x02" + struct.pack(">I", 3)
       + b"\x00" + struct.pack(">I", len(receipts[1])) + receipts[1]
@@ -193,7 +200,7 @@ for name in ("valid-1in-1out-zero-fee", "valid-2in-2out", "valid-4in-16out", "va
 
 write("mint", "golden-record-1", mint)
 
-out0 = split_transfer(transfer["valid-1in-2out-fee"])[1][0]
+out0 = split_transfer(transfer["valid-1in-2out-fee"])[2][0]
 write("note", "note-from-transfer-output", b"\x00" + b"\x03\x01" + bytes(range(32)) + out0)
 write("note", "memo-from-transfer-output", b"\x01" + out0[64:])
 text = b"lunch, thanks"
@@ -202,10 +209,10 @@ write("note", "plaintext-valid", b"\x02" + struct.pack("<Q", 1234) + bytes([5]) 
 write("note", "plaintext-text-too-long", b"\x02" + struct.pack("<Q", 1) + bytes(32) + bytes([65]) + bytes(64))
 
 for i, r in enumerate(receipts):
-    write("receipt", "golden-v1-%d" % (i + 1), r)
+    write("receipt", "golden-%d" % (i + 1), r)
 write("receipt", "golden-record-1-with-object", records[0])
-write("receipt", "v2-single", v2_single)
-write("receipt", "v2-leaf-1-of-3", v2_leaf1_of3)
+write("receipt", "single", v2_single)
+write("receipt", "leaf-1-of-3-three-signers", v2_leaf1_of3)
 
 def framed(control, recs, steps=None):
     out = bytes([control])
@@ -213,7 +220,7 @@ def framed(control, recs, steps=None):
         out += struct.pack("<H", len(r)) + (bytes([steps[i]]) if steps else b"") + r
     return out
 
-write("wal", "raw-golden-log-v1", b"\x00" + log)
+write("wal", "raw-golden-log", b"\x00" + log)
 write("wal", "raw-golden-log-torn-tail", b"\x00" + log[:-700])
 write("wal", "framed-crc32c-golden-records", framed(0x01, records))
 write("wal", "framed-blake2b-golden-records", framed(0x03, records[:2]))

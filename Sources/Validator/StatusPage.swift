@@ -18,6 +18,13 @@ import ZKPayCore
 enum StatusPage {
     /// The ledger's public identity.
     struct Identity: Sendable {
+        /// The genesis hash.
+        var chainID: [UInt8] = []
+        /// The validators' names and key fingerprints, in index order.
+        var validators: [(name: String, fingerprint: String)] = []
+        /// Signatures a receipt's certificate needs.
+        var quorum = 1
+        /// This validator's key.
         var receiptPublicKey: [UInt8]
         var issuer: String
         var minimumFee: UInt64
@@ -107,9 +114,11 @@ enum StatusPage {
     }
 
     /// The commands that fetch the transfer's receipt and check it offline.
+    /// (Compare the genesis's chain id with the one the ledger's operator publishes.)
     static func verifyCommands(id: String, host: String, key: [UInt8]) -> String {
-        "curl -s http://\(host)/v1/transfers/\(id) -o receipt.json\n"
-            + "zkpay receipt verify receipt.json --ledger-key \(ProtocolHex.encode(key))"
+        "curl -s http://\(host)/v1/genesis -o genesis.zkpg\n"
+            + "curl -s http://\(host)/v1/transfers/\(id) -o receipt.json\n"
+            + "zkpay receipt verify receipt.json --genesis genesis.zkpg"
     }
 
     /// The whole page.
@@ -139,7 +148,9 @@ enum StatusPage {
         <section id="identity">
         <h2>Ledger</h2>
         <dl>
-        <dt>Receipt public key</dt><dd><code id="receipt-key">\(e(key))</code></dd>
+        <dt>Chain id</dt><dd><code id="chain-id">\(e(ProtocolHex.encode(identity.chainID)))</code></dd>
+        <dt>Validators</dt><dd id="validators">\(identity.validators.enumerated().map { "<span class=\"validator\" data-index=\"\($0.offset)\">\(e($0.element.name))</span> <code>\(e($0.element.fingerprint))</code>" }.joined(separator: "<br>")) (quorum \(identity.quorum))</dd>
+        <dt>This validator's key</dt><dd><code id="receipt-key">\(e(key))</code></dd>
         <dt>Issuer</dt><dd><code id="issuer">\(e(identity.issuer))</code></dd>
         <dt>Minimum fee</dt><dd id="minimum-fee">\(identity.minimumFee)</dd>
         <dt>Backend</dt><dd id="backend">\(e(identity.backend))</dd>
@@ -323,7 +334,11 @@ enum StatusPage {
         p.textContent = "Check its receipt offline:";
         var pre = document.createElement("pre");
         pre.id = "result-command";
-        pre.textContent = "curl -s " + location.origin + "/v1/transfers/" + d.transfer_id + " -o receipt.json\\nzkpay receipt verify receipt.json --ledger-key " + byId("receipt-key").textContent;
+        var names = {};
+        document.querySelectorAll("#validators .validator").forEach(function (v) { names[v.dataset.index] = v.textContent; });
+        var signers = (r.signers || []).map(function (s) { return names[s.index] || ("#" + s.index); });
+        row(list, "Certified by", "result-signers", signers.join(", "));
+        pre.textContent = "curl -s " + location.origin + "/v1/genesis -o genesis.zkpg\\ncurl -s " + location.origin + "/v1/transfers/" + d.transfer_id + " -o receipt.json\\nzkpay receipt verify receipt.json --genesis genesis.zkpg";
         byId("result").replaceChildren(h, list, p, pre);
       };
       byId("search").addEventListener("submit", function (ev) {
@@ -345,7 +360,9 @@ extension Router {
     /// `GET /[?q=ID]`: the status page, with the settlement of `q` when given.
     func statusPage(_ request: Request, _ query: [String: String], _ responder: Responder) {
         let g = sequencer.genesis
-        let identity = StatusPage.Identity(receiptPublicKey: sequencer.receiptPublicKey, issuer: g.issuer.encoded,
+        let identity = StatusPage.Identity(chainID: g.chainID.bytes,
+                                           validators: g.validators.map { ($0.name, ReceiptKeyFingerprint(publicKey: $0.publicKey).hex) },
+                                           quorum: g.quorum, receiptPublicKey: sequencer.receiptPublicKey, issuer: g.issuer.encoded,
                                            minimumFee: g.minimumFee, backend: backend.rawValue)
         let host = request.headers["Host"]
         let text = (query["q"] ?? "").trimmingCharacters(in: .whitespaces)

@@ -7,14 +7,6 @@ import ZKPayTools
 /// Targets for the canonical binary codecs of the protocol objects (request bodies, log
 /// records, wallet files all carry them).
 enum ObjectTargets {
-    /// The receipt key of the ledger in Fixtures/golden/ledger-v1 (seed: 32 bytes of 0x09),
-    /// so that its receipts in the seed corpus verify.
-    static let receiptPublicKey: [UInt8] = {
-        do { return try ReceiptKey(seed: SecretBytes(copying: [UInt8](repeating: 9, count: 32))).publicKey } catch {
-            fatalError("a 32-byte seed makes a receipt key: \(error)")
-        }
-    }()
-
     /// A wallet whose view key opens the memos the note target seals.
     static let wallet: WalletKeys = {
         do { return try WalletKeys(seed: SecretBytes(copying: Array("zkpay-fuzz memo wallet seed 0001".utf8))) } catch {
@@ -103,8 +95,9 @@ enum ObjectTargets {
         require(claimed == length, "a receipt claims \(claimed.map(String.init) ?? "nil") bytes but decodes from \(length)")
         require(r.bytes == Array(data[..<length]), "a decoded receipt holds other bytes than it was decoded from")
         require((try? Receipt(bytes: r.bytes)) == r, "a receipt's bytes decode to another receipt")
-        _ = r.verify(publicKey: receiptPublicKey)
-        _ = (r.id, r.chainHash, r.entry, r.leafIndex, r.path, r.signature)
+        _ = r.verify(genesis: StorageTargets.genesis)
+        _ = (r.id, r.chainHash, r.entry, r.leafIndex, r.path, r.signers, r.batchRoot)
+        require(r.adding(r.signers) == r, "adding a receipt's own signers changes it")
         require((try? Receipt(json: r.json)) == r, "a receipt's JSON form decodes to another receipt")
     }
 

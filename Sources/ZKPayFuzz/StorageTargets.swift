@@ -4,13 +4,14 @@ import ZKPayCore
 
 /// Targets for what a validator or an auditor reads from its data directory.
 enum StorageTargets {
-    /// Fixtures/golden/ledger-v1/genesis.zkpg: the ledger whose log and snapshot are in the
+    /// Fixtures/golden/ledger-v2/genesis.zkpg: the ledger whose log and snapshot are in the
     /// seed corpus, so that replaying them reaches the state's checks.
     static let genesisBytes: [UInt8] = ProtocolHex.decode(
-        "7a6b70617967656e01000000de1b9e4db857bb29da0b3776c576dd8db10b826b42948efea538b478e9bfaf2c72838a7c8fda"
-            + "c92967125c004cc8549aff82bf4701e0a2993de1774c02fb5a600100000000000000fd1724385aa0c75b64fb78cd602fa1d9"
-            + "91fdebf76b13c58ed702eac835e9f618eb64fc041e6dae19d4088efae1f883a0f441a4ac570840e50d5e63290b2ee71c") ?? []
-    /// Its receipt key's seed (Fixtures/golden/ledger-v1/receipt.key).
+        "7a6b70617967656e02000000de1b9e4db857bb29da0b3776c576dd8db10b826b42948efea538b478e9bfaf2c72838a7c8fda"
+            + "c92967125c004cc8549aff82bf4701e0a2993de1774c02fb5a60010000000000000001027631fd1724385aa0c75b64fb78cd"
+            + "602fa1d991fdebf76b13c58ed702eac835e9f618008f90ebf909dceb6c78c6ca64bc691c8cd7d6c97507374092af3151b4e6"
+            + "e45a2c") ?? []
+    /// Its validator key's seed (Fixtures/golden/ledger-v2/receipt.key).
     static let receiptKeySeed = [UInt8](repeating: 9, count: 32)
     static let genesis: Genesis = {
         do { return try Genesis(bytes: genesisBytes) } catch { fatalError("the golden genesis decodes: \(error)") }

@@ -79,6 +79,7 @@ struct StatusPageBrowserTests {
         #expect(dom.contains("id=\"tps-line\""))
         // Rendered by the server: identity and the searched transfer's settlement.
         #expect(Self.text(of: "receipt-key", in: dom) == ProtocolHex.encode(node.receiptKey))
+        #expect(Self.text(of: "chain-id", in: dom) == node.genesis.chainID.hex)
         #expect(Self.text(of: "result-sequence", in: dom) == "2")
         #expect(Self.text(of: "result-id", in: dom) == pool.t1.id.hex)
 

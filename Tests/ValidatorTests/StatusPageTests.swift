@@ -145,6 +145,8 @@ struct StatusPageTests {
         #expect(!script.contains("innerHTML") && !script.contains("outerHTML") && !script.contains("document.write"))
         // The identity is rendered by the server.
         #expect(r.text.contains(ProtocolHex.encode(node.receiptKey)))
+        #expect(r.text.contains("<code id=\"chain-id\">\(node.genesis.chainID.hex)</code>"))
+        #expect(r.text.contains(ReceiptKeyFingerprint(publicKey: node.receiptKey).hex) && r.text.contains("(quorum 1)"))
         #expect(r.text.contains(pool.issuer.address.encoded))
         #expect(!Self.skeleton(r.text).contains { $0.split(separator: " ").dropFirst().contains { $0.hasPrefix("on") } })
         #expect(!Self.skeleton(r.text).contains { $0.hasPrefix("stray") || $0.contains("?") })
@@ -160,7 +162,8 @@ struct StatusPageTests {
         #expect(found.status == 200)
         #expect(found.text.contains("<dd id=\"result-sequence\">2</dd>"))
         #expect(found.text.contains("<dd id=\"result-batch\">2–2 (1 in one signed batch)</dd>"))
-        #expect(found.text.contains("zkpay receipt verify receipt.json --ledger-key \(ProtocolHex.encode(node.receiptKey))"))
+        #expect(found.text.contains("zkpay receipt verify receipt.json --genesis genesis.zkpg"))
+        #expect(found.text.contains("curl -s http://127.0.0.1:\(node.port)/v1/genesis -o genesis.zkpg"))
         #expect(found.text.contains("curl -s http://127.0.0.1:\(node.port)/v1/transfers/\(pool.t1.id.hex) -o receipt.json"))
         let missing = try c.get("/?q=\(String(repeating: "0", count: 64))")
         #expect(missing.text.contains("has not settled transfer"))
