@@ -52,6 +52,7 @@ echo "etcd members: $ENDPOINTS"
 say "2. Wallets and a cluster of 3 validators sharing one genesis"
 for w in issuer alice bob; do "$ZKPAY" wallet create "$w" >/dev/null; done
 "$ZKPAY" cluster init --dir "$WORK/cluster" --validators 3 --issuer issuer
+CLUSTER_GENESIS="$WORK/cluster/v1/genesis.zkpg"
 URLS=()
 VPIDS=()
 for i in 0 1 2; do
@@ -119,18 +120,23 @@ for _ in $(seq 1 100); do L=$(leader_index); [ -n "$L" ] && break; sleep 0.1; do
 [ -n "$L" ] || fail "no new leader"
 echo "new leader: v$((L + 1)) at ${URLS[$L]}"
 
-say "5. Every survivor holds every receipted transfer, the same chain, and passes the full audit"
+say "5. Every survivor holds every receipted transfer with its certificate, the same chain, and passes the full audit"
 sleep 1
 CHAINS=""
 for i in "${!URLS[@]}"; do
   [ "$i" = "$KILLED" ] && continue
   u=${URLS[$i]}
+  certified=0
   for id in "${IDS[@]}"; do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$u/v1/transfers/$id")
+    code=$(curl -s -o "$WORK/receipt.json" -w '%{http_code}' "$u/v1/transfers/$id")
     [ "$code" = 200 ] || fail "transfer $id is missing on $u ($code)"
+    # Its certificate: a quorum of the genesis's validators signed the batch.
+    "$ZKPAY" receipt verify "$WORK/receipt.json" --genesis "$CLUSTER_GENESIS" >/dev/null \
+      || fail "the receipt of $id served by $u is not certified"
+    certified=$((certified + 1))
   done
   CHAINS+="$(status "$u" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["sequence"], d["chain_hash"])')"$'\n'
-  echo "v$((i + 1)) ($u):"
+  echo "v$((i + 1)) ($u): $certified receipts, each certified by a quorum of validators (zkpay receipt verify --genesis)"
   "$ZKPAY" audit --validator "$u" 2>/dev/null | sed 's/^/  /'
 done
 [ "$(printf '%s' "$CHAINS" | sort -u | wc -l)" = 1 ] || fail "the survivors differ: $CHAINS"

@@ -85,7 +85,7 @@ run balance --wallet bob
 echo "The ledger itself only ever saw commitments: it cannot tell 250 from any other amount."
 
 say "8. Anyone can check the receipt offline."
-echo "It is signed by the ledger's key, which the wallet pinned the first time it met the validator."
+echo "It is certified by the ledger's validators, whose genesis the wallet pinned (by its chain id) the first time it met the validator."
 run receipt verify "$WORK/receipt.json"
 echo "Bob, who was paid, can fetch the receipt of the same transfer by its id and keep it too."
 run receipt get "$(sed -n 's/^transfer //p' "$WORK/send.txt")" --wallet bob --out "$WORK/bob-receipt.json"

@@ -85,7 +85,7 @@ enum AuditCommand {
             }
             console.print("chain:     \(ProtocolHex.encode(report.chainHash))")
             console.print("chain id:  \(genesis.chainID.hex)\(expected == nil ? "" : " (matches --genesis)")")
-            console.print("signers:   \(genesis.validators.map(\.name).joined(separator: ", ")) (quorum \(genesis.quorum))")
+            console.print("validators: \(genesis.validators.map(\.name).joined(separator: ", ")) (quorum \(genesis.quorum))")
             console.print("time:      \(String(format: "%.2f", elapsed)) s")
             if expected == nil {
                 console.printError("note: the genesis came from \(source) itself; compare its chain id with one "
