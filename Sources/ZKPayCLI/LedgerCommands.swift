@@ -52,7 +52,7 @@ func openDataStorage(_ path: String, _ runtime: RuntimeOptions) throws -> POSIXS
 /// `zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS]` and
 /// `zkpay validator run ...` (ValidatorRunCommand.swift).
 enum ValidatorCommand {
-    static let usage = "zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS]\n       "
+    static let usage = "zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS] [--currency CODE]\n       "
         + ValidatorRunCommand.usage
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
@@ -60,7 +60,7 @@ enum ValidatorCommand {
         guard arguments.first == "init" else {
             throw CLIError.usage("expected a subcommand: init or run")
         }
-        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--data", "--issuer", "--min-fee-units", "--min-fee"])
+        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--data", "--issuer", "--min-fee-units", "--min-fee", "--currency"])
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
         guard let data = args.options["--data"] else { throw CLIError.usage("--data DIR is required") }
         guard let issuerText = args.options["--issuer"] else { throw CLIError.usage("--issuer ADDRESS|WALLET is required") }
@@ -73,6 +73,7 @@ enum ValidatorCommand {
             minimumFee = f
         }
         let issuer = try issuerAddress(issuerText)
+        let currency = try currencyOption(args.options["--currency"])
         let runtime = try RuntimeOptions.fromEnvironment()
         let storage: POSIXStorage
         do { storage = try runtime.openStorage(data, create: true) } catch {
@@ -81,7 +82,7 @@ enum ValidatorCommand {
         let lock = try lockDataDirectory(data)
         defer { withExtendedLifetime(lock) {} }
         let genesis: Genesis
-        do { genesis = try Ledger.initialize(storage: storage, issuer: issuer, minimumFee: minimumFee) } catch {
+        do { genesis = try Ledger.initialize(storage: storage, issuer: issuer, minimumFee: minimumFee, currency: currency) } catch {
             throw CLIError.failure("\(error)")
         }
         // Creates the empty log so that the directory is a complete ledger.
@@ -91,6 +92,7 @@ enum ValidatorCommand {
         console.print("initialized ledger in \(data)")
         console.print("issuer:             \(issuer.encoded)")
         console.print("minimum fee:        \(Amount.format(minimumFee)) (\(minimumFee) units)")
+        console.print("currency:           \(genesis.currency), \(genesis.decimals) decimals")
         if let v = genesis.validators.first {
             console.print("validator key:      \(ProtocolHex.encode(v.publicKey)) (\(v.name))")
         }
@@ -98,6 +100,16 @@ enum ValidatorCommand {
         console.print("wallets pin this ledger with `zkpay pin --validator URL --chain-id CHAIN_ID` "
             + "(or --genesis \(data)/\(Genesis.fileName))")
         return ExitCode.success
+    }
+
+    /// `--currency CODE`: three letters A-Z (default XXX, ISO 4217 "no currency").
+    static func currencyOption(_ text: String?) throws -> String {
+        guard let text else { return Genesis.noCurrency }
+        let code = text.uppercased()
+        guard Genesis.isValidCurrency(code) else {
+            throw CLIError.usage("--currency needs a three-letter code such as EUR or USD (ISO 4217)")
+        }
+        return code
     }
 
     /// `--issuer`: an address, or the name of a wallet in the wallet home (its keystore

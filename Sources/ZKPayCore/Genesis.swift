@@ -34,7 +34,8 @@ public struct GenesisValidator: Sendable, Equatable {
 /// Layout (integers little-endian):
 ///
 ///     magic "zkpaygen" (8) ‖ format version u32 = 2 ‖ issuer address P ‖ V (64)
-///     ‖ minimum fee u64 ‖ validator count u8 (1...64)
+///     ‖ minimum fee u64 ‖ currency (3, ASCII A-Z) ‖ decimals u8 (0...18)
+///     ‖ validator count u8 (1...64)
 ///     ‖ per validator: name length u8 ‖ name (ASCII a-z 0-9 -) ‖ Ed25519 key (32)
 ///     ‖ auditor count u8 (0 in this version) ‖ chain id (32)
 ///
@@ -54,18 +55,31 @@ public struct Genesis: Sendable, Equatable {
     static let magic = Array("zkpaygen".utf8)
     static let checksumKey = Domain.key(Domain.genesisChecksum)
     /// Longest encoding (64 validators with 32-character names).
-    public static let maxEncodedLength = 8 + 4 + 64 + 8 + 1 + maxValidators * (1 + 32 + 32) + 1 + 32
+    public static let maxEncodedLength = 8 + 4 + 64 + 8 + 3 + 1 + 1 + maxValidators * (1 + 32 + 32) + 1 + 32
+    /// The currency of a ledger that names none (ISO 4217 "no currency").
+    public static let noCurrency = "XXX"
+    /// Decimals of the amounts wallets show (units per coin: 10^decimals).
+    public static let defaultDecimals: UInt8 = 6
 
     /// The issuer whose mints are accepted.
     public let issuer: Address
     /// Minimum transfer fee.
     public let minimumFee: UInt64
+    /// The currency amounts are in: three letters A-Z (ISO 4217 where it is one; statements
+    /// name it).
+    public let currency: String
+    /// Decimals of an amount: one coin is 10^decimals units.
+    public let decimals: UInt8
     /// The validators, in index order (a receipt names its signers by index).
     public let validators: [GenesisValidator]
 
     /// Genesis parameters.
-    /// - Throws: `damaged` if there are no validators, more than 64, or two share a name or key.
-    public init(issuer: Address, minimumFee: UInt64, validators: [GenesisValidator]) throws(GenesisFormatError) {
+    /// - Throws: `damaged` if there are no validators, more than 64, two share a name or key, the
+    ///   currency is not three letters A-Z, or decimals exceed 18.
+    public init(issuer: Address, minimumFee: UInt64, currency: String = Genesis.noCurrency,
+                decimals: UInt8 = Genesis.defaultDecimals, validators: [GenesisValidator]) throws(GenesisFormatError) {
+        guard Self.isValidCurrency(currency) else { throw .damaged("currency \"\(currency)\": use three letters A-Z") }
+        guard decimals <= 18 else { throw .damaged("\(decimals) decimals; at most 18") }
         guard (1...Self.maxValidators).contains(validators.count) else {
             throw .damaged("\(validators.count) validators; a ledger has 1 to \(Self.maxValidators)")
         }
@@ -73,7 +87,15 @@ public struct Genesis: Sendable, Equatable {
         guard Set(validators.map(\.publicKey)).count == validators.count else { throw .damaged("two validators share a key") }
         self.issuer = issuer
         self.minimumFee = minimumFee
+        self.currency = currency
+        self.decimals = decimals
         self.validators = validators
+    }
+
+    /// Whether `code` can name a ledger's currency: three ASCII letters A-Z.
+    public static func isValidCurrency(_ code: String) -> Bool {
+        let b = Array(code.utf8)
+        return b.count == 3 && b.allSatisfy { (0x41...0x5a).contains($0) }
     }
 
     /// f = floor((N − 1) / 3): the Byzantine validators the quorum tolerates.
@@ -95,6 +117,8 @@ public struct Genesis: Sendable, Equatable {
         w.u32(Self.formatVersion)
         w.raw(issuer.payload)
         w.u64(minimumFee)
+        w.raw(Array(currency.utf8))
+        w.u8(decimals)
         w.u8(UInt8(validators.count))
         for v in validators {
             let name = Array(v.name.utf8)
@@ -126,7 +150,7 @@ public struct Genesis: Sendable, Equatable {
             throw .damaged("checksum mismatch")
         }
         var r = ByteReader(body)
-        let issuer: Address, minimumFee: UInt64
+        let issuer: Address, minimumFee: UInt64, currency: String, decimals: UInt8
         var validators: [GenesisValidator] = []
         do {
             _ = try r.raw(12, "header")
@@ -134,6 +158,8 @@ public struct Genesis: Sendable, Equatable {
             let view = try r.nonIdentityPoint("issuer.view")
             issuer = try Address(spend: spend, view: view)
             minimumFee = try r.u64("minimum_fee")
+            currency = String(decoding: try r.raw(3, "currency"), as: UTF8.self)
+            decimals = try r.u8("decimals")
             let count = try r.count("validators count", allowed: 1...Self.maxValidators)
             for i in 0..<count {
                 let length = try r.count("validators[\(i)].name length", allowed: 1...32)
@@ -152,7 +178,7 @@ public struct Genesis: Sendable, Equatable {
         } catch let e as GenesisFormatError {
             throw e
         } catch { throw .damaged("\(error)") }
-        try self.init(issuer: issuer, minimumFee: minimumFee, validators: validators)
+        try self.init(issuer: issuer, minimumFee: minimumFee, currency: currency, decimals: decimals, validators: validators)
     }
 }
 

@@ -8,9 +8,9 @@ enum StorageTargets {
     /// seed corpus, so that replaying them reaches the state's checks.
     static let genesisBytes: [UInt8] = ProtocolHex.decode(
         "7a6b70617967656e02000000de1b9e4db857bb29da0b3776c576dd8db10b826b42948efea538b478e9bfaf2c72838a7c8fda"
-            + "c92967125c004cc8549aff82bf4701e0a2993de1774c02fb5a60010000000000000001027631fd1724385aa0c75b64fb78cd"
-            + "602fa1d991fdebf76b13c58ed702eac835e9f618008f90ebf909dceb6c78c6ca64bc691c8cd7d6c97507374092af3151b4e6"
-            + "e45a2c") ?? []
+            + "c92967125c004cc8549aff82bf4701e0a2993de1774c02fb5a6001000000000000005858580601027631fd1724385aa0c75b"
+            + "64fb78cd602fa1d991fdebf76b13c58ed702eac835e9f6180051c9a83307b64ce74f7e9b673414f03ede83b9e079a8a35bda"
+            + "ee28533cb727d0") ?? []
     /// Its validator key's seed (Fixtures/golden/ledger-v2/receipt.key).
     static let receiptKeySeed = [UInt8](repeating: 9, count: 32)
     static let genesis: Genesis = {
@@ -141,13 +141,13 @@ enum StorageTargets {
     static func state(_ payload: [UInt8]) {
         let issuer = genesis.issuer.spendKey
         var receipts = SettledReceipts()
-        guard let s = try? LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, snapshot: payload, receipts: &receipts)
+        guard let s = try? LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, chainID: genesis.chainID, snapshot: payload, receipts: &receipts)
         else { return }
         let bytes = s.snapshotBytes(receipts: receipts)
         let again: LedgerState
         var againReceipts = SettledReceipts()
         do {
-            again = try LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, snapshot: bytes, receipts: &againReceipts)
+            again = try LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, chainID: genesis.chainID, snapshot: bytes, receipts: &againReceipts)
         } catch {
             require(false, "the snapshot of a restored state does not restore: \(error)")
             return
