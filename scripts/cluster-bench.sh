@@ -21,7 +21,7 @@ print(" ".join(str(s.getsockname()[1]) for s in ss))')
 seed=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 issuer=$("$Z" loadgen address --issuer-seed "$seed")
 wait_up() { for _ in $(seq 1 300); do curl -sf "$1/v1/status" >/dev/null && return 0; sleep 0.1; done; return 1; }
-load() { "$Z" loadgen --validator "$1" --issuer-seed "$seed" --transfers "$N" --concurrency "$C" --batch "$K" --json 2>/dev/null; }
+load() { local out="$WORK/loadgen-$(date +%s%N)"; "$Z" loadgen --validator "$1" --issuer-seed "$seed" --transfers "$N" --concurrency "$C" --batch "$K" --json >"$out.json" 2>"$out.err" || { echo "loadgen against $1 failed:" >&2; cat "$out.json" "$out.err" >&2; return 1; }; cat "$out.json"; }
 row() { python3 -c 'import json,sys
 d=json.load(sys.stdin)
 print("| %s | %d | %d | %.0f | %.1f | %.1f |" % (sys.argv[1], d["finalized"], d.get("errors", 0), d["tps"], d["p50_ms"], d["p99_ms"]))' "$1"; }

@@ -241,7 +241,9 @@ enum LoadgenCommand {
             for k in range {
                 let (i, r) = settled[k]
                 let found = try? client.transfer(id: transfers[i].id)
-                if found?.receipt != r || !r.verify(genesis: genesis) { bad += 1 }
+                // The same settlement (entry, batch and path); signatures may have been added since.
+                if found.map({ $0.receipt.unsigned != r.unsigned || !$0.receipt.verify(genesis: genesis) }) ?? true
+                    || !r.verify(genesis: genesis) { bad += 1 }
             }
             mismatches.withLock { $0 += bad }
         } connect: { ValidatorClient(url: url, timeout: 60) }
