@@ -95,6 +95,8 @@ final class Certifier: Sendable {
         var waiters: [Waiter] = []
         /// Own signatures to push, oldest first (bounded: a lost push is pulled later).
         var outbox: [BatchSignature] = []
+        /// The last sequence each validator (by index) is known to have signed.
+        var signedThrough: [Int: UInt64] = [:]
         var stopping = false
     }
 
@@ -159,6 +161,8 @@ final class Certifier: Sendable {
                 }
             }
             s.signatures[key, default: [:]][signature.signer.index] = signature.signer.signature
+            let last = signature.first &+ UInt64(signature.size) &- 1
+            s.signedThrough[signature.signer.index] = max(s.signedThrough[signature.signer.index] ?? 0, last)
             guard s.signatures[key]?.count ?? 0 >= genesis.quorum else { return [] }
             let (done, waiting) = s.waiters.partitioned { $0.key == key }
             s.waiters = waiting
@@ -181,6 +185,13 @@ final class Certifier: Sendable {
             s.outbox.append(own)
         }
         wake.signal()
+    }
+
+    /// Each validator's name and the last sequence it is known to have signed (0: none yet),
+    /// in genesis order: how far each one has applied, as far as this validator has heard.
+    func signedThrough() -> [(name: String, sequence: UInt64)] {
+        let known = state.withLock { $0.signedThrough }
+        return genesis.validators.enumerated().map { ($0.element.name, known[$0.offset] ?? 0) }
     }
 
     /// `receipt` with every signature held for its batch.

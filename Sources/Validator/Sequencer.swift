@@ -81,6 +81,9 @@ final class Sequencer: Sendable {
     /// The replicated log this validator appends to when it leads a cluster (set once, after
     /// start-up; nil for a validator on its own).
     let replication = Mutex<Replication?>(nil)
+    /// The cluster's certificates, when this validator is in a cluster (the stats name how far
+    /// each validator has signed).
+    let certifier = Mutex<Certifier?>(nil)
     private let queue = Mutex(Queue())
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)

@@ -136,11 +136,12 @@ final class StatsHub: Sendable {
         let cached = audit.withLock { a in a.sequence.map { (ok: a.ok, sequence: $0, checkedAt: a.checkedAt) } }
         let summary = sequencer.summary
         let depth = sequencer.depth
-        let cluster = sequencer.replication.withLock { $0 }.map { r -> (role: String, leader: String?) in
+        let signed = sequencer.certifier.withLock { $0 }?.signedThrough() ?? []
+        let cluster = sequencer.replication.withLock { $0 }.map { r -> ClusterFigures in
             switch r.currentRole {
-            case .leader: ("leader", r.options.advertisedURL)
-            case let .follower(leader): ("follower", leader)
-            case .halted: ("halted", nil)
+            case .leader: ClusterFigures(role: "leader", leader: r.options.advertisedURL, validators: signed)
+            case let .follower(leader): ClusterFigures(role: "follower", leader: leader, validators: signed)
+            case .halted: ClusterFigures(role: "halted", leader: nil, validators: signed)
             }
         }
         state.withLock { s in
@@ -204,7 +205,7 @@ final class StatsHub: Sendable {
     /// are left out (zkpay JSON has no null).
     static func render(_ f: IntervalFigures, elapsedSeconds: Double, sequence: UInt64, queueDepth: Int, streams: Int,
                        audit: (ok: Bool, sequence: UInt64, checkedAt: UInt64)?, time: UInt64,
-                       cluster: (role: String, leader: String?)? = nil) -> String {
+                       cluster: ClusterFigures? = nil) -> String {
         func micros(_ seconds: Double) -> Int64 { seconds.isFinite ? Int64((seconds * 1e6).rounded()) : Int64.max }
         /// `"p50":…,"p99":…,"max":…,` when `h` has samples, else nothing.
         func percentiles(_ h: LogHistogram) -> String {
@@ -227,6 +228,11 @@ final class StatsHub: Sendable {
             // The leader's URL comes from the consensus engine: escaped as any JSON string.
             out += ",\"cluster\":{\"role\":\(JSONValue.string(cluster.role).render())"
             if let leader = cluster.leader { out += ",\"leader\":\(JSONValue.string(leader).render())" }
+            // Each validator: the last sequence it signed, and how far that is behind this one's.
+            out += ",\"validators\":[" + cluster.validators.map { v in
+                "{\"name\":\(JSONValue.string(v.name).render()),\"signed\":\(v.sequence),"
+                    + "\"lag\":\(sequence > v.sequence ? sequence - v.sequence : 0)}"
+            }.joined(separator: ",") + "]"
             out += "}"
         }
         out += ",\"streams\":\(streams)}"
@@ -237,4 +243,12 @@ final class StatsHub: Sendable {
 extension Router {
     /// `GET /v1/stats/stream`.
     func statsStream(_ responder: Responder) { stats.subscribe(responder) }
+}
+
+/// A cluster validator's view of the cluster, for the stats stream.
+struct ClusterFigures: Sendable {
+    var role: String
+    var leader: String?
+    /// Every validator of the genesis and the last sequence it is known to have signed.
+    var validators: [(name: String, sequence: UInt64)]
 }

@@ -170,6 +170,7 @@ enum StatusPage {
         <div><span class="label">Audit</span><span class="value" id="audit">–</span></div>
         <div><span class="label">Cluster role</span><span class="value" id="role">–</span></div>
         <div><span class="label">Leader</span><span class="value" id="leader">–</span></div>
+        <div><span class="label">Validators (signed, lag)</span><span class="value" id="peers">–</span></div>
         <div><span class="label">Transfers seen</span><span class="value" id="seen">0</span></div>
         </div>
         <p class="scale">Transfers per second, last three minutes (top of the chart: <span id="tps-max">–</span>)</p>
@@ -283,6 +284,9 @@ enum StatusPage {
         set("audit", d.audit === undefined ? "pending" : (d.audit.ok ? "ok at " + d.audit.sequence : "FAILED at " + d.audit.sequence));
         set("role", d.cluster ? d.cluster.role : "on its own");
         set("leader", d.cluster && d.cluster.leader ? d.cluster.leader : "–");
+        set("peers", d.cluster && d.cluster.validators ? d.cluster.validators.map(function (v) {
+          return v.name + " " + v.signed + " (" + v.lag + ")";
+        }).join(", ") : "–");
         seen += d.transfers;
         set("seen", String(seen));
         points.push(rate);

@@ -127,6 +127,7 @@ public final class ValidatorService: Sendable {
                                         }, log: configuration.log)
                 let c = Certifier(genesis: sequencer.genesis, ownIndex: own, peers: { r.peerURLs() })
                 certificates.withLock { $0 = c }
+                sequencer.certifier.withLock { $0 = c }
                 replication = r
                 certifier = c
             } catch {

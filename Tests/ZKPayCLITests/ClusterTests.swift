@@ -171,7 +171,12 @@ struct ClusterTests {
         let followerPort = try #require(UInt16(followers[0].url.split(separator: ":").last ?? ""))
         let stream = try HTTPClient(port: followerPort, timeout: 10).openEventStream("/v1/stats/stream")
         let figures = try #require(try stream.nextEvent()).data
-        #expect(figures.contains("\"cluster\":{\"role\":\"follower\",\"leader\":\"\(leader.url)\"}"), "\(figures)")
+        #expect(figures.contains("\"cluster\":{\"role\":\"follower\",\"leader\":\"\(leader.url)\","), "\(figures)")
+        // Each validator and the last sequence it signed: all three signed the settled batches.
+        let panel = try #require(try jsonObject(figures)["cluster"] as? [String: Any])
+        let signed = try #require(panel["validators"] as? [[String: Any]])
+        #expect(signed.map { $0["name"] as? String } == ["v1", "v2", "v3"], "\(figures)")
+        #expect(signed.allSatisfy { ($0["signed"] as? Int ?? 0) >= 1 }, "\(figures)")
 
         // SIGKILL the leader: a follower takes over after its lease expires, with every receipt.
         leader.kill()
