@@ -156,6 +156,9 @@ public struct WalletEvent: Sendable {
     /// False when every note of a `received`/`minted` event failed verification: nothing
     /// was credited or recorded, and people should see only the warnings.
     public var credited = true
+    /// `sent` from elsewhere (another wallet with the same seed) whose transfer and
+    /// certified receipt could not be confirmed: why. Such an event is not recorded.
+    public var unverifiedReason: String? = nil
 }
 
 /// A wallet unlocked and talking to one validator: sync, send, mint and watch, with
@@ -666,6 +669,16 @@ public final class WalletSession {
             }
         case .sent:
             let known = state.history.first { $0.kind == "sent" && $0.id == id }
+            // A send this wallet did not make itself is shown only once the transfer and its
+            // certified receipt confirm it: sent by this wallet's key, settled at that sequence.
+            if known == nil, let why = try confirmSent(event) {
+                var shown = WalletEvent(sequence: event.sequence, kind: "sent", id: id, amount: nil, fee: event.fee,
+                                        counterparty: "", memo: "", time: event.time, unreadable: 0)
+                shown.credited = false
+                shown.unverifiedReason = why
+                try store.update { s in s.cursor = max(s.cursor, event.sequence) }
+                return shown
+            }
             var amount = known?.amount
             var who = known.flatMap { k in (try? Address(parsing: k.counterparty)).flatMap { home.name(for: $0) } ?? k.counterparty }
             var memo = known?.memo ?? ""
@@ -694,6 +707,27 @@ public final class WalletSession {
             s.cursor = max(s.cursor, event.sequence)
         }
         return result
+    }
+
+    /// Why the `sent` event cannot be confirmed (nil when it is): the transfer it names must be
+    /// settled with a receipt certified by the pinned ledger, at the event's sequence, and be
+    /// signed by this wallet's spend key.
+    func confirmSent(_ event: EventBody) throws -> String? {
+        let found: TransferLookupBody?
+        do { found = try client.transfer(id: TransferID(uncheckedBytes: event.id)) } catch {
+            if case .malformedResponse = error { return "the validator's answer for it cannot be checked" }
+            throw map(error)
+        }
+        guard let found else { return "the ledger has not settled that transfer" }
+        guard found.transfer.id.bytes == event.id, found.receipt.kind == .transfer, found.receipt.id == event.id else {
+            return "the transfer served for it is another one"
+        }
+        if let error = found.receipt.certificateError(genesis: try ledger()) {
+            return "its receipt is not certified by the pinned ledger's validators (\(error))"
+        }
+        guard found.transfer.sender == keys.spend.publicKey else { return "it was not sent by this wallet's key" }
+        guard found.receipt.sequence == event.sequence else { return "it settled at another sequence than the event says" }
+        return nil
     }
 
     /// Streams events after the stored cursor, calling `handle` for each one people

@@ -263,6 +263,10 @@ enum WatchCommand {
         try wrap {
             try session.watch(deadline: deadline, notice: { console.printError("note: \($0)") }) { e in
                 for why in e.rejections { console.printError("warning: \(why)") }
+                if let why = e.unverifiedReason {
+                    console.printError("warning: a transfer \(e.id.prefix(16))… reported as sent by this wallet was not "
+                        + "shown: \(why); the answer may come from a man in the middle or a dishonest validator")
+                }
                 guard e.credited else { return true }
                 seen += 1
                 console.print(ctx.json ? json(e) : line(e, console))

@@ -210,6 +210,9 @@ struct AttackerProxyTests {
                       notes: fakeMint.createdNotes),
             EventBody(sequence: 1, kind: .received, id: Array(repeating: 0xab, count: 32), time: now,
                       sender: fakeMint.issuer.encoding, fee: 1, notes: [fakeTransferNote]),
+            // A payment "sent" by the victim's key (from another wallet of the same seed, it claims).
+            EventBody(sequence: 9_999, kind: .sent, id: Array(repeating: 0xcd, count: 32), time: now,
+                      sender: b.spendKey.encoding, fee: 1),
         ]
         let inventing = try AttackerProxy(target: validator.url, victim: b,
                                           attack: .inventNotes(fake: fakeMint.createdNotes + [fakeTransferNote], events: events))
@@ -218,8 +221,13 @@ struct AttackerProxyTests {
         #expect(invented.rejected == 2, "\(invented.err)")
         #expect(invented.err.contains("the ledger has not settled that mint"), "\(invented.err)")
         #expect(invented.err.contains("the ledger has not settled that transfer"), "\(invented.err)")
+        // (watch exits 124 when its timeout passes with nothing shown.)
+        let watched = try zkpay.expect(["watch", "--wallet", "invented", "--timeout", "2", "--validator", inventing.url], 124)
+        #expect(watched.err.contains("reported as sent by this wallet was not shown: the ledger has not settled that transfer"),
+                "\(watched.err)")
+        #expect(!watched.out.contains("sent"), "\(watched.out)")
         let history = try zkpay.expect(["history", "--wallet", "invented", "--json"], 0).out
-        #expect(!history.contains("forged"), "\(history)")
+        #expect(!history.contains("forged") && !history.contains(String(repeating: "cd", count: 32)), "\(history)")
 
         // (c) The victim's note rewritten to another output (a larger amount, sealed to it).
         let c = try paidVictim("rewritten")
