@@ -6,7 +6,7 @@ ZKPAY := .build/release/zkpay
 # Vector files `zkpay verify` checks in `make test`: every kind the code implements.
 VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixtures/vectors/merlin.json Fixtures/vectors/sr25519.json Fixtures/vectors/dalek-bulletproofs.json Fixtures/transfers.json
 
-.PHONY: deps build test unit-test verify-vectors layers bench bench-plots demo cluster cluster-bench clean vectors fuzz fuzz-build fuzz-run sim
+.PHONY: deps build test unit-test test-assertions verify-vectors layers bench bench-plots demo cluster cluster-bench clean vectors fuzz fuzz-build fuzz-run sim
 
 # System packages: libsodium and GMP for the build, etcd-server and etcd-client for the
 # replication tests (they start their own members on free loopback ports; a system etcd
@@ -31,6 +31,15 @@ build: deps
 unit-test: deps
 	$(SWIFT) build $(RELEASE_TEST_FLAGS) --build-tests
 	$(SWIFT) test $(RELEASE_TEST_FLAGS) --skip-build
+
+# The ledger and protocol suites (the seeded simulation included) built with the
+# verification assertions on (`assert`, compiled out of release builds): the internal
+# consistency checks of the apply path and the receipt writer run on every batch. Its own
+# build folder, so the release build is not rebuilt.
+test-assertions: deps
+	ZKPAY_ASSERTIONS=1 $(SWIFT) build $(RELEASE_TEST_FLAGS) --scratch-path .build-assertions --build-tests
+	ZKPAY_ASSERTIONS=1 $(SWIFT) test $(RELEASE_TEST_FLAGS) --scratch-path .build-assertions --skip-build \
+	    --filter "LedgerTests|ZKPayCoreTests"
 
 # `zkpay verify` over every vector file the code covers (the copies in Fixtures and,
 # when present, the originals in ../shared/vectors).

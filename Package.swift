@@ -122,6 +122,16 @@ let package = Package(
     ]
 )
 
+// `make test-assertions` (ZKPAY_ASSERTIONS=1, scratch path .build-assertions): the ledger and
+// protocol modules keep their `assert`s in an optimized build (-assert-config Debug), so the
+// apply path's consistency checks run under the tests. Only these modules: the flag on every
+// target crashes this toolchain's compiler on a test file.
+if Context.environment["ZKPAY_ASSERTIONS"] != nil {
+    for target in package.targets where ["Ledger", "ZKPayCore"].contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-assert-config", "Debug"])]
+    }
+}
+
 // The libFuzzer targets (Sources/ZKPayFuzz, docs/notes/fuzzing.md) exist only in the build
 // `make fuzz` runs (ZKPAY_FUZZ=1, scratch path .build-fuzz, -sanitize=fuzzer,address): the
 // normal build and `make test` neither compile nor link them.

@@ -258,8 +258,12 @@ public final class Ledger {
         // What the replicated batch states about the chain before it (read only when one is sent).
         let previous = replicate == nil ? [] : state.chainHash
         let first = state.sequence + 1
+        // What a failed batch must leave behind (checked by the verification assertions).
+        let before = (sequence: state.sequence, unspent: state.unspent.count, receipts: receipts.count)
         let applied = state.apply(batch)
         let outcomes = receipts.seal(applied, signatures: applied.signatures(signer: signer))
+        assert(UInt64(receipts.count) == state.sequence && (receipts.all.last?.chainHashSlice.elementsEqual(state.chainHash) ?? true),
+               "every settled sequence has its receipt, the last one ending at the state's chain hash")
         var payloads: [LogPayload] = []
         payloads.reserveCapacity(applied.pending.settledCount)
         for (i, outcome) in outcomes.enumerated() {
@@ -273,10 +277,17 @@ public final class Ledger {
             do { try replicate(record) } catch {
                 state.undo(applied.pending)
                 receipts.removeLast(applied.pending.settledCount)
+                assert(state.sequence == before.sequence && state.unspent.count == before.unspent
+                       && receipts.count == before.receipts && state.chainHash.elementsEqual(previous),
+                       "a batch the log refused leaves nothing behind")
                 throw error
             }
         }
-        try commit(payloads, applied.pending)
+        do { try commit(payloads, applied.pending) } catch {
+            assert(state.sequence == before.sequence && state.unspent.count == before.unspent && receipts.count == before.receipts,
+                   "a batch whose append failed leaves nothing behind")
+            throw error
+        }
         return (outcomes, applied.events)
     }
 

@@ -119,6 +119,8 @@ public struct ReceiptBatchTree: Sendable {
                     let time = LogFormat.readLE(UInt64.self, bytes, at: 43)
                     receipts.append(Receipt(encoded: bytes, sequence: first + UInt64(i), kind: kind, time: time,
                                             batchFirst: first, batchSize: count, signersOffset: signersOffset))
+                    assert(receipts[receipts.count - 1].batchRoot == root && (try? Receipt(bytes: bytes)) == receipts[receipts.count - 1],
+                           "a written receipt decodes to itself and its path leads to the batch root")
                 }
             }
         }
