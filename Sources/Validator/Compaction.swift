@@ -98,12 +98,14 @@ extension Replication {
         let keys = try client.range(logPrefix, end: logKey(safe + 2), limit: 10_000, keysOnly: true)
         var figures = compaction.withLock { $0 }
         figures.snapshottedByQuorum = safe
+        var deletedNow = false
         if let last = keys.kvs.last, keys.kvs.count >= 2 {
             let deleted = try client.delete(logPrefix, end: last.key)
             try client.compact(revision: deleted.header.revision, physical: true)
             figures.runs += 1
             figures.deletedBatches += UInt64(deleted.deleted)
             figures.firstLogSequence = logKeySequence(last.key) ?? 0
+            deletedNow = true
             log("compaction: \(quorum) validators hold sequence \(safe) in a snapshot; deleted \(deleted.deleted) batches "
                 + "of the log (it now starts at sequence \(figures.firstLogSequence)); etcd history compacted to revision "
                 + "\(deleted.header.revision)")
@@ -128,8 +130,9 @@ extension Replication {
             members.append(.init(endpoint: endpoint.description, dbSize: status.dbSize, dbSizeInUse: status.dbSizeInUse))
         }
         figures.members = members
-        if let m = members.first, figures.runs > 0 {
-            log("compaction: etcd database \(m.dbSize) bytes, \(m.dbSizeInUse) in use (\(m.endpoint))")
+        if deletedNow {
+            log("compaction: etcd databases " + members.map { "\($0.endpoint) \($0.dbSize) bytes (\($0.dbSizeInUse) in use)" }
+                .joined(separator: ", "))
         }
         compaction.withLock { $0 = figures }
     }
