@@ -71,8 +71,7 @@ CHAIN=$(curl -s "$LEADER/v1/status" | python3 -c 'import json,sys; print(json.lo
 # Every member's database file and in-use size, and the batches the log holds in etcd.
 etcd_sizes() {
   local keys
-  keys=$(ETCDCTL_API=3 etcdctl --endpoints "$EP" get --prefix "/zkpay/$CHAIN/log/" --count-only -w json 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin).get("count", 0))' || echo "n/a")
+  keys=$(ETCDCTL_API=3 etcdctl --endpoints "$EP" get --prefix "/zkpay/$CHAIN/log/" --keys-only 2>/dev/null | grep -c . || true)
   ETCDCTL_API=3 etcdctl --endpoints "$EP" endpoint status -w json 2>/dev/null | python3 -c 'import json,sys
 m=json.load(sys.stdin)
 print("; ".join("%.1f MiB file, %.1f MiB in use" % (d["Status"]["dbSize"] / 2**20, d["Status"].get("dbSizeInUse", 0) / 2**20) for d in m)
