@@ -86,3 +86,58 @@ extension ClusterTests {
         }
     }
 }
+
+extension ClusterTests {
+    @Test("catch-up past the compacted tail applies nothing of a peer's page whose replay does not give its certified receipts (real signatures, a tampered object), and the validator behind the gap never leads; with honest peers back it catches up")
+    func tamperedPeerLogRefused() throws {
+        let cluster = try TestCluster("cluster-tamper", etcdMembers: 1, validators: 4, started: 3, wallets: ["alice", "issuer"],
+                                      validatorArguments: ["--compaction-seconds", "0.3", "--snapshot-records", "3"])
+        defer { cluster.shutdown() }
+        let (etcd, zkpay) = (cluster.etcd, cluster.zkpay)
+        let first3 = cluster.validators
+        #expect(eventually(60) { Self.leaders(first3).count == 1 })
+        let leader = try #require(Self.leaders(first3).first)
+        let chainID = try #require(leader.status()?["chain_id"] as? String)
+        for _ in 0..<6 { #expect(Self.mint(zkpay, via: leader.url)) }
+        #expect(eventually(30) { Self.converged(first3)?.sequence == 6 })
+        #expect(eventually(60) { Self.etcdLogSequences(etcd.endpoints[0], chainID: chainID) == [6] })
+
+        // Each validator's real signatures, and the log page with one object's last byte flipped.
+        var own: [Int: [UInt64: [UInt8]]] = [:]
+        for (i, v) in first3.enumerated() {
+            for s in UInt64(1)...6 { if let r = v.fetch("/v1/certificates/\(s)"), r.status == 200 { own[i, default: [:]][s] = r.body } }
+        }
+        let page = try LogPage(bytes: try #require(leader.fetch("/v1/log?after=0&limit=1000")?.body))
+        var entries = page.entries
+        var payload = entries[0].payload
+        payload[payload.count - 1] ^= 1
+        entries[0] = LogPage.Entry(sequence: entries[0].sequence, payload: payload)
+        let tampered = LogPage(end: page.end, entries: entries).bytes
+        for v in first3 { v.stop() }
+        // Peers at the validators' URLs (the membership keys name them) that serve the tampered page.
+        let fakes = try (0..<3).map { i in
+            let signatures = own[i] ?? [:]
+            return try Server(host: "127.0.0.1", port: cluster.ports[i]) { request, responder in
+                let path = String(request.path)
+                if path == "/v1/log" {
+                    responder.respond(Response(status: .ok, headers: Headers([Header("Content-Type", LogPage.mediaType)]), body: tampered))
+                } else if path.hasPrefix("/v1/certificates/"), let s = UInt64(path.dropFirst("/v1/certificates/".count)),
+                          let body = signatures[s] {
+                    responder.respond(Response(status: .ok, headers: Headers([Header("Content-Type", "application/octet-stream")]), body: body))
+                } else {
+                    responder.respond(Response(status: Status(404, "Not Found"), headers: Headers(), body: []))
+                }
+            }
+        }
+        let fourth = try cluster.startValidator(3)
+        #expect(eventually(60) { fourth.logs.components(separatedBy: "cannot fetch sequences").count >= 3 }, "\(fourth.logs)")
+        #expect(fourth.logs.contains("does not give its certified receipts"), "\(fourth.logs)")
+        #expect((fourth.status()?["sequence"] as? Int) == 0 && (fourth.status()?["role"] as? String) == "follower",
+                "\(fourth.status() ?? [:])")
+        for f in fakes { f.shutdown(gracePeriod: 1) }
+
+        // The honest validators return: the 4th catches up from them.
+        let back = try (0..<3).map { try cluster.startValidator($0) }
+        #expect(eventually(60) { Self.converged(back + [fourth])?.sequence == 6 }, "\((back + [fourth]).map { $0.status() ?? [:] }) \(fourth.logs)")
+    }
+}
