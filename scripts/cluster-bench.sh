@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Transfers/s and latency through a 3-validator cluster (3 etcd members) against one
 # validator on its own, with the same `zkpay loadgen` run, in one session on this machine;
-# then the etcd database size. Prints a Markdown table (BENCHMARKS.md "Cluster").
-# ZKPAY: the binary; CLUSTER_BENCH_TRANSFERS, CLUSTER_BENCH_CONCURRENCY, CLUSTER_BENCH_BATCH.
+# then the etcd database size and in-use size right after the load and once the leader's
+# compaction has run. Prints a Markdown table (BENCHMARKS.md "Cluster").
+# ZKPAY: the binary; CLUSTER_BENCH_TRANSFERS, CLUSTER_BENCH_CONCURRENCY, CLUSTER_BENCH_BATCH;
+# the validators' CLUSTER_BENCH_SNAPSHOT_RECORDS (default 1000) and
+# CLUSTER_BENCH_COMPACTION_SECONDS (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Z=${ZKPAY:-$PWD/.build/release/zkpay}
@@ -10,6 +13,8 @@ ETCD=${ETCD:-$(command -v etcd || echo /usr/bin/etcd)}
 N=${CLUSTER_BENCH_TRANSFERS:-4000}
 C=${CLUSTER_BENCH_CONCURRENCY:-32}
 K=${CLUSTER_BENCH_BATCH:-32}
+SNAP=${CLUSTER_BENCH_SNAPSHOT_RECORDS:-1000}
+COMPACT=${CLUSTER_BENCH_COMPACTION_SECONDS:-2}
 WORK=$(mktemp -d /tmp/zkpay-cluster-bench.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -47,7 +52,7 @@ done
 "$Z" cluster init --dir "$WORK/cluster" --validators 3 --issuer "$issuer" >/dev/null
 for i in 0 1 2; do
   "$Z" validator run --data "$WORK/cluster/v$((i + 1))" --listen "127.0.0.1:${PORTS[$((6 + i))]}" --cluster "$EP" \
-    >"$WORK/v$((i + 1)).log" 2>&1 &
+    --snapshot-records "$SNAP" --compaction-seconds "$COMPACT" >"$WORK/v$((i + 1)).log" 2>&1 &
   PIDS+=($!)
 done
 LEADER=""
@@ -62,8 +67,28 @@ except Exception: print("")')" = leader ] && LEADER=$u
 done
 [ -n "$LEADER" ] || { echo "no leader" >&2; exit 1; }
 load "$LEADER" >"$WORK/cluster.json"
-DB=$(ETCDCTL_API=3 etcdctl --endpoints "$EP" endpoint status -w json 2>/dev/null | python3 -c 'import json,sys
-d=json.load(sys.stdin)[0]["Status"]; print("%.1f MiB file, %.1f MiB in use" % (d["dbSize"] / 2**20, d.get("dbSizeInUse", 0) / 2**20))' || echo "n/a")
+CHAIN=$(curl -s "$LEADER/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["chain_id"])')
+# Every member's database file and in-use size, and the batches the log holds in etcd.
+etcd_sizes() {
+  local keys
+  keys=$(ETCDCTL_API=3 etcdctl --endpoints "$EP" get --prefix "/zkpay/$CHAIN/log/" --keys-only 2>/dev/null | grep -c . || true)
+  ETCDCTL_API=3 etcdctl --endpoints "$EP" endpoint status -w json 2>/dev/null | python3 -c 'import json,sys
+m=json.load(sys.stdin)
+print("; ".join("%.1f MiB file, %.1f MiB in use" % (d["Status"]["dbSize"] / 2**20, d["Status"].get("dbSizeInUse", 0) / 2**20) for d in m)
+      + "; " + sys.argv[1] + " batches in the log")' "$keys" || echo "n/a"
+}
+DB=$(etcd_sizes)
+# The leader compacts every COMPACT s once the validators' snapshots are published: wait
+# until its metrics show a compaction that follows the load's last snapshot.
+LAST=$(curl -s "$LEADER/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sequence"])')
+for _ in $(seq 1 600); do
+  curl -s "$LEADER/metrics" | python3 -c 'import sys
+m={l.split()[0]: float(l.split()[1]) for l in sys.stdin if l.startswith("zkpay_log_")}
+sys.exit(0 if m.get("zkpay_log_snapshotted_by_quorum", 0) >= int(sys.argv[1]) - int(sys.argv[2]) + 1 and m.get("zkpay_log_compactions_total", 0) > 0 else 1)' "$LAST" "$SNAP" && break
+  sleep 0.2
+done
+COMPACTED=$(etcd_sizes)
+grep -h "compaction:" "$WORK"/v*.log | tail -4 >&2 || true
 
 echo "| run (loadgen --transfers $N --concurrency $C --batch $K) | finalized | errors | transfers/s | p50 ms | p99 ms |"
 echo "|---|---|---|---|---|---|"
@@ -71,4 +96,4 @@ row "one validator" <"$WORK/single.json"
 row "3-validator cluster (leader URL)" <"$WORK/cluster.json"
 python3 -c 'import json,sys
 a=json.load(open(sys.argv[1]))["tps"]; b=json.load(open(sys.argv[2]))["tps"]
-print("\ncluster / single: %.2f; etcd after the run: %s" % (b / a, sys.argv[3]))' "$WORK/single.json" "$WORK/cluster.json" "$DB"
+print("\ncluster / single: %.2f\netcd right after the run: %s\netcd after the leader\x27s compaction: %s" % (b / a, sys.argv[3], sys.argv[4]))' "$WORK/single.json" "$WORK/cluster.json" "$DB" "$COMPACTED"

@@ -320,6 +320,10 @@ public final class Ledger {
     /// The supply audit over the current state.
     public func auditVartime() -> AuditResult { state.auditVartime() }
 
+    /// The last sequence the durable snapshot covers (0: none yet). A cluster deletes the
+    /// replicated log's batches that a quorum of validators hold in a snapshot.
+    public var snapshotSequence: UInt64 { log.snapshotSequence }
+
     /// The snapshot payload of the current state and its receipts.
     public var snapshotBytes: [UInt8] { state.snapshotBytes(receipts: receipts) }
 

@@ -17,12 +17,21 @@ public struct ClusterOptions: Sendable, Equatable {
     /// Seconds the leader's lease lives without a keep-alive: after a leader dies, a
     /// follower takes over within about this long.
     public var leaseSeconds: Int64
+    /// Seconds between the leader's compactions of the log in etcd (docs/PROTOCOL.md §7.9).
+    public var compactionSeconds: Double
+    /// Records after which the ledger writes a snapshot. The log's batches are deleted from
+    /// etcd once a quorum of validators holds them in a snapshot, so this bounds how much of
+    /// the log etcd keeps (and the cost of a snapshot: the whole state, written and fsynced).
+    public var snapshotRecords: UInt64
 
-    public init(etcd: EtcdConfig, name: String, advertisedURL: String, leaseSeconds: Int64 = 2) {
+    public init(etcd: EtcdConfig, name: String, advertisedURL: String, leaseSeconds: Int64 = 2,
+                compactionSeconds: Double = 10, snapshotRecords: UInt64 = 20_000) {
         self.etcd = etcd
         self.name = name
         self.advertisedURL = advertisedURL
         self.leaseSeconds = max(1, leaseSeconds)
+        self.compactionSeconds = max(0.1, compactionSeconds)
+        self.snapshotRecords = max(1, snapshotRecords)
     }
 }
 
@@ -46,14 +55,17 @@ enum ReplicaRole: Sendable, Equatable {
 /// - `P leader`: "NAME URL" of the leader, attached to its lease (gone when the lease expires);
 /// - `P log/<first sequence, 20 decimal digits>`: one `ReplicatedBatch`;
 /// - `P members/NAME`: the URL of validator NAME (written when it joins; peers push and pull
-///   receipt signatures there).
+///   receipt signatures there);
+/// - `P applied/NAME`: the last sequence validator NAME holds in a durable snapshot (decimal),
+///   which the leader's compaction reads (Compaction.swift).
 ///
 /// Safety rests on the append's guard, never on a validator believing it leads: the
 /// transaction commits only if the leader key is still attached to the appender's lease
 /// and the batch's key does not exist. A new leader first applies every committed batch.
 ///
 /// One thread (`zkpay.replication`) follows the log, campaigns and keeps the lease alive;
-/// appends run on the sequencer thread with their own etcd client.
+/// appends run on the sequencer thread with their own etcd client; another thread
+/// (`zkpay.compaction`) publishes the snapshot sequence and, on the leader, compacts.
 final class Replication: Sendable {
     let options: ClusterOptions
     let prefix: [UInt8]
@@ -64,28 +76,48 @@ final class Replication: Sendable {
     /// Reads the membership keys for `peerURLs` (its own client: appends hold theirs).
     private let membership: Mutex<(client: EtcdClient, urls: [String], read: UInt64)>
     let membersPrefix: [UInt8]
+    let appliedPrefix: [UInt8]
+    let genesis: Genesis
+    /// What the last compaction found and did (reported by the metrics).
+    let compaction = Mutex(CompactionFigures())
+    let maintenanceFinished = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
     private let cancellation = Mutex<StreamCancellation?>(nil)
     private let finished = DispatchSemaphore(value: 0)
     /// Applies a batch on the sequencer thread and waits (set once by the service).
-    private let apply: @Sendable (ReplicatedBatch) -> Result<Void, LedgerError>
-    /// The ledger's sequence now (the sequencer's published summary).
-    private let sequence: @Sendable () -> UInt64
-    private let log: @Sendable (String) -> Void
+    let apply: @Sendable (ReplicatedBatch) -> Result<Void, LedgerError>
+    /// The ledger's figures now (the sequencer's published summary).
+    let summary: @Sendable () -> LedgerSummary
+    /// The receipt this ledger holds at a sequence (read on the sequencer thread).
+    let heldReceipt: @Sendable (UInt64) -> Receipt?
+    let log: @Sendable (String) -> Void
 
-    init(options: ClusterOptions, genesis: Genesis, sequence: @escaping @Sendable () -> UInt64,
+    init(options: ClusterOptions, genesis: Genesis, summary: @escaping @Sendable () -> LedgerSummary,
+         receipt: @escaping @Sendable (UInt64) -> Receipt?,
          apply: @escaping @Sendable (ReplicatedBatch) -> Result<Void, LedgerError>,
          log: @escaping @Sendable (String) -> Void) throws(EtcdError) {
         self.options = options
+        self.genesis = genesis
         prefix = Array("/zkpay/\(genesis.chainID.hex)/".utf8)
         leaderKey = prefix + Array("leader".utf8)
         logPrefix = prefix + Array("log/".utf8)
         appender = Mutex(try EtcdClient(options.etcd))
         membersPrefix = prefix + Array("members/".utf8)
         membership = Mutex((try EtcdClient(options.etcd), [], 0))
-        self.sequence = sequence
+        appliedPrefix = prefix + Array("applied/".utf8)
+        self.summary = summary
+        heldReceipt = receipt
         self.apply = apply
         self.log = log
+    }
+
+    /// The ledger's sequence now.
+    func sequence() -> UInt64 { summary().sequence }
+
+    /// The first sequence of the batch at log key `key`, nil for a key of another form.
+    func logKeySequence(_ key: [UInt8]) -> UInt64? {
+        guard key.count == logPrefix.count + 20, key.starts(with: logPrefix) else { return nil }
+        return UInt64(String(decoding: key[logPrefix.count...], as: UTF8.self))
     }
 
     /// The etcd key of the batch whose first item has `sequence`.
@@ -150,6 +182,12 @@ final class Replication: Sendable {
         }
         thread.name = "zkpay.replication"
         thread.start()
+        let maintenance = Thread { [self] in
+            maintain()
+            maintenanceFinished.signal()
+        }
+        maintenance.name = "zkpay.compaction"
+        maintenance.start()
     }
 
     /// Stops the thread (a leader's lease is revoked so a follower takes over at once).
@@ -157,9 +195,12 @@ final class Replication: Sendable {
         guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
         cancellation.withLock { $0?.cancel() }
         finished.wait()
+        maintenanceFinished.wait()
     }
 
-    private var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
+    var isHalted: Bool { if case .halted = currentRole { true } else { false } }
+
+    var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
 
     private func run() {
         let client: EtcdClient
@@ -178,7 +219,13 @@ final class Replication: Sendable {
                     _ = try client.put(membersPrefix + Array(options.name.utf8), Array(options.advertisedURL.utf8))
                     registered = true
                 }
-                let revision = try catchUp(client)
+                guard let revision = try catchUp(client) else {
+                    // Behind the log's compacted tail and no peer could fill the gap (said in
+                    // the log): never campaign from here, try again shortly.
+                    if case .halted = currentRole { return }
+                    pause(1)
+                    continue
+                }
                 if case .halted = currentRole { return }
                 failures = 0
                 if try campaign(client) {
@@ -215,26 +262,35 @@ final class Replication: Sendable {
         }
     }
 
-    private func pause(_ seconds: Double) {
+    func pause(_ seconds: Double) {
         guard !isStopping else { return }
         Thread.sleep(forTimeInterval: seconds)
     }
 
-    private func halt(_ reason: String) {
+    func halt(_ reason: String) {
         role.withLock { $0 = .halted(reason) }
         log("replication: stopped following: \(reason)")
     }
 
-    /// Applies every committed batch after this ledger's sequence, in order.
-    /// - Returns: the etcd revision the reads saw (a watch from the next one misses nothing).
-    private func catchUp(_ client: EtcdClient) throws(EtcdError) -> Int64 {
+    /// Applies every committed batch after this ledger's sequence, in order. Batches etcd no
+    /// longer holds (deleted by compaction) come from a peer's log first
+    /// (`catchUpFromPeers`, PeerCatchUp.swift), each checked against its certificate.
+    /// - Returns: the etcd revision the reads saw (a watch from the next one misses nothing);
+    ///   nil when the next batch is gone from etcd and no peer supplied it, or the
+    ///   validator halted.
+    private func catchUp(_ client: EtcdClient) throws(EtcdError) -> Int64? {
         var revision: Int64 = 0
         while !isStopping {
-            let r = try client.range(logKey(sequence() + 1), end: KeyRange.prefixEnd(logPrefix), limit: 64,
+            let next = sequence() + 1
+            let r = try client.range(logKey(next), end: KeyRange.prefixEnd(logPrefix), limit: 64,
                                      revision: revision)
             revision = r.header.revision
+            if let first = r.kvs.first.flatMap({ logKeySequence($0.key) }), first > next {
+                guard catchUpFromPeers(through: first - 1), sequence() + 1 >= first else { return nil }
+                continue
+            }
             for kv in r.kvs {
-                guard applyLogged(kv.value) else { return revision }
+                guard applyLogged(kv.value) else { return nil }
             }
             if !r.more { break }
         }
@@ -285,8 +341,8 @@ final class Replication: Sendable {
             return false
         }
         // No other validator can append now: apply what the previous leader committed.
-        _ = try catchUp(client)
-        if case .halted = currentRole {
+        let caughtUp = try catchUp(client)
+        if caughtUp == nil || isHalted {
             _ = try? client.revokeLease(lease.id)
             return false
         }

@@ -492,8 +492,9 @@ final class Router: Sendable {
 
     func metricsText(_ responder: Responder) {
         let s = sequencer.summary
-        let text = metrics.render(queueDepth: sequencer.depth, connections: connections, sequence: s.sequence,
+        var text = metrics.render(queueDepth: sequencer.depth, connections: connections, sequence: s.sequence,
                                   unspentNotes: s.unspentNotes)
+        if let replication { text += replication.compactionMetrics }
         responder.respond(Response(status: .ok, headers: Headers([Header("Content-Type", "text/plain; version=0.0.4")]),
                                    body: Array(text.utf8)))
     }

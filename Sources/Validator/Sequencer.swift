@@ -33,6 +33,8 @@ struct LedgerSummary: Sendable {
     var sequence: UInt64
     var chainHash: [UInt8]
     var unspentNotes: Int
+    /// The last sequence the ledger's durable snapshot covers.
+    var snapshotSequence: UInt64 = 0
 }
 
 /// Batching parameters.
@@ -146,7 +148,7 @@ final class Sequencer: Sendable {
 
     static func summary(_ ledger: Ledger) -> LedgerSummary {
         LedgerSummary(sequence: ledger.state.sequence, chainHash: ledger.state.chainHash,
-                      unspentNotes: ledger.state.unspent.count)
+                      unspentNotes: ledger.state.unspent.count, snapshotSequence: ledger.snapshotSequence)
     }
 
     /// The ledger figures as of the last batch.

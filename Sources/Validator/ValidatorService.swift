@@ -4,6 +4,7 @@ public import Ristretto255
 import Synchronization
 public import HTTP1
 public import Ledger
+import ZKPayCore
 
 /// The validator: the ledger behind the HTTP API of docs/notes/http-api.md.
 ///
@@ -113,8 +114,21 @@ public final class ValidatorService: Sendable {
                     throw ValidatorStartError.notAValidator
                 }
                 let certificates = Mutex<Certifier?>(nil)
+                // Snapshots at the cluster's interval: the log's batches leave etcd once a
+                // quorum holds them in a snapshot. Set before any batch is applied.
+                _ = sequencer.read { ledger in ledger.snapshotInterval = cluster.snapshotRecords }
                 let r = try Replication(options: cluster, genesis: sequencer.genesis,
-                                        sequence: { sequencer.summary.sequence },
+                                        summary: { sequencer.summary },
+                                        receipt: { sequence in
+                                            let found = Mutex<Receipt?>(nil)
+                                            let done = DispatchSemaphore(value: 0)
+                                            guard sequencer.read({ ledger in
+                                                found.withLock { $0 = ledger.receipts.receipt(at: sequence) }
+                                                done.signal()
+                                            }) else { return nil }
+                                            done.wait()
+                                            return found.withLock { $0 }
+                                        },
                                         apply: { batch in
                                             let result = sequencer.applyReplicated(batch)
                                             // A follower signs every batch it applies: its signature goes to the peers.

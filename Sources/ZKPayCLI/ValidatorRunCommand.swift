@@ -13,12 +13,13 @@ import ZKPayCore
 enum ValidatorRunCommand {
     static let usage = "zkpay validator run --data DIR [--listen HOST:PORT] [--workers N] [--batch-max N] "
         + "[--batch-wait-ms T] [--backend ifma|avx2|portable] [--crc32c hardware|software] [--direct-io on|off] "
-        + "[--zero-ahead BYTES|off] [--cluster ETCD_URL,... [--name NAME] [--advertise URL] [--lease-seconds S]]"
+        + "[--zero-ahead BYTES|off] [--cluster ETCD_URL,... [--name NAME] [--advertise URL] [--lease-seconds S] [--compaction-seconds S] [--snapshot-records N]]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         let args = try LedgerArguments(arguments, valued: Set(["--data", "--listen", "--workers", "--batch-max",
                                                                "--batch-wait-ms", "--cluster", "--name", "--advertise",
-                                                               "--lease-seconds"]).union(RuntimeOptions.flagNames))
+                                                               "--lease-seconds", "--compaction-seconds",
+                                                               "--snapshot-records"]).union(RuntimeOptions.flagNames))
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
         guard let data = args.options["--data"] else { throw CLIError.usage("--data DIR is required") }
         let runtime = try RuntimeOptions.from(args)
@@ -51,7 +52,7 @@ enum ValidatorRunCommand {
             // A replicated batch is one etcd value (etcd refuses requests over 1.5 MiB).
             configuration.batchMax = min(configuration.batchMax, 512)
             configuration.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
-        } else if let flag = ["--name", "--advertise", "--lease-seconds"].first(where: { args.options[$0] != nil }) {
+        } else if let flag = ["--name", "--advertise", "--lease-seconds", "--compaction-seconds", "--snapshot-records"].first(where: { args.options[$0] != nil }) {
             throw CLIError.usage("\(flag) needs --cluster")
         }
         var isDirectory: ObjCBool = false
@@ -96,7 +97,8 @@ enum ValidatorRunCommand {
     }
 
     /// `--cluster URL,...` with `--name` (default: the data directory's name), `--advertise`
-    /// (default: http://LISTEN) and `--lease-seconds` (default 2).
+    /// (default: http://LISTEN), `--lease-seconds` (default 2), `--compaction-seconds`
+    /// (default 10) and `--snapshot-records` (default 20000).
     static func clusterOptions(_ text: String, _ args: LedgerArguments, data: String,
                                configuration: ValidatorService.Configuration) throws -> ClusterOptions {
         var endpoints: [EtcdEndpoint] = []
@@ -123,7 +125,20 @@ enum ValidatorRunCommand {
             guard let v = Int64(t), (1...60).contains(v) else { throw CLIError.usage("--lease-seconds: 1 to 60") }
             lease = v
         }
-        return ClusterOptions(etcd: EtcdConfig(endpoints: endpoints, requestTimeout: 5, connectTimeout: 1),
-                              name: name, advertisedURL: advertised, leaseSeconds: lease)
+        var options = ClusterOptions(etcd: EtcdConfig(endpoints: endpoints, requestTimeout: 5, connectTimeout: 1),
+                                     name: name, advertisedURL: advertised, leaseSeconds: lease)
+        if let t = args.options["--compaction-seconds"] {
+            guard let v = Double(t), v >= 0.1, v <= 86_400 else {
+                throw CLIError.usage("--compaction-seconds: seconds between the leader's compactions of the log, 0.1 to 86400")
+            }
+            options.compactionSeconds = v
+        }
+        if let t = args.options["--snapshot-records"] {
+            guard let v = UInt64(t), v >= 1 else {
+                throw CLIError.usage("--snapshot-records: records between snapshots (etcd keeps about this much of the log), at least 1")
+            }
+            options.snapshotRecords = v
+        }
+        return options
     }
 }

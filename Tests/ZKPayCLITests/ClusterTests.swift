@@ -14,11 +14,12 @@ final class ClusterValidator {
     let out: URL
     let err: URL
 
-    init(zkpay: ZKPay, data: String, port: UInt16, etcd: [String]) throws {
+    init(zkpay: ZKPay, data: String, port: UInt16, etcd: [String], arguments: [String] = []) throws {
         self.data = data
         url = "http://127.0.0.1:\(port)"
         let started = try zkpay.start(["validator", "run", "--data", data, "--listen", "127.0.0.1:\(port)",
-                                       "--cluster", etcd.joined(separator: ","), "--lease-seconds", "2", "--workers", "1"])
+                                       "--cluster", etcd.joined(separator: ","), "--lease-seconds", "2", "--workers", "1"]
+            + arguments)
         process = started.process
         out = started.out
         err = started.err
@@ -87,8 +88,15 @@ final class TestCluster {
     /// What `zkpay cluster init` printed.
     let initOutput: String
     private(set) var validators: [ClusterValidator] = []
+    /// Each validator's port (`zkpay cluster init` made `count` of them; `started` run).
+    let ports: [UInt16]
+    /// The arguments every validator runs with, after the common ones.
+    let validatorArguments: [String]
 
-    init(_ tag: String, etcdMembers: Int, validators count: Int, wallets: [String], initArguments: [String] = []) throws {
+    /// `started`: how many of the `count` validators of the genesis to start (the first ones);
+    /// `startValidator` starts another later.
+    init(_ tag: String, etcdMembers: Int, validators count: Int, started: Int? = nil, wallets: [String],
+         initArguments: [String] = [], validatorArguments: [String] = []) throws {
         etcd = try EtcdCluster(members: etcdMembers)
         home = temporaryPath("\(tag)-home")
         dir = temporaryPath(tag)
@@ -96,10 +104,21 @@ final class TestCluster {
         for name in wallets { try zkpay.expect(["wallet", "create", name], 0) }
         initOutput = try zkpay.expect(["cluster", "init", "--dir", dir, "--validators", String(count), "--issuer", "issuer"]
             + initArguments, 0).out
-        let ports = try EtcdCluster.freePorts(count)
-        validators = try (0..<count).map {
-            try ClusterValidator(zkpay: zkpay, data: "\(dir)/v\($0 + 1)", port: ports[$0], etcd: etcd.endpoints)
+        ports = try EtcdCluster.freePorts(count)
+        self.validatorArguments = validatorArguments
+        validators = try (0..<(started ?? count)).map {
+            try ClusterValidator(zkpay: zkpay, data: "\(dir)/v\($0 + 1)", port: ports[$0], etcd: etcd.endpoints,
+                                 arguments: validatorArguments)
         }
+    }
+
+    /// Starts (or restarts) validator `index` (0-based) of the genesis on its data directory and port.
+    @discardableResult
+    func startValidator(_ index: Int) throws -> ClusterValidator {
+        let v = try ClusterValidator(zkpay: zkpay, data: "\(dir)/v\(index + 1)", port: ports[index], etcd: etcd.endpoints,
+                                     arguments: validatorArguments)
+        validators.append(v)
+        return v
     }
 
     func shutdown() {
