@@ -148,7 +148,7 @@ final class Certifier: Sendable {
     func add(_ signature: BatchSignature) -> Bool {
         guard signature.verifies(genesis) else { return false }
         let key = BatchKey(first: signature.first, size: signature.size, root: signature.root)
-        let ready: [Waiter] = state.withLock { s in
+        let (ready, held): ([Waiter], [Int: [UInt8]]) = state.withLock { s in
             if s.signatures[key] == nil {
                 s.order.append(key)
                 if s.order.count - s.orderHead > Self.maxBatches {
@@ -163,22 +163,29 @@ final class Certifier: Sendable {
             s.signatures[key, default: [:]][signature.signer.index] = signature.signer.signature
             let last = signature.first &+ UInt64(signature.size) &- 1
             s.signedThrough[signature.signer.index] = max(s.signedThrough[signature.signer.index] ?? 0, last)
-            guard s.signatures[key]?.count ?? 0 >= genesis.quorum else { return [] }
+            let held = s.signatures[key] ?? [:]
+            guard held.count >= genesis.quorum else { return ([], [:]) }
             let (done, waiting) = s.waiters.partitioned { $0.key == key }
             s.waiters = waiting
-            return done
+            return (done, held)
         }
-        for w in ready { w.done(merge(w.receipt)) }
+        for w in ready { w.done(Self.merge(w.receipt, held)) }
         return true
     }
 
     /// This validator's own receipt of a batch it applied: keeps its signature and pushes it to
     /// the peers (once per batch).
     func announce(_ receipt: Receipt) {
-        guard let own = BatchSignature.of(receipt)?.first(where: { $0.signer.index == ownIndex }) else { return }
-        let key = BatchKey(first: own.first, size: own.size, root: own.root)
+        guard let root = receipt.batchRoot else { return }
+        announce(receipt, key: BatchKey(first: receipt.batchFirst, size: receipt.batchSize, root: root))
+    }
+
+    /// `announce` for a receipt whose batch key (its root) the caller already computed.
+    private func announce(_ receipt: Receipt, key: BatchKey) {
+        guard let signer = receipt.signers.first(where: { $0.index == ownIndex }) else { return }
         let fresh = state.withLock { s in s.signatures[key]?[ownIndex] == nil }
         guard fresh else { return }
+        let own = BatchSignature(first: key.first, size: key.size, root: key.root, signer: signer)
         add(own)
         state.withLock { s in
             if s.outbox.count >= Self.maxOutbox { s.outbox.removeFirst() }
@@ -194,41 +201,35 @@ final class Certifier: Sendable {
         return genesis.validators.enumerated().map { ($0.element.name, known[$0.offset] ?? 0) }
     }
 
-    /// `receipt` with every signature held for its batch.
-    func merge(_ receipt: Receipt) -> Receipt {
-        guard let root = receipt.batchRoot else { return receipt }
-        let key = BatchKey(first: receipt.batchFirst, size: receipt.batchSize, root: root)
-        let held = state.withLock { s in s.signatures[key] } ?? [:]
-        return receipt.adding(held.map { Receipt.Signer(index: $0.key, signature: $0.value) })
+    /// `receipt` with `held` signatures (by validator index) merged in.
+    private static func merge(_ receipt: Receipt, _ held: [Int: [UInt8]]) -> Receipt {
+        receipt.adding(held.map { Receipt.Signer(index: $0.key, signature: $0.value) })
     }
 
     /// Calls `done` with `receipt` certified (a quorum of signatures), at once when they are
     /// held, else once they arrive or are pulled; with nil when no quorum is reached within
     /// `timeout` seconds.
     func certify(_ receipt: Receipt, done: @escaping @Sendable (Receipt?) -> Void) {
-        announce(receipt)
-        let merged = merge(receipt)
-        if merged.signers.count >= genesis.quorum { return done(merged) }
         guard let root = receipt.batchRoot else { return done(nil) }
-        let waiter = Waiter(receipt: receipt, key: BatchKey(first: receipt.batchFirst, size: receipt.batchSize, root: root),
-                            deadline: monotonicNanos() + UInt64(timeout * 1e9), pulled: false, done: done)
-        let accepted = state.withLock { s in
-            guard !s.stopping, s.waiters.count < Self.maxWaiters else { return false }
+        let key = BatchKey(first: receipt.batchFirst, size: receipt.batchSize, root: root)
+        announce(receipt, key: key)
+        // The quorum check and the registration share the lock that `add` completes waiters
+        // under, so a signature arriving in between cannot be missed.
+        enum Registration { case ready([Int: [UInt8]]), waiting, refused }
+        let waiter = Waiter(receipt: receipt, key: key, deadline: monotonicNanos() + UInt64(timeout * 1e9),
+                            pulled: false, done: done)
+        let registration = state.withLock { s -> Registration in
+            let held = s.signatures[key] ?? [:]
+            if Set(held.keys).union(receipt.signers.map(\.index)).count >= genesis.quorum { return .ready(held) }
+            guard !s.stopping, s.waiters.count < Self.maxWaiters else { return .refused }
             s.waiters.append(waiter)
-            return true
+            return .waiting
         }
-        guard accepted else { return done(nil) }
-        // A signature may have arrived between the merge and the registration.
-        let again = merge(receipt)
-        if again.signers.count >= genesis.quorum {
-            let mine = state.withLock { s -> Bool in
-                guard let i = s.waiters.firstIndex(where: { $0.receipt == receipt && $0.deadline == waiter.deadline }) else { return false }
-                s.waiters.remove(at: i)
-                return true
-            }
-            if mine { done(again) }
+        switch registration {
+        case let .ready(held): done(Self.merge(receipt, held))
+        case .refused: done(nil)
+        case .waiting: wake.signal()
         }
-        wake.signal()
     }
 
     // MARK: The thread
