@@ -93,6 +93,7 @@ struct TransferFacts: Sendable {
         let fee = try r.u64("fee")
         let proofLength = Int(try r.u16("range_proof length"))
         try r.skip(proofLength, "range_proof")
+        try Transfer.skipAuditorSection(&r, outputs: m)
         let excessStart = r.offset
         try r.skip(32, "excess")
         try r.skip(64, "balance_signature")

@@ -49,6 +49,7 @@ public final class Ledger {
     @discardableResult
     public static func initialize(storage: any Storage, issuer: Address, minimumFee: UInt64,
                                   currency: String = Genesis.noCurrency, name: String = "v1",
+                                  auditors: [AuditorKey] = [],
                                   receiptKeySeed: SecretBytes = SecretBytes(randomCount: 32))
         throws(GenesisError) -> Genesis
     {
@@ -57,7 +58,7 @@ public final class Ledger {
         let genesis: Genesis
         do {
             genesis = try Genesis(issuer: issuer, minimumFee: minimumFee, currency: currency,
-                                  validators: [GenesisValidator(name: name, publicKey: key.publicKey)])
+                                  validators: [GenesisValidator(name: name, publicKey: key.publicKey)], auditors: auditors)
         } catch { throw .damaged(error.description) }
         try initialize(storage: storage, genesis: genesis, receiptKeySeed: receiptKeySeed)
         return genesis
@@ -141,7 +142,8 @@ public final class Ledger {
             throw .badReceiptKey("it is not the key of any validator in \(Genesis.fileName)")
         }
         let issuer = genesis.issuer.spendKey
-        var state = LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, chainID: genesis.chainID)
+        var state = LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, chainID: genesis.chainID,
+                                auditors: genesis.auditors)
         var settled = SettledReceipts()
         // Replay goes through the live path, `LedgerState.apply`, one logged batch at a time
         // (the records of one signed receipt batch; a version-1 receipt is a batch of its own).
@@ -160,7 +162,7 @@ public final class Ledger {
                 restore: { (s: Snapshot) throws(LedgerError) in
                     settled = SettledReceipts()
                     state = try LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, chainID: genesis.chainID,
-                                            snapshot: s.payload, receipts: &settled)
+                                            auditors: genesis.auditors, snapshot: s.payload, receipts: &settled)
                     guard state.sequence == s.sequence else {
                         throw .corruptSnapshot(path: LogFormat.snapshotName, reason: "state sequence differs")
                     }

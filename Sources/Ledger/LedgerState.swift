@@ -27,6 +27,9 @@ public struct LedgerState: Sendable {
     public let minimumFee: UInt64
     /// The ledger's chain id: every transfer and mint it settles carries it.
     public let chainID: ChainID
+    /// The genesis's auditor keys, in order: every transfer output carries a handle and a
+    /// validity proof for each.
+    public let auditors: [AuditorKey]
     /// The arithmetic backend of this state's proof checks (`verifyVartime`), audit and
     /// receipt hashing (the receipt tree's leaves and nodes, eight at a time on the IFMA
     /// lanes): the one the executable chose, given by the owner when it builds the state.
@@ -64,8 +67,10 @@ public struct LedgerState: Sendable {
 
     /// An empty state of the ledger `chainID` (also its initial chain hash) whose checks run
     /// on `backend` (one the CPU runs).
-    public init(issuer: RistrettoPoint, minimumFee: UInt64, chainID: ChainID, backend: Backend = .portable) {
+    public init(issuer: RistrettoPoint, minimumFee: UInt64, chainID: ChainID, auditors: [AuditorKey] = [],
+                backend: Backend = .portable) {
         self.backend = backend
+        self.auditors = auditors
         self.issuer = issuer
         self.minimumFee = minimumFee
         self.chainID = chainID
@@ -74,7 +79,8 @@ public struct LedgerState: Sendable {
 
     /// An empty state of the ledger `genesis` describes.
     public init(genesis: Genesis, backend: Backend = .portable) {
-        self.init(issuer: genesis.issuer.spendKey, minimumFee: genesis.minimumFee, chainID: genesis.chainID, backend: backend)
+        self.init(issuer: genesis.issuer.spendKey, minimumFee: genesis.minimumFee, chainID: genesis.chainID,
+                  auditors: genesis.auditors, backend: backend)
     }
 
     /// The sequence at which the transfer or mint with id bytes `id` was settled (nil if it

@@ -48,10 +48,10 @@ extension LedgerState {
     /// Restores a state from a snapshot payload; its receipts are appended to `receipts`
     /// (empty on entry).
     /// - Throws: `corruptSnapshot` naming what is wrong.
-    init(issuer: RistrettoPoint, minimumFee: UInt64, chainID: ChainID, snapshot bytes: [UInt8],
+    init(issuer: RistrettoPoint, minimumFee: UInt64, chainID: ChainID, auditors: [AuditorKey] = [], snapshot bytes: [UInt8],
          receipts: inout SettledReceipts) throws(LedgerError)
     {
-        self.init(issuer: issuer, minimumFee: minimumFee, chainID: chainID)
+        self.init(issuer: issuer, minimumFee: minimumFee, chainID: chainID, auditors: auditors)
         var r = ByteReader(bytes)
         func bad(_ reason: String) -> LedgerError { .corruptSnapshot(path: "snapshot", reason: reason) }
         do {

@@ -233,7 +233,7 @@ extension LedgerState {
             positions.append(i)
         }
         return PreparedVerification(decided: out, items: pendingItems, records: records, positions: positions,
-                                    outputs: created, verifier: BatchVerifier(backend: backend))
+                                    outputs: created, auditors: auditors, verifier: BatchVerifier(backend: backend))
     }
     /// The owner and commitment points of every input note `lookup` finds for `transfers`,
     /// decoded in one `RistrettoPoint.decodeBatch` (sixteen square roots at a time where
@@ -282,6 +282,8 @@ public struct PreparedVerification: Sendable {
     let positions: [Int]
     /// Outputs of this batch's transfers, for the lookups of the next batch.
     let outputs: [NoteID: [UInt8]]
+    /// The ledger's auditor keys, which every transfer's auditor section must serve.
+    let auditors: [AuditorKey]
     /// Checks the proofs, on the backend the batch was prepared with.
     let verifier: BatchVerifier
 
@@ -294,7 +296,7 @@ public struct PreparedVerification: Sendable {
     /// - Warning: Variable time; public data only.
     public func verifyVartime(parallelism: Parallelism) -> [Verification] {
         var failed: [Int: ProtocolError] = [:]
-        for f in TransferVerifier.invalidTransfersVartime(items, verifier: verifier,
+        for f in TransferVerifier.invalidTransfersVartime(items, auditors: auditors, verifier: verifier,
                                                           parallelism: parallelism) {
             failed[f.index] = f.error
         }

@@ -443,9 +443,9 @@ public final class WalletSession {
                                                          reserved: sync.reservedTotal)
         }
         let available = sync.spendable.map { OwnedNote(note: $0.note, contents: $0.contents) }
-        let chain = try ledger().chainID
+        let genesis = try ledger()
         do {
-            return try TransferBuilder.build(chain: chain, from: keys, spending: available,
+            return try TransferBuilder.build(chain: genesis.chainID, auditors: genesis.auditors, from: keys, spending: available,
                                              payments: [Payment(to: recipient, amount: amount, text: memo)],
                                              fee: fee, changeText: Array("change".utf8), backend: backend)
         } catch {

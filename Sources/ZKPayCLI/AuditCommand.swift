@@ -155,16 +155,25 @@ enum AuditCommand {
         }
         try checkGenesis(genesis, expected: expected)
         var auditor = LogAuditor(genesis: genesis, backend: runtime.backend, parallelism: workers.parallelism)
+        try readLog(client, progress: progress, label: "downloading and re-verifying the log") { e in
+            try auditor.add(LogRecord(sequence: e.sequence, payload: e.payload))
+        }
+        return (genesis, try auditor.finish())
+    }
+
+    /// Reads a validator's whole log (`GET /v1/log`, `pageRecords` per page) and hands each
+    /// record to `each`, in order, until the page's end.
+    static func readLog(_ client: ValidatorClient, progress: Progress, label: String,
+                        _ each: (LogPage.Entry) throws -> Void) throws {
         var after: UInt64 = 0
         while true {
             let page: LogPage
             do { page = try client.logPage(after: after, limit: pageRecords) } catch { throw clientFailure(error, client) }
-            for e in page.entries { try auditor.add(LogRecord(sequence: e.sequence, payload: e.payload)) }
-            after = auditor.added
-            progress.tick("downloading and re-verifying the log", Int(clamping: after), Int(clamping: page.end))
+            for e in page.entries { try each(e) }
+            after = page.entries.last?.sequence ?? after
+            progress.tick(label, Int(clamping: after), Int(clamping: page.end))
             if page.entries.isEmpty || after >= page.end { break }
         }
-        return (genesis, try auditor.finish())
     }
 
     static func clientFailure(_ error: ValidatorClientError, _ client: ValidatorClient) -> CLIError {

@@ -98,6 +98,8 @@ public enum ZKPayCLI {
                     usage: ClusterCommand.usage, run: ClusterCommand.run),
             Command(name: "audit", summary: "re-verify a ledger from genesis: proofs, ids, receipts, supply (a data directory or a running validator)",
                     usage: AuditCommand.usage, run: AuditCommand.run),
+            Command(name: "auditor", summary: "make an auditor key (create) or list a ledger's transfers with their amounts as its auditor (scan)",
+                    usage: AuditorCommand.usage, run: AuditorCommand.run),
             Command(name: "receipt", summary: "verify a settlement receipt offline",
                     usage: ReceiptCommand.usage, run: ReceiptCommand.run),
             Command(name: "wallet", summary: "create, list, back up (export-seed) and restore (import) wallets",

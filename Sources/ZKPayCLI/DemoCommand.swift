@@ -82,7 +82,7 @@ enum DemoCommand {
         let fee = ledger.state.minimumFee
         let built: BuiltTransfer
         do {
-            built = try TransferBuilder.build(chain: genesis.chainID, from: alice, spending: [mintedNote.owned],
+            built = try TransferBuilder.build(chain: genesis.chainID, auditors: genesis.auditors, from: alice, spending: [mintedNote.owned],
                                               payments: [Payment(to: bob.address, amount: amount, text: Array("rent".utf8))],
                                               fee: fee, changeText: Array("change".utf8), backend: runtime.backend)
         } catch { throw CLIError.failure("alice could not build the transfer: \(error)") }

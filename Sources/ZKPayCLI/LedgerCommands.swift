@@ -10,12 +10,19 @@ package struct LedgerArguments {
     package var options: [String: String] = [:]
     package var flags: Set<String> = []
     package var positionals: [String] = []
+    /// The values of options that may be given more than once, in order.
+    package var repeated: [String: [String]] = [:]
 
-    package init(_ arguments: [String], valued: Set<String>, flags allowed: Set<String> = []) throws {
+    package init(_ arguments: [String], valued: Set<String>, flags allowed: Set<String> = [],
+                 repeatable: Set<String> = []) throws {
         var i = 0
         while i < arguments.count {
             let a = arguments[i]
-            if valued.contains(a) {
+            if repeatable.contains(a) {
+                guard i + 1 < arguments.count else { throw CLIError.usage("\(a) needs a value") }
+                repeated[a, default: []].append(arguments[i + 1])
+                i += 2
+            } else if valued.contains(a) {
                 guard i + 1 < arguments.count else { throw CLIError.usage("\(a) needs a value") }
                 options[a] = arguments[i + 1]
                 i += 2
@@ -52,7 +59,7 @@ func openDataStorage(_ path: String, _ runtime: RuntimeOptions) throws -> POSIXS
 /// `zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS]` and
 /// `zkpay validator run ...` (ValidatorRunCommand.swift).
 enum ValidatorCommand {
-    static let usage = "zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS] [--currency CODE]\n       "
+    static let usage = "zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS] [--currency CODE] [--auditor zkpaud1…]...\n       "
         + ValidatorRunCommand.usage
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
@@ -60,7 +67,8 @@ enum ValidatorCommand {
         guard arguments.first == "init" else {
             throw CLIError.usage("expected a subcommand: init or run")
         }
-        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--data", "--issuer", "--min-fee-units", "--min-fee", "--currency"])
+        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--data", "--issuer", "--min-fee-units", "--min-fee", "--currency"],
+                                       repeatable: ["--auditor"])
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
         guard let data = args.options["--data"] else { throw CLIError.usage("--data DIR is required") }
         guard let issuerText = args.options["--issuer"] else { throw CLIError.usage("--issuer ADDRESS|WALLET is required") }
@@ -74,6 +82,7 @@ enum ValidatorCommand {
         }
         let issuer = try issuerAddress(issuerText)
         let currency = try currencyOption(args.options["--currency"])
+        let auditors = try auditorOptions(args.repeated["--auditor"] ?? [])
         let runtime = try RuntimeOptions.fromEnvironment()
         let storage: POSIXStorage
         do { storage = try runtime.openStorage(data, create: true) } catch {
@@ -82,7 +91,10 @@ enum ValidatorCommand {
         let lock = try lockDataDirectory(data)
         defer { withExtendedLifetime(lock) {} }
         let genesis: Genesis
-        do { genesis = try Ledger.initialize(storage: storage, issuer: issuer, minimumFee: minimumFee, currency: currency) } catch {
+        do {
+            genesis = try Ledger.initialize(storage: storage, issuer: issuer, minimumFee: minimumFee, currency: currency,
+                                            auditors: auditors)
+        } catch {
             throw CLIError.failure("\(error)")
         }
         // Creates the empty log so that the directory is a complete ledger.
@@ -96,10 +108,26 @@ enum ValidatorCommand {
         if let v = genesis.validators.first {
             console.print("validator key:      \(ProtocolHex.encode(v.publicKey)) (\(v.name))")
         }
+        for a in genesis.auditors { console.print("auditor:            \(a.encoded)") }
         console.print("chain id:           \(genesis.chainID.hex)")
         console.print("wallets pin this ledger with `zkpay pin --validator URL --chain-id CHAIN_ID` "
             + "(or --genesis \(data)/\(Genesis.fileName))")
         return ExitCode.success
+    }
+
+    /// `--auditor zkpaud1…` (repeatable): the genesis's auditor keys, in the order given.
+    static func auditorOptions(_ texts: [String]) throws -> [AuditorKey] {
+        guard texts.count <= Auditing.maxAuditors else {
+            throw CLIError.usage("--auditor given \(texts.count) times; a ledger has at most \(Auditing.maxAuditors) auditors")
+        }
+        var keys: [AuditorKey] = []
+        for t in texts {
+            do { keys.append(try AuditorKey(parsing: t)) } catch {
+                throw CLIError.usage("--auditor: \(error) (make one with `zkpay auditor create NAME`)")
+            }
+        }
+        guard Set(keys).count == keys.count else { throw CLIError.usage("--auditor: the same key is given twice") }
+        return keys
     }
 
     /// `--currency CODE`: three letters A-Z (default XXX, ISO 4217 "no currency").

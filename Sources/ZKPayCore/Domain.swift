@@ -20,6 +20,14 @@ public enum Domain {
     public static let spendKey = "zkpay/spend-key/v1"
     /// Key of BLAKE2b-512(seed) reduced mod l: the view secret y.
     public static let viewKey = "zkpay/view-key/v1"
+    /// Key of BLAKE2b-512(seed) reduced mod l: an auditor's secret s (its key is A = s⁻¹·B~).
+    public static let auditorSecret = "zkpay/auditor-secret/v1"
+    /// Key of BLAKE2b-512(random ‖ A ‖ chain id) reduced mod l: a transfer's ephemeral scalar
+    /// e_k toward auditor k.
+    public static let auditorEphemeral = "zkpay/auditor-ephemeral/v1"
+    /// Key of BLAKE2b-512(shared ‖ R ‖ A ‖ chain id ‖ LE32(j) ‖ C_j ‖ D_jk): AEAD key (first 32
+    /// bytes) and nonce (next 24) of output j's ciphertext to an auditor.
+    public static let auditorKey = "zkpay/auditor-key/v1"
     /// Key of BLAKE2b-256(seed): the 32-byte nonce seed of the schnorrkel spend key.
     public static let spendNonce = "zkpay/spend-nonce/v1"
     /// Key of BLAKE2b-512(random ‖ V ‖ owner ‖ C) reduced mod l: a memo's ephemeral scalar e.
@@ -28,7 +36,7 @@ public enum Domain {
     /// nonce (next 24 bytes).
     public static let memoKey = "zkpay/memo-key/v1"
     /// Key of BLAKE2b-256(canonical transfer encoding): the transfer id.
-    public static let transferID = "zkpay/transfer-id/v2"
+    public static let transferID = "zkpay/transfer-id/v3"
     /// Key of BLAKE2b-256(canonical mint encoding): the mint id.
     public static let mintID = "zkpay/mint-id/v2"
     /// Key of BLAKE2b-256(parent id ‖ LE32(output index)): a note id.
@@ -45,9 +53,9 @@ public enum Domain {
     // MARK: schnorrkel signing contexts
 
     /// Context of the sender's authorization signature (spend key, generator B).
-    public static let authorizationContext = "zkpay/transfer-authorization/v2"
+    public static let authorizationContext = "zkpay/transfer-authorization/v3"
     /// Context of the balance signature (key E, generator B~).
-    public static let balanceContext = "zkpay/transfer-balance/v2"
+    public static let balanceContext = "zkpay/transfer-balance/v3"
     /// Context of the issuer's mint signature (issuer key, generator B).
     public static let mintContext = "zkpay/mint/v2"
 
@@ -56,6 +64,8 @@ public enum Domain {
     /// Application label of the Merlin transcript of a transfer's aggregated range proof;
     /// the chain id follows as the message "chain-id".
     public static let rangeProofTranscript: StaticString = "zkpay/range-proof/v2"
+    /// Application label of the Merlin transcript of a transfer's auditor validity proofs.
+    public static let auditorProofTranscript: StaticString = "zkpay/auditor-proof/v1"
 
     /// A BLAKE2b key as bytes.
     static func key(_ string: String) -> [UInt8] { Array(string.utf8) }

@@ -37,7 +37,8 @@ public struct GenesisValidator: Sendable, Equatable {
 ///     ‖ minimum fee u64 ‖ currency (3, ASCII A-Z) ‖ decimals u8 (0...18)
 ///     ‖ validator count u8 (1...64)
 ///     ‖ per validator: name length u8 ‖ name (ASCII a-z 0-9 -) ‖ Ed25519 key (32)
-///     ‖ auditor count u8 (0 in this version) ‖ chain id (32)
+///     ‖ auditor count u8 (0...8) ‖ per auditor: A (32, canonical, not the identity)
+///     ‖ chain id (32)
 ///
 /// The chain id is BLAKE2b-256 keyed "zkpay/genesis/v2" of every byte before it. Every
 /// transfer and mint carries it (so their ids and signatures bind it), the range proofs'
@@ -54,8 +55,9 @@ public struct Genesis: Sendable, Equatable {
     public static let maxValidators = 64
     static let magic = Array("zkpaygen".utf8)
     static let checksumKey = Domain.key(Domain.genesisChecksum)
-    /// Longest encoding (64 validators with 32-character names).
-    public static let maxEncodedLength = 8 + 4 + 64 + 8 + 3 + 1 + 1 + maxValidators * (1 + 32 + 32) + 1 + 32
+    /// Longest encoding (64 validators with 32-character names, 8 auditors).
+    public static let maxEncodedLength = 8 + 4 + 64 + 8 + 3 + 1 + 1 + maxValidators * (1 + 32 + 32) + 1
+        + Auditing.maxAuditors * 32 + 32
     /// The currency of a ledger that names none (ISO 4217 "no currency").
     public static let noCurrency = "XXX"
     /// Decimals of the amounts wallets show (units per coin: 10^decimals).
@@ -72,12 +74,21 @@ public struct Genesis: Sendable, Equatable {
     public let decimals: UInt8
     /// The validators, in index order (a receipt names its signers by index).
     public let validators: [GenesisValidator]
+    /// The auditors, in order: every transfer output carries a handle for each
+    /// (docs/PROTOCOL.md §7.4.1).
+    public let auditors: [AuditorKey]
 
     /// Genesis parameters.
     /// - Throws: `damaged` if there are no validators, more than 64, two share a name or key, the
-    ///   currency is not three letters A-Z, or decimals exceed 18.
+    ///   currency is not three letters A-Z, decimals exceed 18, there are more than 8 auditors
+    ///   or two share a key.
     public init(issuer: Address, minimumFee: UInt64, currency: String = Genesis.noCurrency,
-                decimals: UInt8 = Genesis.defaultDecimals, validators: [GenesisValidator]) throws(GenesisFormatError) {
+                decimals: UInt8 = Genesis.defaultDecimals, validators: [GenesisValidator],
+                auditors: [AuditorKey] = []) throws(GenesisFormatError) {
+        guard auditors.count <= Auditing.maxAuditors else {
+            throw .damaged("\(auditors.count) auditors; a ledger has at most \(Auditing.maxAuditors)")
+        }
+        guard Set(auditors).count == auditors.count else { throw .damaged("two auditors share a key") }
         guard Self.isValidCurrency(currency) else { throw .damaged("currency \"\(currency)\": use three letters A-Z") }
         guard decimals <= 18 else { throw .damaged("\(decimals) decimals; at most 18") }
         guard (1...Self.maxValidators).contains(validators.count) else {
@@ -90,6 +101,7 @@ public struct Genesis: Sendable, Equatable {
         self.currency = currency
         self.decimals = decimals
         self.validators = validators
+        self.auditors = auditors
     }
 
     /// Whether `code` can name a ledger's currency: three ASCII letters A-Z.
@@ -126,7 +138,8 @@ public struct Genesis: Sendable, Equatable {
             w.raw(name)
             w.raw(v.publicKey)
         }
-        w.u8(0)
+        w.u8(UInt8(auditors.count))
+        for a in auditors { w.raw(a.encoding) }
         return w.bytes
     }
 
@@ -152,6 +165,7 @@ public struct Genesis: Sendable, Equatable {
         var r = ByteReader(body)
         let issuer: Address, minimumFee: UInt64, currency: String, decimals: UInt8
         var validators: [GenesisValidator] = []
+        var auditors: [AuditorKey] = []
         do {
             _ = try r.raw(12, "header")
             let spend = try r.nonIdentityPoint("issuer.spend")
@@ -170,15 +184,14 @@ public struct Genesis: Sendable, Equatable {
                 }
                 validators.append(try GenesisValidator(name: name, publicKey: key))
             }
-            let auditors = try r.u8("auditors count")
-            guard auditors == 0 else {
-                throw GenesisFormatError.damaged("it names \(auditors) auditor keys; this build supports none")
-            }
+            let auditorCount = try r.count("auditors count", allowed: 0...Auditing.maxAuditors)
+            for k in 0..<auditorCount { auditors.append(try AuditorKey(encoding: try r.raw(32, "auditors[\(k)]"), field: "auditors[\(k)]")) }
             try r.finish()
         } catch let e as GenesisFormatError {
             throw e
         } catch { throw .damaged("\(error)") }
-        try self.init(issuer: issuer, minimumFee: minimumFee, currency: currency, decimals: decimals, validators: validators)
+        try self.init(issuer: issuer, minimumFee: minimumFee, currency: currency, decimals: decimals, validators: validators,
+                      auditors: auditors)
     }
 }
 

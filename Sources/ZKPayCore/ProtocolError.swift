@@ -31,6 +31,8 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidAddress(reason: String)
     /// A wallet seed that cannot give keys.
     case invalidSeed(reason: String)
+    /// A `zkpaud1…` auditor key that does not parse.
+    case invalidAuditorKey(reason: String)
 
     // MARK: Memos and notes
 
@@ -69,6 +71,12 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     case unexpectedIssuer
     /// Amounts add up past 2^64 − 1.
     case amountOverflow(field: String)
+    /// The transfer's auditor section serves `found` auditors where the ledger's genesis names
+    /// `expected`: output `output` lacks (or has extra) handles.
+    case auditorSectionMismatch(output: Int, expected: Int, found: Int)
+    /// Output `output`'s auditor validity proof does not verify: a handle does not use the
+    /// blinding of its commitment.
+    case invalidAuditorProof(output: Int)
 
     // MARK: Wallet
 
@@ -92,6 +100,7 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidJSON: "invalid_json"
         case .invalidAddress: "invalid_address"
         case .invalidSeed: "invalid_seed"
+        case .invalidAuditorKey: "invalid_auditor_key"
         case .memoTextTooLong: "memo_text_too_long"
         case .memoNotForThisKey: "memo_not_for_this_key"
         case .memoMalformed: "memo_malformed"
@@ -107,6 +116,8 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidMintSignature: "invalid_mint_signature"
         case .unexpectedIssuer: "unexpected_issuer"
         case .amountOverflow: "amount_overflow"
+        case .auditorSectionMismatch: "auditor_section_mismatch"
+        case .invalidAuditorProof: "invalid_auditor_proof"
         case .insufficientFunds: "insufficient_funds"
         case .unsupportedRequest: "unsupported_request"
         }
@@ -120,7 +131,8 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
         "memo_commitment_mismatch", "note_not_owned", "duplicate_input", "input_notes_mismatch",
         "input_owner_mismatch", "excess_mismatch", "invalid_range_proof", "invalid_balance_signature",
         "invalid_authorization", "invalid_mint_signature", "unexpected_issuer", "amount_overflow",
-        "insufficient_funds", "unsupported_request",
+        "insufficient_funds", "unsupported_request", "invalid_auditor_key", "auditor_section_mismatch",
+        "invalid_auditor_proof",
     ]
 
     /// Whether the error is a fault of the encoding (decode-time) rather than of the
@@ -160,6 +172,8 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
             "not a zkpay address: \(reason); an address is the 113-character bech32m string starting with zkp1"
         case let .invalidSeed(reason):
             "wallet seed unusable: \(reason)"
+        case let .invalidAuditorKey(reason):
+            "not a zkpay auditor key: \(reason); an auditor key is the 65-character bech32m string starting with zkpaud1"
         case let .memoTextTooLong(length):
             "memo text is \(length) bytes; at most \(Memo.maximumTextLength) bytes fit"
         case .memoNotForThisKey:
@@ -190,6 +204,12 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
             "the mint is signed by a key other than the ledger's issuer key"
         case let .amountOverflow(field):
             "\(field) adds up past 2^64 − 1"
+        case let .auditorSectionMismatch(output, expected, found):
+            "outputs[\(output)] carries handles for \(found) auditor keys but the ledger's genesis names \(expected); "
+                + "rebuild the transfer with the ledger's genesis (pin it again if it changed)"
+        case let .invalidAuditorProof(output):
+            "outputs[\(output)]'s auditor validity proof does not verify: its decryption handles do not use the "
+                + "blinding of its commitment; the sender's wallet built a faulty transfer"
         case let .insufficientFunds(available, needed):
             "spendable notes hold \(available) but \(needed) (amounts plus fee) are needed"
         case let .unsupportedRequest(reason):

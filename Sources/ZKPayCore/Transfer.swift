@@ -5,15 +5,16 @@ public import Ristretto255
 public import Schnorr
 import Sodium
 
-/// A confidential transfer, version 2 (docs/PROTOCOL.md §7.4).
+/// A confidential transfer, version 3 (docs/PROTOCOL.md §7.4).
 ///
 /// Canonical encoding (all integers little-endian):
 ///
-///     type u8 = 1 ‖ version u8 = 2 ‖ chain id (32, the ledger's genesis hash)
+///     type u8 = 1 ‖ version u8 = 3 ‖ chain id (32, the ledger's genesis hash)
 ///     input count u8 (1...16) ‖ input note ids (32 each)
 ///     output count u8 (1, 2, 4, 8 or 16) ‖ outputs (owner 32 ‖ commitment 32 ‖ memo 153)
 ///     fee u64
 ///     range proof length u16 (= 32·(9 + 2·log2(64·m))) ‖ range proof (dalek wire format)
+///     auditor section (K u8 ‖ …, `AuditorSection`: handles, ciphertexts and validity proofs)
 ///     excess E (32)                                 ← balance message ends here
 ///     balance signature (64, schnorrkel, key E, generator B~)
 ///     sender P (32)                                 ← authorization message ends here
@@ -21,7 +22,7 @@ import Sodium
 ///
 /// The balance signature signs every byte before it; the authorization signs every byte
 /// before it (so it covers the balance signature too). The transfer id is BLAKE2b-256
-/// keyed "zkpay/transfer-id/v2" of the whole encoding. The chain id binds both signatures
+/// keyed "zkpay/transfer-id/v3" of the whole encoding. The chain id binds both signatures
 /// and the id to one ledger; the range proof's transcript absorbs it too.
 ///
 /// Holding a `Transfer` means the bytes decoded strictly; it does not mean the transfer
@@ -30,7 +31,7 @@ public struct Transfer: Sendable, Equatable {
     /// The object type byte of a transfer.
     public static let objectType: UInt8 = 1
     /// The version this implementation encodes and accepts.
-    public static let version: UInt8 = 2
+    public static let version: UInt8 = 3
     /// Offset of the input count (after type, version and chain id); the input ids follow.
     public static let inputCountOffset = 34
     /// Inputs per transfer.
@@ -50,6 +51,8 @@ public struct Transfer: Sendable, Equatable {
     public let fee: UInt64
     /// One aggregated 64-bit range proof over the output commitments.
     public let rangeProof: RangeProof
+    /// Per output and auditor of the ledger: decryption handle, ciphertext, validity proof.
+    public let auditorSection: AuditorSection
     /// E = Σ output commitments − Σ input commitments + fee·B (= k·B~ when balanced).
     public var excess: RistrettoPoint { excessKey.point }
     /// E with its encoding as the balance signature's public key (kept from decoding so
@@ -132,6 +135,7 @@ public struct Transfer: Sendable, Equatable {
         let proofBytes = try r.lengthPrefixed("range_proof", allowed: proofLength...proofLength)
         let proof = try Self.decodeRangeProof(proofBytes, decoded: proofStart == pre.proofStart ? pre.proof : nil,
                                               backend: backend)
+        let auditorSection = try AuditorSection(reading: &r, outputs: outputCount)
         let excess = try Self.decodeKey(try r.raw(32, "excess"), field: "excess", decoded: pre.points[r.offset - 32])
         let balanceMessageLength = r.offset
         let balanceSignature = try Self.decodeSignature(try r.raw(64, "balance_signature"), field: "balance_signature",
@@ -147,6 +151,7 @@ public struct Transfer: Sendable, Equatable {
         self.outputs = outputs
         self.fee = fee
         rangeProof = proof
+        self.auditorSection = auditorSection
         excessKey = excess
         self.balanceSignature = balanceSignature
         senderKey = sender
@@ -155,6 +160,13 @@ public struct Transfer: Sendable, Equatable {
         id = TransferID(uncheckedBytes: Hash.blake2b(all, outputLength: 32, key: Domain.key(Domain.transferID)))
         self.balanceMessageLength = balanceMessageLength
         self.authorizationMessageLength = authorizationMessageLength
+    }
+
+    /// Skips the auditor section of a transfer with `outputs` outputs (readers that take
+    /// only the ledger's fields from a verified encoding).
+    package static func skipAuditorSection(_ r: inout ByteReader, outputs m: Int) throws(ProtocolError) {
+        let k = try r.count("auditors count", allowed: 0...Auditing.maxAuditors)
+        try r.skip(Auditing.sectionLength(auditors: k, outputs: m) - 1, "auditors")
     }
 
     /// Points decoded ahead of the field-by-field parse, keyed by their offset in the
@@ -177,7 +189,11 @@ public struct Transfer: Sendable, Equatable {
                                 proofLength: Int, backend: Backend) -> Predecoded {
         var pre = Predecoded()
         let proofStart = outputsStart + Output.encodedLength * outputCount + 8 + 2
-        let tail = proofStart + proofLength
+        let sectionStart = proofStart + proofLength
+        guard sectionStart < all.count else { return pre }
+        let auditorCount = Int(all[sectionStart])
+        guard auditorCount <= Auditing.maxAuditors else { return pre }
+        let tail = sectionStart + Auditing.sectionLength(auditors: auditorCount, outputs: outputCount)
         guard all.count == tail + 192 else { return pre }
         let proofBytes = Array(all[proofStart..<tail])
         guard let proofSlices = RangeProof.pointSlices(proofBytes) else { return pre }
@@ -186,6 +202,7 @@ public struct Transfer: Sendable, Equatable {
             let o = outputsStart + Output.encodedLength * j
             offsets += [o, o + 32, o + 64]          // owner, commitment, memo's ephemeral key
         }
+        offsets += AuditorSection.pointOffsets(start: sectionStart, auditors: auditorCount, outputs: outputCount)
         let tailOffsets = [tail, tail + 32, tail + 96, tail + 128]  // excess, balance R, sender, authorization R
         let slices = offsets.map { all[$0..<($0 + 32)] } + proofSlices + tailOffsets.map { all[$0..<($0 + 32)] }
         let points = RistrettoPoint.decodeBatch(slices, backend: backend)
@@ -255,8 +272,9 @@ enum Contexts {
 extension Transfer {
     /// The JSON form, mirroring the binary layout field by field:
     /// `{"version", "chain_id": hex, "inputs": [hex], "outputs": [{owner, commitment, memo}], "fee": "decimal",
-    /// "range_proof": hex, "excess": hex, "balance_signature": hex, "sender": hex,
-    /// "authorization": hex}`.
+    /// "range_proof": hex, "auditors": {"ephemeral_keys": [hex], "outputs": [{"handles": [{"handle": hex,
+    /// "ciphertext": hex}], "proof": hex}]}, "excess": hex, "balance_signature": hex, "sender": hex,
+    /// "authorization": hex}`; `proof` is T1 ‖ T2s ‖ z_v ‖ z_r.
     public var json: JSONValue {
         .object([
             JSONMember("version", .int(Int(Self.version))),
@@ -265,6 +283,7 @@ extension Transfer {
             JSONMember("outputs", .array(outputs.map(\.json))),
             JSONMember("fee", .u64(fee)),
             JSONMember("range_proof", .hex(rangeProof.bytes)),
+            JSONMember("auditors", auditorSection.json),
             JSONMember("excess", .hex(excessKey.bytes)),
             JSONMember("balance_signature", .hex(balanceSignature.bytes)),
             JSONMember("sender", .hex(senderKey.bytes)),
@@ -314,6 +333,7 @@ extension Transfer {
             throw .invalidJSON(field: "range_proof", reason: "longer than any range proof")
         }
         w.lengthPrefixed(proof)
+        try AuditorSection.writeJSON(try o.value("auditors"), outputs: outputs.count, to: &w)
         w.raw(try o.hex("excess", length: 32))
         w.raw(try o.hex("balance_signature", length: 64))
         w.raw(try o.hex("sender", length: 32))

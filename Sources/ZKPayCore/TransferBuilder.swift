@@ -65,6 +65,8 @@ public enum TransferBuilder {
     /// Builds and signs a transfer with the CSPRNG.
     /// - Parameters:
     ///   - chain: the ledger's chain id (its genesis hash), which the transfer carries.
+    ///   - auditors: the auditor keys of the ledger's genesis, in its order: every output
+    ///     gets a handle, a ciphertext and a validity proof for each.
     ///   - wallet: the sender's keys.
     ///   - available: spendable notes (all owned by `wallet`).
     ///   - payments: 1 to 16 payments (fewer if change and padding must fit).
@@ -75,17 +77,19 @@ public enum TransferBuilder {
     /// - Throws: `noteNotOwned`, `insufficientFunds`, `amountOverflow`, `memoTextTooLong`,
     ///   `unsupportedRequest` (no payment, more than 16 outputs or inputs needed, or an
     ///   owned note whose opening does not match its commitment).
-    public static func build(chain: ChainID, from wallet: WalletKeys, spending available: [OwnedNote], payments: [Payment],
+    public static func build(chain: ChainID, auditors: [AuditorKey] = [], from wallet: WalletKeys,
+                             spending available: [OwnedNote], payments: [Payment],
                              fee: UInt64, changeText: [UInt8] = [], backend: Backend = .portable)
         throws(ProtocolError) -> BuiltTransfer {
         var rng = SecureRandomness()
         var signer = SecureSigner()
-        return try build(chain: chain, from: wallet, spending: available, payments: payments, fee: fee, changeText: changeText,
-                         rng: &rng, signer: &signer, backend: backend)
+        return try build(chain: chain, auditors: auditors, from: wallet, spending: available, payments: payments, fee: fee,
+                         changeText: changeText, rng: &rng, signer: &signer, backend: backend)
     }
 
     /// `build` with the randomness and signer supplied (fixture generation and tests).
-    package static func build(chain: ChainID, from wallet: WalletKeys, spending available: [OwnedNote], payments: [Payment],
+    package static func build(chain: ChainID, auditors: [AuditorKey] = [], from wallet: WalletKeys,
+                              spending available: [OwnedNote], payments: [Payment],
                               fee: UInt64, changeText: [UInt8] = [], rng: inout some RandomNumberGenerator,
                               signer: inout some TransferSigner, backend: Backend = .portable)
         throws(ProtocolError) -> BuiltTransfer {
@@ -106,7 +110,8 @@ public enum TransferBuilder {
         }
         while !Transfer.outputCounts.contains(outputs.count) { outputs.append((wallet.address, 0, [])) }
 
-        let draft = try TransferDraft(chain: chain, inputs: chosen, outputs: outputs, fee: fee, rng: &rng, backend: backend)
+        let draft = try TransferDraft(chain: chain, auditors: auditors, inputs: chosen, outputs: outputs, fee: fee, rng: &rng,
+                                      backend: backend)
         guard draft.isBalanced else {
             throw .unsupportedRequest(reason: "an owned note's amount or blinding does not open its commitment; rescan the wallet")
         }
@@ -153,6 +158,8 @@ package struct TransferDraft {
     package var outputs: [Output]
     package var fee: UInt64
     package var proofBytes: [UInt8]
+    /// Handles, ciphertexts and validity proofs for the ledger's auditors (empty without).
+    package var auditorSection: AuditorSection
     package var excess: RistrettoPoint
     /// k = Σ r_out − Σ r_in, in wiped memory.
     package var excessSecret: SecretScalar
@@ -161,8 +168,12 @@ package struct TransferDraft {
     package var openings: [(amount: UInt64, blinding: SecretScalar)]
 
     /// Draws blindings, proves the amounts, seals the memos and computes E and k.
-    package init(chain: ChainID, inputs: [OwnedNote], outputs: [(recipient: Address, amount: UInt64, text: [UInt8])], fee: UInt64,
+    package init(chain: ChainID, auditors: [AuditorKey] = [], inputs: [OwnedNote],
+                 outputs: [(recipient: Address, amount: UInt64, text: [UInt8])], fee: UInt64,
                  rng: inout some RandomNumberGenerator, backend: Backend = .portable) throws(ProtocolError) {
+        guard auditors.count <= Auditing.maxAuditors else {
+            throw .unsupportedRequest(reason: "\(auditors.count) auditor keys; a ledger has at most \(Auditing.maxAuditors)")
+        }
         var blindings = outputs.map { _ in Scalar(reducingWide: rng.bytes(64)) }
         var k = Scalar.zero
         defer {
@@ -190,7 +201,10 @@ package struct TransferDraft {
         self.fee = fee
         proofBytes = proved.proof.bytes
         excessSecret = SecretScalar(k)
-        openings = zip(outputs, blindings).map { ($0.amount, SecretScalar($1)) }
+        let opened = zip(outputs, blindings).map { (amount: $0.amount, blinding: SecretScalar($1)) }
+        openings = opened
+        auditorSection = AuditorSection.prove(chain: chain, auditors: auditors, commitments: proved.commitments,
+                                              openings: opened, using: &rng)
         excess = Self.computeExcess(inputs: self.inputs, outputs: sealed, fee: fee)
     }
 
@@ -210,7 +224,9 @@ package struct TransferDraft {
     /// The encoding up to and including E (the balance message).
     package func body() -> [UInt8] {
         var w = ByteWriter(capacity: 2 + 32 + 1 + 32 * inputs.count + 1 + Output.encodedLength * outputs.count + 8
-                           + 2 + proofBytes.count + 32 + 64 + 32 + 64)
+                           + 2 + proofBytes.count
+                           + Auditing.sectionLength(auditors: auditorSection.auditorCount, outputs: outputs.count)
+                           + 32 + 64 + 32 + 64)
         w.u8(Transfer.objectType)
         w.u8(Transfer.version)
         w.raw(chain.bytes)
@@ -220,6 +236,7 @@ package struct TransferDraft {
         for o in outputs { o.encode(to: &w) }
         w.u64(fee)
         w.lengthPrefixed(proofBytes)
+        auditorSection.encode(to: &w)
         w.point(excess)
         return w.bytes
     }

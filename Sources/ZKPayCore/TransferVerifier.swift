@@ -12,14 +12,20 @@ public struct TransferStatements: Sendable {
     public let excess: Statement
     /// The aggregated range proof over the output commitments.
     public let range: Statement
+    /// The auditor validity proofs of every output (pre-weighted; empty without auditors).
+    public let auditor: Statement
+    /// What the auditor proofs are checked against, to name a failing output.
+    public let auditorCheck: AuditorCheck
     /// s·B~ − c·E − R = 0 (balance signature).
     public let balance: Statement
     /// s·B − c·P − R = 0 (authorization).
     public let authorization: Statement
 
-    /// All four, in the order excess, range, balance, authorization: one item of
-    /// `BatchVerifier.invalidItemsVartime`.
-    public var all: [Statement] { [excess, range, balance, authorization] }
+    /// All of them, in the order excess, range, auditor (on a ledger with auditors), balance,
+    /// authorization: one item of `BatchVerifier.invalidItemsVartime`.
+    public var all: [Statement] {
+        auditorCheck.isEmpty ? [excess, range, balance, authorization] : [excess, range, auditor, balance, authorization]
+    }
 
     /// The error of the first statement that does not hold, or nil if all hold (one
     /// multiscalar multiplication per statement checked, on `backend`).
@@ -27,6 +33,7 @@ public struct TransferStatements: Sendable {
     public func firstFailureVartime(backend: Backend) -> ProtocolError? {
         if !excess.isSatisfiedVartime(backend: backend) { return .excessMismatch }
         if !range.isSatisfiedVartime(backend: backend) { return .invalidRangeProof }
+        if let j = auditorCheck.firstFailingOutputVartime(backend: backend) { return .invalidAuditorProof(output: j) }
         if !balance.isSatisfiedVartime(backend: backend) { return .invalidBalanceSignature }
         if !authorization.isSatisfiedVartime(backend: backend) { return .invalidAuthorization }
         return nil
@@ -51,26 +58,33 @@ public enum TransferVerifier {
     /// - Parameters:
     ///   - transfer: the decoded transfer.
     ///   - inputs: the notes it spends, in the order of `transfer.inputs`.
+    ///   - auditors: the auditor keys of the ledger's genesis, in order.
     ///   - backend: the backend of the batched scalar products (one the CPU runs).
-    /// - Throws: `inputNotesMismatch`, `duplicateInput`, `inputOwnerMismatch`, or
-    ///   `invalidRangeProof` when the proof cannot even be turned into a statement.
-    public static func statements(for transfer: Transfer, inputs: [InputNote], backend: Backend = .portable)
+    /// - Throws: `inputNotesMismatch`, `duplicateInput`, `inputOwnerMismatch`,
+    ///   `auditorSectionMismatch`, or `invalidRangeProof` when the proof cannot even be turned
+    ///   into a statement.
+    public static func statements(for transfer: Transfer, inputs: [InputNote], auditors: [AuditorKey] = [],
+                                  backend: Backend = .portable)
         throws(ProtocolError) -> TransferStatements
     {
-        try statements(for: [(transfer, inputs)], backend: backend)[0].get()
+        try statements(for: [(transfer, inputs)], auditors: auditors, backend: backend)[0].get()
     }
 
     /// `statements(for:inputs:)` of many transfers (the same statements, the same errors),
     /// with the range proofs' challenges of all of them inverted in one batch inversion.
-    public static func statements(for items: [(transfer: Transfer, inputs: [InputNote])], backend: Backend)
+    public static func statements(for items: [(transfer: Transfer, inputs: [InputNote])], auditors: [AuditorKey] = [],
+                                  backend: Backend)
         -> [Result<TransferStatements, ProtocolError>]
     {
         var results = [Result<TransferStatements, ProtocolError>?](repeating: nil, count: items.count)
         var rangeInputs: [RangeProof.StatementInput] = []
-        var excesses: [(index: Int, excess: Statement)] = []
+        var excesses: [(index: Int, excess: Statement, auditor: AuditorCheck)] = []
         for (i, (transfer, inputs)) in items.enumerated() {
+            let auditor: AuditorCheck
             do throws(ProtocolError) {
                 try checkInputs(transfer, inputs)
+                auditor = try AuditorCheck(section: transfer.auditorSection, auditors: auditors,
+                                           commitments: transfer.outputs.map(\.commitment), chain: transfer.chainID)
             } catch {
                 results[i] = .failure(error)
                 continue
@@ -84,13 +98,13 @@ public enum TransferVerifier {
             excess.add(.one, transfer.excess)
             excess.add(-Scalar.one, net)
             excess.b = -Scalar(transfer.fee)
-            excesses.append((i, excess))
+            excesses.append((i, excess, auditor))
             rangeInputs.append(RangeProof.StatementInput(
                 proof: transfer.rangeProof, commitments: transfer.outputs.map(\.commitment),
                 encodings: transfer.outputCommitmentEncodings, bitSize: Transfer.rangeBits,
                 transcript: Contexts.rangeProofTranscript(chain: transfer.chainID)))
         }
-        for ((i, excess), range) in zip(excesses, RangeProof.statements(rangeInputs, backend: backend)) {
+        for ((i, excess, auditor), range) in zip(excesses, RangeProof.statements(rangeInputs, backend: backend)) {
             guard case let .success(range) = range else {
                 results[i] = .failure(.invalidRangeProof)
                 continue
@@ -101,8 +115,8 @@ public enum TransferVerifier {
                 generator: Generators.standard.blinding)
             let authorization = transfer.senderKey.statement(
                 for: transfer.authorization, Contexts.authorization.bytes(transfer.authorizationMessage))
-            results[i] = .success(TransferStatements(excess: excess, range: range, balance: balance,
-                                                     authorization: authorization))
+            results[i] = .success(TransferStatements(excess: excess, range: range, auditor: auditor.statement(),
+                                                     auditorCheck: auditor, balance: balance, authorization: authorization))
         }
         return results.map { r in
             guard let r else { preconditionFailure("every transfer has a result") }
@@ -128,11 +142,11 @@ public enum TransferVerifier {
 
     /// Verifies one transfer completely, on `verifier`'s backend.
     /// - Throws: the structural errors of `statements(for:inputs:)`, then `excessMismatch`,
-    ///   `invalidRangeProof`, `invalidBalanceSignature` or `invalidAuthorization`.
+    ///   `invalidRangeProof`, `invalidAuditorProof`, `invalidBalanceSignature` or `invalidAuthorization`.
     /// - Warning: Variable time; public data only.
-    public static func verifyVartime(_ transfer: Transfer, inputs: [InputNote],
+    public static func verifyVartime(_ transfer: Transfer, inputs: [InputNote], auditors: [AuditorKey] = [],
                                      verifier: BatchVerifier = BatchVerifier(backend: .portable)) throws(ProtocolError) {
-        let s = try statements(for: transfer, inputs: inputs, backend: verifier.backend)
+        let s = try statements(for: transfer, inputs: inputs, auditors: auditors, backend: verifier.backend)
         // One MSM for the common (valid) case; per-statement checks only to name a failure.
         guard verifier.verifyVartime(s.all) else {
             throw s.firstFailureVartime(backend: verifier.backend) ?? .invalidAuthorization
@@ -149,14 +163,16 @@ public enum TransferVerifier {
     /// batch rather than once per core).
     /// - Warning: Variable time; public data only.
     /// `verifier`: its backend builds the statements and checks the batch.
+    /// `auditors`: the auditor keys of the ledger's genesis, in order.
     public static func invalidTransfersVartime(_ items: [(transfer: Transfer, inputs: [InputNote])],
+                                               auditors: [AuditorKey] = [],
                                                verifier: BatchVerifier, parallelism: Parallelism = .serial)
         -> [(index: Int, error: ProtocolError)]
     {
         let built = Mutex([Result<TransferStatements, ProtocolError>?](repeating: nil, count: items.count))
         let jobs: [@Sendable () -> Void] = parallelism.ranges(items.count).map { range in
             {
-                let local = statements(for: Array(items[range]), backend: verifier.backend)
+                let local = statements(for: Array(items[range]), auditors: auditors, backend: verifier.backend)
                 built.withLock { all in for (k, r) in local.enumerated() { all[range.lowerBound + k] = r } }
             }
         }

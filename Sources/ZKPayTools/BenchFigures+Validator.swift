@@ -63,7 +63,7 @@ final class ValidatorBench {
         let chosen = Array(notes.prefix(count))
         DispatchQueue.concurrentPerform(iterations: chosen.count) { i in
             do {
-                let t = try TransferBuilder.build(chain: genesis.chainID, from: alice, spending: [chosen[i]],
+                let t = try TransferBuilder.build(chain: genesis.chainID, auditors: genesis.auditors, from: alice, spending: [chosen[i]],
                                                   payments: [Payment(to: bob.address, amount: 8)], fee: 2,
                                                   backend: runtime.backend).transfer
                 built.withLock { $0.append(t.bytes) }

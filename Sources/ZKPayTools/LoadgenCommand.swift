@@ -148,7 +148,7 @@ enum LoadgenCommand {
                 let owner = wallets[item.offset % o.wallets]
                 let to = wallets[(item.offset + 1) % o.wallets]
                 let owned = OwnedNote(note: item.element, contents: try owner.open(item.element.output))
-                let t = try TransferBuilder.build(chain: genesis.chainID, from: owner, spending: [owned],
+                let t = try TransferBuilder.build(chain: genesis.chainID, auditors: genesis.auditors, from: owner, spending: [owned],
                                                   payments: [Payment(to: to.address, amount: 1_000)], fee: fee,
                                                   backend: o.backend).transfer
                 let n = built.withLock { $0 += 1; return $0 }
