@@ -305,32 +305,68 @@ public struct AuditorCheck: Sendable {
     /// Whether there is anything to check.
     public var isEmpty: Bool { auditors.isEmpty }
 
-    /// The equations of `outputs`, each multiplied by its own fresh 128-bit weight from the
-    /// CSPRNG (so the statement is pre-weighted), with each auditor key's scalars added up:
+    /// The equations of `outputs`, multiplied by the successive powers w, w², … of one fresh
+    /// 128-bit weight w from the CSPRNG (so the statement is pre-weighted), with each auditor
+    /// key's scalars added up:
     ///
-    ///     α_j·(z_v,j·B + z_r,j·B~ − T1_j − c_j·C_j) + Σ_k β_jk·(z_r,j·A_k − T2_jk − c_j·D_jk) = 0
+    ///     Σ_j α_j·(z_v,j·B + z_r,j·B~ − T1_j − c_j·C_j) + Σ_jk β_jk·(z_r,j·A_k − T2_jk − c_j·D_jk) = 0
+    ///
+    /// If any equation fails, the sum is a nonzero polynomial in w of degree at most
+    /// 16·(1 + 8), which vanishes at the verifier's secret w with probability below 2^-120.
     public func statement(outputs: Range<Int>? = nil) -> Statement {
+        var (s, commitmentScalars) = weightedTerms(outputs: outputs)
+        for (j, scalar) in commitmentScalars { s.add(scalar, commitments[j]) }
+        return s
+    }
+
+    /// `statement()` added into a transfer's range statement, whose last m dynamic terms are
+    /// the output commitments V_j = C_j (`RangeProof.statement`): the C_j scalars join those
+    /// terms instead of repeating the points. Both statements are pre-weighted with
+    /// independent verifier randomness, so the sum holds only if both do (but a failure
+    /// then no longer says which of the two failed: `TransferStatements` keeps them apart
+    /// for naming the error).
+    /// - Precondition: `range` ends with the m commitments, in output order.
+    public func merged(into range: Statement) -> Statement {
+        guard !auditors.isEmpty else { return range }
+        var (s, commitmentScalars) = weightedTerms(outputs: nil)
+        var out = range
+        let base = out.points.count - commitments.count
+        precondition(base >= 0, "the range statement ends with the commitments")
+        for (j, scalar) in commitmentScalars { out.scalars[base + j] += scalar }
+        out.b += s.b
+        out.bBlinding += s.bBlinding
+        out.scalars += s.scalars
+        out.points += s.points
+        s = Statement()
+        return out
+    }
+
+    /// The weighted equations without their C_j terms, and the C_j scalars by output.
+    private func weightedTerms(outputs: Range<Int>?) -> (Statement, [(Int, Scalar)]) {
         var s = Statement()
-        guard !auditors.isEmpty else { return s }
+        guard !auditors.isEmpty else { return (s, []) }
         s.isWeighted = true
+        let w = Scalar.randomWeight128()
+        var weight = w
         var keyScalars = [Scalar](repeating: .zero, count: auditors.count)
+        var commitmentScalars: [(Int, Scalar)] = []
         for j in outputs ?? commitments.indices {
             let proof = section.proofs[j]
             let c = challenges[j]
-            let alpha = Scalar.randomWeight128()
-            s.b += alpha * proof.zV
-            s.bBlinding += alpha * proof.zR
-            s.add(-alpha, proof.t1)
-            s.add(-(alpha * c), commitments[j])
+            s.b += weight * proof.zV
+            s.bBlinding += weight * proof.zR
+            s.add(-weight, proof.t1)
+            commitmentScalars.append((j, -(weight * c)))
             for k in auditors.indices {
-                let beta = Scalar.randomWeight128()
-                keyScalars[k] += beta * proof.zR
-                s.add(-beta, proof.t2[k])
-                s.add(-(beta * c), section.handles[j][k].handle)
+                weight *= w
+                keyScalars[k] += weight * proof.zR
+                s.add(-weight, proof.t2[k])
+                s.add(-(weight * c), section.handles[j][k].handle)
             }
+            weight *= w
         }
         for (k, a) in auditors.enumerated() { s.add(keyScalars[k], a.point) }
-        return s
+        return (s, commitmentScalars)
     }
 
     /// The first output whose proof fails, or nil.

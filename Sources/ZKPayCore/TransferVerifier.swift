@@ -12,8 +12,9 @@ public struct TransferStatements: Sendable {
     public let excess: Statement
     /// The aggregated range proof over the output commitments.
     public let range: Statement
-    /// The auditor validity proofs of every output (pre-weighted; empty without auditors).
-    public let auditor: Statement
+    /// The auditor validity proofs of every output alone (pre-weighted with fresh weights on
+    /// each read; empty without auditors).
+    public var auditor: Statement { auditorCheck.statement() }
     /// What the auditor proofs are checked against, to name a failing output.
     public let auditorCheck: AuditorCheck
     /// s·B~ − c·E − R = 0 (balance signature).
@@ -21,10 +22,22 @@ public struct TransferStatements: Sendable {
     /// s·B − c·P − R = 0 (authorization).
     public let authorization: Statement
 
-    /// All of them, in the order excess, range, auditor (on a ledger with auditors), balance,
+    /// The range statement with the auditor proofs added into it (the same commitments,
+    /// so the batch's multiscalar multiplication holds each C_j once); equal to `range`
+    /// without auditors.
+    public let rangeAndAuditor: Statement
+
+    /// All of them, in the order excess, range with the auditor proofs, balance,
     /// authorization: one item of `BatchVerifier.invalidItemsVartime`.
-    public var all: [Statement] {
-        auditorCheck.isEmpty ? [excess, range, balance, authorization] : [excess, range, auditor, balance, authorization]
+    public var all: [Statement] { [excess, rangeAndAuditor, balance, authorization] }
+
+    init(excess: Statement, range: Statement, auditorCheck: AuditorCheck, balance: Statement, authorization: Statement) {
+        self.excess = excess
+        self.range = range
+        self.auditorCheck = auditorCheck
+        rangeAndAuditor = auditorCheck.merged(into: range)
+        self.balance = balance
+        self.authorization = authorization
     }
 
     /// The error of the first statement that does not hold, or nil if all hold (one
@@ -115,8 +128,8 @@ public enum TransferVerifier {
                 generator: Generators.standard.blinding)
             let authorization = transfer.senderKey.statement(
                 for: transfer.authorization, Contexts.authorization.bytes(transfer.authorizationMessage))
-            results[i] = .success(TransferStatements(excess: excess, range: range, auditor: auditor.statement(),
-                                                     auditorCheck: auditor, balance: balance, authorization: authorization))
+            results[i] = .success(TransferStatements(excess: excess, range: range, auditorCheck: auditor, balance: balance,
+                                                     authorization: authorization))
         }
         return results.map { r in
             guard let r else { preconditionFailure("every transfer has a result") }

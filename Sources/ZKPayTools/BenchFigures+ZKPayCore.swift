@@ -17,6 +17,41 @@ extension BenchCommand {
         return (sender, recipient, OwnedNote(input: input, amount: 1_000_000, blinding: blinding))
     }
 
+    /// The auditor key of the auditor benchmarks.
+    static let benchAuditor: AuditorSecret = {
+        do { return try AuditorSecret(seed: SecretBytes(copying: [UInt8](repeating: 0x5d, count: 32))) } catch {
+            preconditionFailure("a fixed auditor seed derives a key: \(error)")
+        }
+    }()
+
+    /// Batch verification of 256 two-output transfers built for a ledger with `auditors`,
+    /// their statements built together as the validator builds them.
+    static func verifyFigure(_ name: String, auditors: [AuditorKey], backend: Backend, verifier: BatchVerifier) -> BenchFigure {
+        BenchFigure(name, unit: "transfer (range + balance + authorization\(auditors.isEmpty ? "" : " + auditor proofs")) in a batch of 256",
+                    opsPerCall: 256) {
+            let (sender, recipient, note) = transferSetup()
+            var items: [(Transfer, [InputNote])] = []
+            for _ in 0..<256 {
+                guard let built = try? TransferBuilder.build(chain: benchChain, auditors: auditors, from: sender, spending: [note],
+                                                             payments: [Payment(to: recipient, amount: 1234)], fee: 10,
+                                                             backend: backend)
+                else { preconditionFailure("building a benchmark transfer failed") }
+                items.append((built.transfer, [note.input]))
+            }
+            return { n in
+                for _ in 0..<n {
+                    var statements: [Statement] = []
+                    statements.reserveCapacity(256 * 5)
+                    for result in TransferVerifier.statements(for: items, auditors: auditors, backend: backend) {
+                        guard let s = try? result.get() else { preconditionFailure("benchmark transfer fails a structural rule") }
+                        statements += s.all
+                    }
+                    precondition(verifier.verifyVartime(statements), "benchmark batch must verify")
+                }
+            }
+        }
+    }
+
     /// The chain id the stateless transfer benchmarks build for (no ledger checks it).
     static let benchChain = ChainID(uncheckedBytes: Array(repeating: 0x42, count: 32))
 
@@ -35,28 +70,23 @@ extension BenchCommand {
                     }
                 }
             },
-            BenchFigure("transfer_verify_2out_batch256", unit: "transfer (range + balance + authorization) in a batch of 256",
-                        opsPerCall: 256) {
+            verifyFigure("transfer_verify_2out_batch256", auditors: [], backend: backend, verifier: verifier),
+            verifyFigure("transfer_verify_2out_1auditor_batch256", auditors: [benchAuditor.publicKey], backend: backend,
+                         verifier: verifier),
+            BenchFigure("auditor_scan_2out", unit: "2-output transfer read by its auditor (decrypt and check both outputs)") {
                 let (sender, recipient, note) = transferSetup()
-                var items: [(Transfer, [InputNote])] = []
-                for _ in 0..<256 {
-                    guard let built = try? TransferBuilder.build(chain: benchChain, from: sender, spending: [note],
-                                                                 payments: [Payment(to: recipient, amount: 1234)], fee: 10,
-                                                                 backend: backend)
-                    else { preconditionFailure("building a benchmark transfer failed") }
-                    items.append((built.transfer, [note.input]))
-                }
+                let auditors = [benchAuditor.publicKey]
+                guard let built = try? TransferBuilder.build(chain: benchChain, auditors: auditors, from: sender, spending: [note],
+                                                             payments: [Payment(to: recipient, amount: 1234)], fee: 10,
+                                                             backend: backend),
+                      let genesis = try? Genesis(issuer: recipient, minimumFee: 1,
+                                                 validators: [GenesisValidator(name: "v1", publicKey: [UInt8](repeating: 1, count: 32))],
+                                                 auditors: auditors),
+                      let scanner = AuditorScanner(secret: benchAuditor, genesis: genesis,
+                                                   table: DiscreteLogTable(babyBits: 1, bits: 1))
+                else { preconditionFailure("building the benchmark auditor scan failed") }
                 return { n in
-                    for _ in 0..<n {
-                        // The batch's statements built together, as the validator builds them.
-                        var statements: [Statement] = []
-                        statements.reserveCapacity(256 * 4)
-                        for result in TransferVerifier.statements(for: items, backend: backend) {
-                            guard let s = try? result.get() else { preconditionFailure("benchmark transfer fails a structural rule") }
-                            statements += s.all
-                        }
-                        precondition(verifier.verifyVartime(statements), "benchmark batch must verify")
-                    }
+                    for _ in 0..<n { precondition(!scanner.scan(built.transfer, backend: backend).isFlagged, "honest transfer") }
                 }
             },
         ]

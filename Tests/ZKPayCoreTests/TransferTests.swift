@@ -129,14 +129,14 @@ struct TransferFixtureTests {
         badFee[4] = JSONMember("fee", .int(10))
         #expect(protocolError { _ = try Transfer(json: .object(badFee)) }?.code == "invalid_json")
         var badPoint = members
-        badPoint[6] = JSONMember("excess", .hex(TestKeys.nonCanonicalPoint))
+        badPoint[7] = JSONMember("excess", .hex(TestKeys.nonCanonicalPoint))
         #expect(protocolError { _ = try Transfer(json: .object(badPoint)) } == .nonCanonicalPoint(field: "excess"))
     }
 
-    @Test("the transfer id is BLAKE2b-256 keyed zkpay/transfer-id/v2 of the encoding; note ids follow from it")
+    @Test("the transfer id is BLAKE2b-256 keyed zkpay/transfer-id/v3 of the encoding; note ids follow from it")
     func ids() throws {
         let t = try Transfer(bytes: TransferCase.validCases[4].transfer)
-        #expect(t.id.bytes == Hash.blake2b(t.bytes, outputLength: 32, key: Array("zkpay/transfer-id/v2".utf8)))
+        #expect(t.id.bytes == Hash.blake2b(t.bytes, outputLength: 32, key: Array("zkpay/transfer-id/v3".utf8)))
         #expect(t.outputIDs == t.outputs.indices.map { NoteID(transfer: t.id, outputIndex: $0) })
         #expect(Set(t.outputIDs).count == t.outputs.count)
         #expect(t.createdNotes.map(\.output) == t.outputs)
@@ -184,7 +184,7 @@ struct TransferVerificationTests {
                 fields += [(proofStart + 224 + 64 * r, "range_proof.L_\(r + 1)"),
                            (proofStart + 256 + 64 * r, "range_proof.R_\(r + 1)")]
             }
-            let tail = proofStart + 32 * (9 + 2 * rounds)
+            let tail = proofStart + 32 * (9 + 2 * rounds) + 1  // after the auditor count (0: no auditors)
             #expect(tail + 192 == bytes.count)
             fields += [(tail, "excess"), (tail + 32, "balance_signature.R"), (tail + 96, "sender"),
                        (tail + 128, "authorization.R")]
