@@ -48,7 +48,8 @@ public final class Ledger {
     /// - Throws: `alreadyInitialized` if a genesis file exists; `storage` for I/O failures.
     @discardableResult
     public static func initialize(storage: any Storage, issuer: Address, minimumFee: UInt64,
-                                  currency: String = Genesis.noCurrency, name: String = "v1",
+                                  currency: String = Genesis.noCurrency, decimals: UInt8 = Genesis.defaultDecimals,
+                                  name: String = "v1",
                                   receiptKeySeed: SecretBytes = SecretBytes(randomCount: 32))
         throws(GenesisError) -> Genesis
     {
@@ -56,7 +57,7 @@ public final class Ledger {
         do { key = try ReceiptKey(seed: receiptKeySeed) } catch { throw GenesisError.badReceiptKey("\(error)") }
         let genesis: Genesis
         do {
-            genesis = try Genesis(issuer: issuer, minimumFee: minimumFee, currency: currency,
+            genesis = try Genesis(issuer: issuer, minimumFee: minimumFee, currency: currency, decimals: decimals,
                                   validators: [GenesisValidator(name: name, publicKey: key.publicKey)])
         } catch { throw .damaged(error.description) }
         try initialize(storage: storage, genesis: genesis, receiptKeySeed: receiptKeySeed)

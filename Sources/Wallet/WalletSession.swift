@@ -12,7 +12,7 @@ public enum WalletOperationError: Error, CustomStringConvertible {
     /// The URL does not parse.
     case invalidValidatorURL(String)
     /// The spendable notes do not cover amount + fee.
-    case insufficientFunds(spendable: UInt64, needed: UInt64, reserved: UInt64)
+    case insufficientFunds(spendable: UInt64, needed: UInt64, reserved: UInt64, format: AmountFormat)
     /// The validator refused the transfer or mint; its notes are free again.
     case rejected(what: String, code: String, message: String)
     /// The reply was lost and the validator does not know the transfer yet: its notes
@@ -35,10 +35,10 @@ public enum WalletOperationError: Error, CustomStringConvertible {
                 + "; is `zkpay validator run` running there? Name another one with --validator URL or ZKPAY_VALIDATOR"
         case let .invalidValidatorURL(text):
             "'\(text)' is not a validator URL; expected http://HOST:PORT (for example http://127.0.0.1:7878)"
-        case let .insufficientFunds(spendable, needed, reserved):
-            "insufficient funds: the spendable balance is \(Amount.format(spendable)), this transfer needs "
-                + "\(Amount.format(needed)) (amount plus fee)"
-                + (reserved > 0 ? "; \(Amount.format(reserved)) more is reserved by transfers in flight" : "")
+        case let .insufficientFunds(spendable, needed, reserved, f):
+            "insufficient funds: the spendable balance is \(f.format(spendable)), this transfer needs "
+                + "\(f.format(needed)) (amount plus fee)"
+                + (reserved > 0 ? "; \(f.format(reserved)) more is reserved by transfers in flight" : "")
         case let .rejected(what, code, message):
             "the validator rejected the \(what): \(message) (\(code)); its notes are free again"
         case let .unconfirmed(id):
@@ -232,6 +232,10 @@ public final class WalletSession {
         status = s
         return s
     }
+
+    /// How the pinned ledger writes amounts (its genesis decimals; the standard format
+    /// before `connect`).
+    public var amounts: AmountFormat { genesis.map(AmountFormat.init(genesis:)) ?? .standard }
 
     /// The pinned genesis (after `connect`).
     func ledger() throws(WalletOperationError) -> Genesis {
@@ -440,7 +444,7 @@ public final class WalletSession {
         guard !overflow else { throw WalletOperationError.failed("the amount plus the fee exceeds the largest amount") }
         guard sync.spendableTotal >= needed else {
             throw WalletOperationError.insufficientFunds(spendable: sync.spendableTotal, needed: needed,
-                                                         reserved: sync.reservedTotal)
+                                                         reserved: sync.reservedTotal, format: amounts)
         }
         let available = sync.spendable.map { OwnedNote(note: $0.note, contents: $0.contents) }
         let chain = try ledger().chainID
@@ -450,7 +454,8 @@ public final class WalletSession {
                                              fee: fee, changeText: Array("change".utf8), backend: backend)
         } catch {
             if case let .insufficientFunds(available, needed) = error {
-                throw WalletOperationError.insufficientFunds(spendable: available, needed: needed, reserved: sync.reservedTotal)
+                throw WalletOperationError.insufficientFunds(spendable: available, needed: needed, reserved: sync.reservedTotal,
+                                                             format: amounts)
             }
             throw WalletOperationError.failed("cannot build the transfer: \(error)")
         }

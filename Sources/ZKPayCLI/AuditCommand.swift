@@ -54,15 +54,16 @@ enum AuditCommand {
         progress.finish("audited \(report.records) records")
         let elapsed = seconds(ContinuousClock.now - started)
         let a = report.audit
+        let f = AmountFormat(genesis: genesis)
         if args.flags.contains("--json") {
             var o = JSONObjectText()
             o.bool("ok", true)
             o.number("notes", UInt64(a?.notes ?? 0))
-            o.string("supply", Amount.formatExact(a?.supply ?? 0))
+            o.string("supply", f.formatExact(a?.supply ?? 0))
             o.number("supply_units", a?.supply ?? 0)
-            o.string("minted", Amount.formatExact(a?.minted ?? 0))
+            o.string("minted", f.formatExact(a?.minted ?? 0))
             o.number("minted_units", a?.minted ?? 0)
-            o.string("fees", Amount.formatExact(a?.fees ?? 0))
+            o.string("fees", f.formatExact(a?.fees ?? 0))
             o.number("fees_units", a?.fees ?? 0)
             o.number("transfers", report.transfers)
             o.number("sequence", report.records)
@@ -81,7 +82,7 @@ enum AuditCommand {
                 + "\(report.signatures) receipt signatures)")
             if let a {
                 console.print("notes:     \(a.notes)")
-                console.print("supply:    \(Amount.format(a.supply)) (minted \(Amount.format(a.minted)), fees \(Amount.format(a.fees)))")
+                console.print("supply:    \(f.format(a.supply)) (minted \(f.format(a.minted)), fees \(f.format(a.fees)))")
             }
             console.print("chain:     \(ProtocolHex.encode(report.chainHash))")
             console.print("chain id:  \(genesis.chainID.hex)\(expected == nil ? "" : " (matches --genesis)")")

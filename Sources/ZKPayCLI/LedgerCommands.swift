@@ -52,7 +52,7 @@ func openDataStorage(_ path: String, _ runtime: RuntimeOptions) throws -> POSIXS
 /// `zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS]` and
 /// `zkpay validator run ...` (ValidatorRunCommand.swift).
 enum ValidatorCommand {
-    static let usage = "zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS] [--currency CODE]\n       "
+    static let usage = "zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS] [--currency CODE] [--decimals N]\n       "
         + ValidatorRunCommand.usage
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
@@ -60,7 +60,8 @@ enum ValidatorCommand {
         guard arguments.first == "init" else {
             throw CLIError.usage("expected a subcommand: init or run")
         }
-        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--data", "--issuer", "--min-fee-units", "--min-fee", "--currency"])
+        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--data", "--issuer", "--min-fee-units", "--min-fee", "--currency",
+                                                                            "--decimals"])
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
         guard let data = args.options["--data"] else { throw CLIError.usage("--data DIR is required") }
         guard let issuerText = args.options["--issuer"] else { throw CLIError.usage("--issuer ADDRESS|WALLET is required") }
@@ -74,6 +75,7 @@ enum ValidatorCommand {
         }
         let issuer = try issuerAddress(issuerText)
         let currency = try currencyOption(args.options["--currency"])
+        let decimals = try decimalsOption(args.options["--decimals"])
         let runtime = try RuntimeOptions.fromEnvironment()
         let storage: POSIXStorage
         do { storage = try runtime.openStorage(data, create: true) } catch {
@@ -82,7 +84,8 @@ enum ValidatorCommand {
         let lock = try lockDataDirectory(data)
         defer { withExtendedLifetime(lock) {} }
         let genesis: Genesis
-        do { genesis = try Ledger.initialize(storage: storage, issuer: issuer, minimumFee: minimumFee, currency: currency) } catch {
+        do { genesis = try Ledger.initialize(storage: storage, issuer: issuer, minimumFee: minimumFee, currency: currency,
+                                                       decimals: decimals) } catch {
             throw CLIError.failure("\(error)")
         }
         // Creates the empty log so that the directory is a complete ledger.
@@ -91,7 +94,7 @@ enum ValidatorCommand {
         }
         console.print("initialized ledger in \(data)")
         console.print("issuer:             \(issuer.encoded)")
-        console.print("minimum fee:        \(Amount.format(minimumFee)) (\(minimumFee) units)")
+        console.print("minimum fee:        \(AmountFormat(genesis: genesis).format(minimumFee)) (\(minimumFee) units)")
         console.print("currency:           \(genesis.currency), \(genesis.decimals) decimals")
         if let v = genesis.validators.first {
             console.print("validator key:      \(ProtocolHex.encode(v.publicKey)) (\(v.name))")
@@ -100,6 +103,16 @@ enum ValidatorCommand {
         console.print("wallets pin this ledger with `zkpay pin --validator URL --chain-id CHAIN_ID` "
             + "(or --genesis \(data)/\(Genesis.fileName))")
         return ExitCode.success
+    }
+
+    /// `--decimals N`: decimal places of a coin, 0 to 18 (default 6); wallets parse and
+    /// show amounts with them, and statements carry them.
+    static func decimalsOption(_ text: String?) throws -> UInt8 {
+        guard let text else { return Genesis.defaultDecimals }
+        guard let d = UInt8(text), d <= 18 else {
+            throw CLIError.usage("--decimals needs a whole number from 0 to 18 (2 for most currencies)")
+        }
+        return d
     }
 
     /// `--currency CODE`: three letters A-Z (default XXX, ISO 4217 "no currency").

@@ -63,30 +63,31 @@ enum BalanceCommand {
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         let ctx = try WalletContext(arguments, console: console)
         let session = try ctx.session()
+        let f = session.amounts
         let sync = try ctx.sync(session)
         if ctx.json {
             var o = JSONObjectText()
             o.number("units", sync.total)
-            o.string("amount", Amount.formatExact(sync.total))
+            o.string("amount", f.formatExact(sync.total))
             o.number("notes", UInt64(sync.owned.count))
-            o.string("spendable", Amount.formatExact(sync.spendableTotal))
+            o.string("spendable", f.formatExact(sync.spendableTotal))
             o.number("spendable_units", sync.spendableTotal)
-            o.string("reserved", Amount.formatExact(sync.reservedTotal))
+            o.string("reserved", f.formatExact(sync.reservedTotal))
             o.number("reserved_units", sync.reservedTotal)
             o.number("unreadable_notes", UInt64(sync.unreadable.count))
             o.number("sequence", sync.sequence)
-            o.raw("new", "[" + sync.events.filter(\.credited).map { WatchCommand.json($0) }.joined(separator: ", ") + "]")
+            o.raw("new", "[" + sync.events.filter(\.credited).map { WatchCommand.json($0, f) }.joined(separator: ", ") + "]")
             o.number("rejected_notes", UInt64(sync.rejected.count))
             console.print(o.text)
         } else {
             let notes = sync.owned.count == 1 ? "1 note" : "\(sync.owned.count) notes"
-            console.print("\(session.name): \(console.paint(Amount.format(sync.total), .bold)) (\(notes), ledger sequence \(sync.sequence))")
+            console.print("\(session.name): \(console.paint(f.format(sync.total), .bold)) (\(notes), ledger sequence \(sync.sequence))")
             if sync.reservedTotal > 0 {
-                console.print("  of which \(Amount.format(sync.reservedTotal)) is reserved by transfers in flight")
+                console.print("  of which \(f.format(sync.reservedTotal)) is reserved by transfers in flight")
             }
-            for e in sync.events where e.credited { console.print("  new: " + WatchCommand.line(e, console)) }
+            for e in sync.events where e.credited { console.print("  new: " + WatchCommand.line(e, f, console)) }
             for n in sync.newlyReceived {
-                console.print("  new: received \(Amount.format(n.contents.amount))" + (n.memoText.isEmpty ? "" : " (memo: \(n.memoText))"))
+                console.print("  new: received \(f.format(n.contents.amount))" + (n.memoText.isEmpty ? "" : " (memo: \(n.memoText))"))
             }
         }
         return ExitCode.success
@@ -112,8 +113,9 @@ enum SendCommand {
         let ctx = try WalletContext(arguments, valued: ["--to", "--amount", "--fee", "--memo", "--out"], flags: ["--dry-run"],
                                     console: console)
         let toText = try ctx.required("--to", "ADDRESS|CONTACT")
-        let amount = try ctx.paymentAmount()
-        let fee = try ctx.amount("--fee")
+        let home = try ctx.home()
+        _ = try ctx.paymentAmount(format: ctx.localAmounts(home))
+        _ = try ctx.amount("--fee", format: ctx.localAmounts(home))
         let memo = Array((ctx.arguments.options["--memo"] ?? "").utf8)
         guard memo.count <= Memo.maximumTextLength else {
             throw CLIError.usage("--memo is \(memo.count) bytes; a memo holds at most \(Memo.maximumTextLength)")
@@ -121,14 +123,18 @@ enum SendCommand {
         let dryRun = ctx.arguments.flags.contains("--dry-run")
         let out = ctx.arguments.options["--out"]
         if dryRun != (out != nil) { throw CLIError.usage("--dry-run and --out FILE go together") }
-        let home = try ctx.home()
         let recipient = try ctx.recipient(toText, home: home)
 
         let session = try ctx.session()
+        // The ledger's own decimals decide what the amounts mean (the early parse above only
+        // caught malformed text before the passphrase prompt).
+        let f = session.amounts
+        let amount = try ctx.paymentAmount(format: f)
+        let fee = try ctx.amount("--fee", format: f)
         let minimumFee = session.status?.minimumFee ?? 0
         let chosenFee = fee ?? minimumFee
         if chosenFee < minimumFee {
-            throw CLIError.usage("--fee \(Amount.format(chosenFee)) is below the ledger's minimum fee \(Amount.format(minimumFee))")
+            throw CLIError.usage("--fee \(f.format(chosenFee)) is below the ledger's minimum fee \(f.format(minimumFee))")
         }
         var sync = try ctx.sync(session)
         console.progress("building the transfer (range proof, balance and authorization signatures)…")
@@ -143,14 +149,14 @@ enum SendCommand {
                 o.string("transfer_id", built.transfer.id.hex)
                 o.string("file", out)
                 o.string("to", recipient.encoded)
-                o.string("amount", Amount.formatExact(amount))
+                o.string("amount", f.formatExact(amount))
                 o.number("units", amount)
-                o.string("fee", Amount.formatExact(chosenFee))
+                o.string("fee", f.formatExact(chosenFee))
                 o.number("fee_units", chosenFee)
                 console.print(o.text)
             } else {
-                console.print("wrote the signed transfer \(built.transfer.id.hex.prefix(16))… (\(Amount.format(amount)) to \(who), "
-                    + "fee \(Amount.format(chosenFee))) to \(out); not submitted, no notes reserved")
+                console.print("wrote the signed transfer \(built.transfer.id.hex.prefix(16))… (\(f.format(amount)) to \(who), "
+                    + "fee \(f.format(chosenFee))) to \(out); not submitted, no notes reserved")
             }
             return ExitCode.success
         }
@@ -176,17 +182,17 @@ enum SendCommand {
             o.string("transfer_id", settled.id)
             o.number("sequence", settled.receipt.sequence)
             o.string("to", recipient.encoded)
-            o.string("amount", Amount.formatExact(amount))
+            o.string("amount", f.formatExact(amount))
             o.number("units", amount)
-            o.string("fee", Amount.formatExact(settled.fee))
+            o.string("fee", f.formatExact(settled.fee))
             o.number("fee_units", settled.fee)
             o.raw("receipt", settled.receipt.json.render())
             o.number("latency_ms", settled.latencyMs)
             console.print(o.text)
         } else {
-            console.print(console.paint("sent", .green) + " \(Amount.format(amount)) to \(who)"
-                + (memo.isEmpty ? "" : " (memo: \(memoText))") + ", fee \(Amount.format(settled.fee))"
-                + (settled.change > 0 ? ", change \(Amount.format(settled.change))" : ""))
+            console.print(console.paint("sent", .green) + " \(f.format(amount)) to \(who)"
+                + (memo.isEmpty ? "" : " (memo: \(memoText))") + ", fee \(f.format(settled.fee))"
+                + (settled.change > 0 ? ", change \(f.format(settled.change))" : ""))
             console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms"
                 + (settled.isNew ? "" : " (it had been finalized before)"))
             console.print("transfer \(settled.id)")
@@ -203,14 +209,16 @@ enum MintCommand {
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         let ctx = try WalletContext(arguments, valued: ["--to", "--amount", "--memo"], console: console)
         let toText = try ctx.required("--to", "ADDRESS|CONTACT")
-        let amount = try ctx.paymentAmount()
+        let home = try ctx.home()
+        _ = try ctx.paymentAmount(format: ctx.localAmounts(home))
         let memo = Array((ctx.arguments.options["--memo"] ?? "").utf8)
         guard memo.count <= Memo.maximumTextLength else {
             throw CLIError.usage("--memo is \(memo.count) bytes; a memo holds at most \(Memo.maximumTextLength)")
         }
-        let home = try ctx.home()
         let recipient = try ctx.recipient(toText, home: home)
         let session = try ctx.session()
+        let f = session.amounts
+        let amount = try ctx.paymentAmount(format: f)
         console.progress("signing and submitting the mint…")
         let settled = try wrap { try session.mint(to: recipient, amount: amount, memo: memo) }
         if ctx.json {
@@ -218,14 +226,14 @@ enum MintCommand {
             o.string("mint_id", settled.id)
             o.number("sequence", settled.receipt.sequence)
             o.string("to", recipient.encoded)
-            o.string("amount", Amount.formatExact(amount))
+            o.string("amount", f.formatExact(amount))
             o.number("units", amount)
             o.raw("receipt", settled.receipt.json.render())
             o.number("latency_ms", settled.latencyMs)
             console.print(o.text)
         } else {
             let who = recipientLabel(recipient.encoded, home: home)
-            console.print(console.paint("minted", .green) + " \(Amount.format(amount)) to \(who)"
+            console.print(console.paint("minted", .green) + " \(f.format(amount)) to \(who)"
                 + (memo.isEmpty ? "" : " (memo: \(String(decoding: memo, as: UTF8.self)))"))
             console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms")
             console.print("mint \(settled.id)")
@@ -254,6 +262,7 @@ enum WatchCommand {
             timeoutText = t
         }
         let session = try ctx.session()
+        let f = session.amounts
         if !ctx.json {
             let cursor = (try? session.store.load().cursor) ?? 0
             console.print("watching \(session.name) (\(shortAddress(session.keys.address.encoded))) on \(session.validator)"
@@ -269,7 +278,7 @@ enum WatchCommand {
                 }
                 guard e.credited else { return true }
                 seen += 1
-                console.print(ctx.json ? json(e) : line(e, console))
+                console.print(ctx.json ? json(e, f) : line(e, f, console))
                 if e.unreadable > 0 {
                     console.printError("warning: \(e.unreadable) note(s) of event \(e.sequence) do not open with this wallet's view key; skipped")
                 }
@@ -288,16 +297,16 @@ enum WatchCommand {
     }
 
     /// One event as a JSON object (amounts in coins; `units` and `fee_units` beside them).
-    static func json(_ e: WalletEvent) -> String {
+    static func json(_ e: WalletEvent, _ f: AmountFormat) -> String {
         var o = JSONObjectText()
         o.number("sequence", e.sequence)
         o.string("kind", e.kind)
         o.string("id", e.id)
         if let a = e.amount {
-            o.string("amount", Amount.formatExact(a))
+            o.string("amount", f.formatExact(a))
             o.number("units", a)
         }
-        o.string("fee", Amount.formatExact(e.fee))
+        o.string("fee", f.formatExact(e.fee))
         o.number("fee_units", e.fee)
         o.string("counterparty", e.counterparty)
         if let address = e.counterpartyAddress { o.string("counterparty_address", address) }
@@ -306,19 +315,19 @@ enum WatchCommand {
         return o.text
     }
 
-    static func line(_ e: WalletEvent, _ console: Console) -> String {
+    static func line(_ e: WalletEvent, _ f: AmountFormat, _ console: Console) -> String {
         let memo = e.memo.isEmpty ? "" : " (memo: \(e.memo))"
         switch e.kind {
         case "sent":
-            let amount = e.amount.map(Amount.format) ?? "an amount this wallet cannot see"
+            let amount = e.amount.map(f.format) ?? "an amount this wallet cannot see"
             let who = e.counterparty + (e.counterpartyAddress.map { $0 == e.counterparty ? "" : " (\(addressPrefix($0)))" } ?? "")
-            return console.paint("sent", .yellow) + " \(amount) to \(who)\(memo), fee \(Amount.format(e.fee))"
+            return console.paint("sent", .yellow) + " \(amount) to \(who)\(memo), fee \(f.format(e.fee))"
                 + console.paint("  [sequence \(e.sequence)]", .dim)
         case "minted":
-            return console.paint("received", .green) + " \(Amount.format(e.amount ?? 0)) newly minted by the issuer\(memo)"
+            return console.paint("received", .green) + " \(f.format(e.amount ?? 0)) newly minted by the issuer\(memo)"
                 + console.paint("  [sequence \(e.sequence)]", .dim)
         default:
-            return console.paint("received", .green) + " \(Amount.format(e.amount ?? 0)) from \(e.counterparty)\(memo)"
+            return console.paint("received", .green) + " \(f.format(e.amount ?? 0)) from \(e.counterparty)\(memo)"
                 + console.paint("  [sequence \(e.sequence)]", .dim)
         }
     }
@@ -335,6 +344,7 @@ enum HistoryCommand {
         let home = try ctx.home()
         let name = try ctx.walletName(in: home)
         let state = try wrap { try home.state(name).load() }
+        let f = ctx.localAmounts(home)
         let entries = state.history.sorted { ($0.timeMs, $0.sequence ?? 0) < ($1.timeMs, $1.sequence ?? 0) }
         if ctx.json {
             let items = entries.map { h in
@@ -343,11 +353,11 @@ enum HistoryCommand {
                 o.string("id", h.id)
                 if let s = h.sequence { o.number("sequence", s) }
                 o.number("time", h.timeMs)
-                o.string("amount", Amount.formatExact(h.amount))
+                o.string("amount", f.formatExact(h.amount))
                 o.number("units", h.amount)
-                if let f = h.fee {
-                    o.string("fee", Amount.formatExact(f))
-                    o.number("fee_units", f)
+                if let fee = h.fee {
+                    o.string("fee", f.formatExact(fee))
+                    o.number("fee_units", fee)
                 }
                 o.string("counterparty", h.counterparty)
                 o.string("memo", h.memo)
@@ -368,16 +378,16 @@ enum HistoryCommand {
             let id = h.id.isEmpty ? "" : "  [\(h.kind == "issued" || h.kind == "minted" ? "mint" : "transfer") \(h.id.prefix(12))…"
                 + (h.receipt == nil ? "" : ", receipt kept") + "]"
             let text = switch h.kind {
-            case "sent": "sent     \(Amount.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo), fee \(Amount.format(h.fee ?? 0))"
-            case "issued": "minted   \(Amount.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo)"
-            case "minted": "received \(Amount.format(h.amount)) newly minted by the issuer\(memo)"
-            default: "received \(Amount.format(h.amount))" + (who.isEmpty ? "" : " from \(who)") + memo
+            case "sent": "sent     \(f.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo), fee \(f.format(h.fee ?? 0))"
+            case "issued": "minted   \(f.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo)"
+            case "minted": "received \(f.format(h.amount)) newly minted by the issuer\(memo)"
+            default: "received \(f.format(h.amount))" + (who.isEmpty ? "" : " from \(who)") + memo
             }
             console.print("\(when)  " + (h.sequence.map { "#\($0)".padding(toLength: 6, withPad: " ", startingAt: 0) } ?? "      ") + text
                 + console.paint(id, .dim))
         }
         for r in state.reservations {
-            console.print("in flight: \(Amount.format(r.amount)) to \(recipientLabel(r.recipient, home: home)) (transfer \(r.transferID.prefix(16))…)")
+            console.print("in flight: \(f.format(r.amount)) to \(recipientLabel(r.recipient, home: home)) (transfer \(r.transferID.prefix(16))…)")
         }
         return ExitCode.success
     }

@@ -94,27 +94,38 @@ struct WalletContext {
         return value
     }
 
+    /// How the ledger pinned for this command's validator writes amounts, from the genesis
+    /// the wallet home saved when it pinned (the standard format before the first pin): lets
+    /// a command reject a malformed amount before any passphrase prompt or request. After
+    /// `session()`, `session.amounts` is the authority.
+    func localAmounts(_ home: WalletHome) -> AmountFormat {
+        guard let url = try? ValidatorURL(parsing: validatorURL),
+              let chain = try? home.pinnedChain(for: url.description),
+              let genesis = try? home.genesis(chain: chain) else { return .standard }
+        return AmountFormat(genesis: genesis)
+    }
+
     /// Parses an amount option (usage error with the reason when malformed).
-    func amount(_ option: String) throws -> UInt64? {
+    func amount(_ option: String, format: AmountFormat) throws -> UInt64? {
         guard let text = arguments.options[option] else { return nil }
-        do { return try Amount.parse(text) } catch { throw CLIError.usage("\(option): \(error)") }
+        do { return try format.parse(text) } catch { throw CLIError.usage("\(option): \(error)") }
     }
 
     /// A payment amount: required, and more than 0. A negative amount and 0 get the same
     /// message.
-    func paymentAmount(_ option: String = "--amount") throws -> UInt64 {
+    func paymentAmount(_ option: String = "--amount", format: AmountFormat) throws -> UInt64 {
         guard let text = arguments.options[option] else { throw CLIError.usage("\(option) DECIMAL is required") }
         let units: UInt64
-        do { units = try Amount.parse(text) } catch {
-            if case .negative = error { throw Self.notPositive(option, text) }
+        do { units = try format.parse(text) } catch {
+            if case .negative = error { throw Self.notPositive(option, text, format) }
             throw CLIError.usage("\(option): \(error)")
         }
-        guard units > 0 else { throw Self.notPositive(option, text) }
+        guard units > 0 else { throw Self.notPositive(option, text, format) }
         return units
     }
 
-    static func notPositive(_ option: String, _ text: String) -> CLIError {
-        CLIError.usage("\(option) \(text): an amount must be more than 0; the smallest is 0.000001")
+    static func notPositive(_ option: String, _ text: String, _ format: AmountFormat) -> CLIError {
+        CLIError.usage("\(option) \(text): an amount must be more than 0; the smallest is \(format.smallest)")
     }
 
     /// A recipient: an address, a contact or a local wallet's name.
