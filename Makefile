@@ -11,10 +11,11 @@ VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixt
 # System packages: libsodium and GMP for the build, etcd-server and etcd-client for the
 # replication tests (they start their own members on free loopback ports; a system etcd
 # service the package may start on port 2379 is not used), chromium for the status page's
-# headless-browser test, gnuplot-nox for the figures of `make bench`.
+# headless-browser test, gnuplot-nox for the figures of `make bench`, libxml2-utils (xmllint)
+# for the schema check of camt.053 statements.
 deps:
 	@missing=""; \
-	for p in libsodium-dev libgmp-dev pkg-config etcd-server etcd-client chromium gnuplot-nox; do \
+	for p in libsodium-dev libgmp-dev pkg-config etcd-server etcd-client chromium gnuplot-nox libxml2-utils; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

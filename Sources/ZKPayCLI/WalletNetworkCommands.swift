@@ -337,10 +337,20 @@ enum WatchCommand {
 /// `balance`, `send` and `watch` found), each with its id, sequence and, where the wallet
 /// has it, its receipt (`zkpay receipt get ID` prints it).
 enum HistoryCommand {
-    static let usage = "zkpay history [--wallet NAME] [--json]"
+    static let usage = "zkpay history [--wallet NAME] [--json]\n"
+        + "       zkpay history --format camt053 [--from SEQ] [--to SEQ] [--out FILE] [--wallet NAME] [--validator URL]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
-        let ctx = try WalletContext(arguments, console: console)
+        let ctx = try WalletContext(arguments, valued: ["--format", "--from", "--to", "--out"], console: console)
+        if let format = ctx.arguments.options["--format"] {
+            guard format == "camt053" else {
+                throw CLIError.usage("--format \(format): the statement format is camt053 (ISO 20022 camt.053.001.08)")
+            }
+            return try statement(ctx, console)
+        }
+        for option in ["--from", "--to", "--out"] where ctx.arguments.options[option] != nil {
+            throw CLIError.usage("\(option) goes with --format camt053")
+        }
         let home = try ctx.home()
         let name = try ctx.walletName(in: home)
         let state = try wrap { try home.state(name).load() }
@@ -388,6 +398,54 @@ enum HistoryCommand {
         }
         for r in state.reservations {
             console.print("in flight: \(f.format(r.amount)) to \(recipientLabel(r.recipient, home: home)) (transfer \(r.transferID.prefix(16))…)")
+        }
+        return ExitCode.success
+    }
+}
+
+extension HistoryCommand {
+    /// `zkpay history --format camt053`: an ISO 20022 statement of the wallet's settled
+    /// payments, mints and burns in (--from, --to], after a sync whose notes must equal what
+    /// the history adds up to (else the balances would not be the ones `zkpay balance` shows).
+    static func statement(_ ctx: WalletContext, _ console: Console) throws -> Int32 {
+        func sequence(_ option: String) throws -> UInt64? {
+            guard let text = ctx.arguments.options[option] else { return nil }
+            guard let v = UInt64(text) else { throw CLIError.usage("\(option) needs a ledger sequence (a whole number)") }
+            return v
+        }
+        let from = try sequence("--from") ?? 0
+        let requestedTo = try sequence("--to")
+        let session = try ctx.session()
+        let sync = try ctx.sync(session)
+        guard let genesis = session.genesis else { throw CLIError.failure("not connected to a validator") }
+        let to = requestedTo ?? sync.sequence
+        guard to <= sync.sequence else {
+            throw CLIError.usage("--to \(to) is past the ledger's sequence \(sync.sequence)")
+        }
+        guard from <= to else { throw CLIError.usage("--from \(from) is after --to \(to)") }
+        let state = try wrap { try session.store.load() }
+        let owner = session.keys.address
+        let xml: String
+        do {
+            let historyTotal = try AccountStatement.historyBalance(state.history, owner: owner, at: sync.sequence)
+            guard historyTotal == sync.total else {
+                throw StatementError.doesNotReconcile(history: historyTotal, ledger: sync.total, sequence: sync.sequence,
+                                                      format: session.amounts)
+            }
+            let now = UInt64(Date().timeIntervalSince1970 * 1000)
+            let statement = try AccountStatement.wallet(history: state.history, owner: owner, name: session.name,
+                                                        genesis: genesis, from: from, to: to, createdMs: now)
+            xml = try Camt053.render(statement)
+        } catch let e as StatementError {
+            throw CLIError.failure("cannot write the statement: \(e)")
+        }
+        if let out = ctx.arguments.options["--out"] {
+            do { try Data(xml.utf8).write(to: URL(fileURLWithPath: out)) } catch {
+                throw CLIError.failure("cannot write \(out): \(error.localizedDescription)")
+            }
+            console.printError("wrote the camt.053 statement of \(session.name), sequences \(from + 1)…\(to), to \(out)")
+        } else {
+            console.print(String(xml.dropLast()))
         }
         return ExitCode.success
     }
