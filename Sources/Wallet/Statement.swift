@@ -155,9 +155,13 @@ public struct AccountStatement: Sendable, Equatable {
     ///   - owner: the wallet's address (a payment to it is a transfer to itself: only the fee
     ///     leaves the account).
     ///   - to: the last sequence (the wallet's synced sequence when nil).
-    public static func wallet(history: [HistoryEntry], owner: Address, name: String, genesis: Genesis,
-                              from: UInt64, to: UInt64, createdMs: UInt64) throws(StatementError) -> AccountStatement {
-        let booked = try bookable(history, owner: owner)
+    ///   - former: the wallet's addresses before key rotations (moving notes to the new
+    ///     address is a payment to itself, too).
+    public static func wallet(history: [HistoryEntry], owner: Address, former: [Address] = [], name: String,
+                              genesis: Genesis, from: UInt64, to: UInt64, createdMs: UInt64)
+        throws(StatementError) -> AccountStatement
+    {
+        let booked = try bookable(history, owners: Set(([owner] + former).map(\.encoded)))
         var opening: UInt64 = 0
         var fromTime: UInt64 = 0
         var inRange: [StatementEntry] = []
@@ -177,16 +181,18 @@ public struct AccountStatement: Sendable, Equatable {
     }
 
     /// The balance the history gives after sequence `at`.
-    public static func historyBalance(_ history: [HistoryEntry], owner: Address, at: UInt64) throws(StatementError) -> UInt64 {
+    public static func historyBalance(_ history: [HistoryEntry], owner: Address, former: [Address] = [], at: UInt64)
+        throws(StatementError) -> UInt64
+    {
         var balance: UInt64 = 0
-        for e in try bookable(history, owner: owner) where e.sequence <= at { balance = try book(e, on: balance) }
+        for e in try bookable(history, owners: Set(([owner] + former).map(\.encoded))) where e.sequence <= at { balance = try book(e, on: balance) }
         return balance
     }
 
     /// The settled history entries as statement entries, in sequence order. Entries not yet
     /// settled (no sequence) are not booked; `issued` (a mint this wallet signed for someone
     /// else) does not move this wallet's balance.
-    static func bookable(_ history: [HistoryEntry], owner: Address) throws(StatementError) -> [StatementEntry] {
+    static func bookable(_ history: [HistoryEntry], owners: Set<String>) throws(StatementError) -> [StatementEntry] {
         var out: [StatementEntry] = []
         for h in history {
             guard let sequence = h.sequence else { continue }
@@ -200,8 +206,8 @@ public struct AccountStatement: Sendable, Equatable {
                                        timeMs: h.timeMs, id: h.id, counterparty: h.counterparty, text: h.memo)
             case "sent", "redeemed":
                 let fee = h.fee ?? 0
-                // A payment to this wallet's own address comes back as a note: only the fee leaves.
-                let leaving = h.kind == "sent" && h.counterparty == owner.encoded ? 0 : h.amount
+                // A payment to one of this wallet's own addresses comes back as a note: only the fee leaves.
+                let leaving = h.kind == "sent" && owners.contains(h.counterparty) ? 0 : h.amount
                 let (total, o) = leaving.addingReportingOverflow(fee)
                 guard !o else { throw .negativeBalance(sequence: sequence) }
                 entry = StatementEntry(kind: h.kind == "sent" ? .transfer : .burn, direction: .debit, amount: total,

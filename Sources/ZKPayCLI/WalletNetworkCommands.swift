@@ -425,15 +425,18 @@ extension HistoryCommand {
         guard from <= to else { throw CLIError.usage("--from \(from) is after --to \(to)") }
         let state = try wrap { try session.store.load() }
         let owner = session.keys.address
+        let former = (try? session.home.retiredAddresses(session.name)) ?? []
         let xml: String
         do {
-            let historyTotal = try AccountStatement.historyBalance(state.history, owner: owner, at: sync.sequence)
+            let historyTotal = try AccountStatement.historyBalance(state.history, owner: owner, former: former,
+                                                                   at: sync.sequence)
             guard historyTotal == sync.total else {
                 throw StatementError.doesNotReconcile(history: historyTotal, ledger: sync.total, sequence: sync.sequence,
                                                       format: session.amounts)
             }
             let now = UInt64(Date().timeIntervalSince1970 * 1000)
-            let statement = try AccountStatement.wallet(history: state.history, owner: owner, name: session.name,
+            let statement = try AccountStatement.wallet(history: state.history, owner: owner, former: former,
+                                                        name: session.name,
                                                         genesis: genesis, from: from, to: to, createdMs: now)
             xml = try Camt053.render(statement)
         } catch let e as StatementError {
