@@ -162,6 +162,37 @@ public struct AccountStatement: Sendable, Equatable {
         throws(StatementError) -> AccountStatement
     {
         let booked = try bookable(history, owners: Set(([owner] + former).map(\.encoded)))
+        return try ranged(booked, account: owner.encoded, name: name, genesis: genesis, from: from, to: to,
+                          createdMs: createdMs)
+    }
+
+    /// The issuer's issuance account from its wallet's history: every mint it signed is a
+    /// credit (money put into circulation), every burn it was told of a debit (money to pay
+    /// out to the holder's bank reference); the balance is minted − burned, what
+    /// `zkpay audit` reports as minted less burned.
+    public static func issuance(history: [HistoryEntry], issuer: Address, name: String, genesis: Genesis,
+                                from: UInt64, to: UInt64, createdMs: UInt64) throws(StatementError) -> AccountStatement {
+        let booked = try bookable(history, owners: [issuer.encoded], account: .issuance)
+        return try ranged(booked, account: issuer.encoded, name: name, genesis: genesis, from: from, to: to,
+                          createdMs: createdMs)
+    }
+
+    /// The issuance balance the history gives after sequence `at` (minted − burned).
+    public static func issuanceBalance(_ history: [HistoryEntry], issuer: Address, at: UInt64) throws(StatementError) -> UInt64 {
+        var balance: UInt64 = 0
+        for e in try bookable(history, owners: [issuer.encoded], account: .issuance) where e.sequence <= at {
+            balance = try book(e, on: balance)
+        }
+        return balance
+    }
+
+    /// Which account a history is booked on: the wallet's own money, or the issuer's
+    /// issuance (mints and burns).
+    enum Account { case wallet, issuance }
+
+    /// The statement of `booked` entries over (from, to].
+    static func ranged(_ booked: [StatementEntry], account: String, name: String, genesis: Genesis, from: UInt64,
+                       to: UInt64, createdMs: UInt64) throws(StatementError) -> AccountStatement {
         var opening: UInt64 = 0
         var fromTime: UInt64 = 0
         var inRange: [StatementEntry] = []
@@ -175,7 +206,7 @@ public struct AccountStatement: Sendable, Equatable {
         }
         if fromTime == 0 { fromTime = inRange.first?.timeMs ?? createdMs }
         let toTime = inRange.last?.timeMs ?? fromTime
-        return try AccountStatement(account: owner.encoded, accountName: name, genesis: genesis, fromSequence: from,
+        return try AccountStatement(account: account, accountName: name, genesis: genesis, fromSequence: from,
                                     toSequence: to, openingBalance: opening, fromTimeMs: fromTime, toTimeMs: toTime,
                                     entries: inRange, createdMs: createdMs)
     }
@@ -191,12 +222,31 @@ public struct AccountStatement: Sendable, Equatable {
 
     /// The settled history entries as statement entries, in sequence order. Entries not yet
     /// settled (no sequence) are not booked; `issued` (a mint this wallet signed for someone
-    /// else) does not move this wallet's balance.
-    static func bookable(_ history: [HistoryEntry], owners: Set<String>) throws(StatementError) -> [StatementEntry] {
+    /// else) and `burned` (a holder's burn the issuer pays out) do not move this wallet's
+    /// balance: they are the issuance account's (`issuance`).
+    static func bookable(_ history: [HistoryEntry], owners: Set<String>, account: Account = .wallet)
+        throws(StatementError) -> [StatementEntry]
+    {
         var out: [StatementEntry] = []
         for h in history {
             guard let sequence = h.sequence else { continue }
             let entry: StatementEntry?
+            if account == .issuance {
+                switch h.kind {
+                case "issued":
+                    entry = StatementEntry(kind: .mint, direction: .credit, amount: h.amount, fee: 0, sequence: sequence,
+                                           timeMs: h.timeMs, id: h.id, counterparty: h.counterparty, text: h.memo)
+                case "burned":
+                    entry = StatementEntry(kind: .burn, direction: .debit, amount: h.amount, fee: 0, sequence: sequence,
+                                           timeMs: h.timeMs, id: h.id, counterparty: h.counterparty, text: h.memo)
+                case "received", "minted", "sent", "redeemed":
+                    entry = nil
+                default:
+                    throw .unknownKind(h.kind, id: h.id)
+                }
+                if let entry { out.append(entry) }
+                continue
+            }
             switch h.kind {
             case "received":
                 entry = StatementEntry(kind: .transfer, direction: .credit, amount: h.amount, fee: 0, sequence: sequence,
@@ -213,7 +263,9 @@ public struct AccountStatement: Sendable, Equatable {
                 entry = StatementEntry(kind: h.kind == "sent" ? .transfer : .burn, direction: .debit, amount: total,
                                        fee: fee, sequence: sequence, timeMs: h.timeMs, id: h.id,
                                        counterparty: h.counterparty, text: h.memo)
-            case "issued":
+            case "issued", "burned":
+                // The issuer's mints for others and the burns it pays out: its issuance
+                // account, not this wallet's money.
                 entry = nil
             default:
                 throw .unknownKind(h.kind, id: h.id)

@@ -338,10 +338,12 @@ enum WatchCommand {
 /// has it, its receipt (`zkpay receipt get ID` prints it).
 enum HistoryCommand {
     static let usage = "zkpay history [--wallet NAME] [--json]\n"
-        + "       zkpay history --format camt053 [--from SEQ] [--to SEQ] [--out FILE] [--wallet NAME] [--validator URL]"
+        + "       zkpay history --format camt053 [--issuance] [--from SEQ] [--to SEQ] [--out FILE] [--wallet NAME] "
+        + "[--validator URL]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
-        let ctx = try WalletContext(arguments, valued: ["--format", "--from", "--to", "--out"], console: console)
+        let ctx = try WalletContext(arguments, valued: ["--format", "--from", "--to", "--out"], flags: ["--issuance"],
+                                    console: console)
         if let format = ctx.arguments.options["--format"] {
             guard format == "camt053" else {
                 throw CLIError.usage("--format \(format): the statement format is camt053 (ISO 20022 camt.053.001.08)")
@@ -351,6 +353,7 @@ enum HistoryCommand {
         for option in ["--from", "--to", "--out"] where ctx.arguments.options[option] != nil {
             throw CLIError.usage("\(option) goes with --format camt053")
         }
+        if ctx.arguments.flags.contains("--issuance") { throw CLIError.usage("--issuance goes with --format camt053") }
         let home = try ctx.home()
         let name = try ctx.walletName(in: home)
         let state = try wrap { try home.state(name).load() }
@@ -424,23 +427,16 @@ extension HistoryCommand {
         }
         guard from <= to else { throw CLIError.usage("--from \(from) is after --to \(to)") }
         let state = try wrap { try session.store.load() }
-        let owner = session.keys.address
-        let former = (try? session.home.retiredAddresses(session.name)) ?? []
+        let issuance = ctx.arguments.flags.contains("--issuance")
+        if issuance, genesis.issuer != session.keys.address {
+            throw CLIError.failure("--issuance: this wallet is not the ledger's issuer (the issuer is \(genesis.issuer.encoded))")
+        }
         let xml: String
         do {
-            let historyTotal = try AccountStatement.historyBalance(state.history, owner: owner, former: former,
-                                                                   at: sync.sequence)
-            guard historyTotal == sync.total else {
-                throw StatementError.doesNotReconcile(history: historyTotal, ledger: sync.total, sequence: sync.sequence,
-                                                      format: session.amounts)
-            }
-            let now = UInt64(Date().timeIntervalSince1970 * 1000)
-            let statement = try AccountStatement.wallet(history: state.history, owner: owner, former: former,
-                                                        name: session.name,
-                                                        genesis: genesis, from: from, to: to, createdMs: now)
-            xml = try Camt053.render(statement)
-        } catch let e as StatementError {
-            throw CLIError.failure("cannot write the statement: \(e)")
+            xml = try statementXML(issuance: issuance, history: state.history, session: session, genesis: genesis,
+                                   sync: sync, from: from, to: to)
+        } catch {
+            throw CLIError.failure("cannot write the statement: \(error)")
         }
         if let out = ctx.arguments.options["--out"] {
             do { try Data(xml.utf8).write(to: URL(fileURLWithPath: out)) } catch {
@@ -451,6 +447,30 @@ extension HistoryCommand {
             console.print(String(xml.dropLast()))
         }
         return ExitCode.success
+    }
+}
+
+extension HistoryCommand {
+    /// The statement's XML: the wallet's own account, which must add up to its notes on the
+    /// ledger at the sync, or (`issuance`) the issuer's mints and the burns it pays out.
+    static func statementXML(issuance: Bool, history: [HistoryEntry], session: WalletSession, genesis: Genesis,
+                             sync: SyncResult, from: UInt64, to: UInt64) throws(StatementError) -> String {
+        let owner = session.keys.address
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        if issuance {
+            return try Camt053.render(try AccountStatement.issuance(history: history, issuer: owner,
+                                                                    name: "issuance of \(session.name)", genesis: genesis,
+                                                                    from: from, to: to, createdMs: now))
+        }
+        let former = (try? session.home.retiredAddresses(session.name)) ?? []
+        let historyTotal = try AccountStatement.historyBalance(history, owner: owner, former: former, at: sync.sequence)
+        guard historyTotal == sync.total else {
+            throw .doesNotReconcile(history: historyTotal, ledger: sync.total, sequence: sync.sequence,
+                                    format: session.amounts)
+        }
+        return try Camt053.render(try AccountStatement.wallet(history: history, owner: owner, former: former,
+                                                              name: session.name, genesis: genesis, from: from, to: to,
+                                                              createdMs: now))
     }
 }
 

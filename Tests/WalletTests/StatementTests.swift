@@ -144,4 +144,32 @@ struct StatementTests {
         #expect(empty.openingBalance == 0 && empty.closingBalance == 0)
         #expect(try XMLSchema.validate(xml: try Camt053.render(empty), schema: XMLSchema.camt053).valid)
     }
+
+    @Test("the issuer's issuance account: mints are credits, burns to pay out debits, its own payments not booked; valid under the schema")
+    func issuance() throws {
+        let issuer = try Self.keys(3).address
+        let bob = try Self.keys(2).address.encoded
+        let h = [
+            HistoryEntry(kind: "issued", id: Self.id(1), sequence: 1, timeMs: 1_000, amount: 50_000, fee: nil,
+                         counterparty: bob, memo: "", notes: []),
+            HistoryEntry(kind: "minted", id: Self.id(2), sequence: 2, timeMs: 2_000, amount: 700, fee: nil,
+                         counterparty: "the issuer", memo: "", notes: []),
+            HistoryEntry(kind: "issued", id: Self.id(2), sequence: 2, timeMs: 2_000, amount: 700, fee: nil,
+                         counterparty: issuer.encoded, memo: "", notes: []),
+            HistoryEntry(kind: "burned", id: Self.id(3), sequence: 3, timeMs: 3_000, amount: 1_250, fee: 5,
+                         counterparty: bob, memo: "IBAN DE89 3704 0044 0532 0130 00", notes: []),
+            HistoryEntry(kind: "sent", id: Self.id(4), sequence: 4, timeMs: 4_000, amount: 100, fee: 5,
+                         counterparty: bob, memo: "", notes: []),
+        ]
+        #expect(try AccountStatement.issuanceBalance(h, issuer: issuer, at: 4) == 50_000 + 700 - 1_250)
+        let s = try AccountStatement.issuance(history: h, issuer: issuer, name: "issuance", genesis: try Self.genesis(),
+                                              from: 1, to: 4, createdMs: 5_000)
+        #expect(s.openingBalance == 50_000 && s.closingBalance == 49_450 && s.entries.count == 2)
+        let xml = try Camt053.render(s)
+        #expect(try XMLSchema.validate(xml: xml, schema: XMLSchema.camt053).valid)
+        #expect(xml.contains("<Cd>ZKPAY-MINT</Cd>") && xml.contains("<Cd>ZKPAY-BURN</Cd>"))
+        #expect(xml.contains("<Ustrd>IBAN DE89 3704 0044 0532 0130 00</Ustrd>") && xml.contains("<Amt Ccy=\"EUR\">494.5</Amt>"))
+        // In the issuer's own wallet statement, neither mints for others nor burns are booked.
+        #expect(try AccountStatement.historyBalance(h, owner: issuer, at: 4) == 700 - 105)
+    }
 }
