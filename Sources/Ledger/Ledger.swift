@@ -203,6 +203,7 @@ public final class Ledger {
             switch receipt.kind {
             case .transfer: return (.transfer(try TransferFacts.parse(body)), receipt)
             case .mint: return (.mint(try Mint(bytes: body)), receipt)
+            case .redemption: return (.redemption(RedemptionFacts(try Redemption(bytes: body))), receipt)
             }
         } catch let e as LedgerError {
             throw e
