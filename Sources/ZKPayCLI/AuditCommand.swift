@@ -64,11 +64,17 @@ enum AuditCommand {
             o.number("minted_units", a?.minted ?? 0)
             o.string("fees", Amount.formatExact(a?.fees ?? 0))
             o.number("fees_units", a?.fees ?? 0)
+            o.string("burned", Amount.formatExact(a?.burned ?? 0))
+            o.number("burned_units", a?.burned ?? 0)
+            // minted − burned − fees: the value still held in notes.
+            o.string("outstanding", Amount.formatExact(a?.supply ?? 0))
+            o.number("outstanding_units", a?.supply ?? 0)
             o.number("transfers", report.transfers)
             o.number("sequence", report.records)
             o.string("chain_hash", ProtocolHex.encode(report.chainHash))
             o.number("records", report.records)
             o.number("mints", report.mints)
+            o.number("redemptions", report.redemptions)
             o.number("receipt_signatures", report.signatures)
             o.string("chain_id", genesis.chainID.hex)
             o.number("validators", UInt64(genesis.validators.count))
@@ -78,10 +84,12 @@ enum AuditCommand {
         } else {
             console.print("audit:     ok (every proof, id and receipt re-verified from genesis; the supply equation holds)")
             console.print("records:   \(report.records) (\(report.transfers) transfers, \(report.mints) mints, "
+                + "\(report.redemptions) redemptions, "
                 + "\(report.signatures) receipt signatures)")
             if let a {
                 console.print("notes:     \(a.notes)")
-                console.print("supply:    \(Amount.format(a.supply)) (minted \(Amount.format(a.minted)), fees \(Amount.format(a.fees)))")
+                console.print("supply:    \(Amount.format(a.supply)) outstanding = minted \(Amount.format(a.minted)) − burned "
+                    + "\(Amount.format(a.burned)) − fees \(Amount.format(a.fees))")
             }
             console.print("chain:     \(ProtocolHex.encode(report.chainHash))")
             console.print("chain id:  \(genesis.chainID.hex)\(expected == nil ? "" : " (matches --genesis)")")

@@ -387,3 +387,63 @@ enum HistoryCommand {
 func shortAddress(_ address: String) -> String {
     address.count > 24 ? String(address.prefix(12)) + "…" + String(address.suffix(6)) : address
 }
+
+/// `zkpay redeem`: pays an amount out of the confidential ledger to a bank reference (a burn:
+/// the amount becomes public, the issuer pays it out against the reference).
+enum RedeemCommand {
+    static let usage = "zkpay redeem --amount DECIMAL --reference TEXT [--fee DECIMAL] [--wallet NAME] [--validator URL] [--json]"
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, valued: ["--amount", "--reference", "--fee"], console: console)
+        let amount = try ctx.paymentAmount()
+        let reference = try ctx.required("--reference", "TEXT")
+        if let problem = Redemption.referenceProblem(Array(reference.utf8)) {
+            throw CLIError.usage("--reference: \(problem)")
+        }
+        let fee = try ctx.amount("--fee")
+        let session = try ctx.session()
+        let minimumFee = session.status?.minimumFee ?? 0
+        let chosenFee = fee ?? minimumFee
+        if chosenFee < minimumFee {
+            throw CLIError.usage("--fee \(Amount.format(chosenFee)) is below the ledger's minimum fee \(Amount.format(minimumFee))")
+        }
+        var sync = try ctx.sync(session)
+        console.progress("building the redemption (range proof, signatures, opening of the burned output)…")
+        var built = try wrap { try session.buildRedemption(amount: amount, reference: reference, fee: chosenFee, sync: sync) }
+        console.progress("submitting to \(session.validator)…")
+        var settled: Settlement?
+        for attempt in 1...3 {
+            do {
+                settled = try session.submit(built)
+                break
+            } catch WalletOperationError.notesTaken where attempt < 3 {
+                console.progress("a concurrent send took the chosen notes; choosing again…")
+                sync = try ctx.sync(session)
+                built = try wrap { try session.buildRedemption(amount: amount, reference: reference, fee: chosenFee, sync: sync) }
+            } catch let e as CLIError { throw e } catch { throw CLIError.failure("\(error)", code: errorCode(error)) }
+        }
+        guard let settled else { throw CLIError.failure(WalletOperationError.notesTaken.description) }
+        if let recovery = settled.recovery { console.printError("note: \(recovery)") }
+        if ctx.json {
+            var o = JSONObjectText()
+            o.string("redemption_id", settled.id)
+            o.number("sequence", settled.receipt.sequence)
+            o.string("reference", reference)
+            o.string("amount", Amount.formatExact(amount))
+            o.number("units", amount)
+            o.string("fee", Amount.formatExact(settled.fee))
+            o.number("fee_units", settled.fee)
+            o.raw("receipt", settled.receipt.json.render())
+            o.number("latency_ms", settled.latencyMs)
+            console.print(o.text)
+        } else {
+            console.print(console.paint("redeemed", .green) + " \(Amount.format(amount)) to bank reference \"\(reference)\""
+                + ", fee \(Amount.format(settled.fee))" + (settled.change > 0 ? ", change \(Amount.format(settled.change))" : ""))
+            console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms"
+                + (settled.isNew ? "" : " (it had been finalized before)"))
+            console.print("redemption \(settled.id)")
+            console.print("receipt \(settled.receipt.json.render())")
+        }
+        return ExitCode.success
+    }
+}
