@@ -243,6 +243,13 @@ public final class Ledger {
         try settle(OrderedBatch(time: time, mints: mints)).outcomes
     }
 
+    /// Verifies and settles redemptions in order, durably, with one fsync and one signed
+    /// receipt batch (each is verified against the state the ones before it left).
+    /// - Throws: as `submit(_:time:)`.
+    public func submit(redemptions: [Redemption], time: UInt64) throws(LedgerError) -> [Outcome] {
+        try settle(OrderedBatch(time: time, redemptions: redemptions)).outcomes
+    }
+
     /// Applies `batch` to the state (`LedgerState.apply`), signs its receipt trees with the
     /// receipt key, and appends the settled items' records (receipt ‖ object) with one
     /// fsync; undoes the batch if that fails.
