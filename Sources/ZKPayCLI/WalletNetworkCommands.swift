@@ -317,6 +317,13 @@ enum WatchCommand {
         case "minted":
             return console.paint("received", .green) + " \(Amount.format(e.amount ?? 0)) newly minted by the issuer\(memo)"
                 + console.paint("  [sequence \(e.sequence)]", .dim)
+        case "redeemed":
+            let amount = e.amount.map(Amount.format) ?? "an amount this wallet cannot confirm"
+            return console.paint("redeemed", .yellow) + " \(amount) to bank reference \"\(e.memo)\", fee \(Amount.format(e.fee))"
+                + console.paint("  [sequence \(e.sequence)]", .dim)
+        case "burned":
+            return console.paint("pay out", .yellow) + " \(Amount.format(e.amount ?? 0)) to bank reference \"\(e.memo)\" "
+                + "(burned by \(e.counterparty))" + console.paint("  [sequence \(e.sequence)]", .dim)
         default:
             return console.paint("received", .green) + " \(Amount.format(e.amount ?? 0)) from \(e.counterparty)\(memo)"
                 + console.paint("  [sequence \(e.sequence)]", .dim)
@@ -365,12 +372,19 @@ enum HistoryCommand {
             let named = (try? Address(parsing: h.counterparty)).flatMap { home.name(for: $0) }
             let who = named ?? (h.counterparty.isEmpty ? "" : shortAddress(h.counterparty))
             let memo = h.memo.isEmpty ? "" : " (memo: \(h.memo))"
-            let id = h.id.isEmpty ? "" : "  [\(h.kind == "issued" || h.kind == "minted" ? "mint" : "transfer") \(h.id.prefix(12))…"
+            let object = switch h.kind {
+            case "issued", "minted": "mint"
+            case "redeemed", "burned": "redemption"
+            default: "transfer"
+            }
+            let id = h.id.isEmpty ? "" : "  [\(object) \(h.id.prefix(12))…"
                 + (h.receipt == nil ? "" : ", receipt kept") + "]"
             let text = switch h.kind {
             case "sent": "sent     \(Amount.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo), fee \(Amount.format(h.fee ?? 0))"
             case "issued": "minted   \(Amount.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo)"
             case "minted": "received \(Amount.format(h.amount)) newly minted by the issuer\(memo)"
+            case "redeemed": "redeemed \(Amount.format(h.amount)) to bank reference \"\(h.memo)\", fee \(Amount.format(h.fee ?? 0))"
+            case "burned": "pay out  \(Amount.format(h.amount)) to bank reference \"\(h.memo)\" (burned by key \(h.counterparty.prefix(16))…)"
             default: "received \(Amount.format(h.amount))" + (who.isEmpty ? "" : " from \(who)") + memo
             }
             console.print("\(when)  " + (h.sequence.map { "#\($0)".padding(toLength: 6, withPad: " ", startingAt: 0) } ?? "      ") + text
