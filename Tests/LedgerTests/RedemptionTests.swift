@@ -1,4 +1,5 @@
 import BatchVerify
+import Foundation
 @testable import Ledger
 import Ristretto255
 import Schnorr
@@ -89,6 +90,19 @@ struct RedemptionTests {
         #expect(r.good.id.bytes == Hash.blake2b(r.good.bytes, outputLength: 32, key: Array("zkpay/redemption-id/v1".utf8)))
         #expect(r.good.amount == 120 && r.good.reference == "INV-2026-0042 ACME" && r.good.burnedIndex == 0)
         #expect(r.good.createdNotes.count == r.good.transfer.outputs.count - 1)
+    }
+
+    @Test("the fuzz seeds, encoded in Python from the documented layout, decode (or are refused for their reference)")
+    func independentEncoding() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz/redemption")
+        let seed = try Redemption(bytes: Array(try Data(contentsOf: dir.appendingPathComponent("valid-1in-2out-fee-burn-change"))))
+        #expect(seed.amount == 7 && seed.reference == "INV-2026-0042 ACME" && seed.blinding == .zero)
+        #expect(seed.transfer.outputs[seed.burnedIndex].owner == seed.holder)
+        #expect(try Redemption(bytes: Array(try Data(contentsOf: dir.appendingPathComponent("reference-140")))).reference.count == 140)
+        #expect(throws: ProtocolError.invalidReference(reason: "byte 1 (0x7) is not printable ASCII; use letters, digits, spaces and punctuation only")) {
+            try Redemption(bytes: Array(try Data(contentsOf: dir.appendingPathComponent("reference-control-char"))))
+        }
     }
 
     @Test("every single-byte change is refused by the decoder or by verification")
