@@ -88,8 +88,8 @@ enum AuditCommand {
                 + "\(report.signatures) receipt signatures)")
             if let a {
                 console.print("notes:     \(a.notes)")
-                console.print("supply:    \(Amount.format(a.supply)) outstanding = minted \(Amount.format(a.minted)) − burned "
-                    + "\(Amount.format(a.burned)) − fees \(Amount.format(a.fees))")
+                console.print("supply:    \(Amount.format(a.supply)) (minted \(Amount.format(a.minted)), fees \(Amount.format(a.fees)))")
+                console.print("burned:    \(Amount.format(a.burned)) (paid out by redemptions; supply = minted − burned − fees)")
             }
             console.print("chain:     \(ProtocolHex.encode(report.chainHash))")
             console.print("chain id:  \(genesis.chainID.hex)\(expected == nil ? "" : " (matches --genesis)")")
