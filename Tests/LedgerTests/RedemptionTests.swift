@@ -33,8 +33,8 @@ struct RedemptionPool: Sendable {
             self.good = good
             var signer = SecureSigner()
             func resign(amount: UInt64, holder: WalletKeys) throws -> Redemption {
-                // The signature must be checked before the key matters: `sign` signs with the
-                // holder given, the redemption names the transfer's sender as the key.
+                // Encoded here rather than with `Redemption.sign`, so that the amount and the
+                // signing key can differ from what an honest holder would put.
                 var w = ByteWriter()
                 w.u8(Redemption.objectType)
                 w.u8(Redemption.version)
