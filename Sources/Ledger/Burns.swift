@@ -1,6 +1,6 @@
 import BatchVerify
-public import Ristretto255
-public import ZKPayCore
+import Ristretto255
+import ZKPayCore
 
 /// What the ledger needs of a redemption (docs/PROTOCOL.md §7.11): the inner transfer's
 /// facts (its note ids derive from the inner transfer id), the redemption id under which it
