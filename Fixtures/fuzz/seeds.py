@@ -200,6 +200,21 @@ for name in ("valid-1in-1out-zero-fee", "valid-2in-2out", "valid-4in-16out", "va
 
 write("mint", "golden-record-1", mint)
 
+
+def redemption(b, amount, reference):
+    """A redemption (PROTOCOL.md §7.11) around transfer bytes b, burning its first output owned
+    by the sender, with a zero blinding and the transfer's authorization as a stand-in signature
+    (well formed, so the decoder reads every field; it does not verify)."""
+    chain, _, outputs, _, _, _, _, sender, auth = split_transfer(b)
+    burned = next(j for j, o in enumerate(outputs) if o[:32] == sender)
+    return (bytes([4, 1]) + chain + struct.pack("<I", len(b)) + b + bytes([burned]) + struct.pack("<Q", amount)
+            + bytes(32) + bytes([len(reference)]) + reference + auth)
+
+
+write("redemption", "valid-1in-2out-fee-burn-change", redemption(transfer["valid-1in-2out-fee"], 7, b"INV-2026-0042 ACME"))
+write("redemption", "reference-140", redemption(transfer["valid-1in-2out-fee"], 1, b"R" * 140))
+write("redemption", "reference-control-char", redemption(transfer["valid-1in-2out-fee"], 1, b"A\x07B"))
+
 out0 = split_transfer(transfer["valid-1in-2out-fee"])[2][0]
 write("note", "note-from-transfer-output", b"\x00" + b"\x03\x01" + bytes(range(32)) + out0)
 write("note", "memo-from-transfer-output", b"\x01" + out0[64:])

@@ -204,6 +204,7 @@ public final class Ledger {
             switch receipt.kind {
             case .transfer: return (.transfer(try TransferFacts.parse(body)), receipt)
             case .mint: return (.mint(try Mint(bytes: body)), receipt)
+            case .redemption: return (.redemption(RedemptionFacts(try Redemption(bytes: body))), receipt)
             }
         } catch let e as LedgerError {
             throw e
@@ -241,6 +242,13 @@ public final class Ledger {
     /// - Throws: as `submit(_:time:)`.
     public func submit(mints: [Mint], time: UInt64) throws(LedgerError) -> [Outcome] {
         try settle(OrderedBatch(time: time, mints: mints)).outcomes
+    }
+
+    /// Verifies and settles redemptions in order, durably, with one fsync and one signed
+    /// receipt batch (each is verified against the state the ones before it left).
+    /// - Throws: as `submit(_:time:)`.
+    public func submit(redemptions: [Redemption], time: UInt64) throws(LedgerError) -> [Outcome] {
+        try settle(OrderedBatch(time: time, redemptions: redemptions)).outcomes
     }
 
     /// Applies `batch` to the state (`LedgerState.apply`), signs its receipt trees with the

@@ -181,7 +181,7 @@ enum ReceiptCommand {
                 + "receipt was changed or is not from this ledger", code: "verification_failed")
         }
         let signers = receipt.signers.map { genesis.validators[$0.index].name }
-        let kind = receipt.kind == .transfer ? "transfer" : "mint"
+        let kind = receipt.kind.name
         let batchLast = receipt.batchFirst + UInt64(receipt.batchSize) - 1
         let time = isoTime(milliseconds: receipt.time)
         if args.flags.contains("--json") {

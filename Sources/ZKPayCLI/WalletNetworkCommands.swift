@@ -326,6 +326,13 @@ enum WatchCommand {
         case "minted":
             return console.paint("received", .green) + " \(f.format(e.amount ?? 0)) newly minted by the issuer\(memo)"
                 + console.paint("  [sequence \(e.sequence)]", .dim)
+        case "redeemed":
+            let amount = e.amount.map(f.format) ?? "an amount this wallet cannot confirm"
+            return console.paint("redeemed", .yellow) + " \(amount) to bank reference \"\(e.memo)\", fee \(f.format(e.fee))"
+                + console.paint("  [sequence \(e.sequence)]", .dim)
+        case "burned":
+            return console.paint("pay out", .yellow) + " \(f.format(e.amount ?? 0)) to bank reference \"\(e.memo)\" "
+                + "(burned by \(e.counterparty))" + console.paint("  [sequence \(e.sequence)]", .dim)
         default:
             return console.paint("received", .green) + " \(f.format(e.amount ?? 0)) from \(e.counterparty)\(memo)"
                 + console.paint("  [sequence \(e.sequence)]", .dim)
@@ -388,12 +395,19 @@ enum HistoryCommand {
             let named = (try? Address(parsing: h.counterparty)).flatMap { home.name(for: $0) }
             let who = named ?? (h.counterparty.isEmpty ? "" : shortAddress(h.counterparty))
             let memo = h.memo.isEmpty ? "" : " (memo: \(h.memo))"
-            let id = h.id.isEmpty ? "" : "  [\(h.kind == "issued" || h.kind == "minted" ? "mint" : "transfer") \(h.id.prefix(12))…"
+            let object = switch h.kind {
+            case "issued", "minted": "mint"
+            case "redeemed", "burned": "redemption"
+            default: "transfer"
+            }
+            let id = h.id.isEmpty ? "" : "  [\(object) \(h.id.prefix(12))…"
                 + (h.receipt == nil ? "" : ", receipt kept") + "]"
             let text = switch h.kind {
             case "sent": "sent     \(f.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo), fee \(f.format(h.fee ?? 0))"
             case "issued": "minted   \(f.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo)"
             case "minted": "received \(f.format(h.amount)) newly minted by the issuer\(memo)"
+            case "redeemed": "redeemed \(f.format(h.amount)) to bank reference \"\(h.memo)\", fee \(f.format(h.fee ?? 0))"
+            case "burned": "pay out  \(f.format(h.amount)) to bank reference \"\(h.memo)\" (burned by key \(h.counterparty.prefix(16))…)"
             default: "received \(f.format(h.amount))" + (who.isEmpty ? "" : " from \(who)") + memo
             }
             console.print("\(when)  " + (h.sequence.map { "#\($0)".padding(toLength: 6, withPad: " ", startingAt: 0) } ?? "      ") + text
@@ -426,6 +440,8 @@ extension HistoryCommand {
             throw CLIError.usage("--to \(to) is past the ledger's sequence \(sync.sequence)")
         }
         guard from <= to else { throw CLIError.usage("--from \(from) is after --to \(to)") }
+        // Every event through the synced sequence (burns to pay out bring no note to sync).
+        _ = try wrap { try session.catchUpEvents(through: sync.sequence) }
         let state = try wrap { try session.store.load() }
         let issuance = ctx.arguments.flags.contains("--issuance")
         if issuance, genesis.issuer != session.keys.address {
@@ -477,4 +493,68 @@ extension HistoryCommand {
 /// `zkp1abcdefgh…uvwxyz` for tables; the full address elsewhere.
 func shortAddress(_ address: String) -> String {
     address.count > 24 ? String(address.prefix(12)) + "…" + String(address.suffix(6)) : address
+}
+
+/// `zkpay redeem`: pays an amount out of the confidential ledger to a bank reference (a burn:
+/// the amount becomes public, the issuer pays it out against the reference).
+enum RedeemCommand {
+    static let usage = "zkpay redeem --amount DECIMAL --reference TEXT [--fee DECIMAL] [--wallet NAME] [--validator URL] [--json]"
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, valued: ["--amount", "--reference", "--fee"], console: console)
+        let home = try ctx.home()
+        _ = try ctx.paymentAmount(format: ctx.localAmounts(home))
+        _ = try ctx.amount("--fee", format: ctx.localAmounts(home))
+        let reference = try ctx.required("--reference", "TEXT")
+        if let problem = Redemption.referenceProblem(Array(reference.utf8)) {
+            throw CLIError.usage("--reference: \(problem)")
+        }
+        let session = try ctx.session()
+        let f = session.amounts
+        let amount = try ctx.paymentAmount(format: f)
+        let fee = try ctx.amount("--fee", format: f)
+        let minimumFee = session.status?.minimumFee ?? 0
+        let chosenFee = fee ?? minimumFee
+        if chosenFee < minimumFee {
+            throw CLIError.usage("--fee \(f.format(chosenFee)) is below the ledger's minimum fee \(f.format(minimumFee))")
+        }
+        var sync = try ctx.sync(session)
+        console.progress("building the redemption (range proof, signatures, opening of the burned output)…")
+        var built = try wrap { try session.buildRedemption(amount: amount, reference: reference, fee: chosenFee, sync: sync) }
+        console.progress("submitting to \(session.validator)…")
+        var settled: Settlement?
+        for attempt in 1...3 {
+            do {
+                settled = try session.submit(built)
+                break
+            } catch WalletOperationError.notesTaken where attempt < 3 {
+                console.progress("a concurrent send took the chosen notes; choosing again…")
+                sync = try ctx.sync(session)
+                built = try wrap { try session.buildRedemption(amount: amount, reference: reference, fee: chosenFee, sync: sync) }
+            } catch let e as CLIError { throw e } catch { throw CLIError.failure("\(error)", code: errorCode(error)) }
+        }
+        guard let settled else { throw CLIError.failure(WalletOperationError.notesTaken.description) }
+        if let recovery = settled.recovery { console.printError("note: \(recovery)") }
+        if ctx.json {
+            var o = JSONObjectText()
+            o.string("redemption_id", settled.id)
+            o.number("sequence", settled.receipt.sequence)
+            o.string("reference", reference)
+            o.string("amount", f.formatExact(amount))
+            o.number("units", amount)
+            o.string("fee", f.formatExact(settled.fee))
+            o.number("fee_units", settled.fee)
+            o.raw("receipt", settled.receipt.json.render())
+            o.number("latency_ms", settled.latencyMs)
+            console.print(o.text)
+        } else {
+            console.print(console.paint("redeemed", .green) + " \(f.format(amount)) to bank reference \"\(reference)\""
+                + ", fee \(f.format(settled.fee))" + (settled.change > 0 ? ", change \(f.format(settled.change))" : ""))
+            console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms"
+                + (settled.isNew ? "" : " (it had been finalized before)"))
+            console.print("redemption \(settled.id)")
+            console.print("receipt \(settled.receipt.json.render())")
+        }
+        return ExitCode.success
+    }
 }

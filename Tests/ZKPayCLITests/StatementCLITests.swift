@@ -47,8 +47,10 @@ struct StatementCLITests {
         #expect(afterFirst.units == 100_000 - 1_234 - 1_000)
         _ = try balance("bob")
         try zkpay.expect(["send", "--wallet", "bob", "--to", "alice", "--amount", "2"], 0)
+        // A burn to a bank reference: 5.00 plus the fee leave alice's account.
+        try zkpay.expect(["redeem", "--wallet", "alice", "--amount", "5", "--reference", "INV-2026-7"], 0)
         let final = try balance("alice")
-        #expect(final.units == afterFirst.units + 200)
+        #expect(final.units == afterFirst.units + 200 - 500 - 1_000)
 
         // The whole history: valid, one entry per payment, closing = balance.
         let file = dir + "/alice.xml"
@@ -57,7 +59,9 @@ struct StatementCLITests {
         let check = try XMLSchema.validate(xml: xml, schema: XMLSchema.camt053)
         #expect(check.valid, "\(check.output)\n\(xml)")
         #expect(xml.contains("<Ccy>EUR</Ccy>"))
-        #expect(xml.components(separatedBy: "<Ntry>").count - 1 == 3)
+        #expect(xml.components(separatedBy: "<Ntry>").count - 1 == 4)
+        #expect(xml.contains("<Cd>ZKPAY-BURN</Cd>") && xml.contains("<Ustrd>INV-2026-7</Ustrd>")
+            && xml.contains("<Amt Ccy=\"EUR\">15</Amt>"))
         #expect(Self.balance("OPBD", in: xml) == "0")
         #expect(Self.balance("CLBD", in: xml) == Self.decimal(final.units), "\(xml)")
         #expect(xml.contains("<Amt Ccy=\"EUR\">22.34</Amt>") && xml.contains("rent &lt;x&gt; &amp; co"))
@@ -70,12 +74,25 @@ struct StatementCLITests {
                                          "--from", "\(afterFirst.sequence)"], 0).out
         #expect(Self.balance("OPBD", in: fromThen) == Self.decimal(afterFirst.units))
         #expect(Self.balance("CLBD", in: fromThen) == Self.decimal(final.units))
-        #expect(fromThen.components(separatedBy: "<Ntry>").count - 1 == 1)
+        #expect(fromThen.components(separatedBy: "<Ntry>").count - 1 == 2)
 
         // Bob's statement reconciles too.
         let bob = try zkpay.expect(["history", "--wallet", "bob", "--format", "camt053"], 0).out
         #expect(try XMLSchema.validate(xml: bob, schema: XMLSchema.camt053).valid)
         #expect(Self.balance("CLBD", in: bob) == Self.decimal(try balance("bob").units))
+
+        // The issuer's issuance account: the mint in, the burn to pay out; its balance is what
+        // the audit reports as minted less burned.
+        let issuance = try zkpay.expect(["history", "--wallet", "issuer", "--format", "camt053", "--issuance"], 0).out
+        #expect(try XMLSchema.validate(xml: issuance, schema: XMLSchema.camt053).valid, "\(issuance)")
+        #expect(issuance.contains("<Cd>ZKPAY-MINT</Cd>") && issuance.contains("<Cd>ZKPAY-BURN</Cd>"))
+        let audit = try jsonObject(try zkpay.expect(["audit", "--json"], 0).out)
+        let minted = try #require(audit["minted_units"] as? Int)
+        let burned = try #require(audit["burned_units"] as? Int)
+        #expect(minted == 100_000 && burned == 500)
+        #expect(Self.balance("CLBD", in: issuance) == Self.decimal(minted - burned), "\(issuance)")
+        #expect(try zkpay.expect(["history", "--wallet", "alice", "--format", "camt053", "--issuance"], 1).err
+            .contains("not the ledger's issuer"))
 
         // Usage errors before anything is written.
         #expect(try zkpay.expect(["history", "--wallet", "alice", "--format", "pdf"], 64).err.contains("camt053"))

@@ -101,7 +101,8 @@ struct CodecTests {
             .noteNotOwned, .duplicateInput(index: 1), .inputNotesMismatch(index: 0), .inputOwnerMismatch(index: 0),
             .excessMismatch, .invalidRangeProof, .invalidBalanceSignature, .invalidAuthorization, .invalidMintSignature,
             .unexpectedIssuer, .amountOverflow(field: "f"), .insufficientFunds(available: 1, needed: 2),
-            .unsupportedRequest(reason: "r"),
+            .unsupportedRequest(reason: "r"), .invalidReference(reason: "r"), .invalidBurn(reason: "r"),
+            .burnOpeningMismatch(output: 0), .invalidHolderSignature,
         ]
         #expect(samples.map(\.code) == ProtocolError.allCodes)
         #expect(Set(ProtocolError.allCodes).count == ProtocolError.allCodes.count)
