@@ -77,23 +77,8 @@ enum StatusPage {
 
     // MARK: Rendering
 
-    /// Escapes the five characters that can end text or an attribute value.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\u{0}": out += "\u{FFFD}"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// Escapes text for the page (`Markup.escape`).
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 
     /// `host` when it looks like a host name or address with a port, else a placeholder:
     /// the Host header is the client's word and only ever shown, escaped, in a command line.

@@ -34,15 +34,15 @@ public enum Camt053 {
         x.open("BkToCstmrStmt")
         x.open("GrpHdr")
         x.leaf("MsgId", messageID(s))
-        x.leaf("CreDtTm", dateTime(s.createdMs))
+        x.leaf("CreDtTm", x.dateTime(s.createdMs))
         x.close("GrpHdr")
         x.open("Stmt")
         x.leaf("Id", messageID(s))
         x.leaf("ElctrncSeqNb", String(s.toSequence))
-        x.leaf("CreDtTm", dateTime(s.createdMs))
+        x.leaf("CreDtTm", x.dateTime(s.createdMs))
         x.open("FrToDt")
-        x.leaf("FrDtTm", dateTime(s.fromTimeMs))
-        x.leaf("ToDtTm", dateTime(s.toTimeMs))
+        x.leaf("FrDtTm", x.dateTime(s.fromTimeMs))
+        x.leaf("ToDtTm", x.dateTime(s.toTimeMs))
         x.close("FrToDt")
         x.open("Acct")
         x.open("Id")
@@ -89,7 +89,7 @@ public enum Camt053 {
         x.leaf("Amt Ccy=\"\(s.currency)\"", try amount(units, s.format), close: "Amt")
         x.leaf("CdtDbtInd", "CRDT")
         x.open("Dt")
-        x.leaf("DtTm", dateTime(timeMs))
+        x.leaf("DtTm", x.dateTime(timeMs))
         x.close("Dt")
         x.close("Bal")
     }
@@ -132,7 +132,7 @@ public enum Camt053 {
         x.close("Sts")
         for tag in ["BookgDt", "ValDt"] {
             x.open(tag)
-            x.leaf("DtTm", dateTime(e.timeMs))
+            x.leaf("DtTm", x.dateTime(e.timeMs))
             x.close(tag)
         }
         if !e.id.isEmpty { x.leaf("AcctSvcrRef", String(e.id.prefix(32))) }
@@ -207,13 +207,6 @@ public enum Camt053 {
         return s
     }
 
-    /// `2026-12-06T16:00:00.123Z`.
-    static func dateTime(_ ms: UInt64) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
-
     /// Text for a Max-N element: control characters dropped (XML 1.0 cannot carry most of
     /// them), cut to `max` characters, escaped by `XMLText`.
     static func text(_ s: String, max: Int) -> String {
@@ -228,6 +221,15 @@ public enum Camt053 {
 struct XMLText {
     private(set) var text = ""
     private var depth = 0
+    /// One formatter for the whole document (building one per value is costly).
+    private let dates: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
+
+    /// `2026-12-06T16:00:00.123Z` for a time in ms since 1970.
+    func dateTime(_ ms: UInt64) -> String { dates.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)) }
 
     mutating func line(_ s: String) { text += String(repeating: "  ", count: depth) + s + "\n" }
     mutating func open(_ tag: String) {
@@ -240,22 +242,6 @@ struct XMLText {
     }
     /// `<tag>value</tag>`; `tag` may carry attributes, then `close` names the element.
     mutating func leaf(_ tag: String, _ value: String, close: String? = nil) {
-        line("<\(tag)>\(Self.escape(value))</\(close ?? tag)>")
-    }
-
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        line("<\(tag)>\(Markup.escape(value))</\(close ?? tag)>")
     }
 }

@@ -179,10 +179,13 @@ public struct AccountStatement: Sendable, Equatable {
 
     /// The issuance balance the history gives after sequence `at` (minted − burned).
     public static func issuanceBalance(_ history: [HistoryEntry], issuer: Address, at: UInt64) throws(StatementError) -> UInt64 {
+        try balance(of: try bookable(history, owners: [issuer.encoded], account: .issuance), at: at)
+    }
+
+    /// The running balance of `booked` after sequence `at`.
+    static func balance(of booked: [StatementEntry], at: UInt64) throws(StatementError) -> UInt64 {
         var balance: UInt64 = 0
-        for e in try bookable(history, owners: [issuer.encoded], account: .issuance) where e.sequence <= at {
-            balance = try book(e, on: balance)
-        }
+        for e in booked where e.sequence <= at { balance = try book(e, on: balance) }
         return balance
     }
 
@@ -215,9 +218,7 @@ public struct AccountStatement: Sendable, Equatable {
     public static func historyBalance(_ history: [HistoryEntry], owner: Address, former: [Address] = [], at: UInt64)
         throws(StatementError) -> UInt64
     {
-        var balance: UInt64 = 0
-        for e in try bookable(history, owners: Set(([owner] + former).map(\.encoded))) where e.sequence <= at { balance = try book(e, on: balance) }
-        return balance
+        try balance(of: try bookable(history, owners: Set(([owner] + former).map(\.encoded))), at: at)
     }
 
     /// The settled history entries as statement entries, in sequence order. Entries not yet
@@ -230,47 +231,36 @@ public struct AccountStatement: Sendable, Equatable {
         var out: [StatementEntry] = []
         for h in history {
             guard let sequence = h.sequence else { continue }
-            let entry: StatementEntry?
-            if account == .issuance {
-                switch h.kind {
-                case "issued":
-                    entry = StatementEntry(kind: .mint, direction: .credit, amount: h.amount, fee: 0, sequence: sequence,
-                                           timeMs: h.timeMs, id: h.id, counterparty: h.counterparty, text: h.memo)
-                case "burned":
-                    entry = StatementEntry(kind: .burn, direction: .debit, amount: h.amount, fee: 0, sequence: sequence,
-                                           timeMs: h.timeMs, id: h.id, counterparty: h.counterparty, text: h.memo)
-                case "received", "minted", "sent", "redeemed":
-                    entry = nil
-                default:
-                    throw .unknownKind(h.kind, id: h.id)
-                }
-                if let entry { out.append(entry) }
-                continue
+            func entry(_ kind: StatementEntry.Kind, _ direction: StatementEntry.Direction, _ amount: UInt64,
+                       fee: UInt64 = 0) -> StatementEntry {
+                StatementEntry(kind: kind, direction: direction, amount: amount, fee: fee, sequence: sequence,
+                               timeMs: h.timeMs, id: h.id, counterparty: h.counterparty, text: h.memo)
             }
-            switch h.kind {
-            case "received":
-                entry = StatementEntry(kind: .transfer, direction: .credit, amount: h.amount, fee: 0, sequence: sequence,
-                                       timeMs: h.timeMs, id: h.id, counterparty: h.counterparty, text: h.memo)
-            case "minted":
-                entry = StatementEntry(kind: .mint, direction: .credit, amount: h.amount, fee: 0, sequence: sequence,
-                                       timeMs: h.timeMs, id: h.id, counterparty: h.counterparty, text: h.memo)
-            case "sent", "redeemed":
+            switch (account, h.kind) {
+            case (.issuance, "issued"):
+                out.append(entry(.mint, .credit, h.amount))
+            case (.issuance, "burned"):
+                out.append(entry(.burn, .debit, h.amount))
+            case (.issuance, "received"), (.issuance, "minted"), (.issuance, "sent"), (.issuance, "redeemed"):
+                continue
+            case (.wallet, "received"):
+                out.append(entry(.transfer, .credit, h.amount))
+            case (.wallet, "minted"):
+                out.append(entry(.mint, .credit, h.amount))
+            case (.wallet, "sent"), (.wallet, "redeemed"):
                 let fee = h.fee ?? 0
                 // A payment to one of this wallet's own addresses comes back as a note: only the fee leaves.
                 let leaving = h.kind == "sent" && owners.contains(h.counterparty) ? 0 : h.amount
                 let (total, o) = leaving.addingReportingOverflow(fee)
                 guard !o else { throw .negativeBalance(sequence: sequence) }
-                entry = StatementEntry(kind: h.kind == "sent" ? .transfer : .burn, direction: .debit, amount: total,
-                                       fee: fee, sequence: sequence, timeMs: h.timeMs, id: h.id,
-                                       counterparty: h.counterparty, text: h.memo)
-            case "issued", "burned":
+                out.append(entry(h.kind == "sent" ? .transfer : .burn, .debit, total, fee: fee))
+            case (.wallet, "issued"), (.wallet, "burned"):
                 // The issuer's mints for others and the burns it pays out: its issuance
                 // account, not this wallet's money.
-                entry = nil
+                continue
             default:
                 throw .unknownKind(h.kind, id: h.id)
             }
-            if let entry { out.append(entry) }
         }
         // Stable: entries of one sequence (a payment in and out of one transfer) keep their order.
         return out.enumerated().sorted { ($0.element.sequence, $0.offset) < ($1.element.sequence, $1.offset) }.map(\.element)

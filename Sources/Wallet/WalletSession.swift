@@ -429,24 +429,12 @@ public final class WalletSession {
     /// does, until every note of `notes` has been seen in an event or `seconds` pass.
     /// - Returns: the events people should see, in order.
     func catchUp(notes: Set<String>, seconds: Double) throws -> [WalletEvent] {
+        guard !notes.isEmpty else { return [] }
         var waiting = notes
-        var shown: [WalletEvent] = []
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        // The events of listed notes are in the log, so the stream replays them at once; an
-        // idle stream has none left to send.
-        let streamClient = ValidatorClient(url: url, timeout: min(seconds, 3))
-        defer { streamClient.close() }
-        do {
-            let stream = try streamClient.events(address: keys.address, after: try store.load().cursor)
-            stream.setDeadline(deadline)
-            while !waiting.isEmpty, deadline.timeIntervalSinceNow > 0, let event = try stream.next() {
-                if let e = try process(event) { shown.append(e) }
-                for n in event.notes { waiting.remove(n.id.hex) }
-            }
-        } catch _ as ValidatorClientError {
-            // The stream failed or timed out: what is still waiting is reported from the scan.
+        return try readEvents(seconds: seconds) { event in
+            for n in event.notes { waiting.remove(n.id.hex) }
+            return waiting.isEmpty
         }
-        return shown
     }
 
     /// Reads this address's events after the shared cursor through ledger sequence
@@ -456,6 +444,12 @@ public final class WalletSession {
     /// deadline.
     public func catchUpEvents(through sequence: UInt64, seconds: Double = 10) throws -> [WalletEvent] {
         guard try store.load().cursor < sequence else { return [] }
+        return try readEvents(seconds: seconds) { $0.sequence >= sequence }
+    }
+
+    /// Processes the events after the shared cursor (the log replays them at once) until
+    /// `done` says so, the deadline passes or the stream goes idle; returns those to show.
+    private func readEvents(seconds: Double, done: (EventBody) -> Bool) throws -> [WalletEvent] {
         var shown: [WalletEvent] = []
         let streamClient = ValidatorClient(url: url, timeout: min(seconds, 3))
         defer { streamClient.close() }
@@ -464,10 +458,11 @@ public final class WalletSession {
             stream.setDeadline(Date(timeIntervalSinceNow: seconds))
             while let event = try stream.next() {
                 if let e = try process(event) { shown.append(e) }
-                if event.sequence >= sequence { break }
+                if done(event) { break }
             }
         } catch _ as ValidatorClientError {
-            // Idle or failed: the events read so far are recorded.
+            // The stream failed, idled or timed out: what was read is recorded; the caller
+            // reports what is still missing.
         }
         return shown
     }
@@ -887,15 +882,8 @@ public final class WalletSession {
             throw map(error)
         }
         guard let found else { return "the ledger has not settled that transfer" }
-        guard found.transfer.id.bytes == event.id, found.receipt.kind == .transfer, found.receipt.id == event.id else {
-            return "the transfer served for it is another one"
-        }
-        if let error = found.receipt.certificateError(genesis: try ledger()) {
-            return "its receipt is not certified by the pinned ledger's validators (\(error))"
-        }
-        guard found.transfer.sender == keys.spend.publicKey else { return "it was not sent by this wallet's key" }
-        guard found.receipt.sequence == event.sequence else { return "it settled at another sequence than the event says" }
-        return nil
+        return try confirmSettled(event, what: "transfer", id: found.transfer.id.bytes, kind: .transfer,
+                                  receipt: found.receipt, signer: found.transfer.sender, signedBy: "sent")
     }
 
     /// Why a redemption's `sent` event cannot be confirmed (nil when it is): the redemption
@@ -907,14 +895,23 @@ public final class WalletSession {
             throw map(error)
         }
         guard let found else { return "the ledger has not settled that redemption" }
-        guard found.redemption.id.bytes == event.id, found.receipt.kind == .redemption, found.receipt.id == event.id else {
-            return "the redemption served for it is another one"
+        return try confirmSettled(event, what: "redemption", id: found.redemption.id.bytes, kind: .redemption,
+                                  receipt: found.receipt, signer: found.redemption.holder, signedBy: "made")
+    }
+
+    /// The checks an object served for this wallet's own event must pass: it is the object
+    /// the event names, its receipt is for it and certified by the pinned ledger, this
+    /// wallet's spend key signed it, and it settled at the event's sequence.
+    private func confirmSettled(_ event: EventBody, what: String, id: [UInt8], kind: Receipt.Kind, receipt: Receipt,
+                                signer: RistrettoPoint, signedBy verb: String) throws -> String? {
+        guard id == event.id, receipt.kind == kind, receipt.id == event.id else {
+            return "the \(what) served for it is another one"
         }
-        if let error = found.receipt.certificateError(genesis: try ledger()) {
+        if let error = receipt.certificateError(genesis: try ledger()) {
             return "its receipt is not certified by the pinned ledger's validators (\(error))"
         }
-        guard found.redemption.holder == keys.spend.publicKey else { return "it was not made by this wallet's key" }
-        guard found.receipt.sequence == event.sequence else { return "it settled at another sequence than the event says" }
+        guard signer == keys.spend.publicKey else { return "it was not \(verb) by this wallet's key" }
+        guard receipt.sequence == event.sequence else { return "it settled at another sequence than the event says" }
         return nil
     }
 

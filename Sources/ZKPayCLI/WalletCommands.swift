@@ -67,13 +67,11 @@ enum WalletCommand {
         let validator = try ctx.reachableValidatorURL()
         let backend = try RuntimeOptions.fromEnvironment().backend
         console.progress("unlocking wallet '\(name)' (Argon2id)…")
-        let current: WalletKeys
-        if ctx.arguments.flags.contains("--resume") {
-            current = try wrap { try home.unlock(name, passphrase: passphrase).keys }
-        } else {
+        var current = try wrap { try home.unlock(name, passphrase: passphrase).keys }
+        if !ctx.arguments.flags.contains("--resume") {
             // Check the validator answers before any key changes.
-            let probe = try wrap { try WalletSession(home: home, name: name, keys: home.unlock(name, passphrase: passphrase).keys,
-                                                     validator: validator, backend: backend) }
+            let probe = try wrap { try WalletSession(home: home, name: name, keys: current, validator: validator,
+                                                     backend: backend) }
             _ = try wrap { try probe.connect() }
             console.progress("sealing the new keys (Argon2id)…")
             current = try wrap { try home.rotateKeys(name, passphrase: passphrase).new }

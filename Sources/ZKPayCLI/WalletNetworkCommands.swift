@@ -114,8 +114,7 @@ enum SendCommand {
                                     console: console)
         let toText = try ctx.required("--to", "ADDRESS|CONTACT")
         let home = try ctx.home()
-        _ = try ctx.paymentAmount(format: ctx.localAmounts(home))
-        _ = try ctx.amount("--fee", format: ctx.localAmounts(home))
+        try ctx.precheckAmounts(home)
         let memo = Array((ctx.arguments.options["--memo"] ?? "").utf8)
         guard memo.count <= Memo.maximumTextLength else {
             throw CLIError.usage("--memo is \(memo.count) bytes; a memo holds at most \(Memo.maximumTextLength)")
@@ -129,13 +128,7 @@ enum SendCommand {
         // The ledger's own decimals decide what the amounts mean (the early parse above only
         // caught malformed text before the passphrase prompt).
         let f = session.amounts
-        let amount = try ctx.paymentAmount(format: f)
-        let fee = try ctx.amount("--fee", format: f)
-        let minimumFee = session.status?.minimumFee ?? 0
-        let chosenFee = fee ?? minimumFee
-        if chosenFee < minimumFee {
-            throw CLIError.usage("--fee \(f.format(chosenFee)) is below the ledger's minimum fee \(f.format(minimumFee))")
-        }
+        let (amount, chosenFee) = try ctx.paymentAndFee(session)
         var sync = try ctx.sync(session)
         console.progress("building the transfer (range proof, balance and authorization signatures)…")
         var built = try wrap { try session.build(to: recipient, amount: amount, fee: chosenFee, memo: memo, sync: sync) }
@@ -210,7 +203,7 @@ enum MintCommand {
         let ctx = try WalletContext(arguments, valued: ["--to", "--amount", "--memo"], console: console)
         let toText = try ctx.required("--to", "ADDRESS|CONTACT")
         let home = try ctx.home()
-        _ = try ctx.paymentAmount(format: ctx.localAmounts(home))
+        try ctx.precheckAmounts(home, fee: false)
         let memo = Array((ctx.arguments.options["--memo"] ?? "").utf8)
         guard memo.count <= Memo.maximumTextLength else {
             throw CLIError.usage("--memo is \(memo.count) bytes; a memo holds at most \(Memo.maximumTextLength)")
@@ -503,21 +496,14 @@ enum RedeemCommand {
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         let ctx = try WalletContext(arguments, valued: ["--amount", "--reference", "--fee"], console: console)
         let home = try ctx.home()
-        _ = try ctx.paymentAmount(format: ctx.localAmounts(home))
-        _ = try ctx.amount("--fee", format: ctx.localAmounts(home))
+        try ctx.precheckAmounts(home)
         let reference = try ctx.required("--reference", "TEXT")
         if let problem = Redemption.referenceProblem(Array(reference.utf8)) {
             throw CLIError.usage("--reference: \(problem)")
         }
         let session = try ctx.session()
         let f = session.amounts
-        let amount = try ctx.paymentAmount(format: f)
-        let fee = try ctx.amount("--fee", format: f)
-        let minimumFee = session.status?.minimumFee ?? 0
-        let chosenFee = fee ?? minimumFee
-        if chosenFee < minimumFee {
-            throw CLIError.usage("--fee \(f.format(chosenFee)) is below the ledger's minimum fee \(f.format(minimumFee))")
-        }
+        let (amount, chosenFee) = try ctx.paymentAndFee(session)
         var sync = try ctx.sync(session)
         console.progress("building the redemption (range proof, signatures, opening of the burned output)…")
         var built = try wrap { try session.buildRedemption(amount: amount, reference: reference, fee: chosenFee, sync: sync) }

@@ -124,6 +124,27 @@ struct WalletContext {
         return units
     }
 
+    /// `--amount` (and `--fee`, when given) checked against the pinned ledger's saved decimals,
+    /// so malformed text is a usage error before any passphrase prompt or request.
+    func precheckAmounts(_ home: WalletHome, fee: Bool = true) throws {
+        let local = localAmounts(home)
+        _ = try paymentAmount(format: local)
+        if fee { _ = try amount("--fee", format: local) }
+    }
+
+    /// `--amount` and `--fee` as the connected ledger means them (its decimals), the fee
+    /// defaulting to and checked against the ledger's minimum fee.
+    func paymentAndFee(_ session: WalletSession) throws -> (amount: UInt64, fee: UInt64) {
+        let f = session.amounts
+        let amount = try paymentAmount(format: f)
+        let minimumFee = session.status?.minimumFee ?? 0
+        let fee = try self.amount("--fee", format: f) ?? minimumFee
+        if fee < minimumFee {
+            throw CLIError.usage("--fee \(f.format(fee)) is below the ledger's minimum fee \(f.format(minimumFee))")
+        }
+        return (amount, fee)
+    }
+
     static func notPositive(_ option: String, _ text: String, _ format: AmountFormat) -> CLIError {
         CLIError.usage("\(option) \(text): an amount must be more than 0; the smallest is \(format.smallest)")
     }
