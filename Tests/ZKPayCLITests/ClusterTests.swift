@@ -210,6 +210,9 @@ struct ClusterTests {
         #expect(paid.count == 5)
         let after = try #require(eventually(30) { Self.converged(followers) != nil } ? Self.converged(followers) : nil)
         #expect(after.sequence == 6, "\(followers.map { $0.status() ?? [:] })")
+        // A burn settles through the new leader and replicates: every survivor re-verifies it.
+        try zkpay.expect(["redeem", "--wallet", "alice", "--amount", "1", "--reference", "PAYOUT-1", "--validator", everyone], 0)
+        #expect(eventually(30) { Self.converged(followers)?.sequence == 7 }, "\(followers.map { $0.status() ?? [:] })")
         let genesisFile = cluster.dir + "/v1/genesis.zkpg"
         #expect(cluster.initOutput.contains("quorum:             2 of 3 signatures per receipt"), "\(cluster.initOutput)")
         for v in followers {
@@ -226,16 +229,17 @@ struct ClusterTests {
             }
             // The full audit of each survivor's log: every proof, id and receipt re-verified.
             let audit = try zkpay.expect(["audit", "--validator", v.url, "--json"], 0).out
-            #expect(try jsonObject(audit)["records"] as? Int == 6, "\(audit)")
+            #expect(try jsonObject(audit)["records"] as? Int == 7, "\(audit)")
+            #expect(try jsonObject(audit)["burned_units"] as? Int == 1_000_000, "\(audit)")
         }
 
         // The killed validator restarts on its data directory, catches up as a follower from
-        // the log, and holds the same ledger as the others.
+        // the log (the burn included), and holds the same ledger as the others.
         let port = try #require(UInt16(leader.url.split(separator: ":").last ?? ""))
         let restarted = try ClusterValidator(zkpay: zkpay, data: leader.data, port: port, etcd: etcd.endpoints)
         defer { restarted.stop() }
         let all = followers + [restarted]
-        #expect(eventually(60) { Self.converged(all)?.sequence == 6 && (restarted.status()?["role"] as? String) == "follower" },
+        #expect(eventually(60) { Self.converged(all)?.sequence == 7 && (restarted.status()?["role"] as? String) == "follower" },
                 "\(all.map { $0.status() ?? [:] }) \(restarted.logs)")
     }
 
