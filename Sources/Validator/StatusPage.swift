@@ -156,6 +156,7 @@ enum StatusPage {
         <div><span class="label">Cluster role</span><span class="value" id="role">–</span></div>
         <div><span class="label">Leader</span><span class="value" id="leader">–</span></div>
         <div><span class="label">Validators (signed, lag)</span><span class="value" id="peers">–</span></div>
+        <div><span class="label">etcd members</span><span class="value" id="etcd">–</span></div>
         <div><span class="label">Transfers seen</span><span class="value" id="seen">0</span></div>
         </div>
         <p class="scale">Transfers per second, last three minutes (top of the chart: <span id="tps-max">–</span>)</p>
@@ -271,6 +272,9 @@ enum StatusPage {
         set("leader", d.cluster && d.cluster.leader ? d.cluster.leader : "–");
         set("peers", d.cluster && d.cluster.validators ? d.cluster.validators.map(function (v) {
           return v.name + " " + v.signed + " (" + v.lag + ")";
+        }).join(", ") : "–");
+        set("etcd", d.cluster && d.cluster.etcd && d.cluster.etcd.length > 0 ? d.cluster.etcd.map(function (m) {
+          return m.endpoint + (m.up ? (m.leader ? " leader" : " up") + " @" + m.raft_index : " DOWN");
         }).join(", ") : "–");
         seen += d.transfers;
         set("seen", String(seen));

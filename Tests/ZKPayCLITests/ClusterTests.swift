@@ -196,6 +196,15 @@ struct ClusterTests {
         let signed = try #require(panel["validators"] as? [[String: Any]])
         #expect(signed.map { $0["name"] as? String } == ["v1", "v2", "v3"], "\(figures)")
         #expect(signed.allSatisfy { ($0["signed"] as? Int ?? 0) >= 1 }, "\(figures)")
+        // The etcd members as the validator polls them (every 2 s): all three up, one Raft leader.
+        var members: [[String: Any]] = panel["etcd"] as? [[String: Any]] ?? []
+        for _ in 0..<5 where members.count < 3 {
+            let next = try #require(try stream.nextEvent()).data
+            members = (try jsonObject(next)["cluster"] as? [String: Any])?["etcd"] as? [[String: Any]] ?? []
+        }
+        #expect(members.count == 3 && members.allSatisfy { $0["up"] as? Bool == true }, "\(members)")
+        #expect(members.filter { $0["leader"] as? Bool == true }.count == 1, "\(members)")
+        #expect(Set(members.compactMap { $0["endpoint"] as? String }) == Set(etcd.endpoints), "\(members)")
 
         // SIGKILL the leader: a follower takes over after its lease expires, with every receipt.
         leader.kill()
