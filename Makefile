@@ -11,10 +11,11 @@ VECTORS := Fixtures/vectors/ristretto255.json Fixtures/vectors/bech32m.json Fixt
 # System packages: libsodium and GMP for the build, etcd-server and etcd-client for the
 # replication tests (they start their own members on free loopback ports; a system etcd
 # service the package may start on port 2379 is not used), chromium for the status page's
-# headless-browser test, gnuplot-nox for the figures of `make bench`.
+# headless-browser test, gnuplot-nox for the figures of `make bench`, libxml2-utils (xmllint)
+# for the schema check of camt.053 statements.
 deps:
 	@missing=""; \
-	for p in libsodium-dev libgmp-dev pkg-config etcd-server etcd-client chromium gnuplot-nox; do \
+	for p in libsodium-dev libgmp-dev pkg-config etcd-server etcd-client chromium gnuplot-nox libxml2-utils; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -113,7 +114,7 @@ FUZZ_SCRATCH := .build-fuzz
 FUZZ_BIN := $(FUZZ_SCRATCH)/release/zkpay-fuzz
 FUZZ_BUILD_FLAGS := -c release --scratch-path $(FUZZ_SCRATCH) -Xswiftc -sanitize=fuzzer,address \
 	-Xswiftc -use-ld=lld -Xswiftc -enable-testing
-FUZZ_TARGETS := http json batch bech32m transfer mint note receipt wal snapshot
+FUZZ_TARGETS := http json batch bech32m transfer mint redemption note receipt wal snapshot
 FUZZ_ARTIFACTS := fuzz-artifacts
 FUZZ_MALLOC_MB ?= 64
 FUZZ_TIMEOUT ?= 30

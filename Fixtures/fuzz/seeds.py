@@ -64,16 +64,34 @@ def split_transfer(b):
     at += 2
     proof = b[at:at + pl]
     at += pl
+    k = b[at]  # auditor section (PROTOCOL.md §7.4.1): K, K ephemeral keys, per output K handles and a proof
+    auditors = b[at:at + (1 + 32 * k + m * (120 * k + 96) if k else 1)]
+    at += len(auditors)
     rest = b[at:]
-    return b[2:34], inputs, outputs, fee, proof, rest[0:32], rest[32:96], rest[96:128], rest[128:192]
+    return b[2:34], inputs, outputs, fee, proof, auditors, rest[0:32], rest[32:96], rest[96:128], rest[128:192]
+
+
+def auditors_json(section, m):
+    k = section[0]
+    if k == 0:
+        return {"ephemeral_keys": [], "outputs": []}
+    keys = [hexs(section[1 + 32 * i:33 + 32 * i]) for i in range(k)]
+    outs, at = [], 1 + 32 * k
+    for _ in range(m):
+        handles = [{"handle": hexs(section[at + 88 * i:at + 88 * i + 32]),
+                    "ciphertext": hexs(section[at + 88 * i + 32:at + 88 * (i + 1)])} for i in range(k)]
+        at += 88 * k
+        outs.append({"handles": handles, "proof": hexs(section[at:at + 32 * (k + 1) + 64])})
+        at += 32 * (k + 1) + 64
+    return {"ephemeral_keys": keys, "outputs": outs}
 
 
 def transfer_json(b):
-    chain, inputs, outputs, fee, proof, excess, bal, sender, auth = split_transfer(b)
-    return {"version": 2, "chain_id": hexs(chain), "inputs": [hexs(i) for i in inputs],
+    chain, inputs, outputs, fee, proof, auditors, excess, bal, sender, auth = split_transfer(b)
+    return {"version": 3, "chain_id": hexs(chain), "inputs": [hexs(i) for i in inputs],
             "outputs": [{"owner": hexs(o[:32]), "commitment": hexs(o[32:64]), "memo": hexs(o[64:])} for o in outputs],
-            "fee": str(fee), "range_proof": hexs(proof), "excess": hexs(excess), "balance_signature": hexs(bal),
-            "sender": hexs(sender), "authorization": hexs(auth)}
+            "fee": str(fee), "range_proof": hexs(proof), "auditors": auditors_json(auditors, len(outputs)),
+            "excess": hexs(excess), "balance_signature": hexs(bal), "sender": hexs(sender), "authorization": hexs(auth)}
 
 
 def mint_json(b):
@@ -199,6 +217,21 @@ for name in ("valid-1in-1out-zero-fee", "valid-2in-2out", "valid-4in-16out", "va
     write("transfer", name, transfer[name])
 
 write("mint", "golden-record-1", mint)
+
+
+def redemption(b, amount, reference):
+    """A redemption (PROTOCOL.md §7.11) around transfer bytes b, burning its first output owned
+    by the sender, with a zero blinding and the transfer's authorization as a stand-in signature
+    (well formed, so the decoder reads every field; it does not verify)."""
+    chain, _, outputs, _, _, _, _, _, sender, auth = split_transfer(b)
+    burned = next(j for j, o in enumerate(outputs) if o[:32] == sender)
+    return (bytes([4, 1]) + chain + struct.pack("<I", len(b)) + b + bytes([burned]) + struct.pack("<Q", amount)
+            + bytes(32) + bytes([len(reference)]) + reference + auth)
+
+
+write("redemption", "valid-1in-2out-fee-burn-change", redemption(transfer["valid-1in-2out-fee"], 7, b"INV-2026-0042 ACME"))
+write("redemption", "reference-140", redemption(transfer["valid-1in-2out-fee"], 1, b"R" * 140))
+write("redemption", "reference-control-char", redemption(transfer["valid-1in-2out-fee"], 1, b"A\x07B"))
 
 out0 = split_transfer(transfer["valid-1in-2out-fee"])[2][0]
 write("note", "note-from-transfer-output", b"\x00" + b"\x03\x01" + bytes(range(32)) + out0)

@@ -16,6 +16,9 @@ public struct OrderedBatch: Sendable {
         case transfers([Verification])
         /// Mints as submitted (`apply` checks their issuer signatures).
         case mints([Mint])
+        /// Redemptions as submitted (`apply` verifies each against the state it meets:
+        /// redemptions are rare, so each is one multiscalar multiplication of its own).
+        case redemptions([Redemption])
         /// Objects read back from a log: verified before they were logged, so only the
         /// ledger rules are checked again; their settlements are never undone.
         case logged([LoggedObject])
@@ -33,6 +36,12 @@ public struct OrderedBatch: Sendable {
         items = .mints(mints)
     }
 
+    /// A batch of redemptions, in submission order.
+    public init(time: UInt64, redemptions: [Redemption]) {
+        self.time = time
+        items = .redemptions(redemptions)
+    }
+
     /// A batch of logged objects, in log order.
     init(time: UInt64, logged: [LoggedObject]) {
         self.time = time
@@ -44,6 +53,7 @@ public struct OrderedBatch: Sendable {
         switch items {
         case let .transfers(v): v.count
         case let .mints(m): m.count
+        case let .redemptions(r): r.count
         case let .logged(l): l.count
         }
     }
@@ -54,6 +64,7 @@ public struct OrderedBatch: Sendable {
         switch items {
         case .transfers: .transfers
         case .mints: .mints
+        case .redemptions: .redemptions
         case .logged: nil
         }
     }
@@ -64,10 +75,12 @@ public struct OrderedBatch: Sendable {
         switch items {
         case let .transfers(v): if case let .verified(t) = v[i] { t.transfer.bytes } else { nil }
         case let .mints(m): m[i].bytes
+        case let .redemptions(r): r[i].bytes
         case let .logged(l):
             switch l[i] {
             case let .transfer(f): f.encoding
             case let .mint(m): m.bytes
+            case let .redemption(r): r.redemption.bytes
             }
         }
     }
@@ -101,9 +114,12 @@ public struct AppliedBatch: Sendable {
     /// `signer`'s signatures of `trees`, for `SettledReceipts.seal(_:signatures:)`.
     public func signatures(signer: ReceiptSigner) -> [Receipt.Signer] { trees.map { signer.sign($0) } }
 
+    /// The ledger's issuer (P encoding): its stream gets the `burned` events.
+    let issuer: [UInt8]
+
     /// The batch's events, derived from the settled items (on each call: applying does not
     /// pay for events nobody reads).
-    public var events: BatchEvents { BatchEvents(batch: batch, outcomes: pending.items) }
+    public var events: BatchEvents { BatchEvents(batch: batch, outcomes: pending.items, issuer: issuer) }
 }
 
 /// The events of an applied batch: every event of its settled items, in sequence order
@@ -111,6 +127,7 @@ public struct AppliedBatch: Sendable {
 public struct BatchEvents: Sendable {
     let batch: OrderedBatch
     let outcomes: [AppliedBatch.ItemOutcome]
+    let issuer: [UInt8]
 
     /// True if the batch settled nothing (so it has no events).
     public var isEmpty: Bool {
@@ -128,11 +145,16 @@ public struct BatchEvents: Sendable {
                 if case let .verified(t) = v[i] { out += (try? LedgerEvent.events(of: t.facts, sequence: sequence, time: batch.time)) ?? [] }
             case let .mints(m):
                 out += LedgerEvent.mintEvents(sequence: sequence, id: m[i].id.bytes, time: batch.time, notes: m[i].createdNotes)
+            case let .redemptions(r):
+                out += (try? LedgerEvent.events(of: RedemptionFacts(r[i]), sequence: sequence, time: batch.time,
+                                                issuer: issuer)) ?? []
             case let .logged(l):
                 switch l[i] {
                 case let .transfer(f): out += (try? LedgerEvent.events(of: f, sequence: sequence, time: batch.time)) ?? []
                 case let .mint(m):
                     out += LedgerEvent.mintEvents(sequence: sequence, id: m.id.bytes, time: batch.time, notes: m.createdNotes)
+                case let .redemption(r):
+                    out += (try? LedgerEvent.events(of: r, sequence: sequence, time: batch.time, issuer: issuer)) ?? []
                 }
             }
         }
@@ -181,16 +203,27 @@ extension LedgerState {
                     pending.items.append(.rejected(error))
                 }
             }
+        case let .redemptions(redemptions):
+            for r in redemptions {
+                do throws(LedgerRejection) {
+                    let v = try verifyVartime(r)
+                    stage(v.facts, verifiedInputs: v.inputs, time: time, into: &pending)
+                } catch {
+                    pending.items.append(.rejected(error))
+                }
+            }
         case let .logged(objects):
             pending.undoable = false
             for o in objects {
                 switch o {
                 case let .transfer(f): stage(f, verifiedInputs: nil, time: time, into: &pending)
                 case let .mint(m): stage(VerifiedMint(mint: m), time: time, into: &pending)
+                case let .redemption(r): stage(r, verifiedInputs: nil, time: time, into: &pending)
                 }
             }
         }
-        return AppliedBatch(batch: batch, trees: pending.entries.trees(backend: backend), pending: pending)
+        return AppliedBatch(batch: batch, trees: pending.entries.trees(backend: backend), pending: pending,
+                            issuer: issuer.encoding)
     }
 
     // MARK: Staging

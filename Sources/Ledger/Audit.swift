@@ -4,10 +4,12 @@ public import ZKPayCore
 extension LedgerState {
     /// Checks the supply equation of docs/DESIGN.md as one multiscalar multiplication:
     ///
-    ///     Σ unspent C − (minted − fees)·B − (Σ mint blindings)·B~ − Σ E = identity
+    ///     Σ unspent C − (minted − fees − burned)·B − (Σ mint blindings − Σ burn blindings)·B~ − Σ E = identity
     ///
-    /// It holds because every transfer satisfies Σ C_out − Σ C_in + fee·B = E and every
-    /// mint output is C = amount·B + blinding·B~ with public amount and blinding.
+    /// It holds because every transfer (a redemption's inner transfer too) satisfies
+    /// Σ C_out − Σ C_in + fee·B = E, every mint output is C = amount·B + blinding·B~ with
+    /// public amount and blinding, and every burned output (never unspent) is opened the same
+    /// way by its redemption.
     /// The multiscalar multiplication runs on this state's `backend`.
     /// - Warning: Variable time; public data only.
     public func auditVartime() -> AuditResult {
@@ -37,10 +39,10 @@ extension LedgerState {
         }
         scalars.append(-Scalar(supply))
         points.append(Pedersen.valueGenerator)
-        scalars.append(-mintBlindingSum)
+        scalars.append(burnBlindingSum - mintBlindingSum)
         points.append(Pedersen.blindingGenerator)
         let sum = VartimeMSM(backend: backend).vartimeMultiscalarMul(scalars, points)
         return AuditResult(ok: decodable && sum.isIdentity, notes: unspent.count, supply: supply, minted: minted, fees: feePool,
-                           transfers: excesses.count / 32)
+                           burned: burned, transfers: excesses.count / 32)
     }
 }

@@ -4,12 +4,14 @@ public import ZKPayCore
 extension LedgerEvent {
     /// Every event of one settled record (receipt of either version ‖ canonical transfer or
     /// mint bytes), for every address it concerns, in stream order.
+    /// `issuer`: the ledger's issuer P encoding, whose stream gets a redemption's `burned`.
     /// - Throws: `replayRejected` if the payload is not a ledger record.
-    public static func events(of record: LogRecord) throws(LedgerError) -> [LedgerEvent] {
+    public static func events(of record: LogRecord, issuer: [UInt8] = []) throws(LedgerError) -> [LedgerEvent] {
         let (object, receipt) = try Ledger.decodeRecord(record)
         switch object {
         case let .transfer(f): return try events(of: f, sequence: record.sequence, time: receipt.time)
         case let .mint(m): return mintEvents(sequence: record.sequence, id: receipt.id, time: receipt.time, notes: m.createdNotes)
+        case let .redemption(r): return try events(of: r, sequence: record.sequence, time: receipt.time, issuer: issuer)
         }
     }
 
@@ -40,11 +42,12 @@ extension Ledger {
         var out: [LedgerEvent] = []
         guard limit > 0 else { return out }
         let target = spendKey.encoding
+        let issuerKey = genesis.issuer.spendKey.encoding, isIssuer = target == issuerKey
         try log.forEachRecord(from: max(from, 1)) { (record: LogRecord) throws(LedgerError) in
             guard out.count < limit else { return }
             // Cheap owner test first: the 32-byte key occurs in the payload or the record is skipped.
-            guard Self.mentions(record.payload, target) else { return }
-            out.append(contentsOf: try LedgerEvent.events(of: record).filter { $0.owner == target })
+            guard Self.mentions(record.payload, target) || isIssuer && Self.isRedemption(record.payload) else { return }
+            out.append(contentsOf: try LedgerEvent.events(of: record, issuer: issuerKey).filter { $0.owner == target })
         }
         return Array(out.prefix(limit))
     }
@@ -57,15 +60,22 @@ extension Ledger {
         -> [LedgerEvent]
     {
         let target = spendKey.encoding
+        let issuerKey = genesis.issuer.spendKey.encoding, isIssuer = target == issuerKey
         let lower = max(range.lowerBound, 1), upper = min(range.upperBound, log.lastSequence)
         guard lower <= upper else { return [] }
         var out: [LedgerEvent] = []
         for sequence in lower...upper {
             guard let record = try log.record(at: sequence) else { break }
-            guard Self.mentions(record.payload, target) else { continue }
-            out.append(contentsOf: try LedgerEvent.events(of: record).filter { $0.owner == target })
+            guard Self.mentions(record.payload, target) || isIssuer && Self.isRedemption(record.payload) else { continue }
+            out.append(contentsOf: try LedgerEvent.events(of: record, issuer: issuerKey).filter { $0.owner == target })
         }
         return out
+    }
+
+    /// True if the record payload's receipt (0x52 ‖ version ‖ LE64 sequence ‖ kind) names a
+    /// redemption: the issuer's stream gets its `burned` event without the issuer key in it.
+    static func isRedemption(_ payload: [UInt8]) -> Bool {
+        payload.count > 10 && payload[10] == Receipt.Kind.redemption.rawValue
     }
 
     /// True if `key` occurs anywhere in `payload` (a superset test: every record with an

@@ -48,8 +48,8 @@ public final class Ledger {
     /// - Throws: `alreadyInitialized` if a genesis file exists; `storage` for I/O failures.
     @discardableResult
     public static func initialize(storage: any Storage, issuer: Address, minimumFee: UInt64,
-                                  currency: String = Genesis.noCurrency, name: String = "v1",
-                                  auditors: [AuditorKey] = [],
+                                  currency: String = Genesis.noCurrency, decimals: UInt8 = Genesis.defaultDecimals,
+                                  name: String = "v1", auditors: [AuditorKey] = [],
                                   receiptKeySeed: SecretBytes = SecretBytes(randomCount: 32))
         throws(GenesisError) -> Genesis
     {
@@ -57,7 +57,7 @@ public final class Ledger {
         do { key = try ReceiptKey(seed: receiptKeySeed) } catch { throw GenesisError.badReceiptKey("\(error)") }
         let genesis: Genesis
         do {
-            genesis = try Genesis(issuer: issuer, minimumFee: minimumFee, currency: currency,
+            genesis = try Genesis(issuer: issuer, minimumFee: minimumFee, currency: currency, decimals: decimals,
                                   validators: [GenesisValidator(name: name, publicKey: key.publicKey)], auditors: auditors)
         } catch { throw .damaged(error.description) }
         try initialize(storage: storage, genesis: genesis, receiptKeySeed: receiptKeySeed)
@@ -205,6 +205,7 @@ public final class Ledger {
             switch receipt.kind {
             case .transfer: return (.transfer(try TransferFacts.parse(body)), receipt)
             case .mint: return (.mint(try Mint(bytes: body)), receipt)
+            case .redemption: return (.redemption(RedemptionFacts(try Redemption(bytes: body))), receipt)
             }
         } catch let e as LedgerError {
             throw e
@@ -242,6 +243,13 @@ public final class Ledger {
     /// - Throws: as `submit(_:time:)`.
     public func submit(mints: [Mint], time: UInt64) throws(LedgerError) -> [Outcome] {
         try settle(OrderedBatch(time: time, mints: mints)).outcomes
+    }
+
+    /// Verifies and settles redemptions in order, durably, with one fsync and one signed
+    /// receipt batch (each is verified against the state the ones before it left).
+    /// - Throws: as `submit(_:time:)`.
+    public func submit(redemptions: [Redemption], time: UInt64) throws(LedgerError) -> [Outcome] {
+        try settle(OrderedBatch(time: time, redemptions: redemptions)).outcomes
     }
 
     /// Applies `batch` to the state (`LedgerState.apply`), signs its receipt trees with the

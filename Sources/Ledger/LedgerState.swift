@@ -45,6 +45,10 @@ public struct LedgerState: Sendable {
     public internal(set) var feePool: UInt64 = 0
     /// Σ blindings of minted outputs (public, since mint blindings are public).
     public internal(set) var mintBlindingSum = Scalar.zero
+    /// Σ amounts burned by redemptions (paid out of the ledger).
+    public internal(set) var burned: UInt64 = 0
+    /// Σ blindings of burned outputs (public: each redemption reveals its opening).
+    public internal(set) var burnBlindingSum = Scalar.zero
     /// The excess encodings E of every settled transfer, concatenated (32 bytes each), in order.
     public internal(set) var excesses: [UInt8] = []
     /// The chain hash after the last settled object.
@@ -61,9 +65,12 @@ public struct LedgerState: Sendable {
     /// bytes); built on each call, for tests and diagnostics.
     var byOwner: [[UInt8]: Int] { unspent.ownerCounts() }
 
-    /// Value in notes: minted − fees (0 if a damaged state had more fees than mints; the
-    /// audit then fails).
-    public var supply: UInt64 { minted >= feePool ? minted - feePool : 0 }
+    /// Value in notes, outstanding: minted − fees − burned (0 if a damaged state had more fees
+    /// and burns than mints; the audit then fails).
+    public var supply: UInt64 {
+        let (out, overflow) = feePool.addingReportingOverflow(burned)
+        return !overflow && minted >= out ? minted - out : 0
+    }
 
     /// An empty state of the ledger `chainID` (also its initial chain hash) whose checks run
     /// on `backend` (one the CPU runs).
@@ -172,7 +179,11 @@ public struct LedgerState: Sendable {
     /// spent notes are appended to `removed` (replay passes false: a replayed record is never
     /// undone). `inputRecords`: the input notes' output bytes when `check` compared them with
     /// the state's (the undo keeps slices of those instead of copying the state's).
-    mutating func settle(_ f: TransferFacts, inputRecords: [UInt8]?, removed: inout [RemovedNote], undoable: Bool) {
+    /// `burn`: a redemption's burn (its output is not created, it settles under the
+    /// redemption id, and the burned totals grow).
+    mutating func settle(_ f: TransferFacts, inputRecords: [UInt8]?, removed: inout [RemovedNote], undoable: Bool,
+                         burn: Burn? = nil) {
+        let settledID = burn?.id ?? f.idKey
         let width = Output.encodedLength
         for k in 0..<f.inputCount {
             let key = f.inputKey(k)
@@ -185,16 +196,20 @@ public struct LedgerState: Sendable {
             } else if let o = unspent.remove(key: key) {
                 removed.append((key, o.output[...], o.position))
             }
-            spentBy.insert(key: key, spentBy: f.idKey)
+            spentBy.insert(key: key, spentBy: settledID)
         }
-        for j in 0..<f.outputCount {
+        for j in 0..<f.outputCount where j != burn?.index {
             unspent.insert(key: f.outputKey(j), f.output(j), at: NotePosition(sequence: sequence + 1, index: UInt16(j)))
         }
         feePool += f.fee
+        if let burn {
+            burned += burn.amount
+            burnBlindingSum += burn.blinding
+        }
         excesses.append(contentsOf: f.excess)
         sequence += 1
-        chainHash = Self.nextChainHash(chainHash, key: f.idKey)
-        settledSequences[f.idKey] = sequence
+        chainHash = Self.nextChainHash(chainHash, key: settledID)
+        settledSequences[settledID] = sequence
     }
 
     // MARK: Mints
@@ -241,6 +256,9 @@ public struct LedgerState: Sendable {
         let minted: UInt64
         let blindings: Scalar
         let isTransfer: Bool
+        /// A redemption's burned amount and blinding (zero otherwise).
+        var burned: UInt64 = 0
+        var burnBlinding = Scalar.zero
     }
 
     /// Reverses every settlement of `batch`, newest first (its log append failed). The batch
@@ -254,6 +272,8 @@ public struct LedgerState: Sendable {
             }
             if u.isTransfer {
                 feePool -= u.fee
+                burned -= u.burned
+                burnBlindingSum -= u.burnBlinding
                 excesses.removeLast(32)
             } else {
                 minted -= u.minted
@@ -288,10 +308,11 @@ public struct NotePosition: Sendable, Hashable, Comparable {
     }
 }
 
-/// A logged transfer (its facts) or mint.
+/// A logged transfer (its facts), mint or redemption.
 enum LoggedObject: Sendable {
     case transfer(TransferFacts)
     case mint(Mint)
+    case redemption(RedemptionFacts)
 }
 
 /// What happened to one submitted transfer or mint.

@@ -48,6 +48,8 @@ public struct LogAuditReport: Sendable, Equatable {
     public var transfers: UInt64 = 0
     /// Mints re-verified.
     public var mints: UInt64 = 0
+    /// Redemptions re-verified (inner transfer, opening and holder signature).
+    public var redemptions: UInt64 = 0
     /// Receipt batches (distinct signatures) verified.
     public var signatures: UInt64 = 0
     /// The chain hash after the last record.
@@ -177,6 +179,20 @@ public struct LogAuditor: ~Copyable {
             }
             applied = state.apply(OrderedBatch(time: head.time, mints: mints))
             report.mints += UInt64(batch.count)
+        case .redemption:
+            var redemptions: [Redemption] = []
+            for (r, body) in batch {
+                do { redemptions.append(try Redemption(bytes: Array(body), backend: state.backend)) } catch {
+                    throw .malformed(sequence: r.sequence, reason: "the redemption does not decode: \(error)")
+                }
+            }
+            // Apply verifies each redemption against the state it meets and rejects a bad one,
+            // which the receipt check below reports.
+            applied = state.apply(OrderedBatch(time: head.time, redemptions: redemptions))
+            for (r, outcome) in zip(receipts, applied.outcomes) {
+                if case let .rejected(e) = outcome { throw .rejected(sequence: r.sequence, reason: e.description) }
+            }
+            report.redemptions += UInt64(batch.count)
         }
         do { try SettledReceipts.check(applied, logged: receipts) } catch {
             if case let .replayRejected(s, reason) = error { throw .rejected(sequence: s, reason: reason) }

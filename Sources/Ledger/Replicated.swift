@@ -68,6 +68,14 @@ extension Ledger {
                 }
             }
             batch = OrderedBatch(time: record.time, mints: mints)
+        case .redemptions:
+            var redemptions: [Redemption] = []
+            for (i, bytes) in items.enumerated() {
+                do { redemptions.append(try Redemption(bytes: bytes, backend: backend)) } catch {
+                    throw .replicaRejected(sequence: first + UInt64(i), reason: "the redemption does not decode: \(error)")
+                }
+            }
+            batch = OrderedBatch(time: record.time, redemptions: redemptions)
         }
         let applied = state.apply(batch)
         for (i, item) in applied.pending.items.enumerated() {

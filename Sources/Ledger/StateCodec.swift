@@ -3,17 +3,18 @@ import ZKPayCore
 
 /// The snapshot payload of a `LedgerState` and its `SettledReceipts` (integers little-endian):
 ///
-///     version u8 = 4 ‖ sequence u64 ‖ chain hash (32) ‖ minted u64 ‖ fee pool u64
-///     ‖ Σ mint blindings (32) ‖ unspent count u64
+///     version u8 = 5 ‖ sequence u64 ‖ chain hash (32) ‖ minted u64 ‖ fee pool u64
+///     ‖ Σ mint blindings (32) ‖ burned u64 ‖ Σ burn blindings (32) ‖ unspent count u64
 ///     ‖ (note id 32 ‖ output 217 ‖ created sequence u64 ‖ output index u16)*
 ///     ‖ spent count u64 ‖ (note id 32 ‖ transfer id 32)* ‖ excess count u64 ‖ (E 32)*
 ///     ‖ receipt count u64 ‖ (receipt)*
 ///
 /// Entries are sorted by id so that equal states give equal bytes; receipts are in sequence
-/// order (1, 2, …), each self-delimiting (`Receipt.decodePrefix`). Snapshots of earlier
+/// order (1, 2, …), each self-delimiting (`Receipt.decodePrefix`). Version 4 is version 5
+/// without the two burn fields (a ledger that never burned); it is still read. Snapshots of earlier
 /// versions held receipts of ledgers whose genesis this build no longer reads.
 extension LedgerState {
-    static let snapshotVersion: UInt8 = 4
+    static let snapshotVersion: UInt8 = 5
 
     /// The snapshot payload of this state with `receipts` (one per settled sequence).
     func snapshotBytes(receipts: SettledReceipts) -> [UInt8] {
@@ -24,6 +25,8 @@ extension LedgerState {
         w.u64(minted)
         w.u64(feePool)
         w.scalar(mintBlindingSum)
+        w.u64(burned)
+        w.scalar(burnBlindingSum)
         w.u64(UInt64(unspent.count))
         unspent.forEachSortedByID { id, o, position in
             w.raw(id.bytes)
@@ -56,7 +59,7 @@ extension LedgerState {
         func bad(_ reason: String) -> LedgerError { .corruptSnapshot(path: "snapshot", reason: reason) }
         do {
             let version = try r.u8("version")
-            guard version == Self.snapshotVersion else {
+            guard version == Self.snapshotVersion || version == 4 else {
                 throw bad("state version \(version); this build reads version \(Self.snapshotVersion)")
             }
             sequence = try r.u64("sequence")
@@ -64,6 +67,10 @@ extension LedgerState {
             minted = try r.u64("minted")
             feePool = try r.u64("fee pool")
             mintBlindingSum = try r.scalar("mint blindings")
+            if version >= 5 {
+                burned = try r.u64("burned")
+                burnBlindingSum = try r.scalar("burn blindings")
+            }
             func count(_ size: Int, _ field: String) throws -> Int {
                 let n = try r.u64(field)
                 guard n <= UInt64(r.remaining / size) else { throw bad("\(field) exceeds the payload") }
@@ -107,6 +114,8 @@ extension LedgerState {
         } catch {
             throw bad("\(error)")
         }
-        guard minted >= feePool else { throw bad("fee pool exceeds minted supply") }
+        guard !feePool.addingReportingOverflow(burned).overflow, minted >= feePool + burned else {
+            throw bad("fee pool and burns exceed the minted supply")
+        }
     }
 }

@@ -112,6 +112,9 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
     /// The fees collected would exceed the minted supply (or 2^64 − 1): only a crafted log
     /// or a faulty verifier can produce such a transfer.
     case feeOverflow(fee: UInt64)
+    /// The fees and burns would exceed the minted supply: only a crafted log or a faulty
+    /// verifier can produce such a redemption.
+    case burnOverflow(amount: UInt64)
 
     /// Machine-readable code.
     public var code: String {
@@ -125,6 +128,7 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
         case .supplyOverflow: "supply_overflow"
         case .otherLedger: "wrong_chain"
         case .feeOverflow: "fee_overflow"
+        case .burnOverflow: "burn_overflow"
         }
     }
 
@@ -140,6 +144,7 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
         case let .otherLedger(chain):
             "it was made for the ledger with chain id \(chain), not this one; rebuild it against this ledger's genesis"
         case let .feeOverflow(f): "fee \(f) would take the collected fees past the minted supply"
+        case let .burnOverflow(a): "burning \(a) would take the fees and burns past the minted supply"
         }
     }
 }

@@ -61,7 +61,7 @@ public struct APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
                               extra: [("note", note.hex), ("spent_by", spentBy.hex)])
         case let .duplicateOutput(_, note):
             return APIFailure(.conflict, r.code, "\(r); use fresh outputs", extra: [("note", note.hex)])
-        case .unknownInput, .feeTooLow, .inputMismatch, .supplyOverflow, .feeOverflow, .otherLedger:
+        case .unknownInput, .feeTooLow, .inputMismatch, .supplyOverflow, .feeOverflow, .burnOverflow, .otherLedger:
             return APIFailure(.unprocessableContent, r.code, "\(r)")
         }
     }

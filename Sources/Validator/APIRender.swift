@@ -22,14 +22,19 @@ enum APIRender {
         case .sent: .sent
         case .received: .received
         case .minted: .minted
+        case .burned: .burned
         }
+        let burn = e.burn.map { (amount: $0.amount, reference: $0.reference) }
         return switch e.kind {
         case .sent:
             EventBody(sequence: e.sequence, kind: kind, id: e.objectID, time: e.time, sender: e.sender, fee: e.fee,
-                      spent: e.notes, outputs: e.outputs).json
+                      spent: e.notes, outputs: e.outputs, burn: burn).json
+        case .burned:
+            EventBody(sequence: e.sequence, kind: kind, id: e.objectID, time: e.time, sender: e.sender, fee: e.fee,
+                      burn: burn).json
         case .received, .minted:
             EventBody(sequence: e.sequence, kind: kind, id: e.objectID, time: e.time, sender: e.sender, fee: e.fee,
-                      notes: e.outputs).json
+                      notes: e.outputs, burn: burn).json
         }
     }
 }

@@ -25,6 +25,21 @@ struct CompactionFigures: Sendable, Equatable {
     var members: [Member] = []
 }
 
+/// One etcd member as the validator last saw it (polled on the maintenance thread, shown
+/// by the stats stream and the page).
+struct EtcdMemberFigures: Sendable, Equatable {
+    /// The endpoint the validator was configured with.
+    var endpoint: String
+    /// Whether the member answered its status request.
+    var up: Bool
+    /// Whether the member names itself the Raft leader.
+    var leader: Bool
+    var raftIndex: UInt64
+    var dbSize: Int64
+    /// The first problem the member reports (alarms, "no leader"), or the request's error.
+    var problem: String?
+}
+
 /// The log's compaction (docs/PROTOCOL.md §7.9, "Compaction").
 ///
 /// Every validator publishes `P applied/NAME` = the last sequence its durable snapshot
@@ -56,11 +71,16 @@ extension Replication {
         var published: UInt64?
         var lastPublish: UInt64 = 0
         var lastCompaction = monotonicNanos()
+        var lastMembers: UInt64 = 0
         var failing = false
         var publishFailing = false
         while !isStopping {
             Thread.sleep(forTimeInterval: 0.1)
             let now = monotonicNanos()
+            if now - lastMembers >= Self.memberPollNanos {
+                lastMembers = now
+                pollMembers(client)
+            }
             let snapshot = summary().snapshotSequence
             if snapshot != published, now - lastPublish >= 1_000_000_000 {
                 lastPublish = now
@@ -83,6 +103,27 @@ extension Replication {
                 failing = true
             }
         }
+    }
+
+    /// Nanoseconds between polls of the etcd members' status.
+    static let memberPollNanos: UInt64 = 2_000_000_000
+
+    /// Each configured member's status, one request each (a member that does not answer is
+    /// shown down with the reason).
+    func pollMembers(_ client: EtcdClient) {
+        var seen: [EtcdMemberFigures] = []
+        for (index, endpoint) in options.etcd.endpoints.enumerated() {
+            do {
+                let s = try client.status(member: index)
+                seen.append(EtcdMemberFigures(endpoint: endpoint.description, up: true,
+                                              leader: s.leader != 0 && s.leader == s.header.memberID, raftIndex: s.raftIndex,
+                                              dbSize: s.dbSize, problem: s.errors.first))
+            } catch {
+                seen.append(EtcdMemberFigures(endpoint: endpoint.description, up: false, leader: false, raftIndex: 0,
+                                              dbSize: 0, problem: "\(error)"))
+            }
+        }
+        etcdMembers.withLock { $0 = seen }
     }
 
     /// One compaction round (the leader's).

@@ -154,7 +154,12 @@ extension Replication {
         if let e = certified.certificateError(genesis: genesis) {
             throw .uncertified(sequence: first, reason: e.description)
         }
-        let batch = ReplicatedBatch(firstSequence: first, time: head.time, kind: head.kind == .mint ? .mints : .transfers,
+        let kind: ReplicatedBatch.Kind = switch head.kind {
+        case .transfer: .transfers
+        case .mint: .mints
+        case .redemption: .redemptions
+        }
+        let batch = ReplicatedBatch(firstSequence: first, time: head.time, kind: kind,
                                     previousChainHash: summary().chainHash, chainHash: last.chainHash,
                                     items: records.map(\.object))
         switch apply(batch) {

@@ -80,6 +80,8 @@ final class Replication: Sendable {
     let genesis: Genesis
     /// What the last compaction found and did (reported by the metrics).
     let compaction = Mutex(CompactionFigures())
+    /// The etcd members' status as last polled (Compaction.swift).
+    let etcdMembers = Mutex<[EtcdMemberFigures]>([])
     let maintenanceFinished = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
     private let cancellation = Mutex<StreamCancellation?>(nil)

@@ -13,9 +13,11 @@ public enum Routes {
         ("POST", "/v1/transfers"),
         ("POST", "/v1/transfers/batch"),
         ("POST", "/v1/mints"),
+        ("POST", "/v1/redemptions"),
         ("GET", "/v1/notes"),
         ("GET", "/v1/transfers/{id}"),
         ("GET", "/v1/mints/{id}"),
+        ("GET", "/v1/redemptions/{id}"),
         ("GET", "/v1/events"),
         ("GET", "/v1/status"),
         ("GET", "/v1/audit"),
@@ -39,6 +41,7 @@ public enum Routes {
         var limits = base
         limits.maxBodyBytes = max(maxObjectBytes, maxBatchBytes)
         limits.routeBodyBytes = ["POST /v1/transfers": maxObjectBytes, "POST /v1/mints": maxObjectBytes,
+                                 "POST /v1/redemptions": maxObjectBytes,
                                  "POST /v1/transfers/batch": maxBatchBytes,
                                  "POST /v1/certificates": BatchSignature.encodedLength]
         limits.otherRouteBodyBytes = 0
@@ -125,6 +128,8 @@ final class Router: Sendable {
             template = "/v1/transfers/{id}"
         } else if path.hasPrefix("/v1/mints/") {
             template = "/v1/mints/{id}"
+        } else if path.hasPrefix("/v1/redemptions/") {
+            template = "/v1/redemptions/{id}"
         } else if path.hasPrefix("/v1/certificates/") {
             template = "/v1/certificates/{sequence}"
         } else {
@@ -148,12 +153,14 @@ final class Router: Sendable {
         }
         let query = Self.query(request.query)
         switch template {
-        case "/v1/transfers": submit(request, responder, mint: false)
-        case "/v1/mints": submit(request, responder, mint: true)
+        case "/v1/transfers": submit(request, responder, object: .transfer)
+        case "/v1/mints": submit(request, responder, object: .mint)
+        case "/v1/redemptions": submit(request, responder, object: .redemption)
         case "/v1/transfers/batch": submitBatch(request, responder)
         case "/v1/notes": notes(query, responder)
         case "/v1/transfers/{id}": lookup(String(path.dropFirst("/v1/transfers/".count)), responder)
         case "/v1/mints/{id}": mintLookup(String(path.dropFirst("/v1/mints/".count)), responder)
+        case "/v1/redemptions/{id}": redemptionLookup(String(path.dropFirst("/v1/redemptions/".count)), responder)
         case "/v1/events": events(request, query, responder)
         case "/v1/status": status(responder)
         case "/v1/audit": audit(responder)
@@ -226,13 +233,22 @@ final class Router: Sendable {
         }
     }
 
-    func submit(_ request: Request, _ responder: Responder, mint: Bool) {
+    static func decodeRedemption(_ bytes: [UInt8], _ format: BodyFormat, backend: Backend) throws(ProtocolError)
+        -> Redemption
+    {
+        switch format {
+        case .binary: try Redemption(bytes: bytes, backend: backend)
+        case .json: try Redemption(json: try JSONValue.parse(bytes), backend: backend)
+        }
+    }
+
+    func submit(_ request: Request, _ responder: Responder, object kind: Receipt.Kind) {
         let format: BodyFormat
         switch Self.format(request) {
         case let .success(f): format = f
         case let .failure(f): return refuse(f, responder)
         }
-        let object = mint ? "mint" : "transfer"
+        let object = kind.name
         guard request.body.count <= Routes.maxObjectBytes else {
             return refuse(APIFailure(.contentTooLarge, "body_too_large",
                                      "a \(object) body is limited to \(Routes.maxObjectBytes) bytes"), responder)
@@ -245,10 +261,11 @@ final class Router: Sendable {
         let reply = reply(responder)
         let accepted = workers.submit { [sequencer, metrics, backend] in
             do throws(ProtocolError) {
-                if mint {
-                    sequencer.enqueue(.mint(try Self.decodeMint(body, format), reply))
-                } else {
-                    sequencer.enqueue(.transfer(try Self.decodeTransfer(body, format, backend: backend), reply))
+                switch kind {
+                case .mint: sequencer.enqueue(.mint(try Self.decodeMint(body, format), reply))
+                case .transfer: sequencer.enqueue(.transfer(try Self.decodeTransfer(body, format, backend: backend), reply))
+                case .redemption:
+                    sequencer.enqueue(.redemption(try Self.decodeRedemption(body, format, backend: backend), reply))
                 }
             } catch {
                 sequencer.release(1)

@@ -21,6 +21,7 @@ typealias Reply = @Sendable (ItemResult) -> Void
 enum Work: Sendable {
     case transfer(Transfer, Reply)
     case mint(Mint, Reply)
+    case redemption(Redemption, Reply)
 
     var isTransfer: Bool {
         if case .transfer = self { return true }
@@ -180,6 +181,7 @@ final class Sequencer: Sendable {
         switch work {
         case let .transfer(t, reply): timed = .transfer(t, timedReply(reply, arrived: arrived))
         case let .mint(m, reply): timed = .mint(m, timedReply(reply, arrived: arrived))
+        case let .redemption(r, reply): timed = .redemption(r, timedReply(reply, arrived: arrived))
         }
         queue.withLock { q in
             q.items.append((timed, arrived))
@@ -386,10 +388,12 @@ final class Sequencer: Sendable {
                 batchFirst = false
                 var transfers: [(Transfer, Reply)] = []
                 var mints: [(Mint, Reply)] = []
+                var redemptions: [(Redemption, Reply)] = []
                 for w in items {
                     switch w {
                     case let .transfer(t, r): transfers.append((t, r))
                     case let .mint(m, r): mints.append((m, r))
+                    case let .redemption(d, r): redemptions.append((d, r))
                     }
                 }
                 if !transfers.isEmpty {
@@ -403,7 +407,14 @@ final class Sequencer: Sendable {
                 }
                 if !mints.isEmpty {
                     land()
-                    settle(mints: mints, ledger)
+                    settle(OrderedBatch(time: Self.wallClockMilliseconds(), mints: mints.map(\.0)), replies: mints.map(\.1),
+                           object: .mint, ledger)
+                    loaded = queue.withLock { $0.arrivals > 0 || $0.admitted > $0.queued }
+                }
+                if !redemptions.isEmpty {
+                    land()
+                    settle(OrderedBatch(time: Self.wallClockMilliseconds(), redemptions: redemptions.map(\.0)),
+                           replies: redemptions.map(\.1), object: .redemption, ledger)
                     loaded = queue.withLock { $0.arrivals > 0 || $0.admitted > $0.queued }
                 }
             case .exit where flight != nil:
@@ -469,19 +480,20 @@ final class Sequencer: Sendable {
         hub.publish(events)
     }
 
-    private func settle(mints items: [(Mint, Reply)], _ ledger: Ledger) {
+    /// Settles a batch of mints or redemptions (each verified as `apply` meets it), answers
+    /// every item and hands the events to the hub.
+    private func settle(_ batch: OrderedBatch, replies items: [Reply], object: Receipt.Kind, _ ledger: Ledger) {
         let outcomes: [Outcome]
         let events: BatchEvents
         do {
-            (outcomes, events) = try ledger.settle(OrderedBatch(time: Self.wallClockMilliseconds(), mints: items.map(\.0)),
-                                                   replicate: replicate)
+            (outcomes, events) = try ledger.settle(batch, replicate: replicate)
         } catch {
             let failure = APIFailure.storage(error)
             metrics.update { m in
                 m.rejected[failure.code, default: 0] += UInt64(items.count)
                 m.interval.rejected += items.count
             }
-            for (_, reply) in items { reply(.failed(failure)) }
+            for reply in items { reply(.failed(failure)) }
             return
         }
         published.withLock { $0 = Self.summary(ledger) }
@@ -492,9 +504,12 @@ final class Sequencer: Sendable {
             m.interval.appended(seconds: appendSeconds, stallSeconds: metrics.fsyncStallSeconds)
             for o in outcomes {
                 switch o {
-                case .settled:
+                case .settled where object == .mint:
                     m.mintsFinalized += 1
                     m.interval.mints += 1
+                case .settled:
+                    m.finalized += 1
+                    m.interval.transfers += 1
                 case .finalized: break
                 case let .rejected(e):
                     m.rejected[e.code, default: 0] += 1
@@ -502,7 +517,7 @@ final class Sequencer: Sendable {
                 }
             }
         }
-        answer(items.map(\.1), outcomes, object: "mint")
+        answer(items, outcomes, object: object.name)
         hub.publish(events)
     }
 
@@ -534,7 +549,7 @@ final class Sequencer: Sendable {
                 m.fsyncSeconds.observe(appendSeconds)
                 m.batchSize.observe(Double(applied.outcomes.count))
                 switch batch.kind {
-                case .transfers: m.finalized += UInt64(applied.outcomes.count)
+                case .transfers, .redemptions: m.finalized += UInt64(applied.outcomes.count)
                 case .mints: m.mintsFinalized += UInt64(applied.outcomes.count)
                 }
             }

@@ -138,10 +138,11 @@ final class StatsHub: Sendable {
         let depth = sequencer.depth
         let signed = sequencer.certifier.withLock { $0 }?.signedThrough() ?? []
         let cluster = sequencer.replication.withLock { $0 }.map { r -> ClusterFigures in
-            switch r.currentRole {
-            case .leader: ClusterFigures(role: "leader", leader: r.options.advertisedURL, validators: signed)
-            case let .follower(leader): ClusterFigures(role: "follower", leader: leader, validators: signed)
-            case .halted: ClusterFigures(role: "halted", leader: nil, validators: signed)
+            let members = r.etcdMembers.withLock { $0 }
+            return switch r.currentRole {
+            case .leader: ClusterFigures(role: "leader", leader: r.options.advertisedURL, validators: signed, etcd: members)
+            case let .follower(leader): ClusterFigures(role: "follower", leader: leader, validators: signed, etcd: members)
+            case .halted: ClusterFigures(role: "halted", leader: nil, validators: signed, etcd: members)
             }
         }
         state.withLock { s in
@@ -233,6 +234,12 @@ final class StatsHub: Sendable {
                 "{\"name\":\(JSONValue.string(v.name).render()),\"signed\":\(v.sequence),"
                     + "\"lag\":\(sequence > v.sequence ? sequence - v.sequence : 0)}"
             }.joined(separator: ",") + "]"
+            // The consensus engine's members: reachable, Raft leader, applied index, database size.
+            out += ",\"etcd\":[" + cluster.etcd.map { m in
+                "{\"endpoint\":\(JSONValue.string(m.endpoint).render()),\"up\":\(m.up),\"leader\":\(m.leader),"
+                    + "\"raft_index\":\(m.raftIndex),\"db_size\":\(m.dbSize)"
+                    + (m.problem.map { ",\"problem\":\(JSONValue.string($0).render())" } ?? "") + "}"
+            }.joined(separator: ",") + "]"
             out += "}"
         }
         out += ",\"streams\":\(streams)}"
@@ -251,4 +258,6 @@ struct ClusterFigures: Sendable {
     var leader: String?
     /// Every validator of the genesis and the last sequence it is known to have signed.
     var validators: [(name: String, sequence: UInt64)]
+    /// The etcd members as last polled.
+    var etcd: [EtcdMemberFigures] = []
 }

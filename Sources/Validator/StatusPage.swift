@@ -77,23 +77,8 @@ enum StatusPage {
 
     // MARK: Rendering
 
-    /// Escapes the five characters that can end text or an attribute value.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\u{0}": out += "\u{FFFD}"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// Escapes text for the page (`Markup.escape`).
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 
     /// `host` when it looks like a host name or address with a port, else a placeholder:
     /// the Host header is the client's word and only ever shown, escaped, in a command line.
@@ -171,6 +156,7 @@ enum StatusPage {
         <div><span class="label">Cluster role</span><span class="value" id="role">–</span></div>
         <div><span class="label">Leader</span><span class="value" id="leader">–</span></div>
         <div><span class="label">Validators (signed, lag)</span><span class="value" id="peers">–</span></div>
+        <div><span class="label">etcd members</span><span class="value" id="etcd">–</span></div>
         <div><span class="label">Transfers seen</span><span class="value" id="seen">0</span></div>
         </div>
         <p class="scale">Transfers per second, last three minutes (top of the chart: <span id="tps-max">–</span>)</p>
@@ -286,6 +272,9 @@ enum StatusPage {
         set("leader", d.cluster && d.cluster.leader ? d.cluster.leader : "–");
         set("peers", d.cluster && d.cluster.validators ? d.cluster.validators.map(function (v) {
           return v.name + " " + v.signed + " (" + v.lag + ")";
+        }).join(", ") : "–");
+        set("etcd", d.cluster && d.cluster.etcd && d.cluster.etcd.length > 0 ? d.cluster.etcd.map(function (m) {
+          return m.endpoint + (m.up ? (m.leader ? " leader" : " up") + " @" + m.raft_index : " DOWN");
         }).join(", ") : "–");
         seen += d.transfers;
         set("seen", String(seen));

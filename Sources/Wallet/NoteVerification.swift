@@ -6,12 +6,26 @@ import Sodium
 public enum NoteParent: Sendable, Hashable, CustomStringConvertible {
     case transfer(TransferID)
     case mint(MintID)
+    /// A redemption: its change notes (every output of its inner transfer but the burned one).
+    case redemption(RedemptionID)
+
+    /// The parent an event names: its id under the event's kind (a redemption's events carry its burn).
+    init(event: EventBody) {
+        if event.burn != nil {
+            self = .redemption(RedemptionID(uncheckedBytes: event.id))
+        } else if event.kind == .minted {
+            self = .mint(MintID(uncheckedBytes: event.id))
+        } else {
+            self = .transfer(TransferID(uncheckedBytes: event.id))
+        }
+    }
 
     /// The id bytes.
     public var bytes: [UInt8] {
         switch self {
         case let .transfer(id): id.bytes
         case let .mint(id): id.bytes
+        case let .redemption(id): id.bytes
         }
     }
 
@@ -20,6 +34,7 @@ public enum NoteParent: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case let .transfer(id): "transfer \(id.hex.prefix(16))…"
         case let .mint(id): "mint \(id.hex.prefix(16))…"
+        case let .redemption(id): "redemption \(id.hex.prefix(16))…"
         }
     }
 
@@ -30,6 +45,7 @@ public enum NoteParent: Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case "sent", "received": self = .transfer(TransferID(uncheckedBytes: b))
         case "minted", "issued": self = .mint(MintID(uncheckedBytes: b))
+        case "redeemed": self = .redemption(RedemptionID(uncheckedBytes: b))
         default: return nil
         }
     }
@@ -116,6 +132,7 @@ extension NoteParent {
         switch self {
         case .transfer: "transfer"
         case .mint: "mint"
+        case .redemption: "redemption"
         }
     }
 }
@@ -152,6 +169,11 @@ public struct NoteVerifier {
                                                             $0.transfer.fee, $0.transfer.createdNotes) }
             case let .mint(id):
                 settled = try client.mint(id: id).map { ($0.receipt, $0.mint.id.bytes, [], 0, $0.mint.createdNotes) }
+            case let .redemption(id):
+                settled = try client.redemption(id: id).map {
+                    ($0.receipt, $0.redemption.id.bytes, $0.redemption.holder.encoding, $0.redemption.transfer.fee,
+                     $0.redemption.createdNotes)
+                }
             }
         } catch {
             if case let .malformedResponse(reason) = error {
@@ -160,7 +182,11 @@ public struct NoteVerifier {
             throw error
         }
         guard let settled else { return notes.map { .failure(.notSettled(note: $0.id, parent: parent)) } }
-        let kind: Receipt.Kind = if case .transfer = parent { .transfer } else { .mint }
+        let kind: Receipt.Kind = switch parent {
+        case .transfer: .transfer
+        case .mint: .mint
+        case .redemption: .redemption
+        }
         let receipt = settled.receipt
         guard receipt.kind == kind, receipt.id == parent.bytes else {
             return notes.map { .failure(.receiptForOtherObject(note: $0.id, parent: parent)) }

@@ -12,7 +12,7 @@ public enum WalletOperationError: Error, CustomStringConvertible {
     /// The URL does not parse.
     case invalidValidatorURL(String)
     /// The spendable notes do not cover amount + fee.
-    case insufficientFunds(spendable: UInt64, needed: UInt64, reserved: UInt64)
+    case insufficientFunds(spendable: UInt64, needed: UInt64, reserved: UInt64, format: AmountFormat)
     /// The validator refused the transfer or mint; its notes are free again.
     case rejected(what: String, code: String, message: String)
     /// The reply was lost and the validator does not know the transfer yet: its notes
@@ -35,10 +35,10 @@ public enum WalletOperationError: Error, CustomStringConvertible {
                 + "; is `zkpay validator run` running there? Name another one with --validator URL or ZKPAY_VALIDATOR"
         case let .invalidValidatorURL(text):
             "'\(text)' is not a validator URL; expected http://HOST:PORT (for example http://127.0.0.1:7878)"
-        case let .insufficientFunds(spendable, needed, reserved):
-            "insufficient funds: the spendable balance is \(Amount.format(spendable)), this transfer needs "
-                + "\(Amount.format(needed)) (amount plus fee)"
-                + (reserved > 0 ? "; \(Amount.format(reserved)) more is reserved by transfers in flight" : "")
+        case let .insufficientFunds(spendable, needed, reserved, f):
+            "insufficient funds: the spendable balance is \(f.format(spendable)), this transfer needs "
+                + "\(f.format(needed)) (amount plus fee)"
+                + (reserved > 0 ? "; \(f.format(reserved)) more is reserved by transfers in flight" : "")
         case let .rejected(what, code, message):
             "the validator rejected the \(what): \(message) (\(code)); its notes are free again"
         case let .unconfirmed(id):
@@ -233,6 +233,10 @@ public final class WalletSession {
         return s
     }
 
+    /// How the pinned ledger writes amounts (its genesis decimals; the standard format
+    /// before `connect`).
+    public var amounts: AmountFormat { genesis.map(AmountFormat.init(genesis:)) ?? .standard }
+
     /// The pinned genesis (after `connect`).
     func ledger() throws(WalletOperationError) -> Genesis {
         guard let genesis else { throw .failed("not connected to a validator yet") }
@@ -254,7 +258,24 @@ public final class WalletSession {
             guard let id = ProtocolHex.decode(r.transferID), id.count == 32 else { continue }
             let found: TransferLookupBody?
             do { found = try client.transfer(id: TransferID(uncheckedBytes: id)) } catch { throw map(error) }
-            if let found {
+            let redeemed: RedemptionLookupBody?
+            if found == nil {
+                do { redeemed = try client.redemption(id: RedemptionID(uncheckedBytes: id)) } catch { throw map(error) }
+            } else {
+                redeemed = nil
+            }
+            if let redeemed {
+                guard certified(redeemed.receipt), redeemed.receipt.id == id else {
+                    throw WalletOperationError.badReceipt("the receipt of redemption \(r.transferID) is not certified by "
+                        + "the pinned ledger's validators; its notes stay reserved")
+                }
+                try store.update { s in
+                    s.reservations.removeAll { $0.transferID == r.transferID }
+                    s.record(redeemedEntry(r, redemption: redeemed.redemption, receipt: redeemed.receipt))
+                    s.markVerified(redeemed.redemption.createdNotes.filter { $0.owner == keys.spend.publicKey })
+                }
+                outcomes.append(.finalized(transferID: r.transferID, sequence: redeemed.receipt.sequence))
+            } else if let found {
                 guard certified(found.receipt), found.receipt.id == id else {
                     throw WalletOperationError.badReceipt("the receipt of transfer \(r.transferID) is not certified by "
                         + "the pinned ledger's validators; its notes stay reserved")
@@ -397,9 +418,8 @@ public final class WalletSession {
         guard let stream = try? streamClient.events(address: keys.address, after: 0) else { return found }
         stream.setDeadline(deadline)
         while found.count < notes.count, deadline.timeIntervalSinceNow > 0, let event = try? stream.next() {
-            let id = event.id
             for n in event.notes + event.outputs where notes.contains(n.id) && found[n.id] == nil {
-                found[n.id] = event.kind == .minted ? .mint(MintID(uncheckedBytes: id)) : .transfer(TransferID(uncheckedBytes: id))
+                found[n.id] = NoteParent(event: event)
             }
         }
         return found
@@ -409,22 +429,40 @@ public final class WalletSession {
     /// does, until every note of `notes` has been seen in an event or `seconds` pass.
     /// - Returns: the events people should see, in order.
     func catchUp(notes: Set<String>, seconds: Double) throws -> [WalletEvent] {
+        guard !notes.isEmpty else { return [] }
         var waiting = notes
+        return try readEvents(seconds: seconds) { event in
+            for n in event.notes { waiting.remove(n.id.hex) }
+            return waiting.isEmpty
+        }
+    }
+
+    /// Reads this address's events after the shared cursor through ledger sequence
+    /// `sequence`, processed as `watch` does (so history holds them): a statement needs every
+    /// event, including those that bring no note (the burns an issuer pays out). Stops at
+    /// the first event at or past `sequence`, or when the stream stays idle until the
+    /// deadline.
+    public func catchUpEvents(through sequence: UInt64, seconds: Double = 10) throws -> [WalletEvent] {
+        guard try store.load().cursor < sequence else { return [] }
+        return try readEvents(seconds: seconds) { $0.sequence >= sequence }
+    }
+
+    /// Processes the events after the shared cursor (the log replays them at once) until
+    /// `done` says so, the deadline passes or the stream goes idle; returns those to show.
+    private func readEvents(seconds: Double, done: (EventBody) -> Bool) throws -> [WalletEvent] {
         var shown: [WalletEvent] = []
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        // The events of listed notes are in the log, so the stream replays them at once; an
-        // idle stream has none left to send.
         let streamClient = ValidatorClient(url: url, timeout: min(seconds, 3))
         defer { streamClient.close() }
         do {
             let stream = try streamClient.events(address: keys.address, after: try store.load().cursor)
-            stream.setDeadline(deadline)
-            while !waiting.isEmpty, deadline.timeIntervalSinceNow > 0, let event = try stream.next() {
+            stream.setDeadline(Date(timeIntervalSinceNow: seconds))
+            while let event = try stream.next() {
                 if let e = try process(event) { shown.append(e) }
-                for n in event.notes { waiting.remove(n.id.hex) }
+                if done(event) { break }
             }
         } catch _ as ValidatorClientError {
-            // The stream failed or timed out: what is still waiting is reported from the scan.
+            // The stream failed, idled or timed out: what was read is recorded; the caller
+            // reports what is still missing.
         }
         return shown
     }
@@ -440,7 +478,7 @@ public final class WalletSession {
         guard !overflow else { throw WalletOperationError.failed("the amount plus the fee exceeds the largest amount") }
         guard sync.spendableTotal >= needed else {
             throw WalletOperationError.insufficientFunds(spendable: sync.spendableTotal, needed: needed,
-                                                         reserved: sync.reservedTotal)
+                                                         reserved: sync.reservedTotal, format: amounts)
         }
         let available = sync.spendable.map { OwnedNote(note: $0.note, contents: $0.contents) }
         let genesis = try ledger()
@@ -450,7 +488,8 @@ public final class WalletSession {
                                              fee: fee, changeText: Array("change".utf8), backend: backend)
         } catch {
             if case let .insufficientFunds(available, needed) = error {
-                throw WalletOperationError.insufficientFunds(spendable: available, needed: needed, reserved: sync.reservedTotal)
+                throw WalletOperationError.insufficientFunds(spendable: available, needed: needed, reserved: sync.reservedTotal,
+                                                             format: amounts)
             }
             throw WalletOperationError.failed("cannot build the transfer: \(error)")
         }
@@ -565,6 +604,107 @@ public final class WalletSession {
         return nil
     }
 
+    // MARK: redeem
+
+    /// Builds a signed redemption paying `amount` out to the bank reference `reference` from
+    /// the spendable notes (docs/PROTOCOL.md §7.11).
+    /// - Throws: `insufficientFunds` naming the spendable balance; `failed` for a request the
+    ///   builder refuses (a bad reference, too many notes).
+    public func buildRedemption(amount: UInt64, reference: String, fee: UInt64, sync: SyncResult) throws -> BuiltRedemption {
+        let (needed, overflow) = amount.addingReportingOverflow(fee)
+        guard !overflow else { throw WalletOperationError.failed("the amount plus the fee exceeds the largest amount") }
+        guard sync.spendableTotal >= needed else {
+            throw WalletOperationError.insufficientFunds(spendable: sync.spendableTotal, needed: needed,
+                                                         reserved: sync.reservedTotal, format: amounts)
+        }
+        let available = sync.spendable.map { OwnedNote(note: $0.note, contents: $0.contents) }
+        do {
+            let genesis = try ledger()
+            return try RedemptionBuilder.build(chain: genesis.chainID, auditors: genesis.auditors, from: keys,
+                                               spending: available, amount: amount, fee: fee, reference: reference,
+                                               backend: backend)
+        } catch let error as ProtocolError {
+            if case let .insufficientFunds(available, needed) = error {
+                throw WalletOperationError.insufficientFunds(spendable: available, needed: needed, reserved: sync.reservedTotal,
+                                                             format: amounts)
+            }
+            throw WalletOperationError.failed("cannot build the redemption: \(error)")
+        }
+    }
+
+    func redeemedEntry(_ r: Reservation, redemption: Redemption, receipt: Receipt) -> HistoryEntry {
+        HistoryEntry(kind: "redeemed", id: r.transferID, sequence: receipt.sequence, timeMs: receipt.time,
+                     amount: redemption.amount, fee: redemption.transfer.fee, counterparty: "bank",
+                     memo: redemption.reference, notes: redemption.createdNotes.map(\.id.hex), inputs: r.noteIDs,
+                     receipt: ProtocolHex.encode(receipt.bytes))
+    }
+
+    /// Reserves the notes of `built`, submits it (`POST /v1/redemptions`) and books the
+    /// result, as `submit(_:recipient:amount:memo:)` does for a transfer: a lost reply is
+    /// resolved by looking the redemption up by id and, if the ledger does not have it,
+    /// resubmitting the same bytes (the ledger settles it at most once).
+    public func submit(_ built: BuiltRedemption) throws -> Settlement {
+        let redemption = built.redemption
+        let id = redemption.id.hex
+        let reservation = Reservation(transferID: id, noteIDs: built.spent.map(\.input.id.hex), createdMs: now(),
+                                      amount: redemption.amount, fee: redemption.transfer.fee, recipient: "",
+                                      memo: redemption.reference)
+        try store.update { s in
+            guard s.reservedNoteIDs.union(s.spentNoteIDs).isDisjoint(with: reservation.noteIDs) else {
+                throw WalletOperationError.notesTaken
+            }
+            s.reservations.append(reservation)
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        var body: FinalizedBody?
+        var recovery: String?
+        do {
+            body = try client.submit(redemption: redemption)
+        } catch {
+            switch error {
+            case let .rejected(refusal) where !Self.outcomeUnknown(refusal):
+                try release(id)
+                throw map(error, what: "redemption")
+            case .unreachable, .invalidURL:
+                try release(id)
+                throw map(error, what: "redemption")
+            case .rejected, .transport, .malformedResponse:
+                for attempt in 0..<3 where body == nil {
+                    client.close()
+                    if attempt > 0 { Thread.sleep(forTimeInterval: 0.5 * Double(attempt)) }
+                    if let found = try? client.redemption(id: redemption.id) {
+                        body = FinalizedBody(isNew: true, receipt: found.receipt)
+                        recovery = "the reply was lost; the ledger has the redemption (looked up by id)"
+                    } else if let again = try? client.submit(redemption: redemption) {
+                        body = again
+                        recovery = "the request was lost; the ledger did not have it, so it was submitted again"
+                    }
+                }
+            }
+        }
+        guard let body else { throw WalletOperationError.unconfirmed(transferID: id) }
+        let latency = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+        let receipt = body.receipt
+        guard receipt.kind == .redemption, receipt.id == redemption.id.bytes else {
+            throw WalletOperationError.badReceipt("it is for another object than redemption \(id)")
+        }
+        let receiptValid = certified(receipt)
+        try store.update { s in
+            s.reservations.removeAll { $0.transferID == id }
+            s.record(redeemedEntry(reservation, redemption: redemption, receipt: receipt))
+            if receiptValid { s.markVerified(redemption.createdNotes.filter { $0.owner == keys.spend.publicKey }) }
+            let spent = Set(reservation.noteIDs)
+            s.notes.removeAll { hex in
+                ProtocolHex.decode(hex).flatMap { try? Note(bytes: $0) }.map { spent.contains($0.id.hex) } ?? false
+            }
+        }
+        if let error = receipt.certificateError(genesis: try ledger()) {
+            throw WalletOperationError.badReceipt("it is not certified by the pinned ledger's validators: \(error)")
+        }
+        return Settlement(id: id, receipt: receipt, isNew: body.isNew, latencyMs: latency, change: built.change,
+                          fee: redemption.transfer.fee, recovery: recovery)
+    }
+
     // MARK: mint
 
     /// Mints `amount` to `recipient`; this wallet must be the ledger's issuer.
@@ -623,15 +763,14 @@ public final class WalletSession {
         case .received, .minted:
             let opened = event.notes.compactMap(open)
             let unreadable = event.notes.count - opened.count
-            let ownTransfer = state.history.contains { $0.kind == "sent" && $0.id == id }
+            let ownTransfer = state.history.contains { ($0.kind == "sent" || $0.kind == "redeemed") && $0.id == id }
             if ownTransfer || (event.sender == keys.spend.publicKey.encoding
                 && SyncResult.sum(opened.map(\.contents.amount)) == 0) {
                 result = nil
             } else {
                 // Credited only once checked against the settled object and its receipt; the
                 // sender, sequence and time shown are the verified object's, not the event's.
-                let parent: NoteParent = event.kind == .minted ? .mint(MintID(uncheckedBytes: event.id))
-                    : .transfer(TransferID(uncheckedBytes: event.id))
+                let parent = NoteParent(event: event)
                 var good = opened.filter { state.isVerified($0.note) }
                 let unchecked = opened.filter { !state.isVerified($0.note) }
                 var origin: NoteOrigin?
@@ -666,6 +805,32 @@ public final class WalletSession {
                                          amount: amount, fee: nil, counterparty: who, memo: memo,
                                          notes: good.map(\.note.id.hex))
                 }
+            }
+        case .burned:
+            // The issuer's stream: an amount to pay out against the bank reference.
+            let burn = event.burn ?? (0, "")
+            let who = describe(spendKey: event.sender)
+            result = WalletEvent(sequence: event.sequence, kind: "burned", id: id, amount: burn.amount, fee: event.fee,
+                                 counterparty: who, memo: burn.reference, time: event.time, unreadable: 0)
+            entry = HistoryEntry(kind: "burned", id: id, sequence: event.sequence, timeMs: event.time, amount: burn.amount,
+                                 fee: event.fee, counterparty: ProtocolHex.encode(event.sender), memo: burn.reference, notes: [])
+        case .sent where event.burn != nil:
+            let burn = event.burn ?? (0, "")
+            let known = state.history.contains { $0.kind == "redeemed" && $0.id == id }
+            if !known, let why = try confirmRedeemed(event) {
+                var shown = WalletEvent(sequence: event.sequence, kind: "redeemed", id: id, amount: nil, fee: event.fee,
+                                        counterparty: "", memo: "", time: event.time, unreadable: 0)
+                shown.credited = false
+                shown.unverifiedReason = why
+                try store.update { s in s.cursor = max(s.cursor, event.sequence) }
+                return shown
+            }
+            result = WalletEvent(sequence: event.sequence, kind: "redeemed", id: id, amount: burn.amount, fee: event.fee,
+                                 counterparty: "bank", memo: burn.reference, time: event.time, unreadable: 0)
+            if !known {
+                entry = HistoryEntry(kind: "redeemed", id: id, sequence: event.sequence, timeMs: event.time,
+                                     amount: burn.amount, fee: event.fee, counterparty: "bank", memo: burn.reference,
+                                     notes: event.outputs.map(\.id.hex), inputs: event.spent.map(\.hex))
             }
         case .sent:
             let known = state.history.first { $0.kind == "sent" && $0.id == id }
@@ -719,14 +884,36 @@ public final class WalletSession {
             throw map(error)
         }
         guard let found else { return "the ledger has not settled that transfer" }
-        guard found.transfer.id.bytes == event.id, found.receipt.kind == .transfer, found.receipt.id == event.id else {
-            return "the transfer served for it is another one"
+        return try confirmSettled(event, what: "transfer", id: found.transfer.id.bytes, kind: .transfer,
+                                  receipt: found.receipt, signer: found.transfer.sender, signedBy: "sent")
+    }
+
+    /// Why a redemption's `sent` event cannot be confirmed (nil when it is): the redemption
+    /// must be settled with a certified receipt at the event's sequence and be this wallet's.
+    func confirmRedeemed(_ event: EventBody) throws -> String? {
+        let found: RedemptionLookupBody?
+        do { found = try client.redemption(id: RedemptionID(uncheckedBytes: event.id)) } catch {
+            if case .malformedResponse = error { return "the validator's answer for it cannot be checked" }
+            throw map(error)
         }
-        if let error = found.receipt.certificateError(genesis: try ledger()) {
+        guard let found else { return "the ledger has not settled that redemption" }
+        return try confirmSettled(event, what: "redemption", id: found.redemption.id.bytes, kind: .redemption,
+                                  receipt: found.receipt, signer: found.redemption.holder, signedBy: "made")
+    }
+
+    /// The checks an object served for this wallet's own event must pass: it is the object
+    /// the event names, its receipt is for it and certified by the pinned ledger, this
+    /// wallet's spend key signed it, and it settled at the event's sequence.
+    private func confirmSettled(_ event: EventBody, what: String, id: [UInt8], kind: Receipt.Kind, receipt: Receipt,
+                                signer: RistrettoPoint, signedBy verb: String) throws -> String? {
+        guard id == event.id, receipt.kind == kind, receipt.id == event.id else {
+            return "the \(what) served for it is another one"
+        }
+        if let error = receipt.certificateError(genesis: try ledger()) {
             return "its receipt is not certified by the pinned ledger's validators (\(error))"
         }
-        guard found.transfer.sender == keys.spend.publicKey else { return "it was not sent by this wallet's key" }
-        guard found.receipt.sequence == event.sequence else { return "it settled at another sequence than the event says" }
+        guard signer == keys.spend.publicKey else { return "it was not \(verb) by this wallet's key" }
+        guard receipt.sequence == event.sequence else { return "it settled at another sequence than the event says" }
         return nil
     }
 

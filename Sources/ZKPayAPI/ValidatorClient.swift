@@ -233,6 +233,19 @@ public final class ValidatorClient {
         return try decode(r) { (j) throws(ProtocolError) in try MintLookupBody(json: j) }
     }
 
+    /// `POST /v1/redemptions` (binary body).
+    public func submit(redemption: Redemption) throws(ValidatorClientError) -> FinalizedBody {
+        let r = try send("POST", "/v1/redemptions", body: redemption.bytes, contentType: "application/octet-stream")
+        return try decode(r) { (j) throws(ProtocolError) in try FinalizedBody(json: j) }
+    }
+
+    /// `GET /v1/redemptions/{id}`; nil when the validator never finalized it (404).
+    public func redemption(id: RedemptionID) throws(ValidatorClientError) -> RedemptionLookupBody? {
+        let r = try send("GET", "/v1/redemptions/\(id.hex)")
+        if r.status == 404 { return nil }
+        return try decode(r) { (j) throws(ProtocolError) in try RedemptionLookupBody(json: j) }
+    }
+
     /// `GET /v1/status`.
     public func status() throws(ValidatorClientError) -> StatusBody {
         try decode(try send("GET", "/v1/status")) { (j) throws(ProtocolError) in try StatusBody(json: j) }

@@ -54,21 +54,28 @@ enum AuditCommand {
         progress.finish("audited \(report.records) records")
         let elapsed = seconds(ContinuousClock.now - started)
         let a = report.audit
+        let f = AmountFormat(genesis: genesis)
         if args.flags.contains("--json") {
             var o = JSONObjectText()
             o.bool("ok", true)
             o.number("notes", UInt64(a?.notes ?? 0))
-            o.string("supply", Amount.formatExact(a?.supply ?? 0))
+            o.string("supply", f.formatExact(a?.supply ?? 0))
             o.number("supply_units", a?.supply ?? 0)
-            o.string("minted", Amount.formatExact(a?.minted ?? 0))
+            o.string("minted", f.formatExact(a?.minted ?? 0))
             o.number("minted_units", a?.minted ?? 0)
-            o.string("fees", Amount.formatExact(a?.fees ?? 0))
+            o.string("fees", f.formatExact(a?.fees ?? 0))
             o.number("fees_units", a?.fees ?? 0)
+            o.string("burned", f.formatExact(a?.burned ?? 0))
+            o.number("burned_units", a?.burned ?? 0)
+            // minted − burned − fees: the value still held in notes.
+            o.string("outstanding", f.formatExact(a?.supply ?? 0))
+            o.number("outstanding_units", a?.supply ?? 0)
             o.number("transfers", report.transfers)
             o.number("sequence", report.records)
             o.string("chain_hash", ProtocolHex.encode(report.chainHash))
             o.number("records", report.records)
             o.number("mints", report.mints)
+            o.number("redemptions", report.redemptions)
             o.number("receipt_signatures", report.signatures)
             o.string("chain_id", genesis.chainID.hex)
             o.number("validators", UInt64(genesis.validators.count))
@@ -78,10 +85,12 @@ enum AuditCommand {
         } else {
             console.print("audit:     ok (every proof, id and receipt re-verified from genesis; the supply equation holds)")
             console.print("records:   \(report.records) (\(report.transfers) transfers, \(report.mints) mints, "
+                + "\(report.redemptions) redemptions, "
                 + "\(report.signatures) receipt signatures)")
             if let a {
                 console.print("notes:     \(a.notes)")
-                console.print("supply:    \(Amount.format(a.supply)) (minted \(Amount.format(a.minted)), fees \(Amount.format(a.fees)))")
+                console.print("supply:    \(f.format(a.supply)) (minted \(f.format(a.minted)), fees \(f.format(a.fees)))")
+                console.print("burned:    \(f.format(a.burned)) (paid out by redemptions; supply = minted − burned − fees)")
             }
             console.print("chain:     \(ProtocolHex.encode(report.chainHash))")
             console.print("chain id:  \(genesis.chainID.hex)\(expected == nil ? "" : " (matches --genesis)")")

@@ -122,6 +122,18 @@ enum AuditorCommand {
                                     sender: party(t.sender),
                                     outputs: seen.outputs.map { (party($0.owner), $0.amount, $0.flag) }, fee: t.fee))
                     if seen.isFlagged { evidence.append((t, seen)) }
+                case .redemption:
+                    // The burn's transfer carries the same auditor section; its burned output
+                    // leaves the ledger to the bank reference, with the amount the holder opened.
+                    let r = try Redemption(bytes: body, backend: runtime.backend)
+                    let seen = scanner.scan(r.transfer, backend: runtime.backend)
+                    transfers += 1
+                    rows.append(Row(sequence: receipt.sequence, time: receipt.time, kind: "redemption", id: r.id.hex,
+                                    sender: party(r.holder),
+                                    outputs: seen.outputs.enumerated().map { j, o in
+                                        (j == r.burnedIndex ? "bank \"\(r.reference)\"" : party(o.owner), o.amount, o.flag)
+                                    }, fee: r.transfer.fee))
+                    if seen.isFlagged { evidence.append((r.transfer, seen)) }
                 case .mint:
                     let m = try Mint(bytes: body)
                     rows.append(Row(sequence: receipt.sequence, time: receipt.time, kind: "mint", id: m.id.hex, sender: "issuer",
@@ -143,16 +155,17 @@ enum AuditorCommand {
             console.print("sequence,time,kind,id,sender,output,recipient,amount,fee,flag")
             for r in rows {
                 for (j, o) in r.outputs.enumerated() {
-                    console.print("\(r.sequence),\(iso(r.time)),\(r.kind),\(r.id),\(r.sender),\(j),\(o.recipient),"
+                    console.print("\(r.sequence),\(iso(r.time)),\(r.kind),\(r.id),\(r.sender),\(j),\(csvCell(o.recipient)),"
                         + "\(o.amount.map(String.init) ?? ""),\(r.fee),\(o.flag.map { csvField($0.description) } ?? "")")
                 }
             }
         } else {
+            let amounts = AmountFormat(genesis: genesis)
             for r in rows {
                 let outs = r.outputs.map { o in
-                    "\(o.recipient) \(o.amount.map { Amount.format($0) } ?? "?")" + (o.flag.map { " [FLAG: \($0)]" } ?? "")
+                    "\(o.recipient) \(o.amount.map { amounts.format($0) } ?? "?")" + (o.flag.map { " [FLAG: \($0)]" } ?? "")
                 }.joined(separator: "; ")
-                console.print("\(r.sequence)  \(iso(r.time))  \(r.kind)  \(r.sender) -> \(outs)  fee \(Amount.format(r.fee))"
+                console.print("\(r.sequence)  \(iso(r.time))  \(r.kind)  \(r.sender) -> \(outs)  fee \(amounts.format(r.fee))"
                     + (r.flagged ? "  FLAGGED (sender \(r.sender), transfer \(r.id))" : ""))
             }
             console.print("\(rows.count) records, \(transfers) transfers, \(flagged) flagged, "
@@ -228,4 +241,9 @@ enum AuditorCommand {
     }
 
     static func csvField(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    /// A CSV cell: as is, or quoted when it holds a comma, a quote or a line break (a bank
+    /// reference may).
+    static func csvCell(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? csvField(s) : s
+    }
 }

@@ -110,6 +110,8 @@ public enum ZKPayCLI {
                     usage: BalanceCommand.usage, run: BalanceCommand.run),
             Command(name: "send", summary: "pay an address or contact (confidential amount), print the receipt",
                     usage: SendCommand.usage, run: SendCommand.run),
+            Command(name: "redeem", summary: "pay an amount out of the ledger to a bank reference (the issuer pays it out)",
+                    usage: RedeemCommand.usage, run: RedeemCommand.run),
             Command(name: "watch", summary: "live notifications of payments received and sent (resumes where it left off)",
                     usage: WatchCommand.usage, run: WatchCommand.run),
             Command(name: "history", summary: "the wallet's payments as it recorded them",

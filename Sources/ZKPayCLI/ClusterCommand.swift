@@ -9,11 +9,12 @@ import ZKPayCore
 /// 0600), sharing one genesis that names every validator's key: a receipt is certified once
 /// a quorum of them signed its batch. Run each with `zkpay validator run --cluster`.
 enum ClusterCommand {
-    static let usage = "zkpay cluster init --dir DIR --validators N --issuer ADDRESS|WALLET [--min-fee-units UNITS] [--currency CODE] [--auditor zkpaud1…]..."
+    static let usage = "zkpay cluster init --dir DIR --validators N --issuer ADDRESS|WALLET [--min-fee-units UNITS] [--currency CODE] [--decimals N] [--auditor zkpaud1…]..."
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         guard arguments.first == "init" else { throw CLIError.usage("expected a subcommand: init") }
-        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--dir", "--validators", "--issuer", "--min-fee-units", "--currency"],
+        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--dir", "--validators", "--issuer", "--min-fee-units", "--currency",
+                                                                                 "--decimals"],
                                        repeatable: ["--auditor"])
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
         guard let dir = args.options["--dir"] else { throw CLIError.usage("--dir DIR is required") }
@@ -29,6 +30,7 @@ enum ClusterCommand {
         let issuer = try ValidatorCommand.issuerAddress(issuerText)
         let currency = try ValidatorCommand.currencyOption(args.options["--currency"])
         let auditors = try ValidatorCommand.auditorOptions(args.repeated["--auditor"] ?? [])
+        let decimals = try ValidatorCommand.decimalsOption(args.options["--decimals"])
         let runtime = try RuntimeOptions.fromEnvironment()
         let fm = FileManager.default
         let directories = (1...count).map { "\(dir)/v\($0)" }
@@ -44,8 +46,8 @@ enum ClusterCommand {
             let validators = try zip(1...count, seeds).map { n, seed in
                 try GenesisValidator(name: "v\(n)", publicKey: try ReceiptKey(seed: seed).publicKey)
             }
-            genesis = try Genesis(issuer: issuer, minimumFee: minimumFee, currency: currency, validators: validators,
-                                  auditors: auditors)
+            genesis = try Genesis(issuer: issuer, minimumFee: minimumFee, currency: currency, decimals: decimals,
+                                  validators: validators, auditors: auditors)
         } catch { throw CLIError.failure("cannot make the genesis: \(error)") }
         for (path, seed) in zip(directories, seeds) {
             let storage: POSIXStorage
@@ -63,7 +65,7 @@ enum ClusterCommand {
         }
         console.print("initialized a cluster of \(count) validators: \(directories.joined(separator: " "))")
         console.print("issuer:             \(issuer.encoded)")
-        console.print("minimum fee:        \(Amount.format(minimumFee)) (\(minimumFee) units)")
+        console.print("minimum fee:        \(AmountFormat(genesis: genesis).format(minimumFee)) (\(minimumFee) units)")
         console.print("quorum:             \(genesis.quorum) of \(count) signatures per receipt")
         for v in genesis.validators {
             console.print("validator \(v.name):".padding(toLength: 20, withPad: " ", startingAt: 0)

@@ -13,7 +13,7 @@ enum DemoCommand {
     static let usage = "zkpay demo [--dir DIR] [--keep]"
 
     /// 1 coin = 1,000,000 units.
-    static let unitsPerCoin: UInt64 = Amount.unitsPerCoin
+    static let unitsPerCoin: UInt64 = AmountFormat.standard.unitsPerCoin
     /// The minimum fee the demo ledger is created with (0.001000 coin).
     static let minimumFee: UInt64 = 1_000
 
@@ -190,8 +190,8 @@ enum DemoCommand {
         return String(format: "%.1f", ms)
     }
 
-    /// Units as coins, the way every human output of zkpay writes them (`Amount.format`).
-    static func coins(_ units: UInt64) -> String { Amount.format(units) }
+    /// Units as coins, the way every human output of zkpay writes them (`AmountFormat.format`).
+    static func coins(_ units: UInt64) -> String { AmountFormat.standard.format(units) }
 
     /// `zkp1abcdefghij…uvwxyz`.
     static func short(_ address: String) -> String {

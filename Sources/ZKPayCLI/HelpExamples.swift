@@ -30,6 +30,7 @@ enum HelpExamples {
         "address": "zkpay address --wallet alice",
         "balance": "zkpay balance --wallet bob",
         "send": "zkpay send --wallet alice --to bob --amount 12.5 --memo rent",
+        "redeem": "zkpay redeem --wallet alice --amount 20 --reference \"INV-2026-0042 ACME BANK\"",
         "watch": "zkpay watch --wallet bob --count 1 --timeout 60",
         "history": "zkpay history --wallet alice",
         "contacts": "zkpay contacts add landlord zkp1…",

@@ -59,7 +59,7 @@ func openDataStorage(_ path: String, _ runtime: RuntimeOptions) throws -> POSIXS
 /// `zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS]` and
 /// `zkpay validator run ...` (ValidatorRunCommand.swift).
 enum ValidatorCommand {
-    static let usage = "zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS] [--currency CODE] [--auditor zkpaud1…]...\n       "
+    static let usage = "zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS] [--currency CODE] [--decimals N] [--auditor zkpaud1…]...\n       "
         + ValidatorRunCommand.usage
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
@@ -67,7 +67,8 @@ enum ValidatorCommand {
         guard arguments.first == "init" else {
             throw CLIError.usage("expected a subcommand: init or run")
         }
-        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--data", "--issuer", "--min-fee-units", "--min-fee", "--currency"],
+        let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--data", "--issuer", "--min-fee-units", "--min-fee", "--currency",
+                                                                            "--decimals"],
                                        repeatable: ["--auditor"])
         guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
         guard let data = args.options["--data"] else { throw CLIError.usage("--data DIR is required") }
@@ -83,6 +84,7 @@ enum ValidatorCommand {
         let issuer = try issuerAddress(issuerText)
         let currency = try currencyOption(args.options["--currency"])
         let auditors = try auditorOptions(args.repeated["--auditor"] ?? [])
+        let decimals = try decimalsOption(args.options["--decimals"])
         let runtime = try RuntimeOptions.fromEnvironment()
         let storage: POSIXStorage
         do { storage = try runtime.openStorage(data, create: true) } catch {
@@ -93,7 +95,7 @@ enum ValidatorCommand {
         let genesis: Genesis
         do {
             genesis = try Ledger.initialize(storage: storage, issuer: issuer, minimumFee: minimumFee, currency: currency,
-                                            auditors: auditors)
+                                            decimals: decimals, auditors: auditors)
         } catch {
             throw CLIError.failure("\(error)")
         }
@@ -103,7 +105,7 @@ enum ValidatorCommand {
         }
         console.print("initialized ledger in \(data)")
         console.print("issuer:             \(issuer.encoded)")
-        console.print("minimum fee:        \(Amount.format(minimumFee)) (\(minimumFee) units)")
+        console.print("minimum fee:        \(AmountFormat(genesis: genesis).format(minimumFee)) (\(minimumFee) units)")
         console.print("currency:           \(genesis.currency), \(genesis.decimals) decimals")
         if let v = genesis.validators.first {
             console.print("validator key:      \(ProtocolHex.encode(v.publicKey)) (\(v.name))")
@@ -128,6 +130,16 @@ enum ValidatorCommand {
         }
         guard Set(keys).count == keys.count else { throw CLIError.usage("--auditor: the same key is given twice") }
         return keys
+    }
+
+    /// `--decimals N`: decimal places of a coin, 0 to 18 (default 6); wallets parse and
+    /// show amounts with them, and statements carry them.
+    static func decimalsOption(_ text: String?) throws -> UInt8 {
+        guard let text else { return Genesis.defaultDecimals }
+        guard let d = UInt8(text), d <= 18 else {
+            throw CLIError.usage("--decimals needs a whole number from 0 to 18 (2 for most currencies)")
+        }
+        return d
     }
 
     /// `--currency CODE`: three letters A-Z (default XXX, ISO 4217 "no currency").
@@ -196,7 +208,7 @@ enum ReceiptCommand {
                 + "receipt was changed or is not from this ledger", code: "verification_failed")
         }
         let signers = receipt.signers.map { genesis.validators[$0.index].name }
-        let kind = receipt.kind == .transfer ? "transfer" : "mint"
+        let kind = receipt.kind.name
         let batchLast = receipt.batchFirst + UInt64(receipt.batchSize) - 1
         let time = isoTime(milliseconds: receipt.time)
         if args.flags.contains("--json") {

@@ -66,7 +66,7 @@ enum ReceiptGet {
             o.string("file", out)
             console.print(o.text)
         } else {
-            console.print("wrote the receipt of \(receipt.kind == .transfer ? "transfer" : "mint") \(id.prefix(16))… "
+            console.print("wrote the receipt of \(receipt.kind.name) \(id.prefix(16))… "
                 + "(sequence \(receipt.sequence), \(source)) to \(out)")
             console.print("check it with: zkpay receipt verify \(out)")
         }

@@ -5,11 +5,12 @@ import ZKPayCore
 
 /// `zkpay wallet create|list|export-seed|import`.
 enum WalletCommand {
-    static let usage = "zkpay wallet create NAME | list | export-seed [--wallet NAME] | import NAME [--seed-file FILE] [--json]"
+    static let usage = "zkpay wallet create NAME | list | export-seed [--wallet NAME] | import NAME [--seed-file FILE] "
+        + "| rotate [--resume] [--wallet NAME] [--validator URL] [--json]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         guard let sub = arguments.first else {
-            throw CLIError.usage("expected a subcommand: create, list, export-seed or import")
+            throw CLIError.usage("expected a subcommand: create, list, export-seed, import or rotate")
         }
         let rest = Array(arguments.dropFirst())
         switch sub {
@@ -17,7 +18,8 @@ enum WalletCommand {
         case "list": return try list(rest, console)
         case "export-seed": return try exportSeed(rest, console)
         case "import": return try importSeed(rest, console)
-        default: throw CLIError.usage("unknown subcommand '\(sub)'; expected create, list, export-seed or import")
+        case "rotate": return try rotate(rest, console)
+        default: throw CLIError.usage("unknown subcommand '\(sub)'; expected create, list, export-seed, import or rotate")
         }
     }
 
@@ -47,6 +49,90 @@ enum WalletCommand {
         report(ctx, name: name, address: address, home: home, verb: "created")
         if !ctx.json {
             console.print("back up its seed with `zkpay wallet export-seed --wallet \(name)`: the seed is the wallet")
+        }
+        return ExitCode.success
+    }
+
+    /// `zkpay wallet rotate`: fresh spend and view keys (the old keystore is kept as a
+    /// retired one), then every note at the old addresses moves to the new one in
+    /// ceil(n/16) transfers. `--resume` skips the new keys and only moves what is left at
+    /// retired addresses (after an interruption, or a payment that arrived there later).
+    static func rotate(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, flags: ["--resume"], console: console)
+        _ = try ctx.parsedValidatorURL()
+        let home = try ctx.home()
+        let name = try ctx.walletName(in: home)
+        let passphrase = try Passphrase.obtain(prompt: "passphrase for wallet '\(name)': ", confirm: false,
+                                               environment: ctx.environment)
+        let validator = try ctx.reachableValidatorURL()
+        let backend = try RuntimeOptions.fromEnvironment().backend
+        console.progress("unlocking wallet '\(name)' (Argon2id)…")
+        var current = try wrap { try home.unlock(name, passphrase: passphrase).keys }
+        if !ctx.arguments.flags.contains("--resume") {
+            // Check the validator answers before any key changes.
+            let probe = try wrap { try WalletSession(home: home, name: name, keys: current, validator: validator,
+                                                     backend: backend) }
+            _ = try wrap { try probe.connect() }
+            console.progress("sealing the new keys (Argon2id)…")
+            current = try wrap { try home.rotateKeys(name, passphrase: passphrase).new }
+            if !ctx.json {
+                console.print("new address of \(name): \(current.address.encoded)")
+                console.print("back up the new seed with `zkpay wallet export-seed --wallet \(name)`: the old backup "
+                    + "does not hold these keys")
+            }
+        }
+        let retired = try wrap { try home.retiredKeys(name, passphrase: passphrase) }
+            .filter { $0.address != current.address }
+        var transfers: [String] = []
+        var moved: UInt64 = 0
+        var leftNotes = 0
+        var leftUnits: UInt64 = 0
+        var format = AmountFormat.standard
+        for old in retired {
+            let session = try wrap { try WalletSession(home: home, name: name, keys: old, validator: validator,
+                                                       backend: backend) }
+            let status = try wrap { try session.connect() }
+            format = session.amounts
+            _ = try wrap { try session.resolveReservations() }
+            console.progress("fetching the notes of \(shortAddress(old.address.encoded))…")
+            let sync = try ctx.sync(session)
+            let result = try wrap {
+                try session.sweep(to: current.address, fee: status.minimumFee, sync: sync) { done, total in
+                    console.progress("moving notes: transfer \(done + 1) of \(total)…")
+                }
+            }
+            transfers += result.settlements.map(\.id)
+            moved += result.moved
+            leftNotes += result.leftNotes
+            leftUnits += result.leftUnits
+        }
+        // The new keys' view of the ledger: notes cache and history follow the new address.
+        let session = try wrap { try WalletSession(home: home, name: name, keys: current, validator: validator,
+                                                   backend: backend) }
+        try wrap { try session.connect() }
+        let sync = try ctx.sync(session)
+        if ctx.json {
+            var o = JSONObjectText()
+            o.string("wallet", name)
+            o.string("address", current.address.encoded)
+            o.raw("former_addresses", "[" + retired.map { jsonString($0.address.encoded) }.joined(separator: ", ") + "]")
+            o.raw("transfers", "[" + transfers.map(jsonString).joined(separator: ", ") + "]")
+            o.string("moved", format.formatExact(moved))
+            o.number("moved_units", moved)
+            o.number("left_notes", UInt64(leftNotes))
+            o.number("left_units", leftUnits)
+            o.string("balance", format.formatExact(sync.total))
+            o.number("balance_units", sync.total)
+            console.print(o.text)
+        } else {
+            console.print("moved \(format.format(moved)) to the new address in \(transfers.count) transfer"
+                + (transfers.count == 1 ? "" : "s") + "; balance \(format.format(sync.total))")
+            if leftNotes > 0 {
+                console.print("left \(leftNotes) note(s) worth \(format.format(leftUnits)) at former addresses: "
+                    + "each group is worth no more than the fee")
+            }
+            console.print("share the new address; `zkpay contacts list` shows it, and `zkpay wallet rotate --resume` "
+                + "moves anything paid to a former address later")
         }
         return ExitCode.success
     }
@@ -213,7 +299,13 @@ enum ContactsCommand {
             }
         case "list":
             let ctx = try context(Array(arguments.dropFirst()), console)
-            let contacts = try wrap { try ctx.home().contacts() }.sorted { $0.key < $1.key }
+            let home = try ctx.home()
+            let contacts = try wrap { try home.contacts() }.sorted { $0.key < $1.key }
+            // The home's own wallets: the current address to share, and the ones a rotation retired.
+            let wallets = try wrap { try home.walletNames() }.map { name in
+                (name: name, address: (try? home.keystoreHeader(name).address.encoded) ?? "",
+                 former: ((try? home.retiredAddresses(name)) ?? []).map(\.encoded))
+            }
             if ctx.json {
                 let items = contacts.map { c in
                     var o = JSONObjectText()
@@ -221,12 +313,30 @@ enum ContactsCommand {
                     o.string("address", c.value.encoded)
                     return o.text
                 }
-                console.print("{\"contacts\": [" + items.joined(separator: ", ") + "]}")
-            } else if contacts.isEmpty {
-                console.print("no contacts; add one with `zkpay contacts add NAME ADDRESS`")
+                let own = wallets.map { w in
+                    var o = JSONObjectText()
+                    o.string("name", w.name)
+                    o.string("address", w.address)
+                    o.raw("former_addresses", "[" + w.former.map(jsonString).joined(separator: ", ") + "]")
+                    return o.text
+                }
+                console.print("{\"contacts\": [" + items.joined(separator: ", ") + "], \"wallets\": ["
+                    + own.joined(separator: ", ") + "]}")
             } else {
-                let width = contacts.map(\.key.count).max() ?? 0
-                for c in contacts { console.print(c.key.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.value.encoded) }
+                if contacts.isEmpty {
+                    console.print("no contacts; add one with `zkpay contacts add NAME ADDRESS`")
+                } else {
+                    let width = contacts.map(\.key.count).max() ?? 0
+                    for c in contacts { console.print(c.key.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.value.encoded) }
+                }
+                if !wallets.isEmpty {
+                    console.print("your wallets (share these addresses):")
+                    let width = wallets.map(\.name.count).max() ?? 0
+                    for w in wallets {
+                        console.print("  " + w.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + w.address
+                            + (w.former.isEmpty ? "" : "  (keys rotated \(w.former.count)x; former addresses no longer to be shared)"))
+                    }
+                }
             }
         default:
             throw CLIError.usage("unknown subcommand '\(sub)'; expected add or list")

@@ -63,30 +63,31 @@ enum BalanceCommand {
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         let ctx = try WalletContext(arguments, console: console)
         let session = try ctx.session()
+        let f = session.amounts
         let sync = try ctx.sync(session)
         if ctx.json {
             var o = JSONObjectText()
             o.number("units", sync.total)
-            o.string("amount", Amount.formatExact(sync.total))
+            o.string("amount", f.formatExact(sync.total))
             o.number("notes", UInt64(sync.owned.count))
-            o.string("spendable", Amount.formatExact(sync.spendableTotal))
+            o.string("spendable", f.formatExact(sync.spendableTotal))
             o.number("spendable_units", sync.spendableTotal)
-            o.string("reserved", Amount.formatExact(sync.reservedTotal))
+            o.string("reserved", f.formatExact(sync.reservedTotal))
             o.number("reserved_units", sync.reservedTotal)
             o.number("unreadable_notes", UInt64(sync.unreadable.count))
             o.number("sequence", sync.sequence)
-            o.raw("new", "[" + sync.events.filter(\.credited).map { WatchCommand.json($0) }.joined(separator: ", ") + "]")
+            o.raw("new", "[" + sync.events.filter(\.credited).map { WatchCommand.json($0, f) }.joined(separator: ", ") + "]")
             o.number("rejected_notes", UInt64(sync.rejected.count))
             console.print(o.text)
         } else {
             let notes = sync.owned.count == 1 ? "1 note" : "\(sync.owned.count) notes"
-            console.print("\(session.name): \(console.paint(Amount.format(sync.total), .bold)) (\(notes), ledger sequence \(sync.sequence))")
+            console.print("\(session.name): \(console.paint(f.format(sync.total), .bold)) (\(notes), ledger sequence \(sync.sequence))")
             if sync.reservedTotal > 0 {
-                console.print("  of which \(Amount.format(sync.reservedTotal)) is reserved by transfers in flight")
+                console.print("  of which \(f.format(sync.reservedTotal)) is reserved by transfers in flight")
             }
-            for e in sync.events where e.credited { console.print("  new: " + WatchCommand.line(e, console)) }
+            for e in sync.events where e.credited { console.print("  new: " + WatchCommand.line(e, f, console)) }
             for n in sync.newlyReceived {
-                console.print("  new: received \(Amount.format(n.contents.amount))" + (n.memoText.isEmpty ? "" : " (memo: \(n.memoText))"))
+                console.print("  new: received \(f.format(n.contents.amount))" + (n.memoText.isEmpty ? "" : " (memo: \(n.memoText))"))
             }
         }
         return ExitCode.success
@@ -112,8 +113,8 @@ enum SendCommand {
         let ctx = try WalletContext(arguments, valued: ["--to", "--amount", "--fee", "--memo", "--out"], flags: ["--dry-run"],
                                     console: console)
         let toText = try ctx.required("--to", "ADDRESS|CONTACT")
-        let amount = try ctx.paymentAmount()
-        let fee = try ctx.amount("--fee")
+        let home = try ctx.home()
+        try ctx.precheckAmounts(home)
         let memo = Array((ctx.arguments.options["--memo"] ?? "").utf8)
         guard memo.count <= Memo.maximumTextLength else {
             throw CLIError.usage("--memo is \(memo.count) bytes; a memo holds at most \(Memo.maximumTextLength)")
@@ -121,15 +122,13 @@ enum SendCommand {
         let dryRun = ctx.arguments.flags.contains("--dry-run")
         let out = ctx.arguments.options["--out"]
         if dryRun != (out != nil) { throw CLIError.usage("--dry-run and --out FILE go together") }
-        let home = try ctx.home()
         let recipient = try ctx.recipient(toText, home: home)
 
         let session = try ctx.session()
-        let minimumFee = session.status?.minimumFee ?? 0
-        let chosenFee = fee ?? minimumFee
-        if chosenFee < minimumFee {
-            throw CLIError.usage("--fee \(Amount.format(chosenFee)) is below the ledger's minimum fee \(Amount.format(minimumFee))")
-        }
+        // The ledger's own decimals decide what the amounts mean (the early parse above only
+        // caught malformed text before the passphrase prompt).
+        let f = session.amounts
+        let (amount, chosenFee) = try ctx.paymentAndFee(session)
         var sync = try ctx.sync(session)
         console.progress("building the transfer (range proof, balance and authorization signatures)…")
         var built = try wrap { try session.build(to: recipient, amount: amount, fee: chosenFee, memo: memo, sync: sync) }
@@ -143,14 +142,14 @@ enum SendCommand {
                 o.string("transfer_id", built.transfer.id.hex)
                 o.string("file", out)
                 o.string("to", recipient.encoded)
-                o.string("amount", Amount.formatExact(amount))
+                o.string("amount", f.formatExact(amount))
                 o.number("units", amount)
-                o.string("fee", Amount.formatExact(chosenFee))
+                o.string("fee", f.formatExact(chosenFee))
                 o.number("fee_units", chosenFee)
                 console.print(o.text)
             } else {
-                console.print("wrote the signed transfer \(built.transfer.id.hex.prefix(16))… (\(Amount.format(amount)) to \(who), "
-                    + "fee \(Amount.format(chosenFee))) to \(out); not submitted, no notes reserved")
+                console.print("wrote the signed transfer \(built.transfer.id.hex.prefix(16))… (\(f.format(amount)) to \(who), "
+                    + "fee \(f.format(chosenFee))) to \(out); not submitted, no notes reserved")
             }
             return ExitCode.success
         }
@@ -176,17 +175,17 @@ enum SendCommand {
             o.string("transfer_id", settled.id)
             o.number("sequence", settled.receipt.sequence)
             o.string("to", recipient.encoded)
-            o.string("amount", Amount.formatExact(amount))
+            o.string("amount", f.formatExact(amount))
             o.number("units", amount)
-            o.string("fee", Amount.formatExact(settled.fee))
+            o.string("fee", f.formatExact(settled.fee))
             o.number("fee_units", settled.fee)
             o.raw("receipt", settled.receipt.json.render())
             o.number("latency_ms", settled.latencyMs)
             console.print(o.text)
         } else {
-            console.print(console.paint("sent", .green) + " \(Amount.format(amount)) to \(who)"
-                + (memo.isEmpty ? "" : " (memo: \(memoText))") + ", fee \(Amount.format(settled.fee))"
-                + (settled.change > 0 ? ", change \(Amount.format(settled.change))" : ""))
+            console.print(console.paint("sent", .green) + " \(f.format(amount)) to \(who)"
+                + (memo.isEmpty ? "" : " (memo: \(memoText))") + ", fee \(f.format(settled.fee))"
+                + (settled.change > 0 ? ", change \(f.format(settled.change))" : ""))
             console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms"
                 + (settled.isNew ? "" : " (it had been finalized before)"))
             console.print("transfer \(settled.id)")
@@ -203,14 +202,16 @@ enum MintCommand {
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         let ctx = try WalletContext(arguments, valued: ["--to", "--amount", "--memo"], console: console)
         let toText = try ctx.required("--to", "ADDRESS|CONTACT")
-        let amount = try ctx.paymentAmount()
+        let home = try ctx.home()
+        try ctx.precheckAmounts(home, fee: false)
         let memo = Array((ctx.arguments.options["--memo"] ?? "").utf8)
         guard memo.count <= Memo.maximumTextLength else {
             throw CLIError.usage("--memo is \(memo.count) bytes; a memo holds at most \(Memo.maximumTextLength)")
         }
-        let home = try ctx.home()
         let recipient = try ctx.recipient(toText, home: home)
         let session = try ctx.session()
+        let f = session.amounts
+        let amount = try ctx.paymentAmount(format: f)
         console.progress("signing and submitting the mint…")
         let settled = try wrap { try session.mint(to: recipient, amount: amount, memo: memo) }
         if ctx.json {
@@ -218,14 +219,14 @@ enum MintCommand {
             o.string("mint_id", settled.id)
             o.number("sequence", settled.receipt.sequence)
             o.string("to", recipient.encoded)
-            o.string("amount", Amount.formatExact(amount))
+            o.string("amount", f.formatExact(amount))
             o.number("units", amount)
             o.raw("receipt", settled.receipt.json.render())
             o.number("latency_ms", settled.latencyMs)
             console.print(o.text)
         } else {
             let who = recipientLabel(recipient.encoded, home: home)
-            console.print(console.paint("minted", .green) + " \(Amount.format(amount)) to \(who)"
+            console.print(console.paint("minted", .green) + " \(f.format(amount)) to \(who)"
                 + (memo.isEmpty ? "" : " (memo: \(String(decoding: memo, as: UTF8.self)))"))
             console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms")
             console.print("mint \(settled.id)")
@@ -254,6 +255,7 @@ enum WatchCommand {
             timeoutText = t
         }
         let session = try ctx.session()
+        let f = session.amounts
         if !ctx.json {
             let cursor = (try? session.store.load().cursor) ?? 0
             console.print("watching \(session.name) (\(shortAddress(session.keys.address.encoded))) on \(session.validator)"
@@ -269,7 +271,7 @@ enum WatchCommand {
                 }
                 guard e.credited else { return true }
                 seen += 1
-                console.print(ctx.json ? json(e) : line(e, console))
+                console.print(ctx.json ? json(e, f) : line(e, f, console))
                 if e.unreadable > 0 {
                     console.printError("warning: \(e.unreadable) note(s) of event \(e.sequence) do not open with this wallet's view key; skipped")
                 }
@@ -288,16 +290,16 @@ enum WatchCommand {
     }
 
     /// One event as a JSON object (amounts in coins; `units` and `fee_units` beside them).
-    static func json(_ e: WalletEvent) -> String {
+    static func json(_ e: WalletEvent, _ f: AmountFormat) -> String {
         var o = JSONObjectText()
         o.number("sequence", e.sequence)
         o.string("kind", e.kind)
         o.string("id", e.id)
         if let a = e.amount {
-            o.string("amount", Amount.formatExact(a))
+            o.string("amount", f.formatExact(a))
             o.number("units", a)
         }
-        o.string("fee", Amount.formatExact(e.fee))
+        o.string("fee", f.formatExact(e.fee))
         o.number("fee_units", e.fee)
         o.string("counterparty", e.counterparty)
         if let address = e.counterpartyAddress { o.string("counterparty_address", address) }
@@ -306,19 +308,26 @@ enum WatchCommand {
         return o.text
     }
 
-    static func line(_ e: WalletEvent, _ console: Console) -> String {
+    static func line(_ e: WalletEvent, _ f: AmountFormat, _ console: Console) -> String {
         let memo = e.memo.isEmpty ? "" : " (memo: \(e.memo))"
         switch e.kind {
         case "sent":
-            let amount = e.amount.map(Amount.format) ?? "an amount this wallet cannot see"
+            let amount = e.amount.map(f.format) ?? "an amount this wallet cannot see"
             let who = e.counterparty + (e.counterpartyAddress.map { $0 == e.counterparty ? "" : " (\(addressPrefix($0)))" } ?? "")
-            return console.paint("sent", .yellow) + " \(amount) to \(who)\(memo), fee \(Amount.format(e.fee))"
+            return console.paint("sent", .yellow) + " \(amount) to \(who)\(memo), fee \(f.format(e.fee))"
                 + console.paint("  [sequence \(e.sequence)]", .dim)
         case "minted":
-            return console.paint("received", .green) + " \(Amount.format(e.amount ?? 0)) newly minted by the issuer\(memo)"
+            return console.paint("received", .green) + " \(f.format(e.amount ?? 0)) newly minted by the issuer\(memo)"
                 + console.paint("  [sequence \(e.sequence)]", .dim)
+        case "redeemed":
+            let amount = e.amount.map(f.format) ?? "an amount this wallet cannot confirm"
+            return console.paint("redeemed", .yellow) + " \(amount) to bank reference \"\(e.memo)\", fee \(f.format(e.fee))"
+                + console.paint("  [sequence \(e.sequence)]", .dim)
+        case "burned":
+            return console.paint("pay out", .yellow) + " \(f.format(e.amount ?? 0)) to bank reference \"\(e.memo)\" "
+                + "(burned by \(e.counterparty))" + console.paint("  [sequence \(e.sequence)]", .dim)
         default:
-            return console.paint("received", .green) + " \(Amount.format(e.amount ?? 0)) from \(e.counterparty)\(memo)"
+            return console.paint("received", .green) + " \(f.format(e.amount ?? 0)) from \(e.counterparty)\(memo)"
                 + console.paint("  [sequence \(e.sequence)]", .dim)
         }
     }
@@ -328,13 +337,27 @@ enum WatchCommand {
 /// `balance`, `send` and `watch` found), each with its id, sequence and, where the wallet
 /// has it, its receipt (`zkpay receipt get ID` prints it).
 enum HistoryCommand {
-    static let usage = "zkpay history [--wallet NAME] [--json]"
+    static let usage = "zkpay history [--wallet NAME] [--json]\n"
+        + "       zkpay history --format camt053 [--issuance] [--from SEQ] [--to SEQ] [--out FILE] [--wallet NAME] "
+        + "[--validator URL]"
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
-        let ctx = try WalletContext(arguments, console: console)
+        let ctx = try WalletContext(arguments, valued: ["--format", "--from", "--to", "--out"], flags: ["--issuance"],
+                                    console: console)
+        if let format = ctx.arguments.options["--format"] {
+            guard format == "camt053" else {
+                throw CLIError.usage("--format \(format): the statement format is camt053 (ISO 20022 camt.053.001.08)")
+            }
+            return try statement(ctx, console)
+        }
+        for option in ["--from", "--to", "--out"] where ctx.arguments.options[option] != nil {
+            throw CLIError.usage("\(option) goes with --format camt053")
+        }
+        if ctx.arguments.flags.contains("--issuance") { throw CLIError.usage("--issuance goes with --format camt053") }
         let home = try ctx.home()
         let name = try ctx.walletName(in: home)
         let state = try wrap { try home.state(name).load() }
+        let f = ctx.localAmounts(home)
         let entries = state.history.sorted { ($0.timeMs, $0.sequence ?? 0) < ($1.timeMs, $1.sequence ?? 0) }
         if ctx.json {
             let items = entries.map { h in
@@ -343,11 +366,11 @@ enum HistoryCommand {
                 o.string("id", h.id)
                 if let s = h.sequence { o.number("sequence", s) }
                 o.number("time", h.timeMs)
-                o.string("amount", Amount.formatExact(h.amount))
+                o.string("amount", f.formatExact(h.amount))
                 o.number("units", h.amount)
-                if let f = h.fee {
-                    o.string("fee", Amount.formatExact(f))
-                    o.number("fee_units", f)
+                if let fee = h.fee {
+                    o.string("fee", f.formatExact(fee))
+                    o.number("fee_units", fee)
                 }
                 o.string("counterparty", h.counterparty)
                 o.string("memo", h.memo)
@@ -365,25 +388,159 @@ enum HistoryCommand {
             let named = (try? Address(parsing: h.counterparty)).flatMap { home.name(for: $0) }
             let who = named ?? (h.counterparty.isEmpty ? "" : shortAddress(h.counterparty))
             let memo = h.memo.isEmpty ? "" : " (memo: \(h.memo))"
-            let id = h.id.isEmpty ? "" : "  [\(h.kind == "issued" || h.kind == "minted" ? "mint" : "transfer") \(h.id.prefix(12))…"
+            let object = switch h.kind {
+            case "issued", "minted": "mint"
+            case "redeemed", "burned": "redemption"
+            default: "transfer"
+            }
+            let id = h.id.isEmpty ? "" : "  [\(object) \(h.id.prefix(12))…"
                 + (h.receipt == nil ? "" : ", receipt kept") + "]"
             let text = switch h.kind {
-            case "sent": "sent     \(Amount.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo), fee \(Amount.format(h.fee ?? 0))"
-            case "issued": "minted   \(Amount.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo)"
-            case "minted": "received \(Amount.format(h.amount)) newly minted by the issuer\(memo)"
-            default: "received \(Amount.format(h.amount))" + (who.isEmpty ? "" : " from \(who)") + memo
+            case "sent": "sent     \(f.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo), fee \(f.format(h.fee ?? 0))"
+            case "issued": "minted   \(f.format(h.amount)) to \(recipientLabel(h.counterparty, home: home))\(memo)"
+            case "minted": "received \(f.format(h.amount)) newly minted by the issuer\(memo)"
+            case "redeemed": "redeemed \(f.format(h.amount)) to bank reference \"\(h.memo)\", fee \(f.format(h.fee ?? 0))"
+            case "burned": "pay out  \(f.format(h.amount)) to bank reference \"\(h.memo)\" (burned by key \(h.counterparty.prefix(16))…)"
+            default: "received \(f.format(h.amount))" + (who.isEmpty ? "" : " from \(who)") + memo
             }
             console.print("\(when)  " + (h.sequence.map { "#\($0)".padding(toLength: 6, withPad: " ", startingAt: 0) } ?? "      ") + text
                 + console.paint(id, .dim))
         }
         for r in state.reservations {
-            console.print("in flight: \(Amount.format(r.amount)) to \(recipientLabel(r.recipient, home: home)) (transfer \(r.transferID.prefix(16))…)")
+            console.print("in flight: \(f.format(r.amount)) to \(recipientLabel(r.recipient, home: home)) (transfer \(r.transferID.prefix(16))…)")
         }
         return ExitCode.success
+    }
+}
+
+extension HistoryCommand {
+    /// `zkpay history --format camt053`: an ISO 20022 statement of the wallet's settled
+    /// payments, mints and burns in (--from, --to], after a sync whose notes must equal what
+    /// the history adds up to (else the balances would not be the ones `zkpay balance` shows).
+    static func statement(_ ctx: WalletContext, _ console: Console) throws -> Int32 {
+        func sequence(_ option: String) throws -> UInt64? {
+            guard let text = ctx.arguments.options[option] else { return nil }
+            guard let v = UInt64(text) else { throw CLIError.usage("\(option) needs a ledger sequence (a whole number)") }
+            return v
+        }
+        let from = try sequence("--from") ?? 0
+        let requestedTo = try sequence("--to")
+        let session = try ctx.session()
+        let sync = try ctx.sync(session)
+        guard let genesis = session.genesis else { throw CLIError.failure("not connected to a validator") }
+        let to = requestedTo ?? sync.sequence
+        guard to <= sync.sequence else {
+            throw CLIError.usage("--to \(to) is past the ledger's sequence \(sync.sequence)")
+        }
+        guard from <= to else { throw CLIError.usage("--from \(from) is after --to \(to)") }
+        // Every event through the synced sequence (burns to pay out bring no note to sync).
+        _ = try wrap { try session.catchUpEvents(through: sync.sequence) }
+        let state = try wrap { try session.store.load() }
+        let issuance = ctx.arguments.flags.contains("--issuance")
+        if issuance, genesis.issuer != session.keys.address {
+            throw CLIError.failure("--issuance: this wallet is not the ledger's issuer (the issuer is \(genesis.issuer.encoded))")
+        }
+        let xml: String
+        do {
+            xml = try statementXML(issuance: issuance, history: state.history, session: session, genesis: genesis,
+                                   sync: sync, from: from, to: to)
+        } catch {
+            throw CLIError.failure("cannot write the statement: \(error)")
+        }
+        if let out = ctx.arguments.options["--out"] {
+            do { try Data(xml.utf8).write(to: URL(fileURLWithPath: out)) } catch {
+                throw CLIError.failure("cannot write \(out): \(error.localizedDescription)")
+            }
+            console.printError("wrote the camt.053 statement of \(session.name), sequences \(from + 1)…\(to), to \(out)")
+        } else {
+            console.print(String(xml.dropLast()))
+        }
+        return ExitCode.success
+    }
+}
+
+extension HistoryCommand {
+    /// The statement's XML: the wallet's own account, which must add up to its notes on the
+    /// ledger at the sync, or (`issuance`) the issuer's mints and the burns it pays out.
+    static func statementXML(issuance: Bool, history: [HistoryEntry], session: WalletSession, genesis: Genesis,
+                             sync: SyncResult, from: UInt64, to: UInt64) throws(StatementError) -> String {
+        let owner = session.keys.address
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        if issuance {
+            return try Camt053.render(try AccountStatement.issuance(history: history, issuer: owner,
+                                                                    name: "issuance of \(session.name)", genesis: genesis,
+                                                                    from: from, to: to, createdMs: now))
+        }
+        let former = (try? session.home.retiredAddresses(session.name)) ?? []
+        let historyTotal = try AccountStatement.historyBalance(history, owner: owner, former: former, at: sync.sequence)
+        guard historyTotal == sync.total else {
+            throw .doesNotReconcile(history: historyTotal, ledger: sync.total, sequence: sync.sequence,
+                                    format: session.amounts)
+        }
+        return try Camt053.render(try AccountStatement.wallet(history: history, owner: owner, former: former,
+                                                              name: session.name, genesis: genesis, from: from, to: to,
+                                                              createdMs: now))
     }
 }
 
 /// `zkp1abcdefgh…uvwxyz` for tables; the full address elsewhere.
 func shortAddress(_ address: String) -> String {
     address.count > 24 ? String(address.prefix(12)) + "…" + String(address.suffix(6)) : address
+}
+
+/// `zkpay redeem`: pays an amount out of the confidential ledger to a bank reference (a burn:
+/// the amount becomes public, the issuer pays it out against the reference).
+enum RedeemCommand {
+    static let usage = "zkpay redeem --amount DECIMAL --reference TEXT [--fee DECIMAL] [--wallet NAME] [--validator URL] [--json]"
+
+    static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let ctx = try WalletContext(arguments, valued: ["--amount", "--reference", "--fee"], console: console)
+        let home = try ctx.home()
+        try ctx.precheckAmounts(home)
+        let reference = try ctx.required("--reference", "TEXT")
+        if let problem = Redemption.referenceProblem(Array(reference.utf8)) {
+            throw CLIError.usage("--reference: \(problem)")
+        }
+        let session = try ctx.session()
+        let f = session.amounts
+        let (amount, chosenFee) = try ctx.paymentAndFee(session)
+        var sync = try ctx.sync(session)
+        console.progress("building the redemption (range proof, signatures, opening of the burned output)…")
+        var built = try wrap { try session.buildRedemption(amount: amount, reference: reference, fee: chosenFee, sync: sync) }
+        console.progress("submitting to \(session.validator)…")
+        var settled: Settlement?
+        for attempt in 1...3 {
+            do {
+                settled = try session.submit(built)
+                break
+            } catch WalletOperationError.notesTaken where attempt < 3 {
+                console.progress("a concurrent send took the chosen notes; choosing again…")
+                sync = try ctx.sync(session)
+                built = try wrap { try session.buildRedemption(amount: amount, reference: reference, fee: chosenFee, sync: sync) }
+            } catch let e as CLIError { throw e } catch { throw CLIError.failure("\(error)", code: errorCode(error)) }
+        }
+        guard let settled else { throw CLIError.failure(WalletOperationError.notesTaken.description) }
+        if let recovery = settled.recovery { console.printError("note: \(recovery)") }
+        if ctx.json {
+            var o = JSONObjectText()
+            o.string("redemption_id", settled.id)
+            o.number("sequence", settled.receipt.sequence)
+            o.string("reference", reference)
+            o.string("amount", f.formatExact(amount))
+            o.number("units", amount)
+            o.string("fee", f.formatExact(settled.fee))
+            o.number("fee_units", settled.fee)
+            o.raw("receipt", settled.receipt.json.render())
+            o.number("latency_ms", settled.latencyMs)
+            console.print(o.text)
+        } else {
+            console.print(console.paint("redeemed", .green) + " \(f.format(amount)) to bank reference \"\(reference)\""
+                + ", fee \(f.format(settled.fee))" + (settled.change > 0 ? ", change \(f.format(settled.change))" : ""))
+            console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms"
+                + (settled.isNew ? "" : " (it had been finalized before)"))
+            console.print("redemption \(settled.id)")
+            console.print("receipt \(settled.receipt.json.render())")
+        }
+        return ExitCode.success
+    }
 }

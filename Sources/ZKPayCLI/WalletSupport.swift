@@ -94,27 +94,59 @@ struct WalletContext {
         return value
     }
 
+    /// How the ledger pinned for this command's validator writes amounts, from the genesis
+    /// the wallet home saved when it pinned (the standard format before the first pin): lets
+    /// a command reject a malformed amount before any passphrase prompt or request. After
+    /// `session()`, `session.amounts` is the authority.
+    func localAmounts(_ home: WalletHome) -> AmountFormat {
+        guard let url = try? ValidatorURL(parsing: validatorURL),
+              let chain = try? home.pinnedChain(for: url.description),
+              let genesis = try? home.genesis(chain: chain) else { return .standard }
+        return AmountFormat(genesis: genesis)
+    }
+
     /// Parses an amount option (usage error with the reason when malformed).
-    func amount(_ option: String) throws -> UInt64? {
+    func amount(_ option: String, format: AmountFormat) throws -> UInt64? {
         guard let text = arguments.options[option] else { return nil }
-        do { return try Amount.parse(text) } catch { throw CLIError.usage("\(option): \(error)") }
+        do { return try format.parse(text) } catch { throw CLIError.usage("\(option): \(error)") }
     }
 
     /// A payment amount: required, and more than 0. A negative amount and 0 get the same
     /// message.
-    func paymentAmount(_ option: String = "--amount") throws -> UInt64 {
+    func paymentAmount(_ option: String = "--amount", format: AmountFormat) throws -> UInt64 {
         guard let text = arguments.options[option] else { throw CLIError.usage("\(option) DECIMAL is required") }
         let units: UInt64
-        do { units = try Amount.parse(text) } catch {
-            if case .negative = error { throw Self.notPositive(option, text) }
+        do { units = try format.parse(text) } catch {
+            if case .negative = error { throw Self.notPositive(option, text, format) }
             throw CLIError.usage("\(option): \(error)")
         }
-        guard units > 0 else { throw Self.notPositive(option, text) }
+        guard units > 0 else { throw Self.notPositive(option, text, format) }
         return units
     }
 
-    static func notPositive(_ option: String, _ text: String) -> CLIError {
-        CLIError.usage("\(option) \(text): an amount must be more than 0; the smallest is 0.000001")
+    /// `--amount` (and `--fee`, when given) checked against the pinned ledger's saved decimals,
+    /// so malformed text is a usage error before any passphrase prompt or request.
+    func precheckAmounts(_ home: WalletHome, fee: Bool = true) throws {
+        let local = localAmounts(home)
+        _ = try paymentAmount(format: local)
+        if fee { _ = try amount("--fee", format: local) }
+    }
+
+    /// `--amount` and `--fee` as the connected ledger means them (its decimals), the fee
+    /// defaulting to and checked against the ledger's minimum fee.
+    func paymentAndFee(_ session: WalletSession) throws -> (amount: UInt64, fee: UInt64) {
+        let f = session.amounts
+        let amount = try paymentAmount(format: f)
+        let minimumFee = session.status?.minimumFee ?? 0
+        let fee = try self.amount("--fee", format: f) ?? minimumFee
+        if fee < minimumFee {
+            throw CLIError.usage("--fee \(f.format(fee)) is below the ledger's minimum fee \(f.format(minimumFee))")
+        }
+        return (amount, fee)
+    }
+
+    static func notPositive(_ option: String, _ text: String, _ format: AmountFormat) -> CLIError {
+        CLIError.usage("\(option) \(text): an amount must be more than 0; the smallest is \(format.smallest)")
     }
 
     /// A recipient: an address, a contact or a local wallet's name.

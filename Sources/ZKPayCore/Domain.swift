@@ -39,6 +39,8 @@ public enum Domain {
     public static let transferID = "zkpay/transfer-id/v3"
     /// Key of BLAKE2b-256(canonical mint encoding): the mint id.
     public static let mintID = "zkpay/mint-id/v2"
+    /// Key of BLAKE2b-256(canonical redemption encoding): the redemption id.
+    public static let redemptionID = "zkpay/redemption-id/v1"
     /// Key of BLAKE2b-256(parent id ‖ LE32(output index)): a note id.
     public static let noteID = "zkpay/note-id/v1"
     /// Key of BLAKE2b-256(genesis file without its last 32 bytes): the chain id, also the
@@ -58,6 +60,8 @@ public enum Domain {
     public static let balanceContext = "zkpay/transfer-balance/v3"
     /// Context of the issuer's mint signature (issuer key, generator B).
     public static let mintContext = "zkpay/mint/v2"
+    /// Context of the holder's redemption signature (the inner transfer's sender key, generator B).
+    public static let redemptionContext = "zkpay/redemption/v1"
 
     // MARK: Merlin transcript labels
 

@@ -11,6 +11,26 @@ public struct LedgerEvent: Sendable, Equatable {
         case received
         /// A mint created notes owned by the address.
         case minted
+        /// A redemption burned an amount to be paid out against a bank reference: the
+        /// issuer's stream (docs/PROTOCOL.md §7.11).
+        case burned
+    }
+
+    /// What a redemption burned: the amount paid out, the bank reference and the holder.
+    public struct Burn: Sendable, Equatable {
+        /// The amount to pay out.
+        public let amount: UInt64
+        /// The bank reference (printable ASCII, 1...140 bytes).
+        public let reference: String
+        /// The holder's P encoding.
+        public let holder: [UInt8]
+
+        /// A burn as a redemption states it.
+        public init(amount: UInt64, reference: String, holder: [UInt8]) {
+            self.amount = amount
+            self.reference = reference
+            self.holder = holder
+        }
     }
 
     /// The record (and receipt) sequence.
@@ -32,6 +52,8 @@ public struct LedgerEvent: Sendable, Equatable {
     /// `received`/`minted`: the address's new notes in full (so a wallet can open the memos
     /// at once); `sent`: every output of the transfer (so the sender finds its change).
     public let outputs: [Note]
+    /// `sent` by a redemption's holder and `burned`: what was burned (nil otherwise).
+    public var burn: Burn? = nil
 
     /// The events of a transfer settled at `sequence`, for every address it concerns, in
     /// stream order: `sent` for the sender, then `received` for each distinct output owner in
@@ -49,6 +71,24 @@ public struct LedgerEvent: Sendable, Equatable {
             let mine = outputs.filter { $0.owner.encoding == owner }
             out.append(LedgerEvent(sequence: sequence, kind: .received, owner: owner, objectID: id, notes: mine.map(\.id),
                                    time: time, sender: sender, fee: fee, outputs: mine))
+        }
+        return out
+    }
+
+    /// The events of a redemption settled at `sequence` (docs/PROTOCOL.md §7.11): the events
+    /// of its inner transfer under the redemption id `id`, with `outputs` the notes it created
+    /// (every output but the burned one) and `burn` on the holder's `sent`, then `burned` for
+    /// the issuer `issuer` (P encoding; none if empty), which pays the amount out.
+    public static func redemptionEvents(sequence: UInt64, id: [UInt8], time: UInt64, sender: [UInt8], inputs: [NoteID],
+                                        fee: UInt64, outputs: [Note], burn: Burn, issuer: [UInt8]) -> [LedgerEvent]
+    {
+        var out = transferEvents(sequence: sequence, id: id, time: time, sender: sender, inputs: inputs, fee: fee,
+                                 outputs: outputs)
+        // Every event of a redemption says so (a wallet then looks the redemption up, not a transfer).
+        for i in out.indices { out[i].burn = burn }
+        if !issuer.isEmpty {
+            out.append(LedgerEvent(sequence: sequence, kind: .burned, owner: issuer, objectID: id, notes: [], time: time,
+                                   sender: sender, fee: fee, outputs: [], burn: burn))
         }
         return out
     }

@@ -84,6 +84,14 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     case insufficientFunds(available: UInt64, needed: UInt64)
     /// A transfer request the protocol cannot express (too many recipients or inputs).
     case unsupportedRequest(reason: String)
+    /// A redemption's bank reference breaks the rules of §7.11 (length, characters).
+    case invalidReference(reason: String)
+    /// A redemption's burned output is not one it may burn (index, owner, chain id).
+    case invalidBurn(reason: String)
+    /// A redemption's amount and blinding do not open its burned output's commitment.
+    case burnOpeningMismatch(output: Int)
+    /// A redemption's holder signature does not verify under the transfer's sender key.
+    case invalidHolderSignature
 
     /// The stable code of this error (snake case; see docs/PROTOCOL.md §9).
     public var code: String {
@@ -120,6 +128,10 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidAuditorProof: "invalid_auditor_proof"
         case .insufficientFunds: "insufficient_funds"
         case .unsupportedRequest: "unsupported_request"
+        case .invalidReference: "invalid_reference"
+        case .invalidBurn: "invalid_burn"
+        case .burnOpeningMismatch: "burn_opening_mismatch"
+        case .invalidHolderSignature: "invalid_holder_signature"
         }
     }
 
@@ -132,7 +144,8 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
         "input_owner_mismatch", "excess_mismatch", "invalid_range_proof", "invalid_balance_signature",
         "invalid_authorization", "invalid_mint_signature", "unexpected_issuer", "amount_overflow",
         "insufficient_funds", "unsupported_request", "invalid_auditor_key", "auditor_section_mismatch",
-        "invalid_auditor_proof",
+        "invalid_auditor_proof", "invalid_reference", "invalid_burn", "burn_opening_mismatch",
+        "invalid_holder_signature",
     ]
 
     /// Whether the error is a fault of the encoding (decode-time) rather than of the
@@ -214,6 +227,14 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
             "spendable notes hold \(available) but \(needed) (amounts plus fee) are needed"
         case let .unsupportedRequest(reason):
             "cannot build this transfer: \(reason)"
+        case let .invalidReference(reason):
+            "the redemption's bank reference is not usable: \(reason)"
+        case let .invalidBurn(reason):
+            "the redemption cannot burn this output: \(reason)"
+        case let .burnOpeningMismatch(output):
+            "the redemption's amount and blinding do not open the commitment of output \(output); it reveals another amount than it burns"
+        case .invalidHolderSignature:
+            "the holder signature does not verify under the transfer's sender key; the redemption was altered or not signed by the holder"
         }
     }
 }

@@ -29,6 +29,16 @@ public struct Receipt: Sendable, Equatable {
     public enum Kind: UInt8, Sendable {
         case transfer = 1
         case mint = 2
+        case redemption = 3
+
+        /// The kind's name in JSON and messages: "transfer", "mint" or "redemption".
+        public var name: String {
+            switch self {
+            case .transfer: "transfer"
+            case .mint: "mint"
+            case .redemption: "redemption"
+            }
+        }
     }
 
     /// One validator's signature of the receipt's batch.

@@ -13,6 +13,7 @@ public struct ReplicatedBatch: Sendable, Equatable {
     public enum Kind: UInt8, Sendable {
         case transfers = 1
         case mints = 2
+        case redemptions = 3
     }
 
     public static let version: UInt8 = 1

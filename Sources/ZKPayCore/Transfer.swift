@@ -258,6 +258,7 @@ enum Contexts {
     static let authorization = SigningContext(bytes: Array(Domain.authorizationContext.utf8))
     static let balance = SigningContext(bytes: Array(Domain.balanceContext.utf8))
     static let mint = SigningContext(bytes: Array(Domain.mintContext.utf8))
+    static let redemption = SigningContext(bytes: Array(Domain.redemptionContext.utf8))
 
     /// The transcript a transfer's range proof starts from: the label, then the chain id.
     static func rangeProofTranscript(chain: ChainID) -> Transcript {

@@ -53,6 +53,23 @@ enum ObjectTargets {
         require(jsonRoundTrip(m.json, Mint.init(json:)) == m, "a mint's JSON form decodes to another mint")
     }
 
+    /// Input: a redemption's canonical encoding (a POST /v1/redemptions body, a log record's
+    /// object).
+    static func redemption(_ data: [UInt8]) {
+        guard let r = try? Redemption(bytes: data) else { return }
+        require(r.bytes == data, "a decoded redemption holds other bytes than it was decoded from")
+        require(r.transfer.chainID == r.chainID && r.burnedIndex < r.transfer.outputs.count,
+                "a decoded redemption wraps a transfer of another chain or names a missing output")
+        require(Redemption.referenceProblem(Array(r.reference.utf8)) == nil, "a decoded redemption has a bad reference")
+        require(r.createdNotes.count == r.transfer.outputs.count - 1, "a redemption creates other notes than all but one")
+        let facts = RedemptionFacts(r)
+        require(facts.transfer.id == r.transfer.id && facts.idKey.bytes == r.id.bytes,
+                "the ledger's facts of a redemption name other ids than the decoder")
+        _ = r.ownStatements()
+        require(jsonRoundTrip(r.json, { try Redemption(json: $0) }) == r,
+                "a redemption's JSON form decodes to another redemption")
+    }
+
     /// Input: a selector byte, then (0) a note's canonical encoding, (1) an encrypted memo,
     /// (2) a memo plaintext, sealed to a fixed wallet and opened again: what a payer
     /// controls entirely and the payee's wallet parses after decryption.

@@ -196,6 +196,15 @@ struct ClusterTests {
         let signed = try #require(panel["validators"] as? [[String: Any]])
         #expect(signed.map { $0["name"] as? String } == ["v1", "v2", "v3"], "\(figures)")
         #expect(signed.allSatisfy { ($0["signed"] as? Int ?? 0) >= 1 }, "\(figures)")
+        // The etcd members as the validator polls them (every 2 s): all three up, one Raft leader.
+        var members: [[String: Any]] = panel["etcd"] as? [[String: Any]] ?? []
+        for _ in 0..<5 where members.count < 3 {
+            let next = try #require(try stream.nextEvent()).data
+            members = (try jsonObject(next)["cluster"] as? [String: Any])?["etcd"] as? [[String: Any]] ?? []
+        }
+        #expect(members.count == 3 && members.allSatisfy { $0["up"] as? Bool == true }, "\(members)")
+        #expect(members.filter { $0["leader"] as? Bool == true }.count == 1, "\(members)")
+        #expect(Set(members.compactMap { $0["endpoint"] as? String }) == Set(etcd.endpoints), "\(members)")
 
         // SIGKILL the leader: a follower takes over after its lease expires, with every receipt.
         leader.kill()
@@ -210,6 +219,9 @@ struct ClusterTests {
         #expect(paid.count == 5)
         let after = try #require(eventually(30) { Self.converged(followers) != nil } ? Self.converged(followers) : nil)
         #expect(after.sequence == 6, "\(followers.map { $0.status() ?? [:] })")
+        // A burn settles through the new leader and replicates: every survivor re-verifies it.
+        try zkpay.expect(["redeem", "--wallet", "alice", "--amount", "1", "--reference", "PAYOUT-1", "--validator", everyone], 0)
+        #expect(eventually(30) { Self.converged(followers)?.sequence == 7 }, "\(followers.map { $0.status() ?? [:] })")
         let genesisFile = cluster.dir + "/v1/genesis.zkpg"
         #expect(cluster.initOutput.contains("quorum:             2 of 3 signatures per receipt"), "\(cluster.initOutput)")
         for v in followers {
@@ -226,16 +238,17 @@ struct ClusterTests {
             }
             // The full audit of each survivor's log: every proof, id and receipt re-verified.
             let audit = try zkpay.expect(["audit", "--validator", v.url, "--json"], 0).out
-            #expect(try jsonObject(audit)["records"] as? Int == 6, "\(audit)")
+            #expect(try jsonObject(audit)["records"] as? Int == 7, "\(audit)")
+            #expect(try jsonObject(audit)["burned_units"] as? Int == 1_000_000, "\(audit)")
         }
 
         // The killed validator restarts on its data directory, catches up as a follower from
-        // the log, and holds the same ledger as the others.
+        // the log (the burn included), and holds the same ledger as the others.
         let port = try #require(UInt16(leader.url.split(separator: ":").last ?? ""))
         let restarted = try ClusterValidator(zkpay: zkpay, data: leader.data, port: port, etcd: etcd.endpoints)
         defer { restarted.stop() }
         let all = followers + [restarted]
-        #expect(eventually(60) { Self.converged(all)?.sequence == 6 && (restarted.status()?["role"] as? String) == "follower" },
+        #expect(eventually(60) { Self.converged(all)?.sequence == 7 && (restarted.status()?["role"] as? String) == "follower" },
                 "\(all.map { $0.status() ?? [:] }) \(restarted.logs)")
     }
 

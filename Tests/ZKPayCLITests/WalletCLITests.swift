@@ -96,9 +96,10 @@ final class LoopbackValidator {
     let log: URL
     let errorLog: URL
 
-    init(zkpay: ZKPay, issuer: String, data: String) throws {
+    /// - Parameter initArguments: more `validator init` options (currency, decimals, …).
+    init(zkpay: ZKPay, issuer: String, data: String, initArguments: [String] = []) throws {
         self.data = data
-        try zkpay.expect(["validator", "init", "--data", data, "--issuer", issuer, "--min-fee-units", "1000"], 0)
+        try zkpay.expect(["validator", "init", "--data", data, "--issuer", issuer, "--min-fee-units", "1000"] + initArguments, 0)
         let started = try zkpay.start(["validator", "run", "--data", data, "--listen", "127.0.0.1:0"])
         process = started.process
         log = started.out
@@ -217,7 +218,9 @@ final class LossyProxy: Sendable {
 @Suite("zkpay wallet commands against a real validator")
 struct WalletCLITests {
     /// alice, bob and issuer in a new home; a validator whose issuer is `issuer`.
-    static func world(_ tag: String) throws -> (zkpay: ZKPay, home: String, validator: LoopbackValidator, addresses: [String: String]) {
+    static func world(_ tag: String, initArguments: [String] = []) throws
+        -> (zkpay: ZKPay, home: String, validator: LoopbackValidator, addresses: [String: String])
+    {
         let home = temporaryPath("\(tag)-home")
         var zkpay = ZKPay(home: home)
         var addresses: [String: String] = [:]
@@ -225,7 +228,8 @@ struct WalletCLITests {
             let r = try zkpay.expect(["wallet", "create", name, "--json"], 0)
             addresses[name] = try jsonObject(r.out)["address"] as? String
         }
-        let validator = try LoopbackValidator(zkpay: zkpay, issuer: try #require(addresses["issuer"]), data: temporaryPath("\(tag)-data"))
+        let validator = try LoopbackValidator(zkpay: zkpay, issuer: try #require(addresses["issuer"]),
+                                              data: temporaryPath("\(tag)-data"), initArguments: initArguments)
         zkpay.environment["ZKPAY_VALIDATOR"] = validator.url
         return (zkpay, home, validator, addresses)
     }

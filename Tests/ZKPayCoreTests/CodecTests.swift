@@ -103,6 +103,8 @@ struct CodecTests {
             .unexpectedIssuer, .amountOverflow(field: "f"), .insufficientFunds(available: 1, needed: 2),
             .unsupportedRequest(reason: "r"), .invalidAuditorKey(reason: "r"),
             .auditorSectionMismatch(output: 0, expected: 1, found: 0), .invalidAuditorProof(output: 1),
+            .invalidReference(reason: "r"), .invalidBurn(reason: "r"),
+            .burnOpeningMismatch(output: 0), .invalidHolderSignature,
         ]
         #expect(samples.map(\.code) == ProtocolError.allCodes)
         #expect(Set(ProtocolError.allCodes).count == ProtocolError.allCodes.count)

@@ -63,6 +63,15 @@ struct TransferFixtureTests {
         #expect(valid.contains { $0.fee == 0 } && valid.contains { $0.fee > 0 })
     }
 
+    @Test("the JSON form written in Python from the documented layout (the fuzz seed) decodes to the fixture's transfer")
+    func independentJSON() throws {
+        let c = try #require(TransferCase.all.first { $0.name == "valid-1in-2out-fee" })
+        let json = try JSONValue.parse(Array(try Fixtures.data("fuzz/json/transfer-valid-1in-2out-fee")))
+        let t = try Transfer(json: json)
+        #expect(t.bytes == c.transfer)
+        #expect(t.auditorSection.auditorCount == 0)
+    }
+
     @Test("every fixture transfer, and bit flips of the valid ones, decode to the same transfer or fail with the same error on ifma as on portable",
           .enabled(if: TestBackends.runs(.ifma), "this CPU lacks AVX-512 IFMA: the ifma backend cannot run here"))
     func ifmaDecodingMatchesPortable() {

@@ -42,7 +42,7 @@ extension Receipt {
     public var json: JSONValue {
         var members = [
             JSONMember("version", .int(Int(version))),
-            JSONMember("kind", .string(kind == .transfer ? "transfer" : "mint")),
+            JSONMember("kind", .string(kind.name)),
             JSONMember("sequence", .apiNumber(sequence)),
             JSONMember("id", .apiHex(id)),
             JSONMember("time", .apiNumber(time)),
@@ -74,7 +74,7 @@ extension Receipt {
             if !ok { throw .invalidJSON(field: "\(path).\(field)", reason: "does not match the receipt bytes") }
         }
         try check(try o.int("version") == Int(decoded.version), "version")
-        try check(try o.string("kind") == (decoded.kind == .transfer ? "transfer" : "mint"), "kind")
+        try check(try o.string("kind") == decoded.kind.name, "kind")
         try check(try o.apiNumber("sequence") == decoded.sequence, "sequence")
         try check(try o.hex("id", length: 32) == decoded.id, "id")
         try check(try o.apiNumber("time") == decoded.time, "time")
@@ -131,7 +131,7 @@ public struct FinalizedBody: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             JSONMember("status", .string(isNew ? "finalized" : "already_finalized")),
-            JSONMember(receipt.kind == .transfer ? "transfer_id" : "mint_id", .apiHex(receipt.id)),
+            JSONMember(receipt.kind.name + "_id", .apiHex(receipt.id)),
             JSONMember("sequence", .apiNumber(receipt.sequence)),
             JSONMember("receipt", receipt.json),
         ])
@@ -144,7 +144,7 @@ public struct FinalizedBody: Sendable, Equatable {
             throw .invalidJSON(field: "status", reason: "expected finalized or already_finalized, got \(status)")
         }
         let receipt = try Receipt(json: try o.value("receipt"))
-        let idKey = receipt.kind == .transfer ? "transfer_id" : "mint_id"
+        let idKey = receipt.kind.name + "_id"
         guard try o.hex(idKey, length: 32) == receipt.id else {
             throw .invalidJSON(field: idKey, reason: "does not match the receipt")
         }
@@ -402,9 +402,9 @@ public struct TransferLookupBody: Sendable, Equatable {
 
 /// One event of `GET /v1/events` (the `data` of a Server-Sent Event).
 public struct EventBody: Sendable, Equatable {
-    /// `sent`, `received` or `minted` (also the SSE event name).
+    /// `sent`, `received`, `minted` or `burned` (also the SSE event name).
     public enum Kind: String, Sendable {
-        case sent, received, minted
+        case sent, received, minted, burned
     }
 
     public var sequence: UInt64
@@ -423,9 +423,20 @@ public struct EventBody: Sendable, Equatable {
     public var spent: [NoteID]
     /// `sent`: every output note of the transfer (the sender finds its change among them).
     public var outputs: [Note]
+    /// A redemption's `sent` and `burned`: the amount paid out and the bank reference (the
+    /// members `amount` and `reference`, absent otherwise).
+    public var burn: (amount: UInt64, reference: String)?
+
+    public static func == (a: EventBody, b: EventBody) -> Bool {
+        a.sequence == b.sequence && a.kind == b.kind && a.id == b.id && a.time == b.time && a.sender == b.sender
+            && a.fee == b.fee && a.notes == b.notes && a.spent == b.spent && a.outputs == b.outputs
+            && a.burn?.amount == b.burn?.amount && a.burn?.reference == b.burn?.reference
+    }
 
     public init(sequence: UInt64, kind: Kind, id: [UInt8], time: UInt64, sender: [UInt8], fee: UInt64,
-                notes: [Note] = [], spent: [NoteID] = [], outputs: [Note] = []) {
+                notes: [Note] = [], spent: [NoteID] = [], outputs: [Note] = [],
+                burn: (amount: UInt64, reference: String)? = nil) {
+        self.burn = burn
         self.sequence = sequence
         self.kind = kind
         self.id = id
@@ -446,7 +457,7 @@ public struct EventBody: Sendable, Equatable {
             JSONMember("id", .apiHex(id)), JSONMember("time", .apiNumber(time)),
             JSONMember("sender", .apiHex(sender)), JSONMember("fee", .string(String(fee))),
             JSONMember("notes", .array(noteList)), JSONMember("outputs", .array(outputs.map(\.json))),
-        ])
+        ] + (burn.map { [JSONMember("amount", .string(String($0.amount))), JSONMember("reference", .string($0.reference))] } ?? []))
     }
 
     public init(json: JSONValue) throws(ProtocolError) {
@@ -472,6 +483,10 @@ public struct EventBody: Sendable, Equatable {
         outputs = []
         if let list = o.optional("outputs"), case let .array(items) = list {
             for item in items { outputs.append(try Note(json: item)) }
+        }
+        burn = nil
+        if o.optional("amount") != nil {
+            burn = (try o.u64("amount"), try o.string("reference"))
         }
     }
 }
@@ -557,12 +572,15 @@ public struct AuditBody: Sendable, Equatable {
     public var supply: UInt64
     public var minted: UInt64
     public var fees: UInt64
+    /// Σ amounts burned by redemptions (paid out by the issuer).
+    public var burned: UInt64
     public var transfers: Int
     public var sequence: UInt64
     public var chainHash: [UInt8]
 
-    public init(ok: Bool, notes: Int, supply: UInt64, minted: UInt64, fees: UInt64, transfers: Int,
+    public init(ok: Bool, notes: Int, supply: UInt64, minted: UInt64, fees: UInt64, burned: UInt64 = 0, transfers: Int,
                 sequence: UInt64, chainHash: [UInt8]) {
+        self.burned = burned
         self.ok = ok
         self.notes = notes
         self.supply = supply
@@ -575,7 +593,7 @@ public struct AuditBody: Sendable, Equatable {
 
     /// From a ledger's audit result, sequence and chain hash.
     public init(_ a: AuditResult, sequence: UInt64, chainHash: [UInt8]) {
-        self.init(ok: a.ok, notes: a.notes, supply: a.supply, minted: a.minted, fees: a.fees,
+        self.init(ok: a.ok, notes: a.notes, supply: a.supply, minted: a.minted, fees: a.fees, burned: a.burned,
                   transfers: a.transfers, sequence: sequence, chainHash: chainHash)
     }
 
@@ -583,7 +601,7 @@ public struct AuditBody: Sendable, Equatable {
         .object([
             JSONMember("ok", .bool(ok)), JSONMember("notes", .int(notes)), JSONMember("supply", .apiNumber(supply)),
             JSONMember("minted", .apiNumber(minted)), JSONMember("fees", .apiNumber(fees)),
-            JSONMember("transfers", .int(transfers)), JSONMember("sequence", .apiNumber(sequence)),
+            JSONMember("burned", .apiNumber(burned)), JSONMember("transfers", .int(transfers)), JSONMember("sequence", .apiNumber(sequence)),
             JSONMember("chain_hash", .apiHex(chainHash)),
         ])
     }
@@ -595,6 +613,7 @@ public struct AuditBody: Sendable, Equatable {
         supply = try o.apiNumber("supply")
         minted = try o.apiNumber("minted")
         fees = try o.apiNumber("fees")
+        burned = try o.apiNumber("burned")
         transfers = try o.int("transfers")
         sequence = try o.apiNumber("sequence")
         chainHash = try o.hex("chain_hash", length: 32)
