@@ -105,12 +105,15 @@ final class TempDirectory {
 final class Node {
     let directory = TempDirectory()
     let service: ValidatorService
-    /// The ledger's genesis (`Pool.genesis`: the pool's objects settle on it).
-    let genesis = Pool.genesis
+    /// The ledger's genesis (`Pool.genesis` unless a test names another: the pool's objects
+    /// settle on that one).
+    let genesis: Genesis
     /// The node's validator key.
     var receiptKey: [UInt8] { genesis.validators[0].publicKey }
 
-    init(tweak: (inout ValidatorService.Configuration) -> Void = { _ in }) throws {
+    /// `genesis` must name `Pool.keySeed`'s key as its one validator.
+    init(genesis: Genesis = Pool.genesis, tweak: (inout ValidatorService.Configuration) -> Void = { _ in }) throws {
+        self.genesis = genesis
         let storage = try POSIXStorage(directory: directory.path, create: true)
         try Ledger.initialize(storage: storage, genesis: genesis, receiptKeySeed: SecretBytes(copying: Pool.keySeed))
         // The fastest backend and CRC-32C code this CPU runs, as `zkpay validator run` chooses them.
