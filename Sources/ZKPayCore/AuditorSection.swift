@@ -70,24 +70,37 @@ public struct AuditorSection: Sendable, Equatable {
     public let handles: [[AuditorHandle]]
     /// `proofs[j]`: output j's validity proof.
     public let proofs: [AuditorProof]
+    /// The canonical encoding (§7.4.1). The proof transcript reads the points' encodings
+    /// from here: encoding a decoded point again would cost a field inversion per point.
+    public let encoded: [UInt8]
 
     /// The section of a ledger without auditors.
     public static let empty = AuditorSection(ephemeralKeys: [], handles: [], proofs: [])
 
     /// A section from its parts (tests build faulty ones; `TransferDraft` honest ones).
     package init(ephemeralKeys: [RistrettoPoint], handles: [[AuditorHandle]], proofs: [AuditorProof]) {
+        var w = ByteWriter()
+        Self.encode(ephemeralKeys: ephemeralKeys, handles: handles, proofs: proofs, to: &w)
+        self.init(ephemeralKeys: ephemeralKeys, handles: handles, proofs: proofs, encoded: w.bytes)
+    }
+
+    private init(ephemeralKeys: [RistrettoPoint], handles: [[AuditorHandle]], proofs: [AuditorProof], encoded: [UInt8]) {
         self.ephemeralKeys = ephemeralKeys
         self.handles = handles
         self.proofs = proofs
+        self.encoded = encoded
     }
 
     /// K, the number of auditors the section serves.
     public var auditorCount: Int { ephemeralKeys.count }
 
     /// Appends the canonical encoding.
-    func encode(to w: inout ByteWriter) {
-        w.u8(UInt8(truncatingIfNeeded: auditorCount))
-        guard auditorCount > 0 else { return }
+    func encode(to w: inout ByteWriter) { w.raw(encoded) }
+
+    private static func encode(ephemeralKeys: [RistrettoPoint], handles: [[AuditorHandle]], proofs: [AuditorProof],
+                               to w: inout ByteWriter) {
+        w.u8(UInt8(truncatingIfNeeded: ephemeralKeys.count))
+        guard !ephemeralKeys.isEmpty else { return }
         for r in ephemeralKeys { w.point(r) }
         for (row, proof) in zip(handles, proofs) {
             for h in row {
@@ -104,6 +117,7 @@ public struct AuditorSection: Sendable, Equatable {
     /// Reads the section of a transfer with `outputs` outputs; fields are named
     /// `auditors.ephemeral_keys[k]`, `outputs[j].auditors[k].handle`, `outputs[j].auditor_proof.z_r`, ….
     init(reading r: inout ByteReader, outputs m: Int) throws(ProtocolError) {
+        let start = r.offset
         let k = try r.count("auditors count", allowed: 0...Auditing.maxAuditors)
         var keys: [RistrettoPoint] = []
         var handles: [[AuditorHandle]] = []
@@ -126,7 +140,17 @@ public struct AuditorSection: Sendable, Equatable {
                 proofs.append(AuditorProof(t1: t1, t2: t2, zV: zV, zR: zR))
             }
         }
-        self.init(ephemeralKeys: keys, handles: handles, proofs: proofs)
+        self.init(ephemeralKeys: keys, handles: handles, proofs: proofs, encoded: Array(r.bytes(from: start)))
+    }
+
+    /// The encodings of output j's handles, T1 and T2s, sliced from `encoded`.
+    func transcriptEncodings(output j: Int) -> (handles: [ArraySlice<UInt8>], t1: ArraySlice<UInt8>, t2: [ArraySlice<UInt8>]) {
+        let k = auditorCount
+        let start = 1 + 32 * k + j * (k * Auditing.handleLength + 32 * (k + 1) + 64)
+        let t1 = start + k * Auditing.handleLength
+        return ((0..<k).map { encoded[(start + Auditing.handleLength * $0)...].prefix(32) },
+                encoded[t1..<(t1 + 32)],
+                (0..<k).map { encoded[(t1 + 32 + 32 * $0)...].prefix(32) })
     }
 
     /// Offsets of the section's points within a transfer encoding whose section starts at
@@ -155,8 +179,10 @@ extension AuditorSection {
     /// output j that transcript continues with j, C_j, its handles D_jk, T1_j and its T2_jk,
     /// and c_j is its 64-byte challenge "c" reduced mod l. Each output's challenge depends on
     /// that output's values only, so a faulty output cannot make another one fail.
-    static func challenges(chain: ChainID, auditors: [AuditorKey], commitments: [RistrettoPoint],
-                           handles: [[RistrettoPoint]], t1: [RistrettoPoint], t2: [[RistrettoPoint]]) -> [Scalar] {
+    ///
+    /// Every point comes as its 32-byte encoding.
+    static func challenges(chain: ChainID, auditors: [AuditorKey], commitments: [ArraySlice<UInt8>],
+                           handles: [[ArraySlice<UInt8>]], t1: [ArraySlice<UInt8>], t2: [[ArraySlice<UInt8>]]) -> [Scalar] {
         var base = Transcript(label: Domain.auditorProofTranscript)
         base.appendMessage("chain-id", chain.bytes)
         base.appendU64("m", UInt64(commitments.count))
@@ -165,10 +191,10 @@ extension AuditorSection {
         return commitments.indices.map { j in
             var t = base
             t.appendU64("j", UInt64(j))
-            t.appendMessage("C", commitments[j].encoding)
-            for d in handles[j] { t.appendMessage("D", d.encoding) }
-            t.appendMessage("T1", t1[j].encoding)
-            for p in t2[j] { t.appendMessage("T2", p.encoding) }
+            t.appendMessage("C", commitments[j])
+            for d in handles[j] { t.appendMessage("D", d) }
+            t.appendMessage("T1", t1[j])
+            for p in t2[j] { t.appendMessage("T2", p) }
             return Scalar(reducingWide: t.challengeBytes("c", count: 64))
         }
     }
@@ -260,8 +286,9 @@ extension AuditorSection {
             rows.append(row)
             handlePoints.append(ds)
         }
-        let c = challenges(chain: chain, auditors: auditors, commitments: commitments, handles: handlePoints, t1: t1s,
-                           t2: t2s)
+        func encodings(_ points: [RistrettoPoint]) -> [ArraySlice<UInt8>] { points.map { $0.encoding[...] } }
+        let c = challenges(chain: chain, auditors: auditors, commitments: encodings(commitments),
+                           handles: handlePoints.map(encodings), t1: encodings(t1s), t2: t2s.map(encodings))
         var proofs: [AuditorProof] = []
         for (j, opening) in openings.enumerated() {
             let zV = nonceA[j] + c[j] * Scalar(opening.amount)
@@ -288,18 +315,24 @@ public struct AuditorCheck: Sendable {
     /// Checks the section against the ledger's auditors and computes the challenge.
     /// - Throws: `auditorSectionMismatch` naming the first output whose handles do not match
     ///   the ledger's auditor list.
-    init(section: AuditorSection, auditors: [AuditorKey], commitments: [RistrettoPoint], chain: ChainID)
-        throws(ProtocolError) {
+    /// `commitmentEncodings`: the outputs' commitments as the transfer encodes them (nil:
+    /// encode `commitments`).
+    init(section: AuditorSection, auditors: [AuditorKey], commitments: [RistrettoPoint],
+         commitmentEncodings: [ArraySlice<UInt8>]? = nil, chain: ChainID) throws(ProtocolError) {
         guard section.auditorCount == auditors.count else {
             throw .auditorSectionMismatch(output: 0, expected: auditors.count, found: section.auditorCount)
         }
         self.section = section
         self.auditors = auditors
         self.commitments = commitments
-        challenges = auditors.isEmpty ? [] : AuditorSection.challenges(
-            chain: chain, auditors: auditors, commitments: commitments,
-            handles: section.handles.map { $0.map(\.handle) }, t1: section.proofs.map(\.t1),
-            t2: section.proofs.map(\.t2))
+        guard !auditors.isEmpty else {
+            challenges = []
+            return
+        }
+        let pieces = commitments.indices.map { section.transcriptEncodings(output: $0) }
+        challenges = AuditorSection.challenges(
+            chain: chain, auditors: auditors, commitments: commitmentEncodings ?? commitments.map { $0.encoding[...] },
+            handles: pieces.map(\.handles), t1: pieces.map(\.t1), t2: pieces.map(\.t2))
     }
 
     /// Whether there is anything to check.

@@ -162,6 +162,13 @@ public struct Transfer: Sendable, Equatable {
         self.authorizationMessageLength = authorizationMessageLength
     }
 
+    /// The outputs' commitments as this encoding holds them (§7.4: output j starts at
+    /// 36 + 32·inputs + 217·j, its commitment 32 bytes later).
+    package var commitmentEncodings: [ArraySlice<UInt8>] {
+        let start = 36 + 32 * inputs.count
+        return outputs.indices.map { j in bytes[(start + Output.encodedLength * j + 32)...].prefix(32) }
+    }
+
     /// Skips the auditor section of a transfer with `outputs` outputs (readers that take
     /// only the ledger's fields from a verified encoding).
     package static func skipAuditorSection(_ r: inout ByteReader, outputs m: Int) throws(ProtocolError) {

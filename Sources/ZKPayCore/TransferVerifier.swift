@@ -97,7 +97,8 @@ public enum TransferVerifier {
             do throws(ProtocolError) {
                 try checkInputs(transfer, inputs)
                 auditor = try AuditorCheck(section: transfer.auditorSection, auditors: auditors,
-                                           commitments: transfer.outputs.map(\.commitment), chain: transfer.chainID)
+                                           commitments: transfer.outputs.map(\.commitment),
+                                           commitmentEncodings: transfer.commitmentEncodings, chain: transfer.chainID)
             } catch {
                 results[i] = .failure(error)
                 continue

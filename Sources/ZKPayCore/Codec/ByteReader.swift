@@ -17,6 +17,9 @@ public struct ByteReader: Sendable {
         offset = 0
     }
 
+    /// The bytes read since offset `start`.
+    public func bytes(from start: Int) -> ArraySlice<UInt8> { bytes[start..<offset] }
+
     /// Bytes not yet read.
     public var remaining: Int { bytes.count - offset }
 
