@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: the zkpay story against a real validator on loopback.
 # Creates a throwaway wallet home and ledger under /tmp, starts `zkpay validator run`,
-# mints, pays with a memo while the payee watches, verifies the receipt offline, audits,
-# stops the validator and says where everything is. Needs the release binary
+# mints, pays with a memo while the payee watches, verifies the receipt offline, cashes
+# out to a bank reference, lets the supervisor named in the genesis read every amount,
+# audits, stops the validator and says where everything is. Needs the release binary
 # (`make build`); ZKPAY overrides its path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,12 +40,18 @@ say "1. Three people get wallets."
 echo "Each wallet is one 32-byte seed, kept in a keystore file encrypted with a passphrase"
 echo "(Argon2id + XChaCha20-Poly1305). Its address holds two public keys: one to spend, one to read memos."
 for who in alice bob issuer; do run wallet create "$who" | sed -n '1,3p'; done
+echo "A supervisor (an auditor) gets a key too: it will read amounts that everyone else sees hidden."
+printf '%s\n' "${D}\$ zkpay auditor create supervisor${R}"
+"$ZKPAY" auditor create supervisor >"$WORK/auditor.txt"
+sed -n '2p' "$WORK/auditor.txt"
+AUDITOR=$(sed -n 's/^auditor: //p' "$WORK/auditor.txt")
 ISSUER=$("$ZKPAY" address --wallet issuer)
 ALICE=$("$ZKPAY" address --wallet alice)
 
 say "2. A ledger is created and its validator started."
-echo "The ledger's genesis names the issuer, the only key allowed to create money."
-run validator init --data "$DATA" --issuer "$ISSUER" --min-fee-units 1000 | sed -n '1,2p;4p'
+echo "The ledger's genesis names the issuer, the only key allowed to create money, and the supervisor:"
+echo "every payment must carry the amounts sealed to that key, with a proof the validator checks."
+run validator init --data "$DATA" --issuer "$ISSUER" --min-fee-units 1000 --auditor "$AUDITOR" | sed -n '1,2p;4p'
 "$ZKPAY" validator run --data "$DATA" --listen 127.0.0.1:0 >"$VALIDATOR_LOG" 2>&1 &
 VALIDATOR_PID=$!
 URL=""
@@ -90,10 +97,18 @@ run receipt verify "$WORK/receipt.json"
 echo "Bob, who was paid, can fetch the receipt of the same transfer by its id and keep it too."
 run receipt get "$(sed -n 's/^transfer //p' "$WORK/send.txt")" --wallet bob --out "$WORK/bob-receipt.json"
 
-say "9. And anyone can audit the whole ledger: no money was created from nothing."
+say "9. Bob cashes 100 coins out to his bank account."
+echo "A redemption burns a note: it reveals that one amount (and the bank reference) so the issuer can pay it out."
+run redeem --wallet bob --amount 100 --reference "DE89370400440532013000 rent payout"
+run balance --wallet bob
+
+say "10. The supervisor reads every amount, and would flag a sender who lied to it."
+run auditor scan --auditor supervisor
+
+say "11. And anyone can audit the whole ledger: minted - burned - fees = outstanding."
 run audit --validator "$URL" --genesis "$DATA/genesis.zkpg"
 
-say "10. The validator stops (SIGTERM: it finishes what is in flight and syncs the log)."
+say "12. The validator stops (SIGTERM: it finishes what is in flight and syncs the log)."
 kill -TERM "$VALIDATOR_PID"
 wait "$VALIDATOR_PID" || true
 VALIDATOR_PID=""

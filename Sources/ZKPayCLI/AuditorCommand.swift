@@ -99,8 +99,13 @@ enum AuditorCommand {
             throw CLIError.failure("the ledger at \(client.url) (chain id \(genesis.chainID.hex)) does not name auditor "
                 + "\(secret.publicKey.encoded); its genesis names \(genesis.auditors.count) auditor keys", code: "not_an_auditor")
         }
-        let names = Dictionary(((try? home.contacts()) ?? [:]).map { ($0.value.spendKey.encoding, $0.key) },
-                               uniquingKeysWith: { a, _ in a })
+        // Parties by name where the home knows them: its wallets, then its contacts (a
+        // contact's name wins, as everywhere else in the CLI); anyone else by spend key.
+        var names: [[UInt8]: String] = [:]
+        for n in (try? home.walletNames()) ?? [] {
+            if let header = try? home.keystoreHeader(n) { names[header.address.spendKey.encoding] = n }
+        }
+        for (n, a) in ((try? home.contacts()) ?? [:]).sorted(by: { $0.key > $1.key }) { names[a.spendKey.encoding] = n }
         func party(_ p: RistrettoPoint) -> String { names[p.encoding] ?? ProtocolHex.encode(p.encoding) }
         var rows: [Row] = []
         var evidence: [(Transfer, AuditedTransfer)] = []

@@ -49,6 +49,9 @@ struct AuditorCLITests {
         #expect(Set(amounts(items[2])) == ["100000000", "149999000"], "\(items[2])")
         let recipients = ((items[2]["outputs"] as? [[String: Any]]) ?? []).compactMap { $0["recipient"] as? String }
         #expect(recipients.contains("bank \"INV 7, \"ACME\"\""), "\(recipients)")
+        // The home's wallets are named; the mint comes from the issuer.
+        #expect(items.map { $0["sender"] as? String } == ["issuer", "alice", "bob"], "\(items)")
+        #expect(recipients.contains("bob"), "\(recipients)")
 
         let csv = try zkpay.expect(["auditor", "scan", "--auditor", "acme", "--csv"], 0).out
         let lines = csv.split(separator: "\n").map(String.init)
