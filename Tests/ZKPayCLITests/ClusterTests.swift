@@ -206,6 +206,14 @@ struct ClusterTests {
         #expect(members.filter { $0["leader"] as? Bool == true }.count == 1, "\(members)")
         #expect(Set(members.compactMap { $0["endpoint"] as? String }) == Set(etcd.endpoints), "\(members)")
 
+        // Bob's event stream on the leader: the client reads two of his three payments, then
+        // the leader dies under it.
+        let bob = try zkpay.expect(["address", "--wallet", "bob"], 0).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let leaderPort = try #require(UInt16(leader.url.split(separator: ":").last ?? ""))
+        let bobsStream = try HTTPClient(port: leaderPort, timeout: 10).openEventStream("/v1/events?address=\(bob)&after=0")
+        let firstTwo = try (0..<2).map { _ in try #require(try bobsStream.nextEvent()) }
+        #expect(firstTwo.map(\.id) == ["2", "3"] && firstTwo.allSatisfy { $0.event == "received" }, "\(firstTwo)")
+
         // SIGKILL the leader: a follower takes over after its lease expires, with every receipt.
         leader.kill()
         #expect(eventually(60) { Self.leaders(followers).count == 1 }, "no new leader: \(followers.map(\.logs))")
@@ -219,6 +227,19 @@ struct ClusterTests {
         #expect(paid.count == 5)
         let after = try #require(eventually(30) { Self.converged(followers) != nil } ? Self.converged(followers) : nil)
         #expect(after.sequence == 6, "\(followers.map { $0.status() ?? [:] })")
+        // The stream resumes on a survivor that is not the new leader, from the last id the
+        // client saw (Last-Event-ID): the payment it missed, then the two made after the
+        // failover, in order, each once.
+        let survivor = try #require(followers.first { ($0.status()?["role"] as? String) == "follower" })
+        let survivorPort = try #require(UInt16(survivor.url.split(separator: ":").last ?? ""))
+        var resumeHeaders = Headers()
+        resumeHeaders.append("Last-Event-ID", firstTwo[1].id ?? "")
+        let resumed = try HTTPClient(port: survivorPort, timeout: 10)
+            .openEventStream("/v1/events?address=\(bob)", headers: resumeHeaders)
+        let rest = try (0..<3).map { _ in try #require(try resumed.nextEvent()) }
+        #expect(rest.map(\.id) == ["4", "5", "6"], "\(rest)")
+        let restIDs = try rest.map { try jsonObject($0.data)["id"] as? String }
+        #expect(restIDs == Array(paid[2...4]).map(Optional.some), "\(rest)")
         // A burn settles through the new leader and replicates: every survivor re-verifies it.
         try zkpay.expect(["redeem", "--wallet", "alice", "--amount", "1", "--reference", "PAYOUT-1", "--validator", everyone], 0)
         #expect(eventually(30) { Self.converged(followers)?.sequence == 7 }, "\(followers.map { $0.status() ?? [:] })")
