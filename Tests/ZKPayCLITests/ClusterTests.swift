@@ -316,6 +316,51 @@ struct ClusterTests {
         #expect(vs.allSatisfy { $0.get("/v1/certificates/1") == 200 })
     }
 
+    @Test("the leader cut off from every etcd member (TCP proxies the test controls) stops leading once its lease is gone; a follower takes over; nothing the old leader tried commits, and it rejoins as a follower with the same ledger")
+    func partitionedLeader() throws {
+        let cluster = try TestCluster("cluster-partition", etcdMembers: 3, validators: 3, started: 0,
+                                      wallets: ["alice", "bob", "carol", "issuer"], initArguments: ["--min-fee-units", "1000"])
+        defer { cluster.shutdown() }
+        let zkpay = cluster.zkpay
+        // v1 reaches etcd only through the proxies, and starts alone, so it leads.
+        let proxies = try cluster.etcd.members.map { try TCPProxy(target: $0.clientPort) }
+        defer { proxies.forEach { $0.shutdown() } }
+        let v1 = try ClusterValidator(zkpay: zkpay, data: "\(cluster.dir)/v1", port: cluster.ports[0], etcd: proxies.map(\.url))
+        defer { v1.stop() }
+        #expect(eventually(60) { (v1.status()?["role"] as? String) == "leader" }, "\(v1.logs)")
+        let followers = [try cluster.startValidator(1), try cluster.startValidator(2)]
+        let all = [v1] + followers
+        #expect(eventually(60) { followers.allSatisfy { ($0.status()?["role"] as? String) == "follower" } })
+        try zkpay.expect(["mint", "--wallet", "issuer", "--to", "alice", "--amount", "10"], 0, environment: ["ZKPAY_VALIDATOR": v1.url])
+        try zkpay.expect(["mint", "--wallet", "issuer", "--to", "carol", "--amount", "10"], 0, environment: ["ZKPAY_VALIDATOR": v1.url])
+        #expect(eventually(30) { Self.converged(all)?.sequence == 2 }, "\(all.map { $0.status() ?? [:] })")
+
+        // The partition: v1's connections to etcd are cut and new ones refused; etcd itself,
+        // and v2 and v3, are untouched.
+        proxies.forEach { $0.cut() }
+        // Carol pays through v1 alone: no receipt, whatever phase of losing its lease it is in.
+        let stale = try zkpay.run(["send", "--wallet", "carol", "--to", "bob", "--amount", "1"],
+                                  environment: ["ZKPAY_VALIDATOR": v1.url])
+        #expect(stale.code != 0, "\(stale.out) \(stale.err)")
+        #expect(eventually(60) { Self.leaders(followers).count == 1 }, "no new leader: \(followers.map(\.logs))")
+        #expect(eventually(30) { (v1.status()?["role"] as? String) != "leader" }, "\(v1.status() ?? [:])")
+        // Writes go on through the new leader.
+        let paid = Self.pay(zkpay, via: followers.map(\.url).joined(separator: ","), amount: "2")
+        #expect(paid != nil)
+        #expect(eventually(30) { Self.converged(followers)?.sequence == 3 }, "\(followers.map { $0.status() ?? [:] })")
+
+        // Healed, v1 follows the log it missed; carol's transfer never committed (the ledger
+        // holds the two mints and alice's payment, on all three).
+        proxies.forEach { $0.heal() }
+        #expect(eventually(60) { Self.converged(all)?.sequence == 3 && (v1.status()?["role"] as? String) == "follower" },
+                "\(all.map { $0.status() ?? [:] }) \(v1.logs)")
+        if let paid { for v in all { #expect(v.get("/v1/transfers/\(paid)") == 200) } }
+        let carol = try zkpay.expect(["balance", "--wallet", "carol", "--json"], 0,
+                                     environment: ["ZKPAY_VALIDATOR": followers[0].url]).out
+        #expect(try jsonObject(carol)["units"] as? Int == 10_000_000, "\(carol)")
+        #expect(Self.converged(all)?.sequence == 3)
+    }
+
     @Test("etcd loses its quorum: writes get 503 with a reason, reads keep working, and writes resume when the quorum returns")
     func quorumLoss() throws {
         let cluster = try TestCluster("cluster-quorum", etcdMembers: 3, validators: 2, wallets: ["alice", "issuer"])
