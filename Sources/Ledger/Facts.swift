@@ -21,14 +21,11 @@ struct TransferFacts: Sendable {
     private let noteKeys: [Key32]
     /// The sender's P encoding as a key (input owners are compared with it).
     let senderKey: Key32
+    /// Where the fields lie in `encoding`.
+    private let layout: TransferLayout
     /// Number of inputs and of outputs.
-    let inputCount: Int
-    let outputCount: Int
-    /// Offsets in `encoding` (the input ids follow the input count).
-    private var inputsStart: Int { Transfer.inputCountOffset + 1 }
-    private let outputsStart: Int
-    private let excessStart: Int
-    private let senderStart: Int
+    var inputCount: Int { layout.inputCount }
+    var outputCount: Int { layout.outputCount }
 
     /// The facts of a decoded transfer.
     init(_ t: Transfer) {
@@ -37,28 +34,22 @@ struct TransferFacts: Sendable {
         }
     }
 
-    private init(id: TransferID, encoding: [UInt8], inputCount: Int, outputCount: Int, fee: UInt64, outputsStart: Int,
-                 excessStart: Int, senderStart: Int)
-    {
+    private init(id: TransferID, encoding: [UInt8], layout: TransferLayout, fee: UInt64) {
         self.id = id
         idKey = Key32(id: id)
         self.encoding = encoding
-        self.inputCount = inputCount
-        self.outputCount = outputCount
+        self.layout = layout
         self.fee = fee
-        self.outputsStart = outputsStart
-        self.excessStart = excessStart
-        self.senderStart = senderStart
         var keys: [Key32] = []
-        keys.reserveCapacity(inputCount + outputCount)
-        for k in 0..<inputCount {
-            let start = Transfer.inputCountOffset + 1 + 32 * k
+        keys.reserveCapacity(layout.inputCount + layout.outputCount)
+        for k in 0..<layout.inputCount {
+            let start = layout.input(k)
             guard let key = Key32(encoding[start..<(start + 32)]) else { preconditionFailure("ids are 32 bytes") }
             keys.append(key)
         }
-        for j in 0..<outputCount { keys.append(Self.noteKey(transfer: idKey, outputIndex: j)) }
+        for j in 0..<layout.outputCount { keys.append(Self.noteKey(transfer: idKey, outputIndex: j)) }
         noteKeys = keys
-        guard let sender = Key32(encoding[senderStart..<(senderStart + 32)]) else { preconditionFailure("keys are 32 bytes") }
+        guard let sender = Key32(encoding[layout.sender..<(layout.sender + 32)]) else { preconditionFailure("keys are 32 bytes") }
         senderKey = sender
     }
 
@@ -79,31 +70,11 @@ struct TransferFacts: Sendable {
     /// `id`: the transfer id if known (else it is computed).
     static func parse(_ bytes: some Collection<UInt8>, id known: TransferID? = nil) throws(ProtocolError) -> TransferFacts {
         let all = Array(bytes)
-        var r = ByteReader(all)
-        guard try r.u8("type") == Transfer.objectType else {
-            throw .unexpectedObjectType(expected: "transfer", found: Int(all.first ?? 0))
-        }
-        guard try r.u8("version") == Transfer.version else { throw .unknownVersion(object: "transfer", version: 0) }
-        try r.skip(32, "chain_id")
-        let n = try r.count("inputs count", allowed: Transfer.inputCounts)
-        for i in 0..<n { try r.skip(32, "inputs[\(i)]") }
-        let m = try r.count("outputs count", oneOf: Transfer.outputCounts)
-        let outputsStart = r.offset
-        for j in 0..<m { try r.skip(Output.encodedLength, "outputs[\(j)]") }
-        let fee = try r.u64("fee")
-        let proofLength = Int(try r.u16("range_proof length"))
-        try r.skip(proofLength, "range_proof")
-        try Transfer.skipAuditorSection(&r, outputs: m)
-        let excessStart = r.offset
-        try r.skip(32, "excess")
-        try r.skip(64, "balance_signature")
-        let senderStart = r.offset
-        try r.skip(32, "sender")
-        try r.skip(64, "authorization")
-        try r.finish()
+        let layout = try TransferLayout(reading: all)
+        var fee: UInt64 = 0
+        for i in (0..<8).reversed() { fee = fee << 8 | UInt64(all[layout.fee + i]) }
         let id = known ?? TransferID(uncheckedBytes: Hash.blake2b(all, outputLength: 32, key: Array(Domain.transferID.utf8)))
-        return TransferFacts(id: id, encoding: all, inputCount: n, outputCount: m, fee: fee, outputsStart: outputsStart,
-                             excessStart: excessStart, senderStart: senderStart)
+        return TransferFacts(id: id, encoding: all, layout: layout, fee: fee)
     }
 
     /// Where the note-id keys, the encoding and the id lie, for `VerifiedTransfer`'s prefetching.
@@ -121,18 +92,18 @@ struct TransferFacts: Sendable {
 
     /// Output `j`'s encoding (owner 32 ‖ commitment 32 ‖ memo 153), a slice of the encoding.
     func output(_ j: Int) -> ArraySlice<UInt8> {
-        encoding[(outputsStart + j * Output.encodedLength)..<(outputsStart + (j + 1) * Output.encodedLength)]
+        encoding[layout.output(j)..<(layout.output(j) + Output.encodedLength)]
     }
 
     /// The chain id's encoding.
-    var chainID: ArraySlice<UInt8> { encoding[2..<Transfer.inputCountOffset] }
+    var chainID: ArraySlice<UInt8> { encoding[TransferLayout.chainID..<(TransferLayout.chainID + 32)] }
     /// E's encoding.
-    var excess: ArraySlice<UInt8> { encoding[excessStart..<(excessStart + 32)] }
+    var excess: ArraySlice<UInt8> { encoding[layout.excess..<(layout.excess + 32)] }
     /// P's encoding.
-    var sender: ArraySlice<UInt8> { encoding[senderStart..<(senderStart + 32)] }
+    var sender: ArraySlice<UInt8> { encoding[layout.sender..<(layout.sender + 32)] }
 
     /// The input note ids (built on each call; the rules use the keys).
-    var inputs: [NoteID] { (0..<inputCount).map { NoteID(uncheckedBytes: Array(encoding[(inputsStart + 32 * $0)..<(inputsStart + 32 * $0 + 32)])) } }
+    var inputs: [NoteID] { (0..<inputCount).map { NoteID(uncheckedBytes: Array(encoding[layout.input($0)..<(layout.input($0) + 32)])) } }
     /// The output note ids (built on each call).
     var outputIDs: [NoteID] { (0..<outputCount).map { NoteID(uncheckedBytes: outputKey($0).bytes) } }
     /// The output encodings as arrays (built on each call).

@@ -32,8 +32,6 @@ public struct Transfer: Sendable, Equatable {
     public static let objectType: UInt8 = 1
     /// The version this implementation encodes and accepts.
     public static let version: UInt8 = 3
-    /// Offset of the input count (after type, version and chain id); the input ids follow.
-    public static let inputCountOffset = 34
     /// Inputs per transfer.
     public static let inputCounts = 1...16
     /// Allowed output counts (the aggregation sizes of the range proof).
@@ -89,15 +87,16 @@ public struct Transfer: Sendable, Equatable {
         zip(outputIDs, outputs).map { Note(id: $0, output: $1) }
     }
 
-    /// The canonical encodings of the output commitments, sliced from `bytes`: output j
-    /// starts at 36 + 32·inputs + 217·j (type, version, chain id, input count, inputs, output
-    /// count) and its commitment follows the 32-byte owner.
+    /// Where this encoding's fields lie.
+    public var layout: TransferLayout {
+        TransferLayout(inputs: inputs.count, outputs: outputs.count, auditors: auditorSection.auditorCount)
+    }
+
+    /// The canonical encodings of the output commitments, sliced from `bytes` (the
+    /// transcripts read these rather than encoding the decoded points again).
     public var outputCommitmentEncodings: [[UInt8]] {
-        let first = Self.inputCountOffset + 2 + 32 * inputs.count + 32
-        return outputs.indices.map { j in
-            let start = first + Output.encodedLength * j
-            return Array(bytes[start..<start + 32])
-        }
+        let layout = layout
+        return outputs.indices.map { j in Array(bytes[layout.commitment(j)..<(layout.commitment(j) + 32)]) }
     }
 
     /// The message of the balance signature.
@@ -126,8 +125,7 @@ public struct Transfer: Sendable, Equatable {
         var outputs = [Output]()
         outputs.reserveCapacity(outputCount)
         let proofLength = RangeProof.encodedLength(bitSize: Self.rangeBits, aggregation: outputCount)
-        let pre = Self.predecodePoints(all, outputsStart: r.offset, outputCount: outputCount, proofLength: proofLength,
-                                       backend: backend)
+        let pre = Self.predecodePoints(all, inputCount: inputCount, outputCount: outputCount, backend: backend)
         r.predecoded = pre.points
         for j in 0..<outputCount { outputs.append(try Output(reading: &r, field: "outputs[\(j)]")) }
         let fee = try r.u64("fee")
@@ -162,20 +160,6 @@ public struct Transfer: Sendable, Equatable {
         self.authorizationMessageLength = authorizationMessageLength
     }
 
-    /// The outputs' commitments as this encoding holds them (§7.4: output j starts at
-    /// 36 + 32·inputs + 217·j, its commitment 32 bytes later).
-    package var commitmentEncodings: [ArraySlice<UInt8>] {
-        let start = 36 + 32 * inputs.count
-        return outputs.indices.map { j in bytes[(start + Output.encodedLength * j + 32)...].prefix(32) }
-    }
-
-    /// Skips the auditor section of a transfer with `outputs` outputs (readers that take
-    /// only the ledger's fields from a verified encoding).
-    package static func skipAuditorSection(_ r: inout ByteReader, outputs m: Int) throws(ProtocolError) {
-        let k = try r.count("auditors count", allowed: 0...Auditing.maxAuditors)
-        try r.skip(Auditing.sectionLength(auditors: k, outputs: m) - 1, "auditors")
-    }
-
     /// Points decoded ahead of the field-by-field parse, keyed by their offset in the
     /// encoding (each with its encoding, which every use compares with the bytes it reads).
     struct Predecoded {
@@ -192,29 +176,27 @@ public struct Transfer: Sendable, Equatable {
     /// points, the excess, the sender and both signatures' R. The parse that follows uses
     /// these results where the bytes match and decodes anything else itself, so errors and
     /// their order are those of decoding field by field.
-    static func predecodePoints(_ all: [UInt8], outputsStart: Int, outputCount: Int,
-                                proofLength: Int, backend: Backend) -> Predecoded {
+    static func predecodePoints(_ all: [UInt8], inputCount: Int, outputCount: Int, backend: Backend) -> Predecoded {
         var pre = Predecoded()
-        let proofStart = outputsStart + Output.encodedLength * outputCount + 8 + 2
-        let sectionStart = proofStart + proofLength
+        let sectionStart = TransferLayout(inputs: inputCount, outputs: outputCount, auditors: 0).auditorSection
         guard sectionStart < all.count else { return pre }
         let auditorCount = Int(all[sectionStart])
         guard auditorCount <= Auditing.maxAuditors else { return pre }
-        let tail = sectionStart + Auditing.sectionLength(auditors: auditorCount, outputs: outputCount)
-        guard all.count == tail + 192 else { return pre }
-        let proofBytes = Array(all[proofStart..<tail])
-        guard let proofSlices = RangeProof.pointSlices(proofBytes) else { return pre }
+        let layout = TransferLayout(inputs: inputCount, outputs: outputCount, auditors: auditorCount)
+        guard all.count == layout.length else { return pre }
+        guard let proofSlices = RangeProof.pointSlices(Array(all[layout.proof..<layout.auditorSection])) else { return pre }
         var offsets: [Int] = []
         for j in 0..<outputCount {
-            let o = outputsStart + Output.encodedLength * j
+            let o = layout.output(j)
             offsets += [o, o + 32, o + 64]          // owner, commitment, memo's ephemeral key
         }
-        offsets += AuditorSection.pointOffsets(start: sectionStart, auditors: auditorCount, outputs: outputCount)
-        let tailOffsets = [tail, tail + 32, tail + 96, tail + 128]  // excess, balance R, sender, authorization R
+        offsets += AuditorSection.pointOffsets(start: layout.auditorSection, auditors: auditorCount, outputs: outputCount)
+        // Excess, balance R, sender, authorization R.
+        let tailOffsets = [layout.excess, layout.balanceSignature, layout.sender, layout.authorization]
         let slices = offsets.map { all[$0..<($0 + 32)] } + proofSlices + tailOffsets.map { all[$0..<($0 + 32)] }
         let points = RistrettoPoint.decodeBatch(slices, backend: backend)
         let proofRange = offsets.count..<(offsets.count + proofSlices.count)
-        pre.proofStart = proofStart
+        pre.proofStart = layout.proof
         pre.proof = Array(points[proofRange])
         for (i, o) in zip(Array(0..<offsets.count) + Array(proofRange.upperBound..<points.count), offsets + tailOffsets) {
             if let p = points[i] { pre.points[o] = (slices[i], p) }

@@ -94,11 +94,12 @@ public enum TransferVerifier {
         var excesses: [(index: Int, excess: Statement, auditor: AuditorCheck)] = []
         for (i, (transfer, inputs)) in items.enumerated() {
             let auditor: AuditorCheck
+            let commitmentEncodings = transfer.outputCommitmentEncodings
             do throws(ProtocolError) {
                 try checkInputs(transfer, inputs)
                 auditor = try AuditorCheck(section: transfer.auditorSection, auditors: auditors,
                                            commitments: transfer.outputs.map(\.commitment),
-                                           commitmentEncodings: transfer.commitmentEncodings, chain: transfer.chainID)
+                                           commitmentEncodings: commitmentEncodings.map { $0[...] }, chain: transfer.chainID)
             } catch {
                 results[i] = .failure(error)
                 continue
@@ -115,7 +116,7 @@ public enum TransferVerifier {
             excesses.append((i, excess, auditor))
             rangeInputs.append(RangeProof.StatementInput(
                 proof: transfer.rangeProof, commitments: transfer.outputs.map(\.commitment),
-                encodings: transfer.outputCommitmentEncodings, bitSize: Transfer.rangeBits,
+                encodings: commitmentEncodings, bitSize: Transfer.rangeBits,
                 transcript: Contexts.rangeProofTranscript(chain: transfer.chainID)))
         }
         for ((i, excess, auditor), range) in zip(excesses, RangeProof.statements(rangeInputs, backend: backend)) {

@@ -70,6 +70,17 @@ extension BenchCommand {
                     }
                 }
             },
+            BenchFigure("transfer_decode_2out", unit: "1-input, 2-output transfer decoded from its bytes (every point, one batch)") {
+                let (sender, recipient, note) = transferSetup()
+                guard let built = try? TransferBuilder.build(chain: benchChain, from: sender, spending: [note],
+                                                             payments: [Payment(to: recipient, amount: 1234)], fee: 10,
+                                                             backend: backend)
+                else { preconditionFailure("building a benchmark transfer failed") }
+                let bytes = built.transfer.bytes
+                return { n in
+                    for _ in 0..<n { precondition((try? Transfer(bytes: bytes, backend: backend)) != nil, "valid transfer") }
+                }
+            },
             verifyFigure("transfer_verify_2out_batch256", auditors: [], backend: backend, verifier: verifier),
             verifyFigure("transfer_verify_2out_1auditor_batch256", auditors: [benchAuditor.publicKey], backend: backend,
                          verifier: verifier),

@@ -17,11 +17,10 @@ extension Ledger {
         let n = template.inputs.count
         let m = template.outputs.count
         precondition(n == m, "the chain spends every output of the transfer before: inputs and outputs must match")
-        let inputsStart = Transfer.inputCountOffset + 1
-        let start = inputsStart + 32 * n + 1
+        let layout = template.layout
         let sender = template.senderKey.bytes
-        for j in 0..<m { bytes.replaceSubrange((start + j * Output.encodedLength)..<(start + j * Output.encodedLength + 32), with: sender) }
-        let feeAt = start + m * Output.encodedLength
+        for j in 0..<m { bytes.replaceSubrange(layout.output(j)..<(layout.output(j) + 32), with: sender) }
+        let feeAt = layout.fee
         bytes.replaceSubrange(feeAt..<(feeAt + 8), with: [UInt8](repeating: 0, count: 8))
         let idKey = Array(Domain.transferID.utf8)
         var objects: [[UInt8]] = []
@@ -31,7 +30,7 @@ extension Ledger {
             // The next transfer spends this one's outputs.
             let id = TransferID(uncheckedBytes: Hash.blake2b(bytes, outputLength: 32, key: idKey))
             for k in 0..<n {
-                bytes.replaceSubrange((inputsStart + 32 * k)..<(inputsStart + 32 * k + 32), with: NoteID(transfer: id, outputIndex: k).bytes)
+                bytes.replaceSubrange(layout.input(k)..<(layout.input(k) + 32), with: NoteID(transfer: id, outputIndex: k).bytes)
             }
             if objects.count == batch || i == count - 1 {
                 try settleByRulesOnly(objects, time: time)

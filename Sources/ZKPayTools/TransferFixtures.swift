@@ -48,29 +48,6 @@ package enum TransferFixtures {
         ])
     }
 
-    /// Byte offsets of a transfer's fields (for the encoding-level invalid cases).
-    struct Layout {
-        let inputs: Int, outputs: Int, proofLength: Int, auditorSectionLength: Int
-        var inputCount: Int { Transfer.inputCountOffset }
-        var outputCount: Int { inputCount + 1 + 32 * inputs }
-        func output(_ j: Int) -> Int { outputCount + 1 + Output.encodedLength * j }
-        var fee: Int { output(outputs) }
-        var proof: Int { fee + 8 + 2 }
-        /// The auditor section (the fixtures' transfers serve no auditor: one count byte of 0).
-        var auditors: Int { proof + proofLength }
-        var excess: Int { auditors + auditorSectionLength }
-        var balanceSignature: Int { excess + 32 }
-        var sender: Int { balanceSignature + 64 }
-        var authorization: Int { sender + 32 }
-
-        init(_ t: Transfer) {
-            inputs = t.inputs.count
-            outputs = t.outputs.count
-            proofLength = t.rangeProof.bytes.count
-            auditorSectionLength = Auditing.sectionLength(auditors: t.auditorSection.auditorCount, outputs: t.outputs.count)
-        }
-    }
-
     /// Generates every case.
     package static func generate(seed: [UInt8], progress: @escaping (Int) -> Void = { _ in }) throws(ProtocolError) -> [Case] {
         let g = Generator(seed: seed)
@@ -265,7 +242,7 @@ package enum TransferFixtures {
             }
             let honest = try draft(base, [(recipients[0].address, 600), (sender.address, 390)], fee: 10)
             honestBytes = assemble(honest)
-            let layout = Layout(try Transfer(bytes: honestBytes))
+            let layout = try Transfer(bytes: honestBytes).layout
             do {
                 var t = honestBytes
                 t[layout.output(0) + 64 + 40] ^= 0x01
@@ -345,7 +322,7 @@ package enum TransferFixtures {
 
         func encodingCases() throws(ProtocolError) {
             let baseInputs = base.map(\.input)
-            let layout = Layout(try Transfer(bytes: honestBytes))
+            let layout = try Transfer(bytes: honestBytes).layout
             func patched(_ name: String, _ description: String, _ error: String, _ change: (inout [UInt8]) -> Void) {
                 var t = honestBytes
                 change(&t)
@@ -354,9 +331,9 @@ package enum TransferFixtures {
             patched("truncated", "the last byte is missing", "truncated") { $0.removeLast() }
             patched("empty", "zero bytes", "truncated") { $0 = [] }
             patched("trailing-byte", "one byte after the authorization", "trailing_bytes") { $0.append(0) }
-            patched("zero-inputs", "input count 0", "count_out_of_range") { $0[layout.inputCount] = 0 }
-            patched("seventeen-inputs", "input count 17", "count_out_of_range") { $0[layout.inputCount] = 17 }
-            patched("three-outputs", "output count 3 (not a power of two)", "count_out_of_range") { $0[layout.outputCount] = 3 }
+            patched("zero-inputs", "input count 0", "count_out_of_range") { $0[TransferLayout.inputCountOffset] = 0 }
+            patched("seventeen-inputs", "input count 17", "count_out_of_range") { $0[TransferLayout.inputCountOffset] = 17 }
+            patched("three-outputs", "output count 3 (not a power of two)", "count_out_of_range") { $0[layout.outputCountOffset] = 3 }
             patched("unknown-version", "version 4", "unknown_version") { $0[1] = 4 }
             patched("mint-type-byte", "object type 2 (a mint)", "unexpected_object_type") { $0[0] = 2 }
             patched("non-canonical-commitment", "output 0's commitment is 2^255 - 1", "non_canonical_point") {

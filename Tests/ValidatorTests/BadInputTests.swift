@@ -19,9 +19,9 @@ struct BadInputTests {
         print("bad input seed \(Pool.seed ^ 77)")
         let garbage = (0..<600).map { _ in UInt8.random(in: 0...255, using: &rng) }
         var tamperedMemo = pool.t1.bytes
-        tamperedMemo[Transfer.inputCountOffset + 1 + 32 + 1 + 64 + 120] ^= 1  // a memo ciphertext byte of output 0: covered by the signatures
+        tamperedMemo[TransferLayout.inputCountOffset + 1 + 32 + 1 + 64 + 120] ^= 1  // a memo ciphertext byte of output 0: covered by the signatures
         var hugeInputs = pool.t1.bytes
-        hugeInputs[Transfer.inputCountOffset] = 0xff  // inputs count
+        hugeInputs[TransferLayout.inputCountOffset] = 0xff  // inputs count
 
         let cases: [(String, String, [UInt8], String?, Int, String)] = [
             ("truncated binary", "/v1/transfers", Array(pool.t1.bytes.prefix(100)), "application/octet-stream", 400, "truncated"),

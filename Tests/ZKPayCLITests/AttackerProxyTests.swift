@@ -112,7 +112,7 @@ final class AttackerProxy: Sendable {
         var w = ByteWriter()
         output.encode(to: &w)
         var bytes = transfer.bytes
-        let start = Transfer.inputCountOffset + 2 + 32 * transfer.inputs.count + Output.encodedLength * j
+        let start = transfer.layout.output(j)
         bytes.replaceSubrange(start..<(start + Output.encodedLength), with: w.bytes)
         return try? Transfer(bytes: bytes)
     }

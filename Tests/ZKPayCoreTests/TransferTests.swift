@@ -177,8 +177,8 @@ struct TransferVerificationTests {
     func everyPointNamed() throws {
         for c in TransferCase.validCases.prefix(4) {
             let bytes = c.transfer
-            let inputs = Int(bytes[Transfer.inputCountOffset])
-            let outputsStart = Transfer.inputCountOffset + 2 + 32 * inputs, outputs = Int(bytes[outputsStart - 1])
+            let inputs = Int(bytes[TransferLayout.inputCountOffset])
+            let outputsStart = TransferLayout.inputCountOffset + 2 + 32 * inputs, outputs = Int(bytes[outputsStart - 1])
             var fields: [(Int, String)] = []
             for j in 0..<outputs {
                 let o = outputsStart + 217 * j
