@@ -204,12 +204,10 @@ extension LedgerState {
                 }
             }
         case let .redemptions(redemptions):
-            for r in redemptions {
-                do throws(LedgerRejection) {
-                    let v = try verifyVartime(r)
-                    stage(v.facts, verifiedInputs: v.inputs, time: time, into: &pending)
-                } catch {
-                    pending.items.append(.rejected(error))
+            for verdict in verifyVartime(redemptions) {
+                switch verdict {
+                case let .success(v): stage(v.facts, verifiedInputs: v.inputs, time: time, into: &pending)
+                case let .failure(e): pending.items.append(.rejected(e))
                 }
             }
         case let .logged(objects):

@@ -41,17 +41,62 @@ extension LedgerState {
         let blinding: Scalar
     }
 
-    /// Verifies a redemption against this state: its inputs must be unspent notes of the
-    /// ledger, then the inner transfer's statements, the opening of the burned output and
-    /// the holder signature are checked as one multiscalar multiplication on `backend`.
-    /// - Returns: the facts to stage and the input notes' encodings it was verified against.
-    /// - Throws: `unknownInput`, `doubleSpend`, `inputMismatch` or `invalid(...)`.
+    /// Verifies redemptions against this state as one batch: each one's inputs must be
+    /// unspent notes of the ledger; then the statements of all of them (inner transfers,
+    /// openings of the burned outputs, holder signatures) are checked with one multiscalar
+    /// multiplication on `backend`, the generator terms shared; a failing batch is bisected,
+    /// and each redemption found invalid is checked alone to name its error.
+    /// - Returns: per redemption, in order, the facts to stage and the input notes' encodings
+    ///   it was verified against, or why it is refused (`unknownInput`, `doubleSpend`,
+    ///   `inputMismatch` or `invalid(...)`).
     /// - Warning: Variable time; public data only.
-    func verifyVartime(_ r: Redemption) throws(LedgerRejection) -> (facts: RedemptionFacts, inputs: [UInt8]) {
-        if settledSequences[Key32(id: r.id)] != nil { return (RedemptionFacts(r), []) }
+    func verifyVartime(_ redemptions: [Redemption]) -> [Result<(facts: RedemptionFacts, inputs: [UInt8]), LedgerRejection>] {
+        var results = [Result<(facts: RedemptionFacts, inputs: [UInt8]), LedgerRejection>?](repeating: nil,
+                                                                                              count: redemptions.count)
+        var checked: [(index: Int, inputs: [InputNote], records: [UInt8], statements: [Statement])] = []
+        for (i, r) in redemptions.enumerated() {
+            // A settled one is answered with its receipt when staged.
+            if settledSequences[Key32(id: r.id)] != nil {
+                results[i] = .success((RedemptionFacts(r), []))
+                continue
+            }
+            do throws(LedgerRejection) {
+                let (inputs, records) = try inputNotes(of: r.transfer)
+                let statements: [Statement]
+                do { statements = try r.statements(inputs: inputs, auditors: auditors, backend: backend) } catch {
+                    throw .invalid(error)
+                }
+                checked.append((i, inputs, records, statements))
+            } catch {
+                results[i] = .failure(error)
+            }
+        }
+        let verifier = BatchVerifier(backend: backend)
+        let invalid = Set(verifier.invalidItemsVartime(checked.map(\.statements)))
+        for (n, c) in checked.enumerated() {
+            let r = redemptions[c.index]
+            if invalid.contains(n) {
+                do {
+                    try r.verifyVartime(inputs: c.inputs, auditors: auditors, verifier: verifier)
+                } catch {
+                    results[c.index] = .failure(.invalid(error))
+                    continue
+                }
+            }
+            results[c.index] = .success((RedemptionFacts(r), c.records))
+        }
+        return results.map { verdict in
+            guard let verdict else { preconditionFailure("every redemption gets a verdict above") }
+            return verdict
+        }
+    }
+
+    /// The notes a transfer spends, as this state holds them, and their records in order.
+    /// - Throws: `unknownInput`, `doubleSpend` or `inputMismatch` naming the input.
+    private func inputNotes(of transfer: Transfer) throws(LedgerRejection) -> ([InputNote], [UInt8]) {
         var inputs: [InputNote] = []
         var records: [UInt8] = []
-        for (k, n) in r.transfer.inputs.enumerated() {
+        for (k, n) in transfer.inputs.enumerated() {
             guard let bytes = unspent[n] else {
                 if let spender = spentBy[n] { throw .doubleSpend(index: k, note: n, spentBy: spender) }
                 throw .unknownInput(index: k, note: n)
@@ -62,8 +107,7 @@ extension LedgerState {
             inputs.append(InputNote(id: n, owner: owner, commitment: commitment))
             records += bytes
         }
-        do { try r.verifyVartime(inputs: inputs, auditors: auditors, verifier: BatchVerifier(backend: backend)) } catch { throw .invalid(error) }
-        return (RedemptionFacts(r), records)
+        return (inputs, records)
     }
 
     /// Settles a redemption into `batch` (or records why not): the inner transfer under the

@@ -152,6 +152,17 @@ public struct Redemption: Sendable, Equatable {
         throw .invalidHolderSignature
     }
 
+    /// Every statement that makes the redemption valid (the inner transfer's, the opening,
+    /// the holder signature), for a verifier that checks many redemptions in one batch.
+    /// - Throws: the inner transfer's structural errors (`TransferVerifier.statements`).
+    public func statements(inputs: [InputNote], auditors: [AuditorKey] = [], backend: Backend = .portable)
+        throws(ProtocolError) -> [Statement]
+    {
+        let own = ownStatements()
+        return try TransferVerifier.statements(for: transfer, inputs: inputs, auditors: auditors, backend: backend).all
+            + [own.opening, own.holder]
+    }
+
     /// Builds the encoding of a redemption around `transfer` and signs it with the holder's
     /// spend key (which must be the transfer's sender).
     package static func sign(transfer: Transfer, burnedIndex: Int, amount: UInt64, blinding: Scalar, reference: [UInt8],

@@ -52,6 +52,19 @@ extension BenchCommand {
         }
     }
 
+    /// `count` redemptions of the benchmark sender's note (stateless: each spends the same
+    /// note), paying 1000 out to a bank reference, and the note they spend.
+    static func redemptionSetup(count: Int, backend: Backend) -> ([Redemption], [InputNote]) {
+        let (sender, _, note) = transferSetup()
+        let redemptions = (0..<count).map { _ in
+            guard let r = try? RedemptionBuilder.build(chain: benchChain, from: sender, spending: [note], amount: 1000, fee: 10,
+                                                       reference: "BENCH PAYOUT", backend: backend).redemption
+            else { preconditionFailure("building a benchmark redemption failed") }
+            return r
+        }
+        return (redemptions, [note.input])
+    }
+
     /// The chain id the stateless transfer benchmarks build for (no ledger checks it).
     static let benchChain = ChainID(uncheckedBytes: Array(repeating: 0x42, count: 32))
 
@@ -84,6 +97,28 @@ extension BenchCommand {
             verifyFigure("transfer_verify_2out_batch256", auditors: [], backend: backend, verifier: verifier),
             verifyFigure("transfer_verify_2out_1auditor_batch256", auditors: [benchAuditor.publicKey], backend: backend,
                          verifier: verifier),
+            BenchFigure("redemption_verify_alone", unit: "redemption (inner transfer, opening, holder signature), one MSM of its own") {
+                let (redemptions, inputs) = redemptionSetup(count: 1, backend: backend)
+                return { n in
+                    for _ in 0..<n {
+                        precondition((try? redemptions[0].verifyVartime(inputs: inputs, verifier: verifier)) != nil, "valid")
+                    }
+                }
+            },
+            BenchFigure("redemption_verify_batch64", unit: "redemption in a batch of 64 checked with one MSM (as the ledger applies them)",
+                        opsPerCall: 64) {
+                let (redemptions, inputs) = redemptionSetup(count: 64, backend: backend)
+                return { n in
+                    for _ in 0..<n {
+                        var statements: [Statement] = []
+                        for r in redemptions {
+                            guard let s = try? r.statements(inputs: inputs, backend: backend) else { preconditionFailure("valid") }
+                            statements += s
+                        }
+                        precondition(verifier.verifyVartime(statements), "benchmark batch must verify")
+                    }
+                }
+            },
             BenchFigure("auditor_scan_2out", unit: "2-output transfer read by its auditor (decrypt and check both outputs)") {
                 let (sender, recipient, note) = transferSetup()
                 let auditors = [benchAuditor.publicKey]

@@ -196,6 +196,32 @@ struct RedemptionTests {
         #expect(s.auditVartime().ok)
     }
 
+    @Test("a batch of redemptions is verified together: the valid ones settle, each invalid one is refused with its own code")
+    func batch() throws {
+        var s = minted()
+        _ = s.submit([pool.t1])
+        let notes = pool.mint.createdNotes.map { Pool.owned($0, by: pool.alice) }
+        let second = try RedemptionBuilder.build(chain: pool.chain, from: pool.alice, spending: [notes[2]], amount: 50, fee: 1,
+                                                 reference: "B2").redemption
+        let third = try RedemptionBuilder.build(chain: pool.chain, from: pool.alice, spending: [notes[3]], amount: 7, fee: 1,
+                                                reference: "B3").redemption
+        let outcomes = s.applySigned(OrderedBatch(time: 9, redemptions: [r.good, r.otherSigner, second, r.spendsT1Input,
+                                                                         third, r.wrongAmount]))
+        #expect(outcomes.map(\.isSettled) == [true, false, true, false, true, false])
+        #expect(outcomes[1].rejection?.code == "invalid_holder_signature")
+        #expect(outcomes[3].rejection?.code == "double_spend")
+        #expect(outcomes[5].rejection?.code == "burn_opening_mismatch")
+        #expect(s.burned == 120 + 50 + 7 && s.feePool == 5 + 3 + 1 + 1)
+        #expect(s.auditVartime().ok)
+        // The same redemptions again: the settled ones answer with their receipts.
+        let again = s.applySigned(OrderedBatch(time: 10, redemptions: [second, r.good]))
+        for (o, first) in zip(again, [outcomes[2], outcomes[0]]) {
+            if case let .finalized(receipt) = o { #expect(receipt.sequence == first.receipt?.sequence) } else {
+                Issue.record("resubmission: \(o)")
+            }
+        }
+    }
+
     @Test("recovery replays burns: the reopened ledger has the same state, totals, audit and events; the full audit passes")
     func recovery() throws {
         let storage = SimulatedStorage()
@@ -203,7 +229,9 @@ struct RedemptionTests {
         let ledger = try Ledger(storage: storage)
         _ = try ledger.submit(mint: pool.mint, time: 1)
         let out = try ledger.submit(redemptions: [r.good, r.wrongAmount], time: 2)
-        #expect(out[0].isSettled && out[1].rejection?.code == "double_spend")
+        // Both are verified before either settles, so the second is refused for its own
+        // fault (the opening) rather than for the note the first then spends.
+        #expect(out[0].isSettled && out[1].rejection?.code == "burn_opening_mismatch")
         let again = try Ledger(storage: storage)
         #expect(again.state.chainHash == ledger.state.chainHash && again.state.sequence == 2)
         #expect(again.state.burned == 120 && again.state.burnBlindingSum == ledger.state.burnBlindingSum)
