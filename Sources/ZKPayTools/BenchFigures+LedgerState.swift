@@ -56,7 +56,8 @@ extension BenchCommand {
                 let template = setup.chainTemplate()
                 do {
                     let storage = try runtime.openStorage(directory.path, create: true)
-                    try Ledger.initialize(storage: storage, issuer: setup.issuer.address, minimumFee: 0)
+                    // The setup's genesis (minimum fee 0): its mints and the template are built for its chain id.
+                    try Ledger.initialize(storage: storage, genesis: setup.genesis, receiptKeySeed: setup.keySeed)
                     let ledger = try Ledger(storage: storage, options: runtime.logOptions, backend: runtime.backend)
                     _ = try ledger.submit(mints: [setup.mints[0]], time: 1)
                     try ledger.appendSyntheticChain(template: template, count: 1_000_000, time: 2)
