@@ -126,24 +126,37 @@ public final class DiscreteLogTable: Sendable {
         self.bits = bits
         let count = 1 << babyBits
         var table = [UInt64: UInt32](minimumCapacity: count)
-        var p = RistrettoPoint.identity
-        var j = 0
-        while j < count {
-            let n = min(4096, count - j)
-            var chunk: [RistrettoPoint] = []
-            chunk.reserveCapacity(n)
-            for _ in 0..<n {
-                chunk.append(p)
-                p += .basepoint
-            }
-            for (i, e) in RistrettoPoint.batchEncode(chunk, backend: backend).enumerated() {
-                let key = Self.key(e)
-                if table[key] == nil { table[key] = UInt32(j + i) }
-            }
-            j += n
+        let after = Self.walkVartime(from: .identity, step: .basepoint, count: count, chunk: 4096, backend: backend) { j, e in
+            let key = Self.key(e)
+            if table[key] == nil { table[key] = UInt32(j) }
+            return false
         }
         self.table = table
-        giantStep = p
+        giantStep = after.next
+    }
+
+    /// Hands the encodings of `start + k·step` for k = 0, 1, … `count − 1` to `body`, in
+    /// order, encoded `chunk` at a time in one batch (one field inversion per chunk); stops
+    /// early when `body` returns true.
+    /// - Returns: the k where it stopped (nil if it did not) and `start + count·step`.
+    private static func walkVartime(from start: RistrettoPoint, step: RistrettoPoint, count: Int, chunk: Int,
+                                    backend: Backend, _ body: (Int, [UInt8]) -> Bool) -> (stopped: Int?, next: RistrettoPoint) {
+        var p = start
+        var k = 0
+        while k < count {
+            let n = min(chunk, count - k)
+            var points: [RistrettoPoint] = []
+            points.reserveCapacity(n)
+            for _ in 0..<n {
+                points.append(p)
+                p += step
+            }
+            for (i, e) in RistrettoPoint.batchEncode(points, backend: backend).enumerated() where body(k + i, e) {
+                return (k + i, p)
+            }
+            k += n
+        }
+        return (nil, p)
     }
 
     static func key(_ e: [UInt8]) -> UInt64 {
@@ -155,24 +168,15 @@ public final class DiscreteLogTable: Sendable {
     /// v with v·B = x and v < 2^bits, or nil.
     /// - Warning: Variable time (see the type).
     public func recoverVartime(_ x: RistrettoPoint, backend: Backend = .portable) -> UInt64? {
-        let giants = 1 << (bits - babyBits)
-        var y = x
-        var i = 0
-        while i < giants {
-            let n = min(1024, giants - i)
-            var chunk: [RistrettoPoint] = []
-            chunk.reserveCapacity(n)
-            for _ in 0..<n {
-                chunk.append(y)
-                y -= giantStep
-            }
-            for (g, e) in RistrettoPoint.batchEncode(chunk, backend: backend).enumerated() {
-                guard let j = table[Self.key(e)] else { continue }
-                let v = UInt64(i + g) << UInt64(babyBits) + UInt64(j)
-                if RistrettoPoint.basepoint.vartimeMultiply(Scalar(v)) == x { return v }
-            }
-            i += n
+        var found: UInt64?
+        _ = Self.walkVartime(from: x, step: -giantStep, count: 1 << (bits - babyBits), chunk: 1024, backend: backend) { i, e in
+            // A table hit on the 8-byte key is confirmed with one scalar multiplication.
+            guard let j = table[Self.key(e)] else { return false }
+            let v = UInt64(i) << UInt64(babyBits) + UInt64(j)
+            guard RistrettoPoint.basepoint.vartimeMultiply(Scalar(v)) == x else { return false }
+            found = v
+            return true
         }
-        return nil
+        return found
     }
 }

@@ -212,12 +212,7 @@ extension AuditorSection {
         w.point(commitment)
         w.point(handle)
         var input = w.bytes
-        var okm = Hash.blake2b(input, outputLength: 64, key: Domain.key(Domain.auditorKey))
-        let key = SecretBytes(copying: okm[0..<32])
-        let nonce = Array(okm[32..<56])
-        secureZero(&input)
-        secureZero(&okm)
-        return (key, nonce)
+        return AEADKeys.derive(&input, domain: Domain.auditorKey)
     }
 }
 

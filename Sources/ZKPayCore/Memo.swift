@@ -182,12 +182,7 @@ public struct EncryptedMemo: Sendable, Equatable {
     private static func keySchedule(shared: RistrettoPoint, ephemeral: RistrettoPoint, view: RistrettoPoint,
                                     owner: RistrettoPoint, commitment: RistrettoPoint) -> (SecretBytes, [UInt8]) {
         var input = shared.encoding + ephemeral.encoding + view.encoding + owner.encoding + commitment.encoding
-        var okm = Hash.blake2b(input, outputLength: 64, key: Domain.key(Domain.memoKey))
-        let key = SecretBytes(copying: okm[0..<32])
-        let nonce = Array(okm[32..<56])
-        secureZero(&input)
-        secureZero(&okm)
-        return (key, nonce)
+        return AEADKeys.derive(&input, domain: Domain.memoKey)
     }
 
     public static func == (a: EncryptedMemo, b: EncryptedMemo) -> Bool {
