@@ -38,6 +38,10 @@ extension WriteAheadLog {
         }
         let position = Int(sequence - segment.firstSequence)
         guard let offsets = recordIndex[segment.name]?.offsets, position < offsets.count else { return nil }
+        // Read exactly the frame (it ends where the next one starts, or at the durable end),
+        // not a scan's megabyte: a lookup costs its record's bytes.
+        let frameEnd = position + 1 < offsets.count ? offsets[position + 1] : scanner.size
+        if frameEnd > offsets[position] { scanner.readAhead = Int(clamping: frameEnd - offsets[position]) }
         switch try scanner.frame(at: offsets[position]) {
         case let .valid(record, _) where record.sequence == sequence:
             return record

@@ -191,6 +191,8 @@ struct SegmentScanner {
     let crc: CRC32CImplementation
     private var windowStart: UInt64 = 0
     private var window: [UInt8] = []
+    /// Bytes read at once when the window moves: large for a scan, one frame for a lookup.
+    var readAhead = SegmentScanner.chunkBytes
     static let chunkBytes = 1 << 20
 
     /// A scanner of `file` up to `limit` bytes (the durable end), or up to its size, whose
@@ -211,7 +213,7 @@ struct SegmentScanner {
         if offset >= windowStart, offset + UInt64(count) <= windowStart + UInt64(window.count) {
             return Int(offset - windowStart)
         }
-        window = try storage.read(file, at: offset, count: max(count, Self.chunkBytes))
+        window = try storage.read(file, at: offset, count: max(count, readAhead))
         windowStart = offset
         guard window.count >= count else {
             throw LedgerError.io(operation: "read (file shrank during recovery)", path: path, code: 5)
