@@ -108,14 +108,16 @@ def mint_json(b):
 
 
 def receipt_json(r):
-    first, size, count = struct.unpack_from("<QHB", r, 83)
-    signers_at = 94 + 32 * count
+    first, size = struct.unpack_from("<QH", r, 83)
+    digest, count = r[93:125], r[125]
+    signers_at = 126 + 32 * count
     signers = [{"index": r[signers_at + 1 + 65 * k], "signature": hexs(r[signers_at + 2 + 65 * k:signers_at + 66 + 65 * k])}
                for k in range(r[signers_at])]
-    return {"version": r[1], "kind": "transfer" if r[10] == 1 else "mint",
+    return {"version": r[1], "kind": {1: "transfer", 2: "mint", 3: "redemption"}[r[10]],
             "sequence": struct.unpack_from("<Q", r, 2)[0], "id": hexs(r[11:43]),
             "time": struct.unpack_from("<Q", r, 43)[0], "chain_hash": hexs(r[51:83]),
-            "batch_first": first, "batch_size": size, "path": [hexs(r[94 + 32 * i:126 + 32 * i]) for i in range(count)],
+            "batch_first": first, "batch_size": size, "state_digest": hexs(digest),
+            "path": [hexs(r[126 + 32 * i:158 + 32 * i]) for i in range(count)],
             "signers": signers, "bytes": hexs(r)}
 
 
@@ -154,18 +156,18 @@ def bech32m(hrp, payload):
 
 issuer = bech32m("zkp", genesis[12:76])
 
-# Receipts (version 3): entry ‖ batch first u64 ‖ size u16 ‖ path count u8 ‖ path ‖ signer
-# count u8 ‖ (index u8 ‖ signature)*. The signatures are not the validators': the decoders
-# check the layout, `verify` the signatures.
-def receipt_v3(entry_from, sequence, first, size, path_count, signers):
+# Receipts (version 4): entry ‖ batch first u64 ‖ size u16 ‖ state digest (32) ‖ path count
+# u8 ‖ path ‖ signer count u8 ‖ (index u8 ‖ signature)*. The signatures are not the
+# validators': the decoders check the layout, `verify` the signatures.
+def receipt_v4(entry_from, sequence, first, size, path_count, signers):
     entry = bytearray(entry_from[:83])
     struct.pack_into("<Q", entry, 2, sequence)
-    return (bytes(entry) + struct.pack("<QHB", first, size, path_count) + bytes(range(32)) * path_count
-            + bytes([len(signers)]) + b"".join(bytes([i]) + bytes(64) for i in signers))
+    return (bytes(entry) + struct.pack("<QH", first, size) + bytes([0xd5]) * 32 + bytes([path_count])
+            + bytes(range(32)) * path_count + bytes([len(signers)]) + b"".join(bytes([i]) + bytes(64) for i in signers))
 
 
-v2_single = receipt_v3(receipts[0], 1, 1, 1, 0, [0])
-v2_leaf1_of3 = receipt_v3(receipts[1], 3, 2, 3, 2, [0, 2, 3])  # leaf 1 of a 3-leaf tree: path of 2, three signers
+v2_single = receipt_v4(receipts[0], 1, 1, 1, 0, [0])
+v2_leaf1_of3 = receipt_v4(receipts[1], 3, 2, 3, 2, [0, 2, 3])  # leaf 1 of a 3-leaf tree: path of 2, three signers
 
 # --- targets --------------------------------------------------------------------------
 status = b"GET /v1/status HTTP/1.1\r\nHost: validator\r\n\r\n"

@@ -220,7 +220,8 @@ extension LedgerState {
                 }
             }
         }
-        return AppliedBatch(batch: batch, trees: pending.entries.trees(backend: backend), pending: pending,
+        return AppliedBatch(batch: batch, trees: pending.entries.trees(backend: backend, stateDigest: stateDigest),
+                            pending: pending,
                             issuer: issuer.encoding)
     }
 
@@ -250,6 +251,15 @@ extension LedgerState {
         var settledCount: Int { entries.count }
     }
 
+    /// Records the object just settled (at `sequence`, the chain hash after it) in `batch`:
+    /// its receipt entry and outcome. When the entry fills a receipt tree (65,535 entries),
+    /// the state digest after it is kept for that tree's signature.
+    mutating func recordSettled(kind: Receipt.Kind, id: Key32, time: UInt64, into batch: inout PendingBatch) {
+        batch.entries.append(sequence: sequence, kind: kind, id: id, time: time, chainHash: chainHash)
+        if batch.entries.count % Receipt.maxBatchSize == 0 { batch.entries.closeTree(stateDigest: stateDigest) }
+        batch.items.append(.settled(sequence: sequence))
+    }
+
     /// Grows the maps a batch of `items` adds to once, ahead of it, instead of step by step
     /// inside it.
     mutating func reserveCapacity(settling items: [Verification]) {
@@ -274,8 +284,7 @@ extension LedgerState {
             batch.undos.append(Undo(id: f.idKey, removed: first..<batch.removed.count, created: f.outputKeys, fee: f.fee,
                                     minted: 0, blindings: .zero, isTransfer: true))
         }
-        batch.entries.append(sequence: sequence, kind: .transfer, id: f.idKey, time: time, chainHash: chainHash)
-        batch.items.append(.settled(sequence: sequence))
+        recordSettled(kind: .transfer, id: f.idKey, time: time, into: &batch)
     }
 
     /// Settles a verified mint into `batch` (or records why not).
@@ -286,7 +295,6 @@ extension LedgerState {
         if batch.chainHashBefore == nil { batch.chainHashBefore = chainHash }
         let undo = settle(v.mint, id: v.id, notes: notes)
         if batch.undoable { batch.undos.append(undo) }
-        batch.entries.append(sequence: sequence, kind: .mint, id: Key32(id: v.id), time: time, chainHash: chainHash)
-        batch.items.append(.settled(sequence: sequence))
+        recordSettled(kind: .mint, id: Key32(id: v.id), time: time, into: &batch)
     }
 }

@@ -127,8 +127,7 @@ extension LedgerState {
                                     fee: r.transfer.fee, minted: 0, blindings: .zero, isTransfer: true,
                                     burned: burn.amount, burnBlinding: burn.blinding))
         }
-        batch.entries.append(sequence: sequence, kind: .redemption, id: r.idKey, time: time, chainHash: chainHash)
-        batch.items.append(.settled(sequence: sequence))
+        recordSettled(kind: .redemption, id: r.idKey, time: time, into: &batch)
     }
 
     /// The supply rule of a burn: the fees and burns together never exceed what was minted

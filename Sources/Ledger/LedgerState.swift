@@ -49,8 +49,11 @@ public struct LedgerState: Sendable {
     public internal(set) var burned: UInt64 = 0
     /// Σ blindings of burned outputs (public: each redemption reveals its opening).
     public internal(set) var burnBlindingSum = Scalar.zero
-    /// The excess encodings E of every settled transfer, concatenated (32 bytes each), in order.
+    /// The excess encodings E of every settled transfer, concatenated (32 bytes each), in
+    /// order (grown and shrunk only through `appendExcess` and `removeLastExcess`).
     public internal(set) var excesses: [UInt8] = []
+    /// Σ of the excesses' state-digest terms (`stateDigest`).
+    var excessSum = DigestSum()
     /// The chain hash after the last settled object.
     public internal(set) var chainHash: [UInt8]
     /// Sequence number of the last settled object (0: none yet).
@@ -206,7 +209,7 @@ public struct LedgerState: Sendable {
             burned += burn.amount
             burnBlindingSum += burn.blinding
         }
-        excesses.append(contentsOf: f.excess)
+        appendExcess(f.excess)
         sequence += 1
         chainHash = Self.nextChainHash(chainHash, key: settledID)
         settledSequences[settledID] = sequence
@@ -274,7 +277,7 @@ public struct LedgerState: Sendable {
                 feePool -= u.fee
                 burned -= u.burned
                 burnBlindingSum -= u.burnBlinding
-                excesses.removeLast(32)
+                removeLastExcess()
             } else {
                 minted -= u.minted
                 mintBlindingSum -= u.blindings

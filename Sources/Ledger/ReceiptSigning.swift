@@ -52,15 +52,19 @@ public struct ReceiptBatchTree: Sendable {
     public let first: UInt64
     /// Number of entries (leaves), 1...65535.
     public let count: Int
+    /// The ledger state's digest after the last entry (`LedgerState.stateDigest`).
+    public let stateDigest: [UInt8]
     /// The entries, 83 bytes each, in sequence order.
     let entries: ArraySlice<UInt8>
     /// Every level of the tree, leaves first, the root alone last.
     let levels: [[Digest32]]
 
     /// The tree over `count` entries (83 bytes each, version 2, sequences `first`, `first` + 1, …).
-    init(entries: ArraySlice<UInt8>, first: UInt64, count: Int, backend: Backend) {
+    init(entries: ArraySlice<UInt8>, first: UInt64, count: Int, stateDigest: [UInt8], backend: Backend) {
         precondition((1...Receipt.maxBatchSize).contains(count) && entries.count == count * Receipt.entryLength,
                      "a batch holds 1...65535 entries of 83 bytes")
+        precondition(stateDigest.count == 32, "a state digest is 32 bytes")
+        self.stateDigest = stateDigest
         let leaves = [Digest32](unsafeUninitializedCapacity: count) { buffer, initialized in
             entries.withUnsafeBytes { all in
                 ReceiptTree.leafHasher.digests(all.baseAddress!, stride: Receipt.entryLength, length: Receipt.entryLength,
@@ -77,8 +81,11 @@ public struct ReceiptBatchTree: Sendable {
     /// The root (RFC 9162 MTH over the entries' leaf hashes).
     public var root: [UInt8] { withUnsafeBytes(of: levels[levels.count - 1][0]) { Array($0) } }
 
-    /// What a validator signs: "zkpay/receipt-batch/v3" ‖ chain id ‖ first u64 ‖ size u16 ‖ root.
-    public func message(chain: ChainID) -> [UInt8] { Receipt.batchMessage(chain: chain, first: first, size: count, root: root) }
+    /// What a validator signs: "zkpay/receipt-batch/v4" ‖ chain id ‖ first u64 ‖ size u16 ‖ root
+    /// ‖ state digest.
+    public func message(chain: ChainID) -> [UInt8] {
+        Receipt.batchMessage(chain: chain, first: first, size: count, root: root, stateDigest: stateDigest)
+    }
 
     /// The entry of leaf `i` (83 bytes).
     func entry(_ i: Int) -> ArraySlice<UInt8> {
@@ -91,23 +98,25 @@ public struct ReceiptBatchTree: Sendable {
     /// (no path arrays growing node by node).
     public func receipts(signer: Receipt.Signer) -> [Receipt] {
         let signature = signer.signature, index = UInt8(signer.index)
-        let entryLength = Receipt.entryLength, first = first, count = count, levels = levels
+        let entryLength = Receipt.entryLength, first = first, count = count, levels = levels, digest = stateDigest
         var receipts: [Receipt] = []
         receipts.reserveCapacity(count)
         entries.withUnsafeBytes { all in
             signature.withUnsafeBytes { sig in
                 for i in 0..<count {
-                    // entry ‖ LE64(first) ‖ LE16(count) ‖ path length ‖ path ‖ 1 ‖ index ‖ signature.
+                    // entry ‖ LE64(first) ‖ LE16(count) ‖ state digest ‖ path length ‖ path ‖ 1 ‖ index
+                    // ‖ signature.
                     let pathCount = ReceiptTree.pathLength(index: i, size: count)
-                    let signersOffset = entryLength + 11 + 32 * pathCount
+                    let signersOffset = Receipt.pathOffset + 32 * pathCount
                     let length = signersOffset + 2 + 64
                     let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
                         let out = UnsafeMutableRawPointer(buffer.baseAddress!)
                         out.copyMemory(from: all.baseAddress! + i * entryLength, byteCount: entryLength)
                         out.storeBytes(of: first.littleEndian, toByteOffset: entryLength, as: UInt64.self)
                         out.storeBytes(of: UInt16(count).littleEndian, toByteOffset: entryLength + 8, as: UInt16.self)
-                        out.storeBytes(of: UInt8(pathCount), toByteOffset: entryLength + 10, as: UInt8.self)
-                        let written = ReceiptTree.writePath(levels: levels, index: i, to: out + entryLength + 11)
+                        digest.withUnsafeBytes { (out + Receipt.stateDigestOffset).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+                        out.storeBytes(of: UInt8(pathCount), toByteOffset: Receipt.pathCountOffset, as: UInt8.self)
+                        let written = ReceiptTree.writePath(levels: levels, index: i, to: out + Receipt.pathOffset)
                         precondition(written == pathCount, "the path has the length RFC 9162 gives it")
                         out.storeBytes(of: UInt8(1), toByteOffset: signersOffset, as: UInt8.self)
                         out.storeBytes(of: index, toByteOffset: signersOffset + 1, as: UInt8.self)
@@ -137,6 +146,8 @@ struct ReceiptBatch {
     private(set) var first: UInt64 = 0
     /// Number of entries.
     private(set) var count = 0
+    /// The state digest after the last entry of each full tree so far (`closeTree`).
+    private var closedDigests: [[UInt8]] = []
 
     init(capacity: Int = 0) { entries = ByteWriter(capacity: capacity * Receipt.entryLength) }
 
@@ -150,22 +161,32 @@ struct ReceiptBatch {
         count += 1
     }
 
-    /// The trees the batch is signed as, in sequence order: one per 65,535 entries.
-    /// (hashed on `backend`).
-    func trees(backend: Backend) -> [ReceiptBatchTree] {
+    /// Records the state digest after the entry that just filled a tree (a multiple of
+    /// 65,535 entries).
+    mutating func closeTree(stateDigest: [UInt8]) {
+        precondition(count == (closedDigests.count + 1) * Receipt.maxBatchSize, "a tree closes at 65,535 entries")
+        closedDigests.append(stateDigest)
+    }
+
+    /// The trees the batch is signed as, in sequence order: one per 65,535 entries (hashed
+    /// on `backend`). Each full tree carries the digest `closeTree` recorded; the last one,
+    /// `stateDigest`, the digest after the whole batch.
+    func trees(backend: Backend, stateDigest: [UInt8]) -> [ReceiptBatchTree] {
         var out: [ReceiptBatchTree] = []
         var start = 0
         while start < count {
             let n = min(Receipt.maxBatchSize, count - start)
             let slice = entries.bytes[(start * Receipt.entryLength)..<((start + n) * Receipt.entryLength)]
-            out.append(ReceiptBatchTree(entries: slice, first: first + UInt64(start), count: n, backend: backend))
+            let digest = out.count < closedDigests.count ? closedDigests[out.count] : stateDigest
+            out.append(ReceiptBatchTree(entries: slice, first: first + UInt64(start), count: n, stateDigest: digest,
+                                        backend: backend))
             start += n
         }
         return out
     }
 
     /// The signed receipts, in sequence order (one signature per 65,535 entries).
-    func sign(signer: ReceiptSigner, backend: Backend) -> [Receipt] {
-        trees(backend: backend).flatMap { $0.receipts(signer: signer.sign($0)) }
+    func sign(signer: ReceiptSigner, backend: Backend, stateDigest: [UInt8]) -> [Receipt] {
+        trees(backend: backend, stateDigest: stateDigest).flatMap { $0.receipts(signer: signer.sign($0)) }
     }
 }

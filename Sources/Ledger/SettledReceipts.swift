@@ -35,7 +35,8 @@ public struct SettledReceipts: Sendable {
 
     /// Appends the logged receipts of `applied` (a batch of logged objects just applied):
     /// each must hold the entry this state computed (sequence, kind, id, time, chain hash),
-    /// and a receipt whose whole batch was applied must prove this batch's root.
+    /// and a receipt whose whole batch was applied must prove this batch's root and name the
+    /// state digest the replay reached.
     /// - Throws: `replayRejected` naming the first record that disagrees.
     mutating func seal(_ applied: AppliedBatch, logged receipts: [Receipt]) throws(LedgerError) {
         try Self.check(applied, logged: receipts)
@@ -66,6 +67,10 @@ public struct SettledReceipts: Sendable {
             if head.batchFirst == tree.first, head.batchSize == tree.count {
                 guard head.batchRoot == tree.root else {
                     throw .replayRejected(sequence: head.sequence, reason: "the receipt's batch root differs from the replayed batch's")
+                }
+                guard head.stateDigest == tree.stateDigest else {
+                    throw .replayRejected(sequence: head.sequence,
+                                          reason: "the receipt's state digest differs from the replayed state's after the batch")
                 }
             }
             k += tree.count

@@ -89,7 +89,7 @@ extension LedgerState {
                 spentBy[n] = TransferID(uncheckedBytes: try r.raw(32, "transfer id"))
             }
             let ne = try count(32, "excess count")
-            excesses = try r.raw(32 * ne, "excesses")
+            for _ in 0..<ne { appendExcess(try r.raw(32, "excess")) }
             let receiptsListed = try count(Receipt.minimumLength, "receipt count")
             for k in stride(from: 1, through: receiptsListed, by: 1) {
                 // Each receipt says its own length (path and signer counts); decoding checks it.
@@ -116,6 +116,12 @@ extension LedgerState {
         }
         guard !feePool.addingReportingOverflow(burned).overflow, minted >= feePool + burned else {
             throw bad("fee pool and burns exceed the minted supply")
+        }
+        // A snapshot taken after a batch holds that batch's receipts, which name the state
+        // digest the batch left: the restored state must have it.
+        if let last = receipts.all.last, last.sequence == sequence,
+           last.sequence == last.batchFirst &+ UInt64(last.batchSize) &- 1, last.stateDigest != stateDigest {
+            throw bad("the restored state's digest differs from the one its last receipt names")
         }
     }
 }

@@ -127,6 +127,8 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
     private var hasPosition: [Bool] = []
     /// Number of unspent notes with a position.
     private(set) var positioned = 0
+    /// Σ of the unspent notes' state-digest terms (`noteTerm`), kept by every insert and removal.
+    private(set) var digestSum = DigestSum()
     /// The owner list links of each slot.
     private var previous: [UInt32] = []
     private var next: [UInt32] = []
@@ -320,6 +322,7 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
             next.append(Self.none)
         }
         table.place(bucket, hash: h, slot: Int(slot))
+        digestSum.add(term(slot: Int(slot)))
         live += 1
         if position != nil { positioned += 1 }
         let s = Int(slot)
@@ -360,6 +363,7 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
     /// Takes slot `s` (found in `bucket`) out of the id table and its owner's list, and frees it.
     private mutating func unlink(slot s: Int, bucket: Int) {
         let slot = UInt32(s)
+        digestSum.subtract(term(slot: s))
         table.vacate(bucket)
         live -= 1
         if hasPosition[s] { positioned -= 1 }
@@ -378,6 +382,11 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
         previous[s] = Self.none
         next[s] = Self.none
         free.append(slot)
+    }
+
+    /// The state-digest term of the note in slot `s`.
+    private func term(slot s: Int) -> Digest32 {
+        outputs.withUnsafeBytes { Self.noteTerm(ids[s], output: UnsafeRawBufferPointer(rebasing: $0[(s * Self.width)...])) }
     }
 
     /// Removes an unspent note like `remove`, without copying out its output (replay, whose

@@ -6,35 +6,37 @@ import Synchronization
 import ZKPayCore
 
 /// One validator's signature of one receipt batch, as validators exchange them
-/// (docs/PROTOCOL.md §7.10; integers little-endian, 107 bytes):
+/// (docs/PROTOCOL.md §7.10; integers little-endian, 139 bytes):
 ///
-///     batch first sequence u64 ‖ batch size u16 ‖ batch root (32) ‖ validator index u8
-///     ‖ Ed25519 signature (64) of `Receipt.batchMessage(chain, first, size, root)`
+///     batch first sequence u64 ‖ batch size u16 ‖ batch root (32) ‖ state digest (32)
+///     ‖ validator index u8 ‖ Ed25519 signature (64) of
+///     `Receipt.batchMessage(chain, first, size, root, state digest)`
 struct BatchSignature: Sendable, Equatable {
-    static let encodedLength = 8 + 2 + 32 + 1 + 64
-    let first: UInt64
-    let size: Int
-    let root: [UInt8]
+    static let encodedLength = 8 + 2 + 32 + 32 + 1 + 64
+    /// The batch signed (its first sequence, size, root and the state digest after it).
+    let key: Certifier.BatchKey
     let signer: Receipt.Signer
 
-    init(first: UInt64, size: Int, root: [UInt8], signer: Receipt.Signer) {
-        self.first = first
-        self.size = size
-        self.root = root
+    init(key: Certifier.BatchKey, signer: Receipt.Signer) {
+        self.key = key
         self.signer = signer
     }
 
+    var first: UInt64 { key.first }
+    var size: Int { key.size }
+
     /// The signatures a receipt carries, each as a batch signature (nil without a root).
     static func of(_ receipt: Receipt) -> [BatchSignature]? {
-        guard let root = receipt.batchRoot else { return nil }
-        return receipt.signers.map { BatchSignature(first: receipt.batchFirst, size: receipt.batchSize, root: root, signer: $0) }
+        guard let key = Certifier.BatchKey(receipt) else { return nil }
+        return receipt.signers.map { BatchSignature(key: key, signer: $0) }
     }
 
     var bytes: [UInt8] {
         var w = ByteWriter(capacity: Self.encodedLength)
-        w.u64(first)
-        w.u16(UInt16(size))
-        w.raw(root)
+        w.u64(key.first)
+        w.u16(UInt16(key.size))
+        w.raw(key.root)
+        w.raw(key.stateDigest)
         w.u8(UInt8(signer.index))
         w.raw(signer.signature)
         return w.bytes
@@ -45,16 +47,17 @@ struct BatchSignature: Sendable, Equatable {
         guard bytes.count == Self.encodedLength else { return nil }
         var r = ByteReader(bytes)
         guard let first = try? r.u64("first"), let size = try? r.u16("size"), size >= 1,
-              let root = try? r.raw(32, "root"), let index = try? r.u8("index"), let signature = try? r.raw(64, "signature")
+              let root = try? r.raw(32, "root"), let digest = try? r.raw(32, "state digest"),
+              let index = try? r.u8("index"), let signature = try? r.raw(64, "signature")
         else { return nil }
-        self.init(first: first, size: Int(size), root: root, signer: Receipt.Signer(index: Int(index), signature: signature))
+        self.init(key: Certifier.BatchKey(first: first, size: Int(size), root: root, stateDigest: digest),
+                  signer: Receipt.Signer(index: Int(index), signature: signature))
     }
 
     /// Whether the signature is validator `signer.index`'s of this batch of the ledger `genesis`.
     func verifies(_ genesis: Genesis) -> Bool {
         guard signer.index < genesis.validators.count else { return false }
-        return Ed25519.verify(signature: signer.signature,
-                              message: Receipt.batchMessage(chain: genesis.chainID, first: first, size: size, root: root),
+        return Ed25519.verify(signature: signer.signature, message: key.message(chain: genesis.chainID),
                               publicKey: genesis.validators[signer.index].publicKey)
     }
 }
@@ -72,10 +75,31 @@ struct BatchSignature: Sendable, Equatable {
 ///
 /// One thread (`zkpay.certificates`) pushes, pulls and times out waiters; callers never block.
 final class Certifier: Sendable {
+    /// A signed batch: what every signature of it covers. Validators whose states differ
+    /// after the batch sign different keys, so their signatures never combine.
     struct BatchKey: Hashable, Sendable {
         let first: UInt64
         let size: Int
         let root: [UInt8]
+        let stateDigest: [UInt8]
+
+        init(first: UInt64, size: Int, root: [UInt8], stateDigest: [UInt8]) {
+            self.first = first
+            self.size = size
+            self.root = root
+            self.stateDigest = stateDigest
+        }
+
+        /// The batch `receipt` belongs to (nil if its path gives no root).
+        init?(_ receipt: Receipt) {
+            guard let root = receipt.batchRoot else { return nil }
+            self.init(first: receipt.batchFirst, size: receipt.batchSize, root: root, stateDigest: receipt.stateDigest)
+        }
+
+        /// What a validator signs for this batch of the ledger `chain`.
+        func message(chain: ChainID) -> [UInt8] {
+            Receipt.batchMessage(chain: chain, first: first, size: size, root: root, stateDigest: stateDigest)
+        }
     }
 
     /// A receipt waiting for its certificate.
@@ -147,7 +171,7 @@ final class Certifier: Sendable {
     @discardableResult
     func add(_ signature: BatchSignature) -> Bool {
         guard signature.verifies(genesis) else { return false }
-        let key = BatchKey(first: signature.first, size: signature.size, root: signature.root)
+        let key = signature.key
         let (ready, held): ([Waiter], [Int: [UInt8]]) = state.withLock { s in
             if s.signatures[key] == nil {
                 s.order.append(key)
@@ -176,8 +200,8 @@ final class Certifier: Sendable {
     /// This validator's own receipt of a batch it applied: keeps its signature and pushes it to
     /// the peers (once per batch).
     func announce(_ receipt: Receipt) {
-        guard let root = receipt.batchRoot else { return }
-        announce(receipt, key: BatchKey(first: receipt.batchFirst, size: receipt.batchSize, root: root))
+        guard let key = BatchKey(receipt) else { return }
+        announce(receipt, key: key)
     }
 
     /// `announce` for a receipt whose batch key (its root) the caller already computed.
@@ -185,7 +209,7 @@ final class Certifier: Sendable {
         guard let signer = receipt.signers.first(where: { $0.index == ownIndex }) else { return }
         let fresh = state.withLock { s in s.signatures[key]?[ownIndex] == nil }
         guard fresh else { return }
-        let own = BatchSignature(first: key.first, size: key.size, root: key.root, signer: signer)
+        let own = BatchSignature(key: key, signer: signer)
         add(own)
         state.withLock { s in
             if s.outbox.count >= Self.maxOutbox { s.outbox.removeFirst() }
@@ -210,8 +234,7 @@ final class Certifier: Sendable {
     /// held, else once they arrive or are pulled; with nil when no quorum is reached within
     /// `timeout` seconds.
     func certify(_ receipt: Receipt, done: @escaping @Sendable (Receipt?) -> Void) {
-        guard let root = receipt.batchRoot else { return done(nil) }
-        let key = BatchKey(first: receipt.batchFirst, size: receipt.batchSize, root: root)
+        guard let key = BatchKey(receipt) else { return done(nil) }
         announce(receipt, key: key)
         // The quorum check and the registration share the lock that `add` completes waiters
         // under, so a signature arriving in between cannot be missed.
@@ -281,8 +304,7 @@ final class Certifier: Sendable {
         for w in toPull where asked.insert(w.key).inserted {
             for url in urls {
                 guard let body = Self.send(&clients, url, "GET", "/v1/certificates/\(w.receipt.batchFirst)", body: []),
-                      let signature = BatchSignature(bytes: body),
-                      BatchKey(first: signature.first, size: signature.size, root: signature.root) == w.key
+                      let signature = BatchSignature(bytes: body), signature.key == w.key
                 else { continue }
                 add(signature)
             }

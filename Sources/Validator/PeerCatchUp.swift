@@ -142,7 +142,7 @@ extension Replication {
     {
         guard let head = records.first?.receipt, let last = records.last?.receipt else { return }
         let first = head.batchFirst
-        guard let message = head.signedMessage(chain: genesis.chainID), let root = head.batchRoot else {
+        guard let message = head.signedMessage(chain: genesis.chainID), let key = Certifier.BatchKey(head) else {
             throw .uncertified(sequence: first, reason: "its receipt's inclusion path leads to no batch root")
         }
         for (receipt, _) in records {
@@ -150,7 +150,7 @@ extension Replication {
                   receipt.kind == head.kind, receipt.signedMessage(chain: genesis.chainID) == message
             else { throw .uncertified(sequence: receipt.sequence, reason: "its receipt belongs to another batch than \(first)") }
         }
-        let certified = mergePeerSignatures(last, root: root)
+        let certified = mergePeerSignatures(last, key: key)
         if let e = certified.certificateError(genesis: genesis) {
             throw .uncertified(sequence: first, reason: e.description)
         }
@@ -170,16 +170,17 @@ extension Replication {
             throw .local(e)
         }
         // The chain hash covers the ids; time and kind came from the receipts. This ledger's
-        // own receipt must give the certified root (its entries are the certified ones).
-        guard heldReceipt(last.sequence)?.batchRoot == root else {
-            halt("the replay of batch \(first) from \(url)'s log matched the certified chain hash but not its receipts' root")
-            throw .replayDiffers(sequence: first, reason: "this ledger's receipt gives another batch root")
+        // own receipt must give the certified root (its entries are the certified ones) and
+        // state digest (its state after the batch is the signers').
+        guard let own = heldReceipt(last.sequence), let ownKey = Certifier.BatchKey(own), ownKey == key else {
+            halt("the replay of batch \(first) from \(url)'s log matched the certified chain hash but not its receipts' root or state digest")
+            throw .replayDiffers(sequence: first, reason: "this ledger's receipt gives another batch root or state digest")
         }
     }
 
     /// `receipt` with every peer's own valid signature of its batch added (each peer asked
     /// once, until the quorum is reached).
-    private func mergePeerSignatures(_ receipt: Receipt, root: [UInt8]) -> Receipt {
+    private func mergePeerSignatures(_ receipt: Receipt, key: Certifier.BatchKey) -> Receipt {
         var merged = receipt
         for url in peerURLs() {
             if merged.signers.count >= genesis.quorum { break }
@@ -187,8 +188,7 @@ extension Replication {
             let client = HTTPClient(host: host, port: port, timeout: 2, maxResponseBytes: 4096)
             defer { client.close() }
             guard let r = try? client.request("GET", "/v1/certificates/\(receipt.batchFirst)"), r.status == 200,
-                  let signature = BatchSignature(bytes: r.body), signature.first == receipt.batchFirst,
-                  signature.size == receipt.batchSize, signature.root == root, signature.verifies(genesis),
+                  let signature = BatchSignature(bytes: r.body), signature.key == key, signature.verifies(genesis),
                   !merged.signers.contains(where: { $0.index == signature.signer.index })
             else { continue }
             merged = merged.adding([signature.signer])

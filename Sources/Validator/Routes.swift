@@ -485,6 +485,7 @@ final class Router: Sendable {
                               issuer: g.issuer.encoded, minimumFee: g.minimumFee, unspentNotes: s.unspentNotes,
                               queueDepth: sequencer.depth, workers: workers.count, connections: connections,
                               uptimeSeconds: Int(seconds(ContinuousClock.now - started)), backend: backend.rawValue)
+        body.stateDigest = s.stateDigest
         if let replication {
             switch replication.currentRole {
             case .leader:

@@ -33,6 +33,8 @@ enum Work: Sendable {
 struct LedgerSummary: Sendable {
     var sequence: UInt64
     var chainHash: [UInt8]
+    /// The state digest at `sequence` (`LedgerState.stateDigest`).
+    var stateDigest: [UInt8]
     var unspentNotes: Int
     /// The last sequence the ledger's durable snapshot covers.
     var snapshotSequence: UInt64 = 0
@@ -148,7 +150,7 @@ final class Sequencer: Sendable {
     }
 
     static func summary(_ ledger: Ledger) -> LedgerSummary {
-        LedgerSummary(sequence: ledger.state.sequence, chainHash: ledger.state.chainHash,
+        LedgerSummary(sequence: ledger.state.sequence, chainHash: ledger.state.chainHash, stateDigest: ledger.state.stateDigest,
                       unspentNotes: ledger.state.unspent.count, snapshotSequence: ledger.snapshotSequence)
     }
 

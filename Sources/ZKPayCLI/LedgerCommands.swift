@@ -223,6 +223,7 @@ enum ReceiptCommand {
             o.string("chain_hash", ProtocolHex.encode(receipt.chainHash))
             o.number("batch_first", receipt.batchFirst)
             o.number("batch_size", UInt64(receipt.batchSize))
+            o.string("state_digest", ProtocolHex.encode(receipt.stateDigest))
             o.string("chain_id", genesis.chainID.hex)
             o.string("signers", signers.joined(separator: ","))
             o.number("quorum", UInt64(genesis.quorum))
@@ -231,7 +232,8 @@ enum ReceiptCommand {
             console.print("ok: receipt \(receipt.sequence) for \(kind) \(ProtocolHex.encode(receipt.id))")
             console.print("settled at \(time), chain hash \(ProtocolHex.encode(receipt.chainHash))")
             console.print("in the batch of sequences \(receipt.batchFirst)...\(batchLast) (signatures over its "
-                + "Merkle root; path of \(receipt.path.count))")
+                + "Merkle root and the ledger's state digest after it, \(ProtocolHex.encode(receipt.stateDigest)); "
+                + "path of \(receipt.path.count))")
             console.print("certified by \(signers.joined(separator: ", ")) (quorum \(genesis.quorum) of "
                 + "\(genesis.validators.count)) of ledger \(genesis.chainID.hex) (\(source))")
         }

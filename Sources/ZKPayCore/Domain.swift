@@ -49,8 +49,16 @@ public enum Domain {
     /// Key of BLAKE2b-256(validator public key): the key's fingerprint, compared by people.
     public static let receiptKeyFingerprint = "zkpay/receipt-key-fingerprint/v1"
     /// Prefix of what a validator signs for a receipt batch:
-    /// prefix ‖ chain id ‖ first u64 ‖ size u16 ‖ root.
-    public static let receiptBatch = "zkpay/receipt-batch/v3"
+    /// prefix ‖ chain id ‖ first u64 ‖ size u16 ‖ root ‖ state digest.
+    public static let receiptBatch = "zkpay/receipt-batch/v4"
+    /// Key of BLAKE2b-256(note id ‖ owner (32) ‖ commitment (32)): an unspent note's term of
+    /// the state digest.
+    public static let stateNote = "zkpay/state-note/v1"
+    /// Key of BLAKE2b-256(LE64(position) ‖ excess (32)): a settled transfer's excess term of
+    /// the state digest.
+    public static let stateExcess = "zkpay/state-excess/v1"
+    /// Key of BLAKE2b-256(the state's sums, totals, sequence and chain hash): the state digest.
+    public static let stateDigest = "zkpay/state-digest/v1"
 
     // MARK: schnorrkel signing contexts
 

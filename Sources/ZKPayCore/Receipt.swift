@@ -3,11 +3,12 @@ import Sodium
 /// A statement, certified by the ledger's validators, that the ledger settled a transfer or
 /// mint (docs/PROTOCOL.md §7.6).
 ///
-/// Layout (version 3; integers little-endian):
+/// Layout (version 4; integers little-endian):
 ///
-///     entry (83): type u8 = 0x52 ('R') ‖ version u8 = 3 ‖ sequence u64 ‖ kind u8 (1 transfer,
-///                 2 mint) ‖ id (32) ‖ time u64 (ms since 1970) ‖ chain hash after (32)
-///     ‖ batch first sequence u64 ‖ batch size u16 ‖ path count u8 ‖ path (32 each, leaf-to-root)
+///     entry (83): type u8 = 0x52 ('R') ‖ version u8 = 4 ‖ sequence u64 ‖ kind u8 (1 transfer,
+///                 2 mint, 3 redemption) ‖ id (32) ‖ time u64 (ms since 1970) ‖ chain hash after (32)
+///     ‖ batch first sequence u64 ‖ batch size u16 ‖ state digest after the batch (32)
+///     ‖ path count u8 ‖ path (32 each, leaf-to-root)
 ///     ‖ signer count u8 (≥ 1) ‖ signers: validator index u8 ‖ Ed25519 signature (64),
 ///       indices strictly increasing
 ///
@@ -16,7 +17,12 @@ import Sodium
 ///
 ///     leaf      = BLAKE2b-256(key "zkpay/receipt-leaf/v2", entry)
 ///     node      = BLAKE2b-256(key "zkpay/receipt-node/v2", left ‖ right)
-///     signature = Ed25519("zkpay/receipt-batch/v3" ‖ chain id ‖ first u64 ‖ size u16 ‖ root)
+///     signature = Ed25519("zkpay/receipt-batch/v4" ‖ chain id ‖ first u64 ‖ size u16 ‖ root
+///                         ‖ state digest)
+///
+/// The state digest is the ledger state's digest after the batch's last object (the ledger
+/// layer computes it): validators whose states differ sign different messages, so their
+/// signatures never form a certificate.
 ///
 /// A receipt is *certified* when it carries valid signatures of at least the genesis quorum
 /// of distinct validators (`verify(genesis:)`). A validator's log holds receipts signed by
@@ -58,11 +64,17 @@ public struct Receipt: Sendable, Equatable {
     /// Type byte.
     public static let objectType: UInt8 = 0x52
     /// The version this build writes and reads.
-    public static let currentVersion: UInt8 = 3
+    public static let currentVersion: UInt8 = 4
     /// Length of the entry (type through chain hash).
     public static let entryLength = 83
     /// Shortest receipt: no path, one signer.
-    public static let minimumLength = entryLength + 8 + 2 + 1 + 1 + 65
+    public static let minimumLength = pathOffset + 1 + 65
+    /// Offset of the state digest (after the batch fields).
+    package static let stateDigestOffset = entryLength + 8 + 2
+    /// Offset of the path count.
+    package static let pathCountOffset = stateDigestOffset + 32
+    /// Offset of the path.
+    package static let pathOffset = pathCountOffset + 1
     /// Most receipts one batch signature covers (the batch size is a u16).
     public static let maxBatchSize = Int(UInt16.max)
     /// The batch signature's domain prefix.
@@ -83,7 +95,7 @@ public struct Receipt: Sendable, Equatable {
     /// Offset of the signer count (after the path).
     let signersOffset: Int
 
-    /// The version (3).
+    /// The version (4).
     public var version: UInt8 { bytes[1] }
     /// The transfer or mint id.
     public var id: [UInt8] { Array(bytes[11..<43]) }
@@ -94,9 +106,12 @@ public struct Receipt: Sendable, Equatable {
     /// The leaf's index in its batch's tree (`sequence − batchFirst`).
     public var leafIndex: Int { Int(sequence - batchFirst) }
     /// The inclusion path bytes (32 per node, leaf-to-root).
-    public var pathBytes: ArraySlice<UInt8> { bytes[94..<(signersOffset)] }
+    public var pathBytes: ArraySlice<UInt8> { bytes[Self.pathOffset..<signersOffset] }
+    /// The digest of the ledger state after the batch's last object (what the signers attest
+    /// their state to be).
+    public var stateDigest: [UInt8] { Array(bytes[Self.stateDigestOffset..<Self.pathCountOffset]) }
     /// The inclusion path, leaf-to-root.
-    public var path: [[UInt8]] { stride(from: 94, to: signersOffset, by: 32).map { Array(bytes[$0..<($0 + 32)]) } }
+    public var path: [[UInt8]] { stride(from: Self.pathOffset, to: signersOffset, by: 32).map { Array(bytes[$0..<($0 + 32)]) } }
     /// The signers, by increasing index.
     public var signers: [Signer] {
         let count = Int(bytes[signersOffset])
@@ -146,8 +161,8 @@ public struct Receipt: Sendable, Equatable {
     /// what is wrong).
     public static func encodedLength(atStartOf bytes: ArraySlice<UInt8>) -> Int? {
         let s = bytes.startIndex
-        guard bytes.count > 93, bytes[s + 1] == currentVersion else { return nil }
-        let signersOffset = 94 + 32 * Int(bytes[s + 93])
+        guard bytes.count > pathCountOffset, bytes[s + 1] == currentVersion else { return nil }
+        let signersOffset = pathOffset + 32 * Int(bytes[s + pathCountOffset])
         guard bytes.count > signersOffset else { return nil }
         return signersOffset + 1 + 65 * Int(bytes[s + signersOffset])
     }
@@ -170,7 +185,7 @@ public struct Receipt: Sendable, Equatable {
             let sequence = try r.u64("sequence")
             let kindByte = try r.u8("kind")
             guard let kind = Kind(rawValue: kindByte) else {
-                throw ReceiptError.malformed(field: "kind", reason: "unknown kind \(kindByte) (1 transfer, 2 mint)")
+                throw ReceiptError.malformed(field: "kind", reason: "unknown kind \(kindByte) (1 transfer, 2 mint, 3 redemption)")
             }
             try r.skip(32, "id")
             let time = try r.u64("time")
@@ -184,6 +199,7 @@ public struct Receipt: Sendable, Equatable {
                 throw ReceiptError.malformed(
                     field: "batch_first", reason: "sequence \(sequence) lies outside its batch (first \(first), size \(size))")
             }
+            try r.skip(32, "state_digest")
             let count = Int(try r.u8("path_count"))
             let expected = ReceiptTree.pathLength(index: Int(sequence - first), size: size)
             guard count == expected else {
@@ -250,7 +266,8 @@ public struct Receipt: Sendable, Equatable {
     /// cannot be a leaf of a batch). Receipts of one batch give the same message.
     public func signedMessage(chain: ChainID) -> [UInt8]? {
         guard let root = batchRoot else { return nil }
-        return Self.batchMessage(chain: chain, first: batchFirst, size: batchSize, root: root)
+        return Self.batchMessage(chain: chain, first: batchFirst, size: batchSize, root: root,
+                                 stateDigest: bytes[Self.stateDigestOffset..<Self.pathCountOffset])
     }
 
     /// The root of the receipt's batch, from the entry and the path.
@@ -259,20 +276,23 @@ public struct Receipt: Sendable, Equatable {
               sequence - batchFirst < UInt64(batchSize)
         else { return nil }
         let index = leafIndex
-        guard (signersOffset - 94) / 32 == ReceiptTree.pathLength(index: index, size: batchSize) else { return nil }
+        guard (signersOffset - Self.pathOffset) / 32 == ReceiptTree.pathLength(index: index, size: batchSize) else { return nil }
         return ReceiptTree.rootFromPath(leaf: ReceiptTree.leafHash(entry), index: index, size: batchSize,
-                                        path: bytes[94..<signersOffset])
+                                        path: bytes[Self.pathOffset..<signersOffset])
     }
 
-    /// What a validator signs for a batch: "zkpay/receipt-batch/v3" ‖ chain id ‖ first u64
-    /// ‖ size u16 ‖ root.
-    public static func batchMessage(chain: ChainID, first: UInt64, size: Int, root: [UInt8]) -> [UInt8] {
-        var w = ByteWriter(capacity: batchDomain.count + 32 + 8 + 2 + 32)
+    /// What a validator signs for a batch: "zkpay/receipt-batch/v4" ‖ chain id ‖ first u64
+    /// ‖ size u16 ‖ root ‖ state digest after the batch.
+    public static func batchMessage(chain: ChainID, first: UInt64, size: Int, root: [UInt8],
+                                    stateDigest: some Collection<UInt8>) -> [UInt8] {
+        precondition(root.count == 32 && stateDigest.count == 32, "a root and a state digest are 32 bytes")
+        var w = ByteWriter(capacity: batchDomain.count + 32 + 8 + 2 + 32 + 32)
         w.raw(batchDomain)
         w.raw(chain.bytes)
         w.u64(first)
         w.u16(UInt16(size))
         w.raw(root)
+        w.raw(stateDigest)
         return w.bytes
     }
 

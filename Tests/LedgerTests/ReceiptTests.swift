@@ -1,4 +1,5 @@
 import Foundation
+import Ristretto255
 @testable import Ledger
 import Sodium
 import Testing
@@ -38,6 +39,16 @@ func entries(_ n: Int, first: UInt64, rng: inout SeededRNG) -> ReceiptBatch {
     return batch
 }
 
+/// The state digest the receipt tests' synthetic batches are signed with (they have no state).
+let syntheticStateDigest = [UInt8](repeating: 0x5d, count: 32)
+
+extension ReceiptBatch {
+    /// The receipts of a synthetic batch, signed as if `syntheticStateDigest` were the state after it.
+    func sign(signer: ReceiptSigner, backend: Backend) -> [Receipt] {
+        sign(signer: signer, backend: backend, stateDigest: syntheticStateDigest)
+    }
+}
+
 @Suite("Receipts")
 struct ReceiptTests {
     let pool = Pool.shared
@@ -59,7 +70,7 @@ struct ReceiptTests {
     @Test("a receipt carries sequence, id, time, chain hash and its batch, verifies, and round-trips")
     func verifies() throws {
         let r = try #require(receipt())
-        #expect(r.version == 3 && r.sequence == 2 && r.kind == .transfer && r.id == pool.t1.id.bytes)
+        #expect(r.version == 4 && r.sequence == 2 && r.kind == .transfer && r.id == pool.t1.id.bytes)
         #expect(r.time == 1_764_000_000_000 && r.batchFirst == 2 && r.batchSize == 1 && r.path.isEmpty)
         #expect(r.bytes.count == Receipt.minimumLength && r.signers.map(\.index) == [0])
         #expect(r.verify(genesis: genesis))
@@ -95,7 +106,8 @@ struct ReceiptTests {
             let root = ReferenceTree.mth(leaves[...])
             // One signature over the reference root.
             #expect(Ed25519.verify(signature: receipts[0].signers[0].signature,
-                                   message: Receipt.batchMessage(chain: genesis.chainID, first: first, size: size, root: root),
+                                   message: Receipt.batchMessage(chain: genesis.chainID, first: first, size: size, root: root,
+                                                                 stateDigest: syntheticStateDigest),
                                    publicKey: genesis.validators[0].publicKey), "size \(size)")
             // The reference paths are checked for small sizes and a sample of the large ones
             // (the reference recomputes subtrees from scratch: quadratic).
@@ -152,7 +164,7 @@ struct ReceiptTests {
 
     /// `r` with `field` replaced and the path count set to the new path's length (its signers kept).
     func rebuilt(_ r: Receipt, sequence: UInt64? = nil, first: UInt64? = nil, size: Int? = nil,
-                 path: [[UInt8]]? = nil) -> [UInt8]
+                 stateDigest: [UInt8]? = nil, path: [[UInt8]]? = nil) -> [UInt8]
     {
         var w = ByteWriter()
         w.raw(Array(r.bytes[0..<2]))
@@ -160,6 +172,7 @@ struct ReceiptTests {
         w.raw(Array(r.bytes[10..<83]))
         w.u64(first ?? r.batchFirst)
         w.u16(UInt16(size ?? r.batchSize))
+        w.raw(stateDigest ?? r.stateDigest)
         let nodes = path ?? r.path
         w.u8(UInt8(nodes.count))
         for n in nodes { w.raw(n) }
@@ -192,6 +205,9 @@ struct ReceiptTests {
             fails(rebuilt(a[i], path: Array(a[i].path.dropLast())), "truncated path of \(i)")
             fails(rebuilt(a[i], path: a[i].path + [rng.bytes(32)]), "extended path of \(i)")
             for size in [i + 1, 12, 14, 16] where size != 13 { fails(rebuilt(a[i], size: size), "size \(size) for \(i)") }
+            // Another state digest: the signature covers it.
+            fails(rebuilt(a[i], stateDigest: rng.bytes(32)), "another state digest for \(i)")
+            fails(rebuilt(a[i], stateDigest: b[i].stateDigest.map { $0 ^ 1 }), "a flipped state digest for \(i)")
         }
         // Decoding names the field for a structurally impossible receipt.
         #expect(throws: ReceiptError.malformed(field: "batch_size", reason: "0; a batch holds at least one receipt")) {
@@ -199,7 +215,7 @@ struct ReceiptTests {
         }
         for (bytes, field) in [(rebuilt(a[3], first: 60), "batch_first"),
                                (rebuilt(a[3], path: Array(a[3].path.dropLast())), "path_count"),
-                               (Array(a[3].bytes.prefix(100)), "path"), (Array(a[3].bytes.prefix(20)), "id")] {
+                               (Array(a[3].bytes.prefix(100)), "state_digest"), (Array(a[3].bytes.prefix(130)), "path"), (Array(a[3].bytes.prefix(20)), "id")] {
             let error = #expect(throws: ReceiptError.self) { try Receipt(bytes: bytes) }
             if case let .malformed(named, _) = error { #expect(named == field) }
         }

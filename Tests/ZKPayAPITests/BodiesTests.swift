@@ -75,7 +75,7 @@ struct BodiesTests {
         }
         #expect(pool.mintReceipt.json.render().contains("\"kind\":\"mint\""))
         let text = pool.batchReceipts[0].json.render()
-        #expect(text.contains("\"version\":3") && text.contains("\"batch_first\":3") && text.contains("\"batch_size\":3"))
+        #expect(text.contains("\"version\":4") && text.contains("\"batch_first\":3") && text.contains("\"batch_size\":3"))
         #expect(text.contains("\"signers\":[{\"index\":0,\"signature\":\"\(ProtocolHex.encode(pool.batchReceipts[0].signers[0].signature))\"}]"))
         #expect(text.contains("\"path\":[\"\(ProtocolHex.encode(pool.batchReceipts[0].path[0]))\""))
     }

@@ -35,7 +35,7 @@ extension ClusterTests {
         return false
     }
 
-    @Test("compaction: the leader deletes the log's batches a quorum holds in a snapshot and compacts etcd; a 4th validator started afterwards, and a follower restarted after missing batches, catch up from a peer's log checked against the certificates and hold the same ledger")
+    @Test("compaction: the leader deletes the log's batches a quorum holds in a snapshot and compacts etcd; a 4th validator started afterwards, and a follower restarted after missing batches, catch up from a peer's log checked against the certificates and hold the same ledger (sequence, chain hash and state digest)")
     func compactionAndCatchUp() throws {
         // The genesis names 4 validators (q = 3); 3 run at first.
         let cluster = try TestCluster("cluster-compact", etcdMembers: 1, validators: 4, started: 3, wallets: ["alice", "issuer"],
@@ -55,9 +55,13 @@ extension ClusterTests {
         #expect(eventually(60) { Self.etcdLogSequences(etcd.endpoints[0], chainID: chainID) == [12] },
                 "\(Self.etcdLogSequences(etcd.endpoints[0], chainID: chainID) ?? []) \(leader.logs)")
         #expect(leader.logs.contains("compaction: 3 validators hold sequence 12 in a snapshot"), "\(leader.logs)")
-        let metrics = String(decoding: leader.fetch("/metrics")?.body ?? [], as: UTF8.self)
-        #expect(metrics.contains("zkpay_etcd_db_bytes{member=") && metrics.contains("zkpay_etcd_db_in_use_bytes{member="),
-                "\(metrics)")
+        // The members' database figures are published once the pass that logged the deletion
+        // has asked every member for its status.
+        var metrics = ""
+        #expect(eventually(30) {
+            metrics = String(decoding: leader.fetch("/metrics")?.body ?? [], as: UTF8.self)
+            return metrics.contains("zkpay_etcd_db_bytes{member=") && metrics.contains("zkpay_etcd_db_in_use_bytes{member=")
+        }, "\(metrics)")
 
         // The 4th validator starts with an empty ledger: batches 1...11 are gone from etcd.
         let fourth = try cluster.startValidator(3)

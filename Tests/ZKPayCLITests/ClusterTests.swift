@@ -140,10 +140,15 @@ struct ClusterTests {
     }
 
     /// True once every running validator is at the same sequence and chain hash as each other.
+    /// The sequence and chain hash every running validator reports, if they all report the
+    /// same ones and the same state digest (their states after that history are equal).
     static func converged(_ vs: [ClusterValidator]) -> (sequence: Int, chain: String)? {
         let states = vs.filter(\.process.isRunning).map { $0.status() }
         guard let first = states.first, let s = first?["sequence"] as? Int, let c = first?["chain_hash"] as? String,
-              states.allSatisfy({ ($0?["sequence"] as? Int) == s && ($0?["chain_hash"] as? String) == c })
+              let d = first?["state_digest"] as? String, d.count == 64,
+              states.allSatisfy({
+                  ($0?["sequence"] as? Int) == s && ($0?["chain_hash"] as? String) == c && ($0?["state_digest"] as? String) == d
+              })
         else { return nil }
         return (s, c)
     }

@@ -98,7 +98,8 @@ struct LedgerCommandsTests {
         #expect(FileManager.default.createFile(atPath: json, contents: Data(r.json.render(pretty: true).utf8)))
         for file in [bin, hex, json] {
             let out = run(["receipt", "verify", file, "--genesis", dir + "/genesis.zkpg", "--json"], 0).out
-            #expect(out.contains("\"version\": 3") && out.contains("\"sequence\": 3") && out.contains("\"batch_first\": 1")
+            #expect(out.contains("\"version\": 4") && out.contains("\"sequence\": 3") && out.contains("\"batch_first\": 1")
+                && out.contains("\"state_digest\": \"\(ProtocolHex.encode(r.stateDigest))\"")
                 && out.contains("\"batch_size\": 5") && out.contains("\"signers\": \"v1\""), "\(file): \(out)")
         }
         #expect(run(["receipt", "verify", bin, "--data", dir], 0).out.contains("in the batch of sequences 1...5"))

@@ -34,8 +34,8 @@ extension JSONObjectReader {
 // MARK: receipts
 
 extension Receipt {
-    /// The receipt JSON object: `{"version": 3, "kind": "transfer"|"mint", "sequence",
-    /// "id", "time", "chain_hash", "batch_first", "batch_size", "path": [hex nodes,
+    /// The receipt JSON object: `{"version": 4, "kind": "transfer"|"mint"|"redemption", "sequence",
+    /// "id", "time", "chain_hash", "batch_first", "batch_size", "state_digest", "path": [hex nodes,
     /// leaf-to-root], "signers": [{"index", "signature"}], "bytes"}` where `bytes` is the hex
     /// of the canonical receipt and each signer a validator's signature over the batch root.
     /// This is what `zkpay receipt verify FILE` reads.
@@ -51,6 +51,7 @@ extension Receipt {
         members += [
             JSONMember("batch_first", .apiNumber(batchFirst)),
             JSONMember("batch_size", .int(batchSize)),
+            JSONMember("state_digest", .apiHex(stateDigest)),
             JSONMember("path", .array(path.map { .apiHex($0) })),
             JSONMember("signers", .array(signers.map {
                 .object([JSONMember("index", .int($0.index)), JSONMember("signature", .apiHex($0.signature))])
@@ -81,6 +82,7 @@ extension Receipt {
         try check(try o.hex("chain_hash", length: 32) == decoded.chainHash, "chain_hash")
         try check(try o.apiNumber("batch_first") == decoded.batchFirst, "batch_first")
         try check(try o.int("batch_size") == decoded.batchSize, "batch_size")
+        try check(try o.hex("state_digest", length: 32) == decoded.stateDigest, "state_digest")
         let nodes = try o.array("path")
         var hexNodes: [[UInt8]] = []
         for (i, node) in nodes.enumerated() {
@@ -510,6 +512,9 @@ public struct StatusBody: Sendable, Equatable {
     public var uptimeSeconds: Int
     /// The arithmetic backend the validator verifies with (`portable`, `ifma`, `avx2`).
     public var backend: String
+    /// The digest of the ledger state at `sequence` (what receipts' signers attest; equal on
+    /// validators that applied the same history).
+    public var stateDigest: [UInt8]?
     /// In a cluster: `leader`, `follower` or `halted` (absent for a validator on its own).
     public var role: String?
     /// In a cluster: the leader's URL when one is known.
@@ -542,7 +547,8 @@ public struct StatusBody: Sendable, Equatable {
             JSONMember("unspent_notes", .int(unspentNotes)), JSONMember("queue_depth", .int(queueDepth)),
             JSONMember("workers", .int(workers)), JSONMember("connections", .int(connections)),
             JSONMember("uptime_s", .int(uptimeSeconds)), JSONMember("backend", .string(backend)),
-        ] + (role.map { [JSONMember("role", .string($0))] } ?? []) + (leader.map { [JSONMember("leader", .string($0))] } ?? []))
+        ] + (stateDigest.map { [JSONMember("state_digest", .apiHex($0))] } ?? [])
+          + (role.map { [JSONMember("role", .string($0))] } ?? []) + (leader.map { [JSONMember("leader", .string($0))] } ?? []))
     }
 
     public init(json: JSONValue) throws(ProtocolError) {
@@ -560,6 +566,7 @@ public struct StatusBody: Sendable, Equatable {
         connections = try o.int("connections")
         uptimeSeconds = try o.int("uptime_s")
         backend = try o.string("backend")
+        if o.optional("state_digest") != nil { stateDigest = try o.hex("state_digest", length: 32) }
         if case let .string(r)? = o.optional("role") { role = r }
         if case let .string(l)? = o.optional("leader") { leader = l }
     }
