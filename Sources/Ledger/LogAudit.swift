@@ -63,7 +63,8 @@ public struct LogAuditReport: Sendable, Equatable {
 /// signatures and range proofs are re-verified in batches against the rebuilt state, every
 /// mint's issuer signature is checked, the replay goes through the one apply path
 /// (`LedgerState.apply`), every receipt must hold the entry the replay computes (sequence,
-/// kind, id, time, chain hash) and carry a valid signature of the genesis receipt key, and
+/// kind, id, time, chain hash), name the state digest the replay reaches after its batch,
+/// and carry a valid signature of a genesis validator, and
 /// at the end the supply equation must hold. It trusts nothing but the genesis.
 ///
 /// Feed records in order with `add`, then call `finish`. Memory holds the rebuilt state and

@@ -58,17 +58,28 @@ extension Replication {
             let client = HTTPClient(host: host, port: port, timeout: 30, maxResponseBytes: Router.maxLogPageBytes + (1 << 20))
             defer { client.close() }
             var batches = 0
+            func report(finished: Bool) {
+                // A page may bring whole batches past the target: the total grows to what was applied.
+                let now = sequence()
+                let done = now >= start ? now - start : 0
+                progress(CatchUpProgress(source: url, applied: Int(clamping: done),
+                                         total: Int(clamping: max(done, target >= start ? target - start : 0)),
+                                         unit: "sequences", sequence: now, finished: finished))
+            }
             do throws(PeerCatchUpError) {
                 while sequence() < target, !isStopping {
                     batches += try applyPage(from: client, url: url)
+                    report(finished: false)
                 }
             } catch {
+                if batches > 0 { report(finished: true) }
                 reasons.append("\(url): \(error)")
                 if case .local = error { break }
                 if isHalted { return false }
                 continue
             }
             if sequence() >= target {
+                report(finished: true)
                 log("replication: caught up from \(url) to sequence \(sequence()) (\(batches) batches, each certified by a quorum)")
                 return true
             }

@@ -93,11 +93,14 @@ final class Replication: Sendable {
     /// The receipt this ledger holds at a sequence (read on the sequencer thread).
     let heldReceipt: @Sendable (UInt64) -> Receipt?
     let log: @Sendable (String) -> Void
+    /// How far a catch-up has come (`ValidatorService.Configuration.catchUpProgress`).
+    let progress: @Sendable (CatchUpProgress) -> Void
 
     init(options: ClusterOptions, genesis: Genesis, summary: @escaping @Sendable () -> LedgerSummary,
          receipt: @escaping @Sendable (UInt64) -> Receipt?,
          apply: @escaping @Sendable (ReplicatedBatch) -> Result<Void, LedgerError>,
-         log: @escaping @Sendable (String) -> Void) throws(EtcdError) {
+         log: @escaping @Sendable (String) -> Void,
+         progress: @escaping @Sendable (CatchUpProgress) -> Void = { _ in }) throws(EtcdError) {
         self.options = options
         self.genesis = genesis
         prefix = Array("/zkpay/\(genesis.chainID.hex)/".utf8)
@@ -111,6 +114,7 @@ final class Replication: Sendable {
         heldReceipt = receipt
         self.apply = apply
         self.log = log
+        self.progress = progress
     }
 
     /// The ledger's sequence now.
@@ -282,6 +286,9 @@ final class Replication: Sendable {
     ///   validator halted.
     private func catchUp(_ client: EtcdClient) throws(EtcdError) -> Int64? {
         var revision: Int64 = 0
+        // Batches applied from etcd, and how many the first read found ahead (a range read
+        // counts every key of its range, beyond its limit).
+        var applied = 0, total = 0
         while !isStopping {
             let next = sequence() + 1
             let r = try client.range(logKey(next), end: KeyRange.prefixEnd(logPrefix), limit: 64,
@@ -291,10 +298,18 @@ final class Replication: Sendable {
                 guard catchUpFromPeers(through: first - 1), sequence() + 1 >= first else { return nil }
                 continue
             }
+            total = max(total, applied + Int(clamping: r.count))
             for kv in r.kvs {
                 guard applyLogged(kv.value) else { return nil }
+                applied += 1
+                if r.count > 1 { progress(CatchUpProgress(source: "etcd", applied: applied, total: total, unit: "batches",
+                                                          sequence: sequence(), finished: false)) }
             }
             if !r.more { break }
+        }
+        if total > 1 {
+            progress(CatchUpProgress(source: "etcd", applied: applied, total: total, unit: "batches", sequence: sequence(),
+                                     finished: true))
         }
         return revision
     }
@@ -422,4 +437,22 @@ extension Router {
                               "this validator stopped following the replicated log (\(reason)); send writes to another validator").response
         }
     }
+}
+
+/// How far a validator of a cluster has come while catching up with the log: reported after
+/// each batch it applies from etcd (in batches) or from a peer's log (in sequences), and once
+/// more when it has caught up (`finished`).
+public struct CatchUpProgress: Sendable, Equatable {
+    /// Where the history comes from: "etcd" or the peer's URL.
+    public let source: String
+    /// Units applied so far in this catch-up.
+    public let applied: Int
+    /// Units this catch-up set out to apply (as known when it started).
+    public let total: Int
+    /// "batches" or "sequences".
+    public let unit: String
+    /// The ledger's sequence now.
+    public let sequence: UInt64
+    /// The catch-up ended (caught up, or stopped).
+    public let finished: Bool
 }

@@ -44,6 +44,10 @@ public final class ValidatorService: Sendable {
         /// Where the service reports what it does on its own (replication: elections,
         /// refused batches); the executable prints it.
         public var log: @Sendable (String) -> Void = { _ in }
+        /// Where a cluster validator reports how far it has come while it catches up with the
+        /// log (from etcd or a peer's log), for a progress display; `log` still says when it
+        /// starts and ends.
+        public var catchUpProgress: @Sendable (CatchUpProgress) -> Void = { _ in }
         /// The live figures of `GET /v1/stats/stream`.
         public var stats = StatsOptions()
 
@@ -138,7 +142,7 @@ public final class ValidatorService: Sendable {
                                                 }
                                             }
                                             return result
-                                        }, log: configuration.log)
+                                        }, log: configuration.log, progress: configuration.catchUpProgress)
                 let c = Certifier(genesis: sequencer.genesis, ownIndex: own, peers: { r.peerURLs() })
                 certificates.withLock { $0 = c }
                 sequencer.certifier.withLock { $0 = c }

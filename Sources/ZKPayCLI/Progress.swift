@@ -57,6 +57,20 @@ package final class Progress: Sendable {
         }
     }
 
+    /// Writes `text` as a line of its own on stderr (a log line of a long-running command),
+    /// whether or not progress is shown: a status line on screen is blanked first and comes
+    /// back with the next update.
+    package func line(_ text: String) {
+        state.withLock { s in
+            if s.shown > 0 {
+                Self.write("\r" + String(repeating: " ", count: s.shown) + "\r")
+                s.shown = 0
+                s.lastNanos = 0
+            }
+            Self.write(text + "\n")
+        }
+    }
+
     /// `text` followed by the spaces that blank the rest of a previous line of `width`.
     static func padded(_ text: String, over width: Int) -> String {
         text + String(repeating: " ", count: max(0, width - text.count))

@@ -51,7 +51,12 @@ enum ValidatorRunCommand {
             configuration.cluster = try clusterOptions(cluster, args, data: data, configuration: configuration)
             // A replicated batch is one etcd value (etcd refuses requests over 1.5 MiB).
             configuration.batchMax = min(configuration.batchMax, 512)
-            configuration.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            // Log lines always; on a terminal also a status line while the validator catches up.
+            let progress = Progress(console: console, json: false)
+            configuration.log = { line in progress.line(line) }
+            configuration.catchUpProgress = { p in
+                if p.finished { progress.finish(Self.catchUpLine(p)) } else { progress.update(Self.catchUpLine(p)) }
+            }
         } else if let flag = ["--name", "--advertise", "--lease-seconds", "--compaction-seconds", "--snapshot-records"].first(where: { args.options[$0] != nil }) {
             throw CLIError.usage("\(flag) needs --cluster")
         }
@@ -94,6 +99,14 @@ enum ValidatorRunCommand {
         console.print("received \(received == SIGINT ? "SIGINT" : "SIGTERM"): shutting down")
         service.shutdown(gracePeriod: 10) { console.print($0) }
         return ExitCode.success
+    }
+
+    /// The status line of a catch-up: "catching up from SOURCE: 40/120 batches (33%), at
+    /// sequence 1234", and "caught up from SOURCE: …" once finished.
+    static func catchUpLine(_ p: CatchUpProgress) -> String {
+        let percent = p.total > 0 ? min(100, p.applied * 100 / p.total) : 100
+        return "\(p.finished ? "caught up" : "catching up") from \(p.source): \(p.applied)/\(p.total) \(p.unit) "
+            + "(\(percent)%), at sequence \(p.sequence)"
     }
 
     /// `--cluster URL,...` with `--name` (default: the data directory's name), `--advertise`

@@ -63,11 +63,16 @@ extension ClusterTests {
             return metrics.contains("zkpay_etcd_db_bytes{member=") && metrics.contains("zkpay_etcd_db_in_use_bytes{member=")
         }, "\(metrics)")
 
-        // The 4th validator starts with an empty ledger: batches 1...11 are gone from etcd.
-        let fourth = try cluster.startValidator(3)
+        // The 4th validator starts with an empty ledger: batches 1...11 are gone from etcd. It
+        // runs on a terminal, so it shows a status line while it catches up from a peer.
+        let fourth = try cluster.startValidator(3, terminal: true)
         let four = first3 + [fourth]
         #expect(eventually(60) { Self.converged(four)?.sequence == 12 }, "\(four.map { $0.status() ?? [:] }) \(fourth.logs)")
         #expect(fourth.logs.contains("no longer in etcd") && fourth.logs.contains("caught up from"), "\(fourth.logs)")
+        #expect(eventually(10) {
+            fourth.logs.contains("\rcatching up from http://127.0.0.1:") && fourth.logs.contains("\rcaught up from http://127.0.0.1:")
+        }, "\(fourth.logs)")
+        #expect(fourth.logs.contains(" sequences (100%), at sequence 1"), "\(fourth.logs)")
 
         // A follower stops, misses batches the others snapshot and compaction deletes, and restarts.
         let follower = try #require(first3.first { $0 !== leader })
@@ -82,6 +87,8 @@ extension ClusterTests {
         let all = running + [restarted]
         #expect(eventually(60) { Self.converged(all)?.sequence == 21 }, "\(all.map { $0.status() ?? [:] }) \(restarted.logs)")
         #expect(restarted.logs.contains("caught up from"), "\(restarted.logs)")
+        // Its output is a file, not a terminal: log lines only, no status line.
+        #expect(!restarted.logs.contains("\r") && !restarted.logs.contains("catching up from"), "\(restarted.logs)")
 
         // The caught-up validators' logs are whole: the full audit from genesis passes on each.
         for v in [fourth, restarted] {

@@ -14,12 +14,13 @@ final class ClusterValidator {
     let out: URL
     let err: URL
 
-    init(zkpay: ZKPay, data: String, port: UInt16, etcd: [String], arguments: [String] = []) throws {
+    /// A validator process; `terminal`: its output goes to a pseudo-terminal (progress shown).
+    init(zkpay: ZKPay, data: String, port: UInt16, etcd: [String], arguments: [String] = [], terminal: Bool = false) throws {
         self.data = data
         url = "http://127.0.0.1:\(port)"
-        let started = try zkpay.start(["validator", "run", "--data", data, "--listen", "127.0.0.1:\(port)",
-                                       "--cluster", etcd.joined(separator: ","), "--lease-seconds", "2", "--workers", "1"]
-            + arguments)
+        let args = ["validator", "run", "--data", data, "--listen", "127.0.0.1:\(port)",
+                    "--cluster", etcd.joined(separator: ","), "--lease-seconds", "2", "--workers", "1"] + arguments
+        let started = terminal ? try zkpay.startInTerminal(args) : try zkpay.start(args)
         process = started.process
         out = started.out
         err = started.err
@@ -114,9 +115,9 @@ final class TestCluster {
 
     /// Starts (or restarts) validator `index` (0-based) of the genesis on its data directory and port.
     @discardableResult
-    func startValidator(_ index: Int) throws -> ClusterValidator {
+    func startValidator(_ index: Int, terminal: Bool = false) throws -> ClusterValidator {
         let v = try ClusterValidator(zkpay: zkpay, data: "\(dir)/v\(index + 1)", port: ports[index], etcd: etcd.endpoints,
-                                     arguments: validatorArguments)
+                                     arguments: validatorArguments, terminal: terminal)
         validators.append(v)
         return v
     }
@@ -139,7 +140,6 @@ struct ClusterTests {
         vs.filter { $0.process.isRunning && ($0.status()?["role"] as? String) == "leader" }
     }
 
-    /// True once every running validator is at the same sequence and chain hash as each other.
     /// The sequence and chain hash every running validator reports, if they all report the
     /// same ones and the same state digest (their states after that history are equal).
     static func converged(_ vs: [ClusterValidator]) -> (sequence: Int, chain: String)? {

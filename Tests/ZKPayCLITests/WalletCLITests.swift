@@ -42,8 +42,23 @@ struct ZKPay {
     func start(_ args: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws
         -> (process: Process, out: URL, err: URL)
     {
+        try launch(Self.binary, args, stdin: stdin, environment: extra)
+    }
+
+    /// `start` with the command's standard output and error on a pseudo-terminal (util-linux
+    /// `script`), as a person at a terminal sees them: both land in `out`, carriage returns
+    /// included. Stopping the returned process (SIGTERM) stops the command.
+    func startInTerminal(_ args: [String]) throws -> (process: Process, out: URL, err: URL) {
+        let quoted = ([Self.binary] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        return try launch("/usr/bin/script", ["-qfec", quoted.joined(separator: " "), "/dev/null"], stdin: nil,
+                          environment: ["TERM": "dumb"])
+    }
+
+    private func launch(_ executable: String, _ args: [String], stdin: String?, environment extra: [String: String]) throws
+        -> (process: Process, out: URL, err: URL)
+    {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         p.environment = environment.merging(extra) { $1 }
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("zkpay-out-\(UUID().uuidString)")
