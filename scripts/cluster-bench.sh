@@ -3,9 +3,13 @@
 # validator on its own, with the same `zkpay loadgen` run, in one session on this machine;
 # then the etcd database size and in-use size right after the load and once the leader's
 # compaction has run. Prints a Markdown table (BENCHMARKS.md "Cluster").
-# ZKPAY: the binary; CLUSTER_BENCH_TRANSFERS, CLUSTER_BENCH_CONCURRENCY, CLUSTER_BENCH_BATCH;
-# the validators' CLUSTER_BENCH_SNAPSHOT_RECORDS (default 1000) and
-# CLUSTER_BENCH_COMPACTION_SECONDS (default 2).
+# ZKPAY: the binary; CLUSTER_BENCH_TRANSFERS, CLUSTER_BENCH_CONCURRENCY, CLUSTER_BENCH_BATCH,
+# CLUSTER_BENCH_RATE (transfers/s; unset: as fast as it goes); the validators'
+# CLUSTER_BENCH_SNAPSHOT_RECORDS (default 1000) and CLUSTER_BENCH_COMPACTION_SECONDS (default 2);
+# CLUSTER_BENCH_CLUSTER_ONLY=1 skips the single validator (a long run at a fixed rate, for
+# etcd's database size over time).
+#   CLUSTER_BENCH_CLUSTER_ONLY=1 CLUSTER_BENCH_TRANSFERS=60000 CLUSTER_BENCH_RATE=100 \
+#   CLUSTER_BENCH_BATCH=1 make cluster-bench        # about 10 minutes of load
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Z=${ZKPAY:-$PWD/.build/release/zkpay}
@@ -15,6 +19,8 @@ C=${CLUSTER_BENCH_CONCURRENCY:-32}
 K=${CLUSTER_BENCH_BATCH:-32}
 SNAP=${CLUSTER_BENCH_SNAPSHOT_RECORDS:-1000}
 COMPACT=${CLUSTER_BENCH_COMPACTION_SECONDS:-2}
+RATE=${CLUSTER_BENCH_RATE:-}
+ONLY=${CLUSTER_BENCH_CLUSTER_ONLY:-0}
 WORK=$(mktemp -d /tmp/zkpay-cluster-bench.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -26,18 +32,20 @@ print(" ".join(str(s.getsockname()[1]) for s in ss))')
 seed=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 issuer=$("$Z" loadgen address --issuer-seed "$seed")
 wait_up() { for _ in $(seq 1 300); do curl -sf "$1/v1/status" >/dev/null && return 0; sleep 0.1; done; return 1; }
-load() { local out="$WORK/loadgen-$(date +%s%N)"; "$Z" loadgen --validator "$1" --issuer-seed "$seed" --transfers "$N" --concurrency "$C" --batch "$K" --json >"$out.json" 2>"$out.err" || { echo "loadgen against $1 failed:" >&2; cat "$out.json" "$out.err" >&2; return 1; }; cat "$out.json"; }
+load() { local out="$WORK/loadgen-$(date +%s%N)"; "$Z" loadgen --validator "$1" --issuer-seed "$seed" --transfers "$N" --concurrency "$C" --batch "$K" ${RATE:+--rate "$RATE"} --json >"$out.json" 2>"$out.err" || { echo "loadgen against $1 failed:" >&2; cat "$out.json" "$out.err" >&2; return 1; }; cat "$out.json"; }
 row() { python3 -c 'import json,sys
 d=json.load(sys.stdin)
 print("| %s | %d | %d | %.0f | %.1f | %.1f |" % (sys.argv[1], d["finalized"], d.get("errors", 0), d["tps"], d["p50_ms"], d["p99_ms"]))' "$1"; }
 
 # One validator on its own.
+if [ "$ONLY" != 1 ]; then
 "$Z" validator init --data "$WORK/single" --issuer "$issuer" >/dev/null
 "$Z" validator run --data "$WORK/single" --listen "127.0.0.1:${PORTS[9]}" >"$WORK/single.log" 2>&1 &
 PIDS+=($!); SINGLE_PID=$!
 wait_up "http://127.0.0.1:${PORTS[9]}"
 load "http://127.0.0.1:${PORTS[9]}" >"$WORK/single.json"
 kill -TERM "$SINGLE_PID"; wait "$SINGLE_PID" 2>/dev/null || true
+fi
 
 # Three etcd members and three validators.
 CL=""; EP=""
@@ -90,8 +98,15 @@ done
 COMPACTED=$(etcd_sizes)
 grep -h "compaction:" "$WORK"/v*.log | tail -4 >&2 || true
 
-echo "| run (loadgen --transfers $N --concurrency $C --batch $K) | finalized | errors | transfers/s | p50 ms | p99 ms |"
+echo "| run (loadgen --transfers $N --concurrency $C --batch $K${RATE:+ --rate $RATE}) | finalized | errors | transfers/s | p50 ms | p99 ms |"
 echo "|---|---|---|---|---|---|"
+if [ "$ONLY" = 1 ]; then
+  row "3-validator cluster (leader URL)" <"$WORK/cluster.json"
+  python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+print("\nload: %.0f s\netcd right after the run: %s\netcd after the leader\x27s compaction: %s" % (d["finalized"] / d["tps"], sys.argv[2], sys.argv[3]))' "$WORK/cluster.json" "$DB" "$COMPACTED"
+  exit 0
+fi
 row "one validator" <"$WORK/single.json"
 row "3-validator cluster (leader URL)" <"$WORK/cluster.json"
 python3 -c 'import json,sys

@@ -878,27 +878,44 @@ public final class WalletSession {
     /// settled with a receipt certified by the pinned ledger, at the event's sequence, and be
     /// signed by this wallet's spend key.
     func confirmSent(_ event: EventBody) throws -> String? {
-        let found: TransferLookupBody?
-        do { found = try client.transfer(id: TransferID(uncheckedBytes: event.id)) } catch {
-            if case .malformedResponse = error { return "the validator's answer for it cannot be checked" }
-            throw map(error)
+        switch try lookUp("transfer", { () throws(ValidatorClientError) in try client.transfer(id: TransferID(uncheckedBytes: event.id)) }) {
+        case let .refused(reason): reason
+        case let .found(found):
+            try confirmSettled(event, what: "transfer", id: found.transfer.id.bytes, kind: .transfer,
+                               receipt: found.receipt, signer: found.transfer.sender, signedBy: "sent")
         }
-        guard let found else { return "the ledger has not settled that transfer" }
-        return try confirmSettled(event, what: "transfer", id: found.transfer.id.bytes, kind: .transfer,
-                                  receipt: found.receipt, signer: found.transfer.sender, signedBy: "sent")
     }
 
     /// Why a redemption's `sent` event cannot be confirmed (nil when it is): the redemption
     /// must be settled with a certified receipt at the event's sequence and be this wallet's.
     func confirmRedeemed(_ event: EventBody) throws -> String? {
-        let found: RedemptionLookupBody?
-        do { found = try client.redemption(id: RedemptionID(uncheckedBytes: event.id)) } catch {
-            if case .malformedResponse = error { return "the validator's answer for it cannot be checked" }
+        switch try lookUp("redemption", { () throws(ValidatorClientError) in
+            try client.redemption(id: RedemptionID(uncheckedBytes: event.id))
+        }) {
+        case let .refused(reason): reason
+        case let .found(found):
+            try confirmSettled(event, what: "redemption", id: found.redemption.id.bytes, kind: .redemption,
+                               receipt: found.receipt, signer: found.redemption.holder, signedBy: "made")
+        }
+    }
+
+    /// What a lookup of an event's object gave: the object, or why the event cannot be
+    /// confirmed.
+    private enum Lookup<T> {
+        case found(T)
+        case refused(String)
+    }
+
+    /// Looks up the `what` an event names: a malformed answer or an unsettled object refuses
+    /// the event; a validator that cannot be asked throws.
+    private func lookUp<T>(_ what: String, _ fetch: () throws(ValidatorClientError) -> T?) throws -> Lookup<T> {
+        let found: T?
+        do { found = try fetch() } catch {
+            if case .malformedResponse = error { return .refused("the validator's answer for it cannot be checked") }
             throw map(error)
         }
-        guard let found else { return "the ledger has not settled that redemption" }
-        return try confirmSettled(event, what: "redemption", id: found.redemption.id.bytes, kind: .redemption,
-                                  receipt: found.receipt, signer: found.redemption.holder, signedBy: "made")
+        guard let found else { return .refused("the ledger has not settled that \(what)") }
+        return .found(found)
     }
 
     /// The checks an object served for this wallet's own event must pass: it is the object

@@ -170,27 +170,10 @@ enum SendCommand {
         }
         guard let settled else { throw CLIError.failure(WalletOperationError.notesTaken.description) }
         if let recovery = settled.recovery { console.printError("note: \(recovery)") }
-        if ctx.json {
-            var o = JSONObjectText()
-            o.string("transfer_id", settled.id)
-            o.number("sequence", settled.receipt.sequence)
-            o.string("to", recipient.encoded)
-            o.string("amount", f.formatExact(amount))
-            o.number("units", amount)
-            o.string("fee", f.formatExact(settled.fee))
-            o.number("fee_units", settled.fee)
-            o.raw("receipt", settled.receipt.json.render())
-            o.number("latency_ms", settled.latencyMs)
-            console.print(o.text)
-        } else {
-            console.print(console.paint("sent", .green) + " \(f.format(amount)) to \(who)"
-                + (memo.isEmpty ? "" : " (memo: \(memoText))") + ", fee \(f.format(settled.fee))"
-                + (settled.change > 0 ? ", change \(f.format(settled.change))" : ""))
-            console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms"
-                + (settled.isNew ? "" : " (it had been finalized before)"))
-            console.print("transfer \(settled.id)")
-            console.print("receipt \(settled.receipt.json.render())")
-        }
+        settled.print(kind: "transfer", json: ctx.json, console, f, amount: amount, to: ("to", recipient.encoded),
+                      headline: console.paint("sent", .green) + " \(f.format(amount)) to \(who)"
+                          + (memo.isEmpty ? "" : " (memo: \(memoText))") + ", fee \(f.format(settled.fee))"
+                          + (settled.change > 0 ? ", change \(f.format(settled.change))" : ""))
         return ExitCode.success
     }
 }
@@ -214,24 +197,10 @@ enum MintCommand {
         let amount = try ctx.paymentAmount(format: f)
         console.progress("signing and submitting the mint…")
         let settled = try wrap { try session.mint(to: recipient, amount: amount, memo: memo) }
-        if ctx.json {
-            var o = JSONObjectText()
-            o.string("mint_id", settled.id)
-            o.number("sequence", settled.receipt.sequence)
-            o.string("to", recipient.encoded)
-            o.string("amount", f.formatExact(amount))
-            o.number("units", amount)
-            o.raw("receipt", settled.receipt.json.render())
-            o.number("latency_ms", settled.latencyMs)
-            console.print(o.text)
-        } else {
-            let who = recipientLabel(recipient.encoded, home: home)
-            console.print(console.paint("minted", .green) + " \(f.format(amount)) to \(who)"
-                + (memo.isEmpty ? "" : " (memo: \(String(decoding: memo, as: UTF8.self)))"))
-            console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms")
-            console.print("mint \(settled.id)")
-            console.print("receipt \(settled.receipt.json.render())")
-        }
+        let who = recipientLabel(recipient.encoded, home: home)
+        settled.print(kind: "mint", json: ctx.json, console, f, amount: amount, to: ("to", recipient.encoded),
+                      headline: console.paint("minted", .green) + " \(f.format(amount)) to \(who)"
+                          + (memo.isEmpty ? "" : " (memo: \(String(decoding: memo, as: UTF8.self)))"))
         return ExitCode.success
     }
 }
@@ -521,26 +490,40 @@ enum RedeemCommand {
         }
         guard let settled else { throw CLIError.failure(WalletOperationError.notesTaken.description) }
         if let recovery = settled.recovery { console.printError("note: \(recovery)") }
-        if ctx.json {
+        settled.print(kind: "redemption", json: ctx.json, console, f, amount: amount, to: ("reference", reference),
+                      headline: console.paint("redeemed", .green) + " \(f.format(amount)) to bank reference \"\(reference)\""
+                          + ", fee \(f.format(settled.fee))" + (settled.change > 0 ? ", change \(f.format(settled.change))" : ""))
+        return ExitCode.success
+    }
+}
+
+extension Settlement {
+    /// What `send`, `mint` and `redeem` print once settled. JSON: `KIND_id`, sequence, the
+    /// destination member (`to` or `reference`), amount and units, fee and fee units (not
+    /// for a mint), receipt and latency. Text: `headline`, where and when it finalized, its
+    /// id and its receipt.
+    func print(kind: String, json: Bool, _ console: Console, _ f: AmountFormat, amount: UInt64,
+               to destination: (key: String, value: String), headline: String) {
+        if json {
             var o = JSONObjectText()
-            o.string("redemption_id", settled.id)
-            o.number("sequence", settled.receipt.sequence)
-            o.string("reference", reference)
+            o.string("\(kind)_id", id)
+            o.number("sequence", receipt.sequence)
+            o.string(destination.key, destination.value)
             o.string("amount", f.formatExact(amount))
             o.number("units", amount)
-            o.string("fee", f.formatExact(settled.fee))
-            o.number("fee_units", settled.fee)
-            o.raw("receipt", settled.receipt.json.render())
-            o.number("latency_ms", settled.latencyMs)
+            if kind != "mint" {
+                o.string("fee", f.formatExact(fee))
+                o.number("fee_units", fee)
+            }
+            o.raw("receipt", receipt.json.render())
+            o.number("latency_ms", latencyMs)
             console.print(o.text)
         } else {
-            console.print(console.paint("redeemed", .green) + " \(f.format(amount)) to bank reference \"\(reference)\""
-                + ", fee \(f.format(settled.fee))" + (settled.change > 0 ? ", change \(f.format(settled.change))" : ""))
-            console.print("finalized at sequence \(settled.receipt.sequence) in \(settled.latencyMs) ms"
-                + (settled.isNew ? "" : " (it had been finalized before)"))
-            console.print("redemption \(settled.id)")
-            console.print("receipt \(settled.receipt.json.render())")
+            console.print(headline)
+            console.print("finalized at sequence \(receipt.sequence) in \(latencyMs) ms"
+                + (isNew ? "" : " (it had been finalized before)"))
+            console.print("\(kind) \(id)")
+            console.print("receipt \(receipt.json.render())")
         }
-        return ExitCode.success
     }
 }

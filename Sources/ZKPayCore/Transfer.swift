@@ -124,7 +124,7 @@ public struct Transfer: Sendable, Equatable {
         let outputCount = try r.count("outputs count", oneOf: Self.outputCounts)
         var outputs = [Output]()
         outputs.reserveCapacity(outputCount)
-        let proofLength = RangeProof.encodedLength(bitSize: Self.rangeBits, aggregation: outputCount)
+        let proofLength = TransferLayout.proofLength(outputs: outputCount)
         let pre = Self.predecodePoints(all, inputCount: inputCount, outputCount: outputCount, backend: backend)
         r.predecoded = pre.points
         for j in 0..<outputCount { outputs.append(try Output(reading: &r, field: "outputs[\(j)]")) }

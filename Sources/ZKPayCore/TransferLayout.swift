@@ -27,7 +27,12 @@ public struct TransferLayout: Sendable, Equatable {
         inputCount = inputs
         outputCount = outputs
         auditorCount = auditors
-        proofLength = RangeProof.encodedLength(bitSize: Transfer.rangeBits, aggregation: outputs)
+        proofLength = Self.proofLength(outputs: outputs)
+    }
+
+    /// The range proof's length for `outputs` outputs (an aggregated 64-bit proof).
+    public static func proofLength(outputs: Int) -> Int {
+        RangeProof.encodedLength(bitSize: Transfer.rangeBits, aggregation: outputs)
     }
 
     /// The layout of the encoding `bytes`, read from its counts without decoding any point,
@@ -45,7 +50,7 @@ public struct TransferLayout: Sendable, Equatable {
         try r.skip(32 * k, "inputs")
         let m = try r.count("outputs count", oneOf: Transfer.outputCounts)
         try r.skip(Output.encodedLength * m + 8, "outputs")
-        let expected = RangeProof.encodedLength(bitSize: Transfer.rangeBits, aggregation: m)
+        let expected = Self.proofLength(outputs: m)
         guard Int(try r.u16("range_proof length")) == expected else {
             throw .invalidEncoding(field: "range_proof", reason: "its length must be \(expected) bytes for \(m) outputs")
         }
