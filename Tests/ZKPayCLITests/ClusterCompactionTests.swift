@@ -101,7 +101,32 @@ extension ClusterTests {
 extension ClusterTests {
     @Test("catch-up past the compacted tail applies nothing of a peer's page whose replay does not give its certified receipts (real signatures, a tampered object), and the validator behind the gap never leads; with honest peers back it catches up")
     func tamperedPeerLogRefused() throws {
-        let cluster = try TestCluster("cluster-tamper", etcdMembers: 1, validators: 4, started: 3, wallets: ["alice", "issuer"],
+        try refusedCatchUp("cluster-tamper", reason: "does not give its certified receipts") { page, own in
+            var entries = page.entries
+            var payload = entries[0].payload
+            payload[payload.count - 1] ^= 1
+            entries[0] = LogPage.Entry(sequence: entries[0].sequence, payload: payload)
+            return (LogPage(end: page.end, entries: entries).bytes, own)
+        }
+    }
+
+    @Test("catch-up past the compacted tail applies nothing of an honest page whose batches lack a quorum of signatures (peers serve 2 of the 3 a certificate needs); with honest peers back it catches up")
+    func uncertifiedPeerLogRefused() throws {
+        try refusedCatchUp("cluster-noquorum", reason: "it carries 2 validator signatures; the quorum is 3") { page, own in
+            // The page as the first validator's log holds it (its own signature on every
+            // receipt); of the others only the second validator's signatures are served.
+            (page.bytes, own.filter { $0.key == 1 })
+        }
+    }
+
+    /// Four validators (q = 3) of which three run; six mints are settled, snapshotted and
+    /// compacted out of etcd; the three stop and peers at their URLs serve `serve`'s page and
+    /// signatures (from the real page and each validator's real signatures). A fourth
+    /// validator started then must refuse every peer's page, saying `reason`, stay at sequence
+    /// 0 and never lead; once the honest validators return it catches up from them.
+    func refusedCatchUp(_ name: String, reason: String,
+                        serve: (LogPage, [Int: [UInt64: [UInt8]]]) throws -> ([UInt8], [Int: [UInt64: [UInt8]]])) throws {
+        let cluster = try TestCluster(name, etcdMembers: 1, validators: 4, started: 3, wallets: ["alice", "issuer"],
                                       validatorArguments: ["--compaction-seconds", "0.3", "--snapshot-records", "3"])
         defer { cluster.shutdown() }
         let (etcd, zkpay) = (cluster.etcd, cluster.zkpay)
@@ -113,27 +138,23 @@ extension ClusterTests {
         #expect(eventually(30) { Self.converged(first3)?.sequence == 6 })
         #expect(eventually(60) { Self.etcdLogSequences(etcd.endpoints[0], chainID: chainID) == [6] })
 
-        // Each validator's real signatures, and the log page with one object's last byte flipped.
+        // Each validator's real signatures, and the first validator's real log page.
         var own: [Int: [UInt64: [UInt8]]] = [:]
         for (i, v) in first3.enumerated() {
             for s in UInt64(1)...6 { if let r = v.fetch("/v1/certificates/\(s)"), r.status == 200 { own[i, default: [:]][s] = r.body } }
         }
-        let page = try LogPage(bytes: try #require(leader.fetch("/v1/log?after=0&limit=1000")?.body))
-        var entries = page.entries
-        var payload = entries[0].payload
-        payload[payload.count - 1] ^= 1
-        entries[0] = LogPage.Entry(sequence: entries[0].sequence, payload: payload)
-        let tampered = LogPage(end: page.end, entries: entries).bytes
+        let page = try LogPage(bytes: try #require(first3[0].fetch("/v1/log?after=0&limit=1000")?.body))
+        let (served, signatures) = try serve(page, own)
         for v in first3 { v.stop() }
-        // Peers at the validators' URLs (the membership keys name them) that serve the tampered page.
+        // Peers at the validators' URLs (the membership keys name them).
         let fakes = try (0..<3).map { i in
-            let signatures = own[i] ?? [:]
+            let held = signatures[i] ?? [:]
             return try Server(host: "127.0.0.1", port: cluster.ports[i]) { request, responder in
                 let path = String(request.path)
                 if path == "/v1/log" {
-                    responder.respond(Response(status: .ok, headers: Headers([Header("Content-Type", LogPage.mediaType)]), body: tampered))
+                    responder.respond(Response(status: .ok, headers: Headers([Header("Content-Type", LogPage.mediaType)]), body: served))
                 } else if path.hasPrefix("/v1/certificates/"), let s = UInt64(path.dropFirst("/v1/certificates/".count)),
-                          let body = signatures[s] {
+                          let body = held[s] {
                     responder.respond(Response(status: .ok, headers: Headers([Header("Content-Type", "application/octet-stream")]), body: body))
                 } else {
                     responder.respond(Response(status: Status(404, "Not Found"), headers: Headers(), body: []))
@@ -142,7 +163,7 @@ extension ClusterTests {
         }
         let fourth = try cluster.startValidator(3)
         #expect(eventually(60) { fourth.logs.components(separatedBy: "cannot fetch sequences").count >= 3 }, "\(fourth.logs)")
-        #expect(fourth.logs.contains("does not give its certified receipts"), "\(fourth.logs)")
+        #expect(fourth.logs.contains(reason), "\(fourth.logs)")
         #expect((fourth.status()?["sequence"] as? Int) == 0 && (fourth.status()?["role"] as? String) == "follower",
                 "\(fourth.status() ?? [:])")
         for f in fakes { f.shutdown(gracePeriod: 1) }
