@@ -75,7 +75,7 @@ struct SimulationResult: Equatable {
 /// The model: the acknowledged receipts by sequence (with their records' bytes), every
 /// wallet's expected unspent notes, the supply, and the objects of batches whose outcome is unknown (a crash, `logUnusable`) since
 /// the last durable append (the only ones a recovery may add). Checked after every step: the
-/// sequence, chain hash and last record agree with the last acknowledged receipt, the unspent
+/// sequence, chain hash, state digest and last record agree with the last acknowledged receipt, the unspent
 /// notes and supply agree with the model, the supply audit holds; a batch that failed
 /// cleanly (full disk, failed fsync whose cut-back succeeded) never reappears. After every
 /// restart also:
@@ -530,6 +530,9 @@ final class LedgerSimulation {
         try check(ledger.log.lastSequence == last, "log ends at \(ledger.log.lastSequence), \(last) acknowledged")
         try check(state.chainHash == (acknowledged.last?.chainHash ?? ledger.genesis.chainID.bytes),
                   "the chain hash is not the last acknowledged receipt's")
+        if let r = acknowledged.last, r.sequence == r.batchFirst + UInt64(r.batchSize) - 1 {
+            try check(state.stateDigest == r.stateDigest, "the state digest is not the one the last acknowledged batch signed")
+        }
         do {
             if last > 0 {
                 try check(try ledger.record(at: last)?.payload == acknowledgedPayloads[Int(last) - 1],
@@ -612,6 +615,8 @@ final class LedgerSimulation {
         try check(full.recovery.snapshotSequence == 0, "the copy still had a snapshot")
         try check(full.snapshotBytes == ledger.snapshotBytes,
                   "snapshot + replay (from \(ledger.recovery.snapshotSequence)) differs from a full replay")
+        try check(full.state.stateDigest == ledger.state.stateDigest,
+                  "snapshot + replay and a full replay reach different state digests")
     }
 
     private func hex(_ bytes: some Sequence<UInt8>) -> String {
