@@ -107,6 +107,8 @@ final class Certifier: Sendable {
         let receipt: Receipt
         let key: BatchKey
         let deadline: UInt64
+        /// When the missing signatures are pulled from the peers, if they have not come.
+        let pullAt: UInt64
         var pulled: Bool
         let done: @Sendable (Receipt?) -> Void
     }
@@ -232,15 +234,20 @@ final class Certifier: Sendable {
 
     /// Calls `done` with `receipt` certified (a quorum of signatures), at once when they are
     /// held, else once they arrive or are pulled; with nil when no quorum is reached within
-    /// `timeout` seconds.
-    func certify(_ receipt: Receipt, done: @escaping @Sendable (Receipt?) -> Void) {
+    /// `timeout` seconds. A batch just settled (`settledNow`) waits half the time for the
+    /// peers' pushes before pulling; an earlier one (a lookup, or a resubmission answered
+    /// with its old receipt), whose signatures this store may have dropped or never held
+    /// since a restart, is pulled at once.
+    func certify(_ receipt: Receipt, settledNow: Bool, done: @escaping @Sendable (Receipt?) -> Void) {
         guard let key = BatchKey(receipt) else { return done(nil) }
         announce(receipt, key: key)
         // The quorum check and the registration share the lock that `add` completes waiters
         // under, so a signature arriving in between cannot be missed.
         enum Registration { case ready([Int: [UInt8]]), waiting, refused }
-        let waiter = Waiter(receipt: receipt, key: key, deadline: monotonicNanos() + UInt64(timeout * 1e9),
-                            pulled: false, done: done)
+        let now = monotonicNanos()
+        let deadline = now + UInt64(timeout * 1e9)
+        let waiter = Waiter(receipt: receipt, key: key, deadline: deadline,
+                            pullAt: settledNow ? deadline - UInt64(timeout * 5e8) : now, pulled: false, done: done)
         let registration = state.withLock { s -> Registration in
             let held = s.signatures[key] ?? [:]
             if Set(held.keys).union(receipt.signers.map(\.index)).count >= genesis.quorum { return .ready(held) }
@@ -282,14 +289,13 @@ final class Certifier: Sendable {
         for w in left { w.done(nil) }
     }
 
-    /// Pulls the missing signatures of waiters past half their time; answers nil to those past
+    /// Pulls the missing signatures of waiters past their pull time; answers nil to those past
     /// their deadline.
     private func pullAndExpire(_ clients: inout [String: HTTPClient]) {
         let now = monotonicNanos()
-        let half = UInt64(timeout * 5e8)
         let (toPull, expired): ([Waiter], [Waiter]) = state.withLock { s in
             var pull: [Waiter] = []
-            for i in s.waiters.indices where !s.waiters[i].pulled && now + half >= s.waiters[i].deadline {
+            for i in s.waiters.indices where !s.waiters[i].pulled && now >= s.waiters[i].pullAt {
                 s.waiters[i].pulled = true
                 pull.append(s.waiters[i])
             }
@@ -355,7 +361,7 @@ extension Router {
             responder.respond(jsonResponse(.ok, body(receipt)))
             return
         }
-        certifier.certify(receipt) { certified in
+        certifier.certify(receipt, settledNow: false) { certified in
             if let certified {
                 responder.respond(jsonResponse(.ok, body(certified)))
             } else {
@@ -364,7 +370,7 @@ extension Router {
         }
     }
 
-    /// `POST /v1/certificates`: a peer's signature of a receipt batch (107 bytes); 204 when it
+    /// `POST /v1/certificates`: a peer's signature of a receipt batch (139 bytes); 204 when it
     /// verifies for this ledger, 422 when it does not.
     func receiveSignature(_ request: Request, _ responder: Responder) {
         guard let certifier else {

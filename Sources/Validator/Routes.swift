@@ -208,7 +208,7 @@ final class Router: Sendable {
         guard let certifier else { return reply }
         return { result in
             guard case let .settled(r, fresh) = result else { return reply(result) }
-            certifier.certify(r) { certified in
+            certifier.certify(r, settledNow: fresh) { certified in
                 reply(certified.map { .settled($0, fresh: fresh) } ?? .failed(.certificatePending(r)))
             }
         }
