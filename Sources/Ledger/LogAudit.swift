@@ -54,6 +54,9 @@ public struct LogAuditReport: Sendable, Equatable {
     public var signatures: UInt64 = 0
     /// The chain hash after the last record.
     public var chainHash: [UInt8] = []
+    /// The rebuilt state's digest after the last record (docs/PROTOCOL.md §7.6.1): what every
+    /// validator that holds this history reports in `GET /v1/status`.
+    public var stateDigest: [UInt8] = []
     /// The supply audit of the rebuilt state.
     public var audit: AuditResult?
 }
@@ -89,6 +92,7 @@ public struct LogAuditor: ~Copyable {
         self.parallelism = parallelism
         state = LedgerState(genesis: genesis, backend: backend)
         report.chainHash = genesis.chainID.bytes
+        report.stateDigest = state.stateDigest
     }
 
     /// Checks the next record (sequence `added + 1`). The records of one receipt batch are
@@ -202,5 +206,6 @@ public struct LogAuditor: ~Copyable {
         batch.removeAll(keepingCapacity: true)
         report.records = state.sequence
         report.chainHash = state.chainHash
+        report.stateDigest = state.stateDigest
     }
 }

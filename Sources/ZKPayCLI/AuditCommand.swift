@@ -73,6 +73,7 @@ enum AuditCommand {
             o.number("transfers", report.transfers)
             o.number("sequence", report.records)
             o.string("chain_hash", ProtocolHex.encode(report.chainHash))
+            o.string("state_digest", ProtocolHex.encode(report.stateDigest))
             o.number("records", report.records)
             o.number("mints", report.mints)
             o.number("redemptions", report.redemptions)
@@ -93,6 +94,8 @@ enum AuditCommand {
                 console.print("burned:    \(f.format(a.burned)) (paid out by redemptions; supply = minted − burned − fees)")
             }
             console.print("chain:     \(ProtocolHex.encode(report.chainHash))")
+            console.print("state:     \(ProtocolHex.encode(report.stateDigest)) (the digest every validator with this "
+                + "history reports)")
             console.print("chain id:  \(genesis.chainID.hex)\(expected == nil ? "" : " (matches --genesis)")")
             console.print("validators: \(genesis.validators.map(\.name).joined(separator: ", ")) (quorum \(genesis.quorum))")
             console.print("time:      \(String(format: "%.2f", elapsed)) s")

@@ -102,6 +102,9 @@ extension ClusterTests {
         for v in [fourth, restarted] {
             let audit = try zkpay.expect(["audit", "--validator", v.url, "--json"], 0).out
             #expect(try jsonObject(audit)["records"] as? Int == target, "\(audit)")
+            // The state the audit rebuilt from the log is the one the validator reports.
+            let digest = try jsonObject(audit)["state_digest"] as? String
+            #expect(digest != nil && digest == v.status()?["state_digest"] as? String, "\(audit)")
         }
     }
 }
