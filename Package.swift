@@ -58,7 +58,8 @@ let package = Package(
         // etcd's JSON gateway client (node layer): the replicated log's transport.
         .target(name: "Etcd", dependencies: ["HTTP1"], swiftSettings: strict),
         .target(name: "Ledger",
-                dependencies: ["Sodium", "ZKPayCore", "BatchVerify", "Ristretto255", "Ristretto255SIMD", "CIntrinsics"],
+                dependencies: ["Sodium", "ZKPayCore", "BatchVerify", "Ristretto255", "Ristretto255SIMD", "Ristretto255AVX2",
+                               "CIntrinsics"],
                 swiftSettings: strict),
         .target(name: "ZKPayCore",
                 dependencies: ["Sodium", "Ristretto255", "Bech32m", "Merlin", "BatchVerify", "Schnorr", "Bulletproofs"],

@@ -220,6 +220,7 @@ extension LedgerState {
                 }
             }
         }
+        settleDigestTerms()
         return AppliedBatch(batch: batch, trees: pending.entries.trees(backend: backend, stateDigest: stateDigest),
                             pending: pending,
                             issuer: issuer.encoding)
@@ -256,7 +257,10 @@ extension LedgerState {
     /// the state digest after it is kept for that tree's signature.
     mutating func recordSettled(kind: Receipt.Kind, id: Key32, time: UInt64, into batch: inout PendingBatch) {
         batch.entries.append(sequence: sequence, kind: kind, id: id, time: time, chainHash: chainHash)
-        if batch.entries.count % Receipt.maxBatchSize == 0 { batch.entries.closeTree(stateDigest: stateDigest) }
+        if batch.entries.count % Receipt.maxBatchSize == 0 {
+            settleDigestTerms()
+            batch.entries.closeTree(stateDigest: stateDigest)
+        }
         batch.items.append(.settled(sequence: sequence))
     }
 

@@ -1,4 +1,5 @@
 import Ristretto255
+import Ristretto255AVX2
 import Ristretto255SIMD
 import Sodium
 import ZKPayCore
@@ -21,7 +22,7 @@ struct KeyedBLAKE2b: Sendable {
     private let h: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
     /// The initialization vector (the first 64 bits of the fractional parts of the square
-    /// roots of the first eight primes, as SHA-512's), also handed to `BLAKE2bLanes`.
+    /// roots of the first eight primes, as SHA-512's), also handed to `BLAKE2bLanes` and `BLAKE2bLanes4`.
     private static let ivWords: [UInt64] = [
         0x6A09_E667_F3BC_C908, 0xBB67_AE85_84CA_A73B, 0x3C6E_F372_FE94_F82B, 0xA54F_F53A_5F1D_36F1,
         0x510E_527F_ADE6_82D1, 0x9B05_688C_2B3E_6C1F, 0x1F83_D9AB_FB41_BD6B, 0x5BE0_CD19_137E_2179,
@@ -73,55 +74,76 @@ struct KeyedBLAKE2b: Sendable {
     }
 
     /// The digests of `count` messages of `length` bytes each (1...128), message i at
-    /// `base + i * stride`, into `out[0..<count]`: up to eight at a time on the vector lanes
-    /// (`BLAKE2bLanes`) for the IFMA backend, one at a time otherwise and for the last one
-    /// or two. The same values as `digest`.
+    /// `base + i * stride`, into `out[0..<count]`: eight at a time on the IFMA backend's
+    /// lanes (`BLAKE2bLanes`), four at a time on the AVX2 backend's (`BLAKE2bLanes4`), one at
+    /// a time on the portable backend and for a remainder too short to fill lanes usefully.
+    /// The same values as `digest`.
     /// - Precondition: `backend` is one the CPU runs.
     func digests(_ base: UnsafeRawPointer, stride: Int, length: Int, count: Int, into out: UnsafeMutablePointer<Digest32>,
                  backend: Backend) {
         precondition((1...128).contains(length), "a short message is 1...128 bytes")
         var i = 0
-        if backend == .ifma && count >= 3 {
-            withUnsafeTemporaryAllocation(of: SIMD8<UInt64>.self, capacity: 24) { vectors in
-                let m = vectors.baseAddress!
-                let h = m + 16
-                // Eight zero-padded blocks; each message overwrites the same first `length` bytes.
-                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 8 * 16) { words in
-                    let blocks = words.baseAddress!
-                    blocks.initialize(repeating: 0, count: 8 * 16)
-                    let raw = UnsafeMutableRawPointer(blocks)
-                    let counter = SIMD8<UInt64>(repeating: UInt64(128 + length))
-                    while count - i >= 3 {
-                        let n = Swift.min(8, count - i)
-                        for j in 0..<n { (raw + 128 * j).copyMemory(from: base + (i + j) * stride, byteCount: length) }
-                        for w in 0..<16 {
-                            m[w] = SIMD8(UInt64(littleEndian: blocks[w]), UInt64(littleEndian: blocks[16 + w]),
-                                         UInt64(littleEndian: blocks[32 + w]), UInt64(littleEndian: blocks[48 + w]),
-                                         UInt64(littleEndian: blocks[64 + w]), UInt64(littleEndian: blocks[80 + w]),
-                                         UInt64(littleEndian: blocks[96 + w]), UInt64(littleEndian: blocks[112 + w]))
-                        }
-                        h[0] = SIMD8(repeating: self.h.0); h[1] = SIMD8(repeating: self.h.1)
-                        h[2] = SIMD8(repeating: self.h.2); h[3] = SIMD8(repeating: self.h.3)
-                        h[4] = SIMD8(repeating: self.h.4); h[5] = SIMD8(repeating: self.h.5)
-                        h[6] = SIMD8(repeating: self.h.6); h[7] = SIMD8(repeating: self.h.7)
-                        Self.ivWords.withUnsafeBufferPointer { iv in
-                            Self.sigma.withUnsafeBufferPointer { sigma in
-                                BLAKE2bLanes.compress(h, m, counter: counter, last: true, iv: iv.baseAddress!,
-                                                      sigma: sigma.baseAddress!)
-                            }
-                        }
-                        for j in 0..<n {
-                            out[i + j] = (h[0][j].littleEndian, h[1][j].littleEndian, h[2][j].littleEndian, h[3][j].littleEndian)
-                        }
-                        i += n
-                    }
-                }
-            }
+        switch backend {
+        case .ifma:
+            laneDigests(base, stride: stride, length: length, count: count, into: out, from: &i, minimum: 3,
+                        compress: { (h: UnsafeMutablePointer<SIMD8<UInt64>>, m, counter, iv, sigma) in
+                            BLAKE2bLanes.compress(h, m, counter: counter, last: true, iv: iv, sigma: sigma)
+                        })
+        case .avx2:
+            laneDigests(base, stride: stride, length: length, count: count, into: out, from: &i, minimum: 2,
+                        compress: { (h: UnsafeMutablePointer<SIMD4<UInt64>>, m, counter, iv, sigma) in
+                            BLAKE2bLanes4.compress(h, m, counter: counter, last: true, iv: iv, sigma: sigma)
+                        })
+        case .portable:
+            break
         }
         let none = UnsafeRawBufferPointer(start: nil, count: 0)
         while i < count {
             out[i] = digest(UnsafeRawBufferPointer(start: base + i * stride, count: length), none)
             i += 1
+        }
+    }
+
+    /// The digests of messages `i`, `i` + 1, … on `V.scalarCount` lanes (one final block per
+    /// lane) while at least `minimum` remain; advances `i` past them.
+    private func laneDigests<V: SIMD>(_ base: UnsafeRawPointer, stride: Int, length: Int, count: Int,
+                                      into out: UnsafeMutablePointer<Digest32>, from i: inout Int, minimum: Int,
+                                      compress: (UnsafeMutablePointer<V>, UnsafePointer<V>, V, UnsafePointer<UInt64>,
+                                                 UnsafePointer<UInt8>) -> Void) where V.Scalar == UInt64 {
+        let lanes = V.scalarCount
+        guard count - i >= minimum else { return }
+        withUnsafeTemporaryAllocation(of: V.self, capacity: 24) { vectors in
+            let m = vectors.baseAddress!
+            let h = m + 16
+            // One zero-padded block per lane; each message overwrites the same first `length` bytes.
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: lanes * 16) { words in
+                let blocks = words.baseAddress!
+                blocks.initialize(repeating: 0, count: lanes * 16)
+                let raw = UnsafeMutableRawPointer(blocks)
+                let counter = V(repeating: UInt64(128 + length))
+                while count - i >= minimum {
+                    let n = Swift.min(lanes, count - i)
+                    for j in 0..<n { (raw + 128 * j).copyMemory(from: base + (i + j) * stride, byteCount: length) }
+                    for w in 0..<16 {
+                        var v = V()
+                        for j in 0..<lanes { v[j] = UInt64(littleEndian: blocks[16 * j + w]) }
+                        m[w] = v
+                    }
+                    h[0] = V(repeating: self.h.0); h[1] = V(repeating: self.h.1)
+                    h[2] = V(repeating: self.h.2); h[3] = V(repeating: self.h.3)
+                    h[4] = V(repeating: self.h.4); h[5] = V(repeating: self.h.5)
+                    h[6] = V(repeating: self.h.6); h[7] = V(repeating: self.h.7)
+                    Self.ivWords.withUnsafeBufferPointer { iv in
+                        Self.sigma.withUnsafeBufferPointer { sigma in
+                            compress(h, m, counter, iv.baseAddress!, sigma.baseAddress!)
+                        }
+                    }
+                    for j in 0..<n {
+                        out[i + j] = (h[0][j].littleEndian, h[1][j].littleEndian, h[2][j].littleEndian, h[3][j].littleEndian)
+                    }
+                    i += n
+                }
+            }
         }
     }
 

@@ -32,7 +32,8 @@ public struct LedgerState: Sendable {
     public let auditors: [AuditorKey]
     /// The arithmetic backend of this state's proof checks (`verifyVartime`), audit and
     /// receipt hashing (the receipt tree's leaves and nodes, eight at a time on the IFMA
-    /// lanes): the one the executable chose, given by the owner when it builds the state.
+    /// lanes, four on AVX2): the one the executable chose, given by the owner when it builds
+    /// the state.
     public let backend: Backend
     /// Unspent notes by id: the output encoding (owner 32 ‖ commitment 32 ‖ memo 153), the
     /// creation position and the owner index, in one compact store (`UnspentNotes`).
@@ -53,7 +54,7 @@ public struct LedgerState: Sendable {
     /// order (grown and shrunk only through `appendExcess` and `removeLastExcess`).
     public internal(set) var excesses: [UInt8] = []
     /// Σ of the excesses' state-digest terms (`stateDigest`).
-    var excessSum = DigestSum()
+    var excessSum = DeferredDigestSum(hasher: LedgerState.excessTermHasher, length: 40)
     /// The chain hash after the last settled object.
     public internal(set) var chainHash: [UInt8]
     /// Sequence number of the last settled object (0: none yet).
@@ -80,6 +81,7 @@ public struct LedgerState: Sendable {
     public init(issuer: RistrettoPoint, minimumFee: UInt64, chainID: ChainID, auditors: [AuditorKey] = [],
                 backend: Backend = .portable) {
         self.backend = backend
+        unspent.backend = backend
         self.auditors = auditors
         self.issuer = issuer
         self.minimumFee = minimumFee

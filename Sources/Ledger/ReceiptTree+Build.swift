@@ -15,7 +15,7 @@ extension ReceiptTree {
     /// unpaired node is carried up unchanged. That is the same tree as RFC 9162's recursive
     /// split at the largest power of two k < n (the left part is always a perfect tree, so
     /// the carried node is the root of the right part's unfinished side), and it hashes each
-    /// level's nodes as one batch (`KeyedBLAKE2b.digests`, eight at a time on vector lanes).
+    /// level's nodes as one batch (`KeyedBLAKE2b.digests`, on vector lanes where the backend has them).
     /// Leaf m's node on level l is therefore node m >> l, and its inclusion path (RFC 9162
     /// §2.1.3.1) is that node's sibling on each level where it has one (`writePath`).
     static func levels(leaves: [Digest32], backend: Backend) -> [[Digest32]] {

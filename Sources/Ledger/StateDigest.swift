@@ -1,3 +1,4 @@
+import Ristretto255
 import ZKPayCore
 
 /// A sum of digest terms mod 2^256 (each term a BLAKE2b-256 output read as a little-endian
@@ -53,16 +54,86 @@ struct DigestSum: Sendable, Equatable {
     }
 }
 
+/// A digest sum whose changes wait as the terms' messages (each `length` bytes) until the
+/// sum is read: then they are hashed together, several at a time on the backend's vector
+/// lanes (`KeyedBLAKE2b.digests`), instead of one hash per change. The result is the same
+/// sum (addition mod 2^256 is commutative). At most `maxPending` changes wait; the next one
+/// settles them first.
+struct DeferredDigestSum: Sendable {
+    /// Changes that may wait before they are settled.
+    static let maxPending = 4096
+
+    let hasher: KeyedBLAKE2b
+    let length: Int
+    private var settled = DigestSum()
+    private var added: [UInt8] = []
+    private var removed: [UInt8] = []
+
+    init(hasher: KeyedBLAKE2b, length: Int) {
+        self.hasher = hasher
+        self.length = length
+    }
+
+    /// Queues the term of the message `first ‖ second` (`length` bytes together) to be
+    /// added; settles first on `backend` when `maxPending` changes wait.
+    mutating func add(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = .init(start: nil, count: 0),
+                      backend: Backend) {
+        queue(first, second, adding: true, backend: backend)
+    }
+
+    /// Queues the term of the message `first ‖ second` to be subtracted.
+    mutating func subtract(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = .init(start: nil, count: 0),
+                           backend: Backend) {
+        queue(first, second, adding: false, backend: backend)
+    }
+
+    private mutating func queue(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, adding: Bool,
+                                backend: Backend) {
+        precondition(first.count + second.count == length, "a term's message has the sum's length")
+        if added.count + removed.count >= Self.maxPending * length { settle(backend: backend) }
+        if adding {
+            added.append(contentsOf: first)
+            added.append(contentsOf: second)
+        } else {
+            removed.append(contentsOf: first)
+            removed.append(contentsOf: second)
+        }
+    }
+
+    /// The sum with every waiting change applied (nothing is stored).
+    func value(backend: Backend) -> DigestSum {
+        var sum = settled
+        for (messages, adding) in [(added, true), (removed, false)] where !messages.isEmpty {
+            let n = messages.count / length
+            var terms = [Digest32](repeating: (0, 0, 0, 0), count: n)
+            messages.withUnsafeBytes { m in
+                terms.withUnsafeMutableBufferPointer { t in
+                    hasher.digests(m.baseAddress!, stride: length, length: length, count: n, into: t.baseAddress!,
+                                   backend: backend)
+                }
+            }
+            for t in terms { if adding { sum.add(t) } else { sum.subtract(t) } }
+        }
+        return sum
+    }
+
+    /// Applies the waiting changes to the stored sum.
+    mutating func settle(backend: Backend) {
+        guard !added.isEmpty || !removed.isEmpty else { return }
+        settled = value(backend: backend)
+        added.removeAll(keepingCapacity: true)
+        removed.removeAll(keepingCapacity: true)
+    }
+}
+
 extension UnspentNotes {
     /// The hasher of a note's term: keyed "zkpay/state-note/v1" over id ‖ owner ‖ commitment
     /// (the memo is fixed by the note id, which derives from the id of the object that
     /// created the note and so from its outputs).
     static let noteTermHasher = KeyedBLAKE2b(key: Array(Domain.stateNote.utf8))
 
-    /// The digest term of the note `id` whose output starts at `output` (217 bytes).
-    static func noteTerm(_ id: Key32, output: UnsafeRawBufferPointer) -> Digest32 {
-        id.withBytes { noteTermHasher.digest($0, UnsafeRawBufferPointer(rebasing: output[0..<64])) }
-    }
+    /// The length of a note term's message: id ‖ owner ‖ commitment.
+    static let noteTermLength = 96
 }
 
 extension LedgerState {
@@ -71,26 +142,36 @@ extension LedgerState {
     /// The hasher of the state digest.
     static let stateDigestHasher = KeyedBLAKE2b(key: Array(Domain.stateDigest.utf8))
 
-    /// The digest term of the excess `e` (32 bytes) at `position` in the excess list.
-    static func excessTerm(position: Int, _ e: some Collection<UInt8>) -> Digest32 {
+    /// The message of the excess term of `e` (32 bytes) at `position`: LE64(position) ‖ E.
+    static func withExcessTermMessage<R>(position: Int, _ e: some Collection<UInt8>,
+                                         _ body: (UnsafeRawBufferPointer) -> R) -> R {
         var message = ByteWriter(capacity: 40)
         message.u64(UInt64(position))
         message.raw(e)
-        return message.bytes.withUnsafeBytes { excessTermHasher.digest($0, UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return message.bytes.withUnsafeBytes(body)
     }
 
     /// Appends a settled transfer's excess (32 bytes) to the excess list and its term to the
     /// excess sum.
     mutating func appendExcess(_ e: some Collection<UInt8>) {
-        excessSum.add(Self.excessTerm(position: excesses.count / 32, e))
+        let backend = backend
+        Self.withExcessTermMessage(position: excesses.count / 32, e) { excessSum.add($0, backend: backend) }
         excesses.append(contentsOf: e)
     }
 
     /// Removes the last excess (an undone settlement) and its term.
     mutating func removeLastExcess() {
         let start = excesses.count - 32
-        excessSum.subtract(Self.excessTerm(position: start / 32, excesses[start...]))
+        let backend = backend
+        Self.withExcessTermMessage(position: start / 32, excesses[start...]) { excessSum.subtract($0, backend: backend) }
         excesses.removeLast(32)
+    }
+
+    /// Hashes the waiting digest terms (of the notes and excesses a batch changed) together
+    /// on the backend's lanes: `apply` calls it once per batch, before the digest is read.
+    mutating func settleDigestTerms() {
+        unspent.settleDigestTerms(backend: backend)
+        excessSum.settle(backend: backend)
     }
 
     /// The digest of the state (docs/PROTOCOL.md §7.6.1): keyed BLAKE2b-256
@@ -105,9 +186,9 @@ extension LedgerState {
     /// both follow from the history the chain hash fixes, and spending checks the unspent set.
     public var stateDigest: [UInt8] {
         var w = ByteWriter(capacity: 208)
-        w.raw(unspent.digestSum.bytes)
+        w.raw(unspent.digestSum(backend: backend).bytes)
         w.u64(UInt64(unspent.count))
-        w.raw(excessSum.bytes)
+        w.raw(excessSum.value(backend: backend).bytes)
         w.u64(UInt64(excesses.count / 32))
         w.u64(minted)
         w.u64(feePool)

@@ -1,3 +1,4 @@
+import Ristretto255
 public import ZKPayCore
 
 /// 32 bytes held inline as four words (no heap allocation, unlike a `[UInt8]`): the hash
@@ -127,8 +128,13 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
     private var hasPosition: [Bool] = []
     /// Number of unspent notes with a position.
     private(set) var positioned = 0
-    /// Σ of the unspent notes' state-digest terms (`noteTerm`), kept by every insert and removal.
-    private(set) var digestSum = DigestSum()
+    /// Σ of the unspent notes' state-digest terms (BLAKE2b "zkpay/state-note/v1" of id ‖
+    /// owner ‖ commitment), kept by every insert and removal; the terms are hashed in groups
+    /// when the sum is read or `settleDigestTerms` is called.
+    private var digestTerms = DeferredDigestSum(hasher: UnspentNotes.noteTermHasher, length: UnspentNotes.noteTermLength)
+    /// The backend the waiting digest terms are hashed on when too many wait (set by the
+    /// state that owns the notes: one the CPU runs).
+    var backend = Backend.portable
     /// The owner list links of each slot.
     private var previous: [UInt32] = []
     private var next: [UInt32] = []
@@ -322,7 +328,7 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
             next.append(Self.none)
         }
         table.place(bucket, hash: h, slot: Int(slot))
-        digestSum.add(term(slot: Int(slot)))
+        queueTerm(slot: Int(slot), adding: true)
         live += 1
         if position != nil { positioned += 1 }
         let s = Int(slot)
@@ -363,7 +369,7 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
     /// Takes slot `s` (found in `bucket`) out of the id table and its owner's list, and frees it.
     private mutating func unlink(slot s: Int, bucket: Int) {
         let slot = UInt32(s)
-        digestSum.subtract(term(slot: s))
+        queueTerm(slot: s, adding: false)
         table.vacate(bucket)
         live -= 1
         if hasPosition[s] { positioned -= 1 }
@@ -384,10 +390,28 @@ public struct UnspentNotes: Sequence, Equatable, Sendable {
         free.append(slot)
     }
 
-    /// The state-digest term of the note in slot `s`.
-    private func term(slot s: Int) -> Digest32 {
-        outputs.withUnsafeBytes { Self.noteTerm(ids[s], output: UnsafeRawBufferPointer(rebasing: $0[(s * Self.width)...])) }
+    /// Queues the state-digest term of the note in slot `s` (its message: id ‖ owner ‖
+    /// commitment) to be added or subtracted. Only stored properties are touched, each on its
+    /// own, so no copy of the notes is made.
+    private mutating func queueTerm(slot s: Int, adding: Bool) {
+        let id = ids[s], backend = backend
+        outputs.withUnsafeBytes { o in
+            let ownerAndCommitment = UnsafeRawBufferPointer(rebasing: o[(s * Self.width)..<(s * Self.width + 64)])
+            id.withBytes { idBytes in
+                if adding {
+                    digestTerms.add(idBytes, ownerAndCommitment, backend: backend)
+                } else {
+                    digestTerms.subtract(idBytes, ownerAndCommitment, backend: backend)
+                }
+            }
+        }
     }
+
+    /// Σ of the unspent notes' digest terms, the waiting ones hashed on `backend`.
+    func digestSum(backend: Backend) -> DigestSum { digestTerms.value(backend: backend) }
+
+    /// Hashes the waiting digest terms on `backend` into the stored sum.
+    mutating func settleDigestTerms(backend: Backend) { digestTerms.settle(backend: backend) }
 
     /// Removes an unspent note like `remove`, without copying out its output (replay, whose
     /// settlements are never undone, and settlements whose caller holds the output's bytes).
