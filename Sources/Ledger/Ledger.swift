@@ -143,7 +143,7 @@ public final class Ledger {
         }
         let issuer = genesis.issuer.spendKey
         var state = LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, chainID: genesis.chainID,
-                                auditors: genesis.auditors)
+                                auditors: genesis.auditors, backend: backend)
         var settled = SettledReceipts()
         // Replay goes through the live path, `LedgerState.apply`, one logged batch at a time
         // (the records of one signed receipt batch; a version-1 receipt is a batch of its own).
@@ -162,7 +162,8 @@ public final class Ledger {
                 restore: { (s: Snapshot) throws(LedgerError) in
                     settled = SettledReceipts()
                     state = try LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, chainID: genesis.chainID,
-                                            auditors: genesis.auditors, snapshot: s.payload, receipts: &settled)
+                                            auditors: genesis.auditors, snapshot: s.payload, receipts: &settled,
+                                            backend: backend)
                     guard state.sequence == s.sequence else {
                         throw .corruptSnapshot(path: LogFormat.snapshotName, reason: "state sequence differs")
                     }

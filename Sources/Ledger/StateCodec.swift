@@ -52,9 +52,9 @@ extension LedgerState {
     /// (empty on entry).
     /// - Throws: `corruptSnapshot` naming what is wrong.
     init(issuer: RistrettoPoint, minimumFee: UInt64, chainID: ChainID, auditors: [AuditorKey] = [], snapshot bytes: [UInt8],
-         receipts: inout SettledReceipts) throws(LedgerError)
+         receipts: inout SettledReceipts, backend: Backend = .portable) throws(LedgerError)
     {
-        self.init(issuer: issuer, minimumFee: minimumFee, chainID: chainID, auditors: auditors)
+        self.init(issuer: issuer, minimumFee: minimumFee, chainID: chainID, auditors: auditors, backend: backend)
         var r = ByteReader(bytes)
         func bad(_ reason: String) -> LedgerError { .corruptSnapshot(path: "snapshot", reason: reason) }
         do {

@@ -43,6 +43,21 @@ struct DurableFixture {
 struct DurableLedgerTests {
     let pool = Pool.shared
 
+    @Test("a ledger opened with a backend verifies and hashes on it, fresh and restored from a snapshot",
+          arguments: TestBackends.supported)
+    func openedBackend(backend: Backend) throws {
+        let storage = SimulatedStorage()
+        try DurableFixture.initialize(storage, minimumFee: 1)
+        let ledger = try Ledger(storage: storage, backend: backend)
+        #expect(ledger.backend == backend && ledger.state.backend == backend)
+        _ = try ledger.submit(mint: pool.mint, time: 1)
+        try ledger.snapshot()
+        let restored = try Ledger(storage: storage, backend: backend)
+        #expect(restored.recovery.snapshotSequence == 1)
+        #expect(restored.backend == backend && restored.state.backend == backend)
+        #expect(restored.state.stateDigest == ledger.state.stateDigest)
+    }
+
     @Test("init writes genesis and key; open rebuilds the same state, chain hash and receipts")
     func reopen() throws {
         let storage = SimulatedStorage()
