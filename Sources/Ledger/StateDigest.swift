@@ -142,28 +142,30 @@ extension LedgerState {
     /// The hasher of the state digest.
     static let stateDigestHasher = KeyedBLAKE2b(key: Array(Domain.stateDigest.utf8))
 
-    /// The message of the excess term of `e` (32 bytes) at `position`: LE64(position) ‖ E.
-    static func withExcessTermMessage<R>(position: Int, _ e: some Collection<UInt8>,
-                                         _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        var message = ByteWriter(capacity: 40)
-        message.u64(UInt64(position))
-        message.raw(e)
-        return message.bytes.withUnsafeBytes(body)
+    /// Queues the term of the excess at byte offset `start` of `excesses`, whose message is
+    /// LE64(position) ‖ E (the position from the stack, E read in place).
+    private mutating func queueExcessTerm(at start: Int, adding: Bool) {
+        let backend = backend
+        var position = UInt64(start / 32).littleEndian
+        withUnsafeBytes(of: &position) { p in
+            excesses.withUnsafeBytes { x in
+                let e = UnsafeRawBufferPointer(rebasing: x[start..<(start + 32)])
+                if adding { excessSum.add(p, e, backend: backend) } else { excessSum.subtract(p, e, backend: backend) }
+            }
+        }
     }
 
     /// Appends a settled transfer's excess (32 bytes) to the excess list and its term to the
     /// excess sum.
     mutating func appendExcess(_ e: some Collection<UInt8>) {
-        let backend = backend
-        Self.withExcessTermMessage(position: excesses.count / 32, e) { excessSum.add($0, backend: backend) }
+        precondition(e.count == 32, "an excess is 32 bytes")
         excesses.append(contentsOf: e)
+        queueExcessTerm(at: excesses.count - 32, adding: true)
     }
 
     /// Removes the last excess (an undone settlement) and its term.
     mutating func removeLastExcess() {
-        let start = excesses.count - 32
-        let backend = backend
-        Self.withExcessTermMessage(position: start / 32, excesses[start...]) { excessSum.subtract($0, backend: backend) }
+        queueExcessTerm(at: excesses.count - 32, adding: false)
         excesses.removeLast(32)
     }
 
