@@ -52,7 +52,8 @@ endef
 verify-vectors: build
 	$(VERIFY_VECTORS)
 
-# The seeded ledger simulation (Tests/LedgerTests/Simulation.swift; docs/notes/ledger-storage.md):
+# The seeded ledger and sequencer simulations (Tests/LedgerTests/Simulation.swift,
+# Tests/ValidatorTests/SequencerSimulation.swift; docs/notes/security.md):
 # `make sim SEEDS=N` runs N random seeds, printing each; `make sim SEED=S` runs seed S (with
 # SEEDS=N, the N seeds from S on), which reproduces a failure; STEPS steps per seed. `make
 # test` runs a fixed list of seeds.

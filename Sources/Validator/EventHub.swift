@@ -1,8 +1,26 @@
 import Foundation
 import HTTP1
 import Ledger
+import Ristretto255
 import Synchronization
 import ZKPayCore
+
+/// Where a subscriber's events go: an HTTP event stream (`EventStream`), or a recorder in the
+/// deterministic simulation.
+protocol EventSink: Sendable {
+    /// False once the sink has ended; stop producing then.
+    var isOpen: Bool { get }
+    /// Queues `event`; false if the sink has ended.
+    @discardableResult
+    func send(_ event: ServerSentEvent) throws(EventStreamError) -> Bool
+    /// Queues a comment (a heartbeat); false if the sink has ended.
+    @discardableResult
+    func comment(_ text: String) -> Bool
+    /// Ends the sink.
+    func close()
+}
+
+extension EventStream: EventSink {}
 
 /// Fans settled events out to the open event streams, per address (owner spend key).
 ///
@@ -13,7 +31,7 @@ import ZKPayCore
 /// events at or below `after` are dropped as a second guard).
 final class EventHub: Sendable {
     struct Subscriber: Sendable {
-        let stream: EventStream
+        let stream: any EventSink
         let after: UInt64
     }
 
@@ -41,7 +59,7 @@ final class EventHub: Sendable {
     var count: Int { subscribers.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 
     /// Registers a stream for `owner` that has seen every event up to `after`.
-    func subscribe(owner: [UInt8], stream: EventStream, after: UInt64) {
+    func subscribe(owner: [UInt8], stream: any EventSink, after: UInt64) {
         subscribers.withLock { $0[owner, default: []].append(Subscriber(stream: stream, after: after)) }
     }
 
@@ -59,6 +77,28 @@ final class EventHub: Sendable {
             }
         }
         if closed { prune() }
+    }
+
+    /// One slice of a subscriber's replay, run on the sequencer thread between batches: the
+    /// events for `owner` of records `from...` (at most `sliceRecords` of them) go to the sink
+    /// (`open` gives it, opening it if need be; nil ends the replay). When the slice reaches
+    /// the ledger's end the sink is registered in this same step, with `after` = that end
+    /// (or `resumeAfter` if later), so every later event comes live, once.
+    /// - Returns: the first record of the next slice, or nil once the sink is registered or
+    ///   has ended.
+    /// - Throws: the log could not be read (`open` was not called).
+    func replaySlice(_ ledger: Ledger, owner: RistrettoPoint, from: UInt64, resumeAfter: UInt64, sliceRecords: UInt64,
+                     open: () -> (any EventSink)?) throws(LedgerError) -> UInt64? {
+        let end = ledger.state.sequence
+        let last = min(end, from &+ sliceRecords &- 1)
+        let history = from <= last ? try ledger.events(for: owner, records: from...last) : []
+        guard let sink = open() else { return nil }
+        for e in history { _ = try? sink.send(Self.frame(e)) }
+        if last >= end {
+            subscribe(owner: owner.encoding, stream: sink, after: max(resumeAfter, end))
+            return nil
+        }
+        return sink.isOpen ? last + 1 : nil
     }
 
     /// Sends the heartbeat comment on every stream and forgets closed ones.

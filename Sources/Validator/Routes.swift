@@ -450,27 +450,24 @@ final class Router: Sendable {
     }
 
     /// One slice of an event stream's history (at most `replaySliceRecords` records) on the
-    /// sequencer thread; the next slice is queued behind waiting batches. When a slice reaches
-    /// the ledger's end, the stream is registered with the hub in that same step, so every
-    /// later event is live and none is missed or sent twice.
+    /// sequencer thread (`EventHub.replaySlice`); the next slice is queued behind waiting
+    /// batches. The stream starts with the first slice read, so a log that cannot be read is
+    /// answered with an error status instead.
     func replay(owner: RistrettoPoint, from: UInt64, resumeAfter: UInt64, stream: EventStream?, _ responder: Responder) {
         let accepted = sequencer.read { [self] ledger in
-            let end = ledger.state.sequence
-            let last = min(end, from &+ replaySliceRecords &- 1)
-            let history: [LedgerEvent]
+            var opened = stream
+            let next: UInt64?
             do throws(LedgerError) {
-                history = from <= last ? try ledger.events(for: owner, records: from...last) : []
+                next = try hub.replaySlice(ledger, owner: owner, from: from, resumeAfter: resumeAfter,
+                                           sliceRecords: replaySliceRecords) {
+                    opened = opened ?? responder.startEventStream()
+                    return opened
+                }
             } catch {
                 if let stream { stream.close() } else { answer(responder, APIFailure.storage(error).response) }
                 return
             }
-            guard let open = stream ?? responder.startEventStream() else { return }
-            for e in history { _ = try? open.send(EventHub.frame(e)) }
-            if last >= end {
-                hub.subscribe(owner: owner.encoding, stream: open, after: max(resumeAfter, end))
-            } else if open.isOpen {
-                replay(owner: owner, from: last + 1, resumeAfter: resumeAfter, stream: open, responder)
-            }
+            if let next, let opened { replay(owner: owner, from: next, resumeAfter: resumeAfter, stream: opened, responder) }
         }
         if !accepted {
             if let stream { stream.close() } else { answer(responder, APIFailure.shuttingDown.response) }

@@ -50,6 +50,18 @@ struct BatchPolicy: Sendable {
     var capacity: Int
 }
 
+/// Where the sequencer reads time: the system clocks in a validator, a simulated clock in
+/// the deterministic simulation (`SequencerLoop`).
+struct SequencerClock: Sendable {
+    /// Monotonic nanoseconds (batch deadlines, queue latency).
+    let monotonicNanos: @Sendable () -> UInt64
+    /// Milliseconds since 1970 (the settlement time receipts carry).
+    let wallMilliseconds: @Sendable () -> UInt64
+
+    static let system = SequencerClock(monotonicNanos: systemMonotonicNanos,
+                                       wallMilliseconds: { Sequencer.wallClockMilliseconds() })
+}
+
 /// The single writer: one dedicated thread owns the `Ledger` (it opens it, so the
 /// non-Sendable ledger never crosses threads). It takes batches from a bounded queue, has
 /// its one verifier thread check them across the worker pool, applies and appends them
@@ -76,6 +88,7 @@ final class Sequencer: Sendable {
     }
 
     let policy: BatchPolicy
+    let clock: SequencerClock
     let workers: WorkerPool
     let hub: EventHub
     let metrics: Metrics
@@ -94,20 +107,38 @@ final class Sequencer: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let published: Mutex<LedgerSummary>
 
-    /// Opens the ledger on a new sequencer thread and starts serving the queue.
-    /// - Throws: whatever opening the storage or the ledger threw.
-    init(openStorage: @escaping @Sendable () throws -> any Storage, logOptions: LogOptions, backend: Backend,
-         policy: BatchPolicy, workers: WorkerPool, hub: EventHub, metrics: Metrics) throws {
+    /// What the sequencer learns from the ledger when it opens it.
+    private struct Opened: Sendable {
+        let genesis: Genesis
+        let key: [UInt8]
+        let recovery: RecoveryReport
+        let summary: LedgerSummary
+
+        init(_ ledger: Ledger) {
+            genesis = ledger.genesis
+            key = ledger.receiptPublicKey
+            recovery = ledger.recovery
+            summary = Sequencer.summary(ledger)
+        }
+    }
+
+    private init(opened o: Opened, policy: BatchPolicy, clock: SequencerClock, workers: WorkerPool, hub: EventHub,
+                 metrics: Metrics) {
         self.policy = policy
+        self.clock = clock
         self.workers = workers
         self.hub = hub
         self.metrics = metrics
-        struct Opened: Sendable {
-            let genesis: Genesis
-            let key: [UInt8]
-            let recovery: RecoveryReport
-            let summary: LedgerSummary
-        }
+        genesis = o.genesis
+        receiptPublicKey = o.key
+        recovery = o.recovery
+        published = Mutex(o.summary)
+    }
+
+    /// Opens the ledger on a new sequencer thread and starts serving the queue.
+    /// - Throws: whatever opening the storage or the ledger threw.
+    convenience init(openStorage: @escaping @Sendable () throws -> any Storage, logOptions: LogOptions, backend: Backend,
+                     policy: BatchPolicy, workers: WorkerPool, hub: EventHub, metrics: Metrics) throws {
         let opened = Mutex<Result<Opened, any Error>?>(nil)
         let ready = DispatchSemaphore(value: 0)
         let started = Mutex<Sequencer?>(nil)
@@ -121,10 +152,7 @@ final class Sequencer: Sendable {
                 ready.signal()
                 return
             }
-            opened.withLock {
-                $0 = .success(Opened(genesis: ledger.genesis, key: ledger.receiptPublicKey, recovery: ledger.recovery,
-                                     summary: Self.summary(ledger)))
-            }
+            opened.withLock { $0 = .success(Opened(ledger)) }
             ready.signal()
             go.wait()
             guard let me = started.withLock({ $0 }) else { return }  // init failed after opening
@@ -136,10 +164,7 @@ final class Sequencer: Sendable {
         ready.wait()
         switch opened.withLock({ $0 }) {
         case let .success(o)?:
-            genesis = o.genesis
-            receiptPublicKey = o.key
-            recovery = o.recovery
-            published = Mutex(o.summary)
+            self.init(opened: o, policy: policy, clock: .system, workers: workers, hub: hub, metrics: metrics)
         case let .failure(e)?:
             throw e
         case nil:
@@ -147,6 +172,19 @@ final class Sequencer: Sendable {
         }
         started.withLock { $0 = self }
         go.signal()
+    }
+
+    /// A sequencer without a thread of its own: the caller owns `ledger` and drives the
+    /// returned loop one step at a time on its own thread, with `clock` (the deterministic
+    /// simulation). Proof checks run inside the step that needs them, on `workers`.
+    static func manual(ledger: Ledger, policy: BatchPolicy, clock: SequencerClock, workers: WorkerPool, hub: EventHub,
+                       metrics: Metrics) -> (Sequencer, SequencerLoop) {
+        let sequencer = Sequencer(opened: Opened(ledger), policy: policy, clock: clock, workers: workers, hub: hub,
+                                  metrics: metrics)
+        let parallelism = workers.parallelism
+        let loop = SequencerLoop(sequencer: sequencer, ledger: ledger,
+                                 verify: { $0.verify(parallelism) }, stopVerifying: {})
+        return (sequencer, loop)
     }
 
     static func summary(_ ledger: Ledger) -> LedgerSummary {
@@ -177,7 +215,7 @@ final class Sequencer: Sendable {
 
     /// Queues an admitted item.
     func enqueue(_ work: Work) {
-        let arrived = monotonicNanos()
+        let arrived = clock.monotonicNanos()
         // The answer also records the item's queue-to-answer time for the live figures.
         let timed: Work
         switch work {
@@ -193,9 +231,9 @@ final class Sequencer: Sendable {
     }
 
     private func timedReply(_ reply: @escaping Reply, arrived: UInt64) -> Reply {
-        { [metrics] result in
+        { [metrics, clock] result in
             if case .settled = result {
-                metrics.settled(latencySeconds: Double(monotonicNanos() &- arrived) * 1e-9)
+                metrics.settled(latencySeconds: Double(clock.monotonicNanos() &- arrived) * 1e-9)
             }
             reply(result)
         }
@@ -216,17 +254,25 @@ final class Sequencer: Sendable {
     /// Stops admitting, finishes every admitted item (answering it), then stops the thread
     /// and returns.
     func stop() {
+        let first = beginStopping()
+        if first { finished.wait() }
+    }
+
+    /// Stops admitting and lets the loop finish the admitted items and exit (`stop` waits
+    /// for that; a manual loop's driver steps until `.exit`). True for the first call.
+    @discardableResult
+    func beginStopping() -> Bool {
         let first = queue.withLock { q in
             defer { q.stopping = true }
             return !q.stopping
         }
         wake.signal()
-        if first { finished.wait() }
+        return first
     }
 
     // MARK: The sequencer thread
 
-    private enum Step {
+    fileprivate enum Step {
         case reads([@Sendable (Ledger) -> Void])
         case batch([Work])
         case wait(UInt64?)
@@ -236,7 +282,7 @@ final class Sequencer: Sendable {
     /// A batch of transfers whose proofs are being checked (by the `Verifier` thread, on the
     /// workers) while the sequencer applies the batch before it (the pipeline: verification
     /// of batch n + 1 overlaps the apply, fsync and replies of batch n).
-    private final class Flight: Sendable {
+    final class Flight: Sendable {
         let items: [(Transfer, Reply)]
         let prepared: PreparedVerification
         private let result = Mutex<(verdicts: [Verification], seconds: Double)?>(nil)
@@ -322,128 +368,88 @@ final class Sequencer: Sendable {
         }
     }
 
+    /// The sequencer thread: runs the loop, waiting on the queue's signal when a step says so.
     private func run(_ ledger: Ledger) {
         let verifier = Verifier(parallelism: workers.parallelism)
-        var loaded = false
-        // After a round of reads, queued items go first: a long read split into slices that
-        // re-queue themselves (event replay) cannot starve settlement.
-        var batchFirst = false
-        var flight: Flight?
-        // Applies the batch in flight, if any.
-        func land() {
-            guard let f = flight else { return }
-            flight = nil
-            finish(f, ledger)
-            loaded = queue.withLock { $0.arrivals > 0 || $0.admitted > $0.queued }
-        }
+        let loop = SequencerLoop(sequencer: self, ledger: ledger, verify: { verifier.submit($0) },
+                                 stopVerifying: { verifier.stop() })
         while true {
-            let step: Step = queue.withLock { q in
-                if !q.reads.isEmpty && !(batchFirst && q.queued > 0) {
-                    defer { q.reads.removeAll() }
-                    return .reads(q.reads)
-                }
-                if q.queued == 0 {
-                    if q.stopping && q.admitted == 0 {
-                        q.stopped = true
-                        return .exit
-                    }
-                    return .wait(nil)
-                }
-                let underLoad = loaded || q.admitted > q.queued
-                if !q.stopping, underLoad, q.queued < policy.maxTransfers, policy.maxWaitNanos > 0 {
-                    let deadline = q.items[q.head].arrived + policy.maxWaitNanos
-                    if monotonicNanos() < deadline { return .wait(deadline) }
-                }
-                // A run of one kind from the head: transfers up to the batch size, mints alike.
-                let kind = q.items[q.head].work.isTransfer
-                var end = q.head
-                while end < q.items.count, end - q.head < policy.maxTransfers, q.items[end].work.isTransfer == kind {
-                    end += 1
-                }
-                let batch = q.items[q.head..<end].map(\.work)
-                q.head = end
-                if q.head == q.items.count {
-                    q.items.removeAll(keepingCapacity: true)
-                    q.head = 0
-                }
-                q.admitted -= batch.count
-                q.arrivals = 0
-                return .batch(batch)
-            }
-            switch step {
-            case let .reads(jobs):
-                land()  // readers see every batch taken so far
-                for job in jobs { job(ledger) }
-                batchFirst = true
-            case .wait where flight != nil:
-                land()  // nothing to overlap with: apply the batch in flight now
-            case let .wait(deadline):
-                if let deadline {
-                    let now = monotonicNanos()
-                    _ = wake.wait(timeout: .now() + .nanoseconds(Int(min(deadline &- now, 1_000_000_000))))
-                    // Wait expired or more arrived: decide again (the deadline check passes the batch on).
-                    if monotonicNanos() >= deadline { loaded = false }
-                } else {
-                    wake.wait()
-                }
-            case let .batch(items):
-                batchFirst = false
-                var transfers: [(Transfer, Reply)] = []
-                var mints: [(Mint, Reply)] = []
-                var redemptions: [(Redemption, Reply)] = []
-                for w in items {
-                    switch w {
-                    case let .transfer(t, r): transfers.append((t, r))
-                    case let .mint(m, r): mints.append((m, r))
-                    case let .redemption(d, r): redemptions.append((d, r))
-                    }
-                }
-                if !transfers.isEmpty {
-                    // Look up this batch's inputs (after the batch in flight), start its
-                    // proof checks, and apply the batch in flight meanwhile.
-                    let prepared = ledger.state.prepareVerification(transfers.map(\.0), after: flight?.prepared)
-                    let next = Flight(items: transfers, prepared: prepared)
-                    verifier.submit(next)
-                    land()
-                    flight = next
-                }
-                if !mints.isEmpty {
-                    land()
-                    settle(OrderedBatch(time: Self.wallClockMilliseconds(), mints: mints.map(\.0)), replies: mints.map(\.1),
-                           object: .mint, ledger)
-                    loaded = queue.withLock { $0.arrivals > 0 || $0.admitted > $0.queued }
-                }
-                if !redemptions.isEmpty {
-                    land()
-                    settle(OrderedBatch(time: Self.wallClockMilliseconds(), redemptions: redemptions.map(\.0)),
-                           replies: redemptions.map(\.1), object: .redemption, ledger)
-                    loaded = queue.withLock { $0.arrivals > 0 || $0.admitted > $0.queued }
-                }
-            case .exit where flight != nil:
-                land()
+            switch loop.step() {
+            case .proceed:
+                continue
+            case let .wait(until: deadline?):
+                let now = clock.monotonicNanos()
+                let nanos = deadline > now ? min(deadline - now, 1_000_000_000) : 0
+                _ = wake.wait(timeout: .now() + .nanoseconds(Int(nanos)))
+            case .wait(until: nil):
+                wake.wait()
             case .exit:
-                // Answer reads that raced the stop (they see the final state).
-                let late = queue.withLock { q in
-                    defer { q.reads.removeAll() }
-                    return q.reads
-                }
-                for job in late { job(ledger) }
-                verifier.stop()  // every flight has landed
                 finished.signal()
                 return
             }
         }
     }
 
+    /// The next thing the loop does, decided from the queue under its lock: reads, a batch
+    /// (a run of one kind from the head), a wait for more (or until the oldest item's
+    /// deadline under load), or the exit once stopping and every admitted item is taken.
+    fileprivate func nextStep(loaded: Bool, batchFirst: Bool) -> Step {
+        queue.withLock { q in
+            if !q.reads.isEmpty && !(batchFirst && q.queued > 0) {
+                defer { q.reads.removeAll() }
+                return .reads(q.reads)
+            }
+            if q.queued == 0 {
+                if q.stopping && q.admitted == 0 {
+                    q.stopped = true
+                    return .exit
+                }
+                return .wait(nil)
+            }
+            let underLoad = loaded || q.admitted > q.queued
+            if !q.stopping, underLoad, q.queued < policy.maxTransfers, policy.maxWaitNanos > 0 {
+                let deadline = q.items[q.head].arrived + policy.maxWaitNanos
+                if clock.monotonicNanos() < deadline { return .wait(deadline) }
+            }
+            // A run of one kind from the head: transfers up to the batch size, mints alike.
+            let kind = q.items[q.head].work.isTransfer
+            var end = q.head
+            while end < q.items.count, end - q.head < policy.maxTransfers, q.items[end].work.isTransfer == kind {
+                end += 1
+            }
+            let batch = q.items[q.head..<end].map(\.work)
+            q.head = end
+            if q.head == q.items.count {
+                q.items.removeAll(keepingCapacity: true)
+                q.head = 0
+            }
+            q.admitted -= batch.count
+            q.arrivals = 0
+            return .batch(batch)
+        }
+    }
+
+    /// Whether items arrived while the last batch was processed, or admitted ones are still
+    /// being decoded: the next batch may wait to fill.
+    fileprivate var underLoad: Bool { queue.withLock { $0.arrivals > 0 || $0.admitted > $0.queued } }
+
+    /// Reads that raced the stop, taken off the queue.
+    fileprivate func lateReads() -> [@Sendable (Ledger) -> Void] {
+        queue.withLock { q in
+            defer { q.reads.removeAll() }
+            return q.reads
+        }
+    }
+
     /// Waits for a batch's verdicts, applies it with one fsync, answers every item and hands
     /// the batch's events to the hub.
-    private func finish(_ flight: Flight, _ ledger: Ledger) {
+    fileprivate func finish(_ flight: Flight, _ ledger: Ledger) {
         let items = flight.items
         let (verdicts, verifySeconds) = flight.wait()
         let outcomes: [Outcome]
         let events: BatchEvents
         do {
-            (outcomes, events) = try ledger.settle(OrderedBatch(time: Self.wallClockMilliseconds(), transfers: verdicts),
+            (outcomes, events) = try ledger.settle(OrderedBatch(time: clock.wallMilliseconds(), transfers: verdicts),
                                                    replicate: replicate)
         } catch {
             let failure = APIFailure.storage(error)
@@ -484,7 +490,7 @@ final class Sequencer: Sendable {
 
     /// Settles a batch of mints or redemptions (each verified as `apply` meets it), answers
     /// every item and hands the events to the hub.
-    private func settle(_ batch: OrderedBatch, replies items: [Reply], object: Receipt.Kind, _ ledger: Ledger) {
+    fileprivate func settle(_ batch: OrderedBatch, replies items: [Reply], object: Receipt.Kind, _ ledger: Ledger) {
         let outcomes: [Outcome]
         let events: BatchEvents
         do {
@@ -580,6 +586,129 @@ final class Sequencer: Sendable {
         return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
     }
 }
+
+/// The sequencer's loop, one step at a time. It owns the ledger and the batch in flight: a
+/// batch of transfers is taken with its inputs looked up after the batch in flight, its
+/// proof checks are started (`verify`), and the batch in flight is applied meanwhile
+/// (`land`); mints and redemptions land what flies and settle at once. The sequencer thread
+/// runs it until it exits, waiting on the queue's signal where a step says to; the
+/// deterministic simulation runs it on its own thread with a simulated clock, checking
+/// proofs inside the step.
+final class SequencerLoop {
+    /// What the driver does after a step.
+    enum Next: Equatable {
+        /// Step again.
+        case proceed
+        /// Nothing to do until more is queued, or until the monotonic time given (the
+        /// oldest item's deadline under load), whichever comes first.
+        case wait(until: UInt64?)
+        /// Stopped: every admitted item was answered and the proof checks have stopped.
+        case exit
+    }
+
+    let sequencer: Sequencer
+    let ledger: Ledger
+    private let verify: (Sequencer.Flight) -> Void
+    private let stopVerifying: () -> Void
+    /// Items arrived while the last batch was processed: a batch may wait to fill.
+    private var loaded = false
+    /// After a round of reads, queued items go first: a long read split into slices that
+    /// re-queue themselves (event replay) cannot starve settlement.
+    private var batchFirst = false
+    /// The deadline the last step waited for: once it has passed, the load has been served.
+    private var waitedFor: UInt64?
+    private var flight: Sequencer.Flight?
+
+    init(sequencer: Sequencer, ledger: Ledger, verify: @escaping (Sequencer.Flight) -> Void,
+         stopVerifying: @escaping () -> Void) {
+        self.sequencer = sequencer
+        self.ledger = ledger
+        self.verify = verify
+        self.stopVerifying = stopVerifying
+    }
+
+    /// Whether a batch of transfers is verified and not yet applied.
+    var inFlight: Bool { flight != nil }
+
+    /// Applies the batch in flight, if any.
+    private func land() {
+        guard let f = flight else { return }
+        flight = nil
+        sequencer.finish(f, ledger)
+        loaded = sequencer.underLoad
+    }
+
+    /// Takes one decision and carries it out.
+    func step() -> Next {
+        if let deadline = waitedFor {
+            waitedFor = nil
+            if sequencer.clock.monotonicNanos() >= deadline { loaded = false }
+        }
+        switch sequencer.nextStep(loaded: loaded, batchFirst: batchFirst) {
+        case let .reads(jobs):
+            land()  // readers see every batch taken so far
+            for job in jobs { job(ledger) }
+            batchFirst = true
+            return .proceed
+        case .wait where flight != nil:
+            land()  // nothing to overlap with: apply the batch in flight now
+            return .proceed
+        case let .wait(deadline):
+            waitedFor = deadline
+            return .wait(until: deadline)
+        case let .batch(items):
+            batchFirst = false
+            take(items)
+            return .proceed
+        case .exit where flight != nil:
+            land()
+            return .proceed
+        case .exit:
+            // Answer reads that raced the stop (they see the final state).
+            for job in sequencer.lateReads() { job(ledger) }
+            stopVerifying()  // every flight has landed
+            return .exit
+        }
+    }
+
+    private func take(_ items: [Work]) {
+        var transfers: [(Transfer, Reply)] = []
+        var mints: [(Mint, Reply)] = []
+        var redemptions: [(Redemption, Reply)] = []
+        for w in items {
+            switch w {
+            case let .transfer(t, r): transfers.append((t, r))
+            case let .mint(m, r): mints.append((m, r))
+            case let .redemption(d, r): redemptions.append((d, r))
+            }
+        }
+        let time = sequencer.clock.wallMilliseconds
+        if !transfers.isEmpty {
+            // Look up this batch's inputs (after the batch in flight), start its proof
+            // checks, and apply the batch in flight meanwhile.
+            let prepared = ledger.state.prepareVerification(transfers.map(\.0), after: flight?.prepared)
+            let next = Sequencer.Flight(items: transfers, prepared: prepared)
+            verify(next)
+            land()
+            flight = next
+        }
+        if !mints.isEmpty {
+            land()
+            sequencer.settle(OrderedBatch(time: time(), mints: mints.map(\.0)), replies: mints.map(\.1), object: .mint,
+                             ledger)
+            loaded = sequencer.underLoad
+        }
+        if !redemptions.isEmpty {
+            land()
+            sequencer.settle(OrderedBatch(time: time(), redemptions: redemptions.map(\.0)), replies: redemptions.map(\.1),
+                             object: .redemption, ledger)
+            loaded = sequencer.underLoad
+        }
+    }
+}
+
+/// The system's monotonic clock, named apart from `SequencerClock.monotonicNanos`.
+private func systemMonotonicNanos() -> UInt64 { monotonicNanos() }
 
 /// Monotonic nanoseconds.
 func monotonicNanos() -> UInt64 {

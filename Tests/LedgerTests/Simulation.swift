@@ -1,67 +1,9 @@
 @testable import Ledger
 import Ristretto255
 import Sodium
+import TestSupport
 import ZKPayCore
 import ZKPayTools
-
-/// splitmix64: every choice of a simulation comes from one of these, seeded by the run's
-/// seed (`SeededRNG` would take `ZKPAY_TEST_SEED` over the seed it is given).
-struct SimulationRNG: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    /// A value in `0..<bound` (`bound` > 0).
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    /// True with probability `percent` / 100.
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-}
-
-/// The first broken invariant of a simulation run: the seed and step reproduce it.
-struct SimulationFailure: Error, CustomStringConvertible {
-    let seed: UInt64
-    let steps: Int
-    let step: Int
-    let action: String
-    let message: String
-    /// The last steps before the failure.
-    let recent: [String]
-
-    var description: String {
-        "simulation seed \(seed) failed at step \(step) of \(steps) (\(action)): \(message); "
-            + "reproduce with `make sim SEEDS=1 SEED=\(seed) STEPS=\(steps)`; the steps before it:\n"
-            + recent.joined(separator: "\n")
-    }
-}
-
-/// What a finished run reports.
-struct SimulationResult: Equatable {
-    /// One line per step: the action, its outcome, the sequence and the chain hash after it.
-    let trace: [String]
-    let chainHash: [UInt8]
-    let sequence: UInt64
-    let restarts: Int
-    let faults: Int
-
-    /// FNV-1a 64 of the trace (printed, so two runs of a seed can be compared by eye).
-    var digest: UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for line in trace {
-            for b in line.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            h = (h ^ 0x0a) &* 0x100_0000_01b3
-        }
-        return h
-    }
-}
 
 /// A deterministic simulation of a durable `Ledger` on `SimulatedStorage`, driven by one seed.
 ///
