@@ -33,14 +33,14 @@ unit-test: deps
 	$(SWIFT) build $(RELEASE_TEST_FLAGS) --build-tests
 	$(SWIFT) test $(RELEASE_TEST_FLAGS) --skip-build
 
-# The ledger and protocol suites (the seeded simulation included) built with the
+# The ledger and protocol suites and both seeded simulations built with the
 # verification assertions on (`assert`, compiled out of release builds): the internal
 # consistency checks of the apply path and the receipt writer run on every batch. Its own
 # build folder, so the release build is not rebuilt.
 test-assertions: deps
 	ZKPAY_ASSERTIONS=1 $(SWIFT) build $(RELEASE_TEST_FLAGS) --scratch-path .build-assertions --build-tests
 	ZKPAY_ASSERTIONS=1 $(SWIFT) test $(RELEASE_TEST_FLAGS) --scratch-path .build-assertions --skip-build \
-	    --filter "LedgerTests|ZKPayCoreTests"
+	    --filter "LedgerTests|ZKPayCoreTests|SequencerSimulationTests"
 
 # `zkpay verify` over every vector file the code covers (the copies in Fixtures and,
 # when present, the originals in ../shared/vectors).

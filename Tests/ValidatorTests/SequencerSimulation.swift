@@ -179,7 +179,7 @@ final class SequencerSimulation {
         rng = SimulationRNG(seed: seed)
         signer = FixtureSigner(rng: SimulationRNG(seed: seed ^ 0x5e9_5e9_5e9_5e9))
         issuer = Pool.wallet(121)
-        users = (0..<4).map { Pool.wallet(130 + UInt8($0)) }
+        users = (0..<6).map { Pool.wallet(130 + UInt8($0)) }
         var index: [[UInt8]: Int] = [:]
         for (i, u) in users.enumerated() { index[u.spend.publicKey.encoding] = i }
         ownerIndex = index
