@@ -1,7 +1,7 @@
 @testable import Ledger
 import Ristretto255
 import Sodium
-import TestSupport
+import SimulationSupport
 import ZKPayCore
 import ZKPayTools
 
@@ -43,10 +43,6 @@ final class LedgerSimulation {
         case finalized(Receipt)
     }
 
-    private struct ModelNote {
-        let id: NoteID
-        let owned: OwnedNote
-    }
 
     let seed: UInt64
     let steps: Int
@@ -56,15 +52,12 @@ final class LedgerSimulation {
     private let options: LogOptions
     private var ledger: Ledger
     private let issuer: WalletKeys
-    private let users: [WalletKeys]
-    private let ownerIndex: [[UInt8]: Int]
+    private var wallets: SimulatedWallets
 
     // The model.
     private var acknowledged: [Receipt] = []
     private var acknowledgedPayloads: [[UInt8]] = []
     private var acknowledgedIDs: [[UInt8]: UInt64] = [:]
-    private var notes: [[ModelNote]]
-    private var spentNotes: [(user: Int, owned: OwnedNote)] = []
     private var supply: UInt64 = 0
     private var objects: [[UInt8]: Object] = [:]
     private var mustNotSettle = Set<[UInt8]>()
@@ -88,11 +81,7 @@ final class LedgerSimulation {
         rng = SimulationRNG(seed: seed)
         signer = FixtureSigner(rng: SimulationRNG(seed: seed ^ 0x5157_5157_5157_5157))
         issuer = Pool.wallet(101)
-        users = (0..<4).map { Pool.wallet(110 + UInt8($0)) }
-        var index: [[UInt8]: Int] = [:]
-        for (i, u) in users.enumerated() { index[u.spend.publicKey.encoding] = i }
-        ownerIndex = index
-        notes = Array(repeating: [], count: users.count)
+        wallets = SimulatedWallets(keys: (0..<4).map { Pool.wallet(110 + UInt8($0)) })
         options = LogOptions(rotateAfterBytes: [1024, 4096, 1 << 20][rng.below(3)])
         try Ledger.initialize(storage: storage, issuer: issuer.address, minimumFee: Self.minimumFee,
                               receiptKeySeed: SecretBytes(copying: Self.keySeed))
@@ -135,7 +124,7 @@ final class LedgerSimulation {
 
     private func runStep() throws(SimulationFailure) {
         time += 1
-        let funded = notes.contains { $0.contains { $0.owned.amount > Self.minimumFee } }
+        let funded = wallets.anyFunded(fee: Self.minimumFee)
         let roll = rng.below(100)
         switch roll {
         case _ where !funded || roll < 8: try mints(rogue: false)
@@ -187,8 +176,8 @@ final class LedgerSimulation {
                 labels.append("double-spend")
             }
         }
-        if rng.chance(15), !spentNotes.isEmpty {
-            let (user, owned) = spentNotes[rng.below(spentNotes.count)]
+        if rng.chance(15), !wallets.spent.isEmpty {
+            let (user, owned) = wallets.spent[rng.below(wallets.spent.count)]
             if let t = try build(user: user, spending: [owned]) {
                 mustNotSettle.insert(t.id.bytes)
                 items.insert((t, .reject(code: "double_spend")), at: rng.below(items.count + 1))
@@ -231,10 +220,10 @@ final class LedgerSimulation {
         var labels: [String] = []
         for _ in 0..<(rogue ? 1 : 1 + rng.below(2)) {
             let payments = (0..<(1 + rng.below(3))).map { _ in
-                Payment(to: users[rng.below(users.count)].address, amount: UInt64(50 + rng.below(950)))
+                Payment(to: wallets.keys[rng.below(wallets.keys.count)].address, amount: UInt64(50 + rng.below(950)))
             }
             let otherChain = rogue && rng.chance(50)
-            let key = rogue && !otherChain ? users[rng.below(users.count)].spend : issuer.spend
+            let key = rogue && !otherChain ? wallets.keys[rng.below(wallets.keys.count)].spend : issuer.spend
             let chain = otherChain ? ChainID(uncheckedBytes: rng.bytes(32)) : ledger.genesis.chainID
             let mint: Mint
             do { mint = try Mint.create(chain: chain, serial: nextSerial, payments: payments, issuer: key, rng: &rng, signer: &signer) }
@@ -269,45 +258,25 @@ final class LedgerSimulation {
         throws(SimulationFailure) -> Transfer?
     {
         if let spending {
-            guard let user = notes.firstIndex(where: { $0.contains { $0.id == spending[0] } }) else { return nil }
-            let owned = notes[user].filter { spending.contains($0.id) }.map(\.owned)
-            return try build(user: user, spending: owned, fee: fee)
+            guard let user = wallets.owner(of: spending[0]) else { return nil }
+            return try build(user: user, spending: wallets.notes(of: user, among: spending), fee: fee)
         }
         let fee = fee ?? Self.minimumFee + UInt64(rng.below(4))
-        let funded = (0..<users.count).filter { u in
-            notes[u].contains { $0.owned.amount > fee && !reserved.contains($0.id.bytes) }
-        }
-        guard !funded.isEmpty else { return nil }
-        let user = funded[rng.below(funded.count)]
-        var candidates = notes[user].filter { !reserved.contains($0.id.bytes) }
-        var chosen: [ModelNote] = []
-        for _ in 0..<(1 + rng.below(2)) where !candidates.isEmpty {
-            chosen.append(candidates.remove(at: rng.below(candidates.count)))
-        }
-        if chosen.reduce(0, { $0 + $1.owned.amount }) <= fee {
-            guard let rich = candidates.first(where: { $0.owned.amount > fee }) else { return nil }
-            chosen = [rich]
-        }
-        guard let t = try build(user: user, spending: chosen.map(\.owned), fee: fee) else { return nil }
+        guard let (user, chosen) = wallets.choose(fee: fee, reserved: reserved, rng: &rng),
+              let t = try build(user: user, spending: chosen, fee: fee) else { return nil }
         for id in t.inputs { reserved.insert(id.bytes) }
         return t
     }
 
     private func build(user: Int, spending: [OwnedNote], fee: UInt64? = nil) throws(SimulationFailure) -> Transfer? {
         let fee = fee ?? Self.minimumFee + UInt64(rng.below(4))
-        let total = spending.reduce(0) { $0 + $1.amount }
-        guard total > fee else { return nil }
-        var recipient = rng.below(users.count - 1)
-        if recipient >= user { recipient += 1 }
-        let amount = 1 + UInt64(rng.below(Int(min(total - fee, 1 << 30))))
-        let built: BuiltTransfer
+        let built: Transfer?
         do {
-            built = try TransferBuilder.build(chain: ledger.genesis.chainID, from: users[user], spending: spending,
-                                              payments: [Payment(to: users[recipient].address, amount: amount)],
-                                              fee: fee, rng: &rng, signer: &signer)
+            built = try wallets.transfer(chain: ledger.genesis.chainID, from: user, spending: spending, fee: fee, rng: &rng,
+                                         signer: &signer)
         } catch { throw fail("a transfer does not build: \(error)") }
-        objects[built.transfer.id.bytes] = .transfer(built.transfer)
-        return built.transfer
+        if let built { objects[built.id.bytes] = .transfer(built) }
+        return built
     }
 
     // MARK: - Submission and the model
@@ -393,10 +362,7 @@ final class LedgerSimulation {
         switch object {
         case let .transfer(t):
             for input in t.inputs {
-                guard let user = notes.firstIndex(where: { $0.contains { $0.id == input } }),
-                      let at = notes[user].firstIndex(where: { $0.id == input })
-                else { throw fail("transfer at \(receipt.sequence) spent a note the model does not hold unspent") }
-                spentNotes.append((user, notes[user].remove(at: at).owned))
+                try check(wallets.spend(input), "transfer at \(receipt.sequence) spent a note the model does not hold unspent")
             }
             try check(supply >= t.fee, "fees exceed the supply")
             supply -= t.fee
@@ -410,25 +376,14 @@ final class LedgerSimulation {
     }
 
     private func credit(_ created: [Note]) throws(SimulationFailure) {
-        for note in created {
-            guard let user = ownerIndex[note.output.owner.encoding] else { throw fail("a note for an unknown owner") }
-            let contents: MemoContents
-            do { contents = try users[user].open(note.output) } catch { throw fail("a settled note does not open: \(error)") }
-            notes[user].append(ModelNote(id: note.id, owned: OwnedNote(note: note, contents: contents)))
-        }
+        do { try wallets.credit(created) } catch { throw fail(error.description) }
     }
 
     // MARK: - Restart and invariants
 
     /// A power loss keeping none, all or a random part of the unsynced bytes, and a reopen.
     private func restart() throws(SimulationFailure) {
-        let unsynced = storage.unsyncedBytes
-        let keep: Int = switch rng.below(3) {
-        case 0: 0
-        case 1: unsynced
-        default: rng.below(unsynced + 1)
-        }
-        storage.restart(keepingUnsyncedBytes: keep)
+        let (keep, unsynced) = storage.losePower(&rng)
         restarts += 1
         action += " / restart keeping \(keep) of \(unsynced)"
         do { ledger = try Ledger(storage: storage, options: options) } catch {
@@ -484,10 +439,10 @@ final class LedgerSimulation {
         } catch let e as SimulationFailure { throw e } catch { throw fail("reading the log: \(error)") }
         try check(state.supply == supply, "supply \(state.supply), the model has \(supply)")
         var total: UInt64 = 0
-        for (i, user) in users.enumerated() {
+        for (i, user) in wallets.keys.enumerated() {
             let held = Set(state.unspentNotes(owner: user.spend.publicKey).map(\.id))
-            try check(held == Set(notes[i].map(\.id)), "user \(i)'s unspent notes differ from the model")
-            total += notes[i].reduce(0) { $0 + $1.owned.amount }
+            try check(held == Set(wallets.unspent[i].map(\.id)), "user \(i)'s unspent notes differ from the model")
+            total += wallets.unspent[i].reduce(0) { $0 + $1.owned.amount }
         }
         try check(total == supply, "the model's notes hold \(total), its supply is \(supply)")
         try check(state.unspentCount(owner: issuer.spend.publicKey) == 0, "the issuer holds notes")
@@ -526,20 +481,7 @@ final class LedgerSimulation {
 
     /// A fresh audit of every record from genesis.
     private func fullAuditFromGenesis() throws(SimulationFailure) {
-        var fresh = LogAuditor(genesis: ledger.genesis, backend: ledger.backend)
-        let last = ledger.state.sequence
-        if last > 0 {
-            for s in 1...last {
-                do {
-                    guard let record = try ledger.record(at: s) else { throw fail("record \(s) is missing") }
-                    try fresh.add(record)
-                } catch let e as SimulationFailure { throw e } catch { throw fail("full audit at \(s): \(error)") }
-            }
-        }
-        let report: LogAuditReport
-        do { report = try fresh.finish() } catch { throw fail("full audit: \(error)") }
-        try check(report.records == last && report.chainHash == ledger.state.chainHash,
-                  "the full audit ends elsewhere than the state")
+        do { _ = try ledger.auditFromGenesis() } catch { throw fail(error.description) }
     }
 
     /// Opening a copy of the directory without the snapshot replays the whole log: it must

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TestSupport
+import SimulationSupport
 
 /// The seeded ledger simulation (`LedgerSimulation`): a fixed list of seeds in every test
 /// run, more seeds on demand (`make sim`), and the same trace for the same seed.

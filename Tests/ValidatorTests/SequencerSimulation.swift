@@ -4,7 +4,7 @@ import HTTP1
 import Ristretto255
 import Sodium
 import Synchronization
-import TestSupport
+import SimulationSupport
 @testable import Validator
 import ZKPayCore
 import ZKPayTools
@@ -118,11 +118,6 @@ final class SequencerSimulation {
         let label: String
     }
 
-    private struct ModelNote {
-        let id: NoteID
-        let owned: OwnedNote
-    }
-
     private struct Subscriber {
         let user: Int
         var sink: RecordingSink?
@@ -141,8 +136,7 @@ final class SequencerSimulation {
     private var signer: FixtureSigner<SimulationRNG>
     private let options: LogOptions
     private let issuer: WalletKeys
-    private let users: [WalletKeys]
-    private let ownerIndex: [[UInt8]: Int]
+    private var wallets: SimulatedWallets
     private var policy: BatchPolicy
     private var hub: EventHub
     private var sequencer: Sequencer
@@ -157,9 +151,7 @@ final class SequencerSimulation {
     private var answered = Set<Int>()
     private var acknowledged: [Receipt] = []
     private var acknowledgedIDs: [[UInt8]: UInt64] = [:]
-    private var notes: [[ModelNote]]
     private var reserved = Set<[UInt8]>()
-    private var spentNotes: [(user: Int, owned: OwnedNote)] = []
     private var settledTransfers: [Transfer] = []
     private var mustNotSettle = Set<[UInt8]>()
     private var objects: [[UInt8]: Int] = [:]
@@ -179,12 +171,8 @@ final class SequencerSimulation {
         rng = SimulationRNG(seed: seed)
         signer = FixtureSigner(rng: SimulationRNG(seed: seed ^ 0x5e9_5e9_5e9_5e9))
         issuer = Pool.wallet(121)
-        users = (0..<6).map { Pool.wallet(130 + UInt8($0)) }
-        var index: [[UInt8]: Int] = [:]
-        for (i, u) in users.enumerated() { index[u.spend.publicKey.encoding] = i }
-        ownerIndex = index
-        notes = Array(repeating: [], count: users.count)
-        subscribers = users.indices.map { Subscriber(user: $0) }
+        wallets = SimulatedWallets(keys: (0..<6).map { Pool.wallet(130 + UInt8($0)) })
+        subscribers = wallets.keys.indices.map { Subscriber(user: $0) }
         options = LogOptions(rotateAfterBytes: [2048, 1 << 20][rng.below(2)])
         policy = BatchPolicy(maxTransfers: 1 + rng.below(6), maxWaitNanos: [0, 2_000_000, 5_000_000][rng.below(3)],
                              capacity: 8 + rng.below(24))
@@ -238,18 +226,18 @@ final class SequencerSimulation {
 
     private func runStep() throws(SimulationFailure) {
         clock.advance(by: UInt64(rng.below(3_000_000)))
-        let funded = notes.contains { $0.contains { $0.owned.amount > Self.minimumFee && !reserved.contains($0.id.bytes) } }
+        let funded = wallets.anyFunded(fee: Self.minimumFee, reserved: reserved)
         let roll = rng.below(100)
         switch roll {
         case _ where !funded || roll < 10: try mints(rogue: false)
         case 10..<13: try mints(rogue: true)
         case 13..<55: try transfers()
         case 55..<63:
-            let u = rng.below(users.count)
+            let u = rng.below(wallets.keys.count)
             action = "connect events of user \(u)"
             connect(u)
         case 63..<68:
-            let u = rng.below(users.count)
+            let u = rng.below(wallets.keys.count)
             action = "disconnect events of user \(u)"
             disconnect(u)
         case 68..<72:
@@ -314,16 +302,15 @@ final class SequencerSimulation {
         for _ in 0..<(1 + rng.below(3)) {
             guard let t = try build() else { break }
             batch.append(Item(object: .transfer(t), expect: .settle, label: "valid"))
-            if rng.chance(15), let user = owner(of: t.inputs[0]) {
-                let spending = notes[user].filter { t.inputs.contains($0.id) }.map(\.owned)
-                if let twin = try build(user: user, spending: spending) {
+            if rng.chance(15), let user = wallets.owner(of: t.inputs[0]) {
+                if let twin = try build(user: user, spending: wallets.notes(of: user, among: t.inputs)) {
                     batch[batch.count - 1] = Item(object: .transfer(t), expect: .settleOrDoubleSpend, label: "valid")
                     batch.append(Item(object: .transfer(twin), expect: .settleOrDoubleSpend, label: "double-spend"))
                 }
             }
         }
-        if rng.chance(15), !spentNotes.isEmpty {
-            let (user, owned) = spentNotes[rng.below(spentNotes.count)]
+        if rng.chance(15), !wallets.spent.isEmpty {
+            let (user, owned) = wallets.spent[rng.below(wallets.spent.count)]
             if let t = try build(user: user, spending: [owned]) {
                 mustNotSettle.insert(t.id.bytes)
                 batch.insert(Item(object: .transfer(t), expect: .reject(code: "double_spend"), label: "spent-note"),
@@ -362,9 +349,9 @@ final class SequencerSimulation {
         var batch: [Item] = []
         for _ in 0..<(rogue ? 1 : 1 + rng.below(2)) {
             let payments = (0..<(1 + rng.below(3))).map { _ in
-                Payment(to: users[rng.below(users.count)].address, amount: UInt64(50 + rng.below(950)))
+                Payment(to: wallets.keys[rng.below(wallets.keys.count)].address, amount: UInt64(50 + rng.below(950)))
             }
-            let key = rogue ? users[rng.below(users.count)].spend : issuer.spend
+            let key = rogue ? wallets.keys[rng.below(wallets.keys.count)].spend : issuer.spend
             let mint: Mint
             do {
                 mint = try Mint.create(chain: ledger.genesis.chainID, serial: nextSerial, payments: payments, issuer: key,
@@ -398,43 +385,24 @@ final class SequencerSimulation {
         }
     }
 
-    /// A transfer from a random user with unreserved notes to another user, spending one or
-    /// two of them; its inputs are reserved until it is answered.
+    /// A transfer from a random wallet with unreserved notes to another, spending one or two
+    /// of them; its inputs are reserved until it is answered.
     private func build(fee: UInt64? = nil) throws(SimulationFailure) -> Transfer? {
         let fee = fee ?? Self.minimumFee + UInt64(rng.below(4))
-        let funded = users.indices.filter { u in notes[u].contains { $0.owned.amount > fee && !reserved.contains($0.id.bytes) } }
-        guard !funded.isEmpty else { return nil }
-        let user = funded[rng.below(funded.count)]
-        var candidates = notes[user].filter { !reserved.contains($0.id.bytes) }
-        var chosen: [ModelNote] = []
-        for _ in 0..<(1 + rng.below(2)) where !candidates.isEmpty {
-            chosen.append(candidates.remove(at: rng.below(candidates.count)))
-        }
-        if chosen.reduce(0, { $0 + $1.owned.amount }) <= fee {
-            guard let rich = candidates.first(where: { $0.owned.amount > fee }) else { return nil }
-            chosen = [rich]
-        }
-        return try build(user: user, spending: chosen.map(\.owned), fee: fee)
+        guard let (user, chosen) = wallets.choose(fee: fee, reserved: reserved, rng: &rng) else { return nil }
+        return try build(user: user, spending: chosen, fee: fee)
     }
 
     private func build(user: Int, spending: [OwnedNote], fee: UInt64? = nil) throws(SimulationFailure) -> Transfer? {
         let fee = fee ?? Self.minimumFee + UInt64(rng.below(4))
-        let total = spending.reduce(0) { $0 + $1.amount }
-        guard total > fee else { return nil }
-        var recipient = rng.below(users.count - 1)
-        if recipient >= user { recipient += 1 }
-        let amount = 1 + UInt64(rng.below(Int(min(total - fee, 1 << 30))))
-        let built: BuiltTransfer
+        let built: Transfer?
         do {
-            built = try TransferBuilder.build(chain: ledger.genesis.chainID, from: users[user], spending: spending,
-                                              payments: [Payment(to: users[recipient].address, amount: amount)],
-                                              fee: fee, rng: &rng, signer: &signer)
+            built = try wallets.transfer(chain: ledger.genesis.chainID, from: user, spending: spending, fee: fee, rng: &rng,
+                                         signer: &signer)
         } catch { throw fail("a transfer does not build: \(error)") }
-        for id in built.transfer.inputs { reserved.insert(id.bytes) }
-        return built.transfer
+        for id in built?.inputs ?? [] { reserved.insert(id.bytes) }
+        return built
     }
-
-    private func owner(of note: NoteID) -> Int? { notes.firstIndex { $0.contains { $0.id == note } } }
 
     private func release(_ t: Transfer) { for id in t.inputs { reserved.remove(id.bytes) } }
 
@@ -449,7 +417,7 @@ final class SequencerSimulation {
         let sink = RecordingSink()
         subscribers[u].sink = sink
         let after = subscribers[u].lastID
-        Self.replay(sequencer: sequencer, hub: hub, owner: users[u].spend.publicKey, from: after + 1, resumeAfter: after,
+        Self.replay(sequencer: sequencer, hub: hub, owner: wallets.keys[u].spend.publicKey, from: after + 1, resumeAfter: after,
                     slice: UInt64(1 + rng.below(5)), sink: sink)
     }
 
@@ -485,7 +453,7 @@ final class SequencerSimulation {
             let got = s.received + (s.sink?.frames ?? [])
             let expected: [ServerSentEvent]
             do {
-                expected = end == 0 ? [] : try ledger.events(for: users[s.user].spend.publicKey, records: 1...end).map(EventHub.frame)
+                expected = end == 0 ? [] : try ledger.events(for: wallets.keys[s.user].spend.publicKey, records: 1...end).map(EventHub.frame)
             } catch { throw fail("reading user \(s.user)'s events: \(error)") }
             try check(got.count <= expected.count && Array(expected.prefix(got.count)) == got,
                       "user \(s.user)'s stream received \(got.count) events that are not the first of its \(expected.count): "
@@ -547,10 +515,7 @@ final class SequencerSimulation {
         switch items[index].object {
         case let .transfer(t):
             for input in t.inputs {
-                guard let user = owner(of: input), let at = notes[user].firstIndex(where: { $0.id == input }) else {
-                    throw fail("the transfer at \(receipt.sequence) spent a note the model does not hold unspent")
-                }
-                spentNotes.append((user, notes[user].remove(at: at).owned))
+                try check(wallets.spend(input), "the transfer at \(receipt.sequence) spent a note the model does not hold unspent")
                 reserved.remove(input.bytes)
             }
             try check(supply >= t.fee, "fees exceed the supply")
@@ -564,12 +529,7 @@ final class SequencerSimulation {
     }
 
     private func credit(_ created: [Note]) throws(SimulationFailure) {
-        for note in created {
-            guard let user = ownerIndex[note.output.owner.encoding] else { throw fail("a note for an unknown owner") }
-            let contents: MemoContents
-            do { contents = try users[user].open(note.output) } catch { throw fail("a settled note does not open: \(error)") }
-            notes[user].append(ModelNote(id: note.id, owned: OwnedNote(note: note, contents: contents)))
-        }
+        do { try wallets.credit(created) } catch { throw fail(error.description) }
     }
 
     private func checkStep() throws(SimulationFailure) {
@@ -580,8 +540,8 @@ final class SequencerSimulation {
         }
         let audit = ledger.state.auditVartime()
         try check(audit.ok && audit.supply == supply, "the audit: ok \(audit.ok), supply \(audit.supply), model \(supply)")
-        try check(ledger.state.unspent.count == notes.reduce(0) { $0 + $1.count },
-                  "\(ledger.state.unspent.count) unspent notes, the model holds \(notes.reduce(0) { $0 + $1.count })")
+        try check(ledger.state.unspent.count == wallets.unspentCount,
+                  "\(ledger.state.unspent.count) unspent notes, the model holds \(wallets.unspentCount)")
         try checkStreams(complete: false)
     }
 
@@ -613,13 +573,7 @@ final class SequencerSimulation {
 
     /// A power loss keeping none, all or a random part of the unsynced bytes, and a reopen.
     private func restart() throws(SimulationFailure) {
-        let unsynced = storage.unsyncedBytes
-        let keep: Int = switch rng.below(3) {
-        case 0: 0
-        case 1: unsynced
-        default: rng.below(unsynced + 1)
-        }
-        storage.restart(keepingUnsyncedBytes: keep)
+        let (keep, unsynced) = storage.losePower(&rng)
         restarts += 1
         action += " / restart keeping \(keep) of \(unsynced)"
         try reopen(crashed: true)
@@ -667,19 +621,6 @@ final class SequencerSimulation {
 
     /// A fresh audit of every record from genesis, proofs re-verified.
     private func fullAudit() throws(SimulationFailure) {
-        var auditor = LogAuditor(genesis: ledger.genesis, backend: ledger.backend)
-        let last = ledger.state.sequence
-        if last > 0 {
-            for s in 1...last {
-                do {
-                    guard let record = try ledger.record(at: s) else { throw fail("record \(s) is missing") }
-                    try auditor.add(record)
-                } catch let e as SimulationFailure { throw e } catch { throw fail("full audit at \(s): \(error)") }
-            }
-        }
-        let report: LogAuditReport
-        do { report = try auditor.finish() } catch { throw fail("full audit: \(error)") }
-        try check(report.records == last && report.chainHash == ledger.state.chainHash,
-                  "the full audit ends at \(report.records), not at the state's sequence")
+        do { _ = try ledger.auditFromGenesis() } catch { throw fail(error.description) }
     }
 }

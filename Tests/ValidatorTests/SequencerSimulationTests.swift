@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TestSupport
+import SimulationSupport
 
 /// The seeded sequencer simulation (`SequencerSimulation`): a fixed list of seeds in every
 /// test run, more on demand (`make sim` runs this suite's `requested` beside the ledger's),
