@@ -176,7 +176,9 @@ final class Sequencer: Sendable {
 
     /// A sequencer without a thread of its own: the caller owns `ledger` and drives the
     /// returned loop one step at a time on its own thread, with `clock` (the deterministic
-    /// simulation). Proof checks run inside the step that needs them, on `workers`.
+    /// simulation). Proof checks run inside the step that needs them, on `workers`. Calls
+    /// that wait for the loop (`stop`, `applyReplicated`) are for a threaded sequencer: here
+    /// `beginStopping` and stepping until `.exit` stop it.
     static func manual(ledger: Ledger, policy: BatchPolicy, clock: SequencerClock, workers: WorkerPool, hub: EventHub,
                        metrics: Metrics) -> (Sequencer, SequencerLoop) {
         let sequencer = Sequencer(opened: Opened(ledger), policy: policy, clock: clock, workers: workers, hub: hub,
