@@ -7,9 +7,61 @@ enum GatewayJSON {
     static func base64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
 
     /// The request body for `object` (built from strings, booleans, arrays and objects).
+    /// Written directly as UTF-8: an append's body is mostly one long base64 value, which
+    /// needs no escaping and is copied as it is.
     static func encode(_ object: [String: Any]) -> [UInt8] {
-        // Only the types above go in, all of which JSONSerialization accepts.
-        (try? JSONSerialization.data(withJSONObject: object)).map { [UInt8]($0) } ?? Array("{}".utf8)
+        var out: [UInt8] = []
+        write(object, into: &out)
+        return out
+    }
+
+    private static func write(_ value: Any, into out: inout [UInt8]) {
+        switch value {
+        case let s as String:
+            writeString(s, into: &out)
+        case let b as Bool:
+            out.append(contentsOf: (b ? "true" : "false").utf8)
+        case let i as Int:
+            out.append(contentsOf: String(i).utf8)
+        case let i as Int64:
+            out.append(contentsOf: String(i).utf8)
+        case let object as [String: Any]:
+            out.append(UInt8(ascii: "{"))
+            for (i, (k, v)) in object.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(k, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(v, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        case let array as [Any]:
+            out.append(UInt8(ascii: "["))
+            for (i, v) in array.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                write(v, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        default:
+            preconditionFailure("a gateway request holds only strings, booleans, integers, arrays and objects")
+        }
+    }
+
+    /// A JSON string: `"` and `\` escaped, control characters as \u00XX, the rest as UTF-8.
+    private static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5c }) {
+            out.append(contentsOf: s.utf8)
+        } else {
+            let hex = Array("0123456789abcdef".utf8)
+            for b in s.utf8 {
+                switch b {
+                case 0x22, 0x5c: out.append(contentsOf: [0x5c, b])
+                case 0..<0x20: out.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+                default: out.append(b)
+                }
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     static func rangeRequest(key: [UInt8], end: [UInt8]?, limit: Int64, revision: Int64 = 0,
