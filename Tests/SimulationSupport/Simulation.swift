@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the seeded simulations share (the ledger's in LedgerTests, the sequencer's in
 /// ValidatorTests): the generator every choice comes from, the failure that names the seed
 /// and step, and the result whose trace two runs of a seed compare.
@@ -78,3 +80,71 @@ public struct SimulationResult: Equatable {
     }
 }
 
+
+/// How the test suites run a simulation: one seed with its summary line (or its failure,
+/// handed to `report`), and the seeds `make sim` asks for through the environment
+/// (`ZKPAY_SIM_SEEDS`, `ZKPAY_SIM_SEED`, `ZKPAY_SIM_STEPS`, `ZKPAY_SIM_TRACE`).
+public struct SimulationRuns: Sendable {
+    /// What goes before "simulation" in the lines printed ("" for the ledger's, "sequencer ").
+    let label: String
+    let simulate: @Sendable (UInt64, Int) throws -> SimulationResult
+    let report: @Sendable (String) -> Void
+
+    public init(label: String, simulate: @escaping @Sendable (_ seed: UInt64, _ steps: Int) throws -> SimulationResult,
+                report: @escaping @Sendable (String) -> Void) {
+        self.label = label
+        self.simulate = simulate
+        self.report = report
+    }
+
+    private var name: String { label + "simulation" }
+
+    public static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// Whether `make sim` asked for seeds.
+    public static var requested: Bool { environment["ZKPAY_SIM_SEEDS"] != nil || environment["ZKPAY_SIM_SEED"] != nil }
+
+    /// A line on standard output, written at once (`print` buffers when output is a pipe, and
+    /// a long `make sim` should show each seed as it starts).
+    public static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// Runs one seed; prints its summary, or reports its failure (seed, step and the command
+    /// that reproduces it) and returns nil.
+    @discardableResult
+    public func run(seed: UInt64, steps: Int) -> SimulationResult? {
+        let started = ContinuousClock.now
+        do {
+            let result = try simulate(seed, steps)
+            Self.say("\(name) seed \(seed): \(steps) steps, \(result.sequence) records, \(result.restarts) restarts, "
+                + "\(result.faults) faults, trace \(String(result.digest, radix: 16)), \(ContinuousClock.now - started)")
+            if Self.environment["ZKPAY_SIM_TRACE"] != nil { Self.say(result.trace.joined(separator: "\n")) }
+            return result
+        } catch let failure as SimulationFailure {
+            let text = label + failure.description
+            Self.say(text)
+            report(text)
+        } catch {
+            report("\(name) seed \(seed) could not start: \(error)")
+        }
+        return nil
+    }
+
+    /// The seeds `make sim` asks for: `ZKPAY_SIM_SEEDS` random ones, or from `ZKPAY_SIM_SEED`
+    /// on; `ZKPAY_SIM_STEPS` steps each (300 by default).
+    public func runRequested() {
+        let env = Self.environment
+        let count = env["ZKPAY_SIM_SEEDS"].flatMap { Int($0) } ?? 1
+        let steps = env["ZKPAY_SIM_STEPS"].flatMap { Int($0) } ?? 300
+        let first = env["ZKPAY_SIM_SEED"].flatMap { UInt64($0) }
+        var random = SystemRandomNumberGenerator()
+        var failed = 0
+        for i in 0..<count {
+            let seed = first.map { $0 &+ UInt64(i) } ?? random.next()
+            Self.say("\(name) seed \(seed) (\(i + 1) of \(count))")
+            if run(seed: seed, steps: steps) == nil { failed += 1 }
+        }
+        Self.say("\(name): \(count - failed) of \(count) seeds passed, \(steps) steps each")
+    }
+}
