@@ -131,28 +131,15 @@ final class LedgerSimulation {
         case 8..<12: try mints(rogue: true)
         case 12..<62: try transfers()
         case 62..<68: try snapshot()
-        case 68..<77:
+        case 68..<94:
             faults += 1
-            let offset = rng.below(4000)
-            action = "arm crash after \(offset) bytes"
-            storage.crashAfterBytes = storage.bytesWritten + offset
-            try transfers(prefix: action + "; ")
-        case 77..<83:
-            faults += 1
-            let free = rng.below(3000)
-            action = "disk full with \(free) bytes free"
-            storage.capacity = storage.usedBytes + free
-            try transfers(prefix: action + "; ")
-        case 83..<89:
-            faults += 1
-            let count = 1 + rng.below(2)
-            action = "fail \(count) fsync"
-            storage.failingSyncs = count
-            try transfers(prefix: action + "; ")
-        case 89..<94:
-            faults += 1
-            action = "crash at next fsync"
-            storage.crashAtNextSync = true
+            let fault: StorageFault = switch roll {
+            case ..<77: .crashAtByte
+            case ..<83: .diskFull
+            case ..<89: .failingSyncs(upTo: 2)
+            default: .crashAtNextSync
+            }
+            action = storage.arm(fault, &rng)
             try transfers(prefix: action + "; ")
         default:
             action = "power loss"

@@ -104,7 +104,41 @@ public struct SimulationModelError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
+/// A storage fault a simulation arms before a batch.
+public enum StorageFault {
+    /// A crash at a random byte of the next 4,000 written.
+    case crashAtByte
+    /// A full disk with up to 3,000 bytes free.
+    case diskFull
+    /// The next fsyncs fail (1 to `upTo` of them).
+    case failingSyncs(upTo: Int)
+    /// A crash at the next fsync.
+    case crashAtNextSync
+}
+
 extension SimulatedStorage {
+    /// Arms `fault` for the writes to come (its size drawn from `rng`); returns what was
+    /// armed, for the trace.
+    public func arm(_ fault: StorageFault, _ rng: inout SimulationRNG) -> String {
+        switch fault {
+        case .crashAtByte:
+            let offset = rng.below(4000)
+            crashAfterBytes = bytesWritten + offset
+            return "arm crash after \(offset) bytes"
+        case .diskFull:
+            let free = rng.below(3000)
+            capacity = usedBytes + free
+            return "disk full with \(free) bytes free"
+        case let .failingSyncs(upTo):
+            let count = upTo > 1 ? 1 + rng.below(upTo) : 1
+            failingSyncs = count
+            return "fail \(count) fsync"
+        case .crashAtNextSync:
+            crashAtNextSync = true
+            return "crash at next fsync"
+        }
+    }
+
     /// Power is lost: keeps none, all or a random part of the unsynced bytes (chosen by
     /// `rng`) and restarts. Returns what was kept of how many.
     public func losePower(_ rng: inout SimulationRNG) -> (kept: Int, unsynced: Int) {

@@ -243,27 +243,15 @@ final class SequencerSimulation {
         case 68..<72:
             action = "snapshot between batches"
             sequencer.read { ledger in _ = try? ledger.snapshot() }
-        case 72..<78:
+        case 72..<91:
             faults += 1
-            let offset = rng.below(4000)
-            action = "arm crash after \(offset) bytes; "
-            storage.crashAfterBytes = storage.bytesWritten + offset
-            try transfers(prefix: action)
-        case 78..<83:
-            faults += 1
-            let free = rng.below(3000)
-            action = "disk full with \(free) bytes free; "
-            storage.capacity = storage.usedBytes + free
-            try transfers(prefix: action)
-        case 83..<88:
-            faults += 1
-            action = "fail 1 fsync; "
-            storage.failingSyncs = 1
-            try transfers(prefix: action)
-        case 88..<91:
-            faults += 1
-            action = "crash at next fsync; "
-            storage.crashAtNextSync = true
+            let fault: StorageFault = switch roll {
+            case ..<78: .crashAtByte
+            case ..<83: .diskFull
+            case ..<88: .failingSyncs(upTo: 1)
+            default: .crashAtNextSync
+            }
+            action = storage.arm(fault, &rng) + "; "
             try transfers(prefix: action)
         case 91..<95:
             action = "power loss"
