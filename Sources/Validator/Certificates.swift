@@ -103,7 +103,7 @@ final class Certifier: Sendable {
     }
 
     /// A receipt waiting for its certificate.
-    private struct Waiter {
+    struct Waiter {
         let receipt: Receipt
         let key: BatchKey
         let deadline: UInt64
@@ -113,12 +113,74 @@ final class Certifier: Sendable {
         let done: @Sendable (Receipt?) -> Void
     }
 
+    /// The receipts waiting for a certificate, by batch: a batch's quorum completes its
+    /// waiters without a scan, and the thread scans them all only once a pull time or
+    /// deadline has come, so its rounds do not cost in proportion to the receipts in flight.
+    struct Waiters {
+        private var byBatch: [BatchKey: [Waiter]] = [:]
+        private(set) var count = 0
+        /// No unpulled waiter's pull time and no deadline comes before this.
+        private var nextDue = UInt64.max
+
+        mutating func insert(_ waiter: Waiter) {
+            byBatch[waiter.key, default: []].append(waiter)
+            count += 1
+            nextDue = min(nextDue, waiter.pulled ? waiter.deadline : waiter.pullAt)
+        }
+
+        /// Removes and returns the waiters of one batch.
+        mutating func remove(_ key: BatchKey) -> [Waiter] {
+            guard let done = byBatch.removeValue(forKey: key) else { return [] }
+            count -= done.count
+            return done
+        }
+
+        /// The waiters whose pull time has come (now marked pulled; they stay), and those past
+        /// their deadline (removed).
+        mutating func takeDue(now: UInt64) -> (pull: [Waiter], expired: [Waiter]) {
+            guard now >= nextDue else { return ([], []) }
+            var pull: [Waiter] = [], expired: [Waiter] = []
+            var next = UInt64.max
+            for key in Array(byBatch.keys) {
+                guard var list = byBatch.removeValue(forKey: key) else { continue }
+                var kept: [Waiter] = []
+                kept.reserveCapacity(list.count)
+                for i in list.indices {
+                    if list[i].deadline <= now {
+                        expired.append(list[i])
+                        continue
+                    }
+                    if !list[i].pulled && now >= list[i].pullAt {
+                        list[i].pulled = true
+                        pull.append(list[i])
+                    }
+                    next = min(next, list[i].pulled ? list[i].deadline : list[i].pullAt)
+                    kept.append(list[i])
+                }
+                if !kept.isEmpty { byBatch[key] = kept }
+            }
+            count -= expired.count
+            nextDue = next
+            return (pull, expired)
+        }
+
+        /// Removes and returns every waiter.
+        mutating func removeAll() -> [Waiter] {
+            defer {
+                byBatch = [:]
+                count = 0
+                nextDue = .max
+            }
+            return byBatch.values.flatMap { $0 }
+        }
+    }
+
     private struct State {
         var signatures: [BatchKey: [Int: [UInt8]]] = [:]
         /// Insertion order of `signatures`' keys (the oldest are dropped past `maxBatches`).
         var order: [BatchKey] = []
         var orderHead = 0
-        var waiters: [Waiter] = []
+        var waiters = Waiters()
         /// Own signatures to push, oldest first (bounded: a lost push is pulled later).
         var outbox: [BatchSignature] = []
         /// The last sequence each validator (by index) is known to have signed.
@@ -191,9 +253,7 @@ final class Certifier: Sendable {
             s.signedThrough[signature.signer.index] = max(s.signedThrough[signature.signer.index] ?? 0, last)
             let held = s.signatures[key] ?? [:]
             guard held.count >= genesis.quorum else { return ([], [:]) }
-            let (done, waiting) = s.waiters.partitioned { $0.key == key }
-            s.waiters = waiting
-            return (done, held)
+            return (s.waiters.remove(key), held)
         }
         for w in ready { w.done(Self.merge(w.receipt, held)) }
         return true
@@ -252,13 +312,15 @@ final class Certifier: Sendable {
             let held = s.signatures[key] ?? [:]
             if Set(held.keys).union(receipt.signers.map(\.index)).count >= genesis.quorum { return .ready(held) }
             guard !s.stopping, s.waiters.count < Self.maxWaiters else { return .refused }
-            s.waiters.append(waiter)
+            s.waiters.insert(waiter)
             return .waiting
         }
         switch registration {
         case let .ready(held): done(Self.merge(receipt, held))
         case .refused: done(nil)
-        case .waiting: wake.signal()
+        case .waiting:
+            // A pull due now needs the thread at once; a later one is found by its next round.
+            if !settledNow { wake.signal() }
         }
     }
 
@@ -282,10 +344,7 @@ final class Certifier: Sendable {
             }
             pullAndExpire(&clients)
         }
-        let left = state.withLock { s in
-            defer { s.waiters.removeAll() }
-            return s.waiters
-        }
+        let left = state.withLock { s in s.waiters.removeAll() }
         for w in left { w.done(nil) }
     }
 
@@ -293,16 +352,7 @@ final class Certifier: Sendable {
     /// their deadline.
     private func pullAndExpire(_ clients: inout [String: HTTPClient]) {
         let now = monotonicNanos()
-        let (toPull, expired): ([Waiter], [Waiter]) = state.withLock { s in
-            var pull: [Waiter] = []
-            for i in s.waiters.indices where !s.waiters[i].pulled && now >= s.waiters[i].pullAt {
-                s.waiters[i].pulled = true
-                pull.append(s.waiters[i])
-            }
-            let (gone, kept) = s.waiters.partitioned { $0.deadline <= now }
-            s.waiters = kept
-            return (pull, gone)
-        }
+        let (toPull, expired) = state.withLock { s in s.waiters.takeDue(now: now) }
         for w in expired { w.done(nil) }
         guard !toPull.isEmpty else { return }
         var asked = Set<BatchKey>()
@@ -341,15 +391,6 @@ final class Certifier: Sendable {
         if rest.hasSuffix("/") { rest = rest.dropLast() }
         guard let colon = rest.lastIndex(of: ":"), let port = UInt16(rest[rest.index(after: colon)...]) else { return nil }
         return (String(rest[..<colon]), port)
-    }
-}
-
-extension Array {
-    /// (elements satisfying `matches`, the others), each in order.
-    func partitioned(_ matches: (Element) -> Bool) -> ([Element], [Element]) {
-        var yes: [Element] = [], no: [Element] = []
-        for e in self { if matches(e) { yes.append(e) } else { no.append(e) } }
-        return (yes, no)
     }
 }
 
