@@ -59,6 +59,10 @@ public enum Domain {
     public static let stateExcess = "zkpay/state-excess/v1"
     /// Key of BLAKE2b-256(the state's sums, totals, sequence and chain hash): the state digest.
     public static let stateDigest = "zkpay/state-digest/v1"
+    /// Key of BLAKE2b-256(an authority statement's signed body): the statement's id.
+    public static let authorityID = "zkpay/authority-id/v1"
+    /// Prefix of what a validator signs for an authority statement: prefix ‖ signed body.
+    public static let authorityStatement = "zkpay/authority-statement/v1"
 
     // MARK: schnorrkel signing contexts
 
@@ -70,6 +74,8 @@ public enum Domain {
     public static let mintContext = "zkpay/mint/v2"
     /// Context of the holder's redemption signature (the inner transfer's sender key, generator B).
     public static let redemptionContext = "zkpay/redemption/v1"
+    /// Context of the issuer's signature of an authority statement (issuer key, generator B).
+    public static let authorityContext = "zkpay/authority/v1"
 
     // MARK: Merlin transcript labels
 

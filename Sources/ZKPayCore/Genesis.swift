@@ -24,6 +24,36 @@ public struct GenesisValidator: Sendable, Equatable {
         return (1...32).contains(bytes.count)
             && bytes.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2d }
     }
+
+    /// Writes a validator set as the genesis (§7.7) and authority statements (§7.12) hold it:
+    /// count u8 ‖ per validator: name length u8 ‖ name ‖ Ed25519 key (32).
+    static func encode(_ validators: [GenesisValidator], to w: inout ByteWriter) {
+        w.u8(UInt8(validators.count))
+        for v in validators {
+            let name = Array(v.name.utf8)
+            w.u8(UInt8(name.count))
+            w.raw(name)
+            w.raw(v.publicKey)
+        }
+    }
+
+    /// Reads a validator set written by `encode` (1 to `Genesis.maxValidators` entries).
+    /// - Throws: `ProtocolError` for a wrong count, length or truncation;
+    ///   `GenesisFormatError.damaged` for a name that is not UTF-8 or not a valid name.
+    static func decodeSet(_ r: inout ByteReader) throws -> [GenesisValidator] {
+        let count = try r.count("validators count", allowed: 1...Genesis.maxValidators)
+        var validators: [GenesisValidator] = []
+        for i in 0..<count {
+            let length = try r.count("validators[\(i)].name length", allowed: 1...32)
+            let nameBytes = try r.raw(length, "validators[\(i)].name")
+            let key = try r.raw(32, "validators[\(i)].key")
+            guard let name = String(validating: nameBytes, as: UTF8.self) else {
+                throw GenesisFormatError.damaged("validators[\(i)].name is not UTF-8")
+            }
+            validators.append(try GenesisValidator(name: name, publicKey: key))
+        }
+        return validators
+    }
 }
 
 /// A ledger's fixed parameters, format version 2: the byte layout of `genesis.zkpg`, the file
@@ -115,7 +145,10 @@ public struct Genesis: Sendable, Equatable {
 
     /// q(N) = ceil((N + f + 1) / 2): the signatures a receipt's certificate needs
     /// (N = 1: 1; N = 3: 2; N = 4: 3).
-    public var quorum: Int { (validators.count + faultTolerance + 2) / 2 }
+    public var quorum: Int { Self.quorum(validatorCount: validators.count) }
+
+    /// q(N) for a set of `n` validators, with f = floor((N − 1) / 3).
+    public static func quorum(validatorCount n: Int) -> Int { (n + (n - 1) / 3 + 2) / 2 }
 
     /// The index of the validator whose key is `publicKey`.
     public func validatorIndex(publicKey: [UInt8]) -> Int? { validators.firstIndex { $0.publicKey == publicKey } }
@@ -131,13 +164,7 @@ public struct Genesis: Sendable, Equatable {
         w.u64(minimumFee)
         w.raw(Array(currency.utf8))
         w.u8(decimals)
-        w.u8(UInt8(validators.count))
-        for v in validators {
-            let name = Array(v.name.utf8)
-            w.u8(UInt8(name.count))
-            w.raw(name)
-            w.raw(v.publicKey)
-        }
+        GenesisValidator.encode(validators, to: &w)
         w.u8(UInt8(auditors.count))
         for a in auditors { w.raw(a.encoding) }
         return w.bytes
@@ -174,16 +201,7 @@ public struct Genesis: Sendable, Equatable {
             minimumFee = try r.u64("minimum_fee")
             currency = String(decoding: try r.raw(3, "currency"), as: UTF8.self)
             decimals = try r.u8("decimals")
-            let count = try r.count("validators count", allowed: 1...Self.maxValidators)
-            for i in 0..<count {
-                let length = try r.count("validators[\(i)].name length", allowed: 1...32)
-                let nameBytes = try r.raw(length, "validators[\(i)].name")
-                let key = try r.raw(32, "validators[\(i)].key")
-                guard let name = String(validating: nameBytes, as: UTF8.self) else {
-                    throw GenesisFormatError.damaged("validators[\(i)].name is not UTF-8")
-                }
-                validators.append(try GenesisValidator(name: name, publicKey: key))
-            }
+            validators = try GenesisValidator.decodeSet(&r)
             let auditorCount = try r.count("auditors count", allowed: 0...Auditing.maxAuditors)
             for k in 0..<auditorCount { auditors.append(try AuditorKey(encoding: try r.raw(32, "auditors[\(k)]"), field: "auditors[\(k)]")) }
             try r.finish()

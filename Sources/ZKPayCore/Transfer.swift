@@ -248,6 +248,7 @@ enum Contexts {
     static let balance = SigningContext(bytes: Array(Domain.balanceContext.utf8))
     static let mint = SigningContext(bytes: Array(Domain.mintContext.utf8))
     static let redemption = SigningContext(bytes: Array(Domain.redemptionContext.utf8))
+    static let authority = SigningContext(bytes: Array(Domain.authorityContext.utf8))
 
     /// The transcript a transfer's range proof starts from: the label, then the chain id.
     static func rangeProofTranscript(chain: ChainID) -> Transcript {
