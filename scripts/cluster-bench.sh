@@ -11,7 +11,25 @@
 #   CLUSTER_BENCH_CLUSTER_ONLY=1 CLUSTER_BENCH_TRANSFERS=60000 CLUSTER_BENCH_RATE=100 \
 #   CLUSTER_BENCH_BATCH=1 make cluster-bench        # about 10 minutes of load
 set -euo pipefail
+SELF="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/.."
+# CLUSTER_BENCH_ROUNDS=R (default 1): R runs of the pair (one validator, then the cluster),
+# each ratio taken within its pair, then the median. A VM's speed can drift by tens of
+# percent over minutes; a ratio of adjacent runs, repeated, says more than one pair.
+ROUNDS=${CLUSTER_BENCH_ROUNDS:-1}
+if [ "$ROUNDS" -gt 1 ]; then
+  [ "${CLUSTER_BENCH_CLUSTER_ONLY:-0}" != 1 ] || { echo "CLUSTER_BENCH_ROUNDS needs the single validator's runs" >&2; exit 2; }
+  ratios=()
+  for r in $(seq 1 "$ROUNDS"); do
+    out=$(CLUSTER_BENCH_ROUNDS=1 bash "$SELF" 2>/dev/null) || { echo "round $r failed" >&2; exit 1; }
+    echo "round $r:"; echo "$out" | grep -E '^\|( one| 3-)|^cluster / single'
+    ratios+=("$(echo "$out" | sed -n 's/^cluster \/ single: //p')")
+  done
+  python3 -c 'import sys,statistics
+r=[float(x) for x in sys.argv[1:]]
+print("\ncluster / single by round: %s; median %.3f" % (", ".join("%.3f" % x for x in r), statistics.median(r)))' "${ratios[@]}"
+  exit 0
+fi
 Z=${ZKPAY:-$PWD/.build/release/zkpay}
 ETCD=${ETCD:-$(command -v etcd || echo /usr/bin/etcd)}
 N=${CLUSTER_BENCH_TRANSFERS:-4000}
@@ -111,4 +129,4 @@ row "one validator" <"$WORK/single.json"
 row "3-validator cluster (leader URL)" <"$WORK/cluster.json"
 python3 -c 'import json,sys
 a=json.load(open(sys.argv[1]))["tps"]; b=json.load(open(sys.argv[2]))["tps"]
-print("\ncluster / single: %.2f\netcd right after the run: %s\netcd after the leader\x27s compaction: %s" % (b / a, sys.argv[3], sys.argv[4]))' "$WORK/single.json" "$WORK/cluster.json" "$DB" "$COMPACTED"
+print("\ncluster / single: %.3f\netcd right after the run: %s\netcd after the leader\x27s compaction: %s" % (b / a, sys.argv[3], sys.argv[4]))' "$WORK/single.json" "$WORK/cluster.json" "$DB" "$COMPACTED"

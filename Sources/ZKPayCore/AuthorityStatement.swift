@@ -38,8 +38,8 @@ public struct AuthorityStatement: Sendable, Equatable {
         public let index: Int
         public let signature: [UInt8]
 
-        public init(index: Int, signature: [UInt8]) {
-            self.index = index
+        public init(index: UInt8, signature: [UInt8]) {
+            self.index = Int(index)
             self.signature = signature
         }
     }
@@ -134,7 +134,7 @@ public struct AuthorityStatement: Sendable, Equatable {
 
     /// This statement with one more validator signature (`index` in the set in office before
     /// it; an earlier signature of the same index is replaced).
-    public func signed(asValidator index: Int, key: Ed25519KeyPair) -> AuthorityStatement {
+    public func signed(asValidator index: UInt8, key: Ed25519KeyPair) -> AuthorityStatement {
         adding(Signer(index: index, signature: key.sign(validatorMessage)))
     }
 
@@ -196,8 +196,8 @@ public struct AuthorityStatement: Sendable, Equatable {
         let signerCount = try r.count("signatures count", allowed: 0...Genesis.maxValidators)
         var signers: [Signer] = []
         for k in 0..<signerCount {
-            let index = Int(try r.u8("signatures[\(k)].index"))
-            if let last = signers.last, index <= last.index {
+            let index = try r.u8("signatures[\(k)].index")
+            if let last = signers.last, Int(index) <= last.index {
                 throw .invalidEncoding(field: "signatures[\(k)].index", reason: "indices must increase")
             }
             signers.append(Signer(index: index, signature: try r.raw(64, "signatures[\(k)].signature")))

@@ -31,10 +31,10 @@ struct AuthorityStatementTests {
 
     /// Statement 1: v1 … v4 from sequence 100, auditors unchanged, signed by `signers` (indices
     /// into the genesis's set).
-    static func addFourth(_ g: Genesis, signers: [Int] = [0, 2]) throws -> AuthorityStatement {
+    static func addFourth(_ g: Genesis, signers: [UInt8] = [0, 2]) throws -> AuthorityStatement {
         var s = try AuthorityStatement(chain: g.chainID, number: 1, previous: g.chainID.bytes, effective: 100,
                                        validators: validators([0, 1, 2, 3]), auditors: [auditorA])
-        for i in signers { s = s.signed(asValidator: i, key: keys[i]) }
+        for i in signers { s = s.signed(asValidator: i, key: keys[Int(i)]) }
         return s
     }
 
@@ -46,7 +46,7 @@ struct AuthorityStatementTests {
         // 4 validators in office (v1, v2, v4) and the issuer sign.
         var second = try AuthorityStatement(chain: g.chainID, number: 2, previous: first.id, effective: 250,
                                             validators: Self.validators([1, 3, 4, 5]), auditors: [Self.auditorB])
-        for i in [0, 1, 3] { second = second.signed(asValidator: i, key: Self.keys[i]) }
+        for i: UInt8 in [0, 1, 3] { second = second.signed(asValidator: i, key: Self.keys[Int(i)]) }
         second = second.signed(asIssuer: Self.issuer.spend)
         let chain = try AuthorityChain(genesis: g, statements: [first, second])
         #expect(chain.authorities.map(\.number) == [0, 1, 2])
@@ -86,15 +86,15 @@ struct AuthorityStatementTests {
         #expect(throws: AuthorityError.wrongChain) { try chain.append(try Self.addFourth(other)) }
         var skip = try AuthorityStatement(chain: g.chainID, number: 2, previous: g.chainID.bytes, effective: 100,
                                           validators: Self.validators([0, 1]), auditors: [Self.auditorA])
-        for i in [0, 1] { skip = skip.signed(asValidator: i, key: Self.keys[i]) }
+        for i: UInt8 in [0, 1] { skip = skip.signed(asValidator: i, key: Self.keys[Int(i)]) }
         #expect(throws: AuthorityError.wrongNumber(expected: 1, found: 2)) { try chain.append(skip) }
         var wrongPrevious = try AuthorityStatement(chain: g.chainID, number: 1, previous: [UInt8](repeating: 1, count: 32),
                                                    effective: 100, validators: Self.validators([0, 1]), auditors: [Self.auditorA])
-        for i in [0, 1] { wrongPrevious = wrongPrevious.signed(asValidator: i, key: Self.keys[i]) }
+        for i: UInt8 in [0, 1] { wrongPrevious = wrongPrevious.signed(asValidator: i, key: Self.keys[Int(i)]) }
         #expect(throws: AuthorityError.wrongPrevious) { try chain.append(wrongPrevious) }
         var notLater = try AuthorityStatement(chain: g.chainID, number: 1, previous: g.chainID.bytes, effective: 1,
                                               validators: Self.validators([0, 1]), auditors: [Self.auditorA])
-        for i in [0, 1] { notLater = notLater.signed(asValidator: i, key: Self.keys[i]) }
+        for i: UInt8 in [0, 1] { notLater = notLater.signed(asValidator: i, key: Self.keys[Int(i)]) }
         #expect(throws: AuthorityError.notLater(effective: 1, current: 1)) { try chain.append(notLater) }
         // Nothing was taken; the honest statement still is.
         #expect(chain.statements.isEmpty)
@@ -108,7 +108,7 @@ struct AuthorityStatementTests {
         let g = try Self.genesis()
         var change = try AuthorityStatement(chain: g.chainID, number: 1, previous: g.chainID.bytes, effective: 10,
                                             validators: Self.validators([0, 1, 2]), auditors: [Self.auditorA, Self.auditorB])
-        for i in [0, 1] { change = change.signed(asValidator: i, key: Self.keys[i]) }
+        for i: UInt8 in [0, 1] { change = change.signed(asValidator: i, key: Self.keys[Int(i)]) }
         var chain = AuthorityChain(genesis: g)
         #expect(throws: AuthorityError.issuerSignatureMissing) { try chain.append(change) }
         let byStranger = change.signed(asIssuer: TestKeys.wallet(9).spend)
@@ -118,7 +118,7 @@ struct AuthorityStatementTests {
         // Removing every auditor is a change too.
         var none = try AuthorityStatement(chain: g.chainID, number: 2, previous: chain.current.id, effective: 20,
                                           validators: Self.validators([0, 1, 2]), auditors: [])
-        for i in [1, 2] { none = none.signed(asValidator: i, key: Self.keys[i]) }
+        for i: UInt8 in [1, 2] { none = none.signed(asValidator: i, key: Self.keys[Int(i)]) }
         #expect(throws: AuthorityError.issuerSignatureMissing) { try chain.append(none) }
     }
 
