@@ -1,4 +1,4 @@
-package import Ristretto255
+import Ristretto255
 import Schnorr
 public import Sodium
 
@@ -25,7 +25,7 @@ public struct Authority: Sendable, Equatable {
 /// before it and, when the auditor keys change, by the issuer too. Statements form a chain
 /// from the genesis (each names the previous one's id), which `AuthorityChain` checks.
 ///
-///     LE8(version = 1) ‖ chain id (32) ‖ LE32(number) ‖ previous id (32) ‖ LE64(effective sequence)
+///     version u8 (1) ‖ chain id (32) ‖ LE32(number) ‖ previous id (32) ‖ LE64(effective sequence)
 ///     ‖ validator count N u8 (1...64) ‖ N × ( name length u8 ‖ name ‖ Ed25519 key (32) )
 ///     ‖ auditor count K u8 (0...8) ‖ K × auditor key (32)        ← the signed body ends here
 ///     ‖ signature count S u8 ‖ S × ( validator index u8 (strictly increasing) ‖ Ed25519 signature (64) )
@@ -246,8 +246,9 @@ public enum AuthorityError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
-/// A ledger's authorities: the genesis's, then one per statement, each checked against the
-/// one before it. Wallets and validators that pin the genesis follow it.
+/// A ledger's authorities from its genesis: the genesis's, then one per statement, each
+/// checked against the one before it, so that whoever pins the genesis can check every later
+/// validator set and auditor key without trusting one validator.
 public struct AuthorityChain: Sendable {
     public let genesis: Genesis
     /// In order: the genesis's authority first.

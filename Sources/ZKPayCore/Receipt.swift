@@ -247,16 +247,29 @@ public struct Receipt: Sendable, Equatable {
     /// over the batch message. `quorum` overrides the genesis quorum (a validator checking
     /// its own log requires 1).
     public func certificateError(genesis: Genesis, quorum: Int? = nil) -> CertificateError? {
-        guard let message = signedMessage(chain: genesis.chainID) else { return .noRoot }
+        certificateError(chain: genesis.chainID, validators: genesis.validators, quorum: quorum ?? genesis.quorum)
+    }
+
+    /// Why the receipt is not certified by the authority in office at its batch's first
+    /// sequence (docs/PROTOCOL.md §7.12): that authority's validators and quorum instead of the
+    /// genesis's.
+    public func certificateError(authorities: AuthorityChain) -> CertificateError? {
+        let office = authorities.authority(at: batchFirst)
+        return certificateError(chain: authorities.genesis.chainID, validators: office.validators, quorum: office.quorum)
+    }
+
+    /// The certificate check against one validator set: every signer a member whose
+    /// signature verifies over this chain's batch message, and at least `quorum` of them.
+    private func certificateError(chain: ChainID, validators: [GenesisValidator], quorum needed: Int) -> CertificateError? {
+        guard let message = signedMessage(chain: chain) else { return .noRoot }
         let signers = signers
         for s in signers {
-            guard s.index < genesis.validators.count else { return .unknownSigner(index: s.index) }
-            let validator = genesis.validators[s.index]
+            guard s.index < validators.count else { return .unknownSigner(index: s.index) }
+            let validator = validators[s.index]
             guard Ed25519.verify(signature: s.signature, message: message, publicKey: validator.publicKey) else {
                 return .badSignature(validator: validator.name)
             }
         }
-        let needed = quorum ?? genesis.quorum
         guard signers.count >= needed else { return .tooFewSigners(found: signers.count, quorum: needed) }
         return nil
     }

@@ -293,6 +293,43 @@ struct ReceiptTests {
         #expect(throws: ReceiptError.self) { try Receipt(bytes: Array(r.unsigned) + [0]) }
     }
 
+    @Test("after an authority statement a receipt is checked against the validator set in office at its batch: the old set before the effective sequence, the new one from it")
+    func certificatesUnderAuthorities() throws {
+        var rng = SeededRNG(seed: 0x2ec_e1b7_0012)
+        print("ReceiptTests certificatesUnderAuthorities seed \(rng.seed)")
+        let (g, signers) = try Self.fourValidators()
+        // Statement 1: from sequence 30 the set is v4, v2 (quorum 2), signed by v1, v2, v3 (3 of 4).
+        var statement = try AuthorityStatement(chain: g.chainID, number: 1, previous: g.chainID.bytes, effective: 30,
+                                               validators: [g.validators[3], g.validators[1]], auditors: [])
+        for i in [0, 1, 2] { statement = statement.signed(asValidator: UInt8(i), key: signers[i].key.pair) }
+        let chain = try AuthorityChain(genesis: g, statements: [statement])
+
+        // Batch at 20: governed by the genesis's set; v1, v3, v4 certify it.
+        let before = entries(3, first: 20, rng: &rng).sign(signer: signers[0], backend: TestBackends.fastest)[1]
+        let certified = before.adding([try #require(signers[2].sign(batchOf: before)), try #require(signers[3].sign(batchOf: before))])
+        #expect(certified.certificateError(authorities: chain) == nil)
+        #expect(certified.certificateError(authorities: chain) == certified.certificateError(genesis: g))
+
+        // Batch at 30: governed by the new set, where v4 is index 0 and v2 index 1.
+        let newV4 = ReceiptSigner(key: signers[3].key, index: 0, chain: g.chainID)
+        let newV2 = ReceiptSigner(key: signers[1].key, index: 1, chain: g.chainID)
+        let after = entries(3, first: 30, rng: &rng).sign(signer: newV4, backend: TestBackends.fastest)[2]
+        #expect(after.certificateError(authorities: chain) == .tooFewSigners(found: 1, quorum: 2))
+        let both = after.adding([try #require(newV2.sign(batchOf: after))])
+        #expect(both.certificateError(authorities: chain) == nil)
+        // Read against the genesis alone, index 0 is v1, whose key did not sign.
+        #expect(both.certificateError(genesis: g) == .badSignature(validator: "v1"))
+        // The old set's quorum at 30 is refused: v1, v3 and v4 under their old indices (index 0
+        // is v4 now, whose key did not make v1's signature).
+        let oldSet = entries(3, first: 30, rng: &rng).sign(signer: signers[0], backend: TestBackends.fastest)[0]
+        let old = oldSet.adding([try #require(signers[2].sign(batchOf: oldSet)), try #require(signers[3].sign(batchOf: oldSet))])
+        #expect(old.certificateError(genesis: g) == nil)
+        #expect(old.certificateError(authorities: chain) == .badSignature(validator: "v4"))
+        let v3v4 = entries(3, first: 31, rng: &rng).sign(signer: signers[2], backend: TestBackends.fastest)[0]
+        #expect(v3v4.adding([try #require(signers[3].sign(batchOf: v3v4))]).certificateError(authorities: chain)
+            == .unknownSigner(index: 2))
+    }
+
     @Test("objects of one ledger are refused by another with the same issuer: wrong_chain, nothing settles")
     func chainBinding() throws {
         var other = SignedState(state: LedgerState(genesis: Self.otherGenesis))
