@@ -19,6 +19,8 @@ public struct OrderedBatch: Sendable {
         /// Redemptions as submitted (`apply` verifies each against the state it meets:
         /// redemptions are rare, so each is one multiscalar multiplication of its own).
         case redemptions([Redemption])
+        /// Authority statements as submitted (`apply` checks each against the chain).
+        case authorities([AuthorityStatement])
         /// Objects read back from a log: verified before they were logged, so only the
         /// ledger rules are checked again; their settlements are never undone.
         case logged([LoggedObject])
@@ -42,6 +44,12 @@ public struct OrderedBatch: Sendable {
         items = .redemptions(redemptions)
     }
 
+    /// A batch of authority statements (a validator settles each alone).
+    public init(time: UInt64, authorities: [AuthorityStatement]) {
+        self.time = time
+        items = .authorities(authorities)
+    }
+
     /// A batch of logged objects, in log order.
     init(time: UInt64, logged: [LoggedObject]) {
         self.time = time
@@ -54,6 +62,7 @@ public struct OrderedBatch: Sendable {
         case let .transfers(v): v.count
         case let .mints(m): m.count
         case let .redemptions(r): r.count
+        case let .authorities(a): a.count
         case let .logged(l): l.count
         }
     }
@@ -65,6 +74,7 @@ public struct OrderedBatch: Sendable {
         case .transfers: .transfers
         case .mints: .mints
         case .redemptions: .redemptions
+        case .authorities: .authorities
         case .logged: nil
         }
     }
@@ -76,11 +86,13 @@ public struct OrderedBatch: Sendable {
         case let .transfers(v): if case let .verified(t) = v[i] { t.transfer.bytes } else { nil }
         case let .mints(m): m[i].bytes
         case let .redemptions(r): r[i].bytes
+        case let .authorities(a): a[i].bytes
         case let .logged(l):
             switch l[i] {
             case let .transfer(f): f.encoding
             case let .mint(m): m.bytes
             case let .redemption(r): r.redemption.bytes
+            case let .authority(a): a.bytes
             }
         }
     }
@@ -148,6 +160,7 @@ public struct BatchEvents: Sendable {
             case let .redemptions(r):
                 out += (try? LedgerEvent.events(of: RedemptionFacts(r[i]), sequence: sequence, time: batch.time,
                                                 issuer: issuer)) ?? []
+            case .authorities: continue  // concerns no wallet's notes
             case let .logged(l):
                 switch l[i] {
                 case let .transfer(f): out += (try? LedgerEvent.events(of: f, sequence: sequence, time: batch.time)) ?? []
@@ -155,6 +168,7 @@ public struct BatchEvents: Sendable {
                     out += LedgerEvent.mintEvents(sequence: sequence, id: m.id.bytes, time: batch.time, notes: m.createdNotes)
                 case let .redemption(r):
                     out += (try? LedgerEvent.events(of: r, sequence: sequence, time: batch.time, issuer: issuer)) ?? []
+                case .authority: continue
                 }
             }
         }
@@ -177,6 +191,10 @@ extension LedgerState {
         switch batch.items {
         case let .transfers(items):
             reserveCapacity(settling: items)
+            // A transfer settles only where the authority it was verified for governs: the
+            // one in office at the batch's start, up to the next statement's effective sequence.
+            let office = authorities.authority(at: sequence &+ 1).number
+            let change = authorities.nextChange(after: sequence &+ 1) ?? .max
             let near = 4, far = 8
             // Items are read in place (a copy of an item costs a retain and a release).
             items.withUnsafeBufferPointer { items in
@@ -189,6 +207,8 @@ extension LedgerState {
                     if i + far < items.count { ahead(items[i + far], 0) }
                     if i + near < items.count { ahead(items[i + near], 1) }
                     switch items[i] {
+                    case let .verified(v) where v.authority != office || sequence &+ 1 >= change:
+                        pending.items.append(.rejected(.authorityChanged(sequence: sequence &+ 1)))
                     case let .verified(v): stage(v.facts, verifiedInputs: v.inputRecords, time: time, into: &pending)
                     case let .finalized(sequence): pending.items.append(.finalized(sequence: sequence))
                     case let .rejected(e): pending.items.append(.rejected(e))
@@ -204,12 +224,18 @@ extension LedgerState {
                 }
             }
         case let .redemptions(redemptions):
+            // Verified for the auditors in office at the batch's start (as transfers are).
+            let change = authorities.nextChange(after: sequence &+ 1) ?? .max
             for verdict in verifyVartime(redemptions) {
                 switch verdict {
+                case .success where sequence &+ 1 >= change:
+                    pending.items.append(.rejected(.authorityChanged(sequence: sequence &+ 1)))
                 case let .success(v): stage(v.facts, verifiedInputs: v.inputs, time: time, into: &pending)
                 case let .failure(e): pending.items.append(.rejected(e))
                 }
             }
+        case let .authorities(statements):
+            for s in statements { stage(s, time: time, into: &pending) }
         case let .logged(objects):
             pending.undoable = false
             for o in objects {
@@ -217,6 +243,7 @@ extension LedgerState {
                 case let .transfer(f): stage(f, verifiedInputs: nil, time: time, into: &pending)
                 case let .mint(m): stage(VerifiedMint(mint: m), time: time, into: &pending)
                 case let .redemption(r): stage(r, verifiedInputs: nil, time: time, into: &pending)
+                case let .authority(a): stage(a, time: time, into: &pending)
                 }
             }
         }
@@ -300,5 +327,38 @@ extension LedgerState {
         let undo = settle(v.mint, id: v.id, notes: notes)
         if batch.undoable { batch.undos.append(undo) }
         recordSettled(kind: .mint, id: Key32(id: v.id), time: time, into: &batch)
+    }
+}
+
+extension LedgerState {
+    /// Settles an authority statement into `batch` (or records why not): it must continue
+    /// the chain (`AuthorityChain.append`), take effect after its own sequence, and keep the
+    /// validator set. It settles under its statement id; the authority it states governs
+    /// from its effective sequence.
+    /// - Warning: Variable time; public data only.
+    mutating func stage(_ statement: AuthorityStatement, time: UInt64, into batch: inout PendingBatch) {
+        guard let id = Key32(statement.id) else { preconditionFailure("a statement id is a 32-byte BLAKE2b digest") }
+        if let s = settledSequences[id] { return batch.items.append(.finalized(sequence: s)) }
+        let own = sequence &+ 1
+        guard statement.validators == authorities.current.validators else {
+            return batch.items.append(.rejected(.validatorSetChange))
+        }
+        var chain = authorities
+        do throws(AuthorityError) { try chain.append(statement) } catch {
+            return batch.items.append(.rejected(.authority(error)))
+        }
+        guard statement.effective > own else {
+            return batch.items.append(.rejected(.authorityNotAhead(effective: statement.effective, sequence: own)))
+        }
+        if batch.chainHashBefore == nil { batch.chainHashBefore = chainHash }
+        authorities = chain
+        sequence = own
+        chainHash = Self.nextChainHash(chainHash, key: id)
+        settledSequences[id] = sequence
+        if batch.undoable {
+            batch.undos.append(Undo(id: id, removed: 0..<0, created: [], fee: 0, minted: 0, blindings: .zero,
+                                    isTransfer: false, isAuthority: true))
+        }
+        recordSettled(kind: .authority, id: id, time: time, into: &batch)
     }
 }

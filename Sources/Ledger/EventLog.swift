@@ -12,6 +12,7 @@ extension LedgerEvent {
         case let .transfer(f): return try events(of: f, sequence: record.sequence, time: receipt.time)
         case let .mint(m): return mintEvents(sequence: record.sequence, id: receipt.id, time: receipt.time, notes: m.createdNotes)
         case let .redemption(r): return try events(of: r, sequence: record.sequence, time: receipt.time, issuer: issuer)
+        case .authority: return []
         }
     }
 

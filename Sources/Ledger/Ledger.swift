@@ -141,9 +141,7 @@ public final class Ledger {
         guard let index = genesis.validatorIndex(publicKey: key.publicKey) else {
             throw .badReceiptKey("it is not the key of any validator in \(Genesis.fileName)")
         }
-        let issuer = genesis.issuer.spendKey
-        var state = LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, chainID: genesis.chainID,
-                                auditors: genesis.auditors, backend: backend)
+        var state = LedgerState(genesis: genesis, backend: backend)
         var settled = SettledReceipts()
         // Replay goes through the live path, `LedgerState.apply`, one logged batch at a time
         // (the records of one signed receipt batch; a version-1 receipt is a batch of its own).
@@ -161,9 +159,7 @@ public final class Ledger {
                 storage: storage, options: options,
                 restore: { (s: Snapshot) throws(LedgerError) in
                     settled = SettledReceipts()
-                    state = try LedgerState(issuer: issuer, minimumFee: genesis.minimumFee, chainID: genesis.chainID,
-                                            auditors: genesis.auditors, snapshot: s.payload, receipts: &settled,
-                                            backend: backend)
+                    state = try LedgerState(genesis: genesis, snapshot: s.payload, receipts: &settled, backend: backend)
                     guard state.sequence == s.sequence else {
                         throw .corruptSnapshot(path: LogFormat.snapshotName, reason: "state sequence differs")
                     }
@@ -207,6 +203,7 @@ public final class Ledger {
             case .transfer: return (.transfer(try TransferFacts.parse(body)), receipt)
             case .mint: return (.mint(try Mint(bytes: body)), receipt)
             case .redemption: return (.redemption(RedemptionFacts(try Redemption(bytes: body))), receipt)
+            case .authority: return (.authority(try AuthorityStatement(bytes: Array(body))), receipt)
             }
         } catch let e as LedgerError {
             throw e
@@ -244,6 +241,13 @@ public final class Ledger {
     /// - Throws: as `submit(_:time:)`.
     public func submit(mints: [Mint], time: UInt64) throws(LedgerError) -> [Outcome] {
         try settle(OrderedBatch(time: time, mints: mints)).outcomes
+    }
+
+    /// Checks an authority statement against the chain (§7.12) and settles it durably, alone
+    /// in its batch; the authority it states governs from its effective sequence.
+    /// - Throws: as `submit(_:time:)`.
+    public func submit(authority statement: AuthorityStatement, time: UInt64) throws(LedgerError) -> Outcome {
+        try settle(OrderedBatch(time: time, authorities: [statement])).outcomes[0]
     }
 
     /// Verifies and settles redemptions in order, durably, with one fsync and one signed

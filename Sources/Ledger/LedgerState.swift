@@ -27,9 +27,12 @@ public struct LedgerState: Sendable {
     public let minimumFee: UInt64
     /// The ledger's chain id: every transfer and mint it settles carries it.
     public let chainID: ChainID
-    /// The genesis's auditor keys, in order: every transfer output carries a handle and a
-    /// validity proof for each.
-    public let auditors: [AuditorKey]
+    /// The genesis's authority and the statements settled since (§7.12): who certifies and
+    /// whom transfers disclose to, at each sequence.
+    public internal(set) var authorities: AuthorityChain
+    /// The auditor keys in office at the next sequence, in order: every output of a transfer
+    /// settled there carries a handle and a validity proof for each.
+    public var auditors: [AuditorKey] { authorities.authority(at: sequence &+ 1).auditors }
     /// The arithmetic backend of this state's proof checks (`verifyVartime`), audit and
     /// receipt hashing (the receipt tree's leaves and nodes, eight at a time on the IFMA
     /// lanes, four on AVX2): the one the executable chose, given by the owner when it builds
@@ -78,21 +81,29 @@ public struct LedgerState: Sendable {
 
     /// An empty state of the ledger `chainID` (also its initial chain hash) whose checks run
     /// on `backend` (one the CPU runs).
+    /// Its authority never changes: with no validator set named, no statement has a quorum.
     public init(issuer: RistrettoPoint, minimumFee: UInt64, chainID: ChainID, auditors: [AuditorKey] = [],
                 backend: Backend = .portable) {
-        self.backend = backend
-        unspent.backend = backend
-        self.auditors = auditors
-        self.issuer = issuer
-        self.minimumFee = minimumFee
-        self.chainID = chainID
-        chainHash = chainID.bytes
+        self.init(issuer: issuer, minimumFee: minimumFee,
+                  authorities: AuthorityChain(chainID: chainID, issuer: issuer, validators: [], auditors: auditors),
+                  backend: backend)
     }
 
     /// An empty state of the ledger `genesis` describes.
     public init(genesis: Genesis, backend: Backend = .portable) {
-        self.init(issuer: genesis.issuer.spendKey, minimumFee: genesis.minimumFee, chainID: genesis.chainID,
-                  auditors: genesis.auditors, backend: backend)
+        self.init(issuer: genesis.issuer.spendKey, minimumFee: genesis.minimumFee,
+                  authorities: AuthorityChain(genesis: genesis), backend: backend)
+    }
+
+    /// An empty state under the genesis authority of `authorities` (which has no statements).
+    init(issuer: RistrettoPoint, minimumFee: UInt64, authorities: AuthorityChain, backend: Backend) {
+        self.backend = backend
+        unspent.backend = backend
+        self.authorities = authorities
+        self.issuer = issuer
+        self.minimumFee = minimumFee
+        chainID = authorities.chainID
+        chainHash = chainID.bytes
     }
 
     /// The sequence at which the transfer or mint with id bytes `id` was settled (nil if it
@@ -264,6 +275,8 @@ public struct LedgerState: Sendable {
         /// A redemption's burned amount and blinding (zero otherwise).
         var burned: UInt64 = 0
         var burnBlinding = Scalar.zero
+        /// An authority statement's: its undo takes the statement out of the chain.
+        var isAuthority = false
     }
 
     /// Reverses every settlement of `batch`, newest first (its log append failed). The batch
@@ -275,7 +288,9 @@ public struct LedgerState: Sendable {
                 spentBy.remove(key: n)
                 unspent.insert(key: n, o, at: p)
             }
-            if u.isTransfer {
+            if u.isAuthority {
+                authorities.removeLast()
+            } else if u.isTransfer {
                 feePool -= u.fee
                 burned -= u.burned
                 burnBlindingSum -= u.burnBlinding
@@ -318,6 +333,7 @@ enum LoggedObject: Sendable {
     case transfer(TransferFacts)
     case mint(Mint)
     case redemption(RedemptionFacts)
+    case authority(AuthorityStatement)
 }
 
 /// What happened to one submitted transfer or mint.

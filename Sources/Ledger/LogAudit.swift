@@ -198,6 +198,17 @@ public struct LogAuditor: ~Copyable {
                 if case let .rejected(e) = outcome { throw .rejected(sequence: r.sequence, reason: e.description) }
             }
             report.redemptions += UInt64(batch.count)
+        case .authority:
+            var statements: [AuthorityStatement] = []
+            for (r, body) in batch {
+                do { statements.append(try AuthorityStatement(bytes: Array(body))) } catch {
+                    throw .malformed(sequence: r.sequence, reason: "the authority statement does not decode: \(error)")
+                }
+            }
+            applied = state.apply(OrderedBatch(time: head.time, authorities: statements))
+            for (r, outcome) in zip(receipts, applied.outcomes) {
+                if case let .rejected(e) = outcome { throw .rejected(sequence: r.sequence, reason: e.description) }
+            }
         }
         do { try SettledReceipts.check(applied, logged: receipts) } catch {
             if case let .replayRejected(s, reason) = error { throw .rejected(sequence: s, reason: reason) }

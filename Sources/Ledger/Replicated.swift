@@ -76,6 +76,14 @@ extension Ledger {
                 }
             }
             batch = OrderedBatch(time: record.time, redemptions: redemptions)
+        case .authorities:
+            var statements: [AuthorityStatement] = []
+            for (i, bytes) in items.enumerated() {
+                do { statements.append(try AuthorityStatement(bytes: bytes)) } catch {
+                    throw .replicaRejected(sequence: first + UInt64(i), reason: "the authority statement does not decode: \(error)")
+                }
+            }
+            batch = OrderedBatch(time: record.time, authorities: statements)
         }
         let applied = state.apply(batch)
         for (i, item) in applied.pending.items.enumerated() {

@@ -3,18 +3,21 @@ import ZKPayCore
 
 /// The snapshot payload of a `LedgerState` and its `SettledReceipts` (integers little-endian):
 ///
-///     version u8 = 5 ‖ sequence u64 ‖ chain hash (32) ‖ minted u64 ‖ fee pool u64
+///     version u8 = 6 ‖ sequence u64 ‖ chain hash (32) ‖ minted u64 ‖ fee pool u64
 ///     ‖ Σ mint blindings (32) ‖ burned u64 ‖ Σ burn blindings (32) ‖ unspent count u64
 ///     ‖ (note id 32 ‖ output 217 ‖ created sequence u64 ‖ output index u16)*
 ///     ‖ spent count u64 ‖ (note id 32 ‖ transfer id 32)* ‖ excess count u64 ‖ (E 32)*
+///     ‖ statement count u64 ‖ (length u32 ‖ authority statement)*
 ///     ‖ receipt count u64 ‖ (receipt)*
 ///
-/// Entries are sorted by id so that equal states give equal bytes; receipts are in sequence
-/// order (1, 2, …), each self-delimiting (`Receipt.decodePrefix`). Version 4 is version 5
-/// without the two burn fields (a ledger that never burned); it is still read. Snapshots of earlier
-/// versions held receipts of ledgers whose genesis this build no longer reads.
+/// Entries are sorted by id so that equal states give equal bytes; statements are in chain
+/// order, each checked against the chain again on loading; receipts are in sequence order
+/// (1, 2, …), each self-delimiting (`Receipt.decodePrefix`). Version 5 is version 6 without
+/// the statements (a ledger whose genesis authority never changed), version 4 version 5
+/// without the two burn fields (a ledger that never burned); both are still read. Snapshots
+/// of earlier versions held receipts of ledgers whose genesis this build no longer reads.
 extension LedgerState {
-    static let snapshotVersion: UInt8 = 5
+    static let snapshotVersion: UInt8 = 6
 
     /// The snapshot payload of this state with `receipts` (one per settled sequence).
     func snapshotBytes(receipts: SettledReceipts) -> [UInt8] {
@@ -42,24 +45,46 @@ extension LedgerState {
         }
         w.u64(UInt64(excesses.count / 32))
         w.raw(excesses)
+        w.u64(UInt64(authorities.statements.count))
+        for statement in authorities.statements {
+            let bytes = statement.bytes
+            w.u32(UInt32(bytes.count))
+            w.raw(bytes)
+        }
         let rs = receipts.all
         w.u64(UInt64(rs.count))
         for r in rs { w.raw(r.bytes) }
         return w.bytes
     }
 
-    /// Restores a state from a snapshot payload; its receipts are appended to `receipts`
-    /// (empty on entry).
+    /// Restores a state of the ledger `genesis` describes from a snapshot payload; its
+    /// receipts are appended to `receipts` (empty on entry).
+    /// - Throws: `corruptSnapshot` naming what is wrong.
+    init(genesis: Genesis, snapshot bytes: [UInt8], receipts: inout SettledReceipts, backend: Backend = .portable)
+        throws(LedgerError)
+    {
+        self.init(genesis: genesis, backend: backend)
+        try restore(snapshot: bytes, receipts: &receipts)
+    }
+
+    /// Restores a state from a snapshot payload under an authority without a validator set
+    /// (`init(issuer:minimumFee:chainID:auditors:backend:)`); its receipts are appended to
+    /// `receipts` (empty on entry).
     /// - Throws: `corruptSnapshot` naming what is wrong.
     init(issuer: RistrettoPoint, minimumFee: UInt64, chainID: ChainID, auditors: [AuditorKey] = [], snapshot bytes: [UInt8],
          receipts: inout SettledReceipts, backend: Backend = .portable) throws(LedgerError)
     {
         self.init(issuer: issuer, minimumFee: minimumFee, chainID: chainID, auditors: auditors, backend: backend)
+        try restore(snapshot: bytes, receipts: &receipts)
+    }
+
+    /// Fills this empty state from a snapshot payload.
+    private mutating func restore(snapshot bytes: [UInt8], receipts: inout SettledReceipts) throws(LedgerError) {
         var r = ByteReader(bytes)
         func bad(_ reason: String) -> LedgerError { .corruptSnapshot(path: "snapshot", reason: reason) }
         do {
             let version = try r.u8("version")
-            guard version == Self.snapshotVersion || version == 4 else {
+            guard (4...Self.snapshotVersion).contains(version) else {
                 throw bad("state version \(version); this build reads version \(Self.snapshotVersion)")
             }
             sequence = try r.u64("sequence")
@@ -90,6 +115,18 @@ extension LedgerState {
             }
             let ne = try count(32, "excess count")
             for _ in 0..<ne { appendExcess(try r.raw(32, "excess")) }
+            if version >= 6 {
+                for k in stride(from: 1, through: try count(4, "statement count"), by: 1) {
+                    let length = Int(try r.u32("statement \(k) length"))
+                    let statement: AuthorityStatement
+                    do { statement = try AuthorityStatement(bytes: try r.raw(length, "statement \(k)")) } catch {
+                        throw bad("statement \(k): \(error)")
+                    }
+                    do throws(AuthorityError) { try authorities.append(statement) } catch {
+                        throw bad("statement \(k) does not continue the ledger's chain: \(error)")
+                    }
+                }
+            }
             let receiptsListed = try count(Receipt.minimumLength, "receipt count")
             for k in stride(from: 1, through: receiptsListed, by: 1) {
                 // Each receipt says its own length (path and signer counts); decoding checks it.

@@ -22,9 +22,12 @@ public struct VerifiedTransfer: Sendable {
         let facts: TransferFacts
         let inputRecords: [UInt8]
         let transfer: Transfer
+        /// The number of the authority whose auditor keys its auditor section was checked against.
+        let authority: UInt32
 
-        init(transfer: Transfer, inputRecords: [[UInt8]]) {
+        init(transfer: Transfer, inputRecords: [[UInt8]], authority: UInt32) {
             self.transfer = transfer
+            self.authority = authority
             let records = Array(inputRecords.joined())
             self.inputRecords = records
             let facts = TransferFacts(transfer)
@@ -56,9 +59,12 @@ public struct VerifiedTransfer: Sendable {
     var facts: TransferFacts { _read { yield storage.facts } }
     /// Its id (computed once).
     public var id: TransferID { storage.facts.id }
+    /// The number of the authority (§7.12) whose auditor keys it was verified for: it settles
+    /// only at a sequence that authority governs.
+    var authority: UInt32 { storage.authority }
 
-    init(transfer: Transfer, inputRecords: [[UInt8]]) {
-        storage = Storage(transfer: transfer, inputRecords: inputRecords)
+    init(transfer: Transfer, inputRecords: [[UInt8]], authority: UInt32) {
+        storage = Storage(transfer: transfer, inputRecords: inputRecords, authority: authority)
     }
 
     /// Prefetching what staging this transfer reads (its facts, note-id keys, outputs,
@@ -115,6 +121,17 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
     /// The fees and burns would exceed the minted supply: only a crafted log or a faulty
     /// verifier can produce such a redemption.
     case burnOverflow(amount: UInt64)
+    /// The transfer was verified for the auditor keys of one authority and would settle at
+    /// `sequence`, which another governs (a statement took effect in between): rebuild it
+    /// for the auditors in office (`GET /v1/authority`).
+    case authorityChanged(sequence: UInt64)
+    /// An authority statement that does not continue the ledger's chain of statements.
+    case authority(AuthorityError)
+    /// An authority statement taking effect at `effective`, not after its own sequence.
+    case authorityNotAhead(effective: UInt64, sequence: UInt64)
+    /// An authority statement that changes the validator set: this build applies changes of
+    /// the auditor keys only.
+    case validatorSetChange
 
     /// Machine-readable code.
     public var code: String {
@@ -129,6 +146,10 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
         case .otherLedger: "wrong_chain"
         case .feeOverflow: "fee_overflow"
         case .burnOverflow: "burn_overflow"
+        case .authorityChanged: "authority_changed"
+        case .authority: "invalid_authority_statement"
+        case .authorityNotAhead: "authority_not_ahead"
+        case .validatorSetChange: "validator_set_change_unsupported"
         }
     }
 
@@ -145,6 +166,13 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
             "it was made for the ledger with chain id \(chain), not this one; rebuild it against this ledger's genesis"
         case let .feeOverflow(f): "fee \(f) would take the collected fees past the minted supply"
         case let .burnOverflow(a): "burning \(a) would take the fees and burns past the minted supply"
+        case let .authorityChanged(s):
+            "it was built for the auditor keys of an authority that no longer governs sequence \(s); rebuild it for the auditors in office (GET /v1/authority)"
+        case let .authority(e): "the authority statement does not continue this ledger's chain: \(e)"
+        case let .authorityNotAhead(e, s):
+            "the statement takes effect at sequence \(e), but it would itself settle at \(s); state a later sequence"
+        case .validatorSetChange:
+            "the statement changes the validator set; this validator applies statements that change the auditor keys only"
         }
     }
 }
@@ -237,8 +265,10 @@ extension LedgerState {
             records.append(used)
             positions.append(i)
         }
+        let office = authorities.authority(at: sequence &+ 1)
         return PreparedVerification(decided: out, items: pendingItems, records: records, positions: positions,
-                                    outputs: created, auditors: auditors, verifier: BatchVerifier(backend: backend))
+                                    outputs: created, auditors: office.auditors, authority: office.number,
+                                    verifier: BatchVerifier(backend: backend))
     }
     /// The owner and commitment points of every input note `lookup` finds for `transfers`,
     /// decoded in one `RistrettoPoint.decodeBatch` (sixteen square roots at a time where
@@ -287,8 +317,10 @@ public struct PreparedVerification: Sendable {
     let positions: [Int]
     /// Outputs of this batch's transfers, for the lookups of the next batch.
     let outputs: [NoteID: [UInt8]]
-    /// The ledger's auditor keys, which every transfer's auditor section must serve.
+    /// The auditor keys in office at the state's next sequence, which every transfer's
+    /// auditor section must serve, and the number of the authority that named them.
     let auditors: [AuditorKey]
+    let authority: UInt32
     /// Checks the proofs, on the backend the batch was prepared with.
     let verifier: BatchVerifier
 
@@ -310,7 +342,8 @@ public struct PreparedVerification: Sendable {
             if let e = failed[k] {
                 out[positions[k]] = .rejected(.invalid(e))
             } else {
-                out[positions[k]] = .verified(VerifiedTransfer(transfer: item.transfer, inputRecords: records[k]))
+                out[positions[k]] = .verified(VerifiedTransfer(transfer: item.transfer, inputRecords: records[k],
+                                                                      authority: authority))
             }
         }
         return out.map { $0 ?? .rejected(.invalid(.invalidAuthorization)) }

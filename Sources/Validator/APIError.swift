@@ -61,7 +61,10 @@ public struct APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
                               extra: [("note", note.hex), ("spent_by", spentBy.hex)])
         case let .duplicateOutput(_, note):
             return APIFailure(.conflict, r.code, "\(r); use fresh outputs", extra: [("note", note.hex)])
-        case .unknownInput, .feeTooLow, .inputMismatch, .supplyOverflow, .feeOverflow, .burnOverflow, .otherLedger:
+        case .authorityChanged:
+            return APIFailure(.conflict, r.code, "\(r)")
+        case .unknownInput, .feeTooLow, .inputMismatch, .supplyOverflow, .feeOverflow, .burnOverflow, .otherLedger,
+             .authority, .authorityNotAhead, .validatorSetChange:
             return APIFailure(.unprocessableContent, r.code, "\(r)")
         }
     }

@@ -169,6 +169,7 @@ extension Replication {
         case .transfer: .transfers
         case .mint: .mints
         case .redemption: .redemptions
+        case .authority: .authorities
         }
         let batch = ReplicatedBatch(firstSequence: first, time: head.time, kind: kind,
                                     previousChainHash: summary().chainHash, chainHash: last.chainHash,

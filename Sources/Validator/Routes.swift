@@ -14,6 +14,8 @@ public enum Routes {
         ("POST", "/v1/transfers/batch"),
         ("POST", "/v1/mints"),
         ("POST", "/v1/redemptions"),
+        ("POST", "/v1/authority"),
+        ("GET", "/v1/authority"),
         ("GET", "/v1/notes"),
         ("GET", "/v1/transfers/{id}"),
         ("GET", "/v1/mints/{id}"),
@@ -42,6 +44,7 @@ public enum Routes {
         limits.maxBodyBytes = max(maxObjectBytes, maxBatchBytes)
         limits.routeBodyBytes = ["POST /v1/transfers": maxObjectBytes, "POST /v1/mints": maxObjectBytes,
                                  "POST /v1/redemptions": maxObjectBytes,
+                                 "POST /v1/authority": AuthorityStatement.maxEncodedLength,
                                  "POST /v1/transfers/batch": maxBatchBytes,
                                  "POST /v1/certificates": BatchSignature.encodedLength]
         limits.otherRouteBodyBytes = 0
@@ -156,6 +159,8 @@ final class Router: Sendable {
         case "/v1/transfers": submit(request, responder, object: .transfer)
         case "/v1/mints": submit(request, responder, object: .mint)
         case "/v1/redemptions": submit(request, responder, object: .redemption)
+        case "/v1/authority" where method == "POST": submit(request, responder, object: .authority)
+        case "/v1/authority": authority(responder)
         case "/v1/transfers/batch": submitBatch(request, responder)
         case "/v1/notes": notes(query, responder)
         case "/v1/transfers/{id}": lookup(String(path.dropFirst("/v1/transfers/".count)), responder)
@@ -242,6 +247,18 @@ final class Router: Sendable {
         }
     }
 
+    /// An authority statement: its canonical bytes (binary), or `{"statement": "<hex>"}`.
+    static func decodeAuthority(_ bytes: [UInt8], _ format: BodyFormat) throws(ProtocolError) -> AuthorityStatement {
+        switch format {
+        case .binary: return try AuthorityStatement(bytes: bytes)
+        case .json:
+            var o = try JSONObjectReader(try JSONValue.parse(bytes), path: "$")
+            let statement = try AuthorityStatement(bytes: try o.hex("statement"))
+            try o.finish()
+            return statement
+        }
+    }
+
     func submit(_ request: Request, _ responder: Responder, object kind: Receipt.Kind) {
         let format: BodyFormat
         switch Self.format(request) {
@@ -266,6 +283,7 @@ final class Router: Sendable {
                 case .transfer: sequencer.enqueue(.transfer(try Self.decodeTransfer(body, format, backend: backend), reply))
                 case .redemption:
                     sequencer.enqueue(.redemption(try Self.decodeRedemption(body, format, backend: backend), reply))
+                case .authority: sequencer.enqueue(.authority(try Self.decodeAuthority(body, format), reply))
                 }
             } catch {
                 sequencer.release(1)
@@ -496,6 +514,16 @@ final class Router: Sendable {
             }
         }
         responder.respond(jsonResponse(.ok, body.json))
+    }
+
+    /// `GET /v1/authority`: the settled authority statements and the authority in office after
+    /// the last (`AuthorityBody`), read between batches.
+    func authority(_ responder: Responder) {
+        onSequencer(responder) { ledger in
+            let chain = ledger.state.authorities
+            let body = AuthorityBody(sequence: ledger.state.sequence, statements: chain.statements)
+            responder.respond(jsonResponse(.ok, body.json(current: chain.current)))
+        }
     }
 
     func audit(_ responder: Responder) {

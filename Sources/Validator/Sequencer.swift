@@ -22,6 +22,7 @@ enum Work: Sendable {
     case transfer(Transfer, Reply)
     case mint(Mint, Reply)
     case redemption(Redemption, Reply)
+    case authority(AuthorityStatement, Reply)
 
     var isTransfer: Bool {
         if case .transfer = self { return true }
@@ -224,6 +225,7 @@ final class Sequencer: Sendable {
         case let .transfer(t, reply): timed = .transfer(t, timedReply(reply, arrived: arrived))
         case let .mint(m, reply): timed = .mint(m, timedReply(reply, arrived: arrived))
         case let .redemption(r, reply): timed = .redemption(r, timedReply(reply, arrived: arrived))
+        case let .authority(a, reply): timed = .authority(a, timedReply(reply, arrived: arrived))
         }
         queue.withLock { q in
             q.items.append((timed, arrived))
@@ -561,6 +563,7 @@ final class Sequencer: Sendable {
                 switch batch.kind {
                 case .transfers, .redemptions: m.finalized += UInt64(applied.outcomes.count)
                 case .mints: m.mintsFinalized += UInt64(applied.outcomes.count)
+                case .authorities: break
                 }
             }
             hub.publish(applied.events)
@@ -677,11 +680,13 @@ final class SequencerLoop {
         var transfers: [(Transfer, Reply)] = []
         var mints: [(Mint, Reply)] = []
         var redemptions: [(Redemption, Reply)] = []
+        var statements: [(AuthorityStatement, Reply)] = []
         for w in items {
             switch w {
             case let .transfer(t, r): transfers.append((t, r))
             case let .mint(m, r): mints.append((m, r))
             case let .redemption(d, r): redemptions.append((d, r))
+            case let .authority(a, r): statements.append((a, r))
             }
         }
         let time = sequencer.clock.wallMilliseconds
@@ -704,6 +709,13 @@ final class SequencerLoop {
             land()
             sequencer.settle(OrderedBatch(time: time(), redemptions: redemptions.map(\.0)), replies: redemptions.map(\.1),
                              object: .redemption, ledger)
+            loaded = sequencer.underLoad
+        }
+        // Each statement alone in its batch, after the batch in flight: transfers verified
+        // before it landed are applied under the authority they were verified for.
+        for (statement, reply) in statements {
+            land()
+            sequencer.settle(OrderedBatch(time: time(), authorities: [statement]), replies: [reply], object: .authority, ledger)
             loaded = sequencer.underLoad
         }
     }

@@ -103,6 +103,7 @@ extension WalletSession {
         }
         var result = SweepResult()
         let genesis = try ledger()
+        let auditors = try auditorsInOffice()
         for (i, group) in groups.enumerated() {
             let total = SyncResult.sum(group.map(\.contents.amount))
             guard total > fee else {
@@ -114,7 +115,7 @@ extension WalletSession {
             let amount = total - fee
             let built: BuiltTransfer
             do {
-                built = try TransferBuilder.build(chain: genesis.chainID, auditors: genesis.auditors, from: keys,
+                built = try TransferBuilder.build(chain: genesis.chainID, auditors: auditors, from: keys,
                                                   spending: group.map { OwnedNote(note: $0.note, contents: $0.contents) },
                                                   payments: [Payment(to: destination, amount: amount,
                                                                      text: Array("key rotation".utf8))],

@@ -243,6 +243,21 @@ public final class WalletSession {
         return genesis
     }
 
+    /// The auditor keys a transfer or burn built now must disclose to: those of the authority
+    /// governing the ledger's next sequence (docs/PROTOCOL.md §7.12), from the validator's
+    /// statements checked from the pinned genesis. A statement settling between this read
+    /// and the settlement makes the validator answer `authority_changed`; building again
+    /// reads the new auditors.
+    func auditorsInOffice() throws(WalletOperationError) -> [AuditorKey] {
+        let genesis = try ledger()
+        let body: AuthorityBody
+        do { body = try client.authority() } catch { throw map(error) }
+        do { return try AuthorityChain(genesis: genesis, statements: body.statements).authority(at: body.sequence &+ 1).auditors } catch {
+            throw .failed("the validator at \(validator) serves authority statements that do not continue the pinned "
+                + "genesis's chain: \(error)")
+        }
+    }
+
     /// Whether `receipt` is certified by the pinned ledger's validators.
     func certified(_ receipt: Receipt) -> Bool { genesis.map { receipt.verify(genesis: $0) } ?? false }
 
@@ -482,8 +497,9 @@ public final class WalletSession {
         }
         let available = sync.spendable.map { OwnedNote(note: $0.note, contents: $0.contents) }
         let genesis = try ledger()
+        let auditors = try auditorsInOffice()
         do {
-            return try TransferBuilder.build(chain: genesis.chainID, auditors: genesis.auditors, from: keys, spending: available,
+            return try TransferBuilder.build(chain: genesis.chainID, auditors: auditors, from: keys, spending: available,
                                              payments: [Payment(to: recipient, amount: amount, text: memo)],
                                              fee: fee, changeText: Array("change".utf8), backend: backend)
         } catch {
@@ -620,7 +636,8 @@ public final class WalletSession {
         let available = sync.spendable.map { OwnedNote(note: $0.note, contents: $0.contents) }
         do {
             let genesis = try ledger()
-            return try RedemptionBuilder.build(chain: genesis.chainID, auditors: genesis.auditors, from: keys,
+            let auditors = try auditorsInOffice()
+            return try RedemptionBuilder.build(chain: genesis.chainID, auditors: auditors, from: keys,
                                                spending: available, amount: amount, fee: fee, reference: reference,
                                                backend: backend)
         } catch let error as ProtocolError {

@@ -239,6 +239,28 @@ public final class ValidatorClient {
         return try decode(r) { (j) throws(ProtocolError) in try FinalizedBody(json: j) }
     }
 
+    /// `POST /v1/authority` (binary body): settles an authority statement (§7.12).
+    public func submit(authority statement: AuthorityStatement) throws(ValidatorClientError) -> FinalizedBody {
+        let r = try send("POST", "/v1/authority", body: statement.bytes, contentType: "application/octet-stream")
+        return try decode(r) { (j) throws(ProtocolError) in try FinalizedBody(json: j) }
+    }
+
+    /// `GET /v1/authority`: the ledger's settled authority statements. Check them from the
+    /// pinned genesis (`authorities(genesis:)`) before using them.
+    public func authority() throws(ValidatorClientError) -> AuthorityBody {
+        try decode(try send("GET", "/v1/authority")) { (j) throws(ProtocolError) in try AuthorityBody(json: j) }
+    }
+
+    /// The ledger's chain of authorities from `genesis`, each statement checked against the
+    /// authority before it: a validator serving statements that do not continue the chain is
+    /// answered `malformedResponse`.
+    public func authorities(genesis: Genesis) throws(ValidatorClientError) -> AuthorityChain {
+        let body = try authority()
+        do { return try AuthorityChain(genesis: genesis, statements: body.statements) } catch {
+            throw .malformedResponse("the validator's authority statements do not continue the genesis's chain: \(error)")
+        }
+    }
+
     /// `GET /v1/redemptions/{id}`; nil when the validator never finalized it (404).
     public func redemption(id: RedemptionID) throws(ValidatorClientError) -> RedemptionLookupBody? {
         let r = try send("GET", "/v1/redemptions/\(id.hex)")

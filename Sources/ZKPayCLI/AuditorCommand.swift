@@ -95,9 +95,27 @@ enum AuditorCommand {
         let progress = Progress(console: console, json: ctx.json || ctx.arguments.flags.contains("--csv"))
         progress.tick("building the amount-recovery table", 0, 1)
         let table = DiscreteLogTable(backend: runtime.backend)
-        guard let scanner = AuditorScanner(secret: secret, genesis: genesis, table: table) else {
+        // The auditors change by authority statements (§7.12): the scan follows them as the
+        // log settles them, reading each transfer with this auditor's place in the authority
+        // of its sequence (none where this auditor was not in office).
+        let served: AuthorityChain
+        do { served = try client.authorities(genesis: genesis) } catch { throw AuditCommand.clientFailure(error, client) }
+        guard served.authorities.contains(where: { $0.auditors.contains(secret.publicKey) }) else {
             throw CLIError.failure("the ledger at \(client.url) (chain id \(genesis.chainID.hex)) does not name auditor "
-                + "\(secret.publicKey.encoded); its genesis names \(genesis.auditors.count) auditor keys", code: "not_an_auditor")
+                + "\(secret.publicKey.encoded); its genesis and \(served.statements.count) authority statements name "
+                + "\(served.current.auditors.count) auditor keys now", code: "not_an_auditor")
+        }
+        var chain = AuthorityChain(genesis: genesis)
+        var scanners: [UInt32: AuditorScanner?] = [:]
+        func scanner(at sequence: UInt64) -> AuditorScanner? {
+            let office = chain.authority(at: sequence)
+            if let known = scanners[office.number] { return known }
+            let made = AuditorScanner(secret: secret, auditors: office.auditors, table: table)
+            scanners[office.number] = made
+            return made
+        }
+        func notInOffice(_ outputs: [Output]) -> [(String, UInt64?, AuditFlag?)] {
+            outputs.map { (party($0.owner), nil, nil) }
         }
         // Parties by name where the home knows them: its wallets, then its contacts (a
         // contact's name wins, as everywhere else in the CLI); anyone else by spend key.
@@ -121,8 +139,13 @@ enum AuditorCommand {
                 switch receipt.kind {
                 case .transfer:
                     let t = try Transfer(bytes: body, backend: runtime.backend)
-                    let seen = scanner.scan(t, backend: runtime.backend)
                     transfers += 1
+                    guard let scanner = scanner(at: receipt.sequence) else {
+                        rows.append(Row(sequence: receipt.sequence, time: receipt.time, kind: "transfer", id: t.id.hex,
+                                        sender: party(t.sender), outputs: notInOffice(t.outputs), fee: t.fee))
+                        return
+                    }
+                    let seen = scanner.scan(t, backend: runtime.backend)
                     rows.append(Row(sequence: receipt.sequence, time: receipt.time, kind: "transfer", id: t.id.hex,
                                     sender: party(t.sender),
                                     outputs: seen.outputs.map { (party($0.owner), $0.amount, $0.flag) }, fee: t.fee))
@@ -131,8 +154,13 @@ enum AuditorCommand {
                     // The burn's transfer carries the same auditor section; its burned output
                     // leaves the ledger to the bank reference, with the amount the holder opened.
                     let r = try Redemption(bytes: body, backend: runtime.backend)
-                    let seen = scanner.scan(r.transfer, backend: runtime.backend)
                     transfers += 1
+                    guard let scanner = scanner(at: receipt.sequence) else {
+                        rows.append(Row(sequence: receipt.sequence, time: receipt.time, kind: "redemption", id: r.id.hex,
+                                        sender: party(r.holder), outputs: notInOffice(r.transfer.outputs), fee: r.transfer.fee))
+                        return
+                    }
+                    let seen = scanner.scan(r.transfer, backend: runtime.backend)
                     rows.append(Row(sequence: receipt.sequence, time: receipt.time, kind: "redemption", id: r.id.hex,
                                     sender: party(r.holder),
                                     outputs: seen.outputs.enumerated().map { j, o in
@@ -143,6 +171,16 @@ enum AuditorCommand {
                     let m = try Mint(bytes: body)
                     rows.append(Row(sequence: receipt.sequence, time: receipt.time, kind: "mint", id: m.id.hex, sender: "issuer",
                                     outputs: m.outputs.map { (party($0.owner), $0.amount, nil) }, fee: 0))
+                case .authority:
+                    let statement = try AuthorityStatement(bytes: Array(body))
+                    do { try chain.append(statement) } catch {
+                        throw CLIError.failure("log record \(entry.sequence) holds authority statement \(statement.number), "
+                            + "which does not continue the ledger's chain: \(error)")
+                    }
+                    rows.append(Row(sequence: receipt.sequence, time: receipt.time, kind: "authority",
+                                    id: ProtocolHex.encode(statement.id), sender: "validators",
+                                    outputs: statement.auditors.map { ("auditor \($0.encoded) from \(statement.effective)", nil, nil) },
+                                    fee: 0))
                 }
             } catch let e as CLIError { throw e } catch {
                 throw CLIError.failure("log record \(entry.sequence) does not decode: \(error)")

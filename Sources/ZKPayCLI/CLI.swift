@@ -100,6 +100,8 @@ public enum ZKPayCLI {
                     usage: AuditCommand.usage, run: AuditCommand.run),
             Command(name: "auditor", summary: "make an auditor key (create) or list a ledger's transfers with their amounts as its auditor (scan)",
                     usage: AuditorCommand.usage, run: AuditorCommand.run),
+            Command(name: "authority", summary: "show the ledger's authority statements, or draft, sign and submit a change of its auditor keys",
+                    usage: AuthorityCommand.usage, run: AuthorityCommand.run),
             Command(name: "receipt", summary: "verify a settlement receipt offline",
                     usage: ReceiptCommand.usage, run: ReceiptCommand.run),
             Command(name: "wallet", summary: "create, list, back up (export-seed) and restore (import) wallets",

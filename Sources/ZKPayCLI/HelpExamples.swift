@@ -25,6 +25,9 @@ enum HelpExamples {
         "validator": "zkpay validator init --data ./ledger --issuer issuer --min-fee-units 1000 && "
             + "zkpay validator run --data ./ledger --listen 127.0.0.1:7878",
         "audit": "ZKPAY_VALIDATOR=http://localhost:7878 zkpay audit",
+        "authority": "zkpay authority draft --effective 5000 --auditor zkpaud1… --out change.zkpa && "
+            + "zkpay authority sign change.zkpa --data ./ledger && zkpay authority sign change.zkpa --issuer --wallet issuer && "
+            + "zkpay authority submit change.zkpa",
         "receipt": "zkpay receipt get 3f2a9c… --out rent.json && zkpay receipt verify rent.json",
         "wallet": "ZKPAY_PASSPHRASE='correct horse' zkpay wallet create alice",
         "address": "zkpay address --wallet alice",

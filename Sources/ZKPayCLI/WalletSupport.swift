@@ -50,10 +50,10 @@ struct WalletContext {
     }
 
     /// Parses `arguments` with the shared options added to the command's own.
-    init(_ arguments: [String], valued: Set<String> = [], flags: Set<String> = [], console: Console,
-         positionals: ClosedRange<Int> = 0...0, positionalHint: String = "") throws {
+    init(_ arguments: [String], valued: Set<String> = [], flags: Set<String> = [], repeatable: Set<String> = [],
+         console: Console, positionals: ClosedRange<Int> = 0...0, positionalHint: String = "") throws {
         let parsed = try LedgerArguments(arguments, valued: valued.union(["--wallet", "--validator"]),
-                                         flags: flags.union(["--json"]))
+                                         flags: flags.union(["--json"]), repeatable: repeatable)
         guard positionals.contains(parsed.positionals.count) else {
             if parsed.positionals.count > positionals.upperBound {
                 throw CLIError.usage("unexpected argument '\(parsed.positionals[positionals.upperBound])'")

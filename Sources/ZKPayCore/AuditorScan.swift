@@ -57,10 +57,16 @@ public struct AuditorScanner: Sendable {
     /// A scanner for `genesis`.
     /// - Throws: `auditorSectionMismatch`-free: `nil` is returned instead when the genesis does not name this auditor.
     public init?(secret: AuditorSecret, genesis: Genesis, table: DiscreteLogTable) {
-        guard let k = genesis.auditors.firstIndex(of: secret.publicKey) else { return nil }
+        self.init(secret: secret, auditors: genesis.auditors, table: table)
+    }
+
+    /// A scanner for transfers settled under an authority whose auditor keys are `auditors`
+    /// (§7.12); nil when they do not name this auditor.
+    public init?(secret: AuditorSecret, auditors: [AuditorKey], table: DiscreteLogTable) {
+        guard let k = auditors.firstIndex(of: secret.publicKey) else { return nil }
         self.secret = secret
         index = k
-        auditors = genesis.auditors
+        self.auditors = auditors
         self.table = table
     }
 

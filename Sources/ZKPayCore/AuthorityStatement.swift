@@ -1,4 +1,4 @@
-import Ristretto255
+public import Ristretto255
 import Schnorr
 public import Sodium
 
@@ -32,6 +32,9 @@ public struct Authority: Sendable, Equatable {
 ///     ‖ issuer flag u8 (0 or 1) ‖ [schnorrkel signature (64), context "zkpay/authority/v1", generator B]
 public struct AuthorityStatement: Sendable, Equatable {
     public static let version: UInt8 = 1
+    /// The longest encoding: every count at its largest, names of 32 bytes, the issuer's signature.
+    public static let maxEncodedLength = 1 + 32 + 4 + 32 + 8 + 1 + Genesis.maxValidators * (1 + 32 + 32)
+        + 1 + Auditing.maxAuditors * 32 + 1 + Genesis.maxValidators * (1 + 64) + 1 + 64
 
     /// A validator's signature: its index in the validator set in office before the statement.
     public struct Signer: Sendable, Equatable {
@@ -250,15 +253,25 @@ public enum AuthorityError: Error, Equatable, Sendable, CustomStringConvertible 
 /// checked against the one before it, so that whoever pins the genesis can check every later
 /// validator set and auditor key without trusting one validator.
 public struct AuthorityChain: Sendable {
-    public let genesis: Genesis
+    /// The ledger's chain id: every statement names it.
+    public let chainID: ChainID
+    /// The issuer, who signs every change of the auditor keys.
+    public let issuer: RistrettoPoint
     /// In order: the genesis's authority first.
     public private(set) var authorities: [Authority]
     public private(set) var statements: [AuthorityStatement] = []
 
     public init(genesis: Genesis) {
-        self.genesis = genesis
-        authorities = [Authority(number: 0, effective: 1, validators: genesis.validators, auditors: genesis.auditors,
-                                 id: genesis.chainID.bytes)]
+        self.init(chainID: genesis.chainID, issuer: genesis.issuer.spendKey, validators: genesis.validators,
+                  auditors: genesis.auditors)
+    }
+
+    /// The chain of a ledger whose genesis names `validators` and `auditors`. With no
+    /// validators no statement reaches a quorum, so the first authority stays in office.
+    public init(chainID: ChainID, issuer: RistrettoPoint, validators: [GenesisValidator], auditors: [AuditorKey]) {
+        self.chainID = chainID
+        self.issuer = issuer
+        authorities = [Authority(number: 0, effective: 1, validators: validators, auditors: auditors, id: chainID.bytes)]
     }
 
     /// The chain of `statements` in order from `genesis`.
@@ -276,13 +289,26 @@ public struct AuthorityChain: Sendable {
         authorities.last { $0.effective <= sequence } ?? authorities[0]
     }
 
+    /// The first effective sequence of a statement later than `sequence` (nil if none is
+    /// pending): the authority changes there.
+    public func nextChange(after sequence: UInt64) -> UInt64? {
+        authorities.first { $0.effective > sequence }?.effective
+    }
+
+    /// Takes the last statement out of the chain (a ledger undoing the batch that settled it).
+    package mutating func removeLast() {
+        guard !statements.isEmpty else { return }
+        statements.removeLast()
+        authorities.removeLast()
+    }
+
     /// Checks `statement` against the authority in office and, if it continues the chain,
     /// puts the authority it states in office from its effective sequence.
     /// - Throws: `AuthorityError` saying what is wrong; the chain is unchanged then.
     /// - Warning: Variable time; public data only.
     public mutating func append(_ statement: AuthorityStatement) throws(AuthorityError) {
         let office = current
-        guard statement.chainID == genesis.chainID else { throw .wrongChain }
+        guard statement.chainID == chainID else { throw .wrongChain }
         guard statement.number == office.number &+ 1, statement.number > office.number else {
             throw .wrongNumber(expected: office.number &+ 1, found: statement.number)
         }
@@ -302,7 +328,7 @@ public struct AuthorityChain: Sendable {
             throw .noQuorum(valid: statement.signers.count, needed: office.quorum)
         }
         if let signature = statement.issuerSignature {
-            guard Self.issuerSigned(statement.body, signature, issuer: genesis.issuer.spendKey) else {
+            guard Self.issuerSigned(statement.body, signature, issuer: issuer) else {
                 throw .invalidIssuerSignature
             }
         } else if statement.auditors != office.auditors {

@@ -36,13 +36,16 @@ public struct Receipt: Sendable, Equatable {
         case transfer = 1
         case mint = 2
         case redemption = 3
+        /// An authority statement (§7.12): settled like an object, under its statement id.
+        case authority = 4
 
-        /// The kind's name in JSON and messages: "transfer", "mint" or "redemption".
+        /// The kind's name in JSON and messages: "transfer", "mint", "redemption" or "authority".
         public var name: String {
             switch self {
             case .transfer: "transfer"
             case .mint: "mint"
             case .redemption: "redemption"
+            case .authority: "authority"
             }
         }
     }
@@ -255,7 +258,7 @@ public struct Receipt: Sendable, Equatable {
     /// genesis's.
     public func certificateError(authorities: AuthorityChain) -> CertificateError? {
         let office = authorities.authority(at: batchFirst)
-        return certificateError(chain: authorities.genesis.chainID, validators: office.validators, quorum: office.quorum)
+        return certificateError(chain: authorities.chainID, validators: office.validators, quorum: office.quorum)
     }
 
     /// The certificate check against one validator set: every signer a member whose

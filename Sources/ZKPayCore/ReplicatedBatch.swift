@@ -1,9 +1,9 @@
 /// One batch of the replicated log (docs/PROTOCOL.md §7.9): what the leader settled in one
 /// batch, in order, as every validator must settle it.
 ///
-///     version u8 = 1 ‖ LE64(first sequence) ‖ LE64(time) ‖ kind u8 (1 transfers, 2 mints)
+///     version u8 = 1 ‖ LE64(first sequence) ‖ LE64(time) ‖ kind u8 (1 transfers, 2 mints, 3 redemptions, 4 an authority statement)
 ///     ‖ chain hash before (32) ‖ chain hash after (32) ‖ LE32(count)
-///     ‖ count × ( LE32(length) ‖ canonical transfer or mint bytes )
+///     ‖ count × ( LE32(length) ‖ canonical object bytes )
 ///
 /// Only settled items are in it (a rejected submission changes no state), so item i
 /// settles at `firstSequence + i`. A follower re-verifies every item against its own state,
@@ -14,6 +14,8 @@ public struct ReplicatedBatch: Sendable, Equatable {
         case transfers = 1
         case mints = 2
         case redemptions = 3
+        /// One authority statement (§7.12), alone in its batch.
+        case authorities = 4
     }
 
     public static let version: UInt8 = 1
@@ -75,7 +77,7 @@ public struct ReplicatedBatch: Sendable, Equatable {
         guard firstSequence >= 1 else { throw .invalidEncoding(field: "first_sequence", reason: "sequences start at 1") }
         time = try r.u64("time")
         let k = try r.u8("kind")
-        guard let kind = Kind(rawValue: k) else { throw .invalidEncoding(field: "kind", reason: "\(k) is not 1 or 2") }
+        guard let kind = Kind(rawValue: k) else { throw .invalidEncoding(field: "kind", reason: "\(k) is not 1, 2, 3 or 4") }
         self.kind = kind
         previousChainHash = try r.raw(32, "previous_chain_hash")
         chainHash = try r.raw(32, "chain_hash")

@@ -76,18 +76,28 @@ struct ServiceSupportTests {
         _ = s.mintOrFail(pool.mint)
         _ = s.submit([pool.t1])
         var bytes = s.state.snapshotBytes(receipts: s.receipts)
-        // Version 4 is version 5 without the burn fields (offset 89: after version, sequence,
-        // chain hash, minted, fee pool and Σ mint blindings): still read, with nothing burned.
-        var v4 = Array(bytes[0..<89]) + Array(bytes[(89 + 8 + 32)...])
+        // Version 5 is version 6 without the statement count (after the unspent notes, the
+        // spent notes and the excesses, each list after its u64 count); version 4 is version 5
+        // without the burn fields (offset 89: after version, sequence, chain hash, minted, fee
+        // pool and Σ mint blindings). Both are still read, with nothing burned and no statement.
+        let statements = 129 + 8 + s.state.unspent.count * (32 + Output.encodedLength + 10) + 8 + s.state.spentBy.count * 64
+            + 8 + s.state.excesses.count
+        #expect(bytes[statements..<(statements + 8)].allSatisfy { $0 == 0 })
+        var v5 = Array(bytes[0..<statements]) + Array(bytes[(statements + 8)...])
+        v5[0] = 5
+        var v4 = Array(v5[0..<89]) + Array(v5[(89 + 8 + 32)...])
         v4[0] = 4
-        var restoredReceipts = SettledReceipts()
-        let restored = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, chainID: pool.chain,
-                                       snapshot: v4, receipts: &restoredReceipts)
-        #expect(restored.snapshotBytes(receipts: restoredReceipts) == bytes && restored.burned == 0)
-        for version: UInt8 in [1, 2, 3, 6] {
+        for old in [v5, v4] {
+            var restoredReceipts = SettledReceipts()
+            let restored = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, chainID: pool.chain,
+                                           snapshot: old, receipts: &restoredReceipts)
+            #expect(restored.snapshotBytes(receipts: restoredReceipts) == bytes && restored.burned == 0)
+            #expect(restored.authorities.statements.isEmpty)
+        }
+        for version: UInt8 in [1, 2, 3, 7] {
             bytes[0] = version
             var receipts = SettledReceipts()
-            #expect(throws: LedgerError.corruptSnapshot(path: "snapshot", reason: "state version \(version); this build reads version 5")) {
+            #expect(throws: LedgerError.corruptSnapshot(path: "snapshot", reason: "state version \(version); this build reads version 6")) {
                 _ = try LedgerState(issuer: pool.issuer.spend.publicKey, minimumFee: 1, chainID: pool.chain,
                                     snapshot: bytes, receipts: &receipts)
             }

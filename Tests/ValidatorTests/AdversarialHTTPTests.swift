@@ -85,7 +85,8 @@ struct AdversarialHTTPTests {
         let methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "BREW"]
         for route in Routes.all {
             let path = route.path.replacingOccurrences(of: "{id}", with: String(repeating: "0", count: 64))
-            for method in methods where method != route.method {
+            let served = Routes.all.filter { $0.path == route.path }.map(\.method)
+            for method in methods where !served.contains(method) {
                 let r = try rawExchange(port, Array("\(method) \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
                 let status = try #require(r.status, "\(method) \(path)")
                 #expect((400..<500).contains(status) || status == 501, "\(method) \(path) -> \(status)")
