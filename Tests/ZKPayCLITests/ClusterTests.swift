@@ -153,6 +153,19 @@ struct ClusterTests {
         return (s, c)
     }
 
+    /// `zkpay mint` until it gets a receipt: a follower that has just seen the election may
+    /// not know the leader yet (503 `no_leader`), which a client retries.
+    static func mint(_ zkpay: ZKPay, via url: String, amount: String) -> Bool {
+        for _ in 0..<40 {
+            if let r = try? zkpay.run(["mint", "--wallet", "issuer", "--to", "alice", "--amount", amount],
+                                      environment: ["ZKPAY_VALIDATOR": url]), r.code == 0 {
+                return true
+            }
+            usleep(250_000)
+        }
+        return false
+    }
+
     /// `zkpay send` until it gets a receipt (an election in progress answers 503; the
     /// wallet resolves a lost reply by transfer id).
     static func pay(_ zkpay: ZKPay, via url: String, amount: String) -> String? {
@@ -293,7 +306,7 @@ struct ClusterTests {
         defer { cluster.shutdown() }
         let (etcd, zkpay, vs, dir) = (cluster.etcd, cluster.zkpay, cluster.validators, cluster.dir)
         #expect(eventually(60) { Self.leaders(vs).count == 1 && vs.allSatisfy { $0.status()?["role"] != nil } })
-        try zkpay.expect(["mint", "--wallet", "issuer", "--to", "alice", "--amount", "5"], 0, environment: ["ZKPAY_VALIDATOR": vs[0].url])
+        #expect(Self.mint(zkpay, via: vs[0].url, amount: "5"))
         let state = try #require(eventually(30) { Self.converged(vs)?.sequence == 1 } ? Self.converged(vs) : nil)
 
         // The next batch of the log, continuing the chain, holding a mint by a rogue issuer.
@@ -399,5 +412,53 @@ struct ClusterTests {
             }
         }, "\(vs.map(\.logs))")
         #expect(eventually(30) { Self.converged(vs).map { $0.sequence >= 2 } ?? false })
+    }
+
+    @Test("an authority statement signed by both validators and the issuer, submitted to a follower, is replicated and certified; from its effective sequence every validator requires the new auditor, and the auditor reads what settled there")
+    func authorityStatement() throws {
+        let cluster = try TestCluster("cluster-authority", etcdMembers: 1, validators: 2, wallets: ["alice", "bob", "issuer"])
+        defer { cluster.shutdown() }
+        let (zkpay, vs, dir) = (cluster.zkpay, cluster.validators, cluster.dir)
+        // The auditor keeps its key in a home of its own.
+        let auditorHome = temporaryPath("cluster-authority-auditor")
+        defer { try? FileManager.default.removeItem(atPath: auditorHome) }
+        var auditor = ZKPay(home: auditorHome)
+        let key = try #require(try jsonObject(try auditor.expect(["auditor", "create", "beta", "--json"], 0).out)["auditor"] as? String)
+        #expect(eventually(60) { Self.leaders(vs).count == 1 && vs.allSatisfy { $0.status()?["role"] != nil } })
+        let follower = try #require(vs.first { ($0.status()?["role"] as? String) == "follower" })
+        #expect(Self.mint(zkpay, via: follower.url, amount: "100"))
+        #expect(eventually(30) { Self.converged(vs)?.sequence == 1 })
+
+        // Statement 1 settles at 2; beta is in office from 4. The quorum of two is both.
+        let file = "\(dir)/beta.zkpa"
+        let env = ["ZKPAY_VALIDATOR": follower.url]
+        try zkpay.expect(["authority", "draft", "--effective", "4", "--auditor", key, "--out", file], 0, environment: env)
+        try zkpay.expect(["authority", "sign", file, "--data", "\(dir)/v1"], 0, environment: env)
+        let one = try zkpay.expect(["authority", "show", "--file", file], 0, environment: env).out
+        #expect(one.contains("signed by: v1;") && one.contains("the set in office needs 2"), "\(one)")
+        try zkpay.expect(["authority", "sign", file, "--data", "\(dir)/v2"], 0, environment: env)
+        try zkpay.expect(["authority", "sign", file, "--issuer", "--wallet", "issuer"], 0, environment: env)
+        let settled = try zkpay.expect(["authority", "submit", file], 0, environment: env).out
+        #expect(settled.contains("settled at sequence 2"), "\(settled)")
+        #expect(eventually(30) { Self.converged(vs)?.sequence == 2 })
+        for v in vs {
+            let body = try #require(v.fetch("/v1/authority")?.body)
+            let json = try jsonObject(String(decoding: body, as: UTF8.self))
+            #expect((json["statements"] as? [String])?.count == 1, "\(v.url): \(json)")
+        }
+
+        // Sequence 3 has no auditor; from 4 every output discloses to beta.
+        #expect(Self.pay(zkpay, via: follower.url, amount: "10") != nil)
+        #expect(Self.pay(zkpay, via: follower.url, amount: "20") != nil)
+        #expect(eventually(30) { Self.converged(vs)?.sequence == 4 })
+        auditor.environment["ZKPAY_VALIDATOR"] = follower.url
+        let scanned = try jsonObject(try auditor.expect(["auditor", "scan", "--auditor", "beta", "--json"], 0).out)
+        let items = try #require(scanned["items"] as? [[String: Any]], "\(scanned)")
+        #expect(items.map { $0["kind"] as? String } == ["mint", "authority", "transfer", "transfer"], "\(items)")
+        func amounts(_ item: [String: Any]) -> [String] {
+            ((item["outputs"] as? [[String: Any]]) ?? []).compactMap { $0["amount"] as? String }
+        }
+        #expect(items.count == 4 && amounts(items[2]).isEmpty && Set(amounts(items[3])) == ["20000000", "69999998"], "\(items)")
+        try zkpay.expect(["audit"], 0, environment: ["ZKPAY_VALIDATOR": vs.first { $0 !== follower }?.url ?? follower.url])
     }
 }
