@@ -116,7 +116,7 @@ FUZZ_SCRATCH := .build-fuzz
 FUZZ_BIN := $(FUZZ_SCRATCH)/release/zkpay-fuzz
 FUZZ_BUILD_FLAGS := -c release --scratch-path $(FUZZ_SCRATCH) -Xswiftc -sanitize=fuzzer,address \
 	-Xswiftc -use-ld=lld -Xswiftc -enable-testing
-FUZZ_TARGETS := http json batch bech32m transfer mint redemption note receipt wal snapshot
+FUZZ_TARGETS := http json batch bech32m transfer mint redemption authority note receipt wal snapshot
 FUZZ_ARTIFACTS := fuzz-artifacts
 FUZZ_MALLOC_MB ?= 64
 FUZZ_TIMEOUT ?= 30

@@ -235,6 +235,28 @@ write("redemption", "valid-1in-2out-fee-burn-change", redemption(transfer["valid
 write("redemption", "reference-140", redemption(transfer["valid-1in-2out-fee"], 1, b"R" * 140))
 write("redemption", "reference-control-char", redemption(transfer["valid-1in-2out-fee"], 1, b"A\x07B"))
 
+
+
+def authority(number, previous, effective, validators, auditors, signers, issuer_signature):
+    """An authority statement (PROTOCOL.md §7.12) on the chain id 32 x 5a: validators as (name,
+    key) pairs, signers as (index, 64-byte signature) pairs, well formed (the decoder reads
+    every field; the signatures do not verify)."""
+    body = bytes([1]) + b"\x5a" * 32 + struct.pack("<I", number) + previous + struct.pack("<Q", effective)
+    body += bytes([len(validators)]) + b"".join(bytes([len(n)]) + n + k for n, k in validators)
+    body += bytes([len(auditors)]) + b"".join(auditors)
+    out = body + bytes([len(signers)]) + b"".join(bytes([i]) + sig for i, sig in signers)
+    return out + (bytes([1]) + issuer_signature if issuer_signature else bytes([0]))
+
+
+_, _, _, _, _, _, _, _, t_sender, t_auth = split_transfer(transfer["valid-1in-2out-fee"])
+# The known answer of PROTOCOL.md 7.12: one validator "v1" with key 00..1f, no auditors, no signatures.
+write("authority", "known-answer-unsigned", authority(1, b"\x5a" * 32, 100, [(b"v1", bytes(range(32)))], [], [], None))
+write("authority", "two-validators-one-auditor-signed",
+      authority(2, bytes(range(32)), 5000, [(b"v1", bytes(range(32))), (b"v2", bytes(range(32, 64)))], [t_sender],
+                [(0, bytes(64)), (1, bytes(range(64)))], t_auth))
+write("authority", "signers-out-of-order",
+      authority(1, b"\x5a" * 32, 7, [(b"v1", bytes(range(32)))], [], [(1, bytes(64)), (0, bytes(64))], None))
+
 out0 = split_transfer(transfer["valid-1in-2out-fee"])[2][0]
 write("note", "note-from-transfer-output", b"\x00" + b"\x03\x01" + bytes(range(32)) + out0)
 write("note", "memo-from-transfer-output", b"\x01" + out0[64:])

@@ -690,7 +690,10 @@ final class SequencerLoop {
             }
         }
         let time = sequencer.clock.wallMilliseconds
-        if !transfers.isEmpty {
+        if !transfers.isEmpty, let change = ledger.state.authorities.nextChange(after: ledger.state.sequence),
+           ledger.state.sequence &+ UInt64(flight?.items.count ?? 0) &+ UInt64(transfers.count) >= change {
+            takeAcrossChange(transfers)
+        } else if !transfers.isEmpty {
             // Look up this batch's inputs (after the batch in flight), start its proof
             // checks, and apply the batch in flight meanwhile.
             let prepared = ledger.state.prepareVerification(transfers.map(\.0), after: flight?.prepared)
@@ -717,6 +720,27 @@ final class SequencerLoop {
             land()
             sequencer.settle(OrderedBatch(time: time(), authorities: [statement]), replies: [reply], object: .authority, ledger)
             loaded = sequencer.underLoad
+        }
+    }
+}
+
+extension SequencerLoop {
+    /// Settles transfers that could reach the effective sequence of a pending authority
+    /// statement (§7.12): after the batch in flight lands, in batches that end before each
+    /// effective sequence, each verified for the authority that governs it. Apply would
+    /// refuse an item verified for another authority; the cut keeps such refusals to the
+    /// items a rejection before them moved across the boundary. Rare, so not overlapped.
+    fileprivate func takeAcrossChange(_ transfers: [(Transfer, Reply)]) {
+        land()
+        var rest = transfers[...]
+        while !rest.isEmpty {
+            let next = ledger.state.sequence &+ 1
+            let room = ledger.state.authorities.nextChange(after: next).map { Int(clamping: $0 - next) } ?? rest.count
+            let part = Array(rest.prefix(max(1, room)))
+            rest = rest.dropFirst(part.count)
+            flight = Sequencer.Flight(items: part, prepared: ledger.state.prepareVerification(part.map(\.0)))
+            if let f = flight { verify(f) }
+            land()
         }
     }
 }

@@ -56,6 +56,20 @@ public enum WalletOperationError: Error, CustomStringConvertible {
     }
 }
 
+extension WalletOperationError {
+    /// Why building the same request again may succeed where nothing was sent or settled:
+    /// another send of this wallet took the chosen notes, or the ledger's auditors changed
+    /// before the transfer settled (docs/PROTOCOL.md §7.12); nil for every other error.
+    public var rebuildReason: String? {
+        switch self {
+        case .notesTaken: "a concurrent send took the chosen notes; choosing again…"
+        case let .rejected(_, code, _) where code == "authority_changed":
+            "the ledger's auditor keys changed before it settled; building it again for the auditors in office…"
+        default: nil
+        }
+    }
+}
+
 /// An owned note with its opening.
 public struct OpenedNote: Sendable {
     /// The note.

@@ -157,13 +157,14 @@ enum SendCommand {
         let memoText = String(decoding: memo, as: UTF8.self)
         var settled: Settlement?
         // Another send of this wallet may take the chosen notes between the note list and
-        // the reservation; then nothing was sent, and the send starts over from a new list.
+        // the reservation, or an authority statement may change the auditors before the
+        // transfer settles; then nothing was settled, and the send starts over from a new list.
         for attempt in 1...3 {
             do {
                 settled = try session.submit(built, recipient: recipient, amount: amount, memo: memoText)
                 break
-            } catch WalletOperationError.notesTaken where attempt < 3 {
-                console.progress("a concurrent send took the chosen notes; choosing again…")
+            } catch let e as WalletOperationError where attempt < 3 && e.rebuildReason != nil {
+                console.progress(e.rebuildReason ?? "")
                 sync = try ctx.sync(session)
                 built = try wrap { try session.build(to: recipient, amount: amount, fee: chosenFee, memo: memo, sync: sync) }
             } catch let e as CLIError { throw e } catch { throw CLIError.failure("\(error)", code: errorCode(error)) }
@@ -482,8 +483,8 @@ enum RedeemCommand {
             do {
                 settled = try session.submit(built)
                 break
-            } catch WalletOperationError.notesTaken where attempt < 3 {
-                console.progress("a concurrent send took the chosen notes; choosing again…")
+            } catch let e as WalletOperationError where attempt < 3 && e.rebuildReason != nil {
+                console.progress(e.rebuildReason ?? "")
                 sync = try ctx.sync(session)
                 built = try wrap { try session.buildRedemption(amount: amount, reference: reference, fee: chosenFee, sync: sync) }
             } catch let e as CLIError { throw e } catch { throw CLIError.failure("\(error)", code: errorCode(error)) }

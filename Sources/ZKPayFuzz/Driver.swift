@@ -33,6 +33,8 @@ struct FuzzTarget: Sendable {
         FuzzTarget(name: "mint", summary: "mint binary codec and JSON round trip", run: ObjectTargets.mint),
         FuzzTarget(name: "redemption", summary: "redemption binary codec (with its inner transfer), ledger facts, JSON round trip",
                    run: ObjectTargets.redemption),
+        FuzzTarget(name: "authority", summary: "authority statement codec, a chain step, a ledger's refusal",
+                   run: ObjectTargets.authority),
         FuzzTarget(name: "note", summary: "note, output and memo codecs; memo plaintext after decryption",
                    run: ObjectTargets.note),
         FuzzTarget(name: "receipt", summary: "receipt codec (both versions), prefix decoding, JSON round trip",

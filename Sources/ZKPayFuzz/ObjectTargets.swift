@@ -70,6 +70,30 @@ enum ObjectTargets {
                 "a redemption's JSON form decodes to another redemption")
     }
 
+    /// Input: an authority statement's canonical encoding (a POST /v1/authority body, a log
+    /// record's object, a statement of a snapshot): decoded, encoded back, checked as the next
+    /// step of a chain of its own validators, and applied to a ledger state with no validator
+    /// set (which must refuse it and stay as it was).
+    static func authority(_ data: [UInt8]) {
+        guard let s = try? AuthorityStatement(bytes: data) else { return }
+        require(s.bytes == data, "a decoded authority statement holds other bytes than it was decoded from")
+        require(data.starts(with: s.body) && s.id.count == 32, "a statement's signed body is not the start of its bytes")
+        require(zip(s.signers, s.signers.dropFirst()).allSatisfy { $0.index < $1.index }, "signer indices not increasing")
+        var chain = AuthorityChain(chainID: s.chainID, issuer: wallet.spend.publicKey, validators: s.validators,
+                                   auditors: s.auditors)
+        if (try? chain.append(s)) != nil {
+            require(chain.current.number == s.number && chain.authority(at: s.effective).id == s.id,
+                    "an appended statement is not the authority in office from its effective sequence")
+        }
+        var state = LedgerState(issuer: wallet.spend.publicKey, minimumFee: 1, chainID: s.chainID)
+        let applied = state.apply(OrderedBatch(time: 1, authorities: [s]))
+        guard case .rejected = applied.outcomes.first else {
+            require(false, "a ledger without a validator set settled an authority statement")
+            return
+        }
+        require(state.sequence == 0 && state.authorities.statements.isEmpty, "a refused statement changed the state")
+    }
+
     /// Input: a selector byte, then (0) a note's canonical encoding, (1) an encrypted memo,
     /// (2) a memo plaintext, sealed to a fixed wallet and opened again: what a payer
     /// controls entirely and the payee's wallet parses after decryption.

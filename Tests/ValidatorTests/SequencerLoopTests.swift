@@ -6,6 +6,7 @@ import Testing
 import TestSupport
 @testable import Validator
 import ZKPayCore
+import ZKPayTools
 
 /// The sequencer's batching rules, stepped one decision at a time with a simulated clock
 /// (`Sequencer.manual`): what a validator does when items arrive alone or under load, and
@@ -23,9 +24,9 @@ struct SequencerLoopTests {
         let loop: SequencerLoop
         private var next = 0
 
-        init() throws {
+        init(genesis: Genesis = Pool.genesis) throws {
             let storage = SimulatedStorage()
-            try Ledger.initialize(storage: storage, genesis: Pool.genesis, receiptKeySeed: SecretBytes(copying: Pool.keySeed))
+            try Ledger.initialize(storage: storage, genesis: genesis, receiptKeySeed: SecretBytes(copying: Pool.keySeed))
             let ledger = try Ledger(storage: storage, options: LogOptions())
             (sequencer, loop) = Sequencer.manual(ledger: ledger,
                                                  policy: BatchPolicy(maxTransfers: 4, maxWaitNanos: 5_000_000, capacity: 16),
@@ -54,6 +55,14 @@ struct SequencerLoopTests {
             return next
         }
 
+        @discardableResult
+        func submit(_ statement: AuthorityStatement) -> Int {
+            defer { next += 1 }
+            #expect(sequencer.admit(1) == nil)
+            sequencer.enqueue(.authority(statement, book.reply(for: next)))
+            return next
+        }
+
         /// The receipts of the answers given since the last call, by item (nil for a refusal).
         func receipts() -> [Int: Receipt?] {
             var out: [Int: Receipt?] = [:]
@@ -63,6 +72,34 @@ struct SequencerLoopTests {
             }
             return out
         }
+    }
+
+    @Test("a batch of transfers that reaches an authority statement's effective sequence is cut there: each part is verified for the auditors that govern it")
+    func batchCutAtAuthorityChange() throws {
+        let g = try AuthorityRouteTests.genesis()
+        let h = try Harness(genesis: g)
+        var rng = SeededRNG(seed: 0xa17_0005)
+        var signer = FixtureSigner(rng: SeededRNG(seed: 0xa17_0006))
+        let mint = try AuthorityRouteTests.mint(g, rng: &rng, signer: &signer)
+        let notes = mint.createdNotes.map { Pool.owned($0, by: Pool.shared.alice) }
+        let a = AuthorityRouteTests.auditorA.publicKey, b = AuthorityRouteTests.auditorB.publicKey
+        h.submit(mint)
+        #expect(h.loop.step() == .proceed)
+        // Settles at 2; auditor B governs from 4.
+        h.submit(try AuthorityRouteTests.statement(g, effective: 4, auditors: [b]))
+        #expect(h.loop.step() == .proceed)
+        #expect(h.receipts().values.compactMap { $0?.sequence }.sorted() == [1, 2])
+        // One batch of three: the first settles at 3 (A), the next two at 4 and 5 (B).
+        let items = [
+            h.submit(try AuthorityRouteTests.pay(g, notes[0], auditors: [a], amount: 1, rng: &rng, signer: &signer)),
+            h.submit(try AuthorityRouteTests.pay(g, notes[1], auditors: [b], amount: 2, rng: &rng, signer: &signer)),
+            h.submit(try AuthorityRouteTests.pay(g, notes[2], auditors: [b], amount: 3, rng: &rng, signer: &signer)),
+        ]
+        #expect(h.loop.step() == .proceed)
+        while h.loop.inFlight { _ = h.loop.step() }
+        let answered = h.receipts()
+        #expect(items.map { answered[$0]??.sequence } == [3, 4, 5], "\(answered)")
+        #expect(answered[items[0]]??.batchSize == 1 && answered[items[1]]??.batchFirst == 4)
     }
 
     @Test("a lone item on an idle sequencer is taken at once, without waiting for more")

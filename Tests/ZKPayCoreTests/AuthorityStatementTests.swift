@@ -1,3 +1,4 @@
+import Foundation
 import Sodium
 import Testing
 @testable import ZKPayCore
@@ -152,5 +153,26 @@ struct AuthorityStatementTests {
     @Test("the quorum of a set of N validators is ceil((N + f + 1) / 2)")
     func quorum() {
         #expect((1...10).map { Genesis.quorum(validatorCount: $0) } == [1, 2, 2, 3, 4, 4, 5, 6, 6, 7])
+    }
+}
+
+@Suite("Authority statement fuzz seeds")
+struct AuthorityStatementSeedTests {
+    static func seed(_ name: String) throws -> [UInt8] {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz/authority")
+        return Array(try Data(contentsOf: dir.appendingPathComponent(name)))
+    }
+
+    @Test("the fuzz seeds, encoded in Python from the documented layout, decode as documented; indices out of order are refused")
+    func independentEncoding() throws {
+        let known = try AuthorityStatement(bytes: try Self.seed("known-answer-unsigned"))
+        #expect(ProtocolHex.encode(known.id) == "47bbc9e9818044163516f70fe01684234c4c019faa91900b41ddc5ed1eb0fedb")
+        #expect(known.number == 1 && known.effective == 100 && known.validators.map(\.name) == ["v1"] && known.signers.isEmpty)
+        let signed = try AuthorityStatement(bytes: try Self.seed("two-validators-one-auditor-signed"))
+        #expect(signed.number == 2 && signed.effective == 5000 && signed.validators.count == 2 && signed.auditors.count == 1)
+        #expect(signed.signers.map(\.index) == [0, 1] && signed.issuerSignature?.count == 64)
+        #expect(signed.bytes == (try Self.seed("two-validators-one-auditor-signed")))
+        #expect(throws: ProtocolError.self) { try AuthorityStatement(bytes: try Self.seed("signers-out-of-order")) }
     }
 }
