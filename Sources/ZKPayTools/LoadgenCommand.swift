@@ -90,10 +90,14 @@ enum LoadgenCommand {
         // 1. The validator, its issuer and its fee.
         let status: StatusBody
         let genesis: Genesis
+        // The auditors the transfers disclose to: those in office at the ledger's next
+        // sequence (docs/PROTOCOL.md §7.12), from the statements checked from the genesis.
+        let auditors: [AuditorKey]
         do {
             let client = ValidatorClient(url: url, timeout: 10)
             status = try client.status()
             genesis = try Genesis(bytes: try client.genesisBytes())
+            auditors = try client.authorities(genesis: genesis).authority(at: status.sequence &+ 1).auditors
         } catch { throw CLIError.failure("\(error)") }
         guard status.issuer == issuer.address.encoded else {
             throw CLIError.failure("the validator's issuer is \(status.issuer), not the address of --issuer-seed "
@@ -148,7 +152,7 @@ enum LoadgenCommand {
                 let owner = wallets[item.offset % o.wallets]
                 let to = wallets[(item.offset + 1) % o.wallets]
                 let owned = OwnedNote(note: item.element, contents: try owner.open(item.element.output))
-                let t = try TransferBuilder.build(chain: genesis.chainID, auditors: genesis.auditors, from: owner, spending: [owned],
+                let t = try TransferBuilder.build(chain: genesis.chainID, auditors: auditors, from: owner, spending: [owned],
                                                   payments: [Payment(to: to.address, amount: 1_000)], fee: fee,
                                                   backend: o.backend).transfer
                 let n = built.withLock { $0 += 1; return $0 }
