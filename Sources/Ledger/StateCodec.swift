@@ -145,6 +145,11 @@ extension LedgerState {
             guard UInt64(receiptsListed) == sequence else {
                 throw bad("\(receiptsListed) receipts for \(sequence) settled objects")
             }
+            // Each statement was settled: a receipt of kind authority names its id.
+            for (k, statement) in authorities.statements.enumerated() {
+                guard let id = Key32(statement.id), let s = settledSequences[id], receipts.receipt(at: s)?.kind == .authority
+                else { throw bad("statement \(k + 1) was never settled: no authority receipt names its id") }
+            }
             try r.finish()
         } catch let e as LedgerError {
             throw e

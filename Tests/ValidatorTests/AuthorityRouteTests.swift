@@ -179,6 +179,24 @@ struct AuthorityRouteTests {
         let report = try auditor.finish()
         #expect(report.records == 3 && report.chainHash == chainHash)
 
+        // A snapshot naming a statement no receipt settled is refused.
+        var fresh = LedgerState(genesis: g)
+        var sealed = SettledReceipts()
+        let receiptSigner = ReceiptSigner(key: try ReceiptKey(seed: SecretBytes(copying: Pool.keySeed)), index: 0, chain: g.chainID)
+        let minted = fresh.apply(OrderedBatch(time: 1, mints: [mint]))
+        _ = sealed.seal(minted, signatures: minted.signatures(signer: receiptSigner))
+        let bytes = fresh.snapshotBytes(receipts: sealed)
+        let at = 129 + 8 + fresh.unspent.count * (32 + Output.encodedLength + 10) + 8 + fresh.spentBy.count * 64 + 8
+            + fresh.excesses.count
+        #expect(bytes[at..<(at + 8)].allSatisfy { $0 == 0 })
+        var forged = Array(bytes[..<at]) + [1, 0, 0, 0, 0, 0, 0, 0]
+        forged += withUnsafeBytes(of: UInt32(statement.bytes.count).littleEndian) { Array($0) } + statement.bytes
+        forged += bytes[(at + 8)...]
+        var restored = SettledReceipts()
+        #expect(throws: LedgerError.corruptSnapshot(path: "snapshot", reason: "statement 1 was never settled: no authority receipt names its id")) {
+            _ = try LedgerState(genesis: g, snapshot: forged, receipts: &restored)
+        }
+
         // Undo: a statement taken back with its batch leaves the chain as before.
         var state = LedgerState(genesis: g)
         let before = state.chainHash
