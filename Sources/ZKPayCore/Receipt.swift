@@ -188,7 +188,7 @@ public struct Receipt: Sendable, Equatable {
             let sequence = try r.u64("sequence")
             let kindByte = try r.u8("kind")
             guard let kind = Kind(rawValue: kindByte) else {
-                throw ReceiptError.malformed(field: "kind", reason: "unknown kind \(kindByte) (1 transfer, 2 mint, 3 redemption)")
+                throw ReceiptError.malformed(field: "kind", reason: "unknown kind \(kindByte) (1 transfer, 2 mint, 3 redemption, 4 authority)")
             }
             try r.skip(32, "id")
             let time = try r.u64("time")

@@ -34,7 +34,7 @@ extension JSONObjectReader {
 // MARK: receipts
 
 extension Receipt {
-    /// The receipt JSON object: `{"version": 4, "kind": "transfer"|"mint"|"redemption", "sequence",
+    /// The receipt JSON object: `{"version": 4, "kind": "transfer"|"mint"|"redemption"|"authority", "sequence",
     /// "id", "time", "chain_hash", "batch_first", "batch_size", "state_digest", "path": [hex nodes,
     /// leaf-to-root], "signers": [{"index", "signature"}], "bytes"}` where `bytes` is the hex
     /// of the canonical receipt and each signer a validator's signature over the batch root.
