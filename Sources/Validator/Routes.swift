@@ -44,7 +44,8 @@ public enum Routes {
         limits.maxBodyBytes = max(maxObjectBytes, maxBatchBytes)
         limits.routeBodyBytes = ["POST /v1/transfers": maxObjectBytes, "POST /v1/mints": maxObjectBytes,
                                  "POST /v1/redemptions": maxObjectBytes,
-                                 "POST /v1/authority": AuthorityStatement.maxEncodedLength,
+                                 // The JSON form spells the bytes in hex.
+                                 "POST /v1/authority": 2 * AuthorityStatement.maxEncodedLength + 64,
                                  "POST /v1/transfers/batch": maxBatchBytes,
                                  "POST /v1/certificates": BatchSignature.encodedLength]
         limits.otherRouteBodyBytes = 0
