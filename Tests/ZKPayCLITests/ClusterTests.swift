@@ -341,7 +341,19 @@ struct ClusterTests {
         defer { cluster.shutdown() }
         let zkpay = cluster.zkpay
         // v1 reaches etcd only through the proxies, and starts alone, so it leads.
-        let proxies = try cluster.etcd.members.map { try TCPProxy(target: $0.clientPort) }
+        // A proxy binds an ephemeral port, which the kernel may hand out again from the ports
+        // the cluster reserved for its validators (not yet listening): such a proxy is kept
+        // aside until the next one gets another port, so v2 and v3 can listen on theirs.
+        func proxy(to target: UInt16) throws -> TCPProxy {
+            var aside: [TCPProxy] = []
+            defer { aside.forEach { $0.shutdown() } }
+            while true {
+                let p = try TCPProxy(target: target)
+                if !cluster.ports.contains(p.port) { return p }
+                aside.append(p)
+            }
+        }
+        let proxies = try cluster.etcd.members.map { try proxy(to: $0.clientPort) }
         defer { proxies.forEach { $0.shutdown() } }
         let v1 = try ClusterValidator(zkpay: zkpay, data: "\(cluster.dir)/v1", port: cluster.ports[0], etcd: proxies.map(\.url))
         defer { v1.stop() }
