@@ -264,12 +264,7 @@ public final class WalletSession {
     /// reads the new auditors.
     func auditorsInOffice() throws(WalletOperationError) -> [AuditorKey] {
         let genesis = try ledger()
-        let body: AuthorityBody
-        do { body = try client.authority() } catch { throw map(error) }
-        do { return try AuthorityChain(genesis: genesis, statements: body.statements).authority(at: body.sequence &+ 1).auditors } catch {
-            throw .failed("the validator at \(validator) serves authority statements that do not continue the pinned "
-                + "genesis's chain: \(error)")
-        }
+        do { return try client.auditorsInOffice(genesis: genesis) } catch { throw map(error) }
     }
 
     /// Whether `receipt` is certified by the pinned ledger's validators.

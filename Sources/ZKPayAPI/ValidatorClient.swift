@@ -261,6 +261,15 @@ public final class ValidatorClient {
         }
     }
 
+    /// The auditor keys a transfer built now must disclose to: those of the authority that
+    /// governs the ledger's next sequence, from the statements checked from `genesis`.
+    public func auditorsInOffice(genesis: Genesis) throws(ValidatorClientError) -> [AuditorKey] {
+        let body = try authority()
+        do { return try AuthorityChain(genesis: genesis, statements: body.statements).authority(at: body.sequence &+ 1).auditors } catch {
+            throw .malformedResponse("the validator's authority statements do not continue the genesis's chain: \(error)")
+        }
+    }
+
     /// `GET /v1/redemptions/{id}`; nil when the validator never finalized it (404).
     public func redemption(id: RedemptionID) throws(ValidatorClientError) -> RedemptionLookupBody? {
         let r = try send("GET", "/v1/redemptions/\(id.hex)")

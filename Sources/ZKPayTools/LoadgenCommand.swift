@@ -97,7 +97,7 @@ enum LoadgenCommand {
             let client = ValidatorClient(url: url, timeout: 10)
             status = try client.status()
             genesis = try Genesis(bytes: try client.genesisBytes())
-            auditors = try client.authorities(genesis: genesis).authority(at: status.sequence &+ 1).auditors
+            auditors = try client.auditorsInOffice(genesis: genesis)
         } catch { throw CLIError.failure("\(error)") }
         guard status.issuer == issuer.address.encoded else {
             throw CLIError.failure("the validator's issuer is \(status.issuer), not the address of --issuer-seed "
