@@ -123,8 +123,14 @@ public struct AppliedBatch: Sendable {
     /// What undoes the batch, and the entries the trees were built from.
     let pending: LedgerState.PendingBatch
 
-    /// `signer`'s signatures of `trees`, for `SettledReceipts.seal(_:signatures:)`.
-    public func signatures(signer: ReceiptSigner) -> [Receipt.Signer] { trees.map { signer.sign($0) } }
+    /// The authority in office at each tree's first sequence: whose validators sign it.
+    public let offices: [Authority]
+
+    /// `signer`'s signatures of `trees` (nil for a tree whose authority it is not in office
+    /// in), for `SettledReceipts.seal(_:signatures:)`.
+    public func signatures(signer: ReceiptSigner) -> [Receipt.Signer?] {
+        zip(trees, offices).map { signer.sign($0, office: $1) }
+    }
 
     /// The ledger's issuer (P encoding): its stream gets the `burned` events.
     let issuer: [UInt8]
@@ -216,7 +222,15 @@ extension LedgerState {
                 }
             }
         case let .mints(mints):
+            // Like transfers, the mints of one batch settle under one authority: one validator
+            // set signs the batch, so a mint that would reach the next effective sequence waits
+            // for a batch of its own.
+            let change = authorities.nextChange(after: sequence &+ 1) ?? .max
             for m in mints {
+                guard sequence &+ 1 < change else {
+                    pending.items.append(.rejected(.authorityChanged(sequence: sequence &+ 1)))
+                    continue
+                }
                 do throws(LedgerRejection) {
                     stage(try verifyVartime(m), time: time, into: &pending)
                 } catch {
@@ -248,9 +262,9 @@ extension LedgerState {
             }
         }
         settleDigestTerms()
-        return AppliedBatch(batch: batch, trees: pending.entries.trees(backend: backend, stateDigest: stateDigest),
-                            pending: pending,
-                            issuer: issuer.encoding)
+        let trees = pending.entries.trees(backend: backend, stateDigest: stateDigest)
+        return AppliedBatch(batch: batch, trees: trees, pending: pending,
+                            offices: trees.map { authorities.authority(at: $0.first) }, issuer: issuer.encoding)
     }
 
     // MARK: Staging
@@ -332,17 +346,14 @@ extension LedgerState {
 
 extension LedgerState {
     /// Settles an authority statement into `batch` (or records why not): it must continue
-    /// the chain (`AuthorityChain.append`), take effect after its own sequence, and keep the
-    /// validator set. It settles under its statement id; the authority it states governs
-    /// from its effective sequence.
+    /// the chain (`AuthorityChain.append`) and take effect after its own sequence. It settles
+    /// under its statement id; the authority it states (its auditors and its validators, who
+    /// sign receipts) governs from its effective sequence.
     /// - Warning: Variable time; public data only.
     mutating func stage(_ statement: AuthorityStatement, time: UInt64, into batch: inout PendingBatch) {
         guard let id = Key32(statement.id) else { preconditionFailure("a statement id is a 32-byte BLAKE2b digest") }
         if let s = settledSequences[id] { return batch.items.append(.finalized(sequence: s)) }
         let own = sequence &+ 1
-        guard statement.validators == authorities.current.validators else {
-            return batch.items.append(.rejected(.validatorSetChange))
-        }
         var chain = authorities
         do throws(AuthorityError) { try chain.append(statement) } catch {
             return batch.items.append(.rejected(.authority(error)))

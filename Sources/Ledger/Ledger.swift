@@ -64,18 +64,23 @@ public final class Ledger {
         return genesis
     }
 
-    /// Writes `genesis` and this validator's key seed (mode 0600) into `storage`; the key must
-    /// be one of the genesis's validators.
+    /// Writes `genesis` and this validator's key seed (mode 0600) into `storage`. The key must
+    /// be one of the genesis's validators, or, for a validator `joining` later by an authority
+    /// statement (docs/PROTOCOL.md §7.12), none of them: such a validator follows the log
+    /// without signing until a statement puts its key in office.
     /// - Throws: `alreadyInitialized` if a genesis file exists; `badReceiptKey` if the key is
-    ///   not a validator's; `storage` for I/O failures.
-    public static func initialize(storage: any Storage, genesis: Genesis, receiptKeySeed: SecretBytes) throws(GenesisError) {
+    ///   not a validator's (or, joining, is one); `storage` for I/O failures.
+    public static func initialize(storage: any Storage, genesis: Genesis, receiptKeySeed: SecretBytes,
+                                  joining: Bool = false) throws(GenesisError) {
         do {
             let names = try storage.list()
             guard !names.contains(Genesis.fileName) else { throw GenesisError.alreadyInitialized }
             let key: ReceiptKey
             do { key = try ReceiptKey(seed: receiptKeySeed) } catch { throw GenesisError.badReceiptKey("\(error)") }
-            guard genesis.validatorIndex(publicKey: key.publicKey) != nil else {
-                throw GenesisError.badReceiptKey("the key is not one of the genesis's validators")
+            switch (genesis.validatorIndex(publicKey: key.publicKey), joining) {
+            case (nil, false): throw GenesisError.badReceiptKey("the key is not one of the genesis's validators")
+            case (.some, true): throw GenesisError.badReceiptKey("a joining validator's key is already one of the genesis's validators")
+            default: break
             }
             var seed = receiptKeySeed.withUnsafeBytes { Array($0) }
             defer { secureZero(&seed) }
@@ -138,9 +143,6 @@ public final class Ledger {
         guard seed.count == 32 else { throw .badReceiptKey("it is \(seed.count) bytes, expected 32") }
         let key: ReceiptKey
         do { key = try ReceiptKey(seed: SecretBytes(copying: seed)) } catch { throw .badReceiptKey("\(error)") }
-        guard let index = genesis.validatorIndex(publicKey: key.publicKey) else {
-            throw .badReceiptKey("it is not the key of any validator in \(Genesis.fileName)")
-        }
         var state = LedgerState(genesis: genesis, backend: backend)
         var settled = SettledReceipts()
         // Replay goes through the live path, `LedgerState.apply`, one logged batch at a time
@@ -182,7 +184,7 @@ public final class Ledger {
         self.state = state
         self.receipts = settled
         self.storage = storage
-        signer = ReceiptSigner(key: key, index: index, chain: genesis.chainID)
+        signer = ReceiptSigner(key: key, chain: genesis.chainID)
     }
 
     /// Splits a log record into the settled object and its receipt.

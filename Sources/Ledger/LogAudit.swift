@@ -9,8 +9,12 @@ public enum LogAuditError: Error, Sendable, Equatable, CustomStringConvertible {
     case outOfOrder(expected: UInt64, found: UInt64)
     /// The record does not hold a receipt followed by a canonical transfer or mint.
     case malformed(sequence: UInt64, reason: String)
-    /// The receipt's signature does not verify under the genesis receipt key.
+    /// A signature of the receipt's batch is not one of the validators in office at the batch,
+    /// or does not verify.
     case badSignature(sequence: UInt64)
+    /// The receipt carries no signature: the log is that of a validator not in office at the
+    /// batch (§7.12), which follows without signing.
+    case unsigned(sequence: UInt64)
     /// The logged object fails re-verification (a proof, a signature, a spent or unknown
     /// input, a fee below the minimum), or its receipt disagrees with the replayed chain.
     case rejected(sequence: UInt64, reason: String)
@@ -22,7 +26,11 @@ public enum LogAuditError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .outOfOrder(expected, found):
             "record \(found) where record \(expected) was expected: the log must run from sequence 1 without gaps"
         case let .malformed(s, reason): "record \(s) is not a ledger record: \(reason)"
-        case let .badSignature(s): "the receipt of record \(s) is not signed by the ledger's receipt key (genesis)"
+        case let .badSignature(s):
+            "the receipt of record \(s) carries a signature that is not a valid one of the validators in office at its batch"
+        case let .unsigned(s):
+            "the receipt of record \(s) carries no signature: this log is a validator's that was not in office at that "
+                + "batch; audit the log of a validator in office then"
         case let .rejected(s, reason): "record \(s) fails re-verification: \(reason)"
         case .supplyEquation: "every record verified, but Σ unspent commitments do not match the supply"
         }
@@ -34,6 +42,7 @@ public enum LogAuditError: Error, Sendable, Equatable, CustomStringConvertible {
         case .outOfOrder: "log_out_of_order"
         case .malformed: "log_malformed"
         case .badSignature: "receipt_signature"
+        case .unsigned: "receipt_unsigned"
         case .rejected: "log_rejected"
         case .supplyEquation: "audit_failed"
         }
@@ -67,7 +76,8 @@ public struct LogAuditReport: Sendable, Equatable {
 /// mint's issuer signature is checked, the replay goes through the one apply path
 /// (`LedgerState.apply`), every receipt must hold the entry the replay computes (sequence,
 /// kind, id, time, chain hash), name the state digest the replay reaches after its batch,
-/// and carry a valid signature of a genesis validator, and
+/// and carry a valid signature of a validator in office at its batch (the genesis's until an
+/// authority statement the replay settled changes them, §7.12), and
 /// at the end the supply equation must hold. It trusts nothing but the genesis.
 ///
 /// Feed records in order with `add`, then call `finish`. Memory holds the rebuilt state and
@@ -112,12 +122,14 @@ public struct LogAuditor: ~Copyable {
         guard length < record.payload.count else {
             throw .malformed(sequence: record.sequence, reason: "no transfer or mint follows the receipt")
         }
-        try checkSignature(receipt)
         if let last = batch.last?.receipt,
            receipt.batchFirst != last.batchFirst || receipt.time != last.time || receipt.kind != last.kind
         {
             try flush()
         }
+        // After the batches before it are applied: a statement among them may have changed the
+        // validators in office at this batch.
+        try checkSignature(receipt)
         batch.append((receipt, record.payload[length...]))
         added = expected
         if receipt.sequence == receipt.batchFirst &+ UInt64(receipt.batchSize) &- 1 {
@@ -136,15 +148,18 @@ public struct LogAuditor: ~Copyable {
         return report
     }
 
-    /// Every signer of a receipt is a validator of the genesis and its signature verifies (a
-    /// validator's log holds its own signature; a certificate more): one check per signer of
-    /// each distinct signed message (one per receipt batch).
+    /// Every signer of a receipt is a validator in office at its batch and its signature
+    /// verifies, and there is at least one (a validator's log holds its own signature; a
+    /// certificate more): one check per signer of each distinct signed message (one per
+    /// receipt batch).
     private mutating func checkSignature(_ receipt: Receipt) throws(LogAuditError) {
         guard let message = receipt.signedMessage(chain: genesis.chainID) else { throw .badSignature(sequence: receipt.sequence) }
         let signers = receipt.signers
+        guard !signers.isEmpty else { throw .unsigned(sequence: receipt.sequence) }
         if let v = verified, v.message == message, v.signers == signers { return }
-        guard receipt.certificateError(genesis: genesis, quorum: 1) == nil else {
-            throw .badSignature(sequence: receipt.sequence)
+        switch receipt.certificateError(authorities: state.authorities) {
+        case nil, .tooFewSigners: break
+        default: throw .badSignature(sequence: receipt.sequence)
         }
         verified = (message, signers)
         report.signatures += UInt64(signers.count)

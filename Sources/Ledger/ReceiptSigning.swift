@@ -14,33 +14,35 @@ public struct ReceiptKey: Sendable {
     public var publicKey: [UInt8] { pair.publicKey }
 }
 
-/// A validator's receipt signer: its key, its index in the genesis and the chain id every
-/// signature binds.
+/// A validator's receipt signer: its key and the chain id every signature binds. It signs a
+/// batch as its index in the authority in office at the batch's first sequence
+/// (docs/PROTOCOL.md §7.12), and not at all while it is not in office.
 public struct ReceiptSigner: Sendable {
     /// The validator's key.
     public let key: ReceiptKey
-    /// The validator's index in `genesis.validators`.
-    public let index: Int
     /// The ledger's chain id.
     public let chain: ChainID
 
-    /// The signer of validator `index` of a ledger.
-    public init(key: ReceiptKey, index: Int, chain: ChainID) {
+    /// The signer with `key` of the ledger `chain`.
+    public init(key: ReceiptKey, chain: ChainID) {
         self.key = key
-        self.index = index
         self.chain = chain
     }
 
-    /// This validator's signature of the batch whose tree is `tree`.
-    public func sign(_ tree: ReceiptBatchTree) -> Receipt.Signer {
-        Receipt.Signer(index: index, signature: key.pair.sign(tree.message(chain: chain)))
+    /// This validator's index in `office` (nil if its key is not one of its validators').
+    public func index(in office: Authority) -> Int? {
+        office.validators.firstIndex { $0.publicKey == key.publicKey }
     }
 
-    /// This validator's signature of the batch `receipt` belongs to (the root from its path),
-    /// or nil if the receipt's path gives no root.
-    public func sign(batchOf receipt: Receipt) -> Receipt.Signer? {
-        guard let message = receipt.signedMessage(chain: chain) else { return nil }
-        return Receipt.Signer(index: index, signature: key.pair.sign(message))
+    /// This validator's signature of the batch whose tree is `tree`, as its index in `office`
+    /// (the authority in office at the tree's first sequence); nil while not in office.
+    public func sign(_ tree: ReceiptBatchTree, office: Authority) -> Receipt.Signer? {
+        index(in: office).map { sign(tree, asIndex: $0) }
+    }
+
+    /// This validator's signature of the batch whose tree is `tree`, as validator `index`.
+    public func sign(_ tree: ReceiptBatchTree, asIndex index: Int) -> Receipt.Signer {
+        Receipt.Signer(index: index, signature: key.pair.sign(tree.message(chain: chain)))
     }
 }
 
@@ -93,11 +95,11 @@ public struct ReceiptBatchTree: Sendable {
         return entries[start..<(start + Receipt.entryLength)]
     }
 
-    /// The receipts of the tree's entries signed by `signer` alone, in sequence order. Each
-    /// receipt's bytes are written once, path included, into one array of their exact size
-    /// (no path arrays growing node by node).
-    public func receipts(signer: Receipt.Signer) -> [Receipt] {
-        let signature = signer.signature, index = UInt8(signer.index)
+    /// The receipts of the tree's entries signed by `signer` alone (unsigned without one: a
+    /// validator not in office), in sequence order. Each receipt's bytes are written once,
+    /// path included, into one array of their exact size (no path arrays growing node by node).
+    public func receipts(signer: Receipt.Signer?) -> [Receipt] {
+        let signature = signer?.signature ?? [], index = UInt8(signer?.index ?? 0), signerCount = signer == nil ? 0 : 1
         let entryLength = Receipt.entryLength, first = first, count = count, levels = levels, digest = stateDigest
         var receipts: [Receipt] = []
         receipts.reserveCapacity(count)
@@ -105,10 +107,10 @@ public struct ReceiptBatchTree: Sendable {
             signature.withUnsafeBytes { sig in
                 for i in 0..<count {
                     // entry ‖ LE64(first) ‖ LE16(count) ‖ state digest ‖ path length ‖ path ‖ 1 ‖ index
-                    // ‖ signature.
+                    // ‖ signature (signer count 0 and nothing after it when unsigned).
                     let pathCount = ReceiptTree.pathLength(index: i, size: count)
                     let signersOffset = Receipt.pathOffset + 32 * pathCount
-                    let length = signersOffset + 2 + 64
+                    let length = signersOffset + 1 + 65 * signerCount
                     let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
                         let out = UnsafeMutableRawPointer(buffer.baseAddress!)
                         out.copyMemory(from: all.baseAddress! + i * entryLength, byteCount: entryLength)
@@ -118,9 +120,11 @@ public struct ReceiptBatchTree: Sendable {
                         out.storeBytes(of: UInt8(pathCount), toByteOffset: Receipt.pathCountOffset, as: UInt8.self)
                         let written = ReceiptTree.writePath(levels: levels, index: i, to: out + Receipt.pathOffset)
                         precondition(written == pathCount, "the path has the length RFC 9162 gives it")
-                        out.storeBytes(of: UInt8(1), toByteOffset: signersOffset, as: UInt8.self)
-                        out.storeBytes(of: index, toByteOffset: signersOffset + 1, as: UInt8.self)
-                        (out + signersOffset + 2).copyMemory(from: sig.baseAddress!, byteCount: 64)
+                        out.storeBytes(of: UInt8(signerCount), toByteOffset: signersOffset, as: UInt8.self)
+                        if signerCount == 1 {
+                            out.storeBytes(of: index, toByteOffset: signersOffset + 1, as: UInt8.self)
+                            (out + signersOffset + 2).copyMemory(from: sig.baseAddress!, byteCount: 64)
+                        }
                         initialized = length
                     }
                     // The entry's fields are the ones `ReceiptBatch.append` wrote.
@@ -185,8 +189,9 @@ struct ReceiptBatch {
         return out
     }
 
-    /// The signed receipts, in sequence order (one signature per 65,535 entries).
-    func sign(signer: ReceiptSigner, backend: Backend, stateDigest: [UInt8]) -> [Receipt] {
-        trees(backend: backend, stateDigest: stateDigest).flatMap { $0.receipts(signer: signer.sign($0)) }
+    /// The receipts signed by `signer` as validator `index`, in sequence order (one signature
+    /// per 65,535 entries).
+    func sign(signer: ReceiptSigner, asIndex index: Int, backend: Backend, stateDigest: [UInt8]) -> [Receipt] {
+        trees(backend: backend, stateDigest: stateDigest).flatMap { $0.receipts(signer: signer.sign($0, asIndex: index)) }
     }
 }

@@ -19,9 +19,9 @@ public struct SettledReceipts: Sendable {
     }
 
     /// Appends the receipts of `applied` (the batch last applied to the state these receipts
-    /// belong to), signed by `signatures[i]` over `applied.trees[i]`, and returns each item's
-    /// outcome with its receipt.
-    public mutating func seal(_ applied: AppliedBatch, signatures: [Receipt.Signer]) -> [Outcome] {
+    /// belong to), signed by `signatures[i]` over `applied.trees[i]` (unsigned where nil: a
+    /// validator not in office), and returns each item's outcome with its receipt.
+    public mutating func seal(_ applied: AppliedBatch, signatures: [Receipt.Signer?]) -> [Outcome] {
         precondition(signatures.count == applied.trees.count, "one signature per receipt tree")
         for (tree, signature) in zip(applied.trees, signatures) { append(tree.receipts(signer: signature)) }
         return applied.pending.items.map { item in

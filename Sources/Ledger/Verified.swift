@@ -129,9 +129,6 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
     case authority(AuthorityError)
     /// An authority statement taking effect at `effective`, not after its own sequence.
     case authorityNotAhead(effective: UInt64, sequence: UInt64)
-    /// An authority statement that changes the validator set: this build applies changes of
-    /// the auditor keys only.
-    case validatorSetChange
 
     /// Machine-readable code.
     public var code: String {
@@ -149,7 +146,6 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
         case .authorityChanged: "authority_changed"
         case .authority: "invalid_authority_statement"
         case .authorityNotAhead: "authority_not_ahead"
-        case .validatorSetChange: "validator_set_change_unsupported"
         }
     }
 
@@ -171,8 +167,6 @@ public enum LedgerRejection: Error, Equatable, Sendable, CustomStringConvertible
         case let .authority(e): "the authority statement does not continue this ledger's chain: \(e)"
         case let .authorityNotAhead(e, s):
             "the statement takes effect at sequence \(e), but it would itself settle at \(s); state a later sequence"
-        case .validatorSetChange:
-            "the statement changes the validator set; this validator applies statements that change the auditor keys only"
         }
     }
 }

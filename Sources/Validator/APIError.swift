@@ -64,10 +64,16 @@ public struct APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .authorityChanged:
             return APIFailure(.conflict, r.code, "\(r)")
         case .unknownInput, .feeTooLow, .inputMismatch, .supplyOverflow, .feeOverflow, .burnOverflow, .otherLedger,
-             .authority, .authorityNotAhead, .validatorSetChange:
+             .authority, .authorityNotAhead:
             return APIFailure(.unprocessableContent, r.code, "\(r)")
         }
     }
+
+    /// An authority statement whose validator set is not the one validator running on its own.
+    static let standaloneValidatorSet = APIFailure(
+        .unprocessableContent, "standalone_validator_set",
+        "this validator runs on its own and signs every receipt alone, so a statement's validator set must be this "
+            + "validator's key alone; to change the validators, run the ledger as a cluster (zkpay cluster init)")
 
     /// A storage failure while committing a batch: nothing of it settled.
     static func storage(_ e: LedgerError) -> APIFailure {

@@ -54,21 +54,23 @@ struct BatchSignature: Sendable, Equatable {
                   signer: Receipt.Signer(index: Int(index), signature: signature))
     }
 
-    /// Whether the signature is validator `signer.index`'s of this batch of the ledger `genesis`.
-    func verifies(_ genesis: Genesis) -> Bool {
-        guard signer.index < genesis.validators.count else { return false }
-        return Ed25519.verify(signature: signer.signature, message: key.message(chain: genesis.chainID),
-                              publicKey: genesis.validators[signer.index].publicKey)
+    /// Whether the signature is validator `signer.index`'s of `office` (the authority in office
+    /// at the batch's first sequence, §7.12) over this batch of the ledger `chain`.
+    func verifies(chain: ChainID, office: Authority) -> Bool {
+        guard signer.index < office.validators.count else { return false }
+        return Ed25519.verify(signature: signer.signature, message: key.message(chain: chain),
+                              publicKey: office.validators[signer.index].publicKey)
     }
 }
 
 /// A cluster's receipt certificates (docs/notes/replication.md, "Certificates"): collects the
 /// validators' signatures of each receipt batch and completes receipts with them.
 ///
-/// Every validator signs the batches it applies (its ledger's receipts carry its own
-/// signature) and pushes that signature to its peers (`POST /v1/certificates`); peers check
-/// it against the genesis before keeping it. A receipt is answered once `genesis.quorum`
-/// validators' signatures are held for its batch; signatures a validator lacks (pushes lost,
+/// Every validator in office signs the batches it applies (its ledger's receipts carry its
+/// own signature) and pushes that signature to its peers (`POST /v1/certificates`); peers
+/// check it against the authority in office at the batch (the genesis's validators until a
+/// statement changes them, §7.12) before keeping it. A receipt is answered once that
+/// authority's quorum of signatures is held for its batch; signatures a validator lacks (pushes lost,
 /// or a restart emptied this in-memory store) are pulled from the peers
 /// (`GET /v1/certificates/{sequence}`). Signatures travel validator to validator over HTTP,
 /// never through etcd.
@@ -183,13 +185,17 @@ final class Certifier: Sendable {
         var waiters = Waiters()
         /// Own signatures to push, oldest first (bounded: a lost push is pulled later).
         var outbox: [BatchSignature] = []
-        /// The last sequence each validator (by index) is known to have signed.
-        var signedThrough: [Int: UInt64] = [:]
+        /// The last sequence each validator (by key) is known to have signed.
+        var signedThrough: [[UInt8]: UInt64] = [:]
         var stopping = false
     }
 
-    let genesis: Genesis
-    let ownIndex: Int
+    /// The ledger's chain id (every signature binds it).
+    let chain: ChainID
+    /// This validator's receipt key.
+    let ownKey: [UInt8]
+    /// The ledger's chain of authorities as this validator has applied it.
+    private let authorities: @Sendable () -> AuthorityChain
     /// Seconds a submitter waits for a certificate before it is answered 503.
     let timeout: Double
     /// The other validators' URLs (from the cluster's membership keys).
@@ -201,9 +207,11 @@ final class Certifier: Sendable {
     static let maxOutbox = 4_096
     static let maxWaiters = 65_536
 
-    init(genesis: Genesis, ownIndex: Int, timeout: Double = 5, peers: @escaping @Sendable () -> [String]) {
-        self.genesis = genesis
-        self.ownIndex = ownIndex
+    init(chain: ChainID, ownKey: [UInt8], authorities: @escaping @Sendable () -> AuthorityChain, timeout: Double = 5,
+         peers: @escaping @Sendable () -> [String]) {
+        self.chain = chain
+        self.ownKey = ownKey
+        self.authorities = authorities
         self.timeout = timeout
         self.peers = peers
     }
@@ -230,12 +238,22 @@ final class Certifier: Sendable {
 
     // MARK: Signatures
 
+    /// The authority in office at `sequence`, as far as this validator's ledger knows (a batch
+    /// past a statement it has not applied yet is judged by the authority before it; its
+    /// signatures are pulled again once needed).
+    func office(at sequence: UInt64) -> Authority { authorities().authority(at: sequence) }
+
+    /// This validator's index in the authority in office at `sequence` (nil: not in office).
+    func ownIndex(at sequence: UInt64) -> Int? { office(at: sequence).validators.firstIndex { $0.publicKey == ownKey } }
+
     /// Keeps `signature` if it is a validator's valid signature of its batch (checked here).
     /// - Returns: false for a signature that does not verify.
     @discardableResult
     func add(_ signature: BatchSignature) -> Bool {
-        guard signature.verifies(genesis) else { return false }
+        let office = office(at: signature.first)
+        guard signature.verifies(chain: chain, office: office) else { return false }
         let key = signature.key
+        let signerKey = office.validators[signature.signer.index].publicKey
         let (ready, held): ([Waiter], [Int: [UInt8]]) = state.withLock { s in
             if s.signatures[key] == nil {
                 s.order.append(key)
@@ -250,9 +268,9 @@ final class Certifier: Sendable {
             }
             s.signatures[key, default: [:]][signature.signer.index] = signature.signer.signature
             let last = signature.first &+ UInt64(signature.size) &- 1
-            s.signedThrough[signature.signer.index] = max(s.signedThrough[signature.signer.index] ?? 0, last)
+            s.signedThrough[signerKey] = max(s.signedThrough[signerKey] ?? 0, last)
             let held = s.signatures[key] ?? [:]
-            guard held.count >= genesis.quorum else { return ([], [:]) }
+            guard held.count >= office.quorum else { return ([], [:]) }
             return (s.waiters.remove(key), held)
         }
         for w in ready { w.done(Self.merge(w.receipt, held)) }
@@ -268,8 +286,9 @@ final class Certifier: Sendable {
 
     /// `announce` for a receipt whose batch key (its root) the caller already computed.
     private func announce(_ receipt: Receipt, key: BatchKey) {
-        guard let signer = receipt.signers.first(where: { $0.index == ownIndex }) else { return }
-        let fresh = state.withLock { s in s.signatures[key]?[ownIndex] == nil }
+        guard let index = ownIndex(at: receipt.batchFirst), let signer = receipt.signers.first(where: { $0.index == index })
+        else { return }
+        let fresh = state.withLock { s in s.signatures[key]?[index] == nil }
         guard fresh else { return }
         let own = BatchSignature(key: key, signer: signer)
         add(own)
@@ -280,11 +299,12 @@ final class Certifier: Sendable {
         wake.signal()
     }
 
-    /// Each validator's name and the last sequence it is known to have signed (0: none yet),
-    /// in genesis order: how far each one has applied, as far as this validator has heard.
+    /// Each validator in office now, by name, and the last sequence it is known to have signed
+    /// (0: none yet), in the authority's order: how far each one has applied, as far as this
+    /// validator has heard.
     func signedThrough() -> [(name: String, sequence: UInt64)] {
         let known = state.withLock { $0.signedThrough }
-        return genesis.validators.enumerated().map { ($0.element.name, known[$0.offset] ?? 0) }
+        return authorities().current.validators.map { ($0.name, known[$0.publicKey] ?? 0) }
     }
 
     /// `receipt` with `held` signatures (by validator index) merged in.
@@ -304,13 +324,14 @@ final class Certifier: Sendable {
         // The quorum check and the registration share the lock that `add` completes waiters
         // under, so a signature arriving in between cannot be missed.
         enum Registration { case ready([Int: [UInt8]]), waiting, refused }
+        let quorum = office(at: receipt.batchFirst).quorum
         let now = monotonicNanos()
         let deadline = now + UInt64(timeout * 1e9)
         let waiter = Waiter(receipt: receipt, key: key, deadline: deadline,
                             pullAt: settledNow ? deadline - UInt64(timeout * 5e8) : now, pulled: false, done: done)
         let registration = state.withLock { s -> Registration in
             let held = s.signatures[key] ?? [:]
-            if Set(held.keys).union(receipt.signers.map(\.index)).count >= genesis.quorum { return .ready(held) }
+            if Set(held.keys).union(receipt.signers.map(\.index)).count >= quorum { return .ready(held) }
             guard !s.stopping, s.waiters.count < Self.maxWaiters else { return .refused }
             s.waiters.insert(waiter)
             return .waiting
@@ -437,9 +458,8 @@ extension Router {
         guard let sequence = UInt64(text), sequence >= 1 else {
             return answer(responder, APIFailure.badRequest("a sequence is a decimal number from 1").response)
         }
-        let own = certifier.ownIndex
         onSequencer(responder) { ledger in
-            guard let r = ledger.receipts.receipt(at: sequence),
+            guard let r = ledger.receipts.receipt(at: sequence), let own = certifier.ownIndex(at: r.batchFirst),
                   let s = BatchSignature.of(r)?.first(where: { $0.signer.index == own })
             else { return answer(responder, APIFailure.notFound("this validator has not signed sequence \(sequence)").response) }
             responder.respond(Response(status: .ok, headers: Headers([Header("Content-Type", "application/octet-stream")]),

@@ -45,7 +45,7 @@ struct EtcdMemberFigures: Sendable, Equatable {
 /// Every validator publishes `P applied/NAME` = the last sequence its durable snapshot
 /// covers, when that changes (at most once a second; a snapshot comes every
 /// `snapshotRecords` records). Every `compactionSeconds`, the leader reads those keys and
-/// takes S, the q-th highest (q = the genesis quorum): q validators can restart from their
+/// takes S, the q-th highest (q = the quorum of the validators in office): q validators can restart from their
 /// snapshot without any batch up to S. It deletes the log keys of the batches that end at
 /// or before S, always keeping the last key at or before S + 1 (so etcd holds at least one
 /// batch, and a batch is never cut), compacts etcd's revision history to the delete's
@@ -130,7 +130,8 @@ extension Replication {
     func compactLog(_ client: EtcdClient) throws(EtcdError) {
         let applied = try client.range(appliedPrefix, end: KeyRange.prefixEnd(appliedPrefix))
         let held = applied.kvs.compactMap { UInt64(String(decoding: $0.value, as: UTF8.self)) }.sorted(by: >)
-        let quorum = genesis.quorum
+        // The quorum of the validators in office now (a statement may have changed the set).
+        let quorum = summary().authorities.current.quorum
         guard held.count >= quorum, held[quorum - 1] > 0 else { return }
         let safe = held[quorum - 1]
         // The keys of batches starting at or before S + 1, oldest first (keys only, bounded):

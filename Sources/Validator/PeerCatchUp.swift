@@ -161,8 +161,12 @@ extension Replication {
                   receipt.kind == head.kind, receipt.signedMessage(chain: genesis.chainID) == message
             else { throw .uncertified(sequence: receipt.sequence, reason: "its receipt belongs to another batch than \(first)") }
         }
-        let certified = mergePeerSignatures(last, key: key)
-        if let e = certified.certificateError(genesis: genesis) {
+        // The authority in office at the batch: this ledger has applied every statement
+        // before it (a statement settles at a sequence before its effective one).
+        let chain = summary().authorities
+        let office = chain.authority(at: first)
+        let certified = mergePeerSignatures(last, key: key, office: office)
+        if let e = certified.certificateError(authorities: chain) {
             throw .uncertified(sequence: first, reason: e.description)
         }
         let kind: ReplicatedBatch.Kind = switch head.kind {
@@ -192,15 +196,15 @@ extension Replication {
 
     /// `receipt` with every peer's own valid signature of its batch added (each peer asked
     /// once, until the quorum is reached).
-    private func mergePeerSignatures(_ receipt: Receipt, key: Certifier.BatchKey) -> Receipt {
+    private func mergePeerSignatures(_ receipt: Receipt, key: Certifier.BatchKey, office: Authority) -> Receipt {
         var merged = receipt
         for url in peerURLs() {
-            if merged.signers.count >= genesis.quorum { break }
+            if merged.signers.count >= office.quorum { break }
             guard let (host, port) = Certifier.hostPort(url) else { continue }
             let client = HTTPClient(host: host, port: port, timeout: 2, maxResponseBytes: 4096)
             defer { client.close() }
             guard let r = try? client.request("GET", "/v1/certificates/\(receipt.batchFirst)"), r.status == 200,
-                  let signature = BatchSignature(bytes: r.body), signature.key == key, signature.verifies(genesis),
+                  let signature = BatchSignature(bytes: r.body), signature.key == key, signature.verifies(chain: genesis.chainID, office: office),
                   !merged.signers.contains(where: { $0.index == signature.signer.index })
             else { continue }
             merged = merged.adding([signature.signer])

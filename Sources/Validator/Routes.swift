@@ -277,6 +277,7 @@ final class Router: Sendable {
         if let f = sequencer.admit(1) { return refuse(f, responder) }
         let body = request.body
         let reply = reply(responder)
+        let alone = replication == nil
         let accepted = workers.submit { [sequencer, metrics, backend] in
             do throws(ProtocolError) {
                 switch kind {
@@ -284,7 +285,17 @@ final class Router: Sendable {
                 case .transfer: sequencer.enqueue(.transfer(try Self.decodeTransfer(body, format, backend: backend), reply))
                 case .redemption:
                     sequencer.enqueue(.redemption(try Self.decodeRedemption(body, format, backend: backend), reply))
-                case .authority: sequencer.enqueue(.authority(try Self.decodeAuthority(body, format), reply))
+                case .authority:
+                    let statement = try Self.decodeAuthority(body, format)
+                    // A validator on its own is the ledger's only signer: under any other set its
+                    // receipts would lack a quorum (or any signature).
+                    if alone && statement.validators.map(\.publicKey) != [sequencer.receiptPublicKey] {
+                        sequencer.release(1)
+                        let f = APIFailure.standaloneValidatorSet
+                        metrics.rejected(f.code)
+                        return reply(.failed(f))
+                    }
+                    sequencer.enqueue(.authority(statement, reply))
                 }
             } catch {
                 sequencer.release(1)

@@ -39,6 +39,8 @@ struct LedgerSummary: Sendable {
     var unspentNotes: Int
     /// The last sequence the ledger's durable snapshot covers.
     var snapshotSequence: UInt64 = 0
+    /// The ledger's chain of authority statements (who is in office at each sequence).
+    var authorities: AuthorityChain
 }
 
 /// Batching parameters.
@@ -192,7 +194,8 @@ final class Sequencer: Sendable {
 
     static func summary(_ ledger: Ledger) -> LedgerSummary {
         LedgerSummary(sequence: ledger.state.sequence, chainHash: ledger.state.chainHash, stateDigest: ledger.state.stateDigest,
-                      unspentNotes: ledger.state.unspent.count, snapshotSequence: ledger.snapshotSequence)
+                      unspentNotes: ledger.state.unspent.count, snapshotSequence: ledger.snapshotSequence,
+                      authorities: ledger.state.authorities)
     }
 
     /// The ledger figures as of the last batch.
@@ -703,15 +706,11 @@ final class SequencerLoop {
             flight = next
         }
         if !mints.isEmpty {
-            land()
-            sequencer.settle(OrderedBatch(time: time(), mints: mints.map(\.0)), replies: mints.map(\.1), object: .mint,
-                             ledger)
+            settleWithinAuthorities(mints, object: .mint) { OrderedBatch(time: time(), mints: $0) }
             loaded = sequencer.underLoad
         }
         if !redemptions.isEmpty {
-            land()
-            sequencer.settle(OrderedBatch(time: time(), redemptions: redemptions.map(\.0)), replies: redemptions.map(\.1),
-                             object: .redemption, ledger)
+            settleWithinAuthorities(redemptions, object: .redemption) { OrderedBatch(time: time(), redemptions: $0) }
             loaded = sequencer.underLoad
         }
         // Each statement alone in its batch, after the batch in flight: transfers verified
@@ -734,13 +733,35 @@ extension SequencerLoop {
         land()
         var rest = transfers[...]
         while !rest.isEmpty {
-            let next = ledger.state.sequence &+ 1
-            let room = ledger.state.authorities.nextChange(after: next).map { Int(clamping: $0 - next) } ?? rest.count
-            let part = Array(rest.prefix(max(1, room)))
+            let part = Array(rest.prefix(roomBeforeChange(rest.count)))
             rest = rest.dropFirst(part.count)
             flight = Sequencer.Flight(items: part, prepared: ledger.state.prepareVerification(part.map(\.0)))
             if let f = flight { verify(f) }
             land()
+        }
+    }
+}
+
+extension SequencerLoop {
+    /// How many of `count` items the next batch may take so that it ends before the next
+    /// authority change (at least one; all `count` with none pending): one batch, one
+    /// authority, whose validators sign it.
+    fileprivate func roomBeforeChange(_ count: Int) -> Int {
+        let next = ledger.state.sequence &+ 1
+        return ledger.state.authorities.nextChange(after: next).map { max(1, Int(clamping: $0 - next)) } ?? count
+    }
+
+    /// Settles mints or redemptions after the batch in flight lands, in batches that end
+    /// before each pending authority change (apply refuses an item past it with
+    /// `authority_changed`).
+    fileprivate func settleWithinAuthorities<Item>(_ items: [(Item, Reply)], object: Receipt.Kind,
+                                                   batch: ([Item]) -> OrderedBatch) {
+        var rest = items[...]
+        while !rest.isEmpty {
+            land()
+            let part = rest.prefix(roomBeforeChange(rest.count))
+            rest = rest.dropFirst(part.count)
+            sequencer.settle(batch(part.map(\.0)), replies: part.map(\.1), object: object, ledger)
         }
     }
 }

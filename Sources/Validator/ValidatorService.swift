@@ -110,13 +110,20 @@ public final class ValidatorService: Sendable {
             hub.stop()
             throw error
         }
+        // A validator on its own signs every receipt: its key must be in office.
+        let opened = sequencer.summary
+        if configuration.cluster == nil,
+           !opened.authorities.authority(at: opened.sequence &+ 1).validators.contains(where: { $0.publicKey == sequencer.receiptPublicKey })
+        {
+            sequencer.stop()
+            workers.stop()
+            hub.stop()
+            throw ValidatorStartError.notAValidator
+        }
         var replication: Replication?
         var certifier: Certifier?
         if let cluster = configuration.cluster {
             do {
-                guard let own = sequencer.genesis.validatorIndex(publicKey: sequencer.receiptPublicKey) else {
-                    throw ValidatorStartError.notAValidator
-                }
                 let certificates = Mutex<Certifier?>(nil)
                 // Snapshots at the cluster's interval: the log's batches leave etcd once a
                 // quorum holds them in a snapshot. Set before any batch is applied.
@@ -143,7 +150,10 @@ public final class ValidatorService: Sendable {
                                             }
                                             return result
                                         }, log: configuration.log, progress: configuration.catchUpProgress)
-                let c = Certifier(genesis: sequencer.genesis, ownIndex: own, peers: { r.peerURLs() })
+                // A validator whose key is in no authority yet (one joining by a statement)
+                // follows and applies without signing until a statement puts it in office.
+                let c = Certifier(chain: sequencer.genesis.chainID, ownKey: sequencer.receiptPublicKey,
+                                  authorities: { sequencer.summary.authorities }, peers: { r.peerURLs() })
                 certificates.withLock { $0 = c }
                 sequencer.certifier.withLock { $0 = c }
                 replication = r
@@ -236,14 +246,15 @@ public final class ValidatorService: Sendable {
 
 /// Why a validator cannot start.
 public enum ValidatorStartError: Error, CustomStringConvertible {
-    /// The data directory's key is not one of the genesis's validators (cannot sign receipts).
+    /// The data directory's key is not one of the validators in office, and the validator runs
+    /// on its own (it could sign no receipt).
     case notAValidator
 
     public var description: String {
         switch self {
         case .notAValidator:
-            "this data directory's key is not one of the validators the genesis names; use the directory "
-                + "`zkpay cluster init` made for this validator"
+            "this data directory's key is not one of the validators in office on its ledger, and a validator on its own "
+                + "must sign every receipt; run it in its cluster (--etcd), where it follows the log until a statement puts it in office"
         }
     }
 }

@@ -140,18 +140,20 @@ extension NoteParent {
 /// Checks notes the validator showed (in `GET /v1/notes` or an event) against the
 /// settled transfer or mint they claim to come from (docs/notes/wallet.md, "Received
 /// notes"): fetches the object and its receipt (`GET /v1/transfers/{id}`,
-/// `GET /v1/mints/{id}`), verifies the receipt's certificate under the pinned genesis, recomputes the
+/// `GET /v1/mints/{id}`), verifies the receipt's certificate under the validators in office at
+/// its batch (the chain of authorities from the pinned genesis), recomputes the
 /// object's id from its bytes and compares it with the receipt's, and checks that each
 /// note's id derives from that id and its bytes are the object's output.
 public struct NoteVerifier {
     /// The validator's client.
     let client: ValidatorClient
-    /// The pinned ledger's genesis (its validator set and quorum).
-    let genesis: Genesis
+    /// Checks receipts against the validators in office at their batch, from the pinned genesis.
+    let receipts: ReceiptChecker
+    var genesis: Genesis { receipts.genesis }
 
-    public init(client: ValidatorClient, genesis: Genesis) {
+    public init(client: ValidatorClient, receipts: ReceiptChecker) {
         self.client = client
-        self.genesis = genesis
+        self.receipts = receipts
     }
 
     /// Verifies `notes`, all claimed to be outputs of `parent` (one lookup).
@@ -192,7 +194,14 @@ public struct NoteVerifier {
             return notes.map { .failure(.receiptForOtherObject(note: $0.id, parent: parent)) }
         }
         guard settled.id == receipt.id else { return notes.map { .failure(.objectIDMismatch(note: $0.id, parent: parent)) } }
-        if let error = receipt.certificateError(genesis: genesis) {
+        let certificate: CertificateError?
+        do { certificate = try receipts.certificateError(receipt) } catch {
+            if case let .malformedResponse(reason) = error {
+                return notes.map { .failure(.unreadableLookup(note: $0.id, parent: parent, reason: reason)) }
+            }
+            throw error
+        }
+        if let error = certificate {
             return notes.map {
                 .failure(.badReceiptSignature(note: $0.id, parent: parent, pinnedChain: genesis.chainID.hex,
                                               reason: error.description))

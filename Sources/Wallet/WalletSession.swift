@@ -194,6 +194,8 @@ public final class WalletSession {
     public private(set) var genesis: Genesis?
     /// The validator's status, after `connect`.
     public private(set) var status: StatusBody?
+    /// The session's receipt checker (`receiptChecker()`).
+    private var checker: ReceiptChecker?
     /// The backend the range proofs are built on (one the CPU runs).
     public let backend: Backend
 
@@ -267,8 +269,27 @@ public final class WalletSession {
         do { return try client.auditorsInOffice(genesis: genesis) } catch { throw map(error) }
     }
 
-    /// Whether `receipt` is certified by the pinned ledger's validators.
-    func certified(_ receipt: Receipt) -> Bool { genesis.map { receipt.verify(genesis: $0) } ?? false }
+    /// The checker of receipts against the validators in office at their batch (§7.12), from
+    /// the pinned genesis: one per session, so the chain of statements is read once unless a
+    /// receipt is past what it covers.
+    func receiptChecker() throws(WalletOperationError) -> ReceiptChecker {
+        if let checker, checker.genesis == genesis { return checker }
+        let made = ReceiptChecker(client: client, genesis: try ledger())
+        checker = made
+        return made
+    }
+
+    /// Why `receipt` is not certified by the validators in office at its batch (nil if it is).
+    func certificateError(_ receipt: Receipt) throws(WalletOperationError) -> CertificateError? {
+        let checker = try receiptChecker()
+        do { return try checker.certificateError(receipt) } catch { throw map(error) }
+    }
+
+    /// Whether `receipt` is certified by the validators in office at its batch (false when
+    /// that cannot be read).
+    func certified(_ receipt: Receipt) -> Bool {
+        do { return try certificateError(receipt) == nil } catch { return false }
+    }
 
     func now() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
 
@@ -378,7 +399,7 @@ public final class WalletSession {
             parents.merge(findParents(of: orphans, seconds: catchUpSeconds)) { old, _ in old }
         }
         var verified: [(note: OpenedNote, origin: NoteOrigin)] = []
-        let verifier = NoteVerifier(client: client, genesis: try ledger())
+        let verifier = NoteVerifier(client: client, receipts: try receiptChecker())
         var byParent: [NoteParent: [OpenedNote]] = [:]
         for o in pending {
             if let parent = parents[o.note.id] { byParent[parent, default: []].append(o) }
@@ -583,7 +604,7 @@ public final class WalletSession {
         guard receipt.kind == .transfer, receipt.id == transfer.id.bytes else {
             throw WalletOperationError.badReceipt("it is for another object than transfer \(id)")
         }
-        if let error = receipt.certificateError(genesis: try ledger()) {
+        if let error = try certificateError(receipt) {
             throw WalletOperationError.badReceipt("it is not certified by the pinned ledger's validators: \(error)")
         }
         return Settlement(id: id, receipt: receipt, isNew: body.isNew, latencyMs: latency, change: built.change,
@@ -724,7 +745,7 @@ public final class WalletSession {
                 ProtocolHex.decode(hex).flatMap { try? Note(bytes: $0) }.map { spent.contains($0.id.hex) } ?? false
             }
         }
-        if let error = receipt.certificateError(genesis: try ledger()) {
+        if let error = try certificateError(receipt) {
             throw WalletOperationError.badReceipt("it is not certified by the pinned ledger's validators: \(error)")
         }
         return Settlement(id: id, receipt: receipt, isNew: body.isNew, latencyMs: latency, change: built.change,
@@ -802,7 +823,7 @@ public final class WalletSession {
                 var origin: NoteOrigin?
                 var rejections: [NoteRejection] = []
                 if !unchecked.isEmpty {
-                    let results = try NoteVerifier(client: client, genesis: try ledger())
+                    let results = try NoteVerifier(client: client, receipts: try receiptChecker())
                         .verify(unchecked.map(\.note), from: parent)
                     for (o, r) in zip(unchecked, results) {
                         switch r {
@@ -952,7 +973,7 @@ public final class WalletSession {
         guard id == event.id, receipt.kind == kind, receipt.id == event.id else {
             return "the \(what) served for it is another one"
         }
-        if let error = receipt.certificateError(genesis: try ledger()) {
+        if let error = try certificateError(receipt) {
             return "its receipt is not certified by the pinned ledger's validators (\(error))"
         }
         guard signer == keys.spend.publicKey else { return "it was not \(verb) by this wallet's key" }

@@ -255,17 +255,19 @@ public final class ValidatorClient {
     /// authority before it: a validator serving statements that do not continue the chain is
     /// answered `malformedResponse`.
     public func authorities(genesis: Genesis) throws(ValidatorClientError) -> AuthorityChain {
-        let body = try authority()
-        do { return try AuthorityChain(genesis: genesis, statements: body.statements) } catch {
-            throw .malformedResponse("the validator's authority statements do not continue the genesis's chain: \(error)")
-        }
+        try ReceiptChecker(client: self, genesis: genesis).chain(covering: .max)
     }
 
     /// The auditor keys a transfer built now must disclose to: those of the authority that
     /// governs the ledger's next sequence, from the statements checked from `genesis`.
     public func auditorsInOffice(genesis: Genesis) throws(ValidatorClientError) -> [AuditorKey] {
         let body = try authority()
-        do { return try AuthorityChain(genesis: genesis, statements: body.statements).authority(at: body.sequence &+ 1).auditors } catch {
+        return try Self.chain(from: genesis, body).authority(at: body.sequence &+ 1).auditors
+    }
+
+    /// The chain `body` states, each statement checked from `genesis`.
+    static func chain(from genesis: Genesis, _ body: AuthorityBody) throws(ValidatorClientError) -> AuthorityChain {
+        do { return try AuthorityChain(genesis: genesis, statements: body.statements) } catch {
             throw .malformedResponse("the validator's authority statements do not continue the genesis's chain: \(error)")
         }
     }
@@ -352,5 +354,38 @@ public final class ValidatorEventStream {
         }
         lastSequence = body.sequence
         return body
+    }
+}
+
+/// Checks receipts against the validators in office at their batch (docs/PROTOCOL.md §7.12),
+/// not against the genesis alone: after a statement changes the validator set, the genesis's
+/// indices name other keys and its quorum is another. The chain of statements is read from the
+/// validator (`GET /v1/authority`), checked from the pinned genesis, and read again only for a
+/// receipt past what the last read covers: a statement settled after that read takes effect
+/// after its own sequence, so the chain read at sequence S decides every batch up to S + 1.
+public final class ReceiptChecker {
+    /// The pinned ledger's genesis.
+    public let genesis: Genesis
+    private let client: ValidatorClient
+    private var known: (chain: AuthorityChain, through: UInt64)?
+
+    public init(client: ValidatorClient, genesis: Genesis) {
+        self.client = client
+        self.genesis = genesis
+    }
+
+    /// Why `receipt` is not certified by the validators in office at its batch (nil if it is).
+    /// - Throws: when the chain of statements cannot be read, or does not continue the genesis.
+    public func certificateError(_ receipt: Receipt) throws(ValidatorClientError) -> CertificateError? {
+        receipt.certificateError(authorities: try chain(covering: receipt.batchFirst))
+    }
+
+    /// The chain of authorities, read again if the last read does not decide `sequence`.
+    public func chain(covering sequence: UInt64) throws(ValidatorClientError) -> AuthorityChain {
+        if let known, sequence <= known.through &+ 1 { return known.chain }
+        let body = try client.authority()
+        let chain = try ValidatorClient.chain(from: genesis, body)
+        known = (chain, body.sequence)
+        return chain
     }
 }

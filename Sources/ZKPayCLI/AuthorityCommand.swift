@@ -13,7 +13,7 @@ import ZKPayCore
 enum AuthorityCommand {
     static let usage = """
         zkpay authority show [--file FILE] [--validator URL] [--json]
-               authority draft --effective SEQ [--auditor zkpaud1…]... [--no-auditors] --out FILE [--validator URL]
+               authority draft --effective SEQ [--auditor zkpaud1…]... [--no-auditors] [--add-validator NAME:KEY]... [--remove-validator NAME]... --out FILE [--validator URL]
                authority sign FILE (--data DIR | --issuer [--wallet NAME]) [--validator URL]
                authority submit FILE [--validator URL] [--json]
         """
@@ -127,11 +127,12 @@ enum AuthorityCommand {
         return ExitCode.success
     }
 
-    /// `draft`: the next statement of the chain, keeping the validator set in office and
-    /// naming the given auditors, unsigned.
+    /// `draft`: the next statement of the chain, unsigned: the validator set in office with
+    /// the `--remove-validator`s taken out and the `--add-validator`s added at the end (a
+    /// joining validator's key from `zkpay validator join`), and the given auditors.
     static func draft(_ arguments: [String], _ console: Console) throws -> Int32 {
         let ctx = try WalletContext(arguments, valued: ["--effective", "--out"], flags: ["--no-auditors"],
-                                    repeatable: ["--auditor"], console: console)
+                                    repeatable: ["--auditor", "--add-validator", "--remove-validator"], console: console)
         let out = try ctx.required("--out", "FILE")
         guard let effective = UInt64(try ctx.required("--effective", "SEQ")) else {
             throw CLIError.usage("--effective needs a ledger sequence number")
@@ -149,16 +150,51 @@ enum AuthorityCommand {
                 + "name a sequence the ledger has not reached, leaving time to collect the signatures")
         }
         let office = chain.current
+        let validators = try validatorSet(office.validators, adding: ctx.arguments.repeated["--add-validator"] ?? [],
+                                          removing: ctx.arguments.repeated["--remove-validator"] ?? [])
         let statement: AuthorityStatement
         do {
             statement = try AuthorityStatement(chain: chain.chainID, number: office.number &+ 1, previous: office.id,
-                                               effective: effective, validators: office.validators, auditors: auditors)
+                                               effective: effective, validators: validators, auditors: auditors)
         } catch { throw CLIError.failure("cannot draft the statement: \(error)", code: error.code) }
         try writeStatement(statement, to: out)
+        if validators != office.validators {
+            console.print("validators from sequence \(effective): \(validators.map(\.name).joined(separator: ", ")) "
+                + "(quorum \(Genesis.quorum(validatorCount: validators.count)))")
+        }
         console.print("drafted statement \(statement.number) to \(out): \(auditors.count) auditors from sequence \(effective); "
             + "it needs \(office.quorum) of the \(office.validators.count) validators"
             + (auditors == office.auditors ? "" : " and the issuer") + " to sign it (zkpay authority sign)")
         return ExitCode.success
+    }
+
+    /// The validator set `office` with the validators named by `removing` taken out and
+    /// `adding` ("NAME:KEY", the key as 64 hex digits) appended.
+    static func validatorSet(_ office: [GenesisValidator], adding: [String], removing: [String]) throws -> [GenesisValidator] {
+        var set = office
+        for name in removing {
+            guard let i = set.firstIndex(where: { $0.name == name }) else {
+                throw CLIError.usage("--remove-validator \(name): no validator of that name is in office "
+                    + "(\(office.map(\.name).joined(separator: ", ")))")
+            }
+            set.remove(at: i)
+        }
+        for text in adding {
+            guard let colon = text.lastIndex(of: ":"), let key = ProtocolHex.decode(String(text[text.index(after: colon)...])),
+                  key.count == 32
+            else {
+                throw CLIError.usage("--add-validator NAME:KEY, the key as 64 hex digits (`zkpay validator join` prints it)")
+            }
+            let name = String(text[..<colon])
+            guard !set.contains(where: { $0.name == name || $0.publicKey == key }) else {
+                throw CLIError.usage("--add-validator \(name): a validator of that name or key is already in the set")
+            }
+            do { set.append(try GenesisValidator(name: name, publicKey: key)) } catch {
+                throw CLIError.usage("--add-validator \(text): \(error)")
+            }
+        }
+        guard !set.isEmpty else { throw CLIError.usage("the statement would leave no validator in office") }
+        return set
     }
 
     /// `sign`: adds one signature to the statement file: a validator's, with the key of its

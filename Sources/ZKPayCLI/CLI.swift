@@ -190,12 +190,22 @@ public enum ZKPayCLI {
             return try command.run(rest, console)
         } catch let error as CLIError {
             report(error, json: json, console)
-            if case .usage = error, !json { console.printError("usage: \(command.usage)") }
+            if case .usage = error, !json { console.printError("usage: \(usageHint(command, subcommand: rest.first))") }
             return error.exitCode
         } catch {
             report(CLIError.failure("\(error)", code: errorCode(error)), json: json, console)
             return ExitCode.failure
         }
+    }
+
+    /// The usage of `command`, narrowed to the line of `subcommand` where its usage has one
+    /// line per subcommand ("zkpay validator join …").
+    static func usageHint(_ command: Command, subcommand: String?) -> String {
+        let lines = command.usage.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard lines.count > 1, let subcommand,
+              let line = lines.first(where: { $0.hasPrefix("zkpay \(command.name) \(subcommand) ") || $0.hasPrefix("\(command.name) \(subcommand) ") })
+        else { return command.usage }
+        return line.hasPrefix("zkpay ") ? line : "zkpay " + line
     }
 
     /// Prints an error on stderr: `error: MESSAGE`, or under `--json` one JSON object.

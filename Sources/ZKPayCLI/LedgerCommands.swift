@@ -60,12 +60,14 @@ func openDataStorage(_ path: String, _ runtime: RuntimeOptions) throws -> POSIXS
 /// `zkpay validator run ...` (ValidatorRunCommand.swift).
 enum ValidatorCommand {
     static let usage = "zkpay validator init --data DIR --issuer ADDRESS|WALLET [--min-fee-units UNITS] [--currency CODE] [--decimals N] [--auditor zkpaud1…]...\n       "
+        + "zkpay validator join --data DIR --genesis FILE\n       "
         + ValidatorRunCommand.usage
 
     static func run(_ arguments: [String], _ console: Console) throws -> Int32 {
         if arguments.first == "run" { return try ValidatorRunCommand.run(Array(arguments.dropFirst()), console) }
+        if arguments.first == "join" { return try join(Array(arguments.dropFirst()), console) }
         guard arguments.first == "init" else {
-            throw CLIError.usage("expected a subcommand: init or run")
+            throw CLIError.usage("expected a subcommand: init, join or run")
         }
         let args = try LedgerArguments(Array(arguments.dropFirst()), valued: ["--data", "--issuer", "--min-fee-units", "--min-fee", "--currency",
                                                                             "--decimals"],
@@ -114,6 +116,44 @@ enum ValidatorCommand {
         console.print("chain id:           \(genesis.chainID.hex)")
         console.print("wallets pin this ledger with `zkpay pin --validator URL --chain-id CHAIN_ID` "
             + "(or --genesis \(data)/\(Genesis.fileName))")
+        return ExitCode.success
+    }
+
+    /// `join`: the data directory of a validator that joins a running cluster: the cluster's
+    /// genesis and a new key that no authority names yet. Run in the cluster, it follows the
+    /// log without signing; the validators in office add its key by a statement
+    /// (`zkpay authority draft --add-validator NAME:KEY`), and it signs from that statement's
+    /// effective sequence (docs/PROTOCOL.md §7.12).
+    static func join(_ arguments: [String], _ console: Console) throws -> Int32 {
+        let args = try LedgerArguments(arguments, valued: ["--data", "--genesis"])
+        guard args.positionals.isEmpty else { throw CLIError.usage("unexpected argument \(args.positionals[0])") }
+        guard let data = args.options["--data"] else { throw CLIError.usage("--data DIR is required") }
+        guard let path = args.options["--genesis"] else {
+            throw CLIError.usage("--genesis FILE is required: the cluster's genesis (the file `\(Genesis.fileName)` of a member's data directory)")
+        }
+        let genesis: Genesis
+        do {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            genesis = try Genesis(bytes: bytes)
+        } catch { throw CLIError.failure("cannot read the genesis \(path): \(error)") }
+        let runtime = try RuntimeOptions.fromEnvironment()
+        let storage: POSIXStorage
+        do { storage = try runtime.openStorage(data, create: true) } catch {
+            throw CLIError.failure("cannot create data directory \(data): \(error)")
+        }
+        let lock = try lockDataDirectory(data)
+        defer { withExtendedLifetime(lock) {} }
+        let key: [UInt8]
+        do {
+            try Ledger.initialize(storage: storage, genesis: genesis, receiptKeySeed: SecretBytes(randomCount: 32), joining: true)
+            key = try Ledger(storage: storage, options: runtime.logOptions, backend: runtime.backend).receiptPublicKey
+        } catch { throw CLIError.failure("\(error)") }
+        let name = URL(fileURLWithPath: data).lastPathComponent
+        console.print("initialized joining validator in \(data) (chain id \(genesis.chainID.hex))")
+        console.print("validator key:      \(ProtocolHex.encode(key))")
+        console.print("next: run it in the cluster (zkpay validator run --data \(data) --cluster ETCD_URL,...); it follows the log "
+            + "and signs once a statement adds it:")
+        console.print("      zkpay authority draft --effective SEQ --add-validator \(name):\(ProtocolHex.encode(key)) --auditor ... --out FILE")
         return ExitCode.success
     }
 
@@ -190,6 +230,7 @@ enum ReceiptCommand {
         guard given.count <= 1 else { throw CLIError.usage("give at most one of --genesis, --data and --validator") }
         let genesis: Genesis
         let source: String
+        var validatorURL: String?
         if let file = args.options["--genesis"] {
             genesis = try AuditCommand.readGenesisFile(file)
             source = file
@@ -199,15 +240,33 @@ enum ReceiptCommand {
             } catch { throw CLIError.failure("\(error)") }
             source = "the genesis of \(dir)"
         } else {
-            (genesis, source) = try pinnedGenesis(args.options["--validator"])
+            (genesis, source, validatorURL) = try pinnedGenesis(args.options["--validator"])
         }
         let path = args.positionals[0]
         let receipt = try decode(try readFile(path), path: path)
-        if let error = receipt.certificateError(genesis: genesis) {
-            throw CLIError.failure("verification failed: \(error) (ledger \(genesis.chainID.hex), from \(source)); the "
-                + "receipt was changed or is not from this ledger", code: "verification_failed")
+        // The validators in office at the receipt's batch: the genesis's, unless authority
+        // statements changed them (§7.12), which only the validator can tell (checked from
+        // the pinned genesis); a genesis file or data directory alone gives the genesis's.
+        var chain = AuthorityChain(genesis: genesis)
+        if let validatorURL {
+            do {
+                let client = ValidatorClient(url: try parseValidatorURL(validatorURL), timeout: 10)
+                defer { client.close() }
+                chain = try client.authorities(genesis: genesis)
+            } catch {
+                console.printError("note: the authority statements could not be read from \(validatorURL) (\(error)); "
+                    + "checking against the genesis's validators")
+            }
         }
-        let signers = receipt.signers.map { genesis.validators[$0.index].name }
+        let office = chain.authority(at: receipt.batchFirst)
+        if let error = receipt.certificateError(authorities: chain) {
+            let hint = chain.statements.isEmpty
+                ? " If the ledger's validators were changed by an authority statement, check it with --validator URL."
+                : ""
+            throw CLIError.failure("verification failed: \(error) (ledger \(genesis.chainID.hex), from \(source)); the "
+                + "receipt was changed or is not from this ledger." + hint, code: "verification_failed")
+        }
+        let signers = receipt.signers.map { office.validators[$0.index].name }
         let kind = receipt.kind.name
         let batchLast = receipt.batchFirst + UInt64(receipt.batchSize) - 1
         let time = isoTime(milliseconds: receipt.time)
@@ -226,7 +285,8 @@ enum ReceiptCommand {
             o.string("state_digest", ProtocolHex.encode(receipt.stateDigest))
             o.string("chain_id", genesis.chainID.hex)
             o.string("signers", signers.joined(separator: ","))
-            o.number("quorum", UInt64(genesis.quorum))
+            o.number("quorum", UInt64(office.quorum))
+            o.number("authority", UInt64(office.number))
             console.print(o.text)
         } else {
             console.print("ok: receipt \(receipt.sequence) for \(kind) \(ProtocolHex.encode(receipt.id))")
@@ -234,15 +294,16 @@ enum ReceiptCommand {
             console.print("in the batch of sequences \(receipt.batchFirst)...\(batchLast) (signatures over its "
                 + "Merkle root and the ledger's state digest after it, \(ProtocolHex.encode(receipt.stateDigest)); "
                 + "path of \(receipt.path.count))")
-            console.print("certified by \(signers.joined(separator: ", ")) (quorum \(genesis.quorum) of "
-                + "\(genesis.validators.count)) of ledger \(genesis.chainID.hex) (\(source))")
+            console.print("certified by \(signers.joined(separator: ", ")) (quorum \(office.quorum) of "
+                + "\(office.validators.count)\(office.number == 0 ? "" : ", authority \(office.number)")) of ledger "
+                + "\(genesis.chainID.hex) (\(source))")
         }
         return ExitCode.success
     }
 
     /// The genesis of the ledger the wallet home pinned for the validator URL (or of the only
     /// one pinned).
-    static func pinnedGenesis(_ option: String?) throws -> (Genesis, String) {
+    static func pinnedGenesis(_ option: String?) throws -> (Genesis, String, url: String) {
         let environment = ProcessInfo.processInfo.environment
         let text = option ?? environment["ZKPAY_VALIDATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? WalletContext.defaultValidator
         let url = try parseValidatorURL(text)
@@ -267,7 +328,7 @@ enum ReceiptCommand {
             throw CLIError.usage("the genesis of the ledger pinned for \(pinned.url) is not saved in \(home.path); "
                 + "run a wallet command against the validator, or give --genesis FILE")
         }
-        return (genesis, "pinned for \(pinned.url) in \(home.path)")
+        return (genesis, "pinned for \(pinned.url) in \(home.path)", pinned.url)
     }
 
     /// The receipt JSON object (or an object with a `receipt` member), the canonical bytes, or their hex.

@@ -111,7 +111,10 @@ enum ReceiptGet {
             throw CLIError.failure("the validator at \(url.description) has no finalized transfer \(id.prefix(16))…; "
                 + "a mint's receipt is kept only by the issuer's wallet", code: "not_found")
         }
-        guard found.receipt.id == bytes, found.receipt.verify(genesis: genesis) else {
+        let certificate = try call { () throws(ValidatorClientError) in
+            try ReceiptChecker(client: client, genesis: genesis).certificateError(found.receipt)
+        }
+        guard found.receipt.id == bytes, certificate == nil else {
             throw CLIError.failure("the validator's receipt for \(id.prefix(16))… is not certified by the ledger pinned for "
                 + "\(url.description); not saved", code: "bad_receipt")
         }

@@ -9,8 +9,9 @@ import Sodium
 ///                 2 mint, 3 redemption) ‖ id (32) ‖ time u64 (ms since 1970) ‖ chain hash after (32)
 ///     ‖ batch first sequence u64 ‖ batch size u16 ‖ state digest after the batch (32)
 ///     ‖ path count u8 ‖ path (32 each, leaf-to-root)
-///     ‖ signer count u8 (≥ 1) ‖ signers: validator index u8 ‖ Ed25519 signature (64),
-///       indices strictly increasing
+///     ‖ signer count u8 ‖ signers: validator index u8 ‖ Ed25519 signature (64),
+///       indices strictly increasing (the indices of the authority in office at the batch's
+///       first sequence, §7.12; none in the log of a validator not in office then)
 ///
 /// One settled batch is an RFC 9162 §2.1 Merkle tree whose leaves are its entries in
 /// sequence order; each validator that applied the batch signs its root:
@@ -26,7 +27,8 @@ import Sodium
 ///
 /// A receipt is *certified* when it carries valid signatures of at least the genesis quorum
 /// of distinct validators (`verify(genesis:)`). A validator's log holds receipts signed by
-/// that validator alone; the node layer adds the other validators' signatures.
+/// that validator alone (no signature for a batch it applied while not in office); the node
+/// layer adds the other validators' signatures.
 ///
 /// A receipt holds its canonical bytes; decoding checks every field, so holding one means
 /// it is well formed (whether its signatures are the ledger's is `verify(genesis:)`).
@@ -70,8 +72,8 @@ public struct Receipt: Sendable, Equatable {
     public static let currentVersion: UInt8 = 4
     /// Length of the entry (type through chain hash).
     public static let entryLength = 83
-    /// Shortest receipt: no path, one signer.
-    public static let minimumLength = pathOffset + 1 + 65
+    /// Shortest receipt: no path, no signer (a validator's own log while it is not in office).
+    public static let minimumLength = pathOffset + 1
     /// Offset of the state digest (after the batch fields).
     package static let stateDigestOffset = entryLength + 8 + 2
     /// Offset of the path count.
@@ -213,9 +215,6 @@ public struct Receipt: Sendable, Equatable {
             try r.skip(32 * count, "path")
             let signersOffset = r.offset
             let signerCount = Int(try r.u8("signer_count"))
-            guard signerCount >= 1 else {
-                throw ReceiptError.malformed(field: "signer_count", reason: "0; a receipt carries at least one signature")
-            }
             var previous = -1
             for k in 0..<signerCount {
                 let index = Int(try r.u8("signers[\(k)].index"))

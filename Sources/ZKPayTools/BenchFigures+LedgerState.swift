@@ -132,7 +132,10 @@ final class LedgerBenchSetup {
             } catch { fatalError("ledger benchmark setup: \(error)") }
         }
         var state = LedgerState(genesis: genesis, backend: runtime.backend)
-        let signer = ReceiptSigner(key: ReceiptKey(), index: 0, chain: genesis.chainID)
+        let signer: ReceiptSigner
+        do { signer = ReceiptSigner(key: try ReceiptKey(seed: keySeed), chain: genesis.chainID) } catch {
+            fatalError("ledger benchmark setup: \(error)")
+        }
         let applied = state.apply(OrderedBatch(time: 0, mints: mints))
         var receipts = SettledReceipts()
         for outcome in receipts.seal(applied, signatures: applied.signatures(signer: signer)) {

@@ -29,8 +29,8 @@ struct ApplyTests {
         let genesis = try Genesis(issuer: Pool.genesis.issuer, minimumFee: 1, validators: [
             Pool.genesis.validators[0], GenesisValidator(name: "v2", publicKey: otherKey.publicKey),
         ])
-        let first = ReceiptSigner(key: Pool.receiptKey, index: 0, chain: genesis.chainID)
-        let second = ReceiptSigner(key: otherKey, index: 1, chain: genesis.chainID)
+        let first = IndexedSigner(key: Pool.receiptKey, index: 0, chain: genesis.chainID)
+        let second = IndexedSigner(key: otherKey, index: 1, chain: genesis.chainID)
         var ra = SettledReceipts(), rb = SettledReceipts()
         _ = ra.seal(am, signatures: am.signatures(signer: first))
         _ = rb.seal(bm, signatures: bm.signatures(signer: second))

@@ -102,7 +102,38 @@ struct Pool: Sendable {
     }
 
     /// The pool's receipt signer (validator 0 of a test ledger on the pool's chain).
-    static let signer = ReceiptSigner(key: receiptKey, index: 0, chain: genesis.chainID)
+    static let signer = IndexedSigner(key: receiptKey, index: 0, chain: genesis.chainID)
+}
+
+/// A receipt signer that signs as a fixed validator index, whatever authority the state holds
+/// (test states built without a genesis name no validators, and the certificate tests sign
+/// as indices of validator sets they make up).
+struct IndexedSigner: Sendable {
+    let signer: ReceiptSigner
+    let index: Int
+
+    init(key: ReceiptKey, index: Int, chain: ChainID) {
+        signer = ReceiptSigner(key: key, chain: chain)
+        self.index = index
+    }
+
+    var key: ReceiptKey { signer.key }
+
+    /// The signature of the batch `receipt` belongs to, as validator `index` (nil without a root).
+    func sign(batchOf receipt: Receipt) -> Receipt.Signer? {
+        receipt.signedMessage(chain: signer.chain).map { Receipt.Signer(index: index, signature: signer.key.pair.sign($0)) }
+    }
+}
+
+extension AppliedBatch {
+    /// `signer`'s signatures of the batch's trees, as its fixed index.
+    func signatures(signer: IndexedSigner) -> [Receipt.Signer?] { trees.map { signer.signer.sign($0, asIndex: signer.index) } }
+}
+
+extension ReceiptBatch {
+    func sign(signer: IndexedSigner, backend: Backend, stateDigest: [UInt8]) -> [Receipt] {
+        sign(signer: signer.signer, asIndex: signer.index, backend: backend, stateDigest: stateDigest)
+    }
 }
 
 /// A state and the receipts of its batches, sealed with the pool's receipt key: what `Ledger`

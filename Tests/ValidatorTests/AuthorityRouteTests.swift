@@ -81,14 +81,14 @@ struct AuthorityRouteTests {
         let stranger = try GenesisValidator(name: "v9", publicKey: Ed25519KeyPair().publicKey)
         let grow = try Self.statement(g, effective: 9, validators: g.validators + [stranger], auditors: [a])
         let r3 = try c.call("POST", "/v1/authority", bytes: grow.bytes)
-        #expect(r3.status == 422 && r3.errorCode == "validator_set_change_unsupported", "\(r3.text)")
+        #expect(r3.status == 422 && r3.errorCode == "standalone_validator_set", "\(r3.text)")
         let honest = try Self.statement(g, effective: 4, auditors: [b])
         let r4 = try c.call("POST", "/v1/authority", bytes: Array(honest.bytes.dropLast(3)))
         #expect(r4.status == 400, "\(r4.text)")
         let r5 = try c.call("POST", "/v1/authority", json: "{\"statement\": \"zz\"}")
         #expect(r5.status == 400, "\(r5.text)")
         // The largest sets are read in the JSON form too (hex doubles the body): refused for
-        // the set change, not for the size.
+        // the set change on a validator running alone, not for the size.
         let wide = try (0..<Genesis.maxValidators).map {
             try GenesisValidator(name: String(repeating: "v", count: 30) + String($0 + 10), publicKey: Ed25519KeyPair().publicKey)
         }
@@ -98,7 +98,7 @@ struct AuthorityRouteTests {
         let large = try Self.statement(g, effective: 9, validators: wide, auditors: auditors)
         #expect(large.bytes.count > AuthorityStatement.maxEncodedLength / 2)
         let r6 = try c.call("POST", "/v1/authority", json: "{\"statement\": \"\(ProtocolHex.encode(large.bytes))\"}")
-        #expect(r6.status == 422 && r6.errorCode == "validator_set_change_unsupported", "\(r6.status) \(r6.errorCode ?? "")")
+        #expect(r6.status == 422 && r6.errorCode == "standalone_validator_set", "\(r6.status) \(r6.errorCode ?? "")")
         #expect(try c.sequence() == 1)
         #expect(try c.get("/v1/authority").json?["statements"]?.array?.count == 0)
 
@@ -194,7 +194,7 @@ struct AuthorityRouteTests {
         // A snapshot naming a statement no receipt settled is refused.
         var fresh = LedgerState(genesis: g)
         var sealed = SettledReceipts()
-        let receiptSigner = ReceiptSigner(key: try ReceiptKey(seed: SecretBytes(copying: Pool.keySeed)), index: 0, chain: g.chainID)
+        let receiptSigner = ReceiptSigner(key: try ReceiptKey(seed: SecretBytes(copying: Pool.keySeed)), chain: g.chainID)
         let minted = fresh.apply(OrderedBatch(time: 1, mints: [mint]))
         _ = sealed.seal(minted, signatures: minted.signatures(signer: receiptSigner))
         let bytes = fresh.snapshotBytes(receipts: sealed)

@@ -473,4 +473,64 @@ struct ClusterTests {
         #expect(items.count == 4 && amounts(items[2]).isEmpty && Set(amounts(items[3])) == ["20000000", "69999998"], "\(items)")
         try zkpay.expect(["audit"], 0, environment: ["ZKPAY_VALIDATOR": vs.first { $0 !== follower }?.url ?? follower.url])
     }
+
+    @Test("a validator joins with a key outside the genesis: it follows without signing, a statement of the set in office adds it, it signs from the effective sequence, and it signs the next statement that removes the first validator, after which receipts are certified by the new set alone")
+    func validatorJoinsAndLeaves() throws {
+        let cluster = try TestCluster("cluster-join", etcdMembers: 1, validators: 2, wallets: ["alice", "bob", "issuer"])
+        defer { cluster.shutdown() }
+        let (zkpay, vs, dir) = (cluster.zkpay, cluster.validators, cluster.dir)
+        #expect(eventually(60) { Self.leaders(vs).count == 1 && vs.allSatisfy { $0.status()?["role"] != nil } })
+        let follower = try #require(vs.first { ($0.status()?["role"] as? String) == "follower" })
+        let env = ["ZKPAY_VALIDATOR": follower.url]
+        #expect(Self.mint(zkpay, via: follower.url, amount: "100"))
+
+        // v3's directory: the cluster's genesis and a key of its own, in no authority yet.
+        let joined = try zkpay.expect(["validator", "join", "--data", "\(dir)/v3", "--genesis", "\(dir)/v1/\(Genesis.fileName)"], 0).out
+        let keyLine = try #require(joined.split(separator: "\n").first { $0.hasPrefix("validator key:") }, "\(joined)")
+        let key = String(keyLine.split(separator: " ").last ?? "")
+        #expect(key.count == 64, "\(joined)")
+        let v3 = try ClusterValidator(zkpay: zkpay, data: "\(dir)/v3", port: try EtcdCluster.freePorts(1)[0],
+                                      etcd: cluster.etcd.endpoints, arguments: cluster.validatorArguments)
+        defer { v3.stop() }
+        let all = vs + [v3]
+        #expect(eventually(60) { Self.converged(all)?.sequence == 1 }, "\(v3.logs)")
+        // It follows without signing: it holds no signature of sequence 1.
+        #expect(v3.get("/v1/certificates/1") == 404)
+
+        // Statement 1 at 2: from 4 the set is v1, v2, v3 (quorum 2); the quorum of two signs it.
+        let add = "\(dir)/add.zkpa"
+        try zkpay.expect(["authority", "draft", "--effective", "4", "--add-validator", "v3:\(key)", "--no-auditors", "--out", add],
+                         0, environment: env)
+        try zkpay.expect(["authority", "sign", add, "--data", "\(dir)/v3"], 1, environment: env)
+        for v in ["v1", "v2"] { try zkpay.expect(["authority", "sign", add, "--data", "\(dir)/\(v)"], 0, environment: env) }
+        #expect(try zkpay.expect(["authority", "submit", add], 0, environment: env).out.contains("settled at sequence 2"))
+        #expect(Self.pay(zkpay, via: follower.url, amount: "1") != nil)
+        #expect(Self.pay(zkpay, via: follower.url, amount: "2") != nil)
+        #expect(eventually(30) { Self.converged(all)?.sequence == 4 }, "\(v3.logs)")
+        // v3 signs from 4, as validator 2 of the new set.
+        #expect(v3.get("/v1/certificates/3") == 404 && v3.get("/v1/certificates/4") == 200)
+
+        // Statement 2 at 5: from 7 the set is v2, v3 (quorum 2: both); v3 signs it as a member.
+        let remove = "\(dir)/remove.zkpa"
+        try zkpay.expect(["authority", "draft", "--effective", "7", "--remove-validator", "v1", "--no-auditors", "--out", remove],
+                         0, environment: env)
+        for v in ["v3", "v2"] { try zkpay.expect(["authority", "sign", remove, "--data", "\(dir)/\(v)"], 0, environment: env) }
+        #expect(try zkpay.expect(["authority", "submit", remove], 0, environment: env).out.contains("settled at sequence 5"))
+        #expect(Self.pay(zkpay, via: follower.url, amount: "3") != nil)
+        // At 7 the wallet accepts the receipt only as certified by v2 and v3 under their new
+        // indices (under the genesis's, index 0 is v1).
+        let last = try #require(Self.pay(zkpay, via: follower.url, amount: "4"))
+        #expect(eventually(30) { Self.converged(all)?.sequence == 7 }, "\(v3.logs)")
+        let v1 = try #require(vs.first { $0.data.hasSuffix("/v1") })
+        #expect(v1.get("/v1/certificates/6") == 200 && v1.get("/v1/certificates/7") == 404)
+        let receipt = "\(dir)/last.json"
+        try zkpay.expect(["receipt", "get", last, "--wallet", "alice", "--out", receipt], 0, environment: env)
+        let verified = try zkpay.expect(["receipt", "verify", receipt, "--validator", follower.url], 0).out
+        #expect(verified.contains("certified by v2, v3 (quorum 2 of 2, authority 2)"), "\(verified)")
+        let offline = try zkpay.expect(["receipt", "verify", receipt, "--data", "\(dir)/v1"], 1)
+        #expect(offline.err.contains("--validator URL"), "\(offline.err)")
+        // The full audit of a log of a validator in office throughout.
+        try zkpay.expect(["audit"], 0, environment: ["ZKPAY_VALIDATOR": vs.first { $0.data.hasSuffix("/v2") }?.url ?? follower.url])
+    }
+
 }
