@@ -353,9 +353,11 @@ extension Router {
     /// `GET /[?q=ID]`: the status page, with the settlement of `q` when given.
     func statusPage(_ request: Request, _ query: [String: String], _ responder: Responder) {
         let g = sequencer.genesis
+        // The validators in office now (the genesis's until a statement changes them).
+        let office = sequencer.summary.authorities.current
         let identity = StatusPage.Identity(chainID: g.chainID.bytes,
-                                           validators: g.validators.map { ($0.name, ReceiptKeyFingerprint(publicKey: $0.publicKey).hex) },
-                                           quorum: g.quorum, receiptPublicKey: sequencer.receiptPublicKey, issuer: g.issuer.encoded,
+                                           validators: office.validators.map { ($0.name, ReceiptKeyFingerprint(publicKey: $0.publicKey).hex) },
+                                           quorum: office.quorum, receiptPublicKey: sequencer.receiptPublicKey, issuer: g.issuer.encoded,
                                            minimumFee: g.minimumFee, backend: backend.rawValue)
         let host = request.headers["Host"]
         let text = (query["q"] ?? "").trimmingCharacters(in: .whitespaces)

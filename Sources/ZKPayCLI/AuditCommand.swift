@@ -157,14 +157,7 @@ enum AuditCommand {
     /// The full audit of a running validator's log, downloaded page by page.
     static func auditValidator(_ client: ValidatorClient, _ runtime: RuntimeOptions, _ workers: WorkerPool,
                                expected: Genesis?, progress: Progress) throws -> (Genesis, LogAuditReport) {
-        let genesis: Genesis
-        do {
-            genesis = try Genesis(bytes: try client.genesisBytes())
-        } catch let e as ValidatorClientError {
-            throw clientFailure(e, client)
-        } catch {
-            throw CLIError.failure("\(client.url) did not serve a zkpay genesis file: \(error)")
-        }
+        let genesis = try servedGenesis(client)
         try checkGenesis(genesis, expected: expected)
         var auditor = LogAuditor(genesis: genesis, backend: runtime.backend, parallelism: workers.parallelism)
         try readLog(client, progress: progress, label: "downloading and re-verifying the log") { e in
@@ -186,6 +179,13 @@ enum AuditCommand {
             progress.tick(label, Int(clamping: after), Int(clamping: page.end))
             if page.entries.isEmpty || after >= page.end { break }
         }
+    }
+
+    /// The genesis `client`'s validator serves (`GET /v1/genesis`), decoded; a failure says which.
+    static func servedGenesis(_ client: ValidatorClient) throws -> Genesis {
+        do { return try Genesis(bytes: try client.genesisBytes()) } catch let e as ValidatorClientError {
+            throw clientFailure(e, client)
+        } catch { throw CLIError.failure("\(client.url) did not serve a zkpay genesis file: \(error)") }
     }
 
     static func clientFailure(_ error: ValidatorClientError, _ client: ValidatorClient) -> CLIError {

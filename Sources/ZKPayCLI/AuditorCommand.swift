@@ -88,10 +88,7 @@ enum AuditorCommand {
         let runtime = try RuntimeOptions.fromEnvironment()
         let client = ValidatorClient(url: try parseValidatorURL(try ctx.reachableValidatorURL()))
         defer { client.close() }
-        let genesis: Genesis
-        do { genesis = try Genesis(bytes: try client.genesisBytes()) } catch let e as ValidatorClientError {
-            throw AuditCommand.clientFailure(e, client)
-        } catch { throw CLIError.failure("\(client.url) did not serve a zkpay genesis file: \(error)") }
+        let genesis = try AuditCommand.servedGenesis(client)
         let progress = Progress(console: console, json: ctx.json || ctx.arguments.flags.contains("--csv"))
         progress.tick("building the amount-recovery table", 0, 1)
         let table = DiscreteLogTable(backend: runtime.backend)

@@ -33,10 +33,7 @@ enum AuthorityCommand {
     /// The validator's genesis and its chain of statements, checked from that genesis.
     static func fetchChain(_ ctx: WalletContext) throws -> (ValidatorClient, Genesis, AuthorityChain, sequence: UInt64) {
         let client = ValidatorClient(url: try parseValidatorURL(try ctx.reachableValidatorURL()))
-        let genesis: Genesis
-        do { genesis = try Genesis(bytes: try client.genesisBytes()) } catch let e as ValidatorClientError {
-            throw AuditCommand.clientFailure(e, client)
-        } catch { throw CLIError.failure("\(client.url) did not serve a zkpay genesis file: \(error)") }
+        let genesis = try AuditCommand.servedGenesis(client)
         let body: AuthorityBody
         do { body = try client.authority() } catch { throw AuditCommand.clientFailure(error, client) }
         do {

@@ -3,6 +3,7 @@ import Foundation
 import Sodium
 import Testing
 import TestSupport
+@testable import Validator
 import ZKPayTools
 @testable import ZKPayCore
 
@@ -140,4 +141,19 @@ struct ValidatorSetChangeTests {
         let restored = try Ledger(storage: try POSIXStorage(directory: dirB.path, create: false))
         #expect(signers(restored) == [[], [], [], [1], [1], [1], [0]] && restored.state.authorities.statements == [s1, s2])
     }
+
+    @Test("a validator running on its own refuses to start with a key no authority in office names: it could sign no receipt")
+    func aloneOutOfOffice() throws {
+        let directory = TempDirectory()
+        try Ledger.initialize(storage: try POSIXStorage(directory: directory.path, create: true), genesis: Pool.genesis,
+                              receiptKeySeed: SecretBytes(copying: Self.joiningSeed), joining: true)
+        let path = directory.path
+        let configuration = ValidatorService.Configuration(port: 0, workers: 1, backend: .portable)
+        #expect {
+            _ = try ValidatorService(openStorage: { try POSIXStorage(directory: path, create: false) }, configuration: configuration)
+        } throws: { error in
+            (error as? ValidatorStartError).map { "\($0)".contains("not one of the validators in office") } ?? false
+        }
+    }
+
 }
