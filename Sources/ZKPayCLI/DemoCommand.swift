@@ -43,11 +43,7 @@ enum DemoCommand {
 
         // 2. The ledger data directory, as `zkpay validator init` makes it.
         let runtime = try RuntimeOptions.fromEnvironment()
-        let storage: POSIXStorage
-        do { storage = try runtime.openStorage(dir, create: true) } catch {
-            throw CLIError.failure("cannot create data directory \(dir): \(error)")
-        }
-        let lock = try lockDataDirectory(dir)
+        let (storage, lock) = try createDataDirectory(dir, runtime)
         defer { withExtendedLifetime(lock) {} }
         let genesis: Genesis
         let ledger: Ledger

@@ -45,6 +45,16 @@ func lockDataDirectory(_ path: String) throws -> DataDirectoryLock {
     do { return try DataDirectoryLock(directory: path) } catch { throw CLIError.failure("\(error)") }
 }
 
+/// Creates (or opens) the data directory `path` with the I/O options of `runtime` and claims
+/// it for this process: the storage and the lock to hold until the command is done.
+func createDataDirectory(_ path: String, _ runtime: RuntimeOptions) throws -> (POSIXStorage, DataDirectoryLock) {
+    let storage: POSIXStorage
+    do { storage = try runtime.openStorage(path, create: true) } catch {
+        throw CLIError.failure("cannot create data directory \(path): \(error)")
+    }
+    return (storage, try lockDataDirectory(path))
+}
+
 /// Opens a data directory's storage (without creating it) with the I/O options of `runtime`.
 func openDataStorage(_ path: String, _ runtime: RuntimeOptions) throws -> POSIXStorage {
     var isDirectory: ObjCBool = false
@@ -88,11 +98,7 @@ enum ValidatorCommand {
         let auditors = try auditorOptions(args.repeated["--auditor"] ?? [])
         let decimals = try decimalsOption(args.options["--decimals"])
         let runtime = try RuntimeOptions.fromEnvironment()
-        let storage: POSIXStorage
-        do { storage = try runtime.openStorage(data, create: true) } catch {
-            throw CLIError.failure("cannot create data directory \(data): \(error)")
-        }
-        let lock = try lockDataDirectory(data)
+        let (storage, lock) = try createDataDirectory(data, runtime)
         defer { withExtendedLifetime(lock) {} }
         let genesis: Genesis
         do {
@@ -137,11 +143,7 @@ enum ValidatorCommand {
             genesis = try Genesis(bytes: bytes)
         } catch { throw CLIError.failure("cannot read the genesis \(path): \(error)") }
         let runtime = try RuntimeOptions.fromEnvironment()
-        let storage: POSIXStorage
-        do { storage = try runtime.openStorage(data, create: true) } catch {
-            throw CLIError.failure("cannot create data directory \(data): \(error)")
-        }
-        let lock = try lockDataDirectory(data)
+        let (storage, lock) = try createDataDirectory(data, runtime)
         defer { withExtendedLifetime(lock) {} }
         let key: [UInt8]
         do {
