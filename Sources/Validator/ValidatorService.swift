@@ -254,7 +254,7 @@ public enum ValidatorStartError: Error, CustomStringConvertible {
         switch self {
         case .notAValidator:
             "this data directory's key is not one of the validators in office on its ledger, and a validator on its own "
-                + "must sign every receipt; run it in its cluster (--etcd), where it follows the log until a statement puts it in office"
+                + "must sign every receipt; run it in its cluster (validator run --cluster ETCD_URL,...), where it follows the log until a statement puts it in office"
         }
     }
 }
