@@ -35,12 +35,13 @@ unit-test: deps
 
 # The ledger and protocol suites and both seeded simulations built with the
 # verification assertions on (`assert`, compiled out of release builds): the internal
-# consistency checks of the apply path and the receipt writer run on every batch. Its own
-# build folder, so the release build is not rebuilt.
+# consistency checks of the apply path and the receipt writer run on every batch. The
+# arithmetic and proof suites run there too, with the field's limb bounds checked at every
+# operation (ZKPAY_VERIFY). Its own build folder, so the release build is not rebuilt.
 test-assertions: deps
 	ZKPAY_ASSERTIONS=1 $(SWIFT) build $(RELEASE_TEST_FLAGS) --scratch-path .build-assertions --build-tests
 	ZKPAY_ASSERTIONS=1 $(SWIFT) test $(RELEASE_TEST_FLAGS) --scratch-path .build-assertions --skip-build \
-	    --filter "LedgerTests|ZKPayCoreTests|SequencerSimulationTests"
+	    --filter "LedgerTests|ZKPayCoreTests|SequencerSimulationTests|Ristretto255Tests|BulletproofsTests|BatchVerifyTests"
 
 # `zkpay verify` over every vector file the code covers (the copies in Fixtures and,
 # when present, the originals in ../shared/vectors).

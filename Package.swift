@@ -128,10 +128,14 @@ let package = Package(
 // `make test-assertions` (ZKPAY_ASSERTIONS=1, scratch path .build-assertions): the ledger and
 // protocol modules keep their `assert`s in an optimized build (-assert-config Debug), so the
 // apply path's consistency checks run under the tests. Only these modules: the flag on every
-// target crashes this toolchain's compiler on a test file.
+// target crashes this toolchain's compiler on a test file. The field arithmetic checks its
+// limb bounds at every multiplication and subtraction (ZKPAY_VERIFY, FieldElement.swift).
 if Context.environment["ZKPAY_ASSERTIONS"] != nil {
     for target in package.targets where ["Ledger", "ZKPayCore"].contains(target.name) {
         target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-assert-config", "Debug"])]
+    }
+    for target in package.targets where target.name == "Ristretto255" {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.define("ZKPAY_VERIFY")]
     }
 }
 

@@ -6,7 +6,9 @@
 // - ProjectiveNielsPoint: (Y+X, Y-X, Z, 2dT), a cached addend.
 // - AffineNielsPoint: (y+x, y-x, 2dxy) with Z = 1, a cached table entry.
 // Limb bounds: every stored coordinate is "reduced" (< 2^51 + 2^13, see FieldElement);
-// the sums formed inside the formulas stay < 2^54, which mul accepts.
+// the sums and the uncarried differences (`lazyDifference`) formed inside the formulas
+// stay < 2^54, which mul accepts. A CompletedPoint's coordinates are such values: they
+// only feed the multiplications of `extended` and `projective`.
 
 /// A point of edwards25519 in extended coordinates. Ristretto equality, not Edwards
 /// equality, is what `RistrettoPoint` exposes.
@@ -86,42 +88,42 @@ package struct EdwardsPoint: Sendable {
     @inline(__always)
     package static func + (p: EdwardsPoint, q: ProjectiveNielsPoint) -> CompletedPoint {
         let PP = (p.Y + p.X) * q.YplusX
-        let MM = (p.Y - p.X) * q.YminusX
+        let MM = FieldElement.lazyDifference(p.Y, p.X) * q.YminusX
         let TT2d = p.T * q.T2d
         let ZZ = p.Z * q.Z
         let ZZ2 = ZZ + ZZ
-        return CompletedPoint(X: PP - MM, Y: PP + MM, Z: ZZ2 + TT2d, T: ZZ2 - TT2d)
+        return CompletedPoint(X: .lazyDifference(PP, MM), Y: PP + MM, Z: ZZ2 + TT2d, T: .lazyDifference(ZZ2, TT2d))
     }
 
     /// self - q.
     @inline(__always)
     package static func - (p: EdwardsPoint, q: ProjectiveNielsPoint) -> CompletedPoint {
         let PM = (p.Y + p.X) * q.YminusX
-        let MP = (p.Y - p.X) * q.YplusX
+        let MP = FieldElement.lazyDifference(p.Y, p.X) * q.YplusX
         let TT2d = p.T * q.T2d
         let ZZ = p.Z * q.Z
         let ZZ2 = ZZ + ZZ
-        return CompletedPoint(X: PM - MP, Y: PM + MP, Z: ZZ2 - TT2d, T: ZZ2 + TT2d)
+        return CompletedPoint(X: .lazyDifference(PM, MP), Y: PM + MP, Z: .lazyDifference(ZZ2, TT2d), T: ZZ2 + TT2d)
     }
 
     /// self + q for an affine cached q.
     @inline(__always)
     package static func + (p: EdwardsPoint, q: AffineNielsPoint) -> CompletedPoint {
         let PP = (p.Y + p.X) * q.yPlusX
-        let MM = (p.Y - p.X) * q.yMinusX
+        let MM = FieldElement.lazyDifference(p.Y, p.X) * q.yMinusX
         let Txy2d = p.T * q.xy2d
         let Z2 = p.Z + p.Z
-        return CompletedPoint(X: PP - MM, Y: PP + MM, Z: Z2 + Txy2d, T: Z2 - Txy2d)
+        return CompletedPoint(X: .lazyDifference(PP, MM), Y: PP + MM, Z: Z2 + Txy2d, T: .lazyDifference(Z2, Txy2d))
     }
 
     /// self - q for an affine cached q.
     @inline(__always)
     package static func - (p: EdwardsPoint, q: AffineNielsPoint) -> CompletedPoint {
         let PM = (p.Y + p.X) * q.yMinusX
-        let MP = (p.Y - p.X) * q.yPlusX
+        let MP = FieldElement.lazyDifference(p.Y, p.X) * q.yPlusX
         let Txy2d = p.T * q.xy2d
         let Z2 = p.Z + p.Z
-        return CompletedPoint(X: PM - MP, Y: PM + MP, Z: Z2 - Txy2d, T: Z2 + Txy2d)
+        return CompletedPoint(X: .lazyDifference(PM, MP), Y: PM + MP, Z: .lazyDifference(Z2, Txy2d), T: Z2 + Txy2d)
     }
 
     /// Edwards (not ristretto) equality: X1 Z2 == X2 Z1 and Y1 Z2 == Y2 Z1.
@@ -165,7 +167,8 @@ package struct ProjectivePoint: Sendable {
         let XplusYsq = (X + Y).squared()
         let YYplusXX = YY + XX
         let YYminusXX = YY - XX
-        return CompletedPoint(X: XplusYsq - YYplusXX, Y: YYplusXX, Z: YYminusXX, T: ZZ2 - YYminusXX)
+        return CompletedPoint(X: .lazyDifference4p(XplusYsq, YYplusXX), Y: YYplusXX, Z: YYminusXX,
+                              T: .lazyDifference(ZZ2, YYminusXX))
     }
 
     /// With T = XY/Z restored (costs 3M + 1S via the extended form).

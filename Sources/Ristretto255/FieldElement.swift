@@ -9,6 +9,8 @@
 //   sum of five products stays < 2^117, far below 2^128) and return reduced limbs.
 // - `-` computes a + 16p - b: it accepts a with limbs < 2^54 and b with limbs
 //   <= 16 * (2^51 - 19) ~ 2^55, and returns reduced limbs.
+// - `lazyDifference` computes a + 2p - b without the carry (a < 2^53, b reduced): its
+//   limbs are < 2^54, a valid factor of mul but not reduced.
 // With ZKPAY_VERIFY defined, `assertBounds` checks the input bounds of mul and sub.
 
 /// An element of GF(2^255 - 19) in radix 2^51.
@@ -108,6 +110,32 @@ package struct FieldElement: Sendable {
                             (a.l4 &+ 36_028_797_018_963_952) &- b.l4).reduced()
     }
 
+    /// a - b as a + 2p - b, not carried, for a difference that only feeds `*` or `squared`:
+    /// b's limbs at most 2p's (every reduced element's are), a's below 2^53; the result's
+    /// limbs are below 2^54, which mul accepts, but it is not reduced and may not be a
+    /// subtrahend. Saves the carry pass of `-` inside the point formulas.
+    @inline(__always)
+    package static func lazyDifference(_ a: FieldElement, _ b: FieldElement) -> FieldElement {
+        a.assertBounds(53); b.assertAtMostMultipleOfP(2)
+        return FieldElement((a.l0 &+ 4_503_599_627_370_458) &- b.l0,
+                            (a.l1 &+ 4_503_599_627_370_494) &- b.l1,
+                            (a.l2 &+ 4_503_599_627_370_494) &- b.l2,
+                            (a.l3 &+ 4_503_599_627_370_494) &- b.l3,
+                            (a.l4 &+ 4_503_599_627_370_494) &- b.l4)
+    }
+
+    /// `lazyDifference` as a + 4p - b, for a subtrahend up to 4p limb-wise (a sum of two
+    /// reduced elements); the same bounds otherwise.
+    @inline(__always)
+    package static func lazyDifference4p(_ a: FieldElement, _ b: FieldElement) -> FieldElement {
+        a.assertBounds(53); b.assertAtMostMultipleOfP(4)
+        return FieldElement((a.l0 &+ 9_007_199_254_740_916) &- b.l0,
+                            (a.l1 &+ 9_007_199_254_740_988) &- b.l1,
+                            (a.l2 &+ 9_007_199_254_740_988) &- b.l2,
+                            (a.l3 &+ 9_007_199_254_740_988) &- b.l3,
+                            (a.l4 &+ 9_007_199_254_740_988) &- b.l4)
+    }
+
     /// -a (reduced).
     @inline(__always)
     package static prefix func - (a: FieldElement) -> FieldElement {
@@ -124,32 +152,23 @@ package struct FieldElement: Sendable {
     package static func * (a: FieldElement, b: FieldElement) -> FieldElement {
         a.assertBounds(54); b.assertBounds(54)
         let b1 = b.l1 &* 19, b2 = b.l2 &* 19, b3 = b.l3 &* 19, b4 = b.l4 &* 19
-        let c0 = m(a.l0, b.l0) &+ m(a.l4, b1) &+ m(a.l3, b2) &+ m(a.l2, b3) &+ m(a.l1, b4)
-        var c1 = m(a.l1, b.l0) &+ m(a.l0, b.l1) &+ m(a.l4, b2) &+ m(a.l3, b3) &+ m(a.l2, b4)
-        var c2 = m(a.l2, b.l0) &+ m(a.l1, b.l1) &+ m(a.l0, b.l2) &+ m(a.l4, b3) &+ m(a.l3, b4)
-        var c3 = m(a.l3, b.l0) &+ m(a.l2, b.l1) &+ m(a.l1, b.l2) &+ m(a.l0, b.l3) &+ m(a.l4, b4)
-        var c4 = m(a.l4, b.l0) &+ m(a.l3, b.l1) &+ m(a.l2, b.l2) &+ m(a.l1, b.l3) &+ m(a.l0, b.l4)
-        return carryWide(c0, &c1, &c2, &c3, &c4)
-    }
-
-    /// Carries five 128-bit column sums (each < 2^116) into a reduced element.
-    @inline(__always)
-    static func carryWide(_ c0: UInt128, _ c1: inout UInt128, _ c2: inout UInt128, _ c3: inout UInt128,
-                          _ c4: inout UInt128) -> FieldElement {
         let mk = FieldElement.mask51
-        c1 &+= c0 >> 51
-        var o0 = UInt64(truncatingIfNeeded: c0) & mk
-        c2 &+= c1 >> 51
-        var o1 = UInt64(truncatingIfNeeded: c1) & mk
-        c3 &+= c2 >> 51
-        let o2 = UInt64(truncatingIfNeeded: c2) & mk
-        c4 &+= c3 >> 51
-        let o3 = UInt64(truncatingIfNeeded: c3) & mk
-        let carry = UInt64(truncatingIfNeeded: c4 >> 51)
-        let o4 = UInt64(truncatingIfNeeded: c4) & mk
-        // Column 4 holds no factor 19: with inputs < 2^54 it is < 5 * 2^108 + 2^65 < 2^110.4,
-        // so carry < 2^59.4 and carry * 19 < 2^63.7 fits in 64 bits.
-        o0 &+= carry &* 19
+        // Column by column, each carried into the next as it is finished: one 128-bit
+        // accumulator is live instead of five, which keeps the limbs in registers.
+        var c = m(a.l0, b.l0) &+ m(a.l4, b1) &+ m(a.l3, b2) &+ m(a.l2, b3) &+ m(a.l1, b4)
+        var o0 = UInt64(truncatingIfNeeded: c) & mk
+        c = (c >> 51) &+ m(a.l1, b.l0) &+ m(a.l0, b.l1) &+ m(a.l4, b2) &+ m(a.l3, b3) &+ m(a.l2, b4)
+        var o1 = UInt64(truncatingIfNeeded: c) & mk
+        c = (c >> 51) &+ m(a.l2, b.l0) &+ m(a.l1, b.l1) &+ m(a.l0, b.l2) &+ m(a.l4, b3) &+ m(a.l3, b4)
+        let o2 = UInt64(truncatingIfNeeded: c) & mk
+        c = (c >> 51) &+ m(a.l3, b.l0) &+ m(a.l2, b.l1) &+ m(a.l1, b.l2) &+ m(a.l0, b.l3) &+ m(a.l4, b4)
+        let o3 = UInt64(truncatingIfNeeded: c) & mk
+        c = (c >> 51) &+ m(a.l4, b.l0) &+ m(a.l3, b.l1) &+ m(a.l2, b.l2) &+ m(a.l1, b.l3) &+ m(a.l0, b.l4)
+        let o4 = UInt64(truncatingIfNeeded: c) & mk
+        // Each column sum stays < 2^117 (five products of a limb < 2^54 and one < 2^59, plus
+        // a carry < 2^66). The last column holds no factor 19: it is < 5 * 2^108 + 2^66 <
+        // 2^110.4, so its carry is < 2^59.4 and the carry times 19 fits in 64 bits.
+        o0 &+= UInt64(truncatingIfNeeded: c >> 51) &* 19
         o1 &+= o0 >> 51
         o0 &= mk
         return FieldElement(o0, o1, o2, o3, o4)
@@ -161,13 +180,22 @@ package struct FieldElement: Sendable {
         assertBounds(54)
         let a0_2 = l0 &* 2, a1_2 = l1 &* 2
         let a3_19 = l3 &* 19, a4_19 = l4 &* 19
-        let m = FieldElement.m
-        let c0 = m(l0, l0) &+ m(a1_2, a4_19) &+ m(l2 &* 2, a3_19)
-        var c1 = m(a0_2, l1) &+ m(l2 &* 2, a4_19) &+ m(l3, a3_19)
-        var c2 = m(a0_2, l2) &+ m(l1, l1) &+ m(l3 &* 2, a4_19)
-        var c3 = m(a0_2, l3) &+ m(a1_2, l2) &+ m(l4, a4_19)
-        var c4 = m(a0_2, l4) &+ m(a1_2, l3) &+ m(l2, l2)
-        return FieldElement.carryWide(c0, &c1, &c2, &c3, &c4)
+        let m = FieldElement.m, mk = FieldElement.mask51
+        // Column by column, as in `*`.
+        var c = m(l0, l0) &+ m(a1_2, a4_19) &+ m(l2 &* 2, a3_19)
+        var o0 = UInt64(truncatingIfNeeded: c) & mk
+        c = (c >> 51) &+ m(a0_2, l1) &+ m(l2 &* 2, a4_19) &+ m(l3, a3_19)
+        var o1 = UInt64(truncatingIfNeeded: c) & mk
+        c = (c >> 51) &+ m(a0_2, l2) &+ m(l1, l1) &+ m(l3 &* 2, a4_19)
+        let o2 = UInt64(truncatingIfNeeded: c) & mk
+        c = (c >> 51) &+ m(a0_2, l3) &+ m(a1_2, l2) &+ m(l4, a4_19)
+        let o3 = UInt64(truncatingIfNeeded: c) & mk
+        c = (c >> 51) &+ m(a0_2, l4) &+ m(a1_2, l3) &+ m(l2, l2)
+        let o4 = UInt64(truncatingIfNeeded: c) & mk
+        o0 &+= UInt64(truncatingIfNeeded: c >> 51) &* 19
+        o1 &+= o0 >> 51
+        o0 &= mk
+        return FieldElement(o0, o1, o2, o3, o4)
     }
 
     /// self^(2^k) for k >= 1.
@@ -224,6 +252,19 @@ package struct FieldElement: Sendable {
             precondition(l0 < bound && l1 < bound && l2 < bound && l3 < bound && l4 < bound,
                          "field element limb exceeds its documented bound 2^\(bits)")
         }
+        #endif
+    }
+}
+
+extension FieldElement {
+    /// Checks, in the `ZKPAY_VERIFY` build, that every limb is at most the same limb of
+    /// k * p in radix 2^51 (k = 2 or 4), so that k p - self cannot wrap; free otherwise.
+    @inline(__always)
+    func assertAtMostMultipleOfP(_ k: UInt64) {
+        #if ZKPAY_VERIFY
+        let low = k &* ((1 << 51) - 19), high = k &* ((1 << 51) - 1)
+        precondition(l0 <= low && l1 <= high && l2 <= high && l3 <= high && l4 <= high,
+                     "field element subtrahend exceeds \(k)p limb-wise")
         #endif
     }
 }

@@ -19,9 +19,11 @@ struct FieldElement4Tests {
     }
 
     /// Lane j as a scalar element (each word l_2i + l_2i+1 2^26, limbs < 2^28 give words < 2^54).
+    /// Lane j as a portable element, carried: wide lanes (limbs up to 2^28) would give
+    /// radix-2^51 limbs above the 2^54 that the portable `*` accepts.
     static func lane(_ v: FieldElement4, _ j: Int) -> FieldElement {
         FieldElement(v.l0[j] &+ v.l1[j] << 26, v.l2[j] &+ v.l3[j] << 26, v.l4[j] &+ v.l5[j] << 26,
-                     v.l6[j] &+ v.l7[j] << 26, v.l8[j] &+ v.l9[j] << 26)
+                     v.l6[j] &+ v.l7[j] << 26, v.l8[j] &+ v.l9[j] << 26).reduced()
     }
 
     static func isReduced(_ v: FieldElement4) -> Bool {
