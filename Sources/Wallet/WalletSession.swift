@@ -263,10 +263,11 @@ public final class WalletSession {
     /// governing the ledger's next sequence (docs/PROTOCOL.md §7.12), from the validator's
     /// statements checked from the pinned genesis. A statement settling between this read
     /// and the settlement makes the validator answer `authority_changed`; building again
-    /// reads the new auditors.
+    /// reads the new auditors. The session's receipt checker reads them and keeps the chain,
+    /// so the receipt of a transfer built from it usually needs no second read.
     func auditorsInOffice() throws(WalletOperationError) -> [AuditorKey] {
-        let genesis = try ledger()
-        do { return try client.auditorsInOffice(genesis: genesis) } catch { throw map(error) }
+        let checker = try receiptChecker()
+        do { return try checker.auditorsInOffice() } catch { throw map(error) }
     }
 
     /// The checker of receipts against the validators in office at their batch (§7.12), from
@@ -283,6 +284,20 @@ public final class WalletSession {
     func certificateError(_ receipt: Receipt) throws(WalletOperationError) -> CertificateError? {
         let checker = try receiptChecker()
         do { return try checker.certificateError(receipt) } catch { throw map(error) }
+    }
+
+    /// `receipt`'s certificate checked once, for a settlement that records the receipt
+    /// whatever the verdict and then reports it: success, `badReceipt` when the validators
+    /// in office did not certify it, or why the chain of statements could not be read.
+    func checkCertificate(_ receipt: Receipt) -> Result<Void, WalletOperationError> {
+        do {
+            if let error = try certificateError(receipt) {
+                return .failure(.badReceipt("it is not certified by the pinned ledger's validators: \(error)"))
+            }
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Whether `receipt` is certified by the validators in office at its batch (false when
@@ -589,7 +604,9 @@ public final class WalletSession {
         }
         let latency = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         let receipt = body.receipt
-        let receiptValid = receipt.kind == .transfer && receipt.id == transfer.id.bytes && certified(receipt)
+        let matches = receipt.kind == .transfer && receipt.id == transfer.id.bytes
+        let check = matches ? checkCertificate(receipt) : .failure(.badReceipt("it is for another object than transfer \(id)"))
+        let receiptValid = (try? check.get()) != nil
         try store.update { s in
             s.reservations.removeAll { $0.transferID == id }
             s.record(sentEntry(reservation, transfer: transfer, receipt: receipt))
@@ -601,12 +618,7 @@ public final class WalletSession {
                 ProtocolHex.decode(hex).flatMap { try? Note(bytes: $0) }.map { spent.contains($0.id.hex) } ?? false
             }
         }
-        guard receipt.kind == .transfer, receipt.id == transfer.id.bytes else {
-            throw WalletOperationError.badReceipt("it is for another object than transfer \(id)")
-        }
-        if let error = try certificateError(receipt) {
-            throw WalletOperationError.badReceipt("it is not certified by the pinned ledger's validators: \(error)")
-        }
+        try check.get()
         return Settlement(id: id, receipt: receipt, isNew: body.isNew, latencyMs: latency, change: built.change,
                           fee: transfer.fee, recovery: recovery)
     }
@@ -735,7 +747,8 @@ public final class WalletSession {
         guard receipt.kind == .redemption, receipt.id == redemption.id.bytes else {
             throw WalletOperationError.badReceipt("it is for another object than redemption \(id)")
         }
-        let receiptValid = certified(receipt)
+        let check = checkCertificate(receipt)
+        let receiptValid = (try? check.get()) != nil
         try store.update { s in
             s.reservations.removeAll { $0.transferID == id }
             s.record(redeemedEntry(reservation, redemption: redemption, receipt: receipt))
@@ -745,9 +758,7 @@ public final class WalletSession {
                 ProtocolHex.decode(hex).flatMap { try? Note(bytes: $0) }.map { spent.contains($0.id.hex) } ?? false
             }
         }
-        if let error = try certificateError(receipt) {
-            throw WalletOperationError.badReceipt("it is not certified by the pinned ledger's validators: \(error)")
-        }
+        try check.get()
         return Settlement(id: id, receipt: receipt, isNew: body.isNew, latencyMs: latency, change: built.change,
                           fee: redemption.transfer.fee, recovery: recovery)
     }

@@ -261,8 +261,7 @@ public final class ValidatorClient {
     /// The auditor keys a transfer built now must disclose to: those of the authority that
     /// governs the ledger's next sequence, from the statements checked from `genesis`.
     public func auditorsInOffice(genesis: Genesis) throws(ValidatorClientError) -> [AuditorKey] {
-        let body = try authority()
-        return try Self.chain(from: genesis, body).authority(at: body.sequence &+ 1).auditors
+        try ReceiptChecker(client: self, genesis: genesis).auditorsInOffice()
     }
 
     /// The chain `body` states, each statement checked from `genesis`.
@@ -383,9 +382,23 @@ public final class ReceiptChecker {
     /// The chain of authorities, read again if the last read does not decide `sequence`.
     public func chain(covering sequence: UInt64) throws(ValidatorClientError) -> AuthorityChain {
         if let known, sequence <= known.through &+ 1 { return known.chain }
+        return try read().chain
+    }
+
+    /// The auditor keys a transfer built now must disclose to: those of the authority that
+    /// governs the ledger's next sequence. The chain is read afresh (the next sequence moves
+    /// on) and kept, so the receipt of the transfer built from it is checked without
+    /// another read when it settles right after.
+    public func auditorsInOffice() throws(ValidatorClientError) -> [AuditorKey] {
+        let (chain, through) = try read()
+        return chain.authority(at: through &+ 1).auditors
+    }
+
+    /// `GET /v1/authority`, checked from the genesis and kept.
+    private func read() throws(ValidatorClientError) -> (chain: AuthorityChain, through: UInt64) {
         let body = try client.authority()
         let chain = try ValidatorClient.chain(from: genesis, body)
         known = (chain, body.sequence)
-        return chain
+        return (chain, body.sequence)
     }
 }
