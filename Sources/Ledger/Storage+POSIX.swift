@@ -148,12 +148,13 @@ public final class POSIXStorage: Storage {
 
     public func read(_ file: StorageFile, at offset: UInt64, count: Int) throws(LedgerError) -> [UInt8] {
         precondition(count >= 0)
-        var out = [UInt8](repeating: 0, count: count)
-        var done = 0
         var failure: Int32 = 0
-        out.withUnsafeMutableBytes { buffer in
-            while done < count {
-                let n = pread(file.handle, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+        // Uninitialized storage: the array is exactly the bytes read, with no zero fill
+        // before the read (recovery reads the whole log through here).
+        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count, let base = buffer.baseAddress {
+                let n = pread(file.handle, base + done, count - done, off_t(offset) + off_t(done))
                 if n > 0 {
                     done += n
                 } else if n == 0 {
@@ -163,9 +164,9 @@ public final class POSIXStorage: Storage {
                     break
                 }
             }
+            initialized = done
         }
         if failure != 0 { throw Self.error("read", path(file.name), failure) }
-        if done < count { out.removeSubrange(done...) }
         return out
     }
 
