@@ -167,7 +167,7 @@ package struct ProjectivePoint: Sendable {
         let XplusYsq = (X + Y).squared()
         let YYplusXX = YY + XX
         let YYminusXX = YY - XX
-        return CompletedPoint(X: .lazyDifference4p(XplusYsq, YYplusXX), Y: YYplusXX, Z: YYminusXX,
+        return CompletedPoint(X: .lazyDifference(XplusYsq, YYplusXX, timesP: 4), Y: YYplusXX, Z: YYminusXX,
                               T: .lazyDifference(ZZ2, YYminusXX))
     }
 

@@ -9,8 +9,8 @@
 //   sum of five products stays < 2^117, far below 2^128) and return reduced limbs.
 // - `-` computes a + 16p - b: it accepts a with limbs < 2^54 and b with limbs
 //   <= 16 * (2^51 - 19) ~ 2^55, and returns reduced limbs.
-// - `lazyDifference` computes a + 2p - b without the carry (a < 2^53, b reduced): its
-//   limbs are < 2^54, a valid factor of mul but not reduced.
+// - `lazyDifference` computes a + 2p - b (or 4p) without the carry (a < 2^53, b reduced,
+//   or a sum of two for 4p): its limbs are < 2^54, a valid factor of mul but not reduced.
 // With ZKPAY_VERIFY defined, `assertBounds` checks the input bounds of mul and sub.
 
 /// An element of GF(2^255 - 19) in radix 2^51.
@@ -110,30 +110,17 @@ package struct FieldElement: Sendable {
                             (a.l4 &+ 36_028_797_018_963_952) &- b.l4).reduced()
     }
 
-    /// a - b as a + 2p - b, not carried, for a difference that only feeds `*` or `squared`:
-    /// b's limbs at most 2p's (every reduced element's are), a's below 2^53; the result's
-    /// limbs are below 2^54, which mul accepts, but it is not reduced and may not be a
-    /// subtrahend. Saves the carry pass of `-` inside the point formulas.
+    /// a - b as a + kp - b (k = 2 or 4), not carried, for a difference that only feeds `*`
+    /// or `squared`: b's limbs at most kp's (k = 2: every reduced element; k = 4: a sum of
+    /// two), a's below 2^53; the result's limbs are below 2^54, which mul accepts, but it is
+    /// not reduced and may not be a subtrahend. Saves the carry pass of `-` inside the point
+    /// formulas.
     @inline(__always)
-    package static func lazyDifference(_ a: FieldElement, _ b: FieldElement) -> FieldElement {
-        a.assertBounds(53); b.assertAtMostMultipleOfP(2)
-        return FieldElement((a.l0 &+ 4_503_599_627_370_458) &- b.l0,
-                            (a.l1 &+ 4_503_599_627_370_494) &- b.l1,
-                            (a.l2 &+ 4_503_599_627_370_494) &- b.l2,
-                            (a.l3 &+ 4_503_599_627_370_494) &- b.l3,
-                            (a.l4 &+ 4_503_599_627_370_494) &- b.l4)
-    }
-
-    /// `lazyDifference` as a + 4p - b, for a subtrahend up to 4p limb-wise (a sum of two
-    /// reduced elements); the same bounds otherwise.
-    @inline(__always)
-    package static func lazyDifference4p(_ a: FieldElement, _ b: FieldElement) -> FieldElement {
-        a.assertBounds(53); b.assertAtMostMultipleOfP(4)
-        return FieldElement((a.l0 &+ 9_007_199_254_740_916) &- b.l0,
-                            (a.l1 &+ 9_007_199_254_740_988) &- b.l1,
-                            (a.l2 &+ 9_007_199_254_740_988) &- b.l2,
-                            (a.l3 &+ 9_007_199_254_740_988) &- b.l3,
-                            (a.l4 &+ 9_007_199_254_740_988) &- b.l4)
+    package static func lazyDifference(_ a: FieldElement, _ b: FieldElement, timesP k: UInt64 = 2) -> FieldElement {
+        a.assertBounds(53); b.assertAtMostMultipleOfP(k)
+        let low = k &* ((1 << 51) - 19), high = k &* ((1 << 51) - 1)
+        return FieldElement((a.l0 &+ low) &- b.l0, (a.l1 &+ high) &- b.l1, (a.l2 &+ high) &- b.l2,
+                            (a.l3 &+ high) &- b.l3, (a.l4 &+ high) &- b.l4)
     }
 
     /// -a (reduced).

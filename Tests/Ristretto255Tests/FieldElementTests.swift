@@ -68,6 +68,36 @@ struct FieldElementTests {
         }
     }
 
+    @Test("a lazy difference is the difference mod p, and a product of it at its largest bounds is still exact")
+    func lazyDifference() {
+        var rng = SeededRNG(seed: 0xfe_0006)
+        print("seed \(rng.seed)")
+        let m53: UInt64 = (1 << 53) - 1, reducedTop: UInt64 = (1 << 51) + (1 << 13) - 1
+        // The largest minuend, and the largest subtrahends: limb-wise 2p and 4p.
+        let aMax = FieldElement(m53, m53, m53, m53, m53)
+        let b2p = FieldElement(2 * ((1 << 51) - 19), 2 * ((1 << 51) - 1), 2 * ((1 << 51) - 1), 2 * ((1 << 51) - 1),
+                               2 * ((1 << 51) - 1))
+        let b4p = FieldElement(4 * ((1 << 51) - 19), 4 * ((1 << 51) - 1), 4 * ((1 << 51) - 1), 4 * ((1 << 51) - 1),
+                               4 * ((1 << 51) - 1))
+        let bTop = FieldElement(reducedTop, reducedTop, reducedTop, reducedTop, reducedTop)
+        var pairs: [(FieldElement, FieldElement, UInt64)] = [
+            (aMax, b2p, 2), (aMax, b4p, 4), (.zero, b2p, 2), (.zero, b4p, 4), (aMax, .zero, 2), (.zero, bTop, 2),
+        ]
+        for _ in 0..<testIterations(10_000) {
+            let a = Oracle.randomLimbs(&rng, bits: 53)
+            pairs.append((a, Oracle.randomLimbs(&rng, bits: 51), 2))
+            pairs.append((a, Oracle.randomLimbs(&rng, bits: 51) + Oracle.randomLimbs(&rng, bits: 51), 4))
+        }
+        for (a, b, k) in pairs {
+            let d = FieldElement.lazyDifference(a, b, timesP: k)
+            #expect([d.l0, d.l1, d.l2, d.l3, d.l4].allSatisfy { $0 < 1 << 54 }, "a lazy difference is a factor of mul")
+            let exact = Oracle.value(a) - Oracle.value(b) + p * BigInt(8)
+            #expect(d.bytes == Oracle.fieldBytes(exact))
+            #expect((d * aMax).bytes == Oracle.fieldBytes(exact * Oracle.value(aMax)))
+            #expect(d.squared().bytes == Oracle.fieldBytes(exact * exact))
+        }
+    }
+
     @Test("invert and pow_p58 match GMP's powmod; zero inverts to zero")
     func exponentiation() {
         var rng = SeededRNG(seed: 0xfe_0004)
